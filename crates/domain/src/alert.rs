@@ -1,0 +1,492 @@
+//! The community alert: its lifecycle state machine, its events and how they fold into it.
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use std::fmt;
+use std::str::FromStr;
+
+use crate::deadline::{DeadlineKind, Deadlines};
+use crate::dedup::DuplicateCandidate;
+use crate::place::PlaceCandidate;
+use crate::{DomainError, Severity, ThreatType};
+
+/// Where an alert is in its lifecycle.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AlertState {
+    /// Came in, nobody has looked yet.
+    Received,
+    /// A liaison assistant has seen it and told the reporter.
+    Acknowledged,
+    /// Confirmed by a second source or a call-back.
+    Verified,
+    /// Could not be confirmed either way.
+    Unverifiable,
+    /// Confirmed not to have happened.
+    FalseAlarm,
+    /// A responder has been tasked.
+    Assigned,
+    /// The responder is acting.
+    Responding,
+    /// Finished, with an outcome told back to the community.
+    Closed,
+    /// A duplicate folded into another alert.
+    Merged,
+}
+
+impl AlertState {
+    /// Every state, in lifecycle order.
+    pub const ALL: [AlertState; 9] = [
+        AlertState::Received,
+        AlertState::Acknowledged,
+        AlertState::Verified,
+        AlertState::Unverifiable,
+        AlertState::FalseAlarm,
+        AlertState::Assigned,
+        AlertState::Responding,
+        AlertState::Closed,
+        AlertState::Merged,
+    ];
+
+    /// The snake_case identifier.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            AlertState::Received => "received",
+            AlertState::Acknowledged => "acknowledged",
+            AlertState::Verified => "verified",
+            AlertState::Unverifiable => "unverifiable",
+            AlertState::FalseAlarm => "false_alarm",
+            AlertState::Assigned => "assigned",
+            AlertState::Responding => "responding",
+            AlertState::Closed => "closed",
+            AlertState::Merged => "merged",
+        }
+    }
+
+    /// States this one may move to, as DESIGN.md draws the lifecycle.
+    pub fn next(self) -> &'static [AlertState] {
+        use AlertState::*;
+        match self {
+            Received => &[Acknowledged, Merged],
+            Acknowledged => &[Verified, Unverifiable, FalseAlarm, Merged],
+            Verified => &[Assigned, Merged],
+            Unverifiable | FalseAlarm => &[Closed],
+            Assigned => &[Responding],
+            Responding => &[Closed],
+            Closed | Merged => &[],
+        }
+    }
+
+    /// True once nothing more can happen to the alert.
+    pub fn is_final(self) -> bool {
+        self.next().is_empty()
+    }
+
+    /// True while the alert still needs someone to act (not closed, not merged).
+    pub fn is_open(self) -> bool {
+        !self.is_final()
+    }
+}
+
+impl fmt::Display for AlertState {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl FromStr for AlertState {
+    type Err = DomainError;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        AlertState::ALL
+            .into_iter()
+            .find(|t| t.as_str() == s.trim())
+            .ok_or_else(|| DomainError::invalid("state", format!("unknown alert state '{s}'")))
+    }
+}
+
+/// How an alert reached Kinga.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Channel {
+    /// Text message through a gateway.
+    Sms,
+    /// Phone call logged by a liaison assistant.
+    Call,
+    /// Web form.
+    Web,
+    /// JSON API.
+    Api,
+    /// ODK / OpenRosa form.
+    Form,
+}
+
+impl Channel {
+    /// The snake_case identifier.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Channel::Sms => "sms",
+            Channel::Call => "call",
+            Channel::Web => "web",
+            Channel::Api => "api",
+            Channel::Form => "form",
+        }
+    }
+}
+
+/// Who sent an alert. The phone number itself is sensitive: only its keyed digest and its
+/// ciphertext are kept; the application layer holds the key.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Reporter {
+    /// Registered focal point, when the number is known.
+    pub focal_point: Option<String>,
+    /// Pseudonym shown in lists (never the name or the number).
+    pub pseudonym: Option<String>,
+    /// Keyed digest of the normalised phone number, for matching.
+    pub phone_digest: Option<String>,
+    /// Phone number encrypted with the instance key.
+    pub phone_sealed: Option<String>,
+    /// Language to answer in.
+    pub language: Option<String>,
+}
+
+impl Reporter {
+    /// True when the number belongs to no registered focal point.
+    pub fn is_unknown(&self) -> bool {
+        self.focal_point.is_none()
+    }
+}
+
+/// The facts of a new alert, as decided at intake.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct NewAlert {
+    /// ULID.
+    pub id: String,
+    /// Short human reference such as `K-1042`.
+    pub reference: String,
+    /// Channel it came by.
+    pub channel: Channel,
+    /// Sender.
+    pub reporter: Reporter,
+    /// The words as received.
+    pub text: String,
+    /// Language of the text, when known (`fr`, `en`, `sw`, `ar`).
+    pub language: Option<String>,
+    /// Resolved P-code, only when unambiguous or chosen by a person.
+    pub place: Option<String>,
+    /// Place name as given, before resolution.
+    pub place_name: Option<String>,
+    /// Ranked candidates shown to the triage officer.
+    pub place_candidates: Vec<PlaceCandidate>,
+    /// Threat type, when known.
+    pub threat_type: Option<ThreatType>,
+    /// Severity (defaulted from the threat type when not given).
+    pub severity: Severity,
+    /// When the reporter says it happened or was sent.
+    pub reported_at: DateTime<Utc>,
+    /// When Kinga received it.
+    pub received_at: DateTime<Utc>,
+    /// Deadlines computed from the severity.
+    pub deadlines: Deadlines,
+    /// Responders proposed by routing.
+    pub proposed_responders: Vec<String>,
+    /// No responder covers this place and threat type.
+    pub uncovered: bool,
+    /// Alerts that look like the same event.
+    pub duplicate_candidates: Vec<DuplicateCandidate>,
+}
+
+/// A move along the lifecycle, asked for by a person.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct TransitionRequest {
+    /// Target state.
+    pub to: Option<AlertState>,
+    /// Why (required for unverifiable, false alarm and merge).
+    pub reason: Option<String>,
+    /// Responders to assign (required for `assigned`).
+    #[serde(default)]
+    pub responders: Vec<String>,
+    /// Outcome told back to the community (required to close a responded alert).
+    pub outcome: Option<String>,
+    /// Alert this one duplicates (required for `merged`).
+    pub merged_into: Option<String>,
+}
+
+/// Corrections made during triage: place, type, severity.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct TriageUpdate {
+    /// Chosen P-code.
+    pub place: Option<String>,
+    /// Corrected threat type.
+    pub threat_type: Option<ThreatType>,
+    /// Corrected severity.
+    pub severity: Option<Severity>,
+}
+
+/// Something that happened to an alert; the alert is the fold of these.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum AlertEvent {
+    /// Intake.
+    Received(Box<NewAlert>),
+    /// A lifecycle move.
+    Transitioned {
+        /// State before.
+        from: AlertState,
+        /// State after.
+        to: AlertState,
+        /// Why.
+        reason: Option<String>,
+        /// Responders assigned by this move.
+        #[serde(default)]
+        responders: Vec<String>,
+        /// Outcome, on closing.
+        outcome: Option<String>,
+        /// Target of a merge.
+        merged_into: Option<String>,
+    },
+    /// Triage corrections, with deadlines recomputed when the severity changed.
+    Triaged {
+        /// The corrections.
+        update: TriageUpdate,
+        /// New deadlines, when the severity changed.
+        deadlines: Option<Deadlines>,
+        /// Routing after the correction.
+        proposed_responders: Vec<String>,
+        /// Coverage after the correction.
+        uncovered: bool,
+    },
+    /// A deadline was missed and coordinators were told.
+    Escalated {
+        /// Which deadline.
+        deadline: DeadlineKind,
+    },
+    /// A plain-language message to the reporter was put in the outbox.
+    FeedbackQueued {
+        /// Outbox message id.
+        message: String,
+    },
+    /// A later message from the reporter about the same alert.
+    MessageAttached {
+        /// What they wrote.
+        text: String,
+        /// Channel it came by.
+        channel: Channel,
+    },
+    /// Another alert was merged into this one.
+    DuplicateAbsorbed {
+        /// The merged alert.
+        alert: String,
+    },
+}
+
+/// One line of an alert's history: who did what, when, and why.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TimelineEntry {
+    /// When.
+    pub at: DateTime<Utc>,
+    /// Who (user name, `system`, or `reporter`).
+    pub actor: String,
+    /// What happened.
+    pub event: AlertEvent,
+}
+
+/// A community alert as it stands now.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Alert {
+    /// ULID.
+    pub id: String,
+    /// Short human reference such as `K-1042`.
+    pub reference: String,
+    /// Lifecycle state.
+    pub state: AlertState,
+    /// Channel it came by.
+    pub channel: Channel,
+    /// Sender (pseudonymous).
+    pub reporter: Reporter,
+    /// Words as received.
+    pub text: String,
+    /// Language of the text.
+    pub language: Option<String>,
+    /// P-code, when resolved.
+    pub place: Option<String>,
+    /// Place name as given.
+    pub place_name: Option<String>,
+    /// Candidates for the place.
+    pub place_candidates: Vec<PlaceCandidate>,
+    /// Threat type.
+    pub threat_type: Option<ThreatType>,
+    /// Severity 1–4.
+    pub severity: Severity,
+    /// When it was reported.
+    pub reported_at: DateTime<Utc>,
+    /// When Kinga received it.
+    pub received_at: DateTime<Utc>,
+    /// Acknowledge / verify / respond deadlines.
+    pub deadlines: Deadlines,
+    /// Deadlines already escalated.
+    pub escalated: Vec<DeadlineKind>,
+    /// Responders proposed by routing.
+    pub proposed_responders: Vec<String>,
+    /// Responders assigned.
+    pub assigned: Vec<String>,
+    /// No responder covers the place and threat type.
+    pub uncovered: bool,
+    /// Possible duplicates.
+    pub duplicate_candidates: Vec<DuplicateCandidate>,
+    /// Outcome on closing.
+    pub outcome: Option<String>,
+    /// The alert this one was merged into.
+    pub merged_into: Option<String>,
+    /// Alerts merged into this one.
+    pub absorbed: Vec<String>,
+    /// Outbox messages queued for the reporter.
+    pub feedback: Vec<String>,
+    /// Full history.
+    pub timeline: Vec<TimelineEntry>,
+    /// Number of events folded in; used for optimistic concurrency.
+    pub version: u64,
+}
+
+impl Alert {
+    /// Start an alert from its intake event.
+    pub fn received(new: NewAlert, actor: &str) -> Alert {
+        let at = new.received_at;
+        let mut alert = Alert {
+            id: new.id.clone(),
+            reference: new.reference.clone(),
+            state: AlertState::Received,
+            channel: new.channel,
+            reporter: new.reporter.clone(),
+            text: new.text.clone(),
+            language: new.language.clone(),
+            place: new.place.clone(),
+            place_name: new.place_name.clone(),
+            place_candidates: new.place_candidates.clone(),
+            threat_type: new.threat_type,
+            severity: new.severity,
+            reported_at: new.reported_at,
+            received_at: new.received_at,
+            deadlines: new.deadlines,
+            escalated: vec![],
+            proposed_responders: new.proposed_responders.clone(),
+            assigned: vec![],
+            uncovered: new.uncovered,
+            duplicate_candidates: new.duplicate_candidates.clone(),
+            outcome: None,
+            merged_into: None,
+            absorbed: vec![],
+            feedback: vec![],
+            timeline: vec![],
+            version: 0,
+        };
+        alert.record(AlertEvent::Received(Box::new(new)), actor, at);
+        alert
+    }
+
+    /// Fold an event into the alert. Events were validated when decided, so this never fails.
+    pub fn apply(&mut self, event: AlertEvent, actor: &str, at: DateTime<Utc>) {
+        match &event {
+            AlertEvent::Received(_) => {}
+            AlertEvent::Transitioned { to, responders, outcome, merged_into, .. } => {
+                self.state = *to;
+                if !responders.is_empty() {
+                    self.assigned = responders.clone();
+                }
+                if outcome.is_some() {
+                    self.outcome = outcome.clone();
+                }
+                if merged_into.is_some() {
+                    self.merged_into = merged_into.clone();
+                }
+            }
+            AlertEvent::Triaged { update, deadlines, proposed_responders, uncovered } => {
+                if let Some(p) = &update.place {
+                    self.place = Some(p.clone());
+                }
+                if let Some(t) = update.threat_type {
+                    self.threat_type = Some(t);
+                }
+                if let Some(s) = update.severity {
+                    self.severity = s;
+                }
+                if let Some(d) = deadlines {
+                    self.deadlines = *d;
+                    self.escalated.clear();
+                }
+                self.proposed_responders = proposed_responders.clone();
+                self.uncovered = *uncovered;
+            }
+            AlertEvent::Escalated { deadline } => {
+                if !self.escalated.contains(deadline) {
+                    self.escalated.push(*deadline);
+                }
+            }
+            AlertEvent::FeedbackQueued { message } => self.feedback.push(message.clone()),
+            AlertEvent::MessageAttached { .. } => {}
+            AlertEvent::DuplicateAbsorbed { alert } => self.absorbed.push(alert.clone()),
+        }
+        self.record(event, actor, at);
+    }
+
+    fn record(&mut self, event: AlertEvent, actor: &str, at: DateTime<Utc>) {
+        self.timeline.push(TimelineEntry { at, actor: actor.to_string(), event });
+        self.version += 1;
+    }
+
+    /// Decide whether a requested move is allowed, and what event it makes.
+    pub fn decide_transition(&self, req: &TransitionRequest) -> Result<AlertEvent, DomainError> {
+        let to = req.to.ok_or(DomainError::Missing("to"))?;
+        let allowed = self.state.next();
+        if !allowed.contains(&to) {
+            let allowed = if allowed.is_empty() {
+                "none (the alert is finished)".to_string()
+            } else {
+                allowed.iter().map(|s| s.as_str()).collect::<Vec<_>>().join(", ")
+            };
+            return Err(DomainError::InvalidTransition { from: self.state, to, allowed });
+        }
+        let reason = non_empty(&req.reason);
+        let outcome = non_empty(&req.outcome);
+        let merged_into = non_empty(&req.merged_into);
+        let mut responders: Vec<String> =
+            req.responders.iter().map(|r| r.trim().to_string()).filter(|r| !r.is_empty()).collect();
+        responders.dedup();
+        match to {
+            AlertState::Unverifiable | AlertState::FalseAlarm if reason.is_none() => {
+                return Err(DomainError::Missing("reason"));
+            }
+            AlertState::Merged => match &merged_into {
+                None => return Err(DomainError::Missing("merged_into")),
+                Some(target) if *target == self.id || *target == self.reference => {
+                    return Err(DomainError::invalid("merged_into", "an alert cannot be merged into itself"));
+                }
+                Some(_) => {}
+            },
+            AlertState::Assigned if responders.is_empty() => {
+                return Err(DomainError::Missing("responders"));
+            }
+            AlertState::Closed if self.state == AlertState::Responding && outcome.is_none() => {
+                return Err(DomainError::Missing("outcome"));
+            }
+            _ => {}
+        }
+        let outcome = if to == AlertState::Closed { outcome.or_else(|| reason.clone()) } else { None };
+        Ok(AlertEvent::Transitioned {
+            from: self.state,
+            to,
+            reason,
+            responders: if to == AlertState::Assigned { responders } else { vec![] },
+            outcome,
+            merged_into: if to == AlertState::Merged { merged_into } else { None },
+        })
+    }
+
+    /// The deadline that is next due in the current state, if any.
+    pub fn next_deadline(&self) -> Option<(DeadlineKind, DateTime<Utc>)> {
+        self.deadlines.next_for(self.state)
+    }
+}
+
+fn non_empty(s: &Option<String>) -> Option<String> {
+    s.as_ref().map(|s| s.trim().to_string()).filter(|s| !s.is_empty())
+}

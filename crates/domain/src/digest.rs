@@ -1,0 +1,1 @@
+//! The daily alert tracking digest for coordinators.

@@ -1,0 +1,19 @@
+//! Kinga's domain: the rules of protection work, with no I/O, no async, no SQL, no clock and
+//! no randomness. Time and identifiers are passed in by the caller.
+
+pub mod alert;
+pub mod deadline;
+pub mod dedup;
+pub mod digest;
+pub mod error;
+pub mod outbox;
+pub mod people;
+pub mod place;
+pub mod registry;
+pub mod routing;
+pub mod text;
+pub mod threat;
+
+pub use alert::{Alert, AlertEvent, AlertState, Channel, Reporter, TimelineEntry, TransitionRequest};
+pub use error::DomainError;
+pub use threat::{Severity, ThreatType};

@@ -1,0 +1,183 @@
+//! Users, roles and what each role may do.
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use std::fmt;
+use std::str::FromStr;
+
+use crate::DomainError;
+
+/// A user's role; each grants a fixed set of permissions.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Role {
+    /// Manages users, registries and settings.
+    Administrator,
+    /// Oversees the network; receives escalations and digests.
+    Coordinator,
+    /// Community liaison assistant: triages, verifies, assigns, closes.
+    TriageOfficer,
+    /// Protection monitor: records and reads alerts.
+    Monitor,
+    /// Reads everything non-sensitive, for analysis.
+    Analyst,
+    /// Responder: sees and updates alerts assigned to it.
+    Responder,
+    /// Reads the queue.
+    Viewer,
+}
+
+/// Something a user may be allowed to do.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Permission {
+    /// See alerts.
+    ReadAlerts,
+    /// Create alerts (web form, API, logged calls).
+    CreateAlerts,
+    /// Acknowledge, verify, assign, close, merge, correct.
+    TriageAlerts,
+    /// Mark assigned alerts as responding.
+    RespondAlerts,
+    /// Edit places, actors, responders, focal points.
+    ManageRegistries,
+    /// See focal points' identities (audited).
+    ReadIdentities,
+    /// Manage users and tokens.
+    ManageUsers,
+    /// Receive escalations and digests.
+    Coordinate,
+}
+
+impl Role {
+    /// Every role.
+    pub const ALL: [Role; 7] = [
+        Role::Administrator,
+        Role::Coordinator,
+        Role::TriageOfficer,
+        Role::Monitor,
+        Role::Analyst,
+        Role::Responder,
+        Role::Viewer,
+    ];
+
+    /// The snake_case identifier.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::Administrator => "administrator",
+            Role::Coordinator => "coordinator",
+            Role::TriageOfficer => "triage_officer",
+            Role::Monitor => "monitor",
+            Role::Analyst => "analyst",
+            Role::Responder => "responder",
+            Role::Viewer => "viewer",
+        }
+    }
+
+    /// Whether this role grants `p`.
+    pub fn can(self, p: Permission) -> bool {
+        use Permission::*;
+        match self {
+            Role::Administrator => true,
+            Role::Coordinator => !matches!(p, ManageUsers),
+            Role::TriageOfficer => {
+                matches!(p, ReadAlerts | CreateAlerts | TriageAlerts | RespondAlerts | ReadIdentities)
+            }
+            Role::Monitor => matches!(p, ReadAlerts | CreateAlerts),
+            Role::Analyst => matches!(p, ReadAlerts),
+            Role::Responder => matches!(p, ReadAlerts | RespondAlerts),
+            Role::Viewer => matches!(p, ReadAlerts),
+        }
+    }
+}
+
+impl fmt::Display for Role {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl FromStr for Role {
+    type Err = DomainError;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        let s = s.trim().to_lowercase().replace(['-', ' '], "_");
+        let s = match s.as_str() {
+            "admin" => "administrator",
+            "cla" | "triage" => "triage_officer",
+            other => other,
+        };
+        Role::ALL
+            .into_iter()
+            .find(|r| r.as_str() == s)
+            .ok_or_else(|| DomainError::invalid("role", format!("unknown role '{s}'")))
+    }
+}
+
+/// A person who signs in to Kinga.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct User {
+    /// Stable id.
+    pub id: String,
+    /// Login name.
+    pub name: String,
+    /// Name shown in the UI and timelines.
+    pub display_name: String,
+    /// Role.
+    pub role: Role,
+    /// UI language (`en` or `fr`).
+    pub language: String,
+    /// Argon2id PHC string.
+    pub password_hash: String,
+    /// Disabled users cannot sign in and their tokens stop working.
+    pub disabled: bool,
+    /// Responder this user acts for, when the role is responder.
+    #[serde(default)]
+    pub responder: Option<String>,
+    /// Created.
+    pub created_at: DateTime<Utc>,
+}
+
+impl User {
+    /// Whether this user may do `p` now.
+    pub fn can(&self, p: Permission) -> bool {
+        !self.disabled && self.role.can(p)
+    }
+}
+
+/// An API bearer token; only the SHA-256 digest of its secret is kept.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ApiToken {
+    /// Stable id.
+    pub id: String,
+    /// Owner's user id.
+    pub user: String,
+    /// Label given at creation.
+    pub label: String,
+    /// Hex SHA-256 of the secret.
+    pub digest: String,
+    /// Created.
+    pub created_at: DateTime<Utc>,
+    /// Revoked tokens are refused.
+    pub revoked: bool,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn roles_parse_with_common_names() {
+        assert_eq!("CLA".parse::<Role>(), Ok(Role::TriageOfficer));
+        assert_eq!("triage-officer".parse::<Role>(), Ok(Role::TriageOfficer));
+        assert_eq!("admin".parse::<Role>(), Ok(Role::Administrator));
+        assert!("warlord".parse::<Role>().is_err());
+    }
+
+    #[test]
+    fn only_triage_roles_triage() {
+        assert!(Role::TriageOfficer.can(Permission::TriageAlerts));
+        assert!(!Role::Viewer.can(Permission::TriageAlerts));
+        assert!(!Role::Analyst.can(Permission::ReadIdentities));
+        assert!(!Role::Coordinator.can(Permission::ManageUsers));
+        assert!(Role::Administrator.can(Permission::ManageUsers));
+    }
+}

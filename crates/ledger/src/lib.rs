@@ -1,0 +1,58 @@
+//! The ledger: Kinga's source of truth. Every change is an event in an append-only log with
+//! one BLAKE3 hash chain per origin instance, so logs of many instances merge without anyone's
+//! chain being rewritten. Pure: sealing and verification do no I/O.
+
+mod chain;
+mod payload;
+
+pub use chain::{ChainBreak, ChainReport, ChainVerifier, GENESIS, seal};
+pub use payload::Payload;
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+/// An event before it has a place in a chain.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct DraftEvent {
+    /// ULID.
+    pub id: String,
+    /// Who caused it (user name, `system`, or `gateway:<name>`).
+    pub actor: String,
+    /// When, truncated to microseconds so every store keeps it exactly.
+    pub at: DateTime<Utc>,
+    /// What happened.
+    pub payload: Payload,
+}
+
+/// A sealed event: its place in its origin's chain and the hash linking it to the one before.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Event {
+    /// ULID.
+    pub id: String,
+    /// Instance where the event originated.
+    pub origin: String,
+    /// 1-based position in the origin's chain.
+    pub seq: u64,
+    /// Who caused it.
+    pub actor: String,
+    /// When (RFC 3339, microseconds) — kept as text because it is hashed as text.
+    pub at: String,
+    /// Payload as canonical JSON text, exactly as hashed.
+    pub payload: String,
+    /// Hex BLAKE3 hash of the previous event of this origin ([`GENESIS`] for the first).
+    pub prev_hash: String,
+    /// Hex BLAKE3 hash of this event.
+    pub hash: String,
+}
+
+impl Event {
+    /// Decode the payload.
+    pub fn decode(&self) -> Result<Payload, serde_json::Error> {
+        serde_json::from_str(&self.payload)
+    }
+
+    /// The event time, parsed.
+    pub fn time(&self) -> Option<DateTime<Utc>> {
+        DateTime::parse_from_rfc3339(&self.at).ok().map(|t| t.with_timezone(&Utc))
+    }
+}

@@ -1,0 +1,90 @@
+//! What an event says. The enum is the versioned schema of the ledger: variants are only ever
+//! added, and a variant's fields only gain optional members.
+
+use serde::{Deserialize, Serialize};
+
+use kinga_domain::alert::AlertEvent;
+use kinga_domain::outbox::{MessageStatus, OutboxMessage};
+use kinga_domain::people::{ApiToken, User};
+use kinga_domain::place::Place;
+use kinga_domain::registry::{FocalPoint, Responder, ThreatActor};
+
+/// The payload of one ledger event.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum Payload {
+    /// Something happened to an alert.
+    Alert {
+        /// Alert id.
+        alert: String,
+        /// What.
+        event: AlertEvent,
+    },
+    /// A place was created or changed.
+    PlaceSaved {
+        /// The place as it now is.
+        place: Place,
+    },
+    /// A threat actor was created or changed.
+    ActorSaved {
+        /// The actor as it now is.
+        actor: ThreatActor,
+    },
+    /// A responder was created or changed.
+    ResponderSaved {
+        /// The responder as it now is.
+        responder: Responder,
+    },
+    /// A focal point was registered or changed (identity sealed).
+    FocalPointSaved {
+        /// The focal point as it now is.
+        focal_point: FocalPoint,
+    },
+    /// A user was created or changed (password hash included: it is what a restore needs).
+    UserSaved {
+        /// The user as it now is.
+        user: User,
+    },
+    /// An API token was created or revoked (digest only).
+    TokenSaved {
+        /// The token as it now is.
+        token: ApiToken,
+    },
+    /// A message was put in the outbox.
+    MessageQueued {
+        /// The message.
+        message: OutboxMessage,
+    },
+    /// A message's delivery state changed.
+    MessageStatus {
+        /// Message id.
+        message: String,
+        /// New status.
+        status: MessageStatus,
+        /// Gateway error, if any.
+        error: Option<String>,
+    },
+    /// The daily alert tracking digest was issued.
+    DigestIssued {
+        /// The digest as JSON.
+        digest: serde_json::Value,
+    },
+}
+
+impl Payload {
+    /// Short name of the event type, as stored in the `type` field.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Payload::Alert { .. } => "alert",
+            Payload::PlaceSaved { .. } => "place_saved",
+            Payload::ActorSaved { .. } => "actor_saved",
+            Payload::ResponderSaved { .. } => "responder_saved",
+            Payload::FocalPointSaved { .. } => "focal_point_saved",
+            Payload::UserSaved { .. } => "user_saved",
+            Payload::TokenSaved { .. } => "token_saved",
+            Payload::MessageQueued { .. } => "message_queued",
+            Payload::MessageStatus { .. } => "message_status",
+            Payload::DigestIssued { .. } => "digest_issued",
+        }
+    }
+}

@@ -1,0 +1,144 @@
+//! The store: one trait that every backend (SQLite, PostgreSQL) implements, the records it
+//! keeps beside the domain's, and the conformance suite every backend must pass.
+//!
+//! Writes go through [`Store::commit`]: the ledger events of one command and the projection
+//! rows they produce are written in one transaction, or not at all. The store gives each event
+//! its sequence number and hash; it decides nothing else.
+
+pub mod conformance;
+mod types;
+
+pub use types::*;
+
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+
+use kinga_domain::Alert;
+use kinga_domain::outbox::OutboxMessage;
+use kinga_domain::people::{ApiToken, User};
+use kinga_domain::place::Place;
+use kinga_domain::registry::{FocalPoint, Responder, ThreatActor};
+use kinga_ledger::Event;
+
+/// A failure of the store.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// An optimistic-concurrency check failed: someone changed the row first.
+    #[error("conflict: {0} was changed by someone else; reload and try again")]
+    Conflict(String),
+    /// A unique key (idempotency key, reference, name) is already taken.
+    #[error("duplicate: {0} already exists")]
+    Duplicate(String),
+    /// The database could not be reached or refused the operation.
+    #[error("database error: {0}")]
+    Backend(String),
+    /// Stored data could not be decoded.
+    #[error("corrupt record: {0}")]
+    Corrupt(String),
+    /// The writer has stopped (shutdown or a previous fatal error).
+    #[error("the store is closed")]
+    Closed,
+}
+
+/// Result type of store operations.
+pub type StoreResult<T> = Result<T, StoreError>;
+
+/// Kinga's persistence. Implementations must be safe to share between tasks.
+#[async_trait]
+pub trait Store: Send + Sync + 'static {
+    /// `sqlite` or `postgres`.
+    fn backend(&self) -> &'static str;
+
+    /// Answer when the database answers.
+    async fn health(&self) -> StoreResult<()>;
+
+    /// The id of this instance (the origin of events created here), fixed at first migration.
+    async fn instance_id(&self) -> StoreResult<String>;
+
+    /// Append events and apply projection writes atomically; returns the sealed events.
+    /// Fails with [`StoreError::Conflict`] when an `expected_version` does not match, and
+    /// with [`StoreError::Duplicate`] when an idempotency key is already taken; then nothing
+    /// of the commit is written.
+    async fn commit(&self, commit: Commit) -> StoreResult<Vec<Event>>;
+
+    /// Next alert reference number (never reused; gaps are allowed).
+    async fn next_reference(&self) -> StoreResult<u64>;
+
+    /// Events in ledger order after position `after` (0 = from the start), at most `limit`.
+    async fn events(&self, after: u64, limit: usize) -> StoreResult<Vec<(u64, Event)>>;
+
+    /// Number of events in the ledger.
+    async fn event_count(&self) -> StoreResult<u64>;
+
+    /// One alert by id.
+    async fn alert(&self, id: &str) -> StoreResult<Option<Alert>>;
+
+    /// One alert by reference (`K-1042`).
+    async fn alert_by_reference(&self, reference: &str) -> StoreResult<Option<Alert>>;
+
+    /// A page of alerts, filtered and sorted as asked.
+    async fn alerts(&self, query: &AlertQuery) -> StoreResult<AlertPage>;
+
+    /// Alerts reported in `[from, to)`, any state (duplicate scoring, digests).
+    async fn alerts_reported_between(&self, from: DateTime<Utc>, to: DateTime<Utc>) -> StoreResult<Vec<Alert>>;
+
+    /// Open alerts whose current deadline is at or before `now` (escalation).
+    async fn alerts_due(&self, now: DateTime<Utc>) -> StoreResult<Vec<Alert>>;
+
+    /// The latest open alert from a reporter phone digest received after `since` (replies).
+    async fn latest_alert_from(&self, phone_digest: &str, since: DateTime<Utc>) -> StoreResult<Option<Alert>>;
+
+    /// Every place.
+    async fn places(&self) -> StoreResult<Vec<Place>>;
+
+    /// Every threat actor.
+    async fn actors(&self) -> StoreResult<Vec<ThreatActor>>;
+
+    /// Every responder.
+    async fn responders(&self) -> StoreResult<Vec<Responder>>;
+
+    /// Every focal point.
+    async fn focal_points(&self) -> StoreResult<Vec<FocalPoint>>;
+
+    /// The focal point with this phone digest.
+    async fn focal_point_by_phone(&self, phone_digest: &str) -> StoreResult<Option<FocalPoint>>;
+
+    /// Every user.
+    async fn users(&self) -> StoreResult<Vec<User>>;
+
+    /// A user by login name.
+    async fn user_by_name(&self, name: &str) -> StoreResult<Option<User>>;
+
+    /// A user by id.
+    async fn user(&self, id: &str) -> StoreResult<Option<User>>;
+
+    /// An API token by the digest of its secret.
+    async fn token_by_digest(&self, digest: &str) -> StoreResult<Option<ApiToken>>;
+
+    /// The API tokens of a user.
+    async fn tokens_of(&self, user: &str) -> StoreResult<Vec<ApiToken>>;
+
+    /// The stored answer for an idempotency key.
+    async fn idempotent(&self, key: &str) -> StoreResult<Option<IdempotentAnswer>>;
+
+    /// Outbox messages, newest first.
+    async fn outbox(&self, query: &OutboxQuery) -> StoreResult<Vec<OutboxMessage>>;
+
+    /// Digests issued, newest first.
+    async fn digests(&self, limit: usize) -> StoreResult<Vec<serde_json::Value>>;
+
+    /// Save a web session (operational state, not a ledger event).
+    async fn put_session(&self, session: &Session) -> StoreResult<()>;
+
+    /// A session by the digest of its cookie secret.
+    async fn session(&self, digest: &str) -> StoreResult<Option<Session>>;
+
+    /// End a session.
+    async fn delete_session(&self, digest: &str) -> StoreResult<()>;
+
+    /// Record a read of a sensitive record (every such read is audited).
+    async fn audit(&self, entry: &AuditEntry) -> StoreResult<()>;
+
+    /// Audit entries, newest first.
+    async fn audit_log(&self, limit: usize) -> StoreResult<Vec<AuditEntry>>;
+}

@@ -1,0 +1,161 @@
+//! Records the store keeps and the shapes of its queries.
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+use kinga_domain::outbox::{MessageStatus, OutboxMessage};
+use kinga_domain::people::{ApiToken, User};
+use kinga_domain::place::Place;
+use kinga_domain::registry::{FocalPoint, Responder, ThreatActor};
+use kinga_domain::{Alert, AlertState, ThreatType};
+use kinga_ledger::DraftEvent;
+
+/// The events of one command and the rows they produce.
+#[derive(Debug, Clone, Default)]
+pub struct Commit {
+    /// Events to seal and append, in order.
+    pub events: Vec<DraftEvent>,
+    /// Projection rows to write.
+    pub writes: Vec<Write>,
+}
+
+/// One projection row to write.
+#[derive(Debug, Clone)]
+pub enum Write {
+    /// Insert (`expected_version: None`, must not exist) or update an alert whose stored
+    /// version must equal `expected_version`.
+    Alert {
+        /// The alert as it now is.
+        alert: Box<Alert>,
+        /// Version the change was decided on.
+        expected_version: Option<u64>,
+    },
+    /// Insert or replace a place.
+    Place(Place),
+    /// Insert or replace a threat actor.
+    Actor(ThreatActor),
+    /// Insert or replace a responder.
+    Responder(Responder),
+    /// Insert or replace a focal point.
+    FocalPoint(FocalPoint),
+    /// Insert or replace a user (the name must stay unique).
+    User(User),
+    /// Insert or replace an API token.
+    Token(ApiToken),
+    /// Insert or replace an outbox message.
+    Outbox(OutboxMessage),
+    /// Store an issued digest.
+    Digest {
+        /// Day it covers (`YYYY-MM-DD`); one digest a day.
+        day: String,
+        /// The digest.
+        digest: serde_json::Value,
+    },
+    /// Remember the answer given for an idempotency key; fails the commit if the key exists.
+    Idempotency(IdempotentAnswer),
+}
+
+/// The first answer given for an idempotency key.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct IdempotentAnswer {
+    /// Key, namespaced by its source (`api:<user>:<key>`, `twilio:<MessageSid>`).
+    pub key: String,
+    /// Digest of the request, so a different request with a reused key is refused.
+    pub fingerprint: String,
+    /// HTTP status of the first answer.
+    pub status: u16,
+    /// Body of the first answer.
+    pub body: serde_json::Value,
+    /// When.
+    pub created_at: DateTime<Utc>,
+}
+
+/// Sort order of an alert page.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AlertSort {
+    /// The triage queue: severity first, then the nearest deadline.
+    #[default]
+    Queue,
+    /// Newest received first.
+    Newest,
+}
+
+/// Which alerts to list.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct AlertQuery {
+    /// Only these states (empty: all).
+    #[serde(default)]
+    pub states: Vec<AlertState>,
+    /// Only open alerts (not closed, not merged).
+    #[serde(default)]
+    pub open_only: bool,
+    /// Only alerts in this area (P-code prefix: a province's code prefixes its territories').
+    pub place_prefix: Option<String>,
+    /// Only this threat type.
+    pub threat_type: Option<ThreatType>,
+    /// Only uncovered alerts.
+    #[serde(default)]
+    pub uncovered_only: bool,
+    /// Only alerts whose current deadline has passed at this time.
+    pub overdue_at: Option<DateTime<Utc>>,
+    /// Only alerts assigned to this responder.
+    pub assigned_to: Option<String>,
+    /// Sort.
+    #[serde(default)]
+    pub sort: AlertSort,
+    /// Page size (the store caps it at 1000).
+    pub limit: usize,
+    /// Rows to skip.
+    pub offset: usize,
+}
+
+/// A page of alerts and the number that match in all.
+#[derive(Debug, Clone, Default)]
+pub struct AlertPage {
+    /// The alerts.
+    pub items: Vec<Alert>,
+    /// How many match the query.
+    pub total: u64,
+}
+
+/// Which outbox messages to list.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct OutboxQuery {
+    /// Only these statuses (empty: all).
+    pub statuses: Vec<MessageStatus>,
+    /// Only messages about this alert.
+    pub alert: Option<String>,
+    /// At most.
+    pub limit: usize,
+}
+
+/// A signed-in browser session; only the digest of the cookie secret is stored.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Session {
+    /// Hex SHA-256 of the cookie secret.
+    pub digest: String,
+    /// User id.
+    pub user: String,
+    /// Anti-CSRF token bound to this session.
+    pub csrf: String,
+    /// Created.
+    pub created_at: DateTime<Utc>,
+    /// Expires.
+    pub expires_at: DateTime<Utc>,
+}
+
+/// One audited access to a sensitive record.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AuditEntry {
+    /// When.
+    pub at: DateTime<Utc>,
+    /// Who (user name).
+    pub actor: String,
+    /// `read`, `export`, …
+    pub action: String,
+    /// What (`focal_point:<id>`, …).
+    pub record: String,
+    /// Why or from where (page, API path).
+    pub context: String,
+}
