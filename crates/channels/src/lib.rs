@@ -1,14 +1,55 @@
-pub fn add(left: u64, right: u64) -> u64 {
-    left + right
+//! Channel adapters: each SMS gateway's webhook turned into one [`InboundSms`], and the
+//! requests that send a message back out, as pure functions over request parts. The web
+//! layer owns HTTP; these modules own what each provider's bytes mean, how its signatures or
+//! shared secrets are checked, and which of its ids makes a retried webhook harmless.
+//!
+//! | gateway | inbound | authenticity | outbound | delivery reports |
+//! | --- | --- | --- | --- | --- |
+//! | [`twilio`] | form webhook | HMAC signature header | REST `Messages.json` | `MessageStatus` callback |
+//! | [`africastalking`] | form callback | none from AT: optional `?secret=` | `version1/messaging` | delivery report callback |
+//! | [`rapidpro`] | External-channel form or JSON | optional shared secret | JSON to a send URL | `id` + `status` |
+//! | [`kannel`] | `sms-service` GET/POST | `secret` parameter | `cgi-bin/sendsms` GET | `dlr-url` with `%d` |
+
+pub mod africastalking;
+pub mod error;
+pub mod form;
+pub mod kannel;
+pub mod msisdn;
+pub mod outbound;
+pub mod rapidpro;
+pub mod secret;
+pub mod twilio;
+
+use serde::Serialize;
+
+pub use error::ChannelError;
+pub use msisdn::{MsisdnError, normalize_msisdn};
+pub use outbound::{DeliveryReport, Method, OutboundRequest};
+
+/// Largest webhook body accepted; an SMS callback is a few hundred bytes, so anything near
+/// this is not a gateway talking.
+pub const MAX_BODY_BYTES: usize = 64 * 1024;
+
+/// One inbound SMS, whatever gateway carried it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct InboundSms {
+    /// Gateway name: "twilio", "africastalking", "rapidpro" or "kannel".
+    pub provider: &'static str,
+    /// The provider's message id; with `provider` it is the idempotency key of the intake.
+    pub message_id: String,
+    /// Sender as the gateway gave it (see [`normalize_msisdn`]).
+    pub from: String,
+    /// Number or short code the message was sent to.
+    pub to: Option<String>,
+    /// Message text, verbatim.
+    pub text: String,
+    /// When the gateway says the message arrived, as it wrote it.
+    pub received_at: Option<String>,
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn it_works() {
-        let result = add(2, 2);
-        assert_eq!(result, 4);
+impl InboundSms {
+    /// "twilio:SM…": unique across gateways, so two providers' ids can never collide.
+    pub fn idempotency_key(&self) -> String {
+        format!("{}:{}", self.provider, self.message_id)
     }
 }

@@ -1,3 +1,264 @@
-fn main() {
-    println!("Hello, world!");
+//! `kinga`: one binary for the server and every operator task.
+
+mod config;
+mod demo;
+mod runtime;
+mod serve;
+
+use std::io::{BufRead, IsTerminal};
+
+use anyhow::{Context, bail};
+use clap::{Parser, Subcommand};
+use indicatif::{ProgressBar, ProgressStyle};
+
+use kinga_app::Caller;
+use kinga_app::import::ImportKind;
+use kinga_domain::people::Role;
+use kinga_ledger::ChainVerifier;
+
+/// Kinga: protection of civilians information system.
+#[derive(Parser)]
+#[command(name = "kinga", version, about)]
+struct Cli {
+    /// Settings file (TOML); every key can also be set as KINGA_<SECTION>_<KEY>.
+    #[arg(long, global = true, env = "KINGA_CONFIG")]
+    config: Option<String>,
+    /// SQLite file or postgres:// URL.
+    #[arg(long, global = true)]
+    database: Option<String>,
+    /// Address to listen on.
+    #[arg(long, global = true)]
+    listen: Option<String>,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run the web server, API and gateways.
+    Serve,
+    /// Load the demo data set into an empty database, then serve it.
+    Demo {
+        /// Port to serve on (on 127.0.0.1), instead of --listen.
+        #[arg(long)]
+        port: Option<u16>,
+        /// Load and exit.
+        #[arg(long)]
+        no_serve: bool,
+    },
+    /// Recompute every hash chain of the ledger and report the first broken link.
+    Verify,
+    /// Create or upgrade the database schema.
+    Migrate,
+    /// Manage users.
+    #[command(subcommand)]
+    User(UserCmd),
+    /// Manage API tokens.
+    #[command(subcommand)]
+    Token(TokenCmd),
+    /// Import a registry from CSV (places, actors, responders, focal-points); all rows or none.
+    Import {
+        /// What the file holds.
+        kind: String,
+        /// CSV file.
+        file: String,
+    },
+}
+
+#[derive(Subcommand)]
+enum UserCmd {
+    /// Add a user; the password is read from standard input.
+    Add {
+        /// Login name.
+        name: String,
+        /// administrator, coordinator, triage_officer (cla), monitor, analyst, responder, viewer.
+        #[arg(long)]
+        role: String,
+        /// Name shown in the UI.
+        #[arg(long, default_value = "")]
+        display_name: String,
+        /// UI language, en or fr.
+        #[arg(long, default_value = "fr")]
+        language: String,
+    },
+    /// Disable a user (sign-in and tokens stop working).
+    Disable {
+        /// Login name.
+        name: String,
+    },
+    /// Set a new password, read from standard input, and re-enable the user.
+    Reset {
+        /// Login name.
+        name: String,
+    },
+    /// List users.
+    List,
+}
+
+#[derive(Subcommand)]
+enum TokenCmd {
+    /// Create an API token for a user; the token is printed once, as the last line.
+    Create {
+        /// Login name.
+        name: String,
+        /// Label.
+        #[arg(long, default_value = "cli")]
+        label: String,
+    },
+    /// List a user's tokens (never the secrets).
+    List {
+        /// Login name.
+        name: String,
+    },
+    /// Revoke a token.
+    Revoke {
+        /// Login name.
+        name: String,
+        /// Token id.
+        id: String,
+    },
+}
+
+fn read_password() -> anyhow::Result<String> {
+    let stdin = std::io::stdin();
+    if stdin.is_terminal() {
+        eprint!("Password: ");
+    }
+    let mut line = String::new();
+    stdin.lock().read_line(&mut line).context("cannot read the password from standard input")?;
+    let pw = line.trim_end_matches(['\r', '\n']).to_string();
+    if pw.is_empty() {
+        bail!("no password given on standard input");
+    }
+    Ok(pw)
+}
+
+fn cli_caller() -> Caller {
+    Caller { name: "cli".into(), ..Caller::system() }
+}
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    tracing_subscriber::fmt()
+        .with_env_filter(tracing_subscriber::EnvFilter::try_from_env("KINGA_LOG").unwrap_or_else(|_| "info".into()))
+        .with_writer(std::io::stderr)
+        .init();
+    let cli = Cli::parse();
+    let mut settings = config::load(cli.config.as_deref())?;
+    if let Some(d) = cli.database {
+        settings.database = d;
+    }
+    if let Some(l) = cli.listen {
+        settings.listen = l;
+    }
+    match cli.command {
+        Command::Serve => {
+            let app = runtime::open_app(&settings).await?;
+            serve::serve(app, &settings.listen, None).await
+        }
+        Command::Demo { port, no_serve } => {
+            if let Some(p) = port {
+                settings.listen = format!("127.0.0.1:{p}");
+            }
+            let app = runtime::open_app(&settings).await?;
+            let summary = demo::load(&app).await?;
+            println!("{summary}");
+            if no_serve {
+                return Ok(());
+            }
+            serve::serve(app, &settings.listen, Some(demo::logins_banner())).await
+        }
+        Command::Verify => verify(&settings).await,
+        Command::Migrate => {
+            let store = runtime::open_store(&settings).await?;
+            println!("{} database is migrated; instance {}", store.backend(), store.instance_id().await?);
+            Ok(())
+        }
+        Command::User(cmd) => {
+            let app = runtime::open_app(&settings).await?;
+            let caller = cli_caller();
+            match cmd {
+                UserCmd::Add { name, role, display_name, language } => {
+                    let role: Role = role.parse()?;
+                    let pw = read_password()?;
+                    let u = app.add_user(&caller, &name, &display_name, role, &language, &pw).await?;
+                    println!("user {} added with role {}", u.name, u.role);
+                }
+                UserCmd::Disable { name } => {
+                    app.disable_user(&caller, &name).await?;
+                    println!("user {name} disabled");
+                }
+                UserCmd::Reset { name } => {
+                    let pw = read_password()?;
+                    app.reset_password(&caller, &name, &pw).await?;
+                    println!("password of {name} reset");
+                }
+                UserCmd::List => {
+                    for u in app.store.users().await? {
+                        println!("{}\t{}\t{}\t{}", u.name, u.role, u.language, if u.disabled { "disabled" } else { "active" });
+                    }
+                }
+            }
+            Ok(())
+        }
+        Command::Token(cmd) => {
+            let app = runtime::open_app(&settings).await?;
+            let caller = cli_caller();
+            match cmd {
+                TokenCmd::Create { name, label } => {
+                    let (secret, t) = app.create_token(&caller, &name, &label).await?;
+                    eprintln!("token {} created for {name}; it is shown only once:", t.id);
+                    println!("{secret}");
+                }
+                TokenCmd::List { name } => {
+                    let u = app.store.user_by_name(&name).await?.with_context(|| format!("no user {name}"))?;
+                    for t in app.store.tokens_of(&u.id).await? {
+                        println!("{}\t{}\t{}\t{}", t.id, t.label, t.created_at, if t.revoked { "revoked" } else { "active" });
+                    }
+                }
+                TokenCmd::Revoke { name, id } => {
+                    app.revoke_token(&caller, &name, &id).await?;
+                    println!("token {id} revoked");
+                }
+            }
+            Ok(())
+        }
+        Command::Import { kind, file } => {
+            let kind: ImportKind = kind.parse()?;
+            let text = std::fs::read_to_string(&file).with_context(|| format!("cannot read {file}"))?;
+            let app = runtime::open_app(&settings).await?;
+            let n = app.import_csv(&cli_caller(), kind, &text).await?;
+            println!("imported {n} records from {file}");
+            Ok(())
+        }
+    }
+}
+
+async fn verify(settings: &kinga_app::Settings) -> anyhow::Result<()> {
+    let store = runtime::open_store(settings).await?;
+    let total = store.event_count().await?;
+    let bar = if std::io::stderr().is_terminal() { ProgressBar::new(total) } else { ProgressBar::hidden() };
+    bar.set_style(ProgressStyle::with_template("verifying {bar:40} {pos}/{len} events").unwrap_or_else(|_| ProgressStyle::default_bar()));
+    let mut v = ChainVerifier::new();
+    let mut after = 0;
+    loop {
+        let page = store.events(after, 10_000).await?;
+        let Some((last, _)) = page.last() else { break };
+        after = *last;
+        for (_, e) in &page {
+            if let Err(b) = v.check(e) {
+                bar.abandon();
+                println!("BROKEN: {b}");
+                std::process::exit(1);
+            }
+        }
+        bar.inc(page.len() as u64);
+    }
+    bar.finish_and_clear();
+    let r = v.finish();
+    println!("ledger verified: {} events in {} chain(s), no broken link", r.events, r.heads.len());
+    for (origin, (seq, hash)) in &r.heads {
+        println!("  origin {origin}: {seq} events, head {}", &hash[..16]);
+    }
+    Ok(())
 }

@@ -6,11 +6,13 @@ pub mod deadline;
 pub mod dedup;
 pub mod digest;
 pub mod error;
+pub mod gazetteer_import;
 pub mod outbox;
 pub mod people;
 pub mod place;
 pub mod registry;
 pub mod routing;
+pub mod sms;
 pub mod text;
 pub mod threat;
 

@@ -3,6 +3,12 @@
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 
+mod resolve;
+#[cfg(test)]
+pub(crate) mod testdata;
+
+pub use resolve::{MIN_SCORE, PICK_MIN_GAP, PICK_MIN_SCORE, TEXT_MIN_SCORE, pick};
+
 /// Level of a place in the administrative hierarchy.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -62,12 +68,18 @@ pub struct Gazetteer {
     by_code: HashMap<String, usize>,
     /// Every folded name or spelling with the index of its place.
     names: Vec<(String, usize)>,
+    /// Word-level keys and a trigram index over `names`, built once so resolution stays fast.
+    index: resolve::NameIndex,
 }
 
 impl Gazetteer {
     /// Index a set of places.
     pub fn new(places: Vec<Place>) -> Gazetteer {
-        let by_code = places.iter().enumerate().map(|(i, p)| (p.pcode.clone(), i)).collect();
+        let by_code: HashMap<String, usize> = places
+            .iter()
+            .enumerate()
+            .map(|(i, p)| (p.pcode.clone(), i))
+            .collect();
         let mut names = Vec::new();
         for (i, p) in places.iter().enumerate() {
             for n in std::iter::once(&p.name).chain(p.alt_names.iter()) {
@@ -77,7 +89,13 @@ impl Gazetteer {
                 }
             }
         }
-        Gazetteer { places, by_code, names }
+        let index = resolve::NameIndex::build(&places, &by_code, &names);
+        Gazetteer {
+            places,
+            by_code,
+            names,
+            index,
+        }
     }
 
     /// Every place.
@@ -117,12 +135,44 @@ impl Gazetteer {
             .filter(|p| p.level != PlaceLevel::Country)
             .map(|p| p.name.as_str())
             .collect();
-        if parts.is_empty() { pcode.to_string() } else { parts.join(", ") }
+        if parts.is_empty() {
+            pcode.to_string()
+        } else {
+            parts.join(", ")
+        }
+    }
+
+    /// Where a place lies, for telling apart places of one name: its ancestors below country
+    /// level ("Kalehe, Sud-Kivu"), or for a province the country's name (else its ISO3 code).
+    pub fn context(&self, pcode: &str) -> String {
+        let lineage = self.lineage(pcode);
+        let parts: Vec<&str> = lineage
+            .iter()
+            .skip(1)
+            .filter(|p| p.level != PlaceLevel::Country)
+            .map(|p| p.name.as_str())
+            .collect();
+        if !parts.is_empty() {
+            return parts.join(", ");
+        }
+        match lineage
+            .iter()
+            .skip(1)
+            .find(|p| p.level == PlaceLevel::Country)
+        {
+            Some(country) => country.name.clone(),
+            None => lineage
+                .first()
+                .map(|p| p.country.clone())
+                .unwrap_or_default(),
+        }
     }
 
     /// A point for the place: its own, else its nearest ancestor's.
     pub fn point(&self, pcode: &str) -> Option<(f64, f64)> {
-        self.lineage(pcode).iter().find_map(|p| Some((p.lat?, p.lon?)))
+        self.lineage(pcode)
+            .iter()
+            .find_map(|p| Some((p.lat?, p.lon?)))
     }
 
     /// Folded names with their place index, for the resolver.

@@ -1,14 +1,284 @@
-pub fn add(left: u64, right: u64) -> u64 {
-    left + right
+//! Kinga's store on PostgreSQL: a connection pool for reads, one writer task per process that
+//! commits queued commits in groups, and a schema that lets several Kinga servers share one
+//! database without forking the ledger.
+
+mod error;
+mod migrate;
+mod project;
+mod queries;
+mod writer;
+
+use std::str::FromStr;
+
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+use deadpool_postgres::{Manager, ManagerConfig, Pool, RecyclingMethod};
+use tokio_postgres::NoTls;
+use tokio_postgres::types::{Json, ToSql};
+
+use kinga_domain::Alert;
+use kinga_domain::outbox::OutboxMessage;
+use kinga_domain::people::{ApiToken, User};
+use kinga_domain::place::Place;
+use kinga_domain::registry::{FocalPoint, Responder, ThreatActor};
+use kinga_ledger::Event;
+pub use kinga_store::support::WriterStats;
+use kinga_store::support::{from_sql_int, sql_count};
+use kinga_store::{
+    AlertPage, AlertQuery, AuditEntry, Commit, IdempotentAnswer, OutboxQuery, Session, Store,
+    StoreError, StoreResult,
+};
+
+use error::{Error, Result};
+use queries::{docs, one_doc};
+use writer::WriterHandle;
+
+/// Pooled connections per process; the writer holds one while it commits a group.
+const POOL_SIZE: usize = 10;
+
+/// The PostgreSQL store. Dropping it stops the writer task once queued commits are done.
+pub struct PostgresStore {
+    pool: Pool,
+    instance: String,
+    writer: WriterHandle,
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
+impl PostgresStore {
+    /// Connect to the database at `url` (`postgres://user@host:port/db`), migrating it as
+    /// needed. TLS is not supported: reach remote servers through a tunnel or a socket.
+    pub async fn connect(url: &str) -> StoreResult<PostgresStore> {
+        let config = tokio_postgres::Config::from_str(url)
+            .map_err(|e| StoreError::Backend(format!("invalid PostgreSQL URL: {e}")))?;
+        let instance = migrate::migrate(&config).await?;
+        let manager = Manager::from_config(
+            config,
+            NoTls,
+            ManagerConfig {
+                recycling_method: RecyclingMethod::Fast,
+            },
+        );
+        let pool = Pool::builder(manager)
+            .max_size(POOL_SIZE)
+            .build()
+            .map_err(|e| StoreError::Backend(format!("cannot build the connection pool: {e}")))?;
+        let writer = WriterHandle::start(pool.clone(), instance.clone());
+        tracing::info!(instance = %instance, "connected to PostgreSQL store");
+        Ok(PostgresStore {
+            pool,
+            instance,
+            writer,
+        })
+    }
 
-    #[test]
-    fn it_works() {
-        let result = add(2, 2);
-        assert_eq!(result, 4);
+    /// How the writer has grouped commits so far.
+    pub fn stats(&self) -> WriterStats {
+        self.writer.stats()
+    }
+
+    async fn client(&self) -> Result<deadpool_postgres::Object> {
+        Ok(self.pool.get().await?)
+    }
+
+    async fn list<T: serde::de::DeserializeOwned>(&self, sql: &str) -> StoreResult<Vec<T>> {
+        Ok(docs(&self.client().await?, sql, &[]).await?)
+    }
+
+    async fn find<T: serde::de::DeserializeOwned>(
+        &self,
+        sql: &str,
+        key: &str,
+    ) -> StoreResult<Option<T>> {
+        Ok(one_doc(&self.client().await?, sql, &[&key]).await?)
+    }
+
+    async fn execute(&self, sql: &str, args: &[&(dyn ToSql + Sync)]) -> StoreResult<()> {
+        let client = self.client().await?;
+        let stmt = client.prepare_cached(sql).await.map_err(Error::from)?;
+        client.execute(&stmt, args).await.map_err(Error::from)?;
+        Ok(())
+    }
+}
+
+#[async_trait]
+impl Store for PostgresStore {
+    fn backend(&self) -> &'static str {
+        "postgres"
+    }
+
+    async fn health(&self) -> StoreResult<()> {
+        if self.writer.is_closed() {
+            return Err(StoreError::Closed);
+        }
+        let client = self.client().await?;
+        client.simple_query("SELECT 1").await.map_err(Error::from)?;
+        Ok(())
+    }
+
+    async fn instance_id(&self) -> StoreResult<String> {
+        Ok(self.instance.clone())
+    }
+
+    async fn commit(&self, commit: Commit) -> StoreResult<Vec<Event>> {
+        self.writer.commit(commit).await
+    }
+
+    async fn next_reference(&self) -> StoreResult<u64> {
+        let client = self.client().await?;
+        let stmt = client
+            .prepare_cached("SELECT nextval('alert_reference_seq')")
+            .await
+            .map_err(Error::from)?;
+        let n: i64 = client
+            .query_one(&stmt, &[])
+            .await
+            .map_err(Error::from)?
+            .try_get(0)
+            .map_err(error::corrupt)?;
+        from_sql_int(n, "alert reference")
+    }
+
+    async fn events(&self, after: u64, limit: usize) -> StoreResult<Vec<(u64, Event)>> {
+        Ok(queries::events(&self.client().await?, after, limit).await?)
+    }
+
+    async fn event_count(&self) -> StoreResult<u64> {
+        let client = self.client().await?;
+        let n: i64 = client
+            .query_one("SELECT count(*) FROM events", &[])
+            .await
+            .map_err(Error::from)?
+            .try_get(0)
+            .map_err(error::corrupt)?;
+        from_sql_int(n, "event count")
+    }
+
+    async fn alert(&self, id: &str) -> StoreResult<Option<Alert>> {
+        self.find("SELECT doc FROM alerts WHERE id = $1", id).await
+    }
+
+    async fn alert_by_reference(&self, reference: &str) -> StoreResult<Option<Alert>> {
+        self.find("SELECT doc FROM alerts WHERE reference = $1", reference)
+            .await
+    }
+
+    async fn alerts(&self, query: &AlertQuery) -> StoreResult<AlertPage> {
+        Ok(queries::alerts(&mut self.client().await?, query).await?)
+    }
+
+    async fn alerts_reported_between(
+        &self,
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+    ) -> StoreResult<Vec<Alert>> {
+        Ok(queries::alerts_reported_between(&self.client().await?, from, to).await?)
+    }
+
+    async fn alerts_due(&self, now: DateTime<Utc>) -> StoreResult<Vec<Alert>> {
+        Ok(queries::alerts_due(&self.client().await?, now).await?)
+    }
+
+    async fn latest_alert_from(
+        &self,
+        phone_digest: &str,
+        since: DateTime<Utc>,
+    ) -> StoreResult<Option<Alert>> {
+        Ok(queries::latest_alert_from(&self.client().await?, phone_digest, since).await?)
+    }
+
+    async fn places(&self) -> StoreResult<Vec<Place>> {
+        self.list("SELECT doc FROM places ORDER BY pcode").await
+    }
+
+    async fn actors(&self) -> StoreResult<Vec<ThreatActor>> {
+        self.list("SELECT doc FROM actors ORDER BY id").await
+    }
+
+    async fn responders(&self) -> StoreResult<Vec<Responder>> {
+        self.list("SELECT doc FROM responders ORDER BY id").await
+    }
+
+    async fn focal_points(&self) -> StoreResult<Vec<FocalPoint>> {
+        self.list("SELECT doc FROM focal_points ORDER BY id").await
+    }
+
+    async fn focal_point_by_phone(&self, phone_digest: &str) -> StoreResult<Option<FocalPoint>> {
+        self.find(
+            "SELECT doc FROM focal_points WHERE phone_digest = $1 ORDER BY id LIMIT 1",
+            phone_digest,
+        )
+        .await
+    }
+
+    async fn users(&self) -> StoreResult<Vec<User>> {
+        self.list("SELECT doc FROM users ORDER BY name").await
+    }
+
+    async fn user_by_name(&self, name: &str) -> StoreResult<Option<User>> {
+        self.find("SELECT doc FROM users WHERE name = $1", name)
+            .await
+    }
+
+    async fn user(&self, id: &str) -> StoreResult<Option<User>> {
+        self.find("SELECT doc FROM users WHERE id = $1", id).await
+    }
+
+    async fn token_by_digest(&self, digest: &str) -> StoreResult<Option<ApiToken>> {
+        self.find("SELECT doc FROM api_tokens WHERE digest = $1", digest)
+            .await
+    }
+
+    async fn tokens_of(&self, user: &str) -> StoreResult<Vec<ApiToken>> {
+        let sql = "SELECT doc FROM api_tokens WHERE user_id = $1 ORDER BY id";
+        Ok(docs(&self.client().await?, sql, &[&user]).await?)
+    }
+
+    async fn idempotent(&self, key: &str) -> StoreResult<Option<IdempotentAnswer>> {
+        Ok(queries::idempotent(&self.client().await?, key).await?)
+    }
+
+    async fn outbox(&self, query: &OutboxQuery) -> StoreResult<Vec<OutboxMessage>> {
+        Ok(queries::outbox(&self.client().await?, query).await?)
+    }
+
+    async fn digests(&self, limit: usize) -> StoreResult<Vec<serde_json::Value>> {
+        let sql = "SELECT doc FROM digests ORDER BY day DESC LIMIT $1";
+        Ok(docs(&self.client().await?, sql, &[&sql_count(limit)]).await?)
+    }
+
+    async fn put_session(&self, session: &Session) -> StoreResult<()> {
+        let sql = "INSERT INTO sessions (digest, user_id, expires_at, doc) VALUES ($1, $2, $3, $4)
+                   ON CONFLICT (digest) DO UPDATE SET user_id = EXCLUDED.user_id,
+                       expires_at = EXCLUDED.expires_at, doc = EXCLUDED.doc";
+        self.execute(
+            sql,
+            &[
+                &session.digest,
+                &session.user,
+                &session.expires_at,
+                &Json(session),
+            ],
+        )
+        .await
+    }
+
+    async fn session(&self, digest: &str) -> StoreResult<Option<Session>> {
+        self.find("SELECT doc FROM sessions WHERE digest = $1", digest)
+            .await
+    }
+
+    async fn delete_session(&self, digest: &str) -> StoreResult<()> {
+        self.execute("DELETE FROM sessions WHERE digest = $1", &[&digest])
+            .await
+    }
+
+    async fn audit(&self, e: &AuditEntry) -> StoreResult<()> {
+        let sql =
+            "INSERT INTO audit (at, actor, action, record, context) VALUES ($1, $2, $3, $4, $5)";
+        self.execute(sql, &[&e.at, &e.actor, &e.action, &e.record, &e.context])
+            .await
+    }
+
+    async fn audit_log(&self, limit: usize) -> StoreResult<Vec<AuditEntry>> {
+        Ok(queries::audit_log(&self.client().await?, limit).await?)
     }
 }

@@ -1,14 +1,298 @@
-pub fn add(left: u64, right: u64) -> u64 {
-    left + right
+//! Kinga's store on SQLite: one file in WAL mode, one writer thread that commits queued writes
+//! in groups (many requests share one fsync), and a few read-only connections.
+
+mod connect;
+mod error;
+mod migrate;
+mod ops;
+mod project;
+mod queries;
+mod read;
+mod rows;
+mod writer;
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+use rusqlite::params;
+
+use kinga_domain::Alert;
+use kinga_domain::outbox::OutboxMessage;
+use kinga_domain::people::{ApiToken, User};
+use kinga_domain::place::Place;
+use kinga_domain::registry::{FocalPoint, Responder, ThreatActor};
+use kinga_ledger::Event;
+use kinga_store::{
+    AlertPage, AlertQuery, AuditEntry, Commit, IdempotentAnswer, OutboxQuery, Session, Store,
+    StoreError, StoreResult,
+};
+
+pub use kinga_store::support::WriterStats;
+
+use connect::{Role, open_connection};
+use ops::References;
+use queries::{docs, one_doc};
+use read::Readers;
+use writer::WriterHandle;
+
+/// Read connections: enough for a 2-core server; more would only queue on the CPUs.
+const READERS: usize = 4;
+
+/// The SQLite store. Cheap to share behind an `Arc`; dropping it stops the writer thread
+/// once the writes already queued are done.
+pub struct SqliteStore {
+    path: PathBuf,
+    instance: String,
+    writer: WriterHandle,
+    readers: Arc<Readers>,
+    references: References,
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
+impl SqliteStore {
+    /// Open the database at `path`, creating and migrating it as needed. Only one process
+    /// may write a given file at a time.
+    pub fn open(path: impl AsRef<Path>) -> StoreResult<SqliteStore> {
+        let path = path.as_ref().to_path_buf();
+        let mut conn = open_connection(&path, Role::Writer)?;
+        let instance = migrate::migrate(&mut conn)?;
+        // Planner statistics for a file written by an earlier run; bounded so opening stays fast.
+        conn.execute_batch("PRAGMA analysis_limit = 400; PRAGMA optimize = 0x10002;")
+            .map_err(error::Error::from)?;
+        let references = References::load(&conn)?;
+        let writer = WriterHandle::start(conn, instance.clone())?;
+        let readers = Arc::new(Readers::new(path.clone(), READERS));
+        tracing::info!(path = %path.display(), instance = %instance, "opened SQLite store");
+        Ok(SqliteStore {
+            path,
+            instance,
+            writer,
+            readers,
+            references,
+        })
+    }
 
-    #[test]
-    fn it_works() {
-        let result = add(2, 2);
-        assert_eq!(result, 4);
+    /// The database file.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// How the writer has grouped writes so far.
+    pub fn stats(&self) -> WriterStats {
+        self.writer.stats()
+    }
+
+    async fn read<T, F>(&self, f: F) -> StoreResult<T>
+    where
+        T: Send + 'static,
+        F: FnOnce(&rusqlite::Connection) -> error::Result<T> + Send + 'static,
+    {
+        self.readers.run(f).await
+    }
+
+    async fn list<T: serde::de::DeserializeOwned + Send + 'static>(
+        &self,
+        sql: &'static str,
+        what: &'static str,
+    ) -> StoreResult<Vec<T>> {
+        self.read(move |c| docs(c, sql, [], what)).await
+    }
+
+    async fn find<T: serde::de::DeserializeOwned + Send + 'static>(
+        &self,
+        sql: &'static str,
+        key: &str,
+        what: &'static str,
+    ) -> StoreResult<Option<T>> {
+        let key = key.to_string();
+        self.read(move |c| one_doc(c, sql, [key], what)).await
+    }
+}
+
+#[async_trait]
+impl Store for SqliteStore {
+    fn backend(&self) -> &'static str {
+        "sqlite"
+    }
+
+    async fn health(&self) -> StoreResult<()> {
+        if self.writer.is_closed() {
+            return Err(StoreError::Closed);
+        }
+        self.read(|c| Ok(c.query_row("SELECT 1", [], |_| Ok(()))?))
+            .await
+    }
+
+    async fn instance_id(&self) -> StoreResult<String> {
+        Ok(self.instance.clone())
+    }
+
+    async fn commit(&self, commit: Commit) -> StoreResult<Vec<Event>> {
+        self.writer.commit(commit).await
+    }
+
+    async fn next_reference(&self) -> StoreResult<u64> {
+        self.references.next(&self.writer).await
+    }
+
+    async fn events(&self, after: u64, limit: usize) -> StoreResult<Vec<(u64, Event)>> {
+        self.read(move |c| queries::events(c, after, limit)).await
+    }
+
+    async fn event_count(&self) -> StoreResult<u64> {
+        self.read(queries::event_count).await
+    }
+
+    async fn alert(&self, id: &str) -> StoreResult<Option<Alert>> {
+        self.find("SELECT doc FROM alerts WHERE id = ?1", id, "alert")
+            .await
+    }
+
+    async fn alert_by_reference(&self, reference: &str) -> StoreResult<Option<Alert>> {
+        self.find(
+            "SELECT doc FROM alerts WHERE reference = ?1",
+            reference,
+            "alert",
+        )
+        .await
+    }
+
+    async fn alerts(&self, query: &AlertQuery) -> StoreResult<AlertPage> {
+        let query = query.clone();
+        self.read(move |c| queries::alerts(c, &query)).await
+    }
+
+    async fn alerts_reported_between(
+        &self,
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+    ) -> StoreResult<Vec<Alert>> {
+        self.read(move |c| queries::alerts_reported_between(c, from, to))
+            .await
+    }
+
+    async fn alerts_due(&self, now: DateTime<Utc>) -> StoreResult<Vec<Alert>> {
+        self.read(move |c| queries::alerts_due(c, now)).await
+    }
+
+    async fn latest_alert_from(
+        &self,
+        phone_digest: &str,
+        since: DateTime<Utc>,
+    ) -> StoreResult<Option<Alert>> {
+        let digest = phone_digest.to_string();
+        self.read(move |c| queries::latest_alert_from(c, &digest, since))
+            .await
+    }
+
+    async fn places(&self) -> StoreResult<Vec<Place>> {
+        self.list("SELECT doc FROM places ORDER BY pcode", "place")
+            .await
+    }
+
+    async fn actors(&self) -> StoreResult<Vec<ThreatActor>> {
+        self.list("SELECT doc FROM actors ORDER BY id", "actor")
+            .await
+    }
+
+    async fn responders(&self) -> StoreResult<Vec<Responder>> {
+        self.list("SELECT doc FROM responders ORDER BY id", "responder")
+            .await
+    }
+
+    async fn focal_points(&self) -> StoreResult<Vec<FocalPoint>> {
+        self.list("SELECT doc FROM focal_points ORDER BY id", "focal point")
+            .await
+    }
+
+    async fn focal_point_by_phone(&self, phone_digest: &str) -> StoreResult<Option<FocalPoint>> {
+        let sql = "SELECT doc FROM focal_points WHERE phone_digest = ?1 ORDER BY id LIMIT 1";
+        self.find(sql, phone_digest, "focal point").await
+    }
+
+    async fn users(&self) -> StoreResult<Vec<User>> {
+        self.list("SELECT doc FROM users ORDER BY name", "user")
+            .await
+    }
+
+    async fn user_by_name(&self, name: &str) -> StoreResult<Option<User>> {
+        self.find("SELECT doc FROM users WHERE name = ?1", name, "user")
+            .await
+    }
+
+    async fn user(&self, id: &str) -> StoreResult<Option<User>> {
+        self.find("SELECT doc FROM users WHERE id = ?1", id, "user")
+            .await
+    }
+
+    async fn token_by_digest(&self, digest: &str) -> StoreResult<Option<ApiToken>> {
+        self.find(
+            "SELECT doc FROM api_tokens WHERE digest = ?1",
+            digest,
+            "API token",
+        )
+        .await
+    }
+
+    async fn tokens_of(&self, user: &str) -> StoreResult<Vec<ApiToken>> {
+        let user = user.to_string();
+        self.read(move |c| {
+            docs(
+                c,
+                "SELECT doc FROM api_tokens WHERE user_id = ?1 ORDER BY id",
+                [user],
+                "API token",
+            )
+        })
+        .await
+    }
+
+    async fn idempotent(&self, key: &str) -> StoreResult<Option<IdempotentAnswer>> {
+        let key = key.to_string();
+        self.read(move |c| queries::idempotent(c, &key)).await
+    }
+
+    async fn outbox(&self, query: &OutboxQuery) -> StoreResult<Vec<OutboxMessage>> {
+        let query = query.clone();
+        self.read(move |c| queries::outbox(c, &query)).await
+    }
+
+    async fn digests(&self, limit: usize) -> StoreResult<Vec<serde_json::Value>> {
+        let limit = kinga_store::support::sql_count(limit);
+        self.read(move |c| {
+            docs(
+                c,
+                "SELECT doc FROM digests ORDER BY day DESC LIMIT ?1",
+                params![limit],
+                "digest",
+            )
+        })
+        .await
+    }
+
+    async fn put_session(&self, session: &Session) -> StoreResult<()> {
+        self.writer.exec(ops::put_session(session)?).await
+    }
+
+    async fn session(&self, digest: &str) -> StoreResult<Option<Session>> {
+        self.find(
+            "SELECT doc FROM sessions WHERE digest = ?1",
+            digest,
+            "session",
+        )
+        .await
+    }
+
+    async fn delete_session(&self, digest: &str) -> StoreResult<()> {
+        self.writer.exec(ops::delete_session(digest)).await
+    }
+
+    async fn audit(&self, entry: &AuditEntry) -> StoreResult<()> {
+        self.writer.exec(ops::audit(entry)).await
+    }
+
+    async fn audit_log(&self, limit: usize) -> StoreResult<Vec<AuditEntry>> {
+        self.read(move |c| queries::audit_log(c, limit)).await
     }
 }

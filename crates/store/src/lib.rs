@@ -6,6 +6,7 @@
 //! its sequence number and hash; it decides nothing else.
 
 pub mod conformance;
+pub mod support;
 mod types;
 
 pub use types::*;

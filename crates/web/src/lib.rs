@@ -1,14 +1,53 @@
-pub fn add(left: u64, right: u64) -> u64 {
-    left + right
+//! The HTTP adapter: server-rendered pages, the JSON API (described by OpenAPI) and gateway
+//! webhooks, all over one [`AppState`]. Errors become HTTP answers in one place: [`WebError`].
+
+pub mod api;
+pub mod auth;
+pub mod error;
+pub mod ui;
+
+use std::sync::Arc;
+
+use axum::Router;
+use axum::routing::get;
+use tower_http::compression::CompressionLayer;
+
+pub use error::WebError;
+
+use kinga_app::App;
+
+/// What every handler can reach.
+#[derive(Clone)]
+pub struct AppState {
+    /// The application.
+    pub app: App,
+    /// Failed-login limiter.
+    pub limiter: Arc<auth::LoginLimiter>,
+    /// Page templates.
+    pub ui: Arc<ui::Templates>,
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn it_works() {
-        let result = add(2, 2);
-        assert_eq!(result, 4);
+impl AppState {
+    /// State over an application.
+    pub fn new(app: App) -> AppState {
+        let s = &app.settings.security;
+        let limiter = auth::LoginLimiter::new(s.login_attempts, s.login_window_minutes);
+        AppState { app, limiter: Arc::new(limiter), ui: Arc::new(ui::Templates::new()) }
     }
+}
+
+/// The whole HTTP surface.
+pub fn router(state: AppState) -> Router {
+    Router::new()
+        .route("/healthz", get(healthz))
+        .merge(api::routes())
+        .merge(ui::routes())
+        .layer(CompressionLayer::new())
+        .with_state(state)
+}
+
+/// 200 when the store answers.
+async fn healthz(axum::extract::State(st): axum::extract::State<AppState>) -> Result<&'static str, WebError> {
+    st.app.store.health().await.map_err(kinga_app::AppError::from)?;
+    Ok("ok")
 }

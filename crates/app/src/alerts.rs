@@ -1,0 +1,399 @@
+//! Alert use cases: intake from any channel, triage corrections, lifecycle moves, queries.
+
+use chrono::{DateTime, Duration, Utc};
+use serde::{Deserialize, Serialize};
+
+use kinga_domain::alert::{NewAlert, TriageUpdate};
+use kinga_domain::dedup::{self, AlertSketch};
+use kinga_domain::outbox::{self, MessageKind, MessageStatus, OutboxMessage, Recipient};
+use kinga_domain::people::Permission;
+use kinga_domain::place::{self, PlaceCandidate};
+use kinga_domain::routing;
+use kinga_domain::{Alert, AlertEvent, AlertState, Channel, Reporter, Severity, ThreatType, TransitionRequest};
+use kinga_ledger::Payload;
+use kinga_store::{AlertPage, AlertQuery, Commit, IdempotentAnswer, StoreError, Write};
+
+use crate::crypto::normalize_phone;
+use crate::{App, AppError, AppResult, Caller};
+
+/// Longest alert text accepted (an SMS thread or a long call log fits easily).
+pub const MAX_TEXT: usize = 5_000;
+/// How often a command is retried when someone else changed the alert first.
+const RETRIES: usize = 5;
+
+/// A new alert from any channel; each channel only has to produce one of these.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct IntakeCommand {
+    /// Channel.
+    pub channel: Option<Channel>,
+    /// Words as received.
+    pub text: String,
+    /// Threat type, when the sender or parser knows it.
+    pub threat_type: Option<ThreatType>,
+    /// Severity, when known.
+    pub severity: Option<Severity>,
+    /// P-code, when known.
+    pub place: Option<String>,
+    /// Free-text place name to resolve.
+    pub place_name: Option<String>,
+    /// Reporter's phone number.
+    pub reporter_phone: Option<String>,
+    /// When it happened or was sent.
+    pub reported_at: Option<DateTime<Utc>>,
+    /// Language of the text.
+    pub language: Option<String>,
+    /// Idempotency key, already namespaced by its source.
+    pub idempotency_key: Option<String>,
+}
+
+/// What intake did.
+#[derive(Debug, Clone)]
+pub struct Intake {
+    /// The alert as first answered.
+    pub alert: Alert,
+    /// True when this was a retry answered from the idempotency record.
+    pub replayed: bool,
+}
+
+impl IntakeCommand {
+    fn fingerprint(&self) -> String {
+        let mut c = self.clone();
+        c.idempotency_key = None;
+        blake3::hash(serde_json::to_string(&c).unwrap_or_default().as_bytes()).to_hex().to_string()
+    }
+}
+
+impl App {
+    /// Take in a new alert. With an idempotency key, a retry returns the first answer and
+    /// creates nothing, also when retries race each other.
+    pub async fn intake(&self, caller: &Caller, cmd: IntakeCommand) -> AppResult<Intake> {
+        caller.require(Permission::CreateAlerts)?;
+        if let Some(key) = &cmd.idempotency_key {
+            if let Some(ans) = self.store.idempotent(key).await? {
+                return self.replay(&cmd, ans);
+            }
+        }
+        let alert = self.new_alert(caller, &cmd).await?;
+        let mut writes = vec![Write::Alert { alert: Box::new(alert.clone()), expected_version: None }];
+        let mut events = vec![self.draft(
+            &caller.name,
+            Payload::Alert { alert: alert.id.clone(), event: alert.timeline[0].event.clone() },
+        )];
+        if let Some(key) = &cmd.idempotency_key {
+            writes.push(Write::Idempotency(IdempotentAnswer {
+                key: key.clone(),
+                fingerprint: cmd.fingerprint(),
+                status: 201,
+                body: serde_json::to_value(&alert).map_err(|e| AppError::Invalid(e.to_string()))?,
+                created_at: self.clock.now(),
+            }));
+        }
+        let mut alert = alert;
+        if alert.channel == Channel::Sms && alert.reporter.phone_sealed.is_some() {
+            let text = outbox::acknowledgement_text(alert.reporter.language.as_deref(), &alert.reference);
+            self.queue_reporter_message(&mut alert, MessageKind::Acknowledgement, text, caller, &mut events, &mut writes);
+            if let Some(Write::Alert { alert: a, .. }) = writes.first_mut() {
+                **a = alert.clone();
+            }
+        }
+        match self.store.commit(Commit { events, writes }).await {
+            Ok(_) => {
+                self.caches.remember(&alert);
+                Ok(Intake { alert, replayed: false })
+            }
+            Err(StoreError::Duplicate(_)) if cmd.idempotency_key.is_some() => {
+                let key = cmd.idempotency_key.as_deref().unwrap_or_default();
+                match self.store.idempotent(key).await? {
+                    Some(ans) => self.replay(&cmd, ans),
+                    None => Err(AppError::Store(StoreError::Duplicate(key.to_string()))),
+                }
+            }
+            Err(e) => Err(e.into()),
+        }
+    }
+
+    fn replay(&self, cmd: &IntakeCommand, ans: IdempotentAnswer) -> AppResult<Intake> {
+        if ans.fingerprint != cmd.fingerprint() {
+            return Err(AppError::KeyReused(ans.key));
+        }
+        let alert: Alert = serde_json::from_value(ans.body)
+            .map_err(|e| AppError::Store(StoreError::Corrupt(format!("idempotent answer: {e}"))))?;
+        Ok(Intake { alert, replayed: true })
+    }
+
+    async fn new_alert(&self, caller: &Caller, cmd: &IntakeCommand) -> AppResult<Alert> {
+        let now = self.clock.now();
+        let text = cmd.text.trim();
+        if text.is_empty() {
+            return Err(kinga_domain::DomainError::Missing("text").into());
+        }
+        if text.chars().count() > MAX_TEXT {
+            return Err(AppError::Invalid(format!("text is longer than {MAX_TEXT} characters")));
+        }
+        let reported_at = cmd.reported_at.unwrap_or(now);
+        if reported_at > now + Duration::minutes(10) {
+            return Err(AppError::Invalid("reported_at is in the future".into()));
+        }
+        let gaz = self.caches.gazetteer();
+        let reporter = self.reporter(cmd.reporter_phone.as_deref()).await?;
+        let (place, candidates) = match (&cmd.place, &cmd.place_name) {
+            (Some(code), _) => {
+                let code = code.trim();
+                if gaz.get(code).is_none() {
+                    return Err(AppError::Invalid(format!("unknown place P-code '{code}'")));
+                }
+                (Some(code.to_string()), vec![])
+            }
+            (None, Some(name)) if !name.trim().is_empty() => {
+                let c = gaz.resolve(name, 5);
+                (place::pick(&c).map(|p| p.pcode.clone()), c)
+            }
+            _ => (self.focal_point_place(&reporter).await, vec![]),
+        };
+        let severity = cmd
+            .severity
+            .or_else(|| cmd.threat_type.map(ThreatType::default_severity))
+            .unwrap_or(Severity::new(2)?);
+        let routing = routing::route(place.as_deref(), cmd.threat_type, now, &self.caches.responders(), &gaz);
+        let id = self.new_id();
+        let n = self.store.next_reference().await?;
+        let reference = format!("K-{n}");
+        let sketch = AlertSketch {
+            id: &id,
+            reference: &reference,
+            place: place.as_deref(),
+            threat_type: cmd.threat_type,
+            reported_at,
+            text,
+        };
+        let recent = self.caches.recent_near(place.as_deref(), reported_at);
+        let sketches: Vec<AlertSketch> = recent.iter().map(|r| r.sketch()).collect();
+        let duplicates = dedup::candidates(&sketch, &sketches, &gaz, 5);
+        let language = cmd.language.clone().or_else(|| reporter.language.clone());
+        let new = NewAlert {
+            id: id.clone(),
+            reference,
+            channel: cmd.channel.unwrap_or(Channel::Api),
+            reporter,
+            text: text.to_string(),
+            language,
+            place,
+            place_name: cmd.place_name.clone().filter(|n| !n.trim().is_empty()),
+            place_candidates: candidates,
+            threat_type: cmd.threat_type,
+            severity,
+            reported_at,
+            received_at: now,
+            deadlines: self.settings.deadlines.policy().deadlines(severity, now),
+            proposed_responders: routing.proposed,
+            uncovered: routing.uncovered,
+            duplicate_candidates: duplicates,
+        };
+        Ok(Alert::received(new, &caller.name))
+    }
+
+    async fn reporter(&self, phone: Option<&str>) -> AppResult<Reporter> {
+        let Some(raw) = phone.filter(|p| !p.trim().is_empty()) else { return Ok(Reporter::default()) };
+        let msisdn = normalize_phone(raw, &self.settings.phone.default_country_code)?;
+        let digest = self.sealer.phone_digest(&msisdn);
+        let fp = self.store.focal_point_by_phone(&digest).await?;
+        Ok(Reporter {
+            focal_point: fp.as_ref().map(|f| f.id.clone()),
+            pseudonym: fp.as_ref().map(|f| f.pseudonym.clone()),
+            phone_digest: Some(digest),
+            phone_sealed: Some(self.sealer.seal(&msisdn)?),
+            language: fp.map(|f| f.language),
+        })
+    }
+
+    async fn focal_point_place(&self, reporter: &Reporter) -> Option<String> {
+        let digest = reporter.phone_digest.as_deref()?;
+        self.store.focal_point_by_phone(digest).await.ok().flatten().and_then(|f| f.place)
+    }
+
+    /// One alert by id or reference.
+    pub async fn alert(&self, caller: &Caller, id_or_ref: &str) -> AppResult<Alert> {
+        caller.require(Permission::ReadAlerts)?;
+        let found = if id_or_ref.starts_with("K-") || id_or_ref.starts_with("k-") {
+            self.store.alert_by_reference(&id_or_ref.to_uppercase()).await?
+        } else {
+            self.store.alert(id_or_ref).await?
+        };
+        let alert = found.ok_or_else(|| AppError::NotFound(format!("alert {id_or_ref}")))?;
+        if caller.role == kinga_domain::people::Role::Responder
+            && !caller.responder.as_ref().is_some_and(|r| alert.assigned.contains(r))
+        {
+            return Err(AppError::NotFound(format!("alert {id_or_ref}")));
+        }
+        Ok(alert)
+    }
+
+    /// A page of alerts. Responders only ever see alerts assigned to them.
+    pub async fn alerts(&self, caller: &Caller, mut q: AlertQuery) -> AppResult<AlertPage> {
+        caller.require(Permission::ReadAlerts)?;
+        if caller.role == kinga_domain::people::Role::Responder {
+            q.assigned_to = Some(caller.responder.clone().unwrap_or_else(|| "-".into()));
+        }
+        if q.limit == 0 {
+            q.limit = 50;
+        }
+        Ok(self.store.alerts(&q).await?)
+    }
+
+    /// Move an alert along its lifecycle.
+    pub async fn transition(&self, caller: &Caller, id_or_ref: &str, req: TransitionRequest) -> AppResult<Alert> {
+        let to = req.to.ok_or(kinga_domain::DomainError::Missing("to"))?;
+        if to == AlertState::Responding {
+            caller.require(Permission::RespondAlerts)?;
+        } else {
+            caller.require(Permission::TriageAlerts)?;
+        }
+        for _ in 0..RETRIES {
+            let mut alert = self.alert(caller, id_or_ref).await?;
+            let event = alert.decide_transition(&req)?;
+            let mut events = vec![];
+            let mut writes = vec![];
+            let mut req = req.clone();
+            if to == AlertState::Assigned {
+                let known = self.caches.responders();
+                for r in &req.responders {
+                    if !known.iter().any(|k| &k.id == r) {
+                        return Err(AppError::Invalid(format!("unknown responder '{r}'")));
+                    }
+                }
+            }
+            if to == AlertState::Merged {
+                let target_ref = req.merged_into.clone().unwrap_or_default();
+                let mut target = self.alert(caller, &target_ref).await?;
+                if target.id == alert.id {
+                    return Err(AppError::Invalid("an alert cannot be merged into itself".into()));
+                }
+                if target.state.is_final() {
+                    return Err(AppError::Invalid(format!("{} is {} and cannot absorb duplicates", target.reference, target.state)));
+                }
+                req.merged_into = Some(target.id.clone());
+                let absorbed = AlertEvent::DuplicateAbsorbed { alert: alert.id.clone() };
+                let v = target.version;
+                target.apply(absorbed.clone(), &caller.name, self.clock.now());
+                events.push(self.draft(&caller.name, Payload::Alert { alert: target.id.clone(), event: absorbed }));
+                writes.push(Write::Alert { alert: Box::new(target), expected_version: Some(v) });
+            }
+            let event = if to == AlertState::Merged { alert.decide_transition(&req)? } else { event };
+            let version = alert.version;
+            alert.apply(event.clone(), &caller.name, self.clock.now());
+            events.insert(0, self.draft(&caller.name, Payload::Alert { alert: alert.id.clone(), event }));
+            if to == AlertState::Closed && alert.reporter.phone_sealed.is_some() {
+                let outcome = alert.outcome.clone().unwrap_or_default();
+                let text = outbox::feedback_text(alert.reporter.language.as_deref(), &alert.reference, &outcome);
+                self.queue_reporter_message(&mut alert, MessageKind::Feedback, text, caller, &mut events, &mut writes);
+            }
+            if to == AlertState::Assigned {
+                self.queue_assignments(&alert, caller, &mut events, &mut writes);
+            }
+            writes.insert(0, Write::Alert { alert: Box::new(alert.clone()), expected_version: Some(version) });
+            match self.store.commit(Commit { events, writes }).await {
+                Ok(_) => return Ok(alert),
+                Err(StoreError::Conflict(_)) => continue,
+                Err(e) => return Err(e.into()),
+            }
+        }
+        Err(AppError::Store(StoreError::Conflict(format!("alert {id_or_ref}"))))
+    }
+
+    /// Correct an alert's place, threat type or severity during triage; routing and
+    /// deadlines follow the correction.
+    pub async fn triage(&self, caller: &Caller, id_or_ref: &str, update: TriageUpdate) -> AppResult<Alert> {
+        caller.require(Permission::TriageAlerts)?;
+        let gaz = self.caches.gazetteer();
+        if let Some(p) = &update.place {
+            if gaz.get(p).is_none() {
+                return Err(AppError::Invalid(format!("unknown place P-code '{p}'")));
+            }
+        }
+        for _ in 0..RETRIES {
+            let mut alert = self.alert(caller, id_or_ref).await?;
+            if alert.state.is_final() {
+                return Err(AppError::Invalid(format!("{} is {} and can no longer be changed", alert.reference, alert.state)));
+            }
+            let place = update.place.clone().or(alert.place.clone());
+            let threat = update.threat_type.or(alert.threat_type);
+            let deadlines = update
+                .severity
+                .filter(|s| *s != alert.severity)
+                .map(|s| self.settings.deadlines.policy().deadlines(s, alert.received_at));
+            let r = routing::route(place.as_deref(), threat, self.clock.now(), &self.caches.responders(), &gaz);
+            let event = AlertEvent::Triaged { update: update.clone(), deadlines, proposed_responders: r.proposed, uncovered: r.uncovered };
+            let version = alert.version;
+            alert.apply(event.clone(), &caller.name, self.clock.now());
+            let commit = Commit {
+                events: vec![self.draft(&caller.name, Payload::Alert { alert: alert.id.clone(), event })],
+                writes: vec![Write::Alert { alert: Box::new(alert.clone()), expected_version: Some(version) }],
+            };
+            match self.store.commit(commit).await {
+                Ok(_) => return Ok(alert),
+                Err(StoreError::Conflict(_)) => continue,
+                Err(e) => return Err(e.into()),
+            }
+        }
+        Err(AppError::Store(StoreError::Conflict(format!("alert {id_or_ref}"))))
+    }
+
+    /// Queue a message to an alert's reporter and note it on the alert.
+    fn queue_reporter_message(
+        &self,
+        alert: &mut Alert,
+        kind: MessageKind,
+        body: String,
+        caller: &Caller,
+        events: &mut Vec<kinga_ledger::DraftEvent>,
+        writes: &mut Vec<Write>,
+    ) {
+        let message = OutboxMessage {
+            id: self.new_id(),
+            kind,
+            recipient: Recipient::Reporter {
+                phone_sealed: alert.reporter.phone_sealed.clone(),
+                pseudonym: alert.reporter.pseudonym.clone(),
+            },
+            alert: Some(alert.id.clone()),
+            language: outbox::message_language(alert.reporter.language.as_deref()).to_string(),
+            body,
+            status: MessageStatus::Queued,
+            attempts: 0,
+            last_error: None,
+            created_at: self.clock.now(),
+        };
+        let noted = AlertEvent::FeedbackQueued { message: message.id.clone() };
+        alert.apply(noted.clone(), &caller.name, self.clock.now());
+        events.push(self.draft(&caller.name, Payload::Alert { alert: alert.id.clone(), event: noted }));
+        events.push(self.draft(&caller.name, Payload::MessageQueued { message: message.clone() }));
+        writes.push(Write::Outbox(message));
+    }
+
+    fn queue_assignments(&self, alert: &Alert, caller: &Caller, events: &mut Vec<kinga_ledger::DraftEvent>, writes: &mut Vec<Write>) {
+        let gaz = self.caches.gazetteer();
+        let place = alert.place.as_deref().map(|p| gaz.label(p)).unwrap_or_else(|| "?".into());
+        let threat = alert.threat_type.map(|t| t.label("fr")).unwrap_or("?");
+        for r in &alert.assigned {
+            let message = OutboxMessage {
+                id: self.new_id(),
+                kind: MessageKind::Assignment,
+                recipient: Recipient::Responder { responder: r.clone() },
+                alert: Some(alert.id.clone()),
+                language: "fr".into(),
+                body: format!("Kinga {} — S{} {} — {} : {}", alert.reference, alert.severity, threat, place, alert.text.chars().take(300).collect::<String>()),
+                status: MessageStatus::Queued,
+                attempts: 0,
+                last_error: None,
+                created_at: self.clock.now(),
+            };
+            events.push(self.draft(&caller.name, Payload::MessageQueued { message: message.clone() }));
+            writes.push(Write::Outbox(message));
+        }
+    }
+
+    /// Ranked place candidates for a free-text name.
+    pub fn resolve_place(&self, q: &str, limit: usize) -> Vec<PlaceCandidate> {
+        self.caches.gazetteer().resolve(q, limit.clamp(1, 50))
+    }
+}

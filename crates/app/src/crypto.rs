@@ -1,0 +1,142 @@
+//! Sealing of sensitive fields (focal points' names and numbers, reporters' numbers) with the
+//! instance key, and keyed digests that let a number be matched without being stored in clear.
+
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use chacha20poly1305::aead::{Aead, KeyInit};
+use chacha20poly1305::{XChaCha20Poly1305, XNonce};
+
+use crate::{AppError, AppResult};
+
+/// Holds the instance key. Sealed values are `v1.<base64(nonce || ciphertext)>`.
+pub struct Sealer {
+    cipher: XChaCha20Poly1305,
+    digest_key: [u8; 32],
+}
+
+impl std::fmt::Debug for Sealer {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Sealer(..)")
+    }
+}
+
+impl Sealer {
+    /// A sealer over a 32-byte key.
+    pub fn new(key: [u8; 32]) -> Sealer {
+        // Separate keys for encryption and digests, so neither use weakens the other.
+        let enc = blake3::derive_key("kinga 2026 field encryption", &key);
+        let digest_key = blake3::derive_key("kinga 2026 phone digest", &key);
+        Sealer { cipher: XChaCha20Poly1305::new(&enc.into()), digest_key }
+    }
+
+    /// Load the key from `path`, creating it (mode 0600) when missing.
+    pub fn load_or_create(path: &std::path::Path) -> AppResult<Sealer> {
+        let err = |e: std::io::Error| AppError::Crypto(format!("key file {}: {e}", path.display()));
+        if path.exists() {
+            let text = std::fs::read_to_string(path).map_err(err)?;
+            let bytes = hex::decode(text.trim())
+                .map_err(|e| AppError::Crypto(format!("key file {} is not hex: {e}", path.display())))?;
+            let key: [u8; 32] = bytes
+                .try_into()
+                .map_err(|_| AppError::Crypto(format!("key file {} must hold 32 bytes", path.display())))?;
+            return Ok(Sealer::new(key));
+        }
+        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+            std::fs::create_dir_all(dir).map_err(err)?;
+        }
+        let key: [u8; 32] = rand::random();
+        std::fs::write(path, hex::encode(key)).map_err(err)?;
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o600)).map_err(err)?;
+        }
+        Ok(Sealer::new(key))
+    }
+
+    /// Encrypt a value.
+    pub fn seal(&self, plain: &str) -> AppResult<String> {
+        let nonce: [u8; 24] = rand::random();
+        let ct = self
+            .cipher
+            .encrypt(XNonce::from_slice(&nonce), plain.as_bytes())
+            .map_err(|_| AppError::Crypto("encryption failed".into()))?;
+        let mut buf = nonce.to_vec();
+        buf.extend_from_slice(&ct);
+        Ok(format!("v1.{}", URL_SAFE_NO_PAD.encode(buf)))
+    }
+
+    /// Decrypt a value sealed by [`Sealer::seal`] with the same key.
+    pub fn open(&self, sealed: &str) -> AppResult<String> {
+        let bad = || AppError::Crypto("sealed value is damaged or was sealed with another key".into());
+        let body = sealed.strip_prefix("v1.").ok_or_else(bad)?;
+        let buf = URL_SAFE_NO_PAD.decode(body).map_err(|_| bad())?;
+        if buf.len() < 24 {
+            return Err(bad());
+        }
+        let (nonce, ct) = buf.split_at(24);
+        let plain = self.cipher.decrypt(XNonce::from_slice(nonce), ct).map_err(|_| bad())?;
+        String::from_utf8(plain).map_err(|_| bad())
+    }
+
+    /// Keyed digest of a normalised phone number.
+    pub fn phone_digest(&self, msisdn: &str) -> String {
+        blake3::keyed_hash(&self.digest_key, msisdn.as_bytes()).to_hex()[..32].to_string()
+    }
+}
+
+/// Normalise a phone number to E.164 (`+243…`), assuming `country` for local numbers.
+pub fn normalize_phone(raw: &str, country: &str) -> AppResult<String> {
+    let trimmed = raw.trim();
+    let digits: String = trimmed.chars().filter(|c| c.is_ascii_digit()).collect();
+    let bad = || AppError::Invalid(format!("'{raw}' is not a phone number"));
+    if digits.len() < 6 || digits.len() > 15 || trimmed.chars().any(|c| c.is_alphabetic()) {
+        return Err(bad());
+    }
+    let e164 = if trimmed.starts_with('+') {
+        digits
+    } else if let Some(rest) = digits.strip_prefix("00") {
+        rest.to_string()
+    } else if let Some(rest) = digits.strip_prefix('0') {
+        format!("{country}{rest}")
+    } else if digits.starts_with(country) {
+        digits
+    } else {
+        format!("{country}{digits}")
+    };
+    Ok(format!("+{e164}"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn seal_round_trips_and_differs_each_time() {
+        let s = Sealer::new([7; 32]);
+        let a = s.seal("+243990000001").unwrap();
+        let b = s.seal("+243990000001").unwrap();
+        assert_ne!(a, b);
+        assert!(!a.contains("243990"));
+        assert_eq!(s.open(&a).unwrap(), "+243990000001");
+        assert!(Sealer::new([8; 32]).open(&a).is_err());
+        assert!(s.open("v1.garbage").is_err());
+    }
+
+    #[test]
+    fn digest_is_stable_and_keyed() {
+        let s = Sealer::new([7; 32]);
+        assert_eq!(s.phone_digest("+2431"), s.phone_digest("+2431"));
+        assert_ne!(s.phone_digest("+2431"), Sealer::new([9; 32]).phone_digest("+2431"));
+    }
+
+    #[test]
+    fn phones_normalise_to_e164() {
+        assert_eq!(normalize_phone("0997 123 456", "243").unwrap(), "+243997123456");
+        assert_eq!(normalize_phone("+243 997-123-456", "243").unwrap(), "+243997123456");
+        assert_eq!(normalize_phone("00243997123456", "243").unwrap(), "+243997123456");
+        assert_eq!(normalize_phone("243997123456", "243").unwrap(), "+243997123456");
+        assert!(normalize_phone("hello", "243").is_err());
+        assert!(normalize_phone("12", "243").is_err());
+    }
+}

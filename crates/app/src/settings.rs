@@ -1,0 +1,219 @@
+//! Every setting of a deployment, declared once. The `kinga` binary fills this from a TOML file
+//! (`--config`) and `KINGA_<SECTION>_<KEY>` environment variables.
+
+use serde::{Deserialize, Serialize};
+
+use kinga_domain::deadline::{DeadlinePolicy, StepMinutes};
+
+/// All settings; every field has a default so an empty file is a valid configuration.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Settings {
+    /// A SQLite path or a `postgres://` URL.
+    pub database: String,
+    /// Address the web server listens on.
+    pub listen: String,
+    /// Base URL gateways call; webhook signatures are checked against it.
+    pub public_url: String,
+    /// Folder for the key file and, by default, the SQLite database.
+    pub data_dir: String,
+    /// Security settings.
+    pub security: Security,
+    /// Alert deadlines.
+    pub deadlines: Deadlines,
+    /// Daily digest.
+    pub digest: DigestSettings,
+    /// Phone numbers.
+    pub phone: PhoneSettings,
+    /// Outbound SMS.
+    pub outbound: Outbound,
+    /// Twilio.
+    pub twilio: Twilio,
+    /// Africa's Talking.
+    pub africastalking: AfricasTalking,
+    /// RapidPro / TextIt.
+    pub rapidpro: RapidPro,
+    /// Kannel.
+    pub kannel: Kannel,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Settings {
+            database: "kinga-data/kinga.db".into(),
+            listen: "127.0.0.1:8080".into(),
+            public_url: "http://127.0.0.1:8080".into(),
+            data_dir: "kinga-data".into(),
+            security: Security::default(),
+            deadlines: Deadlines::default(),
+            digest: DigestSettings::default(),
+            phone: PhoneSettings::default(),
+            outbound: Outbound::default(),
+            twilio: Twilio::default(),
+            africastalking: AfricasTalking::default(),
+            rapidpro: RapidPro::default(),
+            kannel: Kannel::default(),
+        }
+    }
+}
+
+/// Keys, sessions and login limits.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Security {
+    /// File holding the 32-byte key that seals sensitive fields; created on first start.
+    /// Empty: `<data_dir>/kinga.key`.
+    pub key_file: String,
+    /// Hours a browser session lasts.
+    pub session_hours: u32,
+    /// Failed logins allowed per user and per address in `login_window_minutes`.
+    pub login_attempts: u32,
+    /// Window of the login limit.
+    pub login_window_minutes: u32,
+    /// Mark session cookies `Secure` (set when served over HTTPS).
+    pub secure_cookies: bool,
+}
+
+impl Default for Security {
+    fn default() -> Self {
+        Security {
+            key_file: String::new(),
+            session_hours: 12,
+            login_attempts: 5,
+            login_window_minutes: 15,
+            secure_cookies: false,
+        }
+    }
+}
+
+/// Deadlines in minutes per severity, as `[acknowledge, verify, respond]`.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Deadlines {
+    /// Severity 1.
+    pub severity_1: [u32; 3],
+    /// Severity 2.
+    pub severity_2: [u32; 3],
+    /// Severity 3.
+    pub severity_3: [u32; 3],
+    /// Severity 4 (imminent threat to life).
+    pub severity_4: [u32; 3],
+    /// Seconds between two runs of the escalation job.
+    pub check_seconds: u64,
+}
+
+impl Default for Deadlines {
+    fn default() -> Self {
+        let p = DeadlinePolicy::default().by_severity;
+        let a = |s: StepMinutes| [s.acknowledge, s.verify, s.respond];
+        Deadlines {
+            severity_1: a(p[0]),
+            severity_2: a(p[1]),
+            severity_3: a(p[2]),
+            severity_4: a(p[3]),
+            check_seconds: 60,
+        }
+    }
+}
+
+impl Deadlines {
+    /// The domain policy these settings describe.
+    pub fn policy(&self) -> DeadlinePolicy {
+        let s = |m: [u32; 3]| StepMinutes { acknowledge: m[0], verify: m[1], respond: m[2] };
+        DeadlinePolicy {
+            by_severity: [s(self.severity_1), s(self.severity_2), s(self.severity_3), s(self.severity_4)],
+        }
+    }
+}
+
+/// When the daily alert tracking digest is issued.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default)]
+pub struct DigestSettings {
+    /// Hour (UTC) at which yesterday's digest is issued.
+    pub hour_utc: u32,
+}
+
+impl Default for DigestSettings {
+    fn default() -> Self {
+        DigestSettings { hour_utc: 6 }
+    }
+}
+
+/// Phone number handling.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default)]
+pub struct PhoneSettings {
+    /// Country calling code assumed for local numbers (243 = DR Congo).
+    pub default_country_code: String,
+}
+
+impl Default for PhoneSettings {
+    fn default() -> Self {
+        PhoneSettings { default_country_code: "243".into() }
+    }
+}
+
+/// Which gateway sends outbound SMS.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Outbound {
+    /// `log` (write to the log, for the demo), `twilio`, `africastalking`, `rapidpro` or `kannel`.
+    pub driver: String,
+    /// Sender id or number.
+    pub sender: String,
+}
+
+impl Default for Outbound {
+    fn default() -> Self {
+        Outbound { driver: "log".into(), sender: "KINGA".into() }
+    }
+}
+
+/// Twilio account.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Twilio {
+    /// Account SID.
+    pub account_sid: String,
+    /// Auth token (signs webhooks).
+    pub auth_token: String,
+    /// Sending number.
+    pub from: String,
+}
+
+/// Africa's Talking account.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(default)]
+pub struct AfricasTalking {
+    /// Username.
+    pub username: String,
+    /// API key.
+    pub api_key: String,
+    /// Shared secret expected in the callback URL (AT does not sign callbacks).
+    pub callback_secret: String,
+}
+
+/// RapidPro / TextIt channel.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(default)]
+pub struct RapidPro {
+    /// Shared secret expected on receive calls.
+    pub secret: String,
+    /// URL of the channel's send endpoint.
+    pub send_url: String,
+}
+
+/// Kannel smsbox.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Kannel {
+    /// Shared secret expected on sms-service calls.
+    pub secret: String,
+    /// `http://host:13013/cgi-bin/sendsms`.
+    pub sendsms_url: String,
+    /// sendsms user.
+    pub username: String,
+    /// sendsms password.
+    pub password: String,
+}

@@ -1,0 +1,204 @@
+//! Africa's Talking: the incoming-message callback, the delivery report callback and the
+//! request that sends an SMS.
+//!
+//! Africa's Talking does not sign its callbacks (no signature header, no HMAC). Anyone who
+//! learns the callback URL can post to it, so Kinga supports a shared secret in the URL
+//! configured on the AT dashboard: `https://kinga.example/channels/africastalking/sms?secret=S`
+//! (compared in constant time). Serve the callback over HTTPS so the secret stays private,
+//! and optionally restrict the route to AT's published source addresses at the proxy.
+
+use kinga_domain::outbox::MessageStatus;
+
+use crate::form::{self, Params};
+use crate::outbound::{DeliveryReport, Method, OutboundRequest};
+use crate::{ChannelError, InboundSms, secret};
+
+/// Provider name in [`InboundSms::provider`].
+pub const PROVIDER: &str = "africastalking";
+/// Production API base.
+pub const API_BASE: &str = "https://api.africastalking.com";
+/// Sandbox API base, used when the username is `sandbox`.
+pub const SANDBOX_API_BASE: &str = "https://api.sandbox.africastalking.com";
+
+/// An incoming-message callback with the AT-specific fields.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AtIncoming {
+    /// The message.
+    pub sms: InboundSms,
+    /// Premium-SMS session id, needed to reply within the session.
+    pub link_id: Option<String>,
+    /// Mobile network code of the sender's operator.
+    pub network_code: Option<String>,
+}
+
+/// Read an incoming-message callback body (form-encoded: `from`, `to`, `text`, `date`,
+/// `id`, `linkId`, `networkCode`) without checking any secret.
+pub fn parse_incoming(body: &[u8]) -> Result<AtIncoming, ChannelError> {
+    let params = form::parse(body)?;
+    incoming_from_params(&params)
+}
+
+fn incoming_from_params(params: &Params) -> Result<AtIncoming, ChannelError> {
+    let sms = InboundSms {
+        provider: PROVIDER,
+        message_id: form::required_nonempty(params, "id")?.trim().to_string(),
+        from: form::required_nonempty(params, "from")?.trim().to_string(),
+        to: form::optional(params, "to"),
+        text: form::required(params, "text")?.to_string(),
+        received_at: form::optional(params, "date"),
+    };
+    Ok(AtIncoming {
+        sms,
+        link_id: form::optional(params, "linkId"),
+        network_code: form::optional(params, "networkCode"),
+    })
+}
+
+/// Check the callback URL's `secret` query parameter against the configured secret (none
+/// configured: every request passes), then read the body. `query` is the raw query string of
+/// the request.
+pub fn verify_incoming(
+    expected_secret: Option<&str>,
+    query: &str,
+    body: &[u8],
+) -> Result<AtIncoming, ChannelError> {
+    check_query_secret(expected_secret, query)?;
+    parse_incoming(body)
+}
+
+/// Check the `secret` query parameter of a callback.
+pub fn check_query_secret(expected_secret: Option<&str>, query: &str) -> Result<(), ChannelError> {
+    let q = form::parse(query.as_bytes())?;
+    secret::check(expected_secret, form::get(&q, "secret"))
+}
+
+/// The request that sends `text` to `to` (E.164; several numbers may be comma-separated).
+/// `from` is a registered sender id or short code; none uses AT's default.
+pub fn send_request(
+    username: &str,
+    api_key: &str,
+    from: Option<&str>,
+    to: &str,
+    text: &str,
+) -> OutboundRequest {
+    let base = if username == "sandbox" {
+        SANDBOX_API_BASE
+    } else {
+        API_BASE
+    };
+    let mut pairs = vec![("username", username), ("to", to), ("message", text)];
+    if let Some(f) = from.filter(|f| !f.is_empty()) {
+        pairs.push(("from", f));
+    }
+    OutboundRequest {
+        method: Method::Post,
+        url: format!("{base}/version1/messaging"),
+        headers: vec![
+            ("apiKey".into(), api_key.into()),
+            ("Accept".into(), "application/json".into()),
+            (
+                "Content-Type".into(),
+                "application/x-www-form-urlencoded".into(),
+            ),
+        ],
+        body: Some(form::encode(pairs)),
+    }
+}
+
+/// Read a delivery report callback (form: `id`, `status`, `phoneNumber`, `networkCode`,
+/// `failureReason`, `retryCount`).
+pub fn parse_delivery_report(body: &[u8]) -> Result<DeliveryReport, ChannelError> {
+    let params = form::parse(body)?;
+    let message_id = form::required_nonempty(&params, "id")?.trim().to_string();
+    let word = form::required_nonempty(&params, "status")?
+        .trim()
+        .to_string();
+    let status = match word.to_ascii_lowercase().as_str() {
+        "success" => MessageStatus::Delivered,
+        "sent" | "submitted" | "buffered" | "queued" => MessageStatus::Sent,
+        "rejected" | "failed" | "expired" | "absentsubscriber" | "blacklisted" => {
+            MessageStatus::Failed
+        }
+        other => {
+            return Err(ChannelError::InvalidField {
+                field: "status",
+                reason: format!("unknown status '{other}'"),
+            });
+        }
+    };
+    Ok(DeliveryReport {
+        provider: PROVIDER,
+        message_id,
+        status,
+        provider_status: word,
+        error: form::optional(&params, "failureReason"),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const CALLBACK: &[u8] = b"linkId=SampleLinkId123&text=HATARI+Beni+watu+wenye+silaha&to=22384&id=ATXid_1e5a3b0f7c1d4e2a9b8c&date=2024-03-01+07%3A15%3A02&from=%2B243812345678&networkCode=63001";
+
+    #[test]
+    fn incoming_callback() {
+        let m = parse_incoming(CALLBACK).unwrap();
+        assert_eq!(m.sms.text, "HATARI Beni watu wenye silaha");
+        assert_eq!(m.sms.message_id, "ATXid_1e5a3b0f7c1d4e2a9b8c");
+        assert_eq!(m.sms.to.as_deref(), Some("22384"));
+        assert_eq!(m.sms.received_at.as_deref(), Some("2024-03-01 07:15:02"));
+        assert_eq!(m.link_id.as_deref(), Some("SampleLinkId123"));
+        assert_eq!(
+            parse_incoming(b"from=%2B1&text=x"),
+            Err(ChannelError::MissingField("id"))
+        );
+    }
+
+    #[test]
+    fn secret_in_query() {
+        assert!(verify_incoming(Some("s3"), "secret=s3", CALLBACK).is_ok());
+        assert_eq!(
+            verify_incoming(Some("s3"), "secret=s4", CALLBACK),
+            Err(ChannelError::BadSecret)
+        );
+        assert_eq!(
+            verify_incoming(Some("s3"), "", CALLBACK),
+            Err(ChannelError::MissingSecret)
+        );
+        assert!(verify_incoming(None, "", CALLBACK).is_ok());
+    }
+
+    #[test]
+    fn send_and_report() {
+        let r = send_request(
+            "sandbox",
+            "key",
+            Some("KINGA"),
+            "+243812345678",
+            "Alerte reçue",
+        );
+        assert_eq!(
+            r.url,
+            "https://api.sandbox.africastalking.com/version1/messaging"
+        );
+        assert_eq!(r.header("apikey"), Some("key"));
+        assert_eq!(
+            r.body.as_deref(),
+            Some("username=sandbox&to=%2B243812345678&message=Alerte+re%C3%A7ue&from=KINGA")
+        );
+        let r = send_request("kinga", "key", None, "+243812345678", "x");
+        assert!(r.url.starts_with("https://api.africastalking.com/"));
+
+        let d = parse_delivery_report(b"phoneNumber=%2B243812345678&failureReason=UserInBlacklist&retryCount=0&networkCode=63001&id=ATXid_abc&status=Rejected").unwrap();
+        assert_eq!(d.status, MessageStatus::Failed);
+        assert_eq!(d.error.as_deref(), Some("UserInBlacklist"));
+        assert_eq!(
+            parse_delivery_report(b"id=ATXid_abc&status=Success")
+                .unwrap()
+                .status,
+            MessageStatus::Delivered
+        );
+        assert!(parse_delivery_report(b"id=ATXid_abc&status=Weird").is_err());
+    }
+}

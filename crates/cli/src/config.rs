@@ -1,0 +1,67 @@
+//! Loading the settings: defaults, then the TOML file, then `KINGA_*` environment variables,
+//! then command-line flags.
+
+use anyhow::Context;
+use figment::Figment;
+use figment::providers::{Env, Format, Serialized, Toml};
+
+use kinga_app::Settings;
+
+/// Settings keys that sit at the top level rather than in a section.
+const TOP_LEVEL: [&str; 4] = ["database", "listen", "public_url", "data_dir"];
+
+/// Map `KINGA_TWILIO_AUTH_TOKEN` to `twilio.auth_token` and `KINGA_PUBLIC_URL` to `public_url`:
+/// the first word after the prefix is the section unless the whole name is a top-level key.
+fn env_key(key: &str) -> String {
+    let k = key.to_ascii_lowercase();
+    if TOP_LEVEL.contains(&k.as_str()) {
+        return k;
+    }
+    match k.split_once('_') {
+        Some((section, rest)) => format!("{section}.{rest}"),
+        None => k,
+    }
+}
+
+/// Load settings from `file` (if any) and the environment.
+pub fn load(file: Option<&str>) -> anyhow::Result<Settings> {
+    let mut fig = Figment::from(Serialized::defaults(Settings::default()));
+    if let Some(f) = file {
+        anyhow::ensure!(std::path::Path::new(f).exists(), "config file {f} does not exist");
+        fig = fig.merge(Toml::file(f));
+    }
+    // KINGA_CONFIG names the file, and is no setting itself.
+    fig = fig.merge(Env::prefixed("KINGA_").ignore(&["config"]).map(|k| env_key(k.as_str()).into()));
+    fig.extract().context("invalid settings")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn env_names_map_to_sections() {
+        assert_eq!(env_key("TWILIO_AUTH_TOKEN"), "twilio.auth_token");
+        assert_eq!(env_key("AFRICASTALKING_API_KEY"), "africastalking.api_key");
+        assert_eq!(env_key("KANNEL_SECRET"), "kannel.secret");
+        assert_eq!(env_key("PUBLIC_URL"), "public_url");
+        assert_eq!(env_key("DATABASE"), "database");
+        assert_eq!(env_key("SECURITY_SESSION_HOURS"), "security.session_hours");
+    }
+
+    #[test]
+    fn file_then_environment() {
+        figment::Jail::expect_with(|jail| {
+            jail.create_file("k.toml", "listen = \"0.0.0.0:9\"\n[twilio]\nauth_token = \"file\"\n[deadlines]\nseverity_4 = [5, 10, 20]\n")?;
+            jail.set_env("KINGA_TWILIO_AUTH_TOKEN", "env");
+            jail.set_env("KINGA_PUBLIC_URL", "https://kinga.example.org");
+            let s = load(Some("k.toml")).map_err(|e| e.to_string())?;
+            assert_eq!(s.listen, "0.0.0.0:9");
+            assert_eq!(s.twilio.auth_token, "env");
+            assert_eq!(s.public_url, "https://kinga.example.org");
+            assert_eq!(s.deadlines.severity_4, [5, 10, 20]);
+            assert_eq!(s.deadlines.severity_1, Settings::default().deadlines.severity_1);
+            Ok(())
+        });
+    }
+}

@@ -1,0 +1,72 @@
+//! `kinga serve`: the web server and its background jobs.
+
+use std::net::SocketAddr;
+use std::time::Duration;
+
+use anyhow::Context;
+use tokio::net::TcpListener;
+
+use kinga_app::App;
+use kinga_web::AppState;
+
+/// Run the escalation, digest and cache-refresh jobs until the process ends.
+pub fn spawn_jobs(app: App) {
+    let every = Duration::from_secs(app.settings.deadlines.check_seconds.max(5));
+    let a = app.clone();
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(every);
+        loop {
+            tick.tick().await;
+            match a.escalate_due().await {
+                Ok(0) => {}
+                Ok(n) => tracing::info!(escalated = n, "missed deadlines escalated to coordinators"),
+                Err(e) => tracing::warn!(error = %e, "escalation run failed"),
+            }
+            if let Err(e) = a.digest_if_due(a.clock.now()).await {
+                tracing::warn!(error = %e, "digest run failed");
+            }
+        }
+    });
+    tokio::spawn(async move {
+        // Other servers sharing a PostgreSQL database change registries too.
+        let mut tick = tokio::time::interval(Duration::from_secs(30));
+        tick.tick().await;
+        loop {
+            tick.tick().await;
+            if let Err(e) = app.caches.reload(app.store.as_ref(), app.clock.now()).await {
+                tracing::warn!(error = %e, "cache refresh failed");
+            }
+        }
+    });
+}
+
+/// Serve until SIGINT or SIGTERM.
+pub async fn serve(app: App, listen: &str, banner: Option<String>) -> anyhow::Result<()> {
+    let listener = TcpListener::bind(listen).await.with_context(|| format!("cannot listen on {listen}"))?;
+    let addr = listener.local_addr()?;
+    spawn_jobs(app.clone());
+    let router = kinga_web::router(AppState::new(app));
+    println!("Kinga is listening on http://{addr}");
+    if let Some(b) = banner {
+        println!("{b}");
+    }
+    axum::serve(listener, router.into_make_service_with_connect_info::<SocketAddr>())
+        .with_graceful_shutdown(shutdown())
+        .await
+        .context("server failed")
+}
+
+async fn shutdown() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            s.recv().await;
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! { _ = ctrl_c => {}, _ = term => {} }
+}

@@ -1,0 +1,227 @@
+//! Runs the real `kinga` binary against a fresh database on either backend, as an operator
+//! would: CLI for users, tokens and imports, then `kinga serve` on a free port.
+
+use std::io::Write;
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+
+use serde_json::Value;
+
+/// Which store a test server uses.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    /// A SQLite file in a temporary folder.
+    Sqlite,
+    /// A fresh database on the test PostgreSQL server.
+    Postgres,
+}
+
+/// The PostgreSQL server for tests, or None (with a notice) when there is none and this is
+/// not CI. Under CI=true a missing server fails the test.
+pub fn postgres_url() -> Option<String> {
+    match std::env::var("KINGA_TEST_POSTGRES_URL") {
+        Ok(u) if !u.is_empty() => Some(u),
+        _ if std::env::var("CI").as_deref() == Ok("true") => {
+            panic!("CI=true but KINGA_TEST_POSTGRES_URL is not set: run the tests through scripts/test")
+        }
+        _ => Some("postgres://postgres@127.0.0.1:5432/test".into()),
+    }
+}
+
+/// Create an empty database on the test server and return its URL.
+pub async fn fresh_postgres_db() -> Option<String> {
+    let base = postgres_url()?;
+    let (client, conn) = match tokio_postgres::connect(&base, tokio_postgres::NoTls).await {
+        Ok(c) => c,
+        Err(e) if std::env::var("CI").as_deref() != Ok("true") => {
+            eprintln!("SKIPPED: PostgreSQL at {base} is unreachable ({e}); run scripts/test to start one");
+            return None;
+        }
+        Err(e) => panic!("PostgreSQL at {base} is unreachable: {e}"),
+    };
+    tokio::spawn(conn);
+    let name = format!("kinga_it_{}", rand::random::<u64>());
+    client.batch_execute(&format!("CREATE DATABASE {name}")).await.expect("create test database");
+    let (prefix, _) = base.rsplit_once('/').expect("database URL has a path");
+    Some(format!("{prefix}/{name}"))
+}
+
+/// A running Kinga server.
+pub struct Server {
+    child: Option<Child>,
+    /// `http://127.0.0.1:PORT`.
+    pub base: String,
+    /// Bearer token of an administrator.
+    pub token: String,
+    /// Database setting.
+    pub database: String,
+    dir: tempfile::TempDir,
+    port: u16,
+}
+
+fn bin() -> &'static str {
+    env!("CARGO_BIN_EXE_kinga")
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).map(|a| a.port()).expect("free port")
+}
+
+/// Places, responders and focal points every test server starts with, taken from the shared
+/// P-code list plus a few villages.
+const PLACES: &str = "pcode,name,alt_names,level,parent,country,lat,lon
+COD,République démocratique du Congo,DR Congo;RDC,country,,COD,,
+CD61,Nord-Kivu,North Kivu,admin1,COD,COD,-0.8,28.9
+CD62,Sud-Kivu,South Kivu,admin1,COD,COD,-3.0,28.3
+CD54,Ituri,,admin1,COD,COD,1.6,29.9
+CD6111,Rutshuru,Rutshuru Territory;Territoire de Rutshuru,admin2,CD61,COD,-1.19,29.45
+CD6103,Masisi,,admin2,CD61,COD,-1.40,28.82
+CD6104,Walikale,,admin2,CD61,COD,-1.42,28.05
+CD6205,Kalehe,,admin2,CD62,COD,-2.10,28.91
+CD5405,Djugu,,admin2,CD54,COD,1.92,30.50
+CD6111-V001,Kiwanja,,settlement,CD6111,COD,-1.163,29.455
+CD6111-V002,Bunagana,Bunangana,settlement,CD6111,COD,-1.283,29.598
+CD6103-V003,Kitshanga,Kichanga;Kitchanga,settlement,CD6103,COD,-1.289,29.012
+CD6205-V004,Minova,,settlement,CD6205,COD,-1.703,29.000
+CD5405-V005,Drodro,,settlement,CD5405,COD,1.754,30.520
+CD6104-V006,Pinga,,settlement,CD6104,COD,-0.983,28.690
+CD6205-V007,Kiwanja,,settlement,CD6205,COD,-1.800,28.950
+";
+
+const RESPONDERS: &str = "id,name,kind,places,threat_types,hours,phone,email,prefers,community_consent,active
+clp-kiwanja,CLP Kiwanja,local_protection_committee,CD6111,,,+243990000101,,sms,yes,yes
+monusco-rutshuru,MONUSCO Rutshuru,mission_military,CD6111;CD6103,,,+243990000102,,sms,yes,yes
+pnc-kitshanga,PNC Kitshanga,state_police,CD6103,,,+243990000103,,sms,no,yes
+clp-djugu,CLP Drodro,local_protection_committee,CD5405,,,+243990000104,,sms,yes,yes
+";
+
+const FOCAL_POINTS: &str = "name,phone,place,language,pseudonym
+Furaha Kambale,+243990001001,CD6111-V001,sw,FP-Kiwanja-01
+Jeanne Masika,0990001002,CD6205-V004,fr,FP-Minova-01
+";
+
+impl Server {
+    /// Run `kinga` with this server's settings.
+    pub fn cli(&self, args: &[&str], stdin: Option<&str>) -> std::process::Output {
+        run_cli(&self.database, self.dir.path(), args, stdin)
+    }
+
+    /// A fresh server on `backend` with an administrator token and the registries above;
+    /// None when the backend is unavailable outside CI.
+    pub async fn start(backend: Backend) -> Option<Server> {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let database = match backend {
+            Backend::Sqlite => dir.path().join("kinga.db").display().to_string(),
+            Backend::Postgres => fresh_postgres_db().await?,
+        };
+        let port = free_port();
+        let mut s = Server { child: None, base: format!("http://127.0.0.1:{port}"), token: String::new(), database, dir, port };
+        for (kind, csv) in [("places", PLACES), ("responders", RESPONDERS), ("focal-points", FOCAL_POINTS)] {
+            let f = s.dir.path().join(format!("{kind}.csv"));
+            std::fs::write(&f, csv).expect("write csv");
+            let out = s.cli(&["import", kind, f.to_str().expect("utf-8 path")], None);
+            assert!(out.status.success(), "import {kind}: {}", String::from_utf8_lossy(&out.stderr));
+        }
+        s.add_user("admin", "administrator", "admin-password-1");
+        s.token = s.token_for("admin");
+        s.spawn().await;
+        Some(s)
+    }
+
+    /// Add a user through the CLI.
+    pub fn add_user(&self, name: &str, role: &str, password: &str) {
+        let out = self.cli(&["user", "add", name, "--role", role], Some(&format!("{password}\n")));
+        assert!(out.status.success(), "user add {name}: {}", String::from_utf8_lossy(&out.stderr));
+    }
+
+    /// A new API token for a user, as `kinga token create` prints it (last line).
+    pub fn token_for(&self, name: &str) -> String {
+        let out = self.cli(&["token", "create", name], None);
+        assert!(out.status.success(), "token create: {}", String::from_utf8_lossy(&out.stderr));
+        String::from_utf8_lossy(&out.stdout).lines().last().expect("token line").trim().to_string()
+    }
+
+    /// Start (or restart) `kinga serve` and wait until /healthz answers.
+    pub async fn spawn(&mut self) {
+        let child = Command::new(bin())
+            .args(["--database", &self.database, "serve", "--listen", &format!("127.0.0.1:{}", self.port)])
+            .env("KINGA_DATA_DIR", self.dir.path())
+            .env("KINGA_LOG", "warn")
+            .env("KINGA_DEADLINES_CHECK_SECONDS", "3600")
+            .stdout(Stdio::null())
+            .stderr(Stdio::inherit())
+            .spawn()
+            .expect("spawn kinga serve");
+        self.child = Some(child);
+        let client = reqwest::Client::new();
+        for _ in 0..300 {
+            if let Ok(r) = client.get(format!("{}/healthz", self.base)).send().await {
+                if r.status().is_success() {
+                    return;
+                }
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        panic!("kinga serve did not become healthy on {}", self.base);
+    }
+
+    /// Process id of the running server (the benchmark reads its memory).
+    #[allow(dead_code)]
+    pub fn pid(&self) -> Option<u32> {
+        self.child.as_ref().map(|c| c.id())
+    }
+
+    /// `kill -9` the server: no shutdown code runs.
+    pub fn kill9(&mut self) {
+        if let Some(mut c) = self.child.take() {
+            let _ = c.kill();
+            let _ = c.wait();
+        }
+    }
+
+    /// An authenticated request builder.
+    pub fn req(&self, method: reqwest::Method, path: &str) -> reqwest::RequestBuilder {
+        reqwest::Client::new().request(method, format!("{}{path}", self.base)).bearer_auth(&self.token)
+    }
+
+    /// POST a JSON body and return status and JSON answer.
+    pub async fn post(&self, path: &str, body: Value) -> (u16, Value) {
+        let r = self.req(reqwest::Method::POST, path).json(&body).send().await.expect("request");
+        let status = r.status().as_u16();
+        (status, r.json().await.unwrap_or(Value::Null))
+    }
+
+    /// GET and return status and JSON answer.
+    pub async fn get(&self, path: &str) -> (u16, Value) {
+        let r = self.req(reqwest::Method::GET, path).send().await.expect("request");
+        let status = r.status().as_u16();
+        (status, r.json().await.unwrap_or(Value::Null))
+    }
+}
+
+/// Run `kinga` against a database, with the key file in `dir`.
+pub fn run_cli(database: &str, dir: &std::path::Path, args: &[&str], stdin: Option<&str>) -> std::process::Output {
+    let mut child = Command::new(bin())
+        .arg("--database")
+        .arg(database)
+        .args(args)
+        .env("KINGA_DATA_DIR", dir)
+        .env("KINGA_LOG", "warn")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawn kinga");
+    if let Some(mut i) = child.stdin.take() {
+        if let Some(text) = stdin {
+            i.write_all(text.as_bytes()).expect("write stdin");
+        }
+    }
+    child.wait_with_output().expect("kinga output")
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        self.kill9();
+    }
+}

@@ -1,0 +1,25 @@
+//! Kinga's integration tests: one binary, every story run on SQLite and on PostgreSQL over
+//! real connections, against the real `kinga` binary.
+
+mod api;
+mod cli;
+mod crash;
+mod harness;
+mod schema_fuzz;
+
+/// Define a test that runs `$body(Backend)` once per backend.
+#[macro_export]
+macro_rules! on_both_stores {
+    ($name:ident, $body:path) => {
+        mod $name {
+            #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+            async fn sqlite() {
+                $body($crate::harness::Backend::Sqlite).await;
+            }
+            #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+            async fn postgres() {
+                $body($crate::harness::Backend::Postgres).await;
+            }
+        }
+    };
+}

@@ -1,0 +1,38 @@
+//! Schemathesis, an independent tool, fuzzes the API from its own OpenAPI document: no answer
+//! may be a server error.
+
+use std::process::Command;
+
+use crate::harness::{Backend, Server};
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn schemathesis_finds_no_server_error() {
+    let python = match std::env::var("KINGA_PYTHON") {
+        Ok(p) => p,
+        Err(_) if std::env::var("CI").as_deref() == Ok("true") => panic!("CI=true but KINGA_PYTHON is not set: run scripts/test"),
+        Err(_) => {
+            eprintln!("SKIPPED: KINGA_PYTHON is not set (scripts/test makes a venv with schemathesis)");
+            return;
+        }
+    };
+    let Some(s) = Server::start(Backend::Sqlite).await else { return };
+    let out = tokio::task::spawn_blocking({
+        let (base, token) = (s.base.clone(), s.token.clone());
+        move || {
+            Command::new(python)
+                .args(["-m", "schemathesis.cli", "run", &format!("{base}/api/openapi.json")])
+                .args(["--checks", "not_a_server_error", "--experimental", "openapi-3.1"])
+                .args(["--hypothesis-max-examples", "40", "--hypothesis-seed", "2026", "--hypothesis-derandomize"])
+                .args(["-H", &format!("Authorization: Bearer {token}")])
+                .args(["--base-url", &base, "--workers", "2", "--no-color"])
+                .env("SCHEMATHESIS_HOOKS", "")
+                .output()
+                .expect("run schemathesis")
+        }
+    })
+    .await
+    .expect("join");
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "schemathesis found failures:\n{text}\n{}", String::from_utf8_lossy(&out.stderr));
+    assert!(text.contains("passed"), "schemathesis ran no operation:\n{text}");
+}

@@ -1,0 +1,883 @@
+//! Resolving the place names people type into P-codes.
+//!
+//! People write "territoire de Rutshuru", "North Kivu", "Bunangana" or "Kiwanja village". The
+//! resolver folds case and accents, drops words that only say what kind of place it is
+//! ("territoire", "village", "de"), treats "north" and "nord" alike, and scores what is left
+//! with Jaro-Winkler and an edit distance, both over whole names and word by word. Words of
+//! the query that name one of a candidate's ancestors ("Kiwanja, Rutshuru") are read as
+//! context and not held against it, which is how two villages of one name are told apart.
+//!
+//! It ranks; it does not decide. [`pick`] chooses only when one candidate clearly stands out,
+//! so ambiguity reaches the person triaging instead of being guessed silently.
+//!
+//! Ranking: score; then a candidate whose whole folded name (kind words included) is what was
+//! typed; then the more specific level, a village before the territory of the same name,
+//! because alerts report where something happens, which is usually a village, and the broader
+//! area stays in the list right after it; then name and P-code, so the order is stable.
+
+use std::cmp::Ordering;
+use std::collections::HashMap;
+use std::ops::Range;
+
+use super::{Gazetteer, Place, PlaceCandidate, PlaceLevel};
+use crate::text;
+
+/// Candidates scoring below this are not returned by [`Gazetteer::resolve`].
+pub const MIN_SCORE: f64 = 0.75;
+/// [`pick`] only chooses a candidate scoring at least this.
+pub const PICK_MIN_SCORE: f64 = 0.95;
+/// [`pick`] only chooses a candidate at least this far above the next place.
+pub const PICK_MIN_GAP: f64 = 0.08;
+/// [`Gazetteer::find_in_text`] keeps matches scoring at least this: running text holds many
+/// ordinary words that look a little like some village's name.
+pub const TEXT_MIN_SCORE: f64 = 0.85;
+
+/// Multiplier when the query says which kind of place it means ("territoire") and a candidate
+/// is of another level: still shown, but no longer tied with the one meant.
+const LEVEL_MISMATCH: f64 = 0.9;
+/// Highest score of anything but an exact spelling, so 1.0 always means exact.
+const INEXACT_CAP: f64 = 0.99;
+/// How well a query word must match an ancestor's name to count as context.
+const CONTEXT_MIN: f64 = 0.85;
+/// Names scored in full per query, chosen by shared trigrams; keeps resolution independent
+/// of the size of the gazetteer.
+const SHORTLIST: usize = 400;
+/// In running text, inexact matches need at least this many letters: short words are too
+/// easily one letter away from some village.
+const TEXT_FUZZY_MIN_LEN: usize = 5;
+/// Longest word sequence scanned in running text.
+const MAX_NGRAM: usize = 3;
+/// Deepest ancestry walked; guards against cycles in imported data.
+const MAX_DEPTH: usize = 16;
+
+const LEVEL_ADMIN1: u8 = 1 << 1;
+const LEVEL_ADMIN2: u8 = 1 << 2;
+const LEVEL_ADMIN3: u8 = 1 << 3;
+const LEVEL_SETTLEMENT: u8 = 1 << 4;
+
+fn level_bit(level: PlaceLevel) -> u8 {
+    match level {
+        PlaceLevel::Country => 1,
+        PlaceLevel::Admin1 => LEVEL_ADMIN1,
+        PlaceLevel::Admin2 => LEVEL_ADMIN2,
+        PlaceLevel::Admin3 => LEVEL_ADMIN3,
+        PlaceLevel::Settlement => LEVEL_SETTLEMENT,
+    }
+}
+
+/// One spelling of words for compass points and qualifiers, so "North Kivu", "Nord-Kivu" and
+/// "Kivu Kaskazini" compare equal.
+fn canonical(word: &str) -> &str {
+    match word {
+        "north" | "northern" | "nord" | "kaskazini" => "nord",
+        "south" | "southern" | "sud" | "kusini" => "sud",
+        "east" | "eastern" | "est" | "oriental" | "orientale" | "mashariki" => "est",
+        "west" | "western" | "ouest" | "occidental" | "occidentale" | "magharibi" => "ouest",
+        "upper" | "haut" | "haute" => "haut",
+        "lower" | "bas" | "basse" => "bas",
+        "central" | "centrale" | "centre" | "center" => "central",
+        "saint" | "sainte" | "st" | "ste" => "saint",
+        "mount" | "mont" | "mt" => "mont",
+        other => other,
+    }
+}
+
+/// True for the canonical qualifiers above: alone they name no place.
+fn is_qualifier(word: &str) -> bool {
+    matches!(
+        word,
+        "nord" | "sud" | "est" | "ouest" | "haut" | "bas" | "central" | "saint" | "mont"
+    )
+}
+
+/// Words that say what kind of place is meant, or join words, in the languages alerts come
+/// in; `Some(levels)` gives the levels a kind word points to (0 when it points to none, as
+/// "ville": a town may be a province, a territory or a settlement).
+fn filler(word: &str) -> Option<u8> {
+    Some(match word {
+        "de" | "du" | "des" | "la" | "le" | "les" | "l" | "d" | "of" | "the" | "a" | "au"
+        | "aux" | "en" | "in" | "at" | "near" | "pres" | "vers" | "dans" | "sur" | "kwa"
+        | "katika" | "ya" | "wa" | "cha" | "za" | "el" | "al" | "ed" | "ad" | "ville" | "city"
+        | "town" | "cite" | "mji" | "mjini" | "district" | "sous" | "sub" => 0,
+        "province" | "region" | "state" | "etat" | "mkoa" => LEVEL_ADMIN1,
+        // A prefecture is a province in the Central African Republic, a territory elsewhere.
+        "prefecture" => LEVEL_ADMIN1 | LEVEL_ADMIN2,
+        "territoire" | "territory" | "cercle" | "county" => LEVEL_ADMIN2,
+        "chefferie" | "chiefdom" | "secteur" | "sector" | "groupement" | "commune" | "payam"
+        | "collectivite" => LEVEL_ADMIN3,
+        // Sudan's localities are its second level.
+        "locality" => LEVEL_ADMIN2 | LEVEL_SETTLEMENT,
+        "village" | "villages" | "localite" | "kijiji" | "quartier" | "camp" | "site" | "idp" => {
+            LEVEL_SETTLEMENT
+        }
+        _ => return None,
+    })
+}
+
+/// Common words of alert messages (French, English, Swahili) that never start or end a place
+/// name found in running text.
+fn is_stop_word(word: &str) -> bool {
+    if word.bytes().all(|b| b.is_ascii_digit()) {
+        return true;
+    }
+    matches!(
+        word,
+        "il" | "ils"
+            | "elle"
+            | "elles"
+            | "on"
+            | "nous"
+            | "vous"
+            | "je"
+            | "tu"
+            | "ce"
+            | "cet"
+            | "cette"
+            | "ces"
+            | "se"
+            | "sa"
+            | "son"
+            | "ses"
+            | "leur"
+            | "leurs"
+            | "qui"
+            | "que"
+            | "quoi"
+            | "dont"
+            | "ou"
+            | "et"
+            | "mais"
+            | "donc"
+            | "or"
+            | "ni"
+            | "car"
+            | "pas"
+            | "plus"
+            | "tres"
+            | "avec"
+            | "sans"
+            | "pour"
+            | "par"
+            | "chez"
+            | "entre"
+            | "apres"
+            | "avant"
+            | "depuis"
+            | "pendant"
+            | "contre"
+            | "est"
+            | "sont"
+            | "ont"
+            | "etait"
+            | "etaient"
+            | "sera"
+            | "ete"
+            | "fait"
+            | "font"
+            | "hier"
+            | "aujourd"
+            | "hui"
+            | "demain"
+            | "matin"
+            | "soir"
+            | "nuit"
+            | "jour"
+            | "jours"
+            | "heure"
+            | "heures"
+            | "ici"
+            | "hommes"
+            | "homme"
+            | "armes"
+            | "arme"
+            | "armee"
+            | "militaires"
+            | "militaire"
+            | "soldats"
+            | "rebelles"
+            | "attaque"
+            | "attaques"
+            | "attaquent"
+            | "tue"
+            | "tues"
+            | "tuee"
+            | "morts"
+            | "mort"
+            | "blesses"
+            | "enleve"
+            | "enleves"
+            | "enlevement"
+            | "pillage"
+            | "pille"
+            | "maisons"
+            | "maison"
+            | "brule"
+            | "brulees"
+            | "personnes"
+            | "femmes"
+            | "femme"
+            | "enfants"
+            | "enfant"
+            | "gens"
+            | "population"
+            | "civils"
+            | "urgence"
+            | "alerte"
+            | "signale"
+            | "presence"
+            | "beaucoup"
+            | "plusieurs"
+            | "deux"
+            | "trois"
+            | "quatre"
+            | "cinq"
+            | "groupe"
+            | "route"
+            | "marche"
+            | "ecole"
+            | "eglise"
+            | "champ"
+            | "champs"
+            | "and"
+            | "but"
+            | "with"
+            | "without"
+            | "for"
+            | "by"
+            | "from"
+            | "to"
+            | "into"
+            | "is"
+            | "are"
+            | "was"
+            | "were"
+            | "has"
+            | "have"
+            | "had"
+            | "this"
+            | "that"
+            | "these"
+            | "those"
+            | "there"
+            | "here"
+            | "today"
+            | "yesterday"
+            | "tonight"
+            | "morning"
+            | "evening"
+            | "night"
+            | "men"
+            | "man"
+            | "armed"
+            | "arms"
+            | "attack"
+            | "attacked"
+            | "killed"
+            | "dead"
+            | "people"
+            | "women"
+            | "children"
+            | "houses"
+            | "burned"
+            | "please"
+            | "help"
+            | "urgent"
+            | "many"
+            | "group"
+            | "road"
+            | "market"
+            | "school"
+            | "church"
+            | "field"
+            | "watu"
+            | "mtu"
+            | "wenye"
+            | "silaha"
+            | "askari"
+            | "leo"
+            | "jana"
+            | "kesho"
+            | "asubuhi"
+            | "jioni"
+            | "usiku"
+            | "karibu"
+            | "sana"
+            | "wengi"
+            | "hapa"
+            | "huko"
+            | "nyumba"
+            | "wanawake"
+            | "watoto"
+            | "wameuawa"
+            | "wamevamia"
+            | "shambulio"
+            | "msaada"
+            | "haraka"
+            | "barabara"
+            | "soko"
+            | "shule"
+    )
+}
+
+/// The words that identify a name, and the levels its kind words point to. A name made only
+/// of kind words ("Camp") keeps them, so it can still be found.
+fn core_tokens<'a>(words: impl IntoIterator<Item = &'a str>) -> (Vec<String>, u8) {
+    let mut core = Vec::new();
+    let mut all = Vec::new();
+    let mut hint = 0;
+    for w in words {
+        let c = canonical(w);
+        all.push(c.to_string());
+        match filler(c) {
+            Some(levels) => hint |= levels,
+            None => core.push(c.to_string()),
+        }
+    }
+    if core.is_empty() {
+        (all, hint)
+    } else {
+        (core, hint)
+    }
+}
+
+/// Similarity of two folded words or names, 0–1: the mean of Jaro-Winkler (kind to shared
+/// beginnings, as in "Bunagana"/"Bunangana") and an edit distance allowing transpositions
+/// (strict about length, so "Kasongo" is not "Kasongo-Lunda").
+fn similarity(a: &str, b: &str) -> f64 {
+    if a == b {
+        return 1.0;
+    }
+    if a.is_empty() || b.is_empty() {
+        return 0.0;
+    }
+    let longest = a.chars().count().max(b.chars().count()) as f64;
+    let edit = 1.0 - strsim::osa_distance(a, b) as f64 / longest;
+    (strsim::jaro_winkler(a, b) + edit.max(0.0)) / 2.0
+}
+
+/// Similarity of two words: compass words and qualifiers match only themselves ("nord" is
+/// as far from "kivu" as from "sud"), other words as [`similarity`] says.
+fn word_similarity(a: &str, b: &str) -> f64 {
+    if is_qualifier(a) || is_qualifier(b) {
+        if a == b { 1.0 } else { 0.0 }
+    } else {
+        similarity(a, b)
+    }
+}
+
+/// Padded trigrams of each word, packed in a u32, sorted and unique.
+fn trigrams(tokens: &[String]) -> Vec<u32> {
+    let mut out = Vec::new();
+    for t in tokens {
+        let mut padded = Vec::with_capacity(t.len() + 2);
+        padded.push(b'$');
+        padded.extend_from_slice(t.as_bytes());
+        padded.push(b'$');
+        for w in padded.windows(3) {
+            out.push(u32::from(w[0]) << 16 | u32::from(w[1]) << 8 | u32::from(w[2]));
+        }
+    }
+    out.sort_unstable();
+    out.dedup();
+    out
+}
+
+/// A name or spelling reduced to what identifies it.
+#[derive(Debug, Clone, Default)]
+struct NameKey {
+    tokens: Vec<String>,
+    /// Words run together, so "Mai-Ndombe" and "Maindombe" meet.
+    squashed: String,
+    grams: u32,
+}
+
+/// Lookup structures over the gazetteer's names, built once in [`Gazetteer::new`].
+#[derive(Debug, Clone, Default)]
+pub(crate) struct NameIndex {
+    /// One key per entry of `Gazetteer::names`, same order.
+    keys: Vec<NameKey>,
+    /// Squashed key to entries: exact spellings are always considered.
+    exact: HashMap<String, Vec<u32>>,
+    /// Trigram to entries having it.
+    grams: HashMap<u32, Vec<u32>>,
+    /// Parent place index of each place.
+    parent: Vec<Option<usize>>,
+    /// Entries (names) of each place; `names` holds a place's names together.
+    entries_of: Vec<Range<usize>>,
+}
+
+impl NameIndex {
+    /// Index the folded names of `places`.
+    pub(crate) fn build(
+        places: &[Place],
+        by_code: &HashMap<String, usize>,
+        names: &[(String, usize)],
+    ) -> NameIndex {
+        let parent = places
+            .iter()
+            .map(|p| p.parent.as_deref().and_then(|c| by_code.get(c).copied()))
+            .collect();
+        let mut entries_of = vec![0..0; places.len()];
+        let mut keys = Vec::with_capacity(names.len());
+        let mut exact: HashMap<String, Vec<u32>> = HashMap::new();
+        let mut grams: HashMap<u32, Vec<u32>> = HashMap::new();
+        for (e, (folded, place)) in names.iter().enumerate() {
+            let Ok(id) = u32::try_from(e) else { break };
+            if let Some(range) = entries_of.get_mut(*place) {
+                *range = if range.start == range.end {
+                    e..e + 1
+                } else {
+                    range.start..e + 1
+                };
+            }
+            let (tokens, _) = core_tokens(folded.split(' '));
+            let squashed = tokens.concat();
+            let g = trigrams(&tokens);
+            for &gram in &g {
+                grams.entry(gram).or_default().push(id);
+            }
+            exact.entry(squashed.clone()).or_default().push(id);
+            keys.push(NameKey {
+                tokens,
+                squashed,
+                grams: g.len() as u32,
+            });
+        }
+        NameIndex {
+            keys,
+            exact,
+            grams,
+            parent,
+            entries_of,
+        }
+    }
+}
+
+/// A typed name, prepared once and scored against many names.
+struct Query {
+    tokens: Vec<String>,
+    squashed: String,
+    /// All folded words, to recognise a name typed in full.
+    full: String,
+    grams: Vec<u32>,
+    hint: u8,
+}
+
+impl Query {
+    fn new<'a>(words: impl IntoIterator<Item = &'a str> + Clone) -> Query {
+        let full = words.clone().into_iter().collect::<Vec<_>>().join(" ");
+        let (tokens, hint) = core_tokens(words);
+        Query {
+            squashed: tokens.concat(),
+            grams: trigrams(&tokens),
+            full,
+            tokens,
+            hint,
+        }
+    }
+}
+
+/// The best score of one place for one query.
+#[derive(Debug, Clone, Copy)]
+struct Hit {
+    place: usize,
+    score: f64,
+    /// The whole folded spelling, kind words included, was typed.
+    full: bool,
+}
+
+/// Best first: score, full spelling, more specific level, name, P-code.
+fn rank(gaz: &Gazetteer, a: &Hit, b: &Hit) -> Ordering {
+    let (pa, pb) = (gaz.at(a.place), gaz.at(b.place));
+    b.score
+        .total_cmp(&a.score)
+        .then(b.full.cmp(&a.full))
+        .then(pb.level.cmp(&pa.level))
+        .then_with(|| pa.name.cmp(&pb.name))
+        .then_with(|| pa.pcode.cmp(&pb.pcode))
+}
+
+fn round3(x: f64) -> f64 {
+    (x * 1000.0).round() / 1000.0
+}
+
+/// Choose the top candidate only when it is unambiguous: it scores at least
+/// [`PICK_MIN_SCORE`] and at least [`PICK_MIN_GAP`] above every other place. Two exact
+/// matches (Rutshuru the town and Rutshuru the territory) are ambiguous, so `None`.
+pub fn pick(candidates: &[PlaceCandidate]) -> Option<&PlaceCandidate> {
+    let best = candidates
+        .iter()
+        .max_by(|a, b| a.score.total_cmp(&b.score))?;
+    if best.score.is_nan() || best.score < PICK_MIN_SCORE {
+        return None;
+    }
+    let clear = candidates
+        .iter()
+        .filter(|c| c.pcode != best.pcode)
+        .all(|c| best.score - c.score >= PICK_MIN_GAP - 1e-9);
+    clear.then_some(best)
+}
+
+impl Gazetteer {
+    /// Ranked places whose names match `query`, best first, at most `limit`, none below
+    /// [`MIN_SCORE`]; an exact name or spelling scores 1.0.
+    pub fn resolve(&self, query: &str, limit: usize) -> Vec<PlaceCandidate> {
+        self.resolve_filtered(query, None, limit)
+    }
+
+    /// Like [`Gazetteer::resolve`], keeping only places inside `area` (a P-code), as when a
+    /// focal point's province is known. An unknown `area` yields nothing.
+    pub fn resolve_within(&self, query: &str, area: &str, limit: usize) -> Vec<PlaceCandidate> {
+        match self.by_code.get(area) {
+            Some(&i) => self.resolve_filtered(query, Some(i), limit),
+            None => Vec::new(),
+        }
+    }
+
+    fn resolve_filtered(
+        &self,
+        query: &str,
+        within: Option<usize>,
+        limit: usize,
+    ) -> Vec<PlaceCandidate> {
+        if limit == 0 {
+            return Vec::new();
+        }
+        let folded = text::fold(query);
+        if folded.is_empty() {
+            return Vec::new();
+        }
+        let q = Query::new(folded.split(' '));
+        let mut counts = Vec::new();
+        let mut hits: Vec<Hit> = self
+            .score_query(&q, within, &mut counts)
+            .into_iter()
+            .filter(|h| h.score >= MIN_SCORE)
+            .collect();
+        // A triage officer may type the P-code itself.
+        let code = query.trim();
+        let typed_code = self
+            .by_code
+            .get(code)
+            .or_else(|| self.by_code.get(&code.to_ascii_uppercase()));
+        if let Some(&i) = typed_code {
+            if within.is_none_or(|area| self.inside(i, area)) {
+                hits.retain(|h| h.place != i);
+                hits.push(Hit {
+                    place: i,
+                    score: 1.0,
+                    full: true,
+                });
+            }
+        }
+        hits.sort_by(|a, b| rank(self, a, b));
+        hits.truncate(limit);
+        hits.iter().map(|h| self.candidate(h)).collect()
+    }
+
+    /// Places named in a free-text message, found by scanning its runs of one to three
+    /// words; best first, at most `limit`, none below [`TEXT_MIN_SCORE`]. Where runs overlap
+    /// ("Kiwanja, Rutshuru"), the better and longer one wins, so a village given with its
+    /// territory is not reported beside that territory; an area named elsewhere in the text
+    /// around a place found inside it scores 10 % lower than it would alone.
+    pub fn find_in_text(&self, text: &str, limit: usize) -> Vec<PlaceCandidate> {
+        if limit == 0 {
+            return Vec::new();
+        }
+        let words = text::words(text);
+        let is_edge_noise = |w: &str| is_stop_word(w) || filler(canonical(w)) == Some(0);
+        let mut found: Vec<(Range<usize>, Hit)> = Vec::new();
+        let mut counts = Vec::new();
+        for start in 0..words.len() {
+            for end in start + 1..=(start + MAX_NGRAM).min(words.len()) {
+                let run = &words[start..end];
+                let (Some(first), Some(last)) = (run.first(), run.last()) else {
+                    continue;
+                };
+                if is_edge_noise(first) || is_edge_noise(last) {
+                    continue;
+                }
+                let q = Query::new(run.iter().map(String::as_str));
+                let substantive = q
+                    .tokens
+                    .iter()
+                    .any(|t| !is_qualifier(t) && filler(t).is_none() && !is_stop_word(t));
+                if !substantive || q.squashed.len() < 3 {
+                    continue;
+                }
+                for hit in self.score_query(&q, None, &mut counts) {
+                    let fuzzy_ok = hit.score >= 1.0 || q.squashed.len() >= TEXT_FUZZY_MIN_LEN;
+                    if hit.score >= TEXT_MIN_SCORE && fuzzy_ok {
+                        found.push((start..end, hit));
+                    }
+                }
+            }
+        }
+        found.sort_by(|(ra, a), (rb, b)| {
+            b.score
+                .total_cmp(&a.score)
+                .then(rb.len().cmp(&ra.len()))
+                .then(ra.start.cmp(&rb.start))
+                .then_with(|| rank(self, a, b))
+        });
+        let mut spans: Vec<Range<usize>> = Vec::new();
+        let mut kept: Vec<(Range<usize>, Hit)> = Vec::new();
+        for (span, hit) in found {
+            let overlaps =
+                |s: &Range<usize>| *s != span && s.start < span.end && span.start < s.end;
+            if spans.iter().any(overlaps) {
+                continue;
+            }
+            if !spans.contains(&span) {
+                spans.push(span.clone());
+            }
+            if !kept.iter().any(|(_, k)| k.place == hit.place) {
+                kept.push((span, hit));
+            }
+        }
+        // "Sake ... Masisi": an area named beside a place inside it is that place's context,
+        // so it drops below it (still listed, for the person triaging). Places of one name
+        // found at one span ("Djugu" the town and the territory) stay tied.
+        let places: Vec<(Range<usize>, usize)> = kept
+            .iter()
+            .map(|(span, h)| (span.clone(), h.place))
+            .collect();
+        for (span, hit) in &mut kept {
+            let named_inside = places
+                .iter()
+                .any(|(s, i)| s != span && *i != hit.place && self.inside(*i, hit.place));
+            if named_inside {
+                hit.score *= LEVEL_MISMATCH;
+            }
+        }
+        kept.sort_by(|a, b| b.1.score.total_cmp(&a.1.score));
+        kept.truncate(limit);
+        kept.iter().map(|(_, h)| self.candidate(h)).collect()
+    }
+
+    fn candidate(&self, hit: &Hit) -> PlaceCandidate {
+        let p = self.at(hit.place);
+        PlaceCandidate {
+            pcode: p.pcode.clone(),
+            name: p.name.clone(),
+            context: self.context(&p.pcode),
+            score: round3(hit.score),
+        }
+    }
+
+    /// Every place scoring above zero for `q`, one hit per place, unsorted. `counts` is
+    /// scratch space reused across the queries of one message.
+    fn score_query(&self, q: &Query, within: Option<usize>, counts: &mut Vec<u32>) -> Vec<Hit> {
+        if q.tokens.is_empty() {
+            return Vec::new();
+        }
+        let mut best: HashMap<usize, Hit> = HashMap::new();
+        for e in self.shortlist(q, counts) {
+            let Some(&(ref folded, place)) = self.indexed_names().get(e) else {
+                continue;
+            };
+            if let Some(area) = within {
+                if !self.inside(place, area) {
+                    continue;
+                }
+            }
+            let score = self.score_entry(q, e, place);
+            if score <= 0.0 {
+                continue;
+            }
+            let hit = Hit {
+                place,
+                score,
+                full: *folded == q.full,
+            };
+            best.entry(place)
+                .and_modify(|h| {
+                    if score > h.score || (score == h.score && hit.full) {
+                        *h = hit;
+                    }
+                })
+                .or_insert(hit);
+        }
+        best.into_values().collect()
+    }
+
+    /// Entries worth scoring: the exact spellings, and those sharing the most trigrams
+    /// (Dice coefficient) with the query. `counts` is all zeros before and after.
+    fn shortlist(&self, q: &Query, counts: &mut Vec<u32>) -> Vec<usize> {
+        let ix = &self.index;
+        counts.resize(ix.keys.len(), 0);
+        let mut touched: Vec<u32> = Vec::new();
+        for g in &q.grams {
+            for &e in ix.grams.get(g).map(Vec::as_slice).unwrap_or_default() {
+                if let Some(c) = counts.get_mut(e as usize) {
+                    if *c == 0 {
+                        touched.push(e);
+                    }
+                    *c += 1;
+                }
+            }
+        }
+        let nq = q.grams.len() as u64;
+        let dice_desc = |a: &u32, b: &u32| {
+            let (ca, cb) = (
+                u64::from(counts[*a as usize]),
+                u64::from(counts[*b as usize]),
+            );
+            let na = u64::from(ix.keys[*a as usize].grams);
+            let nb = u64::from(ix.keys[*b as usize].grams);
+            // ca/(nq+na) against cb/(nq+nb), compared without division.
+            (cb * (nq + na)).cmp(&(ca * (nq + nb))).then(a.cmp(b))
+        };
+        if touched.len() > SHORTLIST {
+            touched.select_nth_unstable_by(SHORTLIST, dice_desc);
+        }
+        for &e in &touched {
+            if let Some(c) = counts.get_mut(e as usize) {
+                *c = 0;
+            }
+        }
+        touched.truncate(SHORTLIST);
+        let mut out: Vec<usize> = touched.into_iter().map(|e| e as usize).collect();
+        if let Some(exact) = ix.exact.get(&q.squashed) {
+            out.extend(exact.iter().map(|&e| e as usize));
+        }
+        out.sort_unstable();
+        out.dedup();
+        out
+    }
+
+    /// Score of one name for the query, 0–1; 0 when the query only names its ancestors.
+    fn score_entry(&self, q: &Query, e: usize, place: usize) -> f64 {
+        let Some(key) = self.index.keys.get(e) else {
+            return 0.0;
+        };
+        if key.squashed == q.squashed {
+            // A name typed in full, kind word and all ("Abyei Region"), needs no level check.
+            let typed_in_full = self
+                .indexed_names()
+                .get(e)
+                .is_some_and(|(n, _)| *n == q.full);
+            return if typed_in_full {
+                1.0
+            } else {
+                self.level_fit(q, place, 0, 1.0)
+            };
+        }
+        let name_best: Vec<f64> = q
+            .tokens
+            .iter()
+            .map(|t| {
+                key.tokens
+                    .iter()
+                    .map(|n| word_similarity(t, n))
+                    .fold(0.0, f64::max)
+            })
+            .collect();
+        // Words that fit an ancestor better than the name are context, not noise; the levels
+        // of the ancestors they name may satisfy the query's kind words ("Kiwanja territoire
+        // de Rutshuru" means a village, in a territory).
+        let mut own: Vec<usize> = (0..q.tokens.len()).collect();
+        let mut context_levels = 0;
+        if q.tokens.len() > 1 && name_best.iter().any(|&s| s < 1.0) {
+            let ancestors = self.ancestor_tokens(place);
+            own.retain(|&i| {
+                let (ctx, level) = ancestors
+                    .iter()
+                    .map(|(a, level)| (word_similarity(&q.tokens[i], a), *level))
+                    .fold((0.0, 0), |best, x| if x.0 > best.0 { x } else { best });
+                let is_context = ctx >= CONTEXT_MIN && ctx > name_best[i];
+                if is_context {
+                    context_levels |= level;
+                }
+                !is_context
+            });
+            if own.is_empty() {
+                return 0.0;
+            }
+        }
+        let squashed: String = own.iter().map(|&i| q.tokens[i].as_str()).collect();
+        if squashed == key.squashed {
+            return self.level_fit(q, place, context_levels, 1.0);
+        }
+        let whole = similarity(&squashed, &key.squashed);
+        // A typed "nord" that matches tells less than the "kivu" beside it: half weight, so a
+        // shared compass word alone does not make "Northern" look like "Nord Kivu". A compass
+        // word on one side only counts in full: "Rumbek North" is not "Rumbek", nor
+        // "Kasai Oriental" "Kasai".
+        let typed_weight = |i: usize| {
+            let t = &q.tokens[i];
+            let matched_qualifier = is_qualifier(t) && name_best[i] >= 1.0;
+            t.len() as f64 * if matched_qualifier { 0.5 } else { 1.0 }
+        };
+        let weight = |t: &str| t.len() as f64;
+        let q_len: f64 = own.iter().map(|&i| typed_weight(i)).sum();
+        let forward = own
+            .iter()
+            .map(|&i| typed_weight(i) * name_best[i])
+            .sum::<f64>()
+            / q_len;
+        let n_len: f64 = key.tokens.iter().map(|n| weight(n)).sum();
+        let backward = key
+            .tokens
+            .iter()
+            .map(|n| {
+                weight(n)
+                    * own
+                        .iter()
+                        .map(|&i| word_similarity(n, &q.tokens[i]))
+                        .fold(0.0, f64::max)
+            })
+            .sum::<f64>()
+            / n_len;
+        let score = whole.max((forward + backward) / 2.0).min(INEXACT_CAP);
+        self.level_fit(q, place, context_levels, score)
+    }
+
+    /// Lower a score when the query's kind words point to another level than the place's
+    /// and than the ancestors named as context (`context_levels`).
+    fn level_fit(&self, q: &Query, place: usize, context_levels: u8, score: f64) -> f64 {
+        let levels = level_bit(self.at(place).level) | context_levels;
+        if q.hint == 0 || q.hint & levels != 0 {
+            score
+        } else {
+            score * LEVEL_MISMATCH
+        }
+    }
+
+    /// Identifying words of every name of every ancestor of a place, with its level bit.
+    fn ancestor_tokens(&self, place: usize) -> Vec<(&str, u8)> {
+        let ix = &self.index;
+        let mut out = Vec::new();
+        let mut cur = ix.parent.get(place).copied().flatten();
+        for _ in 0..MAX_DEPTH {
+            let Some(p) = cur else { break };
+            if p == place {
+                break;
+            }
+            let level = level_bit(self.at(p).level);
+            if let Some(range) = ix.entries_of.get(p) {
+                for key in ix.keys.get(range.clone()).unwrap_or_default() {
+                    out.extend(key.tokens.iter().map(|t| (t.as_str(), level)));
+                }
+            }
+            cur = ix.parent.get(p).copied().flatten();
+        }
+        out
+    }
+
+    /// True when place `i` is place `area` or lies inside it.
+    fn inside(&self, i: usize, area: usize) -> bool {
+        let mut cur = Some(i);
+        for _ in 0..MAX_DEPTH {
+            match cur {
+                Some(p) if p == area => return true,
+                Some(p) => cur = self.index.parent.get(p).copied().flatten(),
+                None => return false,
+            }
+        }
+        false
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,275 @@
+//! Where a message says something happened: the words after the keyword, else a place
+//! named anywhere in the text, else the sender's registered place. Ambiguity is reported,
+//! never settled by guessing; the only tie broken is one the sender's own area settles, and
+//! that is flagged.
+
+use std::ops::Range;
+
+use super::lexicon;
+use super::parse::{ParseContext, Role, flag};
+use super::token::{Token, gap, is_hard_break};
+use crate::place::{self, Gazetteer, PICK_MIN_GAP, PICK_MIN_SCORE, PlaceCandidate, PlaceLevel};
+
+/// Candidates kept.
+const CANDIDATES: usize = 5;
+/// Longest place name read after a keyword, in words ("territoire de Rutshuru").
+const SLOT_MAX: usize = 4;
+/// Words of running text searched for place names; an SMS has far fewer, and this bounds
+/// the work on pasted documents.
+const SCAN_MAX_TOKENS: usize = 300;
+
+/// The place of a message.
+#[derive(Debug, Clone, Default)]
+pub(super) struct Located {
+    /// P-code, when unambiguous or taken from the sender.
+    pub place: Option<String>,
+    /// Candidates, best first.
+    pub candidates: Vec<PlaceCandidate>,
+    /// Words read as the place.
+    pub place_name: Option<String>,
+    /// Tokens of the resolved place words, removed from `unparsed`.
+    pub slot: Option<Range<usize>>,
+    /// The smallest area sure to contain the place (see [`super::ParsedSms::place_area`]).
+    pub area: Option<String>,
+}
+
+/// Find the place; `keyword_end` is the index of the keyword, after which the grammar puts
+/// the place.
+pub(super) fn locate(
+    text: &str,
+    tokens: &[Token],
+    roles: &[Role],
+    keyword_end: Option<usize>,
+    ctx: &ParseContext,
+    flags: &mut Vec<&'static str>,
+) -> Located {
+    let gaz = ctx.gazetteer;
+    let (lead, slot) = match keyword_end.map(|k| slot_after(text, tokens, roles, k)) {
+        Some((lead, r)) if !r.is_empty() => (lead, Some(r)),
+        _ => (0, None),
+    };
+    let mut best_slot: Option<(Range<usize>, Vec<PlaceCandidate>)> = None;
+    if let Some(s) = &slot {
+        for end in s.start + 1..=s.end {
+            if lexicon::is_place_joiner(&tokens[end - 1].norm) {
+                continue;
+            }
+            let q = &text[tokens[s.start].start..tokens[end - 1].end];
+            let found = without_countries(gaz, gaz.resolve(q, CANDIDATES));
+            // Ties go to the longer name: "Kasongo Lunda" over "Kasongo".
+            if !found.is_empty() && top(&found) >= best_slot.as_ref().map_or(0.0, |(_, c)| top(c)) {
+                best_slot = Some((s.start..end, found));
+            }
+        }
+    }
+    let slot_top = best_slot.as_ref().map_or(0.0, |(_, c)| top(c));
+    let (candidates, used) = if slot_top >= 1.0 {
+        match best_slot {
+            Some((r, c)) => (c, Some(r)),
+            None => (Vec::new(), None),
+        }
+    } else {
+        let found = search_text(text, tokens, roles, gaz);
+        match best_slot {
+            Some((r, c)) if top(&found) <= slot_top => (c, Some(r)),
+            _ => (found, None),
+        }
+    };
+    let words = |r: &Range<usize>| text[tokens[r.start].start..tokens[r.end - 1].end].to_string();
+    let mut out = Located {
+        place: None,
+        place_name: used.as_ref().map(words),
+        candidates,
+        slot: used.map(|r| lead.min(r.start)..r.end),
+        area: None,
+    };
+    // Loose matches in another country than the sender's are a village the gazetteer does
+    // not know ("Kiwanja" is not "Kināna" in Sudan): shown, but the sender's place is used.
+    let sender_country = ctx
+        .default_place
+        .and_then(|dp| gaz.get(dp))
+        .map(|p| p.country.as_str());
+    let foreign_only = !out.candidates.is_empty()
+        && top(&out.candidates) < PICK_MIN_SCORE
+        && sender_country.is_some_and(|sc| {
+            out.candidates
+                .iter()
+                .all(|c| gaz.get(&c.pcode).is_some_and(|p| p.country != sc))
+        });
+    if out.candidates.is_empty() || foreign_only {
+        flags.push(if slot.is_some() {
+            flag::PLACE_UNKNOWN
+        } else {
+            flag::PLACE_MISSING
+        });
+        out.place_name = slot.as_ref().map(words);
+        out.slot = None;
+        if let Some(dp) = ctx.default_place {
+            if gaz.get(dp).is_some() {
+                out.place = Some(dp.to_string());
+                flags.push(flag::PLACE_FROM_SENDER);
+            } else {
+                flags.push(flag::SENDER_PLACE_UNKNOWN);
+            }
+        }
+    } else if let Some(p) = place::pick(&out.candidates) {
+        out.place = Some(p.pcode.clone());
+    } else if let Some(p) = by_sender_area(gaz, &out.candidates, ctx.default_place) {
+        out.place = Some(p);
+        flags.push(flag::PLACE_DISAMBIGUATED_BY_SENDER);
+    } else if top(&out.candidates) < PICK_MIN_SCORE {
+        flags.push(flag::PLACE_UNCERTAIN);
+    } else {
+        flags.push(flag::PLACE_AMBIGUOUS);
+        out.area = enclosing(gaz, &out.candidates);
+    }
+    if out.place.is_some() {
+        out.area.clone_from(&out.place);
+    }
+    out
+}
+
+/// When the candidates tied at the top nest (Beni the town inside Beni the territory), the
+/// outermost: wherever the reporter meant, it is inside that area.
+fn enclosing(gaz: &Gazetteer, candidates: &[PlaceCandidate]) -> Option<String> {
+    let best = top(candidates);
+    let tier: Vec<&PlaceCandidate> = candidates
+        .iter()
+        .filter(|c| best - c.score < PICK_MIN_GAP - 1e-9)
+        .collect();
+    tier.iter()
+        .find(|outer| tier.iter().all(|c| gaz.is_within(&c.pcode, &outer.pcode)))
+        .map(|c| c.pcode.clone())
+}
+
+fn top(c: &[PlaceCandidate]) -> f64 {
+    c.iter().map(|c| c.score).fold(0.0, f64::max)
+}
+
+/// A country is never where an alert happened, and its name collides with ordinary words
+/// ("mali" is Swahili for property).
+fn without_countries(gaz: &Gazetteer, mut c: Vec<PlaceCandidate>) -> Vec<PlaceCandidate> {
+    c.retain(|c| {
+        gaz.get(&c.pcode)
+            .is_none_or(|p| p.level != PlaceLevel::Country)
+    });
+    c
+}
+
+/// Tokens after the keyword that may name the place: past codes, severity words and a
+/// preposition ("ALERTE S4 à Kiwanja"), up to the first threat word, common word, number or
+/// full stop, at most [`SLOT_MAX`] words.
+/// Returned with the index of the prepositions before the words, which go with them.
+fn slot_after(
+    text: &str,
+    tokens: &[Token],
+    roles: &[Role],
+    keyword: usize,
+) -> (usize, Range<usize>) {
+    let n = tokens.len();
+    let mut j = keyword + 1;
+    let mut lead = None;
+    while j < n {
+        if matches!(
+            roles[j],
+            Role::Keyword | Role::Code | Role::Reference | Role::Severity
+        ) {
+            lead = None;
+        } else if roles[j] != Role::Threat && lexicon::is_place_preposition(&tokens[j].norm) {
+            lead.get_or_insert(j);
+        } else {
+            break;
+        }
+        j += 1;
+    }
+    let start = j;
+    while j < n && j - start < SLOT_MAX {
+        let t = &tokens[j];
+        let fits = roles[j] == Role::Free
+            || (roles[j] == Role::Function && lexicon::is_place_joiner(&t.norm));
+        if !fits || t.norm.bytes().all(|b| b.is_ascii_digit()) {
+            break;
+        }
+        if j > start && is_hard_break(gap(text, &tokens[j - 1], t)) {
+            break;
+        }
+        j += 1;
+    }
+    while j > start && lexicon::is_place_joiner(&tokens[j - 1].norm) {
+        j -= 1;
+    }
+    (lead.unwrap_or(start), start..j)
+}
+
+/// Places named anywhere in the text, searched in the stretches between keywords, codes
+/// and threat words (so "pillage" never reaches the resolver as a village name).
+fn search_text(
+    text: &str,
+    tokens: &[Token],
+    roles: &[Role],
+    gaz: &Gazetteer,
+) -> Vec<PlaceCandidate> {
+    let n = tokens.len().min(SCAN_MAX_TOKENS);
+    let breaks = |r: Role| {
+        matches!(
+            r,
+            Role::Keyword | Role::Code | Role::Reference | Role::Threat
+        )
+    };
+    let mut all: Vec<PlaceCandidate> = Vec::new();
+    let mut i = 0;
+    while i < n {
+        if breaks(roles[i]) {
+            i += 1;
+            continue;
+        }
+        let start = i;
+        while i < n && !breaks(roles[i]) {
+            i += 1;
+        }
+        if roles[start..i].iter().any(|r| *r == Role::Free) {
+            let q = &text[tokens[start].start..tokens[i - 1].end];
+            all.extend(gaz.find_in_text(q, CANDIDATES));
+        }
+    }
+    all.sort_by(|a, b| b.score.total_cmp(&a.score));
+    let mut out: Vec<PlaceCandidate> = Vec::new();
+    for c in all {
+        if !out.iter().any(|o| o.pcode == c.pcode) {
+            out.push(c);
+        }
+    }
+    let mut out = without_countries(gaz, out);
+    out.truncate(CANDIDATES);
+    out
+}
+
+/// Of the candidates tied at the top, the only one inside the sender's territory (or, failing
+/// that, province).
+fn by_sender_area(
+    gaz: &Gazetteer,
+    candidates: &[PlaceCandidate],
+    default_place: Option<&str>,
+) -> Option<String> {
+    let lineage = gaz.lineage(default_place?);
+    let best = top(candidates);
+    let tier: Vec<&PlaceCandidate> = candidates
+        .iter()
+        .filter(|c| best - c.score < PICK_MIN_GAP - 1e-9)
+        .collect();
+    for level in [PlaceLevel::Admin2, PlaceLevel::Admin1] {
+        let Some(area) = lineage.iter().find(|p| p.level == level) else {
+            continue;
+        };
+        let inside: Vec<&&PlaceCandidate> = tier
+            .iter()
+            .filter(|c| gaz.is_within(&c.pcode, &area.pcode))
+            .collect();
+        match inside.as_slice() {
+            [one] => return Some(one.pcode.clone()),
+            [] => continue,
+            _ => return None,
+        }
+    }
+    None
+}

@@ -1,0 +1,593 @@
+//! From a message to what it reports: keyword, threat type, severity, language, place,
+//! reference to an earlier alert, and the words left for a human.
+
+use serde::Serialize;
+
+use super::lexicon::{self, KEYWORDS, Keyword, Lang, PRIORITY};
+use super::locate::{self, Located};
+use super::matcher;
+use super::token::{self, Token, gap, is_hard_break};
+use crate::place::{Gazetteer, PlaceCandidate};
+use crate::{Severity, ThreatType};
+
+/// Flags that say what a parse is missing or unsure of.
+pub mod flag {
+    /// No keyword opened the message: read as plain text.
+    pub const NO_KEYWORD: &str = "no_keyword";
+    /// The keyword was recognised despite a typo.
+    pub const KEYWORD_MISSPELT: &str = "keyword_misspelt";
+    /// No threat type could be read.
+    pub const THREAT_UNKNOWN: &str = "threat_unknown";
+    /// Threat words were all negated ("pas de morts").
+    pub const THREAT_NEGATED: &str = "threat_negated";
+    /// A code such as `A15` or `S7` is out of range (left in `unparsed`).
+    pub const INVALID_CODE: &str = "invalid_code";
+    /// Words were given as the place but match no known place.
+    pub const PLACE_UNKNOWN: &str = "place_unknown";
+    /// The message names no place.
+    pub const PLACE_MISSING: &str = "place_missing";
+    /// Several places fit equally well; see `place_candidates`.
+    pub const PLACE_AMBIGUOUS: &str = "place_ambiguous";
+    /// The best candidate is only a loose match; see `place_candidates`.
+    pub const PLACE_UNCERTAIN: &str = "place_uncertain";
+    /// No place in the text: the sender's registered place was used.
+    pub const PLACE_FROM_SENDER: &str = "place_from_sender";
+    /// Of equally good candidates, the only one in the sender's area was taken.
+    pub const PLACE_DISAMBIGUATED_BY_SENDER: &str = "place_disambiguated_by_sender";
+    /// The sender's registered place is not in the gazetteer.
+    pub const SENDER_PLACE_UNKNOWN: &str = "sender_place_unknown";
+    /// Nothing told the language: the sender's registered language was used.
+    pub const LANGUAGE_FROM_SENDER: &str = "language_from_sender";
+    /// Two languages are used heavily.
+    pub const MIXED_LANGUAGE: &str = "mixed_language";
+    /// The message cites an earlier alert (`reference`).
+    pub const REPLY: &str = "reply";
+    /// The message is empty.
+    pub const EMPTY: &str = "empty";
+}
+
+/// What the parser knows besides the text: the places, and the sender's registration.
+#[derive(Debug, Clone, Copy)]
+pub struct ParseContext<'a> {
+    /// Places to resolve names against.
+    pub gazetteer: &'a Gazetteer,
+    /// P-code of the registered focal point's place, used when the text names none.
+    pub default_place: Option<&'a str>,
+    /// Language of the registered focal point, used when the text does not tell.
+    pub default_language: Option<&'a str>,
+}
+
+/// What a message says, as `kinga sms parse` prints it.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ParsedSms {
+    /// Threat type, from a code or words.
+    pub threat_type: Option<ThreatType>,
+    /// Severity the reporter gave (1–4), from a code or words; none when not given (the
+    /// intake then applies the type's default).
+    pub severity: Option<Severity>,
+    /// `fr`, `en`, `sw` (or `ar` for Arabic script).
+    pub language: Option<String>,
+    /// P-code, only when the place is unambiguous (or taken from the sender).
+    pub place: Option<String>,
+    /// Places the text may mean, best first.
+    pub place_candidates: Vec<PlaceCandidate>,
+    /// The smallest area sure to contain the place: `place` when set; else, when the best
+    /// candidates nest (Beni the town inside Beni the territory), the outermost of them;
+    /// else none. Enough to route an alert while a person settles `place`.
+    pub place_area: Option<String>,
+    /// The message less its keyword, codes, reference and resolved place words, verbatim.
+    pub unparsed: String,
+    /// Canonical keyword ("ALERTE", "ALERT", "HATARI", …).
+    pub keyword: Option<String>,
+    /// Earlier alert cited ("K-1042").
+    pub reference: Option<String>,
+    /// The words read as the place.
+    pub place_name: Option<String>,
+    /// What is missing or doubtful; see [`flag`].
+    pub flags: Vec<String>,
+}
+
+/// First words searched for a keyword ("Bonjour URGENT ALERTE …").
+const KEYWORD_WINDOW: usize = 3;
+/// First words tried as a misspelt keyword.
+const FUZZY_KEYWORD_WINDOW: usize = 2;
+/// Longest K-number.
+const REFERENCE_DIGITS: usize = 9;
+
+/// What a word was read as.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Role {
+    /// Not understood (yet): may be part of a place or of the details.
+    Free,
+    /// A message keyword.
+    Keyword,
+    /// Part of a K-number.
+    Reference,
+    /// A type or severity code, or a severity level ("niveau 4").
+    Code,
+    /// A severity word ("urgent").
+    Severity,
+    /// Part of threat vocabulary.
+    Threat,
+    /// A common word of some language.
+    Function,
+}
+
+/// Read a message. Never fails: whatever is not understood stays in `unparsed`.
+pub fn parse(text: &str, ctx: &ParseContext) -> ParsedSms {
+    let mut tokens = token::tokenize(text);
+    split_glued_keyword(text, &mut tokens);
+    let tokens = tokens;
+    let mut roles = vec![Role::Free; tokens.len()];
+    let mut flags: Vec<&'static str> = Vec::new();
+    let mut votes = [0u32; 3];
+    if tokens.is_empty() {
+        flags.push(flag::EMPTY);
+    }
+
+    let codes = read_codes(text, &tokens, &mut roles, &mut flags);
+    let keyword = read_keyword(&tokens, &mut roles, &mut votes, &mut flags);
+    let (threat_type, negated_only) = read_threat(text, &tokens, &mut roles, &mut votes);
+    let mut word_severity = keyword.as_ref().and_then(|k| k.severity);
+    for (t, role) in tokens.iter().zip(roles.iter_mut()) {
+        if let Some(s) = lexicon::severity_word(&t.norm) {
+            word_severity = word_severity.max(Some(s));
+            if matches!(role, Role::Free | Role::Function) {
+                *role = Role::Severity;
+            }
+        }
+        if let Some(lang) = lexicon::function_word(&t.norm) {
+            votes[lang.index()] += 1;
+            if *role == Role::Free {
+                *role = Role::Function;
+            }
+        }
+    }
+
+    let threat_type = codes.threat.or(threat_type);
+    if threat_type.is_none() {
+        flags.push(if negated_only {
+            flag::THREAT_NEGATED
+        } else {
+            flag::THREAT_UNKNOWN
+        });
+    }
+    let severity = codes
+        .severity
+        .or(word_severity)
+        .and_then(|s| Severity::new(s).ok());
+    let language = decide_language(
+        text,
+        votes,
+        keyword.as_ref().and_then(|k| k.lang),
+        ctx.default_language,
+        &mut flags,
+    );
+    if codes.reference.is_some() {
+        flags.push(flag::REPLY);
+    }
+
+    let keyword_end = roles
+        .iter()
+        .rposition(|r| *r == Role::Keyword)
+        .filter(|&i| i < KEYWORD_WINDOW);
+    let located = locate::locate(text, &tokens, &roles, keyword_end, ctx, &mut flags);
+    let unparsed = unparsed(text, &tokens, &roles, &located);
+
+    ParsedSms {
+        threat_type,
+        severity,
+        language,
+        place: located.place,
+        place_candidates: located.candidates,
+        place_area: located.area,
+        unparsed,
+        keyword: keyword.map(|k| k.canonical.to_string()),
+        reference: codes.reference,
+        place_name: located.place_name,
+        flags: flags.into_iter().map(str::to_string).collect(),
+    }
+}
+
+/// Codes found in a message.
+#[derive(Debug, Default)]
+struct Codes {
+    threat: Option<ThreatType>,
+    severity: Option<u8>,
+    reference: Option<String>,
+}
+
+fn is_number(s: &str, max_len: usize) -> bool {
+    !s.is_empty() && s.len() <= max_len && s.bytes().all(|b| b.is_ascii_digit())
+}
+
+/// `A3`, `S4`, `a3s4`: letter and number pairs making up a whole word.
+fn code_pairs(word: &str) -> Option<Vec<(u8, u32)>> {
+    let b = word.as_bytes();
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < b.len() {
+        let letter = b[i];
+        if !matches!(letter, b'a' | b's' | b'n') {
+            return None;
+        }
+        i += 1;
+        let digits_start = i;
+        while i < b.len() && b[i].is_ascii_digit() {
+            i += 1;
+        }
+        if i == digits_start || i - digits_start > 2 {
+            return None;
+        }
+        out.push((letter, word.get(digits_start..i)?.parse().ok()?));
+    }
+    (!out.is_empty()).then_some(out)
+}
+
+fn code_in_range(letter: u8, n: u32) -> bool {
+    match letter {
+        b'a' => (1..=ThreatType::ALL.len() as u32).contains(&n),
+        _ => (1..=4).contains(&n),
+    }
+}
+
+/// Read K-numbers, type and severity codes and severity levels; the first of each counts.
+fn read_codes(
+    text: &str,
+    tokens: &[Token],
+    roles: &mut [Role],
+    flags: &mut Vec<&'static str>,
+) -> Codes {
+    let mut c = Codes::default();
+    fn apply(c: &mut Codes, letter: u8, n: u32) {
+        match letter {
+            b'a' => {
+                c.threat = c
+                    .threat
+                    .or_else(|| ThreatType::ALL.get((n as usize).wrapping_sub(1)).copied())
+            }
+            _ => c.severity = c.severity.or(u8::try_from(n).ok()),
+        }
+    }
+    let mut i = 0;
+    while i < tokens.len() {
+        let t = tokens[i].norm.as_str();
+        let next = tokens.get(i + 1);
+        let g = next.map(|n| gap(text, &tokens[i], n).trim()).unwrap_or("");
+        let next_num = |max: usize| {
+            next.filter(|n| is_number(&n.norm, max))
+                .map(|n| n.norm.as_str())
+        };
+        if let Some(digits) = t
+            .strip_prefix('k')
+            .filter(|d| is_number(d, REFERENCE_DIGITS))
+        {
+            c.reference.get_or_insert_with(|| format!("K-{digits}"));
+            roles[i] = Role::Reference;
+        } else if let (true, Some(digits), true) = (
+            t == "k",
+            next_num(REFERENCE_DIGITS),
+            matches!(g, "" | "-" | "#" | "_" | "n" | "no"),
+        ) {
+            c.reference.get_or_insert_with(|| format!("K-{digits}"));
+            roles[i] = Role::Reference;
+            roles[i + 1] = Role::Reference;
+            i += 2;
+            continue;
+        } else if let Some(pairs) = code_pairs(t) {
+            if pairs.iter().all(|&(l, n)| code_in_range(l, n)) {
+                for (l, n) in pairs {
+                    apply(&mut c, l, n);
+                }
+                roles[i] = Role::Code;
+            } else if !flags.contains(&flag::INVALID_CODE) {
+                flags.push(flag::INVALID_CODE);
+            }
+        } else if let (true, Some(digits), true) = (
+            matches!(t, "a" | "s" | "n"),
+            next_num(2),
+            matches!(g, "-" | ":" | "="),
+        ) {
+            let (l, n) = (
+                t.as_bytes().first().copied().unwrap_or(b'a'),
+                digits.parse().unwrap_or(0),
+            );
+            if code_in_range(l, n) {
+                apply(&mut c, l, n);
+                roles[i] = Role::Code;
+                roles[i + 1] = Role::Code;
+                i += 2;
+                continue;
+            }
+        } else if let (true, Some(digits)) = (lexicon::is_level_word(t), next_num(1)) {
+            let n: u32 = digits.parse().unwrap_or(0);
+            if g.chars().all(|ch| matches!(ch, ':' | '-' | '=')) && (1..=4).contains(&n) {
+                c.severity = c.severity.or(u8::try_from(n).ok());
+                roles[i] = Role::Code;
+                roles[i + 1] = Role::Code;
+                i += 2;
+                continue;
+            }
+        }
+        i += 1;
+    }
+    c
+}
+
+/// Collapse repeated letters: "alerteee" and "allerte" both give "alerte".
+fn squeeze(w: &str) -> String {
+    let mut out = String::with_capacity(w.len());
+    for c in w.chars() {
+        if !out.ends_with(c) {
+            out.push(c);
+        }
+    }
+    out
+}
+
+fn keyword_exact(w: &str) -> Option<&'static Keyword> {
+    KEYWORDS.iter().find(|k| k.spellings.contains(&w))
+}
+
+fn keyword_fuzzy(w: &str) -> Option<&'static Keyword> {
+    if w.len() < 4 || w.len() > 14 || !w.bytes().all(|b| b.is_ascii_lowercase()) {
+        return None;
+    }
+    let sw = squeeze(w);
+    KEYWORDS.iter().find(|k| {
+        k.spellings.iter().any(|s| {
+            s.len() >= 5
+                && (strsim::osa_distance(s, w) <= 1 || strsim::osa_distance(&squeeze(s), &sw) <= 1)
+        })
+    })
+}
+
+/// "ALERTEMasisi": a keyword run into the next word is cut off it, when the keyword is
+/// written in plain ASCII so the cut falls on the same bytes in the text.
+fn split_glued_keyword(text: &str, tokens: &mut Vec<Token>) {
+    let Some(first) = tokens.first() else { return };
+    if keyword_exact(&first.norm).is_some() {
+        return;
+    }
+    let mut spellings: Vec<&str> = KEYWORDS
+        .iter()
+        .flat_map(|k| k.spellings.iter().copied())
+        .filter(|s| s.len() >= 5)
+        .collect();
+    spellings.sort_by_key(|s| std::cmp::Reverse(s.len()));
+    let raw = text.get(first.start..first.end).unwrap_or("");
+    for s in spellings {
+        let n = s.len();
+        if first.norm.len() >= n + 3
+            && first.norm.starts_with(s)
+            && raw
+                .get(..n)
+                .is_some_and(|head| head.eq_ignore_ascii_case(s))
+        {
+            let rest = Token {
+                start: first.start + n,
+                end: first.end,
+                norm: first.norm[n..].to_string(),
+            };
+            tokens[0] = Token {
+                start: first.start,
+                end: first.start + n,
+                norm: s.to_string(),
+            };
+            tokens.insert(1, rest);
+            return;
+        }
+    }
+}
+
+/// True for words the grammar knows, which are never taken for a misspelt keyword
+/// ("habari" is a greeting, not "hatari").
+fn is_known_word(w: &str) -> bool {
+    lexicon::function_word(w).is_some()
+        || lexicon::severity_word(w).is_some()
+        || lexicon::is_negator(w)
+}
+
+/// The keyword of a message.
+#[derive(Debug, Clone, Copy)]
+struct KeywordFound {
+    canonical: &'static str,
+    lang: Option<Lang>,
+    severity: Option<u8>,
+}
+
+/// The keyword among the first words. All keywords there are consumed ("URGENT ALERTE"):
+/// the most telling one is reported (ALERTE rather than URGENT), with the urgency of any.
+fn read_keyword(
+    tokens: &[Token],
+    roles: &mut [Role],
+    votes: &mut [u32; 3],
+    flags: &mut Vec<&'static str>,
+) -> Option<KeywordFound> {
+    let mut found: Vec<&'static Keyword> = Vec::new();
+    for (i, t) in tokens.iter().enumerate().take(KEYWORD_WINDOW) {
+        if roles[i] == Role::Free {
+            if let Some(k) = keyword_exact(&t.norm) {
+                roles[i] = Role::Keyword;
+                found.push(k);
+            }
+        }
+    }
+    if found.is_empty() {
+        for (i, t) in tokens.iter().enumerate().take(FUZZY_KEYWORD_WINDOW) {
+            if roles[i] == Role::Free && !is_known_word(&t.norm) {
+                if let Some(k) = keyword_fuzzy(&t.norm) {
+                    roles[i] = Role::Keyword;
+                    found.push(k);
+                    flags.push(flag::KEYWORD_MISSPELT);
+                    break;
+                }
+            }
+        }
+    }
+    for k in &found {
+        if let Some(l) = k.lang {
+            votes[l.index()] += 2;
+        }
+    }
+    let best = found
+        .iter()
+        .find(|k| k.severity.is_none())
+        .or(found.first())
+        .copied();
+    if best.is_none() {
+        flags.push(flag::NO_KEYWORD);
+    }
+    best.map(|k| KeywordFound {
+        canonical: k.canonical,
+        lang: k.lang.or_else(|| found.iter().find_map(|f| f.lang)),
+        severity: found.iter().filter_map(|f| f.severity).max(),
+    })
+}
+
+/// The threat type the words name, by [`PRIORITY`]; `true` beside `None` when threat words
+/// were there but all negated. A word right after "no"/"pas de"/"hakuna" is negated; one
+/// right after a threat ("menace d'attaque", "threatened to burn") is only threatened, so the
+/// threat counts, not the act.
+fn read_threat(
+    text: &str,
+    tokens: &[Token],
+    roles: &mut [Role],
+    votes: &mut [u32; 3],
+) -> (Option<ThreatType>, bool) {
+    let hits = matcher::find(text, tokens);
+    let joined = |j: usize| {
+        tokens
+            .get(j + 1)
+            .is_some_and(|n| !is_hard_break(gap(text, &tokens[j], n)))
+    };
+    let threatening: Vec<usize> = hits
+        .iter()
+        .filter(|h| h.threat == ThreatType::ThreatIntimidation)
+        .map(|h| h.end - 1)
+        .collect();
+    let mut best: Option<(usize, ThreatType)> = None;
+    for h in &hits {
+        votes[h.lang.index()] += 2;
+        for r in roles.iter_mut().take(h.end).skip(h.start) {
+            if matches!(r, Role::Free | Role::Function) {
+                *r = Role::Threat;
+            }
+        }
+        let before = h.start.saturating_sub(2)..h.start;
+        let negated = before
+            .clone()
+            .any(|j| lexicon::is_negator(&tokens[j].norm) && joined(j));
+        let hypothetical = h.threat != ThreatType::ThreatIntimidation
+            && before
+                .clone()
+                .any(|j| threatening.contains(&j) && (j + 1..h.start).all(joined));
+        if negated || hypothetical {
+            continue;
+        }
+        let rank = PRIORITY
+            .iter()
+            .position(|t| *t == h.threat)
+            .unwrap_or(PRIORITY.len());
+        if best.is_none_or(|(r, _)| rank < r) {
+            best = Some((rank, h.threat));
+        }
+    }
+    (best.map(|(_, t)| t), !hits.is_empty())
+}
+
+fn is_arabic(c: char) -> bool {
+    matches!(c, '\u{0600}'..='\u{06FF}' | '\u{0750}'..='\u{077F}' | '\u{08A0}'..='\u{08FF}' | '\u{FB50}'..='\u{FDFF}' | '\u{FE70}'..='\u{FEFF}')
+}
+
+/// The language with most votes: a keyword or a threat phrase counts 2, a common word 1; a
+/// tie goes to the keyword's language (the words say more than the keyword, which people are
+/// taught to type whatever language they write in).
+fn decide_language(
+    text: &str,
+    votes: [u32; 3],
+    keyword_lang: Option<Lang>,
+    default: Option<&str>,
+    flags: &mut Vec<&'static str>,
+) -> Option<String> {
+    let (arabic, letters) = text
+        .chars()
+        .filter(|c| c.is_alphabetic())
+        .fold((0usize, 0usize), |(a, n), c| {
+            (a + usize::from(is_arabic(c)), n + 1)
+        });
+    if arabic * 2 > letters {
+        return Some("ar".to_string());
+    }
+    let top = votes.iter().copied().max().unwrap_or(0);
+    if top == 0 {
+        return default.map(|d| {
+            flags.push(flag::LANGUAGE_FROM_SENDER);
+            d.to_string()
+        });
+    }
+    let tied: Vec<Lang> = Lang::ALL
+        .into_iter()
+        .filter(|l| votes[l.index()] == top)
+        .collect();
+    let chosen = keyword_lang
+        .filter(|k| tied.contains(k))
+        .or_else(|| tied.iter().copied().find(|l| Some(l.code()) == default))
+        .or(tied.first().copied())?;
+    let second = Lang::ALL
+        .into_iter()
+        .filter(|l| *l != chosen)
+        .map(|l| votes[l.index()])
+        .max()
+        .unwrap_or(0);
+    if second >= 2 && second * 2 >= top {
+        flags.push(flag::MIXED_LANGUAGE);
+    }
+    Some(chosen.code().to_string())
+}
+
+/// The text less keyword, codes, reference and the place words that were resolved; each
+/// removed word takes the punctuation and space after it along.
+fn unparsed(text: &str, tokens: &[Token], roles: &[Role], located: &Located) -> String {
+    let removed: Vec<bool> = roles
+        .iter()
+        .enumerate()
+        .map(|(i, r)| {
+            matches!(r, Role::Keyword | Role::Code | Role::Reference)
+                || located.slot.as_ref().is_some_and(|s| s.contains(&i))
+        })
+        .collect();
+    let mut cuts: Vec<(usize, usize)> = Vec::new();
+    for (i, t) in tokens.iter().enumerate() {
+        if !removed[i] {
+            continue;
+        }
+        let from = if i == 0 { 0 } else { t.start };
+        let to = match tokens.get(i + 1) {
+            Some(n) => n.start,
+            None if i > 0 && !removed[i - 1] => {
+                // The last word goes with the space before it, not the text before that.
+                cuts.push((tokens[i - 1].end, text.len()));
+                continue;
+            }
+            None => text.len(),
+        };
+        cuts.push((from, to));
+    }
+    let mut out = String::with_capacity(text.len());
+    let mut cursor = 0;
+    for (from, to) in cuts {
+        if from > cursor {
+            out.push_str(&text[cursor..from]);
+        }
+        cursor = cursor.max(to);
+    }
+    if cursor < text.len() {
+        out.push_str(&text[cursor..]);
+    }
+    out.trim_start_matches(|c: char| {
+        c.is_whitespace() || matches!(c, ':' | ';' | ',' | '-' | '.' | '/' | '#' | '*')
+    })
+    .trim_end()
+    .to_string()
+}

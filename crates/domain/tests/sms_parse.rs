@@ -1,0 +1,231 @@
+//! The SMS grammar's contract: field names, flags, what stays unparsed, and that no input
+//! makes it panic.
+
+use kinga_domain::ThreatType;
+use kinga_domain::place::{Gazetteer, Place, PlaceLevel};
+use kinga_domain::sms::{ParseContext, ParsedSms, parse};
+use proptest::prelude::*;
+
+fn place(code: &str, name: &str, level: PlaceLevel, parent: Option<&str>) -> Place {
+    Place {
+        pcode: code.into(),
+        name: name.into(),
+        alt_names: vec![],
+        level,
+        parent: parent.map(str::to_string),
+        country: "COD".into(),
+        lat: None,
+        lon: None,
+    }
+}
+
+fn gazetteer() -> Gazetteer {
+    Gazetteer::new(vec![
+        place("COD", "RDC", PlaceLevel::Country, None),
+        place("CD61", "Nord-Kivu", PlaceLevel::Admin1, Some("COD")),
+        place("CD6111", "Rutshuru", PlaceLevel::Admin2, Some("CD61")),
+        place("CD6103", "Masisi", PlaceLevel::Admin2, Some("CD61")),
+        place(
+            "CD6111-S001",
+            "Kiwanja",
+            PlaceLevel::Settlement,
+            Some("CD6111"),
+        ),
+        place(
+            "CD6111-S002",
+            "Rutshuru",
+            PlaceLevel::Settlement,
+            Some("CD6111"),
+        ),
+        place(
+            "CD6103-S001",
+            "Sake",
+            PlaceLevel::Settlement,
+            Some("CD6103"),
+        ),
+        place(
+            "CD6103-S002",
+            "Kibabi",
+            PlaceLevel::Settlement,
+            Some("CD6103"),
+        ),
+        place(
+            "CD6111-S003",
+            "Kibabi",
+            PlaceLevel::Settlement,
+            Some("CD6111"),
+        ),
+    ])
+}
+
+fn run(text: &str, sender: Option<&str>) -> ParsedSms {
+    let g = gazetteer();
+    parse(
+        text,
+        &ParseContext {
+            gazetteer: &g,
+            default_place: sender,
+            default_language: None,
+        },
+    )
+}
+
+#[test]
+fn json_has_the_fields_of_kinga_sms_parse() {
+    let p = run(
+        "ALERTE Kiwanja A2 S3 hommes armés vus près de l'école",
+        None,
+    );
+    let v = serde_json::to_value(&p).expect("serialises");
+    for field in [
+        "threat_type",
+        "severity",
+        "language",
+        "place",
+        "place_candidates",
+        "unparsed",
+    ] {
+        assert!(v.get(field).is_some(), "missing {field}");
+    }
+    assert_eq!(v["threat_type"], "armed_presence");
+    assert_eq!(v["severity"], 3);
+    assert_eq!(v["language"], "fr");
+    assert_eq!(v["place"], "CD6111-S001");
+    assert_eq!(v["place_candidates"][0]["pcode"], "CD6111-S001");
+    assert!(
+        v["place_candidates"][0]["score"].is_number()
+            && v["place_candidates"][0]["name"].is_string()
+    );
+    assert_eq!(v["unparsed"], "hommes armés vus près de l'école");
+    assert_eq!(v["keyword"], "ALERTE");
+    assert_eq!(v["place_name"], "Kiwanja");
+    assert_eq!(v["flags"], serde_json::json!([]));
+}
+
+#[test]
+fn codes_follow_threat_type_order() {
+    for (i, t) in ThreatType::ALL.iter().enumerate() {
+        let p = run(&format!("ALERTE Sake A{}", i + 1), None);
+        assert_eq!(p.threat_type, Some(*t), "A{}", i + 1);
+    }
+}
+
+#[test]
+fn unparsed_keeps_what_a_human_must_read() {
+    assert_eq!(
+        run("ALERTE à Kiwanja, hommes armés", None).unparsed,
+        "hommes armés"
+    );
+    assert_eq!(run("ALERTE K-12 S4 tirs", None).unparsed, "tirs");
+    assert_eq!(
+        run("Hommes armés à Kiwanja A2", None).unparsed,
+        "Hommes armés à Kiwanja"
+    );
+    // An unknown place stays for the human.
+    let p = run("ALERTE Nzulo pillage", Some("CD6103"));
+    assert_eq!(p.unparsed, "Nzulo pillage");
+    assert_eq!(p.place_name.as_deref(), Some("Nzulo"));
+    assert_eq!(p.place.as_deref(), Some("CD6103"));
+    assert!(
+        p.flags.contains(&"place_unknown".to_string())
+            && p.flags.contains(&"place_from_sender".to_string())
+    );
+}
+
+#[test]
+fn ambiguity_is_shown_and_nesting_gives_an_area() {
+    let p = run("ALERTE Rutshuru tirs", None);
+    assert_eq!(p.place, None);
+    assert!(p.flags.contains(&"place_ambiguous".to_string()));
+    let codes: Vec<&str> = p
+        .place_candidates
+        .iter()
+        .map(|c| c.pcode.as_str())
+        .collect();
+    assert!(codes.contains(&"CD6111") && codes.contains(&"CD6111-S002"));
+    assert_eq!(p.place_area.as_deref(), Some("CD6111"));
+    // Two villages of one name in different territories: the sender's territory settles it.
+    let p = run("ALERTE Kibabi pillage", None);
+    assert_eq!((p.place.as_deref(), p.place_area.as_deref()), (None, None));
+    let p = run("ALERTE Kibabi pillage", Some("CD6103-S001"));
+    assert_eq!(p.place.as_deref(), Some("CD6103-S002"));
+    assert!(
+        p.flags
+            .contains(&"place_disambiguated_by_sender".to_string())
+    );
+}
+
+#[test]
+fn flags_and_fallbacks() {
+    let p = run("tirs depuis ce matin", Some("CD6111-S001"));
+    assert_eq!(p.place.as_deref(), Some("CD6111-S001"));
+    assert!(
+        p.flags.iter().any(|f| f == "no_keyword") && p.flags.iter().any(|f| f == "place_missing")
+    );
+    let p = run("ALRTE Sake pas de morts", None);
+    assert_eq!(p.keyword.as_deref(), Some("ALERTE"));
+    assert_eq!(p.threat_type, None);
+    assert!(
+        p.flags.iter().any(|f| f == "keyword_misspelt")
+            && p.flags.iter().any(|f| f == "threat_negated")
+    );
+    let p = run("", Some("CD6111"));
+    assert!(p.flags.iter().any(|f| f == "empty"));
+    assert_eq!(p.unparsed, "");
+    let p = run("ALERTE Sake A15", None);
+    assert!(p.flags.iter().any(|f| f == "invalid_code"));
+    assert_eq!(p.unparsed, "A15");
+    let g = gazetteer();
+    let p = parse(
+        "12 34",
+        &ParseContext {
+            gazetteer: &g,
+            default_place: None,
+            default_language: Some("sw"),
+        },
+    );
+    assert_eq!(p.language.as_deref(), Some("sw"));
+    assert!(p.flags.iter().any(|f| f == "language_from_sender"));
+    assert_eq!(
+        run("مسلحون في القرية", None).language.as_deref(),
+        Some("ar")
+    );
+    let p = run("REP K-1042 ils sont partis", None);
+    assert_eq!(
+        (p.reference.as_deref(), p.keyword.as_deref()),
+        (Some("K-1042"), Some("REPONSE"))
+    );
+    assert!(p.flags.iter().any(|f| f == "reply"));
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(512))]
+
+    #[test]
+    fn never_panics_on_any_text(text in "\\PC{0,300}") {
+        let p = run(&text, Some("CD6111"));
+        prop_assert!(p.unparsed.len() <= text.len());
+        prop_assert!(p.place_candidates.len() <= 5);
+    }
+
+    #[test]
+    fn never_panics_on_grammar_like_text(
+        words in proptest::collection::vec(
+            prop_oneof![
+                Just("ALERTE".to_string()), Just("alrte".to_string()), Just("K-".to_string()),
+                Just("A".to_string()), Just("-".to_string()), Just("S4".to_string()), Just("a99".to_string()),
+                Just("k".to_string()), Just("Kiwanja".to_string()), Just("Rutshuru".to_string()),
+                Just("hommes".to_string()), Just("armés".to_string()), Just("pas".to_string()),
+                Just("niveau".to_string()), Just("é".to_string()), Just("🙏".to_string()),
+                Just(":".to_string()), Just("\n".to_string()), "[0-9]{1,12}", "\\PC{1,6}",
+            ],
+            0..40,
+        ),
+        sep in prop_oneof![Just(" "), Just(""), Just(","), Just("-")],
+    ) {
+        let text = words.join(sep);
+        let p = run(&text, None);
+        prop_assert!(p.unparsed.len() <= text.len());
+        prop_assert!(serde_json::to_string(&p).is_ok());
+    }
+}

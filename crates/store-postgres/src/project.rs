@@ -1,0 +1,208 @@
+//! The write side of one commit: appending sealed events and applying its projection rows.
+
+use deadpool_postgres::Transaction;
+use tokio_postgres::types::{Json, ToSql};
+
+use kinga_ledger::Event;
+use kinga_store::support::{AlertColumns, describe, to_sql_int, variant_name};
+use kinga_store::{StoreError, Write};
+
+use crate::error::{Error, Result, constraint, duplicate_of};
+
+/// Append sealed events.
+pub(crate) async fn append(tx: &Transaction<'_>, events: &[Event]) -> Result<()> {
+    if events.is_empty() {
+        return Ok(());
+    }
+    let stmt = tx
+        .prepare_cached(
+            "INSERT INTO events (id, origin, seq, actor, at, payload, prev_hash, hash)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+        )
+        .await?;
+    for e in events {
+        let seq = to_sql_int(e.seq, "sequence number")?;
+        let res = tx
+            .execute(
+                &stmt,
+                &[
+                    &e.id,
+                    &e.origin,
+                    &seq,
+                    &e.actor,
+                    &e.at,
+                    &e.payload,
+                    &e.prev_hash,
+                    &e.hash,
+                ],
+            )
+            .await;
+        if let Err(err) = res {
+            if constraint(&err) == Some("events_origin_seq_key") {
+                // The head row is locked while sealing, so this means it disagrees with the log.
+                return Err(StoreError::Backend(format!(
+                    "chain_heads is behind the events of origin {}: {err}",
+                    e.origin
+                ))
+                .into());
+            }
+            return Err(duplicate_of(err, || format!("event {}", e.id)));
+        }
+    }
+    Ok(())
+}
+
+/// Apply one projection row.
+pub(crate) async fn apply(tx: &Transaction<'_>, write: &Write) -> Result<()> {
+    let dup = |e: tokio_postgres::Error| duplicate_of(e, || describe(write));
+    match write {
+        Write::Alert {
+            alert,
+            expected_version,
+        } => {
+            let c = AlertColumns::of(alert)?;
+            let expected = expected_version
+                .map(|v| to_sql_int(v, "alert version"))
+                .transpose()?;
+            let (assigned, doc) = (Json(&alert.assigned), Json(alert.as_ref()));
+            // $16, the expected version, is only bound by the update.
+            let values: [&(dyn ToSql + Sync); 16] = [
+                &alert.id,
+                &alert.reference,
+                &c.state,
+                &c.open,
+                &c.severity,
+                &c.threat_type,
+                &c.place,
+                &c.uncovered,
+                &c.reported_at,
+                &c.received_at,
+                &c.next_deadline,
+                &c.reporter_digest,
+                &assigned,
+                &c.version,
+                &doc,
+                &expected,
+            ];
+            if expected.is_none() {
+                // DO NOTHING covers both the id and the reference: either taken is a duplicate.
+                let stmt = tx
+                    .prepare_cached(
+                        "INSERT INTO alerts (id, reference, state, open, severity, threat_type, place,
+                             uncovered, reported_at, received_at, next_deadline, reporter_digest,
+                             assigned, version, doc)
+                         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)
+                         ON CONFLICT DO NOTHING",
+                    )
+                    .await?;
+                if tx.execute(&stmt, &values[..15]).await? == 0 {
+                    return Err(StoreError::Duplicate(describe(write)).into());
+                }
+            } else {
+                let stmt = tx
+                    .prepare_cached(
+                        "UPDATE alerts SET reference = $2, state = $3, open = $4, severity = $5,
+                             threat_type = $6, place = $7, uncovered = $8, reported_at = $9,
+                             received_at = $10, next_deadline = $11, reporter_digest = $12,
+                             assigned = $13, version = $14, doc = $15
+                         WHERE id = $1 AND version = $16",
+                    )
+                    .await?;
+                if tx.execute(&stmt, &values).await.map_err(dup)? == 0 {
+                    return Err(StoreError::Conflict(describe(write)).into());
+                }
+            }
+        }
+        Write::Place(p) => upsert(tx, "places", "pcode", &p.pcode, &Json(p)).await?,
+        Write::Actor(a) => upsert(tx, "actors", "id", &a.id, &Json(a)).await?,
+        Write::Responder(r) => upsert(tx, "responders", "id", &r.id, &Json(r)).await?,
+        Write::FocalPoint(f) => {
+            let stmt = tx
+                .prepare_cached(
+                    "INSERT INTO focal_points (id, phone_digest, doc) VALUES ($1, $2, $3)
+                     ON CONFLICT (id) DO UPDATE SET phone_digest = EXCLUDED.phone_digest, doc = EXCLUDED.doc",
+                )
+                .await?;
+            tx.execute(&stmt, &[&f.id, &f.phone_digest, &Json(f)])
+                .await?;
+        }
+        Write::User(u) => {
+            let stmt = tx
+                .prepare_cached(
+                    "INSERT INTO users (id, name, doc) VALUES ($1, $2, $3)
+                     ON CONFLICT (id) DO UPDATE SET name = EXCLUDED.name, doc = EXCLUDED.doc",
+                )
+                .await?;
+            tx.execute(&stmt, &[&u.id, &u.name, &Json(u)])
+                .await
+                .map_err(dup)?;
+        }
+        Write::Token(t) => {
+            let stmt = tx
+                .prepare_cached(
+                    "INSERT INTO api_tokens (id, user_id, digest, doc) VALUES ($1, $2, $3, $4)
+                     ON CONFLICT (id) DO UPDATE SET user_id = EXCLUDED.user_id, digest = EXCLUDED.digest,
+                         doc = EXCLUDED.doc",
+                )
+                .await?;
+            tx.execute(&stmt, &[&t.id, &t.user, &t.digest, &Json(t)])
+                .await
+                .map_err(dup)?;
+        }
+        Write::Outbox(m) => {
+            let stmt = tx
+                .prepare_cached(
+                    "INSERT INTO outbox (id, status, alert, created_at, doc) VALUES ($1, $2, $3, $4, $5)
+                     ON CONFLICT (id) DO UPDATE SET status = EXCLUDED.status, alert = EXCLUDED.alert,
+                         created_at = EXCLUDED.created_at, doc = EXCLUDED.doc",
+                )
+                .await?;
+            let status = variant_name(&m.status)?;
+            tx.execute(&stmt, &[&m.id, &status, &m.alert, &m.created_at, &Json(m)])
+                .await?;
+        }
+        Write::Digest { day, digest } => upsert(tx, "digests", "day", day, &Json(digest)).await?,
+        Write::Idempotency(a) => {
+            let stmt = tx
+                .prepare_cached(
+                    "INSERT INTO idempotency (key, fingerprint, status, body, created_at)
+                     VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING",
+                )
+                .await?;
+            let status = i32::from(a.status);
+            if tx
+                .execute(
+                    &stmt,
+                    &[
+                        &a.key,
+                        &a.fingerprint,
+                        &status,
+                        &Json(&a.body),
+                        &a.created_at,
+                    ],
+                )
+                .await?
+                == 0
+            {
+                return Err(Error::Store(StoreError::Duplicate(describe(write))));
+            }
+        }
+    }
+    Ok(())
+}
+
+async fn upsert(
+    tx: &Transaction<'_>,
+    table: &str,
+    key: &str,
+    id: &str,
+    doc: &(dyn ToSql + Sync),
+) -> Result<()> {
+    // Table and key names are this module's constants, never input.
+    let sql = format!(
+        "INSERT INTO {table} ({key}, doc) VALUES ($1, $2) ON CONFLICT ({key}) DO UPDATE SET doc = EXCLUDED.doc"
+    );
+    let stmt = tx.prepare_cached(&sql).await?;
+    tx.execute(&stmt, &[&id, doc]).await?;
+    Ok(())
+}

@@ -1,0 +1,309 @@
+//! The read side: every query of the store trait that needs more than a lookup by key.
+
+use chrono::{DateTime, Utc};
+use deadpool_postgres::GenericClient;
+use serde::de::DeserializeOwned;
+use tokio_postgres::Row;
+use tokio_postgres::types::{Json, ToSql};
+
+use kinga_domain::Alert;
+use kinga_domain::outbox::OutboxMessage;
+use kinga_ledger::Event;
+use kinga_store::support::{
+    from_sql_int, page_limit, prefix_upper_bound, sql_count, to_sql_int, variant_name,
+};
+use kinga_store::{
+    AlertPage, AlertQuery, AlertSort, AuditEntry, IdempotentAnswer, OutboxQuery, StoreError,
+};
+
+use crate::error::{Result, corrupt};
+
+/// A bound query argument.
+type Arg = Box<dyn ToSql + Sync + Send>;
+
+/// The JSON document in column `idx`.
+pub(crate) fn doc<T: DeserializeOwned>(row: &Row, idx: usize) -> Result<T> {
+    row.try_get::<_, Json<T>>(idx).map(|j| j.0).map_err(corrupt)
+}
+
+/// Every row's JSON document from a query selecting `doc` first.
+pub(crate) async fn docs<T: DeserializeOwned>(
+    client: &impl GenericClient,
+    sql: &str,
+    args: &[&(dyn ToSql + Sync)],
+) -> Result<Vec<T>> {
+    let stmt = client.prepare_cached(sql).await?;
+    client
+        .query(&stmt, args)
+        .await?
+        .iter()
+        .map(|r| doc(r, 0))
+        .collect()
+}
+
+/// The first row's JSON document, if any.
+pub(crate) async fn one_doc<T: DeserializeOwned>(
+    client: &impl GenericClient,
+    sql: &str,
+    args: &[&(dyn ToSql + Sync)],
+) -> Result<Option<T>> {
+    let stmt = client.prepare_cached(sql).await?;
+    client
+        .query_opt(&stmt, args)
+        .await?
+        .map(|r| doc(&r, 0))
+        .transpose()
+}
+
+/// Events after `after`, in ledger order.
+pub(crate) async fn events(
+    client: &impl GenericClient,
+    after: u64,
+    limit: usize,
+) -> Result<Vec<(u64, Event)>> {
+    let stmt = client
+        .prepare_cached(
+            "SELECT position, id, origin, seq, actor, at, payload, prev_hash, hash
+             FROM events WHERE position > $1 ORDER BY position LIMIT $2",
+        )
+        .await?;
+    let rows = client
+        .query(&stmt, &[&to_sql_int(after, "position")?, &sql_count(limit)])
+        .await?;
+    rows.iter().map(event).collect()
+}
+
+fn event(r: &Row) -> Result<(u64, Event)> {
+    let position = from_sql_int(r.try_get(0).map_err(corrupt)?, "event position")?;
+    let event = Event {
+        id: r.try_get(1).map_err(corrupt)?,
+        origin: r.try_get(2).map_err(corrupt)?,
+        seq: from_sql_int(r.try_get(3).map_err(corrupt)?, "event sequence number")?,
+        actor: r.try_get(4).map_err(corrupt)?,
+        at: r.try_get(5).map_err(corrupt)?,
+        payload: r.try_get(6).map_err(corrupt)?,
+        prev_hash: r.try_get(7).map_err(corrupt)?,
+        hash: r.try_get(8).map_err(corrupt)?,
+    };
+    Ok((position, event))
+}
+
+/// Numbered placeholders and their arguments, built up clause by clause.
+#[derive(Default)]
+struct Filter {
+    clauses: Vec<String>,
+    args: Vec<Arg>,
+}
+
+impl Filter {
+    /// Add an argument; returns its placeholder.
+    fn arg(&mut self, value: impl ToSql + Sync + Send + 'static) -> String {
+        self.args.push(Box::new(value));
+        format!("${}", self.args.len())
+    }
+
+    fn sql(&self) -> String {
+        if self.clauses.is_empty() {
+            String::new()
+        } else {
+            format!("WHERE {}", self.clauses.join(" AND "))
+        }
+    }
+
+    fn refs(&self) -> Vec<&(dyn ToSql + Sync)> {
+        self.args
+            .iter()
+            .map(|a| a.as_ref() as &(dyn ToSql + Sync))
+            .collect()
+    }
+}
+
+fn alert_filter(q: &AlertQuery) -> Filter {
+    let mut f = Filter::default();
+    if !q.states.is_empty() {
+        let states: Vec<String> = q.states.iter().map(|s| s.as_str().to_string()).collect();
+        let p = f.arg(states);
+        f.clauses.push(format!("state = ANY({p})"));
+    }
+    if q.open_only {
+        f.clauses.push("open".into());
+    }
+    if let Some(prefix) = q.place_prefix.as_deref().filter(|p| !p.is_empty()) {
+        // A range on the "C"-collated column rather than LIKE: exact, and uses the index.
+        let p = f.arg(prefix.to_string());
+        f.clauses.push(format!("place >= {p}"));
+        if let Some(upper) = prefix_upper_bound(prefix) {
+            let p = f.arg(upper);
+            f.clauses.push(format!("place < {p}"));
+        }
+    }
+    if let Some(t) = q.threat_type {
+        let p = f.arg(t.as_str());
+        f.clauses.push(format!("threat_type = {p}"));
+    }
+    if q.uncovered_only {
+        f.clauses.push("uncovered".into());
+    }
+    if let Some(t) = q.overdue_at {
+        let p = f.arg(t);
+        f.clauses.push(format!("next_deadline <= {p}"));
+    }
+    if let Some(r) = &q.assigned_to {
+        let p = f.arg(r.clone());
+        f.clauses
+            .push(format!("assigned @> jsonb_build_array({p}::text)"));
+    }
+    f
+}
+
+/// A page of alerts and the number matching, from one snapshot.
+pub(crate) async fn alerts(
+    client: &mut deadpool_postgres::Object,
+    q: &AlertQuery,
+) -> Result<AlertPage> {
+    let mut f = alert_filter(q);
+    let filter = f.sql();
+    let tx = client
+        .build_transaction()
+        .isolation_level(tokio_postgres::IsolationLevel::RepeatableRead)
+        .read_only(true)
+        .start()
+        .await?;
+    let count = tx
+        .prepare_cached(&format!("SELECT count(*) FROM alerts {filter}"))
+        .await?;
+    let total: i64 = tx
+        .query_one(&count, &f.refs())
+        .await?
+        .try_get(0)
+        .map_err(corrupt)?;
+    let limit = page_limit(q.limit);
+    let mut items = Vec::new();
+    if limit > 0 {
+        let order = match q.sort {
+            AlertSort::Queue => {
+                "severity DESC, next_deadline ASC NULLS LAST, received_at ASC, id ASC"
+            }
+            AlertSort::Newest => "received_at DESC, id DESC",
+        };
+        let (l, o) = (f.arg(sql_count(limit)), f.arg(sql_count(q.offset)));
+        let sql = format!("SELECT doc FROM alerts {filter} ORDER BY {order} LIMIT {l} OFFSET {o}");
+        let stmt = tx.prepare_cached(&sql).await?;
+        items = tx
+            .query(&stmt, &f.refs())
+            .await?
+            .iter()
+            .map(|r| doc(r, 0))
+            .collect::<Result<_>>()?;
+    }
+    tx.commit().await?;
+    Ok(AlertPage {
+        items,
+        total: from_sql_int(total, "alert count")?,
+    })
+}
+
+/// Alerts reported in `[from, to)`.
+pub(crate) async fn alerts_reported_between(
+    client: &impl GenericClient,
+    from: DateTime<Utc>,
+    to: DateTime<Utc>,
+) -> Result<Vec<Alert>> {
+    let sql = "SELECT doc FROM alerts WHERE reported_at >= $1 AND reported_at < $2 ORDER BY reported_at, id";
+    docs(client, sql, &[&from, &to]).await
+}
+
+/// Open alerts whose deadline is at or before `now`, most overdue first.
+pub(crate) async fn alerts_due(
+    client: &impl GenericClient,
+    now: DateTime<Utc>,
+) -> Result<Vec<Alert>> {
+    let sql =
+        "SELECT doc FROM alerts WHERE open AND next_deadline IS NOT NULL AND next_deadline <= $1
+               ORDER BY next_deadline, id";
+    docs(client, sql, &[&now]).await
+}
+
+/// The newest open alert from a phone digest, received at or after `since`.
+pub(crate) async fn latest_alert_from(
+    client: &impl GenericClient,
+    digest: &str,
+    since: DateTime<Utc>,
+) -> Result<Option<Alert>> {
+    let sql = "SELECT doc FROM alerts WHERE reporter_digest = $1 AND open AND received_at >= $2
+               ORDER BY received_at DESC, id DESC LIMIT 1";
+    one_doc(client, sql, &[&digest, &since]).await
+}
+
+/// The stored answer for an idempotency key.
+pub(crate) async fn idempotent(
+    client: &impl GenericClient,
+    key: &str,
+) -> Result<Option<IdempotentAnswer>> {
+    let stmt = client
+        .prepare_cached(
+            "SELECT fingerprint, status, body, created_at FROM idempotency WHERE key = $1",
+        )
+        .await?;
+    let Some(r) = client.query_opt(&stmt, &[&key]).await? else {
+        return Ok(None);
+    };
+    let status: i32 = r.try_get(1).map_err(corrupt)?;
+    let status = u16::try_from(status)
+        .map_err(|_| StoreError::Corrupt(format!("HTTP status {status} for key {key}")))?;
+    Ok(Some(IdempotentAnswer {
+        key: key.to_string(),
+        fingerprint: r.try_get(0).map_err(corrupt)?,
+        status,
+        body: doc(&r, 2)?,
+        created_at: r.try_get(3).map_err(corrupt)?,
+    }))
+}
+
+/// Outbox messages, newest first.
+pub(crate) async fn outbox(
+    client: &impl GenericClient,
+    q: &OutboxQuery,
+) -> Result<Vec<OutboxMessage>> {
+    let mut f = Filter::default();
+    if !q.statuses.is_empty() {
+        let statuses = q
+            .statuses
+            .iter()
+            .map(variant_name)
+            .collect::<std::result::Result<Vec<String>, StoreError>>()?;
+        let p = f.arg(statuses);
+        f.clauses.push(format!("status = ANY({p})"));
+    }
+    if let Some(alert) = &q.alert {
+        let p = f.arg(alert.clone());
+        f.clauses.push(format!("alert = {p}"));
+    }
+    let filter = f.sql();
+    let l = f.arg(sql_count(q.limit));
+    let sql =
+        format!("SELECT doc FROM outbox {filter} ORDER BY created_at DESC, id DESC LIMIT {l}");
+    docs(client, &sql, &f.refs()).await
+}
+
+/// Audit entries, newest first.
+pub(crate) async fn audit_log(
+    client: &impl GenericClient,
+    limit: usize,
+) -> Result<Vec<AuditEntry>> {
+    let stmt = client
+        .prepare_cached("SELECT at, actor, action, record, context FROM audit ORDER BY at DESC, id DESC LIMIT $1")
+        .await?;
+    let rows = client.query(&stmt, &[&sql_count(limit)]).await?;
+    rows.iter()
+        .map(|r| {
+            Ok(AuditEntry {
+                at: r.try_get(0).map_err(corrupt)?,
+                actor: r.try_get(1).map_err(corrupt)?,
+                action: r.try_get(2).map_err(corrupt)?,
+                record: r.try_get(3).map_err(corrupt)?,
+                context: r.try_get(4).map_err(corrupt)?,
+            })
+        })
+        .collect()
+}

@@ -1,0 +1,188 @@
+//! The writer task of this process: commits queued together share one transaction, each in its
+//! own savepoint so that a failing one is undone alone. Each group locks this instance's
+//! chain head first, so servers sharing the database take turns and never fork the chain.
+
+use std::sync::Arc;
+
+use deadpool_postgres::Pool;
+use tokio::sync::{mpsc, oneshot};
+
+use kinga_ledger::Event;
+use kinga_store::support::{
+    ChainHead, WriterCounters, WriterStats, drain_batch, from_sql_int, to_sql_int,
+};
+use kinga_store::{Commit, StoreError, StoreResult};
+
+use crate::error::Result;
+use crate::project;
+
+/// Commits queued beyond this make callers wait.
+const QUEUE: usize = 4096;
+
+/// Commits per transaction. Each savepoint that writes is a subtransaction, and PostgreSQL
+/// slows every session's snapshots once a transaction holds more than 64 of them.
+const MAX_GROUP: usize = 60;
+
+/// Name of the savepoint around each commit.
+const SAVEPOINT: &str = "kinga_commit";
+
+struct Job {
+    commit: Commit,
+    reply: oneshot::Sender<StoreResult<Vec<Event>>>,
+}
+
+/// The application side of the writer: queue a commit and wait for it to be durable.
+pub(crate) struct WriterHandle {
+    tx: mpsc::Sender<Job>,
+    counters: Arc<WriterCounters>,
+}
+
+impl WriterHandle {
+    /// Start the writer task; it ends when the handle is dropped.
+    pub(crate) fn start(pool: Pool, origin: String) -> WriterHandle {
+        let counters = Arc::new(WriterCounters::default());
+        let (tx, rx) = mpsc::channel(QUEUE);
+        tokio::spawn(run(pool, origin, rx, counters.clone()));
+        WriterHandle { tx, counters }
+    }
+
+    /// Seal and write a commit; answers once it is committed.
+    pub(crate) async fn commit(&self, commit: Commit) -> StoreResult<Vec<Event>> {
+        let (reply, answer) = oneshot::channel();
+        self.tx
+            .send(Job { commit, reply })
+            .await
+            .map_err(|_| StoreError::Closed)?;
+        answer.await.map_err(|_| StoreError::Closed)?
+    }
+
+    /// True once the writer task has stopped.
+    pub(crate) fn is_closed(&self) -> bool {
+        self.tx.is_closed()
+    }
+
+    /// A snapshot of the counters.
+    pub(crate) fn stats(&self) -> WriterStats {
+        self.counters.snapshot()
+    }
+}
+
+async fn run(
+    pool: Pool,
+    origin: String,
+    mut rx: mpsc::Receiver<Job>,
+    counters: Arc<WriterCounters>,
+) {
+    while let Some(first) = rx.recv().await {
+        let jobs = drain_batch(first, &mut rx, MAX_GROUP);
+        let n = jobs.len() as u64;
+        let (commits, replies): (Vec<Commit>, Vec<_>) =
+            jobs.into_iter().map(|j| (j.commit, j.reply)).unzip();
+        match apply_group(&pool, &origin, commits).await {
+            Ok(results) => {
+                counters.committed(n);
+                for (reply, result) in replies.into_iter().zip(results) {
+                    // A caller that gave up waiting still had its commit made; nothing to undo.
+                    let _ = reply.send(result);
+                }
+            }
+            Err(e) => {
+                let e = StoreError::from(e);
+                tracing::error!(error = %e, commits = n, "PostgreSQL group commit failed; every commit in it is refused");
+                counters.failed();
+                for reply in replies {
+                    let _ = reply.send(Err(StoreError::Backend(format!(
+                        "the commit was not saved: {e}"
+                    ))));
+                }
+            }
+        }
+    }
+    tracing::debug!("PostgreSQL writer stopped");
+}
+
+/// One transaction for the whole group; each commit in a savepoint. Returns each commit's
+/// answer, or an error when the transaction itself failed (then nothing of it was written).
+async fn apply_group(
+    pool: &Pool,
+    origin: &str,
+    commits: Vec<Commit>,
+) -> Result<Vec<StoreResult<Vec<Event>>>> {
+    let mut client = pool.get().await?;
+    let mut tx = client.transaction().await?;
+    let sealing = commits.iter().any(|c| !c.events.is_empty());
+    let start = if sealing {
+        Some(lock_head(&tx, origin).await?)
+    } else {
+        None
+    };
+    let mut head = start.clone().unwrap_or_default();
+    let mut results = Vec::with_capacity(commits.len());
+    for commit in commits {
+        let sp = tx.savepoint(SAVEPOINT).await?;
+        let before = head.clone();
+        let outcome = apply_commit(&sp, origin, &mut head, &commit).await;
+        match outcome {
+            Ok(events) => {
+                sp.commit().await?;
+                results.push(Ok(events));
+            }
+            Err(e) => {
+                // The head moves only past savepoints that are kept.
+                head = before;
+                sp.rollback().await?;
+                tx.batch_execute(&format!("RELEASE SAVEPOINT {SAVEPOINT}"))
+                    .await?;
+                results.push(Err(e.into()));
+            }
+        }
+    }
+    if start.is_some_and(|s| s != head) {
+        let stmt = tx
+            .prepare_cached("UPDATE chain_heads SET seq = $2, hash = $3 WHERE origin = $1")
+            .await?;
+        tx.execute(
+            &stmt,
+            &[
+                &origin,
+                &to_sql_int(head.seq, "sequence number")?,
+                &head.hash,
+            ],
+        )
+        .await?;
+    }
+    tx.commit().await?;
+    Ok(results)
+}
+
+async fn apply_commit(
+    tx: &deadpool_postgres::Transaction<'_>,
+    origin: &str,
+    head: &mut ChainHead,
+    commit: &Commit,
+) -> Result<Vec<Event>> {
+    let events = head.seal(origin, &commit.events)?;
+    project::append(tx, &events).await?;
+    for write in &commit.writes {
+        project::apply(tx, write).await?;
+    }
+    Ok(events)
+}
+
+/// Lock `origin`'s head row until the transaction ends and read it.
+async fn lock_head(tx: &deadpool_postgres::Transaction<'_>, origin: &str) -> Result<ChainHead> {
+    let stmt = tx
+        .prepare_cached("SELECT seq, hash FROM chain_heads WHERE origin = $1 FOR UPDATE")
+        .await?;
+    let row = tx.query_opt(&stmt, &[&origin]).await?;
+    let Some(row) = row else {
+        return Err(StoreError::Backend(format!(
+            "no chain head for origin {origin}; was the database migrated?"
+        ))
+        .into());
+    };
+    Ok(ChainHead {
+        seq: from_sql_int(row.try_get(0)?, "sequence number")?,
+        hash: row.try_get(1)?,
+    })
+}

@@ -1,0 +1,63 @@
+//! Schema migrations: SQL files compiled into the binary, each applied once, in order, and
+//! recorded in `schema_migrations`.
+
+use chrono::Utc;
+use rusqlite::{Connection, OptionalExtension, TransactionBehavior};
+
+use kinga_store::StoreError;
+
+use crate::error::Result;
+use crate::rows::ts;
+
+/// Every migration: version, name, SQL. Append only; never edit one that has shipped.
+const MIGRATIONS: &[(i64, &str, &str)] =
+    &[(1, "initial", include_str!("../migrations/0001_initial.sql"))];
+
+/// Bring the schema up to date and return the instance id, creating it on first run.
+pub(crate) fn migrate(conn: &mut Connection) -> Result<String> {
+    // IMMEDIATE: two processes opening a new file at once must not both apply migration 1.
+    let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+    tx.execute_batch(
+        "CREATE TABLE IF NOT EXISTS schema_migrations (
+            version    INTEGER PRIMARY KEY,
+            name       TEXT NOT NULL,
+            applied_at TEXT NOT NULL
+        )",
+    )?;
+    let current: i64 = tx.query_row(
+        "SELECT coalesce(max(version), 0) FROM schema_migrations",
+        [],
+        |r| r.get(0),
+    )?;
+    let known = MIGRATIONS.last().map_or(0, |m| m.0);
+    if current > known {
+        return Err(StoreError::Backend(format!(
+            "the database has schema version {current} but this Kinga knows only up to {known}; upgrade Kinga"
+        ))
+        .into());
+    }
+    for (version, name, sql) in MIGRATIONS.iter().filter(|m| m.0 > current) {
+        tx.execute_batch(sql)?;
+        tx.execute(
+            "INSERT INTO schema_migrations (version, name, applied_at) VALUES (?1, ?2, ?3)",
+            rusqlite::params![version, name, ts(Utc::now())],
+        )?;
+        tracing::info!(version, name, "applied SQLite migration");
+    }
+    let existing: Option<String> = tx
+        .query_row("SELECT id FROM instance", [], |r| r.get(0))
+        .optional()?;
+    let id = match existing {
+        Some(id) => id,
+        None => {
+            let id = ulid::Ulid::new().to_string();
+            tx.execute(
+                "INSERT INTO instance (singleton, id, created_at) VALUES (1, ?1, ?2)",
+                rusqlite::params![id, ts(Utc::now())],
+            )?;
+            id
+        }
+    };
+    tx.commit()?;
+    Ok(id)
+}

@@ -1,0 +1,192 @@
+//! The write side of one commit: appending sealed events and applying its projection rows.
+
+use rusqlite::{Connection, ToSql, params};
+
+use kinga_ledger::Event;
+use kinga_store::support::{AlertColumns, describe, encode, to_sql_int, variant_name};
+use kinga_store::{StoreError, Write};
+
+use crate::error::{Error, Result, duplicate_of, is_unique_violation};
+use crate::rows::ts;
+
+/// Why appending an event failed.
+pub(crate) enum AppendError {
+    /// This writer's chain head is behind the file: another process wrote to it.
+    StaleHead(Error),
+    /// Anything else (a replayed event id, I/O).
+    Other(Error),
+}
+
+/// Append sealed events.
+pub(crate) fn append(conn: &Connection, events: &[Event]) -> std::result::Result<(), AppendError> {
+    let mut stmt = conn
+        .prepare_cached(
+            "INSERT INTO events (id, origin, seq, actor, at, payload, prev_hash, hash)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+        )
+        .map_err(|e| AppendError::Other(e.into()))?;
+    for e in events {
+        let seq = to_sql_int(e.seq, "sequence number").map_err(|e| AppendError::Other(e.into()))?;
+        let res = stmt.execute(params![
+            e.id,
+            e.origin,
+            seq,
+            e.actor,
+            e.at,
+            e.payload,
+            e.prev_hash,
+            e.hash
+        ]);
+        match res {
+            Ok(_) => {}
+            Err(err) if is_unique_violation(&err) && err.to_string().contains("events.seq") => {
+                return Err(AppendError::StaleHead(err.into()));
+            }
+            Err(err) => {
+                return Err(AppendError::Other(duplicate_of(err, || {
+                    format!("event {}", e.id)
+                })));
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Apply one projection row.
+pub(crate) fn apply(conn: &Connection, write: &Write) -> Result<()> {
+    let dup = |e: rusqlite::Error| duplicate_of(e, || describe(write));
+    match write {
+        Write::Alert {
+            alert,
+            expected_version,
+        } => {
+            let c = AlertColumns::of(alert)?;
+            let times = (
+                ts(c.reported_at),
+                ts(c.received_at),
+                c.next_deadline.map(ts),
+            );
+            let (assigned, doc) = (
+                encode(&alert.assigned, "assigned responders")?,
+                encode(alert, "alert")?,
+            );
+            let expected = expected_version
+                .map(|v| to_sql_int(v, "alert version"))
+                .transpose()?;
+            // ?16, the expected version, is only bound by the update.
+            let values: [&dyn ToSql; 16] = [
+                &alert.id,
+                &alert.reference,
+                &c.state,
+                &c.open,
+                &c.severity,
+                &c.threat_type,
+                &c.place,
+                &c.uncovered,
+                &times.0,
+                &times.1,
+                &times.2,
+                &c.reporter_digest,
+                &assigned,
+                &c.version,
+                &doc,
+                &expected,
+            ];
+            if expected.is_none() {
+                // DO NOTHING covers both the id and the reference: either taken is a duplicate.
+                let n = conn
+                    .prepare_cached(
+                        "INSERT INTO alerts (id, reference, state, open, severity, threat_type, place,
+                             uncovered, reported_at, received_at, next_deadline, reporter_digest,
+                             assigned, version, doc)
+                         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)
+                         ON CONFLICT DO NOTHING",
+                    )?
+                    .execute(&values[..15])?;
+                if n == 0 {
+                    return Err(StoreError::Duplicate(describe(write)).into());
+                }
+            } else {
+                let n = conn
+                    .prepare_cached(
+                        "UPDATE alerts SET reference = ?2, state = ?3, open = ?4, severity = ?5,
+                             threat_type = ?6, place = ?7, uncovered = ?8, reported_at = ?9,
+                             received_at = ?10, next_deadline = ?11, reporter_digest = ?12,
+                             assigned = ?13, version = ?14, doc = ?15
+                         WHERE id = ?1 AND version = ?16",
+                    )?
+                    .execute(&values[..])
+                    .map_err(dup)?;
+                if n == 0 {
+                    return Err(StoreError::Conflict(describe(write)).into());
+                }
+            }
+        }
+        Write::Place(p) => upsert(conn, "places", "pcode", &p.pcode, &encode(p, "place")?)?,
+        Write::Actor(a) => upsert(conn, "actors", "id", &a.id, &encode(a, "actor")?)?,
+        Write::Responder(r) => upsert(conn, "responders", "id", &r.id, &encode(r, "responder")?)?,
+        Write::FocalPoint(f) => {
+            conn.prepare_cached(
+                "INSERT INTO focal_points (id, phone_digest, doc) VALUES (?1, ?2, ?3)
+                 ON CONFLICT (id) DO UPDATE SET phone_digest = excluded.phone_digest, doc = excluded.doc",
+            )?
+            .execute(params![f.id, f.phone_digest, encode(f, "focal point")?])?;
+        }
+        Write::User(u) => {
+            // Not INSERT OR REPLACE: that would delete another user holding the same name.
+            conn.prepare_cached(
+                "INSERT INTO users (id, name, doc) VALUES (?1, ?2, ?3)
+                 ON CONFLICT (id) DO UPDATE SET name = excluded.name, doc = excluded.doc",
+            )?
+            .execute(params![u.id, u.name, encode(u, "user")?])
+            .map_err(dup)?;
+        }
+        Write::Token(t) => {
+            conn.prepare_cached(
+                "INSERT INTO api_tokens (id, user_id, digest, doc) VALUES (?1, ?2, ?3, ?4)
+                 ON CONFLICT (id) DO UPDATE SET user_id = excluded.user_id, digest = excluded.digest,
+                     doc = excluded.doc",
+            )?
+            .execute(params![t.id, t.user, t.digest, encode(t, "token")?])
+            .map_err(dup)?;
+        }
+        Write::Outbox(m) => {
+            conn.prepare_cached(
+                "INSERT INTO outbox (id, status, alert, created_at, doc) VALUES (?1, ?2, ?3, ?4, ?5)
+                 ON CONFLICT (id) DO UPDATE SET status = excluded.status, alert = excluded.alert,
+                     created_at = excluded.created_at, doc = excluded.doc",
+            )?
+            .execute(params![m.id, variant_name(&m.status)?, m.alert, ts(m.created_at), encode(m, "outbox message")?])?;
+        }
+        Write::Digest { day, digest } => {
+            upsert(conn, "digests", "day", day, &encode(digest, "digest")?)?
+        }
+        Write::Idempotency(a) => {
+            let n = conn
+                .prepare_cached(
+                    "INSERT INTO idempotency (key, fingerprint, status, body, created_at)
+                     VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT DO NOTHING",
+                )?
+                .execute(params![
+                    a.key,
+                    a.fingerprint,
+                    a.status,
+                    encode(&a.body, "answer")?,
+                    ts(a.created_at)
+                ])?;
+            if n == 0 {
+                return Err(Error::Store(StoreError::Duplicate(describe(write))));
+            }
+        }
+    }
+    Ok(())
+}
+
+fn upsert(conn: &Connection, table: &str, key: &str, id: &str, doc: &str) -> Result<()> {
+    // Table and key names are this module's constants, never input.
+    let sql = format!(
+        "INSERT INTO {table} ({key}, doc) VALUES (?1, ?2) ON CONFLICT ({key}) DO UPDATE SET doc = excluded.doc"
+    );
+    conn.prepare_cached(&sql)?.execute(params![id, doc])?;
+    Ok(())
+}

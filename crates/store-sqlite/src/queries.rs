@@ -1,0 +1,280 @@
+//! The read side: every query of the store trait, on a read connection.
+
+use chrono::{DateTime, Utc};
+use rusqlite::types::Value;
+use rusqlite::{Connection, OptionalExtension, Params, params, params_from_iter};
+use serde::de::DeserializeOwned;
+
+use kinga_domain::outbox::OutboxMessage;
+use kinga_domain::{Alert, AlertState};
+use kinga_ledger::Event;
+use kinga_store::support::{
+    decode, from_sql_int, page_limit, prefix_upper_bound, sql_count, to_sql_int, variant_name,
+};
+use kinga_store::{
+    AlertPage, AlertQuery, AlertSort, AuditEntry, IdempotentAnswer, OutboxQuery, StoreError,
+};
+
+use crate::error::Result;
+use crate::rows::{EVENT_COLUMNS, doc, event, parse_ts, ts};
+
+/// Every row's JSON document from a query selecting `doc` first.
+pub(crate) fn docs<T: DeserializeOwned>(
+    conn: &Connection,
+    sql: &str,
+    params: impl Params,
+    what: &str,
+) -> Result<Vec<T>> {
+    let mut stmt = conn.prepare_cached(sql)?;
+    let mut rows = stmt.query(params)?;
+    let mut out = Vec::new();
+    while let Some(row) = rows.next()? {
+        out.push(doc(row, 0, what)?);
+    }
+    Ok(out)
+}
+
+/// The first row's JSON document, if any.
+pub(crate) fn one_doc<T: DeserializeOwned>(
+    conn: &Connection,
+    sql: &str,
+    params: impl Params,
+    what: &str,
+) -> Result<Option<T>> {
+    let text: Option<String> = conn
+        .prepare_cached(sql)?
+        .query_row(params, |r| r.get(0))
+        .optional()?;
+    text.map(|t| decode(&t, what))
+        .transpose()
+        .map_err(Into::into)
+}
+
+/// Events after `after`, in ledger order.
+pub(crate) fn events(conn: &Connection, after: u64, limit: usize) -> Result<Vec<(u64, Event)>> {
+    let sql = format!(
+        "SELECT {EVENT_COLUMNS} FROM events WHERE position > ?1 ORDER BY position LIMIT ?2"
+    );
+    let mut stmt = conn.prepare_cached(&sql)?;
+    let mut rows = stmt.query(params![to_sql_int(after, "position")?, sql_count(limit)])?;
+    let mut out = Vec::new();
+    while let Some(row) = rows.next()? {
+        out.push(event(row)?);
+    }
+    Ok(out)
+}
+
+/// Number of events.
+pub(crate) fn event_count(conn: &Connection) -> Result<u64> {
+    let n: i64 = conn
+        .prepare_cached("SELECT count(*) FROM events")?
+        .query_row([], |r| r.get(0))?;
+    Ok(from_sql_int(n, "event count")?)
+}
+
+/// The `WHERE` clause and its arguments for an alert query.
+fn alert_filter(q: &AlertQuery) -> (String, Vec<Value>) {
+    let mut clauses: Vec<String> = Vec::new();
+    let mut args: Vec<Value> = Vec::new();
+    // "Open" is asked as its list of states, so that the triage index serves it.
+    let states: Option<Vec<AlertState>> = match (q.states.is_empty(), q.open_only) {
+        (true, false) => None,
+        (true, true) => Some(
+            AlertState::ALL
+                .into_iter()
+                .filter(|s| s.is_open())
+                .collect(),
+        ),
+        (false, open_only) => Some(
+            q.states
+                .iter()
+                .copied()
+                .filter(|s| !open_only || s.is_open())
+                .collect(),
+        ),
+    };
+    match states {
+        None => {}
+        Some(states) if states.is_empty() => clauses.push("0".into()),
+        Some(states) => {
+            clauses.push(format!("state IN ({})", vec!["?"; states.len()].join(", ")));
+            args.extend(states.iter().map(|s| Value::Text(s.as_str().into())));
+        }
+    }
+    if let Some(prefix) = q.place_prefix.as_deref().filter(|p| !p.is_empty()) {
+        // A range rather than LIKE: exact (case-sensitive, no wildcards) and uses the index.
+        clauses.push("place >= ?".into());
+        args.push(Value::Text(prefix.into()));
+        if let Some(upper) = prefix_upper_bound(prefix) {
+            clauses.push("place < ?".into());
+            args.push(Value::Text(upper));
+        }
+    }
+    if let Some(t) = q.threat_type {
+        clauses.push("threat_type = ?".into());
+        args.push(Value::Text(t.as_str().into()));
+    }
+    if q.uncovered_only {
+        clauses.push("uncovered = 1".into());
+    }
+    if let Some(t) = q.overdue_at {
+        clauses.push("next_deadline <= ?".into());
+        args.push(Value::Text(ts(t)));
+    }
+    if let Some(r) = &q.assigned_to {
+        clauses.push(
+            "EXISTS (SELECT 1 FROM json_each(alerts.assigned) WHERE json_each.value = ?)".into(),
+        );
+        args.push(Value::Text(r.clone()));
+    }
+    let filter = if clauses.is_empty() {
+        String::new()
+    } else {
+        format!("WHERE {}", clauses.join(" AND "))
+    };
+    (filter, args)
+}
+
+/// A page of alerts and the number matching.
+pub(crate) fn alerts(conn: &Connection, q: &AlertQuery) -> Result<AlertPage> {
+    let (filter, mut args) = alert_filter(q);
+    let order = match q.sort {
+        AlertSort::Queue => "severity DESC, next_deadline ASC NULLS LAST, received_at ASC, id ASC",
+        AlertSort::Newest => "received_at DESC, id DESC",
+    };
+    // One snapshot, so the total and the page agree.
+    let tx = conn.unchecked_transaction()?;
+    let total: i64 = tx
+        .prepare_cached(&format!("SELECT count(*) FROM alerts {filter}"))?
+        .query_row(params_from_iter(args.iter()), |r| r.get(0))?;
+    let limit = page_limit(q.limit);
+    let mut items = Vec::with_capacity(limit);
+    if limit > 0 {
+        // Sort on the narrow columns first and read the documents of the page only.
+        args.push(Value::Integer(sql_count(limit)));
+        args.push(Value::Integer(sql_count(q.offset)));
+        let sql = format!("SELECT rowid FROM alerts {filter} ORDER BY {order} LIMIT ? OFFSET ?");
+        let rowids: Vec<i64> = tx
+            .prepare_cached(&sql)?
+            .query_map(params_from_iter(args.iter()), |r| r.get(0))?
+            .collect::<rusqlite::Result<_>>()?;
+        let mut stmt = tx.prepare_cached("SELECT doc FROM alerts WHERE rowid = ?1")?;
+        for rowid in rowids {
+            let text: String = stmt.query_row([rowid], |r| r.get(0))?;
+            items.push(decode::<Alert>(&text, "alert")?);
+        }
+    }
+    Ok(AlertPage {
+        items,
+        total: from_sql_int(total, "alert count")?,
+    })
+}
+
+/// Alerts reported in `[from, to)`.
+pub(crate) fn alerts_reported_between(
+    conn: &Connection,
+    from: DateTime<Utc>,
+    to: DateTime<Utc>,
+) -> Result<Vec<Alert>> {
+    docs(
+        conn,
+        "SELECT doc FROM alerts WHERE reported_at >= ?1 AND reported_at < ?2 ORDER BY reported_at, id",
+        params![ts(from), ts(to)],
+        "alert",
+    )
+}
+
+/// Open alerts whose deadline is at or before `now`, most overdue first.
+pub(crate) fn alerts_due(conn: &Connection, now: DateTime<Utc>) -> Result<Vec<Alert>> {
+    docs(
+        conn,
+        "SELECT doc FROM alerts WHERE open = 1 AND next_deadline IS NOT NULL AND next_deadline <= ?1
+         ORDER BY next_deadline, id",
+        [ts(now)],
+        "alert",
+    )
+}
+
+/// The newest open alert from a phone digest, received at or after `since`.
+pub(crate) fn latest_alert_from(
+    conn: &Connection,
+    digest: &str,
+    since: DateTime<Utc>,
+) -> Result<Option<Alert>> {
+    one_doc(
+        conn,
+        "SELECT doc FROM alerts WHERE reporter_digest = ?1 AND open = 1 AND received_at >= ?2
+         ORDER BY received_at DESC, id DESC LIMIT 1",
+        params![digest, ts(since)],
+        "alert",
+    )
+}
+
+/// The stored answer for an idempotency key.
+pub(crate) fn idempotent(conn: &Connection, key: &str) -> Result<Option<IdempotentAnswer>> {
+    let row: Option<(String, i64, String, String)> = conn
+        .prepare_cached(
+            "SELECT fingerprint, status, body, created_at FROM idempotency WHERE key = ?1",
+        )?
+        .query_row([key], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))
+        .optional()?;
+    let Some((fingerprint, status, body, created_at)) = row else {
+        return Ok(None);
+    };
+    let status = u16::try_from(status)
+        .map_err(|_| StoreError::Corrupt(format!("HTTP status {status} for key {key}")))?;
+    Ok(Some(IdempotentAnswer {
+        key: key.to_string(),
+        fingerprint,
+        status,
+        body: decode(&body, "idempotent answer")?,
+        created_at: parse_ts(&created_at)?,
+    }))
+}
+
+/// Outbox messages, newest first.
+pub(crate) fn outbox(conn: &Connection, q: &OutboxQuery) -> Result<Vec<OutboxMessage>> {
+    let mut clauses = Vec::new();
+    let mut args: Vec<Value> = Vec::new();
+    if !q.statuses.is_empty() {
+        clauses.push(format!(
+            "status IN ({})",
+            vec!["?"; q.statuses.len()].join(", ")
+        ));
+        for s in &q.statuses {
+            args.push(Value::Text(variant_name(s)?));
+        }
+    }
+    if let Some(alert) = &q.alert {
+        clauses.push("alert = ?".to_string());
+        args.push(Value::Text(alert.clone()));
+    }
+    let filter = if clauses.is_empty() {
+        String::new()
+    } else {
+        format!("WHERE {}", clauses.join(" AND "))
+    };
+    args.push(Value::Integer(sql_count(q.limit)));
+    let sql = format!("SELECT doc FROM outbox {filter} ORDER BY created_at DESC, id DESC LIMIT ?");
+    docs(conn, &sql, params_from_iter(args.iter()), "outbox message")
+}
+
+/// Audit entries, newest first.
+pub(crate) fn audit_log(conn: &Connection, limit: usize) -> Result<Vec<AuditEntry>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT at, actor, action, record, context FROM audit ORDER BY at DESC, id DESC LIMIT ?1",
+    )?;
+    let mut rows = stmt.query([sql_count(limit)])?;
+    let mut out = Vec::new();
+    while let Some(r) = rows.next()? {
+        let at: String = r.get(0)?;
+        out.push(AuditEntry {
+            at: parse_ts(&at)?,
+            actor: r.get(1)?,
+            action: r.get(2)?,
+            record: r.get(3)?,
+            context: r.get(4)?,
+        });
+    }
+    Ok(out)
+}

@@ -1,0 +1,74 @@
+//! Read-only connections, shared by reads that run on tokio's blocking threads.
+
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex, PoisonError};
+
+use rusqlite::Connection;
+use tokio::sync::Semaphore;
+
+use kinga_store::{StoreError, StoreResult};
+
+use crate::connect::{Role, open_connection};
+use crate::error::Result;
+
+/// A few read-only connections; WAL lets them read while the writer writes.
+pub(crate) struct Readers {
+    path: PathBuf,
+    idle: Mutex<Vec<Connection>>,
+    permits: Arc<Semaphore>,
+}
+
+impl Readers {
+    /// Up to `size` reads at once on the database at `path`.
+    pub(crate) fn new(path: PathBuf, size: usize) -> Readers {
+        Readers {
+            path,
+            idle: Mutex::new(Vec::with_capacity(size)),
+            permits: Arc::new(Semaphore::new(size)),
+        }
+    }
+
+    /// Run `f` on a read connection, off the async threads.
+    pub(crate) async fn run<T, F>(self: &Arc<Self>, f: F) -> StoreResult<T>
+    where
+        T: Send + 'static,
+        F: FnOnce(&Connection) -> Result<T> + Send + 'static,
+    {
+        let permit = self
+            .permits
+            .clone()
+            .acquire_owned()
+            .await
+            .map_err(|_| StoreError::Closed)?;
+        let me = self.clone();
+        let task = tokio::task::spawn_blocking(move || {
+            let _permit = permit;
+            let conn = me.take()?;
+            let out = f(&conn);
+            me.give(conn);
+            out.map_err(StoreError::from)
+        });
+        task.await
+            .map_err(|e| StoreError::Backend(format!("read task failed: {e}")))?
+    }
+
+    fn take(&self) -> StoreResult<Connection> {
+        let idle = self
+            .idle
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .pop();
+        match idle {
+            Some(conn) => Ok(conn),
+            // Opened lazily, and again if a read panicked and lost its connection.
+            None => open_connection(&self.path, Role::Reader).map_err(StoreError::from),
+        }
+    }
+
+    fn give(&self, conn: Connection) {
+        self.idle
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .push(conn);
+    }
+}

@@ -1,0 +1,241 @@
+//! The single writer: one thread owns the write connection and serves queued writes in groups,
+//! one transaction (and one fsync) per group, each write inside its own savepoint so that a
+//! failing one is undone alone.
+
+use std::sync::Arc;
+
+use rusqlite::{Connection, OptionalExtension, TransactionBehavior};
+use tokio::sync::{mpsc, oneshot};
+
+use kinga_ledger::Event;
+use kinga_store::support::{
+    ChainHead, MAX_BATCH, WriterCounters, WriterStats, drain_batch, from_sql_int,
+};
+use kinga_store::{Commit, StoreError, StoreResult};
+
+use crate::error::Result;
+use crate::project::{self, AppendError};
+
+/// Writes queued beyond this make callers wait (back-pressure instead of unbounded memory).
+const QUEUE: usize = 4096;
+
+/// Writes between two refreshes of the query planner's statistics.
+const OPTIMIZE_EVERY: u64 = 50_000;
+
+/// Work other than a commit, run on the write connection inside a savepoint.
+pub(crate) type Exec = Box<dyn FnOnce(&Connection) -> Result<()> + Send>;
+
+enum Work {
+    Commit(Commit),
+    Exec(Exec),
+}
+
+struct Job {
+    work: Work,
+    reply: oneshot::Sender<StoreResult<Vec<Event>>>,
+}
+
+/// The application side of the writer: queue work and wait for it to be durable.
+#[derive(Clone)]
+pub(crate) struct WriterHandle {
+    tx: mpsc::Sender<Job>,
+    counters: Arc<WriterCounters>,
+}
+
+impl WriterHandle {
+    /// Start the writer thread on `conn`, which must already be migrated.
+    pub(crate) fn start(conn: Connection, origin: String) -> Result<WriterHandle> {
+        let head = load_head(&conn, &origin)?;
+        let counters = Arc::new(WriterCounters::default());
+        let (tx, rx) = mpsc::channel(QUEUE);
+        let writer = Writer {
+            conn,
+            origin,
+            head,
+            counters: counters.clone(),
+            since_optimize: 0,
+        };
+        std::thread::Builder::new()
+            .name("kinga-sqlite-writer".into())
+            .spawn(move || writer.run(rx))
+            .map_err(|e| StoreError::Backend(format!("cannot start the writer thread: {e}")))?;
+        Ok(WriterHandle { tx, counters })
+    }
+
+    /// Seal and write a commit; answers once it is durable.
+    pub(crate) async fn commit(&self, commit: Commit) -> StoreResult<Vec<Event>> {
+        self.send(Work::Commit(commit)).await
+    }
+
+    /// Run `f` on the write connection in the next group; answers once it is durable.
+    pub(crate) async fn exec(
+        &self,
+        f: impl FnOnce(&Connection) -> Result<()> + Send + 'static,
+    ) -> StoreResult<()> {
+        self.send(Work::Exec(Box::new(f))).await.map(|_| ())
+    }
+
+    /// True once the writer thread has stopped.
+    pub(crate) fn is_closed(&self) -> bool {
+        self.tx.is_closed()
+    }
+
+    /// A snapshot of the counters.
+    pub(crate) fn stats(&self) -> WriterStats {
+        self.counters.snapshot()
+    }
+
+    async fn send(&self, work: Work) -> StoreResult<Vec<Event>> {
+        let (reply, answer) = oneshot::channel();
+        self.tx
+            .send(Job { work, reply })
+            .await
+            .map_err(|_| StoreError::Closed)?;
+        answer.await.map_err(|_| StoreError::Closed)?
+    }
+}
+
+struct Writer {
+    conn: Connection,
+    origin: String,
+    /// Head of this instance's chain as of the last committed group.
+    head: ChainHead,
+    counters: Arc<WriterCounters>,
+    /// Writes since the planner statistics were last refreshed.
+    since_optimize: u64,
+}
+
+impl Writer {
+    fn run(mut self, mut rx: mpsc::Receiver<Job>) {
+        // Ends when the store (every sender) is dropped; closing the connection checkpoints.
+        while let Some(first) = rx.blocking_recv() {
+            let jobs = drain_batch(first, &mut rx, MAX_BATCH);
+            self.serve(jobs);
+        }
+        tracing::debug!("SQLite writer stopped");
+    }
+
+    fn serve(&mut self, jobs: Vec<Job>) {
+        let n = jobs.len() as u64;
+        let (works, replies): (Vec<Work>, Vec<_>) =
+            jobs.into_iter().map(|j| (j.work, j.reply)).unzip();
+        let mut head = self.head.clone();
+        let mut stale = false;
+        match apply_group(&mut self.conn, &self.origin, &mut head, &mut stale, works) {
+            Ok(results) => {
+                self.head = head;
+                self.counters.committed(n);
+                for (reply, result) in replies.into_iter().zip(results) {
+                    // A caller that gave up waiting still had its write made; nothing to undo.
+                    let _ = reply.send(result);
+                }
+            }
+            Err(e) => {
+                let e = StoreError::from(e);
+                tracing::error!(error = %e, writes = n, "SQLite group commit failed; every write in it is refused");
+                self.counters.failed();
+                for reply in replies {
+                    let _ = reply.send(Err(StoreError::Backend(format!(
+                        "the write was not saved: {e}"
+                    ))));
+                }
+                stale = true;
+            }
+        }
+        self.since_optimize += n;
+        if self.since_optimize >= OPTIMIZE_EVERY {
+            self.since_optimize = 0;
+            // Cheap when nothing changed much; keeps plans right as the tables grow.
+            if let Err(e) = self.conn.execute_batch("PRAGMA optimize") {
+                tracing::warn!(error = %e, "PRAGMA optimize failed");
+            }
+        }
+        if stale {
+            match load_head(&self.conn, &self.origin) {
+                Ok(head) => self.head = head,
+                Err(e) => {
+                    tracing::error!(error = %StoreError::from(e), "cannot reload the chain head")
+                }
+            }
+        }
+    }
+}
+
+/// One transaction for the whole group; each job in a savepoint. Returns each job's answer,
+/// or an error when the transaction itself failed (then nothing of the group was written).
+fn apply_group(
+    conn: &mut Connection,
+    origin: &str,
+    head: &mut ChainHead,
+    stale: &mut bool,
+    works: Vec<Work>,
+) -> Result<Vec<StoreResult<Vec<Event>>>> {
+    let mut tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+    let mut results = Vec::with_capacity(works.len());
+    for work in works {
+        let sp = tx.savepoint()?;
+        let before = head.clone();
+        let outcome = match work {
+            Work::Commit(commit) => apply_commit(&sp, origin, head, &commit, stale),
+            Work::Exec(f) => f(&sp).map(|()| Vec::new()),
+        };
+        match outcome {
+            Ok(events) => {
+                sp.commit()?;
+                results.push(Ok(events));
+            }
+            Err(e) => {
+                // The head moves only past savepoints that are kept.
+                *head = before;
+                sp.finish()?;
+                results.push(Err(e.into()));
+            }
+        }
+    }
+    tx.commit()?;
+    Ok(results)
+}
+
+fn apply_commit(
+    conn: &Connection,
+    origin: &str,
+    head: &mut ChainHead,
+    commit: &Commit,
+    stale: &mut bool,
+) -> Result<Vec<Event>> {
+    let events = head.seal(origin, &commit.events)?;
+    match project::append(conn, &events) {
+        Ok(()) => {}
+        Err(AppendError::StaleHead(e)) => {
+            *stale = true;
+            tracing::error!(error = %e, "chain head is behind the database: is another process writing to it?");
+            return Err(StoreError::Backend(
+                "another process wrote to this database; try again".into(),
+            )
+            .into());
+        }
+        Err(AppendError::Other(e)) => return Err(e),
+    }
+    for write in &commit.writes {
+        project::apply(conn, write)?;
+    }
+    Ok(events)
+}
+
+/// The head of `origin`'s chain as stored.
+fn load_head(conn: &Connection, origin: &str) -> Result<ChainHead> {
+    let row: Option<(i64, String)> = conn
+        .query_row(
+            "SELECT seq, hash FROM events WHERE origin = ?1 ORDER BY seq DESC LIMIT 1",
+            [origin],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .optional()?;
+    match row {
+        Some((seq, hash)) => Ok(ChainHead {
+            seq: from_sql_int(seq, "sequence number")?,
+            hash,
+        }),
+        None => Ok(ChainHead::default()),
+    }
+}

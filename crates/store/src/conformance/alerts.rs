@@ -1,0 +1,527 @@
+//! Checks of alert reads: every filter and sort of [`AlertQuery`], lookups, due alerts and the
+//! page cap.
+
+use std::cmp::Reverse;
+
+use chrono::{DateTime, Duration, Utc};
+
+use kinga_domain::{Alert, AlertState, ThreatType, TransitionRequest};
+
+use super::commit_ok;
+use super::fixtures::{self, AlertSpec, at, unique};
+use crate::support::MAX_PAGE;
+use crate::{AlertQuery, AlertSort, Commit, Store, Write};
+
+/// A set of alerts in every state, stored through the lifecycle as the application would.
+struct Scene {
+    ns: String,
+    alerts: Vec<Alert>,
+    base: DateTime<Utc>,
+    responders: [String; 2],
+    digest: String,
+}
+
+async fn scene(store: &dyn Store, base: DateTime<Utc>) -> Scene {
+    use AlertState::*;
+    use ThreatType::*;
+    let ns = fixtures::namespace();
+    let responders = [unique("resp"), unique("resp")];
+    let digest = unique("phone:");
+    let p = |suffix: &str| format!("{ns}{suffix}");
+    // (place, threat, severity, state, uncovered, from the tracked phone)
+    let rows: Vec<(String, Option<ThreatType>, u8, AlertState, bool, bool)> = vec![
+        (p("01"), Some(Killing), 4, Received, false, true),
+        (p("0101"), Some(Clashes), 4, Acknowledged, false, true),
+        (
+            p("0101-S003"),
+            Some(ArmedPresence),
+            3,
+            Received,
+            true,
+            false,
+        ),
+        (p("02"), Some(LootingExtortion), 2, Verified, false, false),
+        (p("0201"), Some(Killing), 4, Assigned, false, false),
+        (p("02"), Some(Abduction), 4, Responding, true, false),
+        (p("0101"), Some(Displacement), 2, Closed, false, true),
+        (p("01"), Some(Other), 1, Merged, false, false),
+        (p("03"), None, 2, Received, true, false),
+        (p("0102"), Some(Killing), 3, Unverifiable, false, false),
+        (p("01"), Some(Killing), 4, Received, false, false),
+        (p("0101-S010"), Some(Clashes), 1, Received, true, false),
+        (p("0101"), Some(Killing), 4, FalseAlarm, false, false),
+    ];
+    let mut alerts = Vec::new();
+    for (i, (place, threat, severity, state, uncovered, tracked)) in rows.into_iter().enumerate() {
+        // Odd spacing keeps deadlines of different alerts from coinciding.
+        let received = base + Duration::seconds(421 * i as i64);
+        let spec = AlertSpec {
+            place: Some(place),
+            threat,
+            severity,
+            received_at: received,
+            uncovered,
+            phone_digest: tracked.then(|| digest.clone()),
+        };
+        let mut alert = fixtures::alert(&spec, store.next_reference().await.unwrap());
+        commit_ok(store, fixtures::intake(&alert)).await;
+        let first = alerts.first().map(|a: &Alert| a.id.clone());
+        for (step, to) in fixtures::path_to(state).into_iter().enumerate() {
+            let mut req: TransitionRequest = fixtures::to(to);
+            if to == Assigned {
+                req.responders = if i == 4 {
+                    responders.to_vec()
+                } else {
+                    vec![responders[0].clone()]
+                };
+            }
+            if to == Merged {
+                req.merged_into = first.clone();
+            }
+            let when = received + Duration::minutes(1 + step as i64);
+            commit_ok(store, fixtures::transition(&mut alert, req, when)).await;
+        }
+        assert_eq!(alert.state, state);
+        alerts.push(alert);
+    }
+    Scene {
+        ns,
+        alerts,
+        base,
+        responders,
+        digest,
+    }
+}
+
+/// What the query must return, computed from the alerts in memory.
+fn expected(alerts: &[Alert], q: &AlertQuery) -> (Vec<String>, u64) {
+    let mut hits: Vec<&Alert> = alerts
+        .iter()
+        .filter(|a| q.states.is_empty() || q.states.contains(&a.state))
+        .filter(|a| !q.open_only || a.state.is_open())
+        .filter(|a| {
+            q.place_prefix
+                .as_ref()
+                .is_none_or(|p| a.place.as_ref().is_some_and(|c| c.starts_with(p.as_str())))
+        })
+        .filter(|a| q.threat_type.is_none_or(|t| a.threat_type == Some(t)))
+        .filter(|a| !q.uncovered_only || a.uncovered)
+        .filter(|a| {
+            q.overdue_at
+                .is_none_or(|t| a.next_deadline().is_some_and(|(_, d)| d <= t))
+        })
+        .filter(|a| {
+            q.assigned_to
+                .as_ref()
+                .is_none_or(|r| a.assigned.contains(r))
+        })
+        .collect();
+    match q.sort {
+        AlertSort::Queue => hits.sort_by_key(|a| {
+            let deadline = a.next_deadline().map(|(_, d)| d);
+            (
+                Reverse(a.severity),
+                deadline.is_none(),
+                deadline,
+                a.received_at,
+                a.id.clone(),
+            )
+        }),
+        AlertSort::Newest => hits.sort_by_key(|a| Reverse((a.received_at, a.id.clone()))),
+    }
+    let total = hits.len() as u64;
+    let page = hits
+        .into_iter()
+        .skip(q.offset)
+        .take(q.limit.min(MAX_PAGE))
+        .map(|a| a.id.clone())
+        .collect();
+    (page, total)
+}
+
+async fn ids(store: &dyn Store, q: &AlertQuery) -> (Vec<String>, u64) {
+    let page = store.alerts(q).await.unwrap();
+    (page.items.into_iter().map(|a| a.id).collect(), page.total)
+}
+
+/// Every filter and both sorts, alone and combined, with paging, against an in-memory model;
+/// and a few answers spelled out by hand so the model is checked too.
+pub async fn check_alert_queries(store: &dyn Store) {
+    let s = scene(store, at(2031, 2, 1, 8, 0, 0)).await;
+    let ns = |suffix: &str| Some(format!("{}{suffix}", s.ns));
+    let late = s.base + Duration::hours(2);
+    let queries: Vec<AlertQuery> = vec![
+        AlertQuery::default(),
+        AlertQuery {
+            states: vec![AlertState::Received],
+            ..AlertQuery::default()
+        },
+        AlertQuery {
+            states: vec![
+                AlertState::Acknowledged,
+                AlertState::Assigned,
+                AlertState::Closed,
+            ],
+            ..AlertQuery::default()
+        },
+        AlertQuery {
+            open_only: true,
+            ..AlertQuery::default()
+        },
+        AlertQuery {
+            open_only: true,
+            states: vec![AlertState::Closed, AlertState::Verified],
+            ..AlertQuery::default()
+        },
+        AlertQuery {
+            open_only: true,
+            states: vec![AlertState::Closed, AlertState::Merged],
+            ..AlertQuery::default()
+        },
+        AlertQuery {
+            place_prefix: ns("01"),
+            ..AlertQuery::default()
+        },
+        AlertQuery {
+            place_prefix: ns("0101"),
+            ..AlertQuery::default()
+        },
+        AlertQuery {
+            place_prefix: ns("0101-S"),
+            ..AlertQuery::default()
+        },
+        AlertQuery {
+            place_prefix: ns("02"),
+            ..AlertQuery::default()
+        },
+        AlertQuery {
+            place_prefix: ns("0101-S003"),
+            ..AlertQuery::default()
+        },
+        AlertQuery {
+            place_prefix: ns("9"),
+            ..AlertQuery::default()
+        },
+        AlertQuery {
+            threat_type: Some(ThreatType::Killing),
+            ..AlertQuery::default()
+        },
+        AlertQuery {
+            threat_type: Some(ThreatType::SexualViolence),
+            ..AlertQuery::default()
+        },
+        AlertQuery {
+            uncovered_only: true,
+            ..AlertQuery::default()
+        },
+        AlertQuery {
+            overdue_at: Some(s.base + Duration::minutes(16)),
+            ..AlertQuery::default()
+        },
+        AlertQuery {
+            overdue_at: Some(late),
+            ..AlertQuery::default()
+        },
+        AlertQuery {
+            overdue_at: Some(s.base - Duration::days(1)),
+            ..AlertQuery::default()
+        },
+        AlertQuery {
+            assigned_to: Some(s.responders[0].clone()),
+            ..AlertQuery::default()
+        },
+        AlertQuery {
+            assigned_to: Some(s.responders[1].clone()),
+            ..AlertQuery::default()
+        },
+        AlertQuery {
+            assigned_to: Some("nobody".into()),
+            ..AlertQuery::default()
+        },
+        AlertQuery {
+            open_only: true,
+            threat_type: Some(ThreatType::Killing),
+            place_prefix: ns("01"),
+            ..AlertQuery::default()
+        },
+        AlertQuery {
+            open_only: true,
+            uncovered_only: true,
+            overdue_at: Some(late),
+            ..AlertQuery::default()
+        },
+        AlertQuery {
+            states: vec![AlertState::Received],
+            place_prefix: ns("0101"),
+            uncovered_only: true,
+            ..AlertQuery::default()
+        },
+    ];
+    for base in queries {
+        for sort in [AlertSort::Queue, AlertSort::Newest] {
+            for (limit, offset) in [(50, 0), (3, 0), (3, 3), (3, 12), (0, 0), (2, 100)] {
+                let mut q = AlertQuery {
+                    sort,
+                    limit,
+                    offset,
+                    ..base.clone()
+                };
+                if q.place_prefix.is_none() {
+                    q.place_prefix = Some(s.ns.clone());
+                }
+                assert_eq!(ids(store, &q).await, expected(&s.alerts, &q), "query {q:?}");
+            }
+        }
+    }
+
+    // Spelled out: the queue puts the imminent threat with the nearest deadline first.
+    let a = &s.alerts;
+    let q = AlertQuery {
+        open_only: true,
+        place_prefix: Some(s.ns.clone()),
+        limit: 4,
+        ..AlertQuery::default()
+    };
+    let (got, total) = ids(store, &q).await;
+    // Open: all but closed (6) and merged (7). Severity 4 by deadline: 0 (acknowledge, +15
+    // min), 1 (verify, +67 min), 10 (acknowledge, +85 min), 4 (respond, +148 min); then 5 and 12,
+    // which have none.
+    assert_eq!(total, 11);
+    assert_eq!(
+        got,
+        vec![
+            a[0].id.clone(),
+            a[1].id.clone(),
+            a[10].id.clone(),
+            a[4].id.clone()
+        ]
+    );
+    let q = AlertQuery {
+        sort: AlertSort::Newest,
+        ..q
+    };
+    assert_eq!(
+        ids(store, &q).await.0[..2],
+        [a[12].id.clone(), a[11].id.clone()]
+    );
+    // A territory's prefix takes in its settlements.
+    let q = AlertQuery {
+        place_prefix: ns("0101"),
+        limit: 50,
+        ..AlertQuery::default()
+    };
+    let (got, _) = ids(store, &q).await;
+    assert!(got.contains(&a[2].id) && got.contains(&a[11].id) && !got.contains(&a[9].id));
+    let q = AlertQuery {
+        assigned_to: Some(s.responders[1].clone()),
+        place_prefix: Some(s.ns.clone()),
+        limit: 50,
+        ..AlertQuery::default()
+    };
+    assert_eq!(ids(store, &q).await.0, vec![a[4].id.clone()]);
+    let q = AlertQuery {
+        assigned_to: Some(s.responders[0].clone()),
+        ..q
+    };
+    assert_eq!(
+        ids(store, &q).await.0,
+        vec![a[4].id.clone(), a[5].id.clone()]
+    );
+
+    // Without any filter every alert of the scene is counted (the store holds others too).
+    let all = store
+        .alerts(&AlertQuery {
+            limit: 1,
+            ..AlertQuery::default()
+        })
+        .await
+        .unwrap();
+    assert!(all.total >= s.alerts.len() as u64);
+    assert_eq!(all.items.len(), 1);
+    // Pages hold whole alerts.
+    let full = store
+        .alerts(&AlertQuery {
+            place_prefix: Some(s.ns.clone()),
+            limit: 50,
+            ..AlertQuery::default()
+        })
+        .await
+        .unwrap();
+    for alert in &full.items {
+        assert_eq!(Some(alert), s.alerts.iter().find(|x| x.id == alert.id));
+    }
+
+    check_due_and_replies(store, &s).await;
+}
+
+async fn check_due_and_replies(store: &dyn Store, s: &Scene) {
+    let mine = |list: Vec<Alert>| {
+        let mut ids: Vec<String> = list
+            .into_iter()
+            .filter(|a| s.alerts.iter().any(|x| x.id == a.id))
+            .map(|a| a.id)
+            .collect();
+        ids.sort();
+        ids
+    };
+    for now in [
+        s.base + Duration::minutes(16),
+        s.base + Duration::hours(3),
+        s.base + Duration::days(5),
+        s.base,
+    ] {
+        let due = store.alerts_due(now).await.unwrap();
+        for a in &due {
+            assert!(
+                a.state.is_open(),
+                "alerts_due returned {} in state {}",
+                a.id,
+                a.state
+            );
+            assert!(
+                a.next_deadline().is_some_and(|(_, d)| d <= now),
+                "alert {} is not due at {now}",
+                a.id
+            );
+        }
+        let mut want: Vec<String> = s
+            .alerts
+            .iter()
+            .filter(|a| a.state.is_open() && a.next_deadline().is_some_and(|(_, d)| d <= now))
+            .map(|a| a.id.clone())
+            .collect();
+        want.sort();
+        assert_eq!(mine(due), want, "alerts_due({now})");
+    }
+
+    // Reported in [from, to): the bounds are reported times of alerts 3 (in) and 9 (out).
+    let a = &s.alerts;
+    let (from, to) = (a[3].reported_at, a[9].reported_at);
+    let got = store.alerts_reported_between(from, to).await.unwrap();
+    let mut want: Vec<String> = a
+        .iter()
+        .filter(|x| x.reported_at >= from && x.reported_at < to)
+        .map(|x| x.id.clone())
+        .collect();
+    want.sort();
+    assert_eq!(want.len(), 6);
+    assert_eq!(mine(got), want);
+    assert!(
+        store
+            .alerts_reported_between(to, from)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+
+    // Replies: the newest open alert from that phone, received at or after `since`. Alert 6
+    // is newer but closed.
+    let latest = store.latest_alert_from(&s.digest, s.base).await.unwrap();
+    assert_eq!(latest.map(|x| x.id), Some(a[1].id.clone()));
+    let latest = store
+        .latest_alert_from(&s.digest, a[1].received_at)
+        .await
+        .unwrap();
+    assert_eq!(latest.map(|x| x.id), Some(a[1].id.clone()));
+    let since = a[1].received_at + Duration::seconds(1);
+    assert_eq!(
+        store.latest_alert_from(&s.digest, since).await.unwrap(),
+        None
+    );
+    assert_eq!(
+        store
+            .latest_alert_from("phone:unknown", s.base)
+            .await
+            .unwrap(),
+        None
+    );
+}
+
+/// One alert by id or reference, exactly as stored, through every change.
+pub async fn check_alert_lookups(store: &dyn Store) {
+    let when = at(2031, 3, 1, 8, 0, 0);
+    let ns = fixtures::namespace();
+    let mut alert = fixtures::alert(
+        &AlertSpec::new(&format!("{ns}01"), ThreatType::SexualViolence, 4, when),
+        store.next_reference().await.unwrap(),
+    );
+    commit_ok(store, fixtures::intake(&alert)).await;
+    assert_eq!(store.alert(&alert.id).await.unwrap().as_ref(), Some(&alert));
+    assert_eq!(
+        store
+            .alert_by_reference(&alert.reference)
+            .await
+            .unwrap()
+            .as_ref(),
+        Some(&alert)
+    );
+    for (i, state) in fixtures::path_to(AlertState::Responding)
+        .into_iter()
+        .enumerate()
+    {
+        let mut req = fixtures::to(state);
+        req.responders = vec![unique("resp")];
+        commit_ok(
+            store,
+            fixtures::transition(&mut alert, req, when + Duration::minutes(i as i64 + 1)),
+        )
+        .await;
+        assert_eq!(store.alert(&alert.id).await.unwrap().as_ref(), Some(&alert));
+    }
+    assert_eq!(alert.version, 5);
+    assert_eq!(
+        store
+            .alert_by_reference(&alert.reference)
+            .await
+            .unwrap()
+            .map(|a| a.version),
+        Some(5)
+    );
+    assert_eq!(store.alert("01NOSUCHALERT").await.unwrap(), None);
+    assert_eq!(store.alert_by_reference("K-0").await.unwrap(), None);
+}
+
+/// No page holds more than [`MAX_PAGE`] alerts, while the total still counts them all.
+pub async fn check_alert_page_cap(store: &dyn Store) {
+    let base = at(2031, 4, 1, 8, 0, 0);
+    let ns = fixtures::namespace();
+    let mut writes = Vec::new();
+    for i in 0..(MAX_PAGE + 1) {
+        let spec = AlertSpec::new(
+            &format!("{ns}{:02}", i % 7),
+            ThreatType::Other,
+            1 + (i % 4) as u8,
+            base + Duration::seconds(i as i64),
+        );
+        let alert = fixtures::alert(&spec, store.next_reference().await.unwrap());
+        writes.push(Write::Alert {
+            alert: Box::new(alert),
+            expected_version: None,
+        });
+    }
+    commit_ok(
+        store,
+        Commit {
+            events: vec![],
+            writes,
+        },
+    )
+    .await;
+    let q = AlertQuery {
+        place_prefix: Some(ns.clone()),
+        limit: 5000,
+        ..AlertQuery::default()
+    };
+    let page = store.alerts(&q).await.unwrap();
+    assert_eq!(page.items.len(), MAX_PAGE);
+    assert_eq!(page.total, MAX_PAGE as u64 + 1);
+    let rest = store
+        .alerts(&AlertQuery {
+            offset: MAX_PAGE,
+            ..q
+        })
+        .await
+        .unwrap();
+    assert_eq!(rest.items.len(), 1);
+    assert!(!page.items.iter().any(|a| a.id == rest.items[0].id));
+}

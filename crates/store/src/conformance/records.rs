@@ -1,0 +1,467 @@
+//! Checks of the other records: idempotency, sessions, audit, users and tokens, outbox,
+//! digests and the registries.
+
+use chrono::Duration;
+
+use kinga_domain::outbox::MessageStatus;
+use kinga_domain::place::PlaceLevel;
+use kinga_ledger::Payload;
+
+use super::fixtures::{self, at, draft, unique};
+use super::{commit_err, commit_ok};
+use crate::{AuditEntry, Commit, IdempotentAnswer, OutboxQuery, Session, Store, StoreError, Write};
+
+/// The first answer for a key is kept; a second use of the key is a Duplicate naming it.
+pub async fn check_idempotency(store: &dyn Store) {
+    let key = unique("twilio:SM");
+    assert_eq!(store.idempotent(&key).await.unwrap(), None);
+    let answer = IdempotentAnswer {
+        key: key.clone(),
+        fingerprint: "sha256:abc".into(),
+        status: 201,
+        body: serde_json::json!({"id": "01AL", "reference": "K-7", "place_candidates": [{"score": 0.5}]}),
+        created_at: at(2032, 1, 1, 12, 0, 0),
+    };
+    commit_ok(
+        store,
+        Commit {
+            events: vec![],
+            writes: vec![Write::Idempotency(answer.clone())],
+        },
+    )
+    .await;
+    assert_eq!(store.idempotent(&key).await.unwrap(), Some(answer.clone()));
+    let again = IdempotentAnswer {
+        status: 200,
+        ..answer.clone()
+    };
+    let err = commit_err(
+        store,
+        Commit {
+            events: vec![],
+            writes: vec![Write::Idempotency(again)],
+        },
+    )
+    .await;
+    match err {
+        StoreError::Duplicate(m) => assert!(m.contains(&key), "Duplicate should name the key: {m}"),
+        other => panic!("want Duplicate, got {other:?}"),
+    }
+    assert_eq!(store.idempotent(&key).await.unwrap(), Some(answer));
+}
+
+/// Sessions are saved, replaced, read and ended.
+pub async fn check_sessions(store: &dyn Store) {
+    let mut session = Session {
+        digest: unique("sess:"),
+        user: unique("user"),
+        csrf: "csrf-1".into(),
+        created_at: at(2032, 2, 1, 8, 0, 0),
+        expires_at: at(2032, 2, 1, 20, 0, 0),
+    };
+    assert_eq!(store.session(&session.digest).await.unwrap(), None);
+    store.put_session(&session).await.unwrap();
+    assert_eq!(
+        store.session(&session.digest).await.unwrap().as_ref(),
+        Some(&session)
+    );
+    session.csrf = "csrf-2".into();
+    session.expires_at += Duration::hours(1);
+    store.put_session(&session).await.unwrap();
+    assert_eq!(
+        store.session(&session.digest).await.unwrap().as_ref(),
+        Some(&session)
+    );
+    store.delete_session(&session.digest).await.unwrap();
+    assert_eq!(store.session(&session.digest).await.unwrap(), None);
+    store.delete_session(&session.digest).await.unwrap();
+}
+
+/// Audit entries come back newest first.
+pub async fn check_audit(store: &dyn Store) {
+    let entries: Vec<AuditEntry> = (0..3)
+        .map(|i| AuditEntry {
+            at: at(2099, 1, 1, 0, 0, i),
+            actor: "cla1".into(),
+            action: "read".into(),
+            record: format!("focal_point:{}", unique("fp")),
+            context: "GET /focal-points/…".into(),
+        })
+        .collect();
+    // Written out of order: the log sorts by time, not by arrival.
+    for e in [&entries[1], &entries[2], &entries[0]] {
+        store.audit(e).await.unwrap();
+    }
+    let log = store.audit_log(2).await.unwrap();
+    assert_eq!(log, vec![entries[2].clone(), entries[1].clone()]);
+    assert!(store.audit_log(0).await.unwrap().is_empty());
+    assert!(store.audit_log(100).await.unwrap().contains(&entries[0]));
+}
+
+/// Users and their tokens: saved, found by every key, replaced; names and digests unique.
+pub async fn check_users_and_tokens(store: &dyn Store) {
+    let when = at(2032, 3, 1, 8, 0, 0);
+    let mut alice = fixtures::user(&unique("alice"));
+    commit_ok(store, saved_user(&alice, when)).await;
+    assert_eq!(store.user(&alice.id).await.unwrap().as_ref(), Some(&alice));
+    assert_eq!(
+        store.user_by_name(&alice.name).await.unwrap().as_ref(),
+        Some(&alice)
+    );
+    assert!(store.users().await.unwrap().contains(&alice));
+
+    // Replacing keeps one row per id, and a rename frees the old name.
+    let old_name = alice.name.clone();
+    alice.display_name = "Alice M.".into();
+    alice.name = unique("alice");
+    alice.disabled = true;
+    commit_ok(store, saved_user(&alice, when)).await;
+    assert_eq!(store.user(&alice.id).await.unwrap().as_ref(), Some(&alice));
+    assert_eq!(store.user_by_name(&old_name).await.unwrap(), None);
+    assert_eq!(
+        store
+            .users()
+            .await
+            .unwrap()
+            .iter()
+            .filter(|u| u.id == alice.id)
+            .count(),
+        1
+    );
+
+    // Another user may not take a name in use.
+    let count = store.event_count().await.unwrap();
+    let impostor = fixtures::user(&alice.name);
+    let err = commit_err(store, saved_user(&impostor, when)).await;
+    assert!(
+        matches!(err, StoreError::Duplicate(_)),
+        "name taken: got {err:?}"
+    );
+    assert_eq!(store.user(&impostor.id).await.unwrap(), None);
+    assert_eq!(store.event_count().await.unwrap(), count);
+    assert_eq!(store.user("no-such-user").await.unwrap(), None);
+    assert_eq!(store.user_by_name("no-such-user").await.unwrap(), None);
+
+    let mut t1 = fixtures::token(&alice.id);
+    let t2 = fixtures::token(&alice.id);
+    for t in [&t1, &t2] {
+        commit_ok(store, saved_token(t, when)).await;
+    }
+    assert_eq!(
+        store.token_by_digest(&t1.digest).await.unwrap().as_ref(),
+        Some(&t1)
+    );
+    let mut mine = store.tokens_of(&alice.id).await.unwrap();
+    mine.sort_by(|a, b| a.id.cmp(&b.id));
+    let mut want = vec![t1.clone(), t2.clone()];
+    want.sort_by(|a, b| a.id.cmp(&b.id));
+    assert_eq!(mine, want);
+    t1.revoked = true;
+    commit_ok(store, saved_token(&t1, when)).await;
+    assert_eq!(
+        store
+            .token_by_digest(&t1.digest)
+            .await
+            .unwrap()
+            .map(|t| t.revoked),
+        Some(true)
+    );
+    assert_eq!(store.tokens_of(&alice.id).await.unwrap().len(), 2);
+    let copy = kinga_domain::people::ApiToken {
+        id: unique("tok"),
+        ..t2.clone()
+    };
+    assert!(matches!(
+        commit_err(store, saved_token(&copy, when)).await,
+        StoreError::Duplicate(_)
+    ));
+    assert_eq!(store.token_by_digest("sha256:none").await.unwrap(), None);
+    assert!(store.tokens_of("no-such-user").await.unwrap().is_empty());
+}
+
+/// Outbox messages filtered by status and alert, newest first, replaced on status change.
+pub async fn check_outbox(store: &dyn Store) {
+    let t0 = at(2032, 4, 1, 8, 0, 0);
+    let alert = unique("01AL");
+    let statuses = [
+        MessageStatus::Queued,
+        MessageStatus::Sent,
+        MessageStatus::Queued,
+        MessageStatus::Failed,
+    ];
+    let mut msgs: Vec<_> = statuses
+        .iter()
+        .enumerate()
+        .map(|(i, s)| fixtures::message(Some(&alert), *s, t0 + Duration::minutes(i as i64)))
+        .collect();
+    let other = fixtures::message(None, MessageStatus::Queued, t0);
+    let writes = msgs
+        .iter()
+        .chain([&other])
+        .map(|m| Write::Outbox(m.clone()))
+        .collect();
+    let events = msgs
+        .iter()
+        .map(|m| draft("system", t0, Payload::MessageQueued { message: m.clone() }))
+        .collect();
+    commit_ok(store, Commit { events, writes }).await;
+
+    let q = |statuses: Vec<MessageStatus>, limit| OutboxQuery {
+        statuses,
+        alert: Some(alert.clone()),
+        limit,
+    };
+    let ids = |list: Vec<kinga_domain::outbox::OutboxMessage>| {
+        list.into_iter().map(|m| m.id).collect::<Vec<_>>()
+    };
+    assert_eq!(
+        store.outbox(&q(vec![], 10)).await.unwrap(),
+        msgs.iter().rev().cloned().collect::<Vec<_>>()
+    );
+    assert_eq!(
+        ids(store.outbox(&q(vec![], 2)).await.unwrap()),
+        vec![msgs[3].id.clone(), msgs[2].id.clone()]
+    );
+    assert_eq!(
+        ids(store
+            .outbox(&q(vec![MessageStatus::Queued], 10))
+            .await
+            .unwrap()),
+        vec![msgs[2].id.clone(), msgs[0].id.clone()]
+    );
+    assert_eq!(
+        ids(store
+            .outbox(&q(vec![MessageStatus::Sent, MessageStatus::Failed], 10))
+            .await
+            .unwrap()),
+        vec![msgs[3].id.clone(), msgs[1].id.clone()]
+    );
+    assert!(
+        store
+            .outbox(&q(vec![MessageStatus::Delivered], 10))
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    assert!(store.outbox(&q(vec![], 0)).await.unwrap().is_empty());
+
+    msgs[0].status = MessageStatus::Delivered;
+    msgs[0].attempts = 2;
+    commit_ok(
+        store,
+        Commit {
+            events: vec![],
+            writes: vec![Write::Outbox(msgs[0].clone())],
+        },
+    )
+    .await;
+    assert_eq!(
+        store
+            .outbox(&q(vec![MessageStatus::Delivered], 10))
+            .await
+            .unwrap(),
+        vec![msgs[0].clone()]
+    );
+    assert_eq!(store.outbox(&q(vec![], 10)).await.unwrap().len(), 4);
+
+    let any = OutboxQuery {
+        statuses: vec![MessageStatus::Queued],
+        alert: None,
+        limit: 1000,
+    };
+    let queued = store.outbox(&any).await.unwrap();
+    assert!(queued.contains(&other) && queued.contains(&msgs[2]));
+    assert!(queued.iter().all(|m| m.status == MessageStatus::Queued));
+    assert!(
+        queued
+            .windows(2)
+            .all(|w| w[0].created_at >= w[1].created_at),
+        "newest first"
+    );
+}
+
+/// One digest a day, newest day first; issuing a day again replaces it.
+pub async fn check_digests(store: &dyn Store) {
+    let days = ["2098-05-01", "2098-05-03", "2098-05-02"];
+    let digest =
+        |day: &str, n: u32| serde_json::json!({"day": day, "received": n, "overdue": ["K-1"]});
+    let writes = days
+        .iter()
+        .enumerate()
+        .map(|(i, d)| Write::Digest {
+            day: d.to_string(),
+            digest: digest(d, i as u32),
+        })
+        .collect();
+    commit_ok(
+        store,
+        Commit {
+            events: vec![],
+            writes,
+        },
+    )
+    .await;
+    assert_eq!(
+        store.digests(2).await.unwrap(),
+        vec![digest(days[1], 1), digest(days[2], 2)]
+    );
+    let again = Write::Digest {
+        day: days[2].to_string(),
+        digest: digest(days[2], 9),
+    };
+    let event = draft(
+        "system",
+        at(2098, 5, 3, 6, 0, 0),
+        Payload::DigestIssued {
+            digest: digest(days[2], 9),
+        },
+    );
+    commit_ok(
+        store,
+        Commit {
+            events: vec![event],
+            writes: vec![again],
+        },
+    )
+    .await;
+    assert_eq!(
+        store.digests(3).await.unwrap(),
+        vec![digest(days[1], 1), digest(days[2], 9), digest(days[0], 0)]
+    );
+    assert!(store.digests(0).await.unwrap().is_empty());
+}
+
+/// Places, actors, responders and focal points round trip exactly and are replaced by id.
+pub async fn check_registries(store: &dyn Store) {
+    let when = at(2032, 5, 1, 8, 0, 0);
+    let ns = fixtures::namespace();
+    let province = fixtures::place(&ns, "Sud-Kivu", PlaceLevel::Admin1, None);
+    let territory = fixtures::place(
+        &format!("{ns}01"),
+        "Kalehe",
+        PlaceLevel::Admin2,
+        Some(&province.pcode),
+    );
+    let mut village = fixtures::place(
+        &format!("{ns}01-S003"),
+        "Minova",
+        PlaceLevel::Settlement,
+        Some(&territory.pcode),
+    );
+    let actor = fixtures::actor();
+    let mut responder = fixtures::responder(&[&territory.pcode]);
+    let digest = unique("phone:");
+    let focal = fixtures::focal_point(&digest);
+    let commit = Commit {
+        events: vec![
+            draft(
+                "admin",
+                when,
+                Payload::PlaceSaved {
+                    place: village.clone(),
+                },
+            ),
+            draft(
+                "admin",
+                when,
+                Payload::ActorSaved {
+                    actor: actor.clone(),
+                },
+            ),
+            draft(
+                "admin",
+                when,
+                Payload::ResponderSaved {
+                    responder: responder.clone(),
+                },
+            ),
+            draft(
+                "admin",
+                when,
+                Payload::FocalPointSaved {
+                    focal_point: focal.clone(),
+                },
+            ),
+        ],
+        writes: vec![
+            Write::Place(province.clone()),
+            Write::Place(territory.clone()),
+            Write::Place(village.clone()),
+            Write::Actor(actor.clone()),
+            Write::Responder(responder.clone()),
+            Write::FocalPoint(focal.clone()),
+        ],
+    };
+    commit_ok(store, commit).await;
+    let places = store.places().await.unwrap();
+    for p in [&province, &territory, &village] {
+        assert!(places.contains(p), "place {} did not round trip", p.pcode);
+    }
+    assert!(store.actors().await.unwrap().contains(&actor));
+    assert!(store.responders().await.unwrap().contains(&responder));
+    assert!(store.focal_points().await.unwrap().contains(&focal));
+    assert_eq!(
+        store.focal_point_by_phone(&digest).await.unwrap().as_ref(),
+        Some(&focal)
+    );
+    assert_eq!(
+        store.focal_point_by_phone("phone:unknown").await.unwrap(),
+        None
+    );
+
+    village.alt_names.push("Minova-Port".into());
+    village.lat = None;
+    responder.active = false;
+    responder.places.push(village.pcode.clone());
+    let commit = Commit {
+        events: vec![],
+        writes: vec![
+            Write::Place(village.clone()),
+            Write::Responder(responder.clone()),
+        ],
+    };
+    commit_ok(store, commit).await;
+    let places = store.places().await.unwrap();
+    assert_eq!(
+        places
+            .iter()
+            .filter(|p| p.pcode == village.pcode)
+            .collect::<Vec<_>>(),
+        vec![&village]
+    );
+    let responders = store.responders().await.unwrap();
+    assert_eq!(
+        responders
+            .iter()
+            .filter(|r| r.id == responder.id)
+            .collect::<Vec<_>>(),
+        vec![&responder]
+    );
+}
+
+fn saved_user(user: &kinga_domain::people::User, when: chrono::DateTime<chrono::Utc>) -> Commit {
+    Commit {
+        events: vec![draft(
+            "admin",
+            when,
+            Payload::UserSaved { user: user.clone() },
+        )],
+        writes: vec![Write::User(user.clone())],
+    }
+}
+
+fn saved_token(
+    token: &kinga_domain::people::ApiToken,
+    when: chrono::DateTime<chrono::Utc>,
+) -> Commit {
+    Commit {
+        events: vec![draft(
+            "admin",
+            when,
+            Payload::TokenSaved {
+                token: token.clone(),
+            },
+        )],
+        writes: vec![Write::Token(token.clone())],
+    }
+}

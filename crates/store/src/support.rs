@@ -1,0 +1,262 @@
+//! Helpers shared by the store backends (not meant for application code): the indexed columns
+//! of an alert, JSON documents, chain sealing, page limits and group-commit batching.
+
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+use tokio::sync::mpsc;
+
+use kinga_domain::Alert;
+use kinga_ledger::{DraftEvent, Event, GENESIS};
+
+use crate::{StoreError, StoreResult, Write};
+
+/// Most alerts one page may hold, whatever the query asks.
+pub const MAX_PAGE: usize = 1000;
+
+/// Most jobs one group-commit transaction takes from the queue, unless a backend needs fewer.
+pub const MAX_BATCH: usize = 512;
+
+/// Page size actually served for an alert query.
+pub fn page_limit(limit: usize) -> usize {
+    limit.min(MAX_PAGE)
+}
+
+/// A count or offset as an SQL integer; values past `i64::MAX` mean "no bound" anyway.
+pub fn sql_count(n: usize) -> i64 {
+    i64::try_from(n).unwrap_or(i64::MAX)
+}
+
+/// A sequence number or version as an SQL integer.
+pub fn to_sql_int(n: u64, what: &str) -> StoreResult<i64> {
+    i64::try_from(n).map_err(|_| StoreError::Backend(format!("{what} {n} is too large to store")))
+}
+
+/// An SQL integer read back as a sequence number, position or version.
+pub fn from_sql_int(n: i64, what: &str) -> StoreResult<u64> {
+    u64::try_from(n).map_err(|_| StoreError::Corrupt(format!("{what} is negative ({n})")))
+}
+
+/// A record as JSON text for a `doc` column.
+pub fn encode<T: Serialize + ?Sized>(value: &T, what: &str) -> StoreResult<String> {
+    serde_json::to_string(value)
+        .map_err(|e| StoreError::Corrupt(format!("cannot encode {what}: {e}")))
+}
+
+/// A record decoded from a `doc` column.
+pub fn decode<T: DeserializeOwned>(text: &str, what: &str) -> StoreResult<T> {
+    serde_json::from_str(text)
+        .map_err(|e| StoreError::Corrupt(format!("cannot decode {what}: {e}")))
+}
+
+/// The snake_case name serde gives a unit enum variant (statuses, kinds).
+pub fn variant_name<T: Serialize>(value: &T) -> StoreResult<String> {
+    match serde_json::to_value(value) {
+        Ok(serde_json::Value::String(s)) => Ok(s),
+        _ => Err(StoreError::Corrupt("value has no plain name".into())),
+    }
+}
+
+/// The scalar columns of an alert that queries filter and sort on; the rest lives in its JSON
+/// document (and the assigned responders in a JSON array column).
+#[derive(Debug, Clone)]
+pub struct AlertColumns {
+    /// Lifecycle state identifier.
+    pub state: &'static str,
+    /// Not closed and not merged.
+    pub open: bool,
+    /// Severity level 1–4.
+    pub severity: i16,
+    /// Threat type identifier.
+    pub threat_type: Option<&'static str>,
+    /// P-code.
+    pub place: Option<String>,
+    /// No responder covers it.
+    pub uncovered: bool,
+    /// When reported.
+    pub reported_at: DateTime<Utc>,
+    /// When received.
+    pub received_at: DateTime<Utc>,
+    /// The deadline that governs the current state (none once nothing is due).
+    pub next_deadline: Option<DateTime<Utc>>,
+    /// Keyed digest of the reporter's phone.
+    pub reporter_digest: Option<String>,
+    /// Version after the change.
+    pub version: i64,
+}
+
+impl AlertColumns {
+    /// Derive the stored columns of an alert.
+    pub fn of(alert: &Alert) -> StoreResult<AlertColumns> {
+        Ok(AlertColumns {
+            state: alert.state.as_str(),
+            open: alert.state.is_open(),
+            severity: i16::from(alert.severity.level()),
+            threat_type: alert.threat_type.map(|t| t.as_str()),
+            place: alert.place.clone(),
+            uncovered: alert.uncovered,
+            reported_at: alert.reported_at,
+            received_at: alert.received_at,
+            next_deadline: alert.next_deadline().map(|(_, at)| at),
+            reporter_digest: alert.reporter.phone_digest.clone(),
+            version: to_sql_int(alert.version, "alert version")?,
+        })
+    }
+}
+
+/// The last event of one origin's chain: what the next event links to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ChainHead {
+    /// Sequence number of the last event (0 before the first).
+    pub seq: u64,
+    /// Its hash ([`GENESIS`] before the first).
+    pub hash: String,
+}
+
+impl Default for ChainHead {
+    fn default() -> Self {
+        ChainHead {
+            seq: 0,
+            hash: GENESIS.to_string(),
+        }
+    }
+}
+
+impl ChainHead {
+    /// Seal drafts one after the other, advancing the head past each.
+    pub fn seal(&mut self, origin: &str, drafts: &[DraftEvent]) -> StoreResult<Vec<Event>> {
+        let mut sealed = Vec::with_capacity(drafts.len());
+        for draft in drafts {
+            let event =
+                kinga_ledger::seal(draft, origin, self.seq + 1, &self.hash).map_err(|e| {
+                    StoreError::Corrupt(format!("cannot encode event {}: {e}", draft.id))
+                })?;
+            self.seq = event.seq;
+            self.hash.clone_from(&event.hash);
+            sealed.push(event);
+        }
+        Ok(sealed)
+    }
+}
+
+/// A short name for what a write touches, for error messages.
+pub fn describe(write: &Write) -> String {
+    match write {
+        Write::Alert { alert, .. } => format!("alert {} ({})", alert.reference, alert.id),
+        Write::Place(p) => format!("place {}", p.pcode),
+        Write::Actor(a) => format!("actor {}", a.id),
+        Write::Responder(r) => format!("responder {}", r.id),
+        Write::FocalPoint(f) => format!("focal point {}", f.id),
+        Write::User(u) => format!("user name '{}'", u.name),
+        Write::Token(t) => format!("API token {}", t.id),
+        Write::Outbox(m) => format!("outbox message {}", m.id),
+        Write::Digest { day, .. } => format!("digest of {day}"),
+        Write::Idempotency(a) => format!("idempotency key {}", a.key),
+    }
+}
+
+/// The smallest string greater than every string starting with `prefix`, so a prefix filter
+/// becomes an index range `prefix <= x < bound`; `None` when no such bound exists.
+pub fn prefix_upper_bound(prefix: &str) -> Option<String> {
+    let mut chars: Vec<char> = prefix.chars().collect();
+    while let Some(last) = chars.pop() {
+        let next = (u32::from(last) + 1..=u32::from(char::MAX)).find_map(char::from_u32);
+        if let Some(next) = next {
+            chars.push(next);
+            return Some(chars.into_iter().collect());
+        }
+    }
+    None
+}
+
+/// The job just received and whatever else is already queued, up to `max` in all: the group
+/// that one transaction (and one fsync) will serve.
+pub fn drain_batch<T>(first: T, rx: &mut mpsc::Receiver<T>, max: usize) -> Vec<T> {
+    let mut batch = vec![first];
+    while batch.len() < max {
+        match rx.try_recv() {
+            Ok(job) => batch.push(job),
+            Err(_) => break,
+        }
+    }
+    batch
+}
+
+/// How a group-commit writer has grouped writes so far, for tests and benchmarks.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct WriterStats {
+    /// Transactions committed (on SQLite, each one fsync).
+    pub batches: u64,
+    /// Writes served by those transactions.
+    pub jobs: u64,
+    /// Transactions that failed as a whole.
+    pub failed_batches: u64,
+}
+
+/// The live counters behind [`WriterStats`], shared by a writer and its handle.
+#[derive(Debug, Default)]
+pub struct WriterCounters {
+    batches: AtomicU64,
+    jobs: AtomicU64,
+    failed_batches: AtomicU64,
+}
+
+impl WriterCounters {
+    /// A transaction serving `jobs` writes was committed.
+    pub fn committed(&self, jobs: u64) {
+        self.batches.fetch_add(1, Ordering::Relaxed);
+        self.jobs.fetch_add(jobs, Ordering::Relaxed);
+    }
+
+    /// A transaction failed as a whole.
+    pub fn failed(&self) {
+        self.failed_batches.fetch_add(1, Ordering::Relaxed);
+    }
+
+    /// The counts so far.
+    pub fn snapshot(&self) -> WriterStats {
+        WriterStats {
+            batches: self.batches.load(Ordering::Relaxed),
+            jobs: self.jobs.load(Ordering::Relaxed),
+            failed_batches: self.failed_batches.load(Ordering::Relaxed),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn prefix_bound_covers_exactly_the_prefixed_codes() {
+        let upper = prefix_upper_bound("CD62").unwrap();
+        assert_eq!(upper, "CD63");
+        for inside in ["CD62", "CD6201", "CD6201-S003", "CD62\u{10FFFF}"] {
+            assert!(inside >= "CD62" && inside < upper.as_str(), "{inside}");
+        }
+        for outside in ["CD61", "CD63", "CD7", "CD6", "D"] {
+            assert!(
+                !(outside >= "CD62" && outside < upper.as_str()),
+                "{outside}"
+            );
+        }
+        assert_eq!(prefix_upper_bound("a\u{10FFFF}").as_deref(), Some("b"));
+        assert_eq!(prefix_upper_bound("\u{D7FF}").as_deref(), Some("\u{E000}"));
+        assert_eq!(prefix_upper_bound("\u{10FFFF}"), None);
+        assert_eq!(prefix_upper_bound(""), None);
+    }
+
+    #[test]
+    fn limits_are_capped_and_converted() {
+        assert_eq!(page_limit(5000), MAX_PAGE);
+        assert_eq!(page_limit(20), 20);
+        assert_eq!(sql_count(usize::MAX), i64::MAX);
+        assert!(to_sql_int(u64::MAX, "seq").is_err());
+        assert!(matches!(
+            from_sql_int(-1, "seq"),
+            Err(StoreError::Corrupt(_))
+        ));
+    }
+}

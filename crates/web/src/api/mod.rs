@@ -1,0 +1,117 @@
+//! The JSON API under `/api/v1`, and its OpenAPI document at `/api/openapi.json`.
+
+pub mod alerts;
+pub mod registry;
+pub mod views;
+
+use axum::extract::rejection::{JsonRejection, QueryRejection};
+use axum::extract::{FromRequest, FromRequestParts, Request};
+use axum::http::request::Parts;
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use serde::de::DeserializeOwned;
+use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::{Modify, OpenApi};
+
+use crate::{AppState, WebError};
+
+/// The OpenAPI description of the whole JSON API.
+#[derive(OpenApi)]
+#[openapi(
+    info(title = "Kinga API", description = "Community alerts, registries and places of a Kinga instance."),
+    paths(
+        alerts::create, alerts::list, alerts::get_one, alerts::transition, alerts::triage,
+        registry::resolve_places, registry::list_places, registry::list_responders,
+        registry::save_responder, registry::list_actors, registry::save_actor,
+        registry::list_focal_points, registry::list_outbox, registry::list_digests, noop
+    ),
+    components(schemas(crate::error::ErrorBody, crate::error::ErrorDetail)),
+    modifiers(&BearerAuth),
+    tags((name = "alerts", description = "Community alerts"), (name = "registries", description = "Places, actors, responders, focal points"))
+)]
+pub struct ApiDoc;
+
+struct BearerAuth;
+
+impl Modify for BearerAuth {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme("bearer", SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()));
+    }
+}
+
+/// Routes of the JSON API.
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/api/openapi.json", get(openapi))
+        .route("/api/v1/noop", get(noop))
+        .route("/api/v1/alerts", post(alerts::create).get(alerts::list))
+        .route("/api/v1/alerts/{id}", get(alerts::get_one))
+        .route("/api/v1/alerts/{id}/transitions", post(alerts::transition))
+        .route("/api/v1/alerts/{id}/triage", post(alerts::triage))
+        .route("/api/v1/places", get(registry::list_places))
+        .route("/api/v1/places/resolve", get(registry::resolve_places))
+        .route("/api/v1/responders", get(registry::list_responders).post(registry::save_responder))
+        .route("/api/v1/actors", get(registry::list_actors).post(registry::save_actor))
+        .route("/api/v1/focal-points", get(registry::list_focal_points))
+        .route("/api/v1/outbox", get(registry::list_outbox))
+        .route("/api/v1/digests", get(registry::list_digests))
+}
+
+async fn openapi() -> Json<utoipa::openapi::OpenApi> {
+    Json(ApiDoc::openapi())
+}
+
+/// Does nothing: the baseline the intake benchmark compares against.
+#[utoipa::path(get, path = "/api/v1/noop", responses((status = 200, description = "Nothing was done")))]
+pub async fn noop() -> &'static str {
+    "{}"
+}
+
+/// JSON body whose rejections become [`WebError`]s with clear messages.
+pub struct ApiJson<T>(pub T);
+
+impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for ApiJson<T> {
+    type Rejection = WebError;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
+        match Json::<T>::from_request(req, state).await {
+            Ok(Json(v)) => Ok(ApiJson(v)),
+            Err(e) => Err(json_rejection(e)),
+        }
+    }
+}
+
+fn json_rejection(e: JsonRejection) -> WebError {
+    match e {
+        JsonRejection::MissingJsonContentType(_) => WebError::new(
+            axum::http::StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "unsupported_media_type",
+            "send the body as JSON with 'Content-Type: application/json'",
+        ),
+        JsonRejection::JsonSyntaxError(e) => WebError::new(axum::http::StatusCode::BAD_REQUEST, "bad_json", e.body_text()),
+        e => WebError::invalid(e.body_text()),
+    }
+}
+
+/// Query string whose rejections become [`WebError`]s.
+pub struct ApiQuery<T>(pub T);
+
+impl<T: DeserializeOwned, S: Send + Sync> FromRequestParts<S> for ApiQuery<T> {
+    type Rejection = WebError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        axum::extract::Query::<T>::from_request_parts(parts, state)
+            .await
+            .map(|q| ApiQuery(q.0))
+            .map_err(|e: QueryRejection| WebError::invalid(e.body_text()))
+    }
+}
+
+/// Parse an optional identifier of a domain enum, with a clear 422 on error.
+pub fn parse_opt<T: std::str::FromStr<Err = kinga_domain::DomainError>>(s: &Option<String>) -> Result<Option<T>, WebError> {
+    match s.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+        None => Ok(None),
+        Some(v) => v.parse::<T>().map(Some).map_err(|e| WebError::invalid(e.to_string())),
+    }
+}
