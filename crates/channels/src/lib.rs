@@ -52,4 +52,42 @@ impl InboundSms {
     pub fn idempotency_key(&self) -> String {
         format!("{}:{}", self.provider, self.message_id)
     }
+
+    /// The sender in E.164, completing national numbers with `default_country_code`.
+    pub fn sender_e164(&self, default_country_code: &str) -> Result<String, MsisdnError> {
+        normalize_msisdn(&self.from, default_country_code)
+    }
+}
+
+/// The URL a gateway called, from the public base URL (KINGA_PUBLIC_URL, which may carry a
+/// path prefix) and the request's path and query as the server saw them: what Twilio signed.
+pub fn request_url(public_base: &str, path_and_query: &str) -> String {
+    format!(
+        "{}/{}",
+        public_base.trim_end_matches('/'),
+        path_and_query.trim_start_matches('/')
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn request_url_joins_once() {
+        assert_eq!(
+            request_url("https://k.example/kinga/", "/channels/twilio/sms?x=1"),
+            "https://k.example/kinga/channels/twilio/sms?x=1"
+        );
+        let sms = InboundSms {
+            provider: "kannel",
+            message_id: "1".into(),
+            from: "0812345678".into(),
+            to: None,
+            text: String::new(),
+            received_at: None,
+        };
+        assert_eq!(sms.sender_e164("243").as_deref(), Ok("+243812345678"));
+        assert_eq!(sms.idempotency_key(), "kannel:1");
+    }
 }

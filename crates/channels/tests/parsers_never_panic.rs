@@ -17,7 +17,14 @@ fn all_parsers(bytes: &[u8]) {
     let _ = africastalking::parse_delivery_report(bytes);
     let _ = rapidpro::parse_receive(None, bytes);
     let _ = rapidpro::parse_receive(Some("application/json"), bytes);
-    let _ = rapidpro::verify_receive(Some("s"), Some(&text), Some(&text), &text, Some(&text), bytes);
+    let _ = rapidpro::verify_receive(
+        Some("s"),
+        Some(&text),
+        Some(&text),
+        &text,
+        Some(&text),
+        bytes,
+    );
     let _ = rapidpro::parse_status(None, bytes);
     let _ = kannel::parse_receive(&text, bytes);
     let _ = kannel::verify_receive(Some("s"), &text, bytes);
@@ -30,18 +37,43 @@ fn all_parsers(bytes: &[u8]) {
 /// Bodies made of the fields gateways send, with odd values and encodings.
 fn gateway_body() -> impl Strategy<Value = Vec<u8>> {
     let key = prop_oneof![
-        Just("MessageSid"), Just("From"), Just("To"), Just("Body"), Just("NumMedia"), Just("MessageStatus"),
-        Just("from"), Just("to"), Just("text"), Just("id"), Just("date"), Just("status"), Just("secret"),
-        Just("charset"), Just("coding"), Just("type"), Just("sender"), Just("linkId"), Just("ErrorCode"),
+        Just("MessageSid"),
+        Just("From"),
+        Just("To"),
+        Just("Body"),
+        Just("NumMedia"),
+        Just("MessageStatus"),
+        Just("from"),
+        Just("to"),
+        Just("text"),
+        Just("id"),
+        Just("date"),
+        Just("status"),
+        Just("secret"),
+        Just("charset"),
+        Just("coding"),
+        Just("type"),
+        Just("sender"),
+        Just("linkId"),
+        Just("ErrorCode"),
     ];
     let value = prop_oneof![
         "\\PC{0,20}",
         "[%+&=0-9A-Fa-f]{0,12}",
-        Just("UTF-16BE".to_string()), Just("2".to_string()), Just("%FF%FE%00".to_string()),
-        Just("+243812345678".to_string()), Just("delivered".to_string()), Just("16".to_string()),
+        Just("UTF-16BE".to_string()),
+        Just("2".to_string()),
+        Just("%FF%FE%00".to_string()),
+        Just("+243812345678".to_string()),
+        Just("delivered".to_string()),
+        Just("16".to_string()),
     ];
     proptest::collection::vec((key, value), 0..12).prop_map(|pairs| {
-        pairs.iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>().join("&").into_bytes()
+        pairs
+            .iter()
+            .map(|(k, v)| format!("{k}={v}"))
+            .collect::<Vec<_>>()
+            .join("&")
+            .into_bytes()
     })
 }
 

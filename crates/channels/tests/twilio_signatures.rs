@@ -17,9 +17,13 @@ use serde_json::Value;
 fn reference_cases() -> Option<Vec<Value>> {
     let Ok(python) = std::env::var("KINGA_PYTHON") else {
         if std::env::var("CI").as_deref() == Ok("true") {
-            panic!("KINGA_PYTHON is not set: CI must cross-check Twilio signatures against twilio-python");
+            panic!(
+                "KINGA_PYTHON is not set: CI must cross-check Twilio signatures against twilio-python"
+            );
         }
-        eprintln!("skipped: set KINGA_PYTHON to a Python with the `twilio` package to cross-check signatures");
+        eprintln!(
+            "skipped: set KINGA_PYTHON to a Python with the `twilio` package to cross-check signatures"
+        );
         return None;
     };
     let script = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/twilio_reference.py");
@@ -33,17 +37,25 @@ fn reference_cases() -> Option<Vec<Value>> {
         String::from_utf8_lossy(&out.stderr)
     );
     let cases: Vec<Value> = serde_json::from_slice(&out.stdout).expect("the reference prints JSON");
-    assert!(cases.len() >= 20, "expected at least 20 reference cases, got {}", cases.len());
+    assert!(
+        cases.len() >= 20,
+        "expected at least 20 reference cases, got {}",
+        cases.len()
+    );
     Some(cases)
 }
 
 fn s<'a>(case: &'a Value, key: &str) -> &'a str {
-    case[key].as_str().unwrap_or_else(|| panic!("case field {key} missing: {case}"))
+    case[key]
+        .as_str()
+        .unwrap_or_else(|| panic!("case field {key} missing: {case}"))
 }
 
 #[test]
 fn agrees_with_twilio_python() {
-    let Some(cases) = reference_cases() else { return };
+    let Some(cases) = reference_cases() else {
+        return;
+    };
     let mut disagreements = Vec::new();
     let (mut valid, mut invalid) = (0, 0);
     for case in &cases {
@@ -61,7 +73,12 @@ fn agrees_with_twilio_python() {
                 .as_array()
                 .expect("params is a list")
                 .iter()
-                .map(|p| (p[0].as_str().unwrap_or("").to_string(), p[1].as_str().unwrap_or("").to_string()))
+                .map(|p| {
+                    (
+                        p[0].as_str().unwrap_or("").to_string(),
+                        p[1].as_str().unwrap_or("").to_string(),
+                    )
+                })
                 .collect();
             if case["computed"].as_bool() == Some(true) {
                 let ours = compute_signature(token, s(case, "signed_url"), &params, algorithm);
@@ -76,10 +93,19 @@ fn agrees_with_twilio_python() {
             }
         };
         if got != expected {
-            disagreements.push(format!("{name}: Kinga says {got}, twilio-python says {expected}"));
+            disagreements.push(format!(
+                "{name}: Kinga says {got}, twilio-python says {expected}"
+            ));
         }
         if expected { valid += 1 } else { invalid += 1 }
     }
-    assert!(valid >= 10 && invalid >= 8, "too few cases of a kind: {valid} valid, {invalid} invalid");
-    assert!(disagreements.is_empty(), "disagreements with twilio-python:\n{}", disagreements.join("\n"));
+    assert!(
+        valid >= 10 && invalid >= 8,
+        "too few cases of a kind: {valid} valid, {invalid} invalid"
+    );
+    assert!(
+        disagreements.is_empty(),
+        "disagreements with twilio-python:\n{}",
+        disagreements.join("\n")
+    );
 }

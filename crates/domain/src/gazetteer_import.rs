@@ -289,23 +289,32 @@ fn historical_alias(key: &str) -> Option<&'static str> {
     }
 }
 
-/// Admin-1 and admin-2 areas by country, keyed for matching.
+/// One name of an area, keyed for matching.
+struct Area {
+    key: String,
+    pcode: String,
+    parent: Option<String>,
+}
+
+/// Admin-1 and admin-2 areas by country and level.
 struct AreaIndex {
-    /// (country, level) to (key, pcode, parent).
-    areas: HashMap<(String, PlaceLevel), Vec<(String, String, Option<String>)>>,
+    areas: HashMap<(String, PlaceLevel), Vec<Area>>,
 }
 
 impl AreaIndex {
     fn new(admin: &Gazetteer) -> AreaIndex {
-        let mut areas: HashMap<(String, PlaceLevel), Vec<(String, String, Option<String>)>> =
-            HashMap::new();
+        let mut areas: HashMap<(String, PlaceLevel), Vec<Area>> = HashMap::new();
         for p in admin.places() {
             if matches!(p.level, PlaceLevel::Admin1 | PlaceLevel::Admin2) {
                 for n in std::iter::once(&p.name).chain(&p.alt_names) {
                     areas
                         .entry((p.country.clone(), p.level))
                         .or_default()
-                        .push((area_key(n), p.pcode.clone(), p.parent.clone()));
+                        .push(Area {
+                            key: area_key(n),
+                            pcode: p.pcode.clone(),
+                            parent: p.parent.clone(),
+                        });
                 }
             }
         }
@@ -336,13 +345,13 @@ impl AreaIndex {
         iso3: &str,
         level: PlaceLevel,
         within: Option<&str>,
-    ) -> impl Iterator<Item = &(String, String, Option<String>)> {
+    ) -> impl Iterator<Item = &Area> {
         self.areas
             .get(&(iso3.to_string(), level))
             .map(Vec::as_slice)
             .unwrap_or_default()
             .iter()
-            .filter(move |(_, _, parent)| within.is_none() || parent.as_deref() == within)
+            .filter(move |a| within.is_none() || a.parent.as_deref() == within)
     }
 
     fn find_exact(
@@ -359,8 +368,8 @@ impl AreaIndex {
         let key = historical_alias(&key).map(str::to_string).unwrap_or(key);
         unique(
             self.candidates(iso3, level, within)
-                .filter(|(k, _, _)| *k == key)
-                .map(|(_, c, _)| c),
+                .filter(|a| a.key == key)
+                .map(|a| &a.pcode),
         )
     }
 
@@ -379,12 +388,12 @@ impl AreaIndex {
         if key.chars().count() < 5 {
             return None;
         }
-        let close = self.candidates(iso3, level, within).filter(|(k, _, _)| {
-            let longest = k.chars().count().max(key.chars().count());
+        let close = self.candidates(iso3, level, within).filter(|a| {
+            let longest = a.key.chars().count().max(key.chars().count());
             let allowed = if longest >= 10 { 2 } else { 1 };
-            strsim::osa_distance(k, &key) <= allowed
+            strsim::osa_distance(&a.key, &key) <= allowed
         });
-        unique(close.map(|(_, c, _)| c))
+        unique(close.map(|a| &a.pcode))
     }
 }
 

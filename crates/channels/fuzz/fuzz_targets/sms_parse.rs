@@ -25,9 +25,24 @@ static GAZETTEER: LazyLock<Gazetteer> = LazyLock::new(|| {
         place("COD", "RDC", PlaceLevel::Country, None),
         place("CD61", "Nord-Kivu", PlaceLevel::Admin1, Some("COD")),
         place("CD6111", "Rutshuru", PlaceLevel::Admin2, Some("CD61")),
-        place("CD6111-S001", "Kiwanja", PlaceLevel::Settlement, Some("CD6111")),
-        place("CD6111-S002", "Rutshuru", PlaceLevel::Settlement, Some("CD6111")),
-        place("CD6111-S003", "Kanyabayonga", PlaceLevel::Settlement, Some("CD6111")),
+        place(
+            "CD6111-S001",
+            "Kiwanja",
+            PlaceLevel::Settlement,
+            Some("CD6111"),
+        ),
+        place(
+            "CD6111-S002",
+            "Rutshuru",
+            PlaceLevel::Settlement,
+            Some("CD6111"),
+        ),
+        place(
+            "CD6111-S003",
+            "Kanyabayonga",
+            PlaceLevel::Settlement,
+            Some("CD6111"),
+        ),
     ])
 });
 

@@ -44,6 +44,7 @@ pub(super) fn locate(
     flags: &mut Vec<&'static str>,
 ) -> Located {
     let gaz = ctx.gazetteer;
+    let default_place = ctx.default_place.filter(|p| !p.trim().is_empty());
     let (lead, slot) = match keyword_end.map(|k| slot_after(text, tokens, roles, k)) {
         Some((lead, r)) if !r.is_empty() => (lead, Some(r)),
         _ => (0, None),
@@ -104,7 +105,7 @@ pub(super) fn locate(
         });
         out.place_name = slot.as_ref().map(words);
         out.slot = None;
-        if let Some(dp) = ctx.default_place {
+        if let Some(dp) = default_place {
             if gaz.get(dp).is_some() {
                 out.place = Some(dp.to_string());
                 flags.push(flag::PLACE_FROM_SENDER);
@@ -114,7 +115,7 @@ pub(super) fn locate(
         }
     } else if let Some(p) = place::pick(&out.candidates) {
         out.place = Some(p.pcode.clone());
-    } else if let Some(p) = by_sender_area(gaz, &out.candidates, ctx.default_place) {
+    } else if let Some(p) = by_sender_area(gaz, &out.candidates, default_place) {
         out.place = Some(p);
         flags.push(flag::PLACE_DISAMBIGUATED_BY_SENDER);
     } else if top(&out.candidates) < PICK_MIN_SCORE {
@@ -227,7 +228,7 @@ fn search_text(
         while i < n && !breaks(roles[i]) {
             i += 1;
         }
-        if roles[start..i].iter().any(|r| *r == Role::Free) {
+        if roles[start..i].contains(&Role::Free) {
             let q = &text[tokens[start].start..tokens[i - 1].end];
             all.extend(gaz.find_in_text(q, CANDIDATES));
         }

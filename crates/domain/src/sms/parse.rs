@@ -160,7 +160,7 @@ pub fn parse(text: &str, ctx: &ParseContext) -> ParsedSms {
         text,
         votes,
         keyword.as_ref().and_then(|k| k.lang),
-        ctx.default_language,
+        ctx.default_language.filter(|l| !l.trim().is_empty()),
         &mut flags,
     );
     if codes.reference.is_some() {

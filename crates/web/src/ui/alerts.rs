@@ -263,7 +263,7 @@ async fn queue_page(cx: &Ctx, f: Filters) -> UiResult {
 }
 
 /// `GET /alerts/rows`: the queue's table body alone, for the live refresh. Answers 304 when
-/// nothing changed, so a poll over 2G costs a few bytes.
+/// nothing changed (`If-None-Match`), so a poll over 2G costs a few bytes.
 pub async fn rows(cx: Ctx, headers: HeaderMap, QueryData(q): QueryData<QueueParams>) -> Response {
     let r = async {
         let f: Filters = q.into();
@@ -292,13 +292,10 @@ pub async fn rows(cx: Ctx, headers: HeaderMap, QueryData(q): QueryData<QueuePara
         } else {
             Html(html).into_response()
         };
-        let h = resp.headers_mut();
-        h.insert(
-            header::CACHE_CONTROL,
-            HeaderValue::from_static("private, no-cache"),
-        );
+        // Stays `no-store` like every page (alert texts must not sit in a device's cache); the
+        // script keeps the ETag itself and sends it back.
         if let Ok(v) = HeaderValue::from_str(&etag) {
-            h.insert(header::ETAG, v);
+            resp.headers_mut().insert(header::ETAG, v);
         }
         Ok::<_, UiError>(resp)
     }
@@ -474,6 +471,20 @@ pub async fn create(cx: Ctx, FormData(f): FormData<NewAlertForm>) -> Response {
             Ok(intake) => Ok(see_other(&format!("/alerts/{}", intake.alert.reference))),
             Err(e @ (AppError::Forbidden(_) | AppError::Store(_) | AppError::Crypto(_))) => {
                 Err(e.into())
+            }
+            // The same form sent again after an edit (the back button keeps its id): a new
+            // id makes the next send a new alert, once the person has checked the queue.
+            Err(AppError::KeyReused(_)) => {
+                let fresh = NewAlertForm {
+                    form_id: String::new(),
+                    ..f
+                };
+                render_new(
+                    &cx,
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                    &fresh,
+                    Some(cx.t("err_form_reused").into()),
+                )
             }
             Err(e) => render_new(
                 &cx,

@@ -281,6 +281,13 @@ async fn pages_need_a_session_and_forms_need_the_csrf_token() {
         location(&r)
     );
     let b = sign_in(&w, "cla").await;
+    // After signing in again, the login page sends people to the address of the form they were
+    // posting; that address leads back to the page.
+    let req = Request::get("/alerts/K-1/transition")
+        .header(header::COOKIE, &b.cookie)
+        .body(Body::empty())
+        .expect("request");
+    assert_eq!(location(&send(&w, req).await), "/alerts/K-1");
     let forged = Browser {
         cookie: b.cookie.clone(),
         csrf: "0".repeat(64),
@@ -749,7 +756,13 @@ async fn queue_page_timing_over_ten_thousand_open_alerts() {
         tasks.push(tokio::spawn(async move {
             for i in 0..625 {
                 let place = if i % 3 == 0 { "Minova" } else { "Kiwanja" };
-                new_alert(&w, &format!("Alerte {t}-{i}: hommes armés signalés"), Some(place), None).await;
+                new_alert(
+                    &w,
+                    &format!("Alerte {t}-{i}: hommes armés signalés"),
+                    Some(place),
+                    None,
+                )
+                .await;
             }
         }));
     }
@@ -758,7 +771,12 @@ async fn queue_page_timing_over_ten_thousand_open_alerts() {
     }
     let b = sign_in(&w, "cla").await;
     let mut times = vec![];
-    for page in ["/alerts", "/alerts?page=100", "/alerts?area=CD62", "/alerts/rows"] {
+    for page in [
+        "/alerts",
+        "/alerts?page=100",
+        "/alerts?area=CD62",
+        "/alerts/rows",
+    ] {
         for _ in 0..5 {
             let started = std::time::Instant::now();
             let (status, _) = get(&w, &b, page).await;
@@ -771,3 +789,125 @@ async fn queue_page_timing_over_ten_thousand_open_alerts() {
     }
 }
 
+#[tokio::test]
+async fn triage_corrections_reasons_merges_and_resent_forms() {
+    let w = world().await;
+    let first = new_alert(&w, "Hommes armés à Kiwanja", Some("Kiwanja"), None).await;
+    let second = new_alert(
+        &w,
+        "Encore des hommes armés à Kiwanja",
+        Some("Kiwanja"),
+        None,
+    )
+    .await;
+    let b = sign_in(&w, "cla").await;
+
+    // The place is changed after looking another name up, and the severity raised.
+    let (_, html) = get(&w, &b, &format!("/alerts/{first}?q=minova")).await;
+    assert!(
+        html.contains("id=\"found-1\" value=\"CD6201-S1\""),
+        "{html}"
+    );
+    let r = post(
+        &w,
+        &b,
+        &format!("/alerts/{first}/triage"),
+        &[("place", "CD6201-S1")],
+    )
+    .await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let r = post(
+        &w,
+        &b,
+        &format!("/alerts/{first}/triage"),
+        &[("threat_type", "armed_presence"), ("severity", "4")],
+    )
+    .await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let a = w.app.alert(&Caller::system(), &first).await.expect("alert");
+    assert_eq!(
+        (a.place.as_deref(), a.severity.level()),
+        (Some("CD6201-S1"), 4)
+    );
+    let triaged = a
+        .timeline
+        .iter()
+        .filter(|e| matches!(e.event, kinga_domain::AlertEvent::Triaged { .. }))
+        .count();
+    assert_eq!(
+        triaged, 2,
+        "unchanged fields are not recorded as corrections"
+    );
+
+    // A reason is required to call an alert unverifiable.
+    post(
+        &w,
+        &b,
+        &format!("/alerts/{second}/transition"),
+        &[("to", "acknowledged")],
+    )
+    .await;
+    let r = post(
+        &w,
+        &b,
+        &format!("/alerts/{second}/transition"),
+        &[("to", "unverifiable"), ("reason", " ")],
+    )
+    .await;
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(body(r).await.contains("“Reason” is required"));
+
+    // A duplicate is merged into the first alert by typing its reference.
+    let r = post(
+        &w,
+        &b,
+        &format!("/alerts/{second}/transition"),
+        &[
+            ("to", "merged"),
+            ("merged_into_other", &first.to_lowercase()),
+            ("reason", "même événement"),
+        ],
+    )
+    .await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER, "{}", body(r).await);
+    let (_, html) = get(&w, &b, &format!("/alerts/{second}")).await;
+    assert!(
+        html.contains("data-state=\"merged\"")
+            && html.contains(&format!("href=\"/alerts/{first}\""))
+    );
+
+    // The same new-alert form sent again with other words is not silently merged with the first.
+    let (_, page) = get(&w, &b, "/alerts/new").await;
+    let form_id = page
+        .split("name=\"form_id\" value=\"")
+        .nth(1)
+        .and_then(|s| s.split('"').next())
+        .unwrap_or("")
+        .to_string();
+    let r = post(
+        &w,
+        &b,
+        "/alerts/new",
+        &[
+            ("channel", "web"),
+            ("text", "Enlèvement à Minova"),
+            ("form_id", &form_id),
+        ],
+    )
+    .await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let r = post(
+        &w,
+        &b,
+        "/alerts/new",
+        &[
+            ("channel", "web"),
+            ("text", "Enlèvement de deux enfants à Minova"),
+            ("form_id", &form_id),
+        ],
+    )
+    .await;
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let html = body(r).await;
+    assert!(html.contains("already sent") && !html.contains(&format!("value=\"{form_id}\"")));
+}

@@ -55,6 +55,7 @@ const CATALOGUE: &[(&str, &str, &str)] = &[
     ("err_bad_kind", "Unknown kind.", "Type inconnu."),
     ("err_bad_hours", "Hours must be written HH:MM (00:00 to 23:59).", "Les heures s'écrivent HH:MM (00:00 à 23:59)."),
     ("err_unknown_place", "Unknown place “{p}”.", "Lieu inconnu « {p} »."),
+    ("err_form_reused", "This form was already sent with other words. Check the queue first: sending it again creates a new alert.", "Ce formulaire a déjà été envoyé avec d'autres mots. Vérifiez d'abord la file : le renvoyer crée une nouvelle alerte."),
     ("did_you_mean", "Did you mean:", "Vouliez-vous dire :"),
     ("err_disable_self", "You cannot disable your own account.", "Vous ne pouvez pas désactiver votre propre compte."),
     // Notices after a redirect.

@@ -195,7 +195,7 @@ fn csp() -> String {
     let hash =
         |s: &str| base64::engine::general_purpose::STANDARD.encode(Sha256::digest(s.as_bytes()));
     format!(
-        "default-src 'none'; script-src 'sha256-{}'; style-src 'sha256-{}'; connect-src 'self'; \
+        "default-src 'none'; script-src 'sha256-{}'; style-src 'sha256-{}'; img-src data:; connect-src 'self'; \
          form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
         hash(SCRIPT),
         hash(STYLE)
@@ -212,14 +212,20 @@ pub fn routes() -> Router<AppState> {
             get(|| async { axum::response::Redirect::to("/alerts") }),
         )
         .route("/login", get(login::login_page).post(login::login))
-        .route("/logout", post(login::logout))
-        .route("/language", post(login::language))
+        .route("/logout", post(login::logout).get(|| back("/login")))
+        .route("/language", post(login::language).get(|| back("/alerts")))
         .route("/alerts", get(alerts::queue))
         .route("/alerts/rows", get(alerts::rows))
         .route("/alerts/new", get(alerts::new_form).post(alerts::create))
         .route("/alerts/{id}", get(alert::page))
-        .route("/alerts/{id}/triage", post(alert::triage))
-        .route("/alerts/{id}/transition", post(alert::transition))
+        .route(
+            "/alerts/{id}/triage",
+            post(alert::triage).get(back_to_alert),
+        )
+        .route(
+            "/alerts/{id}/transition",
+            post(alert::transition).get(back_to_alert),
+        )
         .route("/places", get(registry::places))
         .route(
             "/responders",
@@ -230,11 +236,20 @@ pub fn routes() -> Router<AppState> {
             "/focal-points",
             get(registry::focal_points).post(registry::register_focal_point),
         )
-        .route("/focal-points/{id}/reveal", post(registry::reveal))
+        .route(
+            "/focal-points/{id}/reveal",
+            post(registry::reveal).get(|| back("/focal-points")),
+        )
         .route("/outbox", get(registry::outbox))
         .route("/users", get(admin::users).post(admin::add_user))
-        .route("/users/{name}/disable", post(admin::disable_user))
-        .route("/users/{name}/password", post(admin::reset_password))
+        .route(
+            "/users/{name}/disable",
+            post(admin::disable_user).get(|| back("/users")),
+        )
+        .route(
+            "/users/{name}/password",
+            post(admin::reset_password).get(|| back("/users")),
+        )
         .route("/digest", get(admin::digest).post(admin::issue_digest))
         .layer(SetResponseHeaderLayer::if_not_present(
             header::CONTENT_SECURITY_POLICY,
@@ -257,6 +272,16 @@ pub fn routes() -> Router<AppState> {
             header::CACHE_CONTROL,
             HeaderValue::from_static("no-store"),
         ))
+}
+
+/// Where a GET to a form's address lands: after signing in again, the login page sends
+/// people back to the address they were posting to, which only takes POST.
+async fn back(to: &'static str) -> Response {
+    login::see_other(to)
+}
+
+async fn back_to_alert(axum::extract::Path(id): axum::extract::Path<String>) -> Response {
+    login::see_other(&format!("/alerts/{}", urlencode(&id)))
 }
 
 /// Why a page could not be served; rendered as an HTML page in the user's language.
