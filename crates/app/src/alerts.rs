@@ -9,7 +9,9 @@ use kinga_domain::outbox::{self, MessageKind, MessageStatus, OutboxMessage, Reci
 use kinga_domain::people::Permission;
 use kinga_domain::place::{self, PlaceCandidate};
 use kinga_domain::routing;
-use kinga_domain::{Alert, AlertEvent, AlertState, Channel, Reporter, Severity, ThreatType, TransitionRequest};
+use kinga_domain::{
+    Alert, AlertEvent, AlertState, Channel, Reporter, Severity, ThreatType, TransitionRequest,
+};
 use kinga_ledger::Payload;
 use kinga_store::{AlertPage, AlertQuery, Commit, IdempotentAnswer, StoreError, Write};
 
@@ -59,7 +61,9 @@ impl IntakeCommand {
     fn fingerprint(&self) -> String {
         let mut c = self.clone();
         c.idempotency_key = None;
-        blake3::hash(serde_json::to_string(&c).unwrap_or_default().as_bytes()).to_hex().to_string()
+        blake3::hash(serde_json::to_string(&c).unwrap_or_default().as_bytes())
+            .to_hex()
+            .to_string()
     }
 }
 
@@ -74,10 +78,16 @@ impl App {
             }
         }
         let alert = self.new_alert(caller, &cmd).await?;
-        let mut writes = vec![Write::Alert { alert: Box::new(alert.clone()), expected_version: None }];
+        let mut writes = vec![Write::Alert {
+            alert: Box::new(alert.clone()),
+            expected_version: None,
+        }];
         let mut events = vec![self.draft(
             &caller.name,
-            Payload::Alert { alert: alert.id.clone(), event: alert.timeline[0].event.clone() },
+            Payload::Alert {
+                alert: alert.id.clone(),
+                event: alert.timeline[0].event.clone(),
+            },
         )];
         if let Some(key) = &cmd.idempotency_key {
             writes.push(Write::Idempotency(IdempotentAnswer {
@@ -90,8 +100,16 @@ impl App {
         }
         let mut alert = alert;
         if alert.channel == Channel::Sms && alert.reporter.phone_sealed.is_some() {
-            let text = outbox::acknowledgement_text(alert.reporter.language.as_deref(), &alert.reference);
-            self.queue_reporter_message(&mut alert, MessageKind::Acknowledgement, text, caller, &mut events, &mut writes);
+            let text =
+                outbox::acknowledgement_text(alert.reporter.language.as_deref(), &alert.reference);
+            self.queue_reporter_message(
+                &mut alert,
+                MessageKind::Acknowledgement,
+                text,
+                caller,
+                &mut events,
+                &mut writes,
+            );
             if let Some(Write::Alert { alert: a, .. }) = writes.first_mut() {
                 **a = alert.clone();
             }
@@ -99,7 +117,10 @@ impl App {
         match self.store.commit(Commit { events, writes }).await {
             Ok(_) => {
                 self.caches.remember(&alert);
-                Ok(Intake { alert, replayed: false })
+                Ok(Intake {
+                    alert,
+                    replayed: false,
+                })
             }
             Err(StoreError::Duplicate(_)) if cmd.idempotency_key.is_some() => {
                 let key = cmd.idempotency_key.as_deref().unwrap_or_default();
@@ -118,7 +139,10 @@ impl App {
         }
         let alert: Alert = serde_json::from_value(ans.body)
             .map_err(|e| AppError::Store(StoreError::Corrupt(format!("idempotent answer: {e}"))))?;
-        Ok(Intake { alert, replayed: true })
+        Ok(Intake {
+            alert,
+            replayed: true,
+        })
     }
 
     async fn new_alert(&self, caller: &Caller, cmd: &IntakeCommand) -> AppResult<Alert> {
@@ -128,7 +152,9 @@ impl App {
             return Err(kinga_domain::DomainError::Missing("text").into());
         }
         if text.chars().count() > MAX_TEXT {
-            return Err(AppError::Invalid(format!("text is longer than {MAX_TEXT} characters")));
+            return Err(AppError::Invalid(format!(
+                "text is longer than {MAX_TEXT} characters"
+            )));
         }
         let reported_at = cmd.reported_at.unwrap_or(now);
         if reported_at > now + Duration::minutes(10) {
@@ -154,7 +180,13 @@ impl App {
             .severity
             .or_else(|| cmd.threat_type.map(ThreatType::default_severity))
             .unwrap_or(Severity::new(2)?);
-        let routing = routing::route(place.as_deref(), cmd.threat_type, now, &self.caches.responders(), &gaz);
+        let routing = routing::route(
+            place.as_deref(),
+            cmd.threat_type,
+            now,
+            &self.caches.responders(),
+            &gaz,
+        );
         let id = self.new_id();
         let n = self.store.next_reference().await?;
         let reference = format!("K-{n}");
@@ -193,7 +225,9 @@ impl App {
     }
 
     async fn reporter(&self, phone: Option<&str>) -> AppResult<Reporter> {
-        let Some(raw) = phone.filter(|p| !p.trim().is_empty()) else { return Ok(Reporter::default()) };
+        let Some(raw) = phone.filter(|p| !p.trim().is_empty()) else {
+            return Ok(Reporter::default());
+        };
         let msisdn = normalize_phone(raw, &self.settings.phone.default_country_code)?;
         let digest = self.sealer.phone_digest(&msisdn);
         let fp = self.store.focal_point_by_phone(&digest).await?;
@@ -208,20 +242,30 @@ impl App {
 
     async fn focal_point_place(&self, reporter: &Reporter) -> Option<String> {
         let digest = reporter.phone_digest.as_deref()?;
-        self.store.focal_point_by_phone(digest).await.ok().flatten().and_then(|f| f.place)
+        self.store
+            .focal_point_by_phone(digest)
+            .await
+            .ok()
+            .flatten()
+            .and_then(|f| f.place)
     }
 
     /// One alert by id or reference.
     pub async fn alert(&self, caller: &Caller, id_or_ref: &str) -> AppResult<Alert> {
         caller.require(Permission::ReadAlerts)?;
         let found = if id_or_ref.starts_with("K-") || id_or_ref.starts_with("k-") {
-            self.store.alert_by_reference(&id_or_ref.to_uppercase()).await?
+            self.store
+                .alert_by_reference(&id_or_ref.to_uppercase())
+                .await?
         } else {
             self.store.alert(id_or_ref).await?
         };
         let alert = found.ok_or_else(|| AppError::NotFound(format!("alert {id_or_ref}")))?;
         if caller.role == kinga_domain::people::Role::Responder
-            && !caller.responder.as_ref().is_some_and(|r| alert.assigned.contains(r))
+            && !caller
+                .responder
+                .as_ref()
+                .is_some_and(|r| alert.assigned.contains(r))
         {
             return Err(AppError::NotFound(format!("alert {id_or_ref}")));
         }
@@ -241,7 +285,12 @@ impl App {
     }
 
     /// Move an alert along its lifecycle.
-    pub async fn transition(&self, caller: &Caller, id_or_ref: &str, req: TransitionRequest) -> AppResult<Alert> {
+    pub async fn transition(
+        &self,
+        caller: &Caller,
+        id_or_ref: &str,
+        req: TransitionRequest,
+    ) -> AppResult<Alert> {
         let to = req.to.ok_or(kinga_domain::DomainError::Missing("to"))?;
         if to == AlertState::Responding {
             caller.require(Permission::RespondAlerts)?;
@@ -266,43 +315,96 @@ impl App {
                 let target_ref = req.merged_into.clone().unwrap_or_default();
                 let mut target = self.alert(caller, &target_ref).await?;
                 if target.id == alert.id {
-                    return Err(AppError::Invalid("an alert cannot be merged into itself".into()));
+                    return Err(AppError::Invalid(
+                        "an alert cannot be merged into itself".into(),
+                    ));
                 }
                 if target.state.is_final() {
-                    return Err(AppError::Invalid(format!("{} is {} and cannot absorb duplicates", target.reference, target.state)));
+                    return Err(AppError::Invalid(format!(
+                        "{} is {} and cannot absorb duplicates",
+                        target.reference, target.state
+                    )));
                 }
                 req.merged_into = Some(target.id.clone());
-                let absorbed = AlertEvent::DuplicateAbsorbed { alert: alert.id.clone() };
+                let absorbed = AlertEvent::DuplicateAbsorbed {
+                    alert: alert.id.clone(),
+                };
                 let v = target.version;
                 target.apply(absorbed.clone(), &caller.name, self.clock.now());
-                events.push(self.draft(&caller.name, Payload::Alert { alert: target.id.clone(), event: absorbed }));
-                writes.push(Write::Alert { alert: Box::new(target), expected_version: Some(v) });
+                events.push(self.draft(
+                    &caller.name,
+                    Payload::Alert {
+                        alert: target.id.clone(),
+                        event: absorbed,
+                    },
+                ));
+                writes.push(Write::Alert {
+                    alert: Box::new(target),
+                    expected_version: Some(v),
+                });
             }
-            let event = if to == AlertState::Merged { alert.decide_transition(&req)? } else { event };
+            let event = if to == AlertState::Merged {
+                alert.decide_transition(&req)?
+            } else {
+                event
+            };
             let version = alert.version;
             alert.apply(event.clone(), &caller.name, self.clock.now());
-            events.insert(0, self.draft(&caller.name, Payload::Alert { alert: alert.id.clone(), event }));
+            events.insert(
+                0,
+                self.draft(
+                    &caller.name,
+                    Payload::Alert {
+                        alert: alert.id.clone(),
+                        event,
+                    },
+                ),
+            );
             if to == AlertState::Closed && alert.reporter.phone_sealed.is_some() {
                 let outcome = alert.outcome.clone().unwrap_or_default();
-                let text = outbox::feedback_text(alert.reporter.language.as_deref(), &alert.reference, &outcome);
-                self.queue_reporter_message(&mut alert, MessageKind::Feedback, text, caller, &mut events, &mut writes);
+                let text = outbox::feedback_text(
+                    alert.reporter.language.as_deref(),
+                    &alert.reference,
+                    &outcome,
+                );
+                self.queue_reporter_message(
+                    &mut alert,
+                    MessageKind::Feedback,
+                    text,
+                    caller,
+                    &mut events,
+                    &mut writes,
+                );
             }
             if to == AlertState::Assigned {
                 self.queue_assignments(&alert, caller, &mut events, &mut writes);
             }
-            writes.insert(0, Write::Alert { alert: Box::new(alert.clone()), expected_version: Some(version) });
+            writes.insert(
+                0,
+                Write::Alert {
+                    alert: Box::new(alert.clone()),
+                    expected_version: Some(version),
+                },
+            );
             match self.store.commit(Commit { events, writes }).await {
                 Ok(_) => return Ok(alert),
                 Err(StoreError::Conflict(_)) => continue,
                 Err(e) => return Err(e.into()),
             }
         }
-        Err(AppError::Store(StoreError::Conflict(format!("alert {id_or_ref}"))))
+        Err(AppError::Store(StoreError::Conflict(format!(
+            "alert {id_or_ref}"
+        ))))
     }
 
     /// Correct an alert's place, threat type or severity during triage; routing and
     /// deadlines follow the correction.
-    pub async fn triage(&self, caller: &Caller, id_or_ref: &str, update: TriageUpdate) -> AppResult<Alert> {
+    pub async fn triage(
+        &self,
+        caller: &Caller,
+        id_or_ref: &str,
+        update: TriageUpdate,
+    ) -> AppResult<Alert> {
         caller.require(Permission::TriageAlerts)?;
         let gaz = self.caches.gazetteer();
         if let Some(p) = &update.place {
@@ -313,21 +415,46 @@ impl App {
         for _ in 0..RETRIES {
             let mut alert = self.alert(caller, id_or_ref).await?;
             if alert.state.is_final() {
-                return Err(AppError::Invalid(format!("{} is {} and can no longer be changed", alert.reference, alert.state)));
+                return Err(AppError::Invalid(format!(
+                    "{} is {} and can no longer be changed",
+                    alert.reference, alert.state
+                )));
             }
             let place = update.place.clone().or(alert.place.clone());
             let threat = update.threat_type.or(alert.threat_type);
-            let deadlines = update
-                .severity
-                .filter(|s| *s != alert.severity)
-                .map(|s| self.settings.deadlines.policy().deadlines(s, alert.received_at));
-            let r = routing::route(place.as_deref(), threat, self.clock.now(), &self.caches.responders(), &gaz);
-            let event = AlertEvent::Triaged { update: update.clone(), deadlines, proposed_responders: r.proposed, uncovered: r.uncovered };
+            let deadlines = update.severity.filter(|s| *s != alert.severity).map(|s| {
+                self.settings
+                    .deadlines
+                    .policy()
+                    .deadlines(s, alert.received_at)
+            });
+            let r = routing::route(
+                place.as_deref(),
+                threat,
+                self.clock.now(),
+                &self.caches.responders(),
+                &gaz,
+            );
+            let event = AlertEvent::Triaged {
+                update: update.clone(),
+                deadlines,
+                proposed_responders: r.proposed,
+                uncovered: r.uncovered,
+            };
             let version = alert.version;
             alert.apply(event.clone(), &caller.name, self.clock.now());
             let commit = Commit {
-                events: vec![self.draft(&caller.name, Payload::Alert { alert: alert.id.clone(), event })],
-                writes: vec![Write::Alert { alert: Box::new(alert.clone()), expected_version: Some(version) }],
+                events: vec![self.draft(
+                    &caller.name,
+                    Payload::Alert {
+                        alert: alert.id.clone(),
+                        event,
+                    },
+                )],
+                writes: vec![Write::Alert {
+                    alert: Box::new(alert.clone()),
+                    expected_version: Some(version),
+                }],
             };
             match self.store.commit(commit).await {
                 Ok(_) => return Ok(alert),
@@ -335,7 +462,9 @@ impl App {
                 Err(e) => return Err(e.into()),
             }
         }
-        Err(AppError::Store(StoreError::Conflict(format!("alert {id_or_ref}"))))
+        Err(AppError::Store(StoreError::Conflict(format!(
+            "alert {id_or_ref}"
+        ))))
     }
 
     /// Queue a message to an alert's reporter and note it on the alert.
@@ -363,31 +492,68 @@ impl App {
             last_error: None,
             created_at: self.clock.now(),
         };
-        let noted = AlertEvent::FeedbackQueued { message: message.id.clone() };
+        let noted = AlertEvent::FeedbackQueued {
+            message: message.id.clone(),
+        };
         alert.apply(noted.clone(), &caller.name, self.clock.now());
-        events.push(self.draft(&caller.name, Payload::Alert { alert: alert.id.clone(), event: noted }));
-        events.push(self.draft(&caller.name, Payload::MessageQueued { message: message.clone() }));
+        events.push(self.draft(
+            &caller.name,
+            Payload::Alert {
+                alert: alert.id.clone(),
+                event: noted,
+            },
+        ));
+        events.push(self.draft(
+            &caller.name,
+            Payload::MessageQueued {
+                message: message.clone(),
+            },
+        ));
         writes.push(Write::Outbox(message));
     }
 
-    fn queue_assignments(&self, alert: &Alert, caller: &Caller, events: &mut Vec<kinga_ledger::DraftEvent>, writes: &mut Vec<Write>) {
+    fn queue_assignments(
+        &self,
+        alert: &Alert,
+        caller: &Caller,
+        events: &mut Vec<kinga_ledger::DraftEvent>,
+        writes: &mut Vec<Write>,
+    ) {
         let gaz = self.caches.gazetteer();
-        let place = alert.place.as_deref().map(|p| gaz.label(p)).unwrap_or_else(|| "?".into());
+        let place = alert
+            .place
+            .as_deref()
+            .map(|p| gaz.label(p))
+            .unwrap_or_else(|| "?".into());
         let threat = alert.threat_type.map(|t| t.label("fr")).unwrap_or("?");
         for r in &alert.assigned {
             let message = OutboxMessage {
                 id: self.new_id(),
                 kind: MessageKind::Assignment,
-                recipient: Recipient::Responder { responder: r.clone() },
+                recipient: Recipient::Responder {
+                    responder: r.clone(),
+                },
                 alert: Some(alert.id.clone()),
                 language: "fr".into(),
-                body: format!("Kinga {} — S{} {} — {} : {}", alert.reference, alert.severity, threat, place, alert.text.chars().take(300).collect::<String>()),
+                body: format!(
+                    "Kinga {} — S{} {} — {} : {}",
+                    alert.reference,
+                    alert.severity,
+                    threat,
+                    place,
+                    alert.text.chars().take(300).collect::<String>()
+                ),
                 status: MessageStatus::Queued,
                 attempts: 0,
                 last_error: None,
                 created_at: self.clock.now(),
             };
-            events.push(self.draft(&caller.name, Payload::MessageQueued { message: message.clone() }));
+            events.push(self.draft(
+                &caller.name,
+                Payload::MessageQueued {
+                    message: message.clone(),
+                },
+            ));
             writes.push(Write::Outbox(message));
         }
     }

@@ -1,8 +1,8 @@
 //! People and access: users, Argon2id passwords, API tokens and browser sessions.
 
+use argon2::Argon2;
 use argon2::password_hash::rand_core::OsRng;
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
-use argon2::Argon2;
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use chrono::Duration;
@@ -29,7 +29,9 @@ fn random_secret(prefix: &str) -> String {
 
 fn hash_password(password: &str) -> AppResult<String> {
     if password.chars().count() < MIN_PASSWORD {
-        return Err(AppError::Invalid(format!("a password needs at least {MIN_PASSWORD} characters")));
+        return Err(AppError::Invalid(format!(
+            "a password needs at least {MIN_PASSWORD} characters"
+        )));
     }
     let salt = SaltString::generate(&mut OsRng);
     Argon2::default()
@@ -41,11 +43,15 @@ fn hash_password(password: &str) -> AppResult<String> {
 fn valid_name(name: &str) -> AppResult<()> {
     let ok = !name.is_empty()
         && name.len() <= 64
-        && name.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-'));
+        && name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-'));
     if ok {
         Ok(())
     } else {
-        Err(AppError::Invalid(format!("'{name}' is not a valid user name (letters, digits, . _ -)")))
+        Err(AppError::Invalid(format!(
+            "'{name}' is not a valid user name (letters, digits, . _ -)"
+        )))
     }
 }
 
@@ -60,7 +66,15 @@ pub struct NewSession {
 
 impl App {
     /// Create a user.
-    pub async fn add_user(&self, caller: &Caller, name: &str, display_name: &str, role: Role, language: &str, password: &str) -> AppResult<User> {
+    pub async fn add_user(
+        &self,
+        caller: &Caller,
+        name: &str,
+        display_name: &str,
+        role: Role,
+        language: &str,
+        password: &str,
+    ) -> AppResult<User> {
         caller.require(Permission::ManageUsers)?;
         valid_name(name)?;
         if self.store.user_by_name(name).await?.is_some() {
@@ -69,9 +83,17 @@ impl App {
         let user = User {
             id: self.new_id(),
             name: name.to_string(),
-            display_name: if display_name.trim().is_empty() { name.to_string() } else { display_name.trim().to_string() },
+            display_name: if display_name.trim().is_empty() {
+                name.to_string()
+            } else {
+                display_name.trim().to_string()
+            },
             role,
-            language: if language == "fr" { "fr".into() } else { "en".into() },
+            language: if language == "fr" {
+                "fr".into()
+            } else {
+                "en".into()
+            },
             password_hash: hash_password(password)?,
             disabled: false,
             responder: None,
@@ -95,7 +117,10 @@ impl App {
     }
 
     async fn named_user(&self, name: &str) -> AppResult<User> {
-        self.store.user_by_name(name).await?.ok_or_else(|| AppError::NotFound(format!("user '{name}'")))
+        self.store
+            .user_by_name(name)
+            .await?
+            .ok_or_else(|| AppError::NotFound(format!("user '{name}'")))
     }
 
     /// Disable a user: no more sign-in, and their tokens stop working.
@@ -108,7 +133,12 @@ impl App {
     }
 
     /// Set a new password (and re-enable the user).
-    pub async fn reset_password(&self, caller: &Caller, name: &str, password: &str) -> AppResult<User> {
+    pub async fn reset_password(
+        &self,
+        caller: &Caller,
+        name: &str,
+        password: &str,
+    ) -> AppResult<User> {
         caller.require(Permission::ManageUsers)?;
         let mut u = self.named_user(name).await?;
         u.password_hash = hash_password(password)?;
@@ -120,7 +150,11 @@ impl App {
     /// Change a user's UI language.
     pub async fn set_language(&self, user: &User, language: &str) -> AppResult<User> {
         let mut u = user.clone();
-        u.language = if language == "fr" { "fr".into() } else { "en".into() };
+        u.language = if language == "fr" {
+            "fr".into()
+        } else {
+            "en".into()
+        };
         self.save_user(&Caller::user(user), u.clone()).await?;
         Ok(u)
     }
@@ -135,14 +169,23 @@ impl App {
             return Err(refused());
         };
         let parsed = PasswordHash::new(&user.password_hash).map_err(|_| refused())?;
-        if Argon2::default().verify_password(password.as_bytes(), &parsed).is_err() || user.disabled {
+        if Argon2::default()
+            .verify_password(password.as_bytes(), &parsed)
+            .is_err()
+            || user.disabled
+        {
             return Err(refused());
         }
         Ok(user)
     }
 
     /// Create an API token for a user; the secret is returned once and stored only as a digest.
-    pub async fn create_token(&self, caller: &Caller, user_name: &str, label: &str) -> AppResult<(String, ApiToken)> {
+    pub async fn create_token(
+        &self,
+        caller: &Caller,
+        user_name: &str,
+        label: &str,
+    ) -> AppResult<(String, ApiToken)> {
         if caller.name != user_name {
             caller.require(Permission::ManageUsers)?;
         }
@@ -157,7 +200,12 @@ impl App {
             revoked: false,
         };
         let commit = Commit {
-            events: vec![self.draft(&caller.name, Payload::TokenSaved { token: token.clone() })],
+            events: vec![self.draft(
+                &caller.name,
+                Payload::TokenSaved {
+                    token: token.clone(),
+                },
+            )],
             writes: vec![Write::Token(token.clone())],
         };
         self.store.commit(commit).await?;
@@ -165,7 +213,12 @@ impl App {
     }
 
     /// Revoke a token by id.
-    pub async fn revoke_token(&self, caller: &Caller, user_name: &str, token_id: &str) -> AppResult<()> {
+    pub async fn revoke_token(
+        &self,
+        caller: &Caller,
+        user_name: &str,
+        token_id: &str,
+    ) -> AppResult<()> {
         if caller.name != user_name {
             caller.require(Permission::ManageUsers)?;
         }
@@ -179,7 +232,12 @@ impl App {
             .ok_or_else(|| AppError::NotFound(format!("token {token_id}")))?;
         token.revoked = true;
         let commit = Commit {
-            events: vec![self.draft(&caller.name, Payload::TokenSaved { token: token.clone() })],
+            events: vec![self.draft(
+                &caller.name,
+                Payload::TokenSaved {
+                    token: token.clone(),
+                },
+            )],
             writes: vec![Write::Token(token)],
         };
         self.store.commit(commit).await?;
@@ -189,7 +247,11 @@ impl App {
     /// The user a bearer token belongs to, if the token is valid and the user active.
     pub async fn user_for_token(&self, secret: &str) -> AppResult<User> {
         let refused = || AppError::Unauthorized("invalid or revoked API token".into());
-        let token = self.store.token_by_digest(&secret_digest(secret)).await?.ok_or_else(refused)?;
+        let token = self
+            .store
+            .token_by_digest(&secret_digest(secret))
+            .await?
+            .ok_or_else(refused)?;
         if token.revoked {
             return Err(refused());
         }
@@ -217,7 +279,9 @@ impl App {
 
     /// The session and user behind a cookie secret, if still valid.
     pub async fn session_user(&self, secret: &str) -> AppResult<Option<(Session, User)>> {
-        let Some(session) = self.store.session(&secret_digest(secret)).await? else { return Ok(None) };
+        let Some(session) = self.store.session(&secret_digest(secret)).await? else {
+            return Ok(None);
+        };
         if session.expires_at <= self.clock.now() {
             self.store.delete_session(&session.digest).await?;
             return Ok(None);

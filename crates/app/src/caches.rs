@@ -74,7 +74,10 @@ impl Caches {
 
     /// The responders.
     pub fn responders(&self) -> Arc<Vec<Responder>> {
-        self.responders.read().map(|g| g.clone()).unwrap_or_default()
+        self.responders
+            .read()
+            .map(|g| g.clone())
+            .unwrap_or_default()
     }
 
     /// Reload everything from the store.
@@ -82,7 +85,9 @@ impl Caches {
         self.reload_places(store).await?;
         self.reload_responders(store).await?;
         let since = now - Duration::hours(DUPLICATE_WINDOW_HOURS);
-        let alerts = store.alerts_reported_between(since, now + Duration::hours(1)).await?;
+        let alerts = store
+            .alerts_reported_between(since, now + Duration::hours(1))
+            .await?;
         let gaz = self.gazetteer();
         let mut recent: HashMap<String, VecDeque<RecentAlert>> = HashMap::new();
         for a in &alerts {
@@ -132,7 +137,9 @@ impl Caches {
     pub fn recent_near(&self, place: Option<&str>, at: DateTime<Utc>) -> Vec<RecentAlert> {
         let gaz = self.gazetteer();
         let window = Duration::hours(DUPLICATE_WINDOW_HOURS);
-        let Ok(g) = self.recent.read() else { return vec![] };
+        let Ok(g) = self.recent.read() else {
+            return vec![];
+        };
         let mut areas = vec![area_of(&gaz, place)];
         if !areas[0].is_empty() {
             areas.push(String::new());

@@ -26,7 +26,10 @@ impl Sealer {
         // Separate keys for encryption and digests, so neither use weakens the other.
         let enc = blake3::derive_key("kinga 2026 field encryption", &key);
         let digest_key = blake3::derive_key("kinga 2026 phone digest", &key);
-        Sealer { cipher: XChaCha20Poly1305::new(&enc.into()), digest_key }
+        Sealer {
+            cipher: XChaCha20Poly1305::new(&enc.into()),
+            digest_key,
+        }
     }
 
     /// Load the key from `path`, creating it (mode 0600) when missing.
@@ -34,11 +37,12 @@ impl Sealer {
         let err = |e: std::io::Error| AppError::Crypto(format!("key file {}: {e}", path.display()));
         if path.exists() {
             let text = std::fs::read_to_string(path).map_err(err)?;
-            let bytes = hex::decode(text.trim())
-                .map_err(|e| AppError::Crypto(format!("key file {} is not hex: {e}", path.display())))?;
-            let key: [u8; 32] = bytes
-                .try_into()
-                .map_err(|_| AppError::Crypto(format!("key file {} must hold 32 bytes", path.display())))?;
+            let bytes = hex::decode(text.trim()).map_err(|e| {
+                AppError::Crypto(format!("key file {} is not hex: {e}", path.display()))
+            })?;
+            let key: [u8; 32] = bytes.try_into().map_err(|_| {
+                AppError::Crypto(format!("key file {} must hold 32 bytes", path.display()))
+            })?;
             return Ok(Sealer::new(key));
         }
         if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
@@ -68,14 +72,18 @@ impl Sealer {
 
     /// Decrypt a value sealed by [`Sealer::seal`] with the same key.
     pub fn open(&self, sealed: &str) -> AppResult<String> {
-        let bad = || AppError::Crypto("sealed value is damaged or was sealed with another key".into());
+        let bad =
+            || AppError::Crypto("sealed value is damaged or was sealed with another key".into());
         let body = sealed.strip_prefix("v1.").ok_or_else(bad)?;
         let buf = URL_SAFE_NO_PAD.decode(body).map_err(|_| bad())?;
         if buf.len() < 24 {
             return Err(bad());
         }
         let (nonce, ct) = buf.split_at(24);
-        let plain = self.cipher.decrypt(XNonce::from_slice(nonce), ct).map_err(|_| bad())?;
+        let plain = self
+            .cipher
+            .decrypt(XNonce::from_slice(nonce), ct)
+            .map_err(|_| bad())?;
         String::from_utf8(plain).map_err(|_| bad())
     }
 
@@ -127,15 +135,30 @@ mod tests {
     fn digest_is_stable_and_keyed() {
         let s = Sealer::new([7; 32]);
         assert_eq!(s.phone_digest("+2431"), s.phone_digest("+2431"));
-        assert_ne!(s.phone_digest("+2431"), Sealer::new([9; 32]).phone_digest("+2431"));
+        assert_ne!(
+            s.phone_digest("+2431"),
+            Sealer::new([9; 32]).phone_digest("+2431")
+        );
     }
 
     #[test]
     fn phones_normalise_to_e164() {
-        assert_eq!(normalize_phone("0997 123 456", "243").unwrap(), "+243997123456");
-        assert_eq!(normalize_phone("+243 997-123-456", "243").unwrap(), "+243997123456");
-        assert_eq!(normalize_phone("00243997123456", "243").unwrap(), "+243997123456");
-        assert_eq!(normalize_phone("243997123456", "243").unwrap(), "+243997123456");
+        assert_eq!(
+            normalize_phone("0997 123 456", "243").unwrap(),
+            "+243997123456"
+        );
+        assert_eq!(
+            normalize_phone("+243 997-123-456", "243").unwrap(),
+            "+243997123456"
+        );
+        assert_eq!(
+            normalize_phone("00243997123456", "243").unwrap(),
+            "+243997123456"
+        );
+        assert_eq!(
+            normalize_phone("243997123456", "243").unwrap(),
+            "+243997123456"
+        );
         assert!(normalize_phone("hello", "243").is_err());
         assert!(normalize_phone("12", "243").is_err());
     }

@@ -5,7 +5,9 @@ use serde::Deserialize;
 
 use kinga_domain::ThreatType;
 use kinga_domain::place::{Place, PlaceLevel};
-use kinga_domain::registry::{ActorKind, ContactPreference, Hours, Responder, ResponderKind, ThreatActor};
+use kinga_domain::registry::{
+    ActorKind, ContactPreference, Hours, Responder, ResponderKind, ThreatActor,
+};
 
 use crate::registry::{FocalPointInput, RegistryRecord};
 use crate::{App, AppError, AppResult, Caller};
@@ -31,17 +33,24 @@ impl std::str::FromStr for ImportKind {
             "actors" => Ok(ImportKind::Actors),
             "responders" => Ok(ImportKind::Responders),
             "focal-points" | "focal_points" => Ok(ImportKind::FocalPoints),
-            _ => Err(AppError::Invalid(format!("unknown import kind '{s}' (places, actors, responders, focal-points)"))),
+            _ => Err(AppError::Invalid(format!(
+                "unknown import kind '{s}' (places, actors, responders, focal-points)"
+            ))),
         }
     }
 }
 
 fn list(s: &str) -> Vec<String> {
-    s.split(';').map(str::trim).filter(|x| !x.is_empty()).map(str::to_string).collect()
+    s.split(';')
+        .map(str::trim)
+        .filter(|x| !x.is_empty())
+        .map(str::to_string)
+        .collect()
 }
 
 fn enum_value<T: serde::de::DeserializeOwned>(field: &str, v: &str) -> Result<T, String> {
-    serde_json::from_value(serde_json::Value::String(v.trim().to_string())).map_err(|_| format!("{field}: unknown value '{v}'"))
+    serde_json::from_value(serde_json::Value::String(v.trim().to_string()))
+        .map_err(|_| format!("{field}: unknown value '{v}'"))
 }
 
 fn boolean(field: &str, v: &str) -> Result<bool, String> {
@@ -59,15 +68,27 @@ pub fn parse_hours(s: &str) -> Result<Hours, String> {
         return Ok(Hours::ALWAYS);
     }
     let minute = |t: &str| -> Result<u16, String> {
-        let (h, m) = t.trim().split_once(':').ok_or_else(|| format!("hours: '{t}' is not HH:MM"))?;
-        let (h, m): (u16, u16) = (h.parse().map_err(|_| format!("hours: bad hour in '{t}'"))?, m.parse().map_err(|_| format!("hours: bad minute in '{t}'"))?);
+        let (h, m) = t
+            .trim()
+            .split_once(':')
+            .ok_or_else(|| format!("hours: '{t}' is not HH:MM"))?;
+        let (h, m): (u16, u16) = (
+            h.parse().map_err(|_| format!("hours: bad hour in '{t}'"))?,
+            m.parse()
+                .map_err(|_| format!("hours: bad minute in '{t}'"))?,
+        );
         if h > 24 || m > 59 || (h == 24 && m > 0) {
             return Err(format!("hours: '{t}' is not a time of day"));
         }
         Ok((h * 60 + m) % 1440)
     };
-    let (a, b) = s.split_once('-').ok_or_else(|| format!("hours: '{s}' is not HH:MM-HH:MM"))?;
-    Ok(Hours { start: minute(a)?, end: minute(b)? })
+    let (a, b) = s
+        .split_once('-')
+        .ok_or_else(|| format!("hours: '{s}' is not HH:MM-HH:MM"))?;
+    Ok(Hours {
+        start: minute(a)?,
+        end: minute(b)?,
+    })
 }
 
 #[derive(Deserialize)]
@@ -137,11 +158,16 @@ fn opt(s: &str) -> Option<String> {
 }
 
 fn rows<T: serde::de::DeserializeOwned>(csv_text: &str) -> AppResult<Vec<(usize, T)>> {
-    let mut rdr = csv::ReaderBuilder::new().trim(csv::Trim::All).from_reader(csv_text.as_bytes());
+    let mut rdr = csv::ReaderBuilder::new()
+        .trim(csv::Trim::All)
+        .from_reader(csv_text.as_bytes());
     let mut out = vec![];
     for (i, r) in rdr.deserialize::<T>().enumerate() {
         let line = i + 2;
-        out.push((line, r.map_err(|e| AppError::Invalid(format!("line {line}: {e}")))?));
+        out.push((
+            line,
+            r.map_err(|e| AppError::Invalid(format!("line {line}: {e}")))?,
+        ));
     }
     Ok(out)
 }
@@ -157,29 +183,33 @@ pub fn parse(kind: ImportKind, csv_text: &str) -> AppResult<Vec<RegistryRecordOr
                 if r.pcode.trim().is_empty() || r.name.trim().is_empty() {
                     return Err(at(line)("pcode and name are required".into()));
                 }
-                out.push(RegistryRecordOrInput::Record(RegistryRecord::Place(Place {
-                    pcode: r.pcode,
-                    name: r.name,
-                    alt_names: list(&r.alt_names),
-                    level,
-                    parent: opt(&r.parent),
-                    country: r.country,
-                    lat: r.lat,
-                    lon: r.lon,
-                })));
+                out.push(RegistryRecordOrInput::Record(RegistryRecord::Place(
+                    Place {
+                        pcode: r.pcode,
+                        name: r.name,
+                        alt_names: list(&r.alt_names),
+                        level,
+                        parent: opt(&r.parent),
+                        country: r.country,
+                        lat: r.lat,
+                        lon: r.lon,
+                    },
+                )));
             }
         }
         ImportKind::Actors => {
             for (line, r) in rows::<ActorRow>(csv_text)? {
                 let kind: ActorKind = enum_value("kind", &r.kind).map_err(at(line))?;
-                out.push(RegistryRecordOrInput::Record(RegistryRecord::Actor(ThreatActor {
-                    id: r.id,
-                    name: r.name,
-                    kind,
-                    aliases: list(&r.aliases),
-                    areas: list(&r.areas),
-                    notes: r.notes,
-                })));
+                out.push(RegistryRecordOrInput::Record(RegistryRecord::Actor(
+                    ThreatActor {
+                        id: r.id,
+                        name: r.name,
+                        kind,
+                        aliases: list(&r.aliases),
+                        areas: list(&r.areas),
+                        notes: r.notes,
+                    },
+                )));
             }
         }
         ImportKind::Responders => {
@@ -190,21 +220,28 @@ pub fn parse(kind: ImportKind, csv_text: &str) -> AppResult<Vec<RegistryRecordOr
                     .map(|t| t.parse::<ThreatType>().map_err(|e| e.to_string()))
                     .collect::<Result<Vec<_>, _>>()
                     .map_err(at(line))?;
-                let prefers: ContactPreference =
-                    if r.prefers.trim().is_empty() { ContactPreference::Sms } else { enum_value("prefers", &r.prefers).map_err(at(line))? };
-                out.push(RegistryRecordOrInput::Record(RegistryRecord::Responder(Responder {
-                    id: r.id,
-                    name: r.name,
-                    kind,
-                    places: list(&r.places),
-                    threat_types,
-                    hours: parse_hours(&r.hours).map_err(at(line))?,
-                    phone: opt(&r.phone),
-                    email: opt(&r.email),
-                    prefers,
-                    community_consent: boolean("community_consent", &r.community_consent).map_err(at(line))?,
-                    active: r.active.trim().is_empty() || boolean("active", &r.active).map_err(at(line))?,
-                })));
+                let prefers: ContactPreference = if r.prefers.trim().is_empty() {
+                    ContactPreference::Sms
+                } else {
+                    enum_value("prefers", &r.prefers).map_err(at(line))?
+                };
+                out.push(RegistryRecordOrInput::Record(RegistryRecord::Responder(
+                    Responder {
+                        id: r.id,
+                        name: r.name,
+                        kind,
+                        places: list(&r.places),
+                        threat_types,
+                        hours: parse_hours(&r.hours).map_err(at(line))?,
+                        phone: opt(&r.phone),
+                        email: opt(&r.email),
+                        prefers,
+                        community_consent: boolean("community_consent", &r.community_consent)
+                            .map_err(at(line))?,
+                        active: r.active.trim().is_empty()
+                            || boolean("active", &r.active).map_err(at(line))?,
+                    },
+                )));
             }
         }
         ImportKind::FocalPoints => {
@@ -234,13 +271,20 @@ pub enum RegistryRecordOrInput {
 
 impl App {
     /// Import a registry CSV: all rows or none.
-    pub async fn import_csv(&self, caller: &Caller, kind: ImportKind, csv_text: &str) -> AppResult<usize> {
+    pub async fn import_csv(
+        &self,
+        caller: &Caller,
+        kind: ImportKind,
+        csv_text: &str,
+    ) -> AppResult<usize> {
         let mut records = vec![];
         for (i, r) in parse(kind, csv_text)?.into_iter().enumerate() {
             records.push(match r {
                 RegistryRecordOrInput::Record(r) => r,
                 RegistryRecordOrInput::FocalPoint(input) => RegistryRecord::FocalPoint(
-                    self.seal_focal_point(&input).await.map_err(|e| AppError::Invalid(format!("line {}: {e}", i + 2)))?,
+                    self.seal_focal_point(&input)
+                        .await
+                        .map_err(|e| AppError::Invalid(format!("line {}: {e}", i + 2)))?,
                 ),
             });
         }
@@ -257,10 +301,21 @@ mod tests {
         let csv = "id,name,kind,places,threat_types,hours,phone,email,prefers,community_consent,active\n\
                    r1,TOB Kiwanja,mission_military,CD6105;CD6104,killing;clashes,18:00-06:00,+243990000001,,sms,yes,\n";
         let recs = parse(ImportKind::Responders, csv).unwrap();
-        let RegistryRecordOrInput::Record(RegistryRecord::Responder(r)) = &recs[0] else { panic!("not a responder") };
+        let RegistryRecordOrInput::Record(RegistryRecord::Responder(r)) = &recs[0] else {
+            panic!("not a responder")
+        };
         assert_eq!(r.places, vec!["CD6105", "CD6104"]);
-        assert_eq!(r.threat_types, vec![ThreatType::Killing, ThreatType::Clashes]);
-        assert_eq!(r.hours, Hours { start: 1080, end: 360 });
+        assert_eq!(
+            r.threat_types,
+            vec![ThreatType::Killing, ThreatType::Clashes]
+        );
+        assert_eq!(
+            r.hours,
+            Hours {
+                start: 1080,
+                end: 360
+            }
+        );
         assert!(r.community_consent && r.active);
     }
 

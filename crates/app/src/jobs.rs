@@ -2,11 +2,11 @@
 
 use chrono::{DateTime, Duration, NaiveDate, Timelike, Utc};
 
+use kinga_domain::AlertEvent;
 use kinga_domain::deadline;
 use kinga_domain::digest::{self, Digest};
 use kinga_domain::outbox::{MessageKind, MessageStatus, OutboxMessage, Recipient};
 use kinga_domain::people::{Role, User};
-use kinga_domain::AlertEvent;
 use kinga_ledger::Payload;
 use kinga_store::{Commit, StoreError, Write};
 
@@ -23,11 +23,19 @@ impl App {
             .collect())
     }
 
-    fn message_to(&self, user: &User, kind: MessageKind, alert: Option<String>, body: String) -> OutboxMessage {
+    fn message_to(
+        &self,
+        user: &User,
+        kind: MessageKind,
+        alert: Option<String>,
+        body: String,
+    ) -> OutboxMessage {
         OutboxMessage {
             id: self.new_id(),
             kind,
-            recipient: Recipient::User { user: user.id.clone() },
+            recipient: Recipient::User {
+                user: user.id.clone(),
+            },
             alert,
             language: user.language.clone(),
             body,
@@ -45,22 +53,43 @@ impl App {
         let system = Caller::system();
         let mut n = 0;
         for mut alert in self.store.alerts_due(now).await? {
-            let Some(kind) = deadline::missed(alert.state, &alert.deadlines, &alert.escalated, now) else {
+            let Some(kind) = deadline::missed(alert.state, &alert.deadlines, &alert.escalated, now)
+            else {
                 continue;
             };
             let event = AlertEvent::Escalated { deadline: kind };
             let version = alert.version;
             alert.apply(event.clone(), &system.name, now);
-            let mut events = vec![self.draft(&system.name, Payload::Alert { alert: alert.id.clone(), event })];
-            let mut writes = vec![Write::Alert { alert: Box::new(alert.clone()), expected_version: Some(version) }];
+            let mut events = vec![self.draft(
+                &system.name,
+                Payload::Alert {
+                    alert: alert.id.clone(),
+                    event,
+                },
+            )];
+            let mut writes = vec![Write::Alert {
+                alert: Box::new(alert.clone()),
+                expected_version: Some(version),
+            }];
             for c in &coordinators {
                 let body = if c.language == "fr" {
-                    format!("Kinga : échéance « {} » dépassée pour l'alerte {} (gravité {}).", kind.as_str(), alert.reference, alert.severity)
+                    format!(
+                        "Kinga : échéance « {} » dépassée pour l'alerte {} (gravité {}).",
+                        kind.as_str(),
+                        alert.reference,
+                        alert.severity
+                    )
                 } else {
-                    format!("Kinga: '{}' deadline missed for alert {} (severity {}).", kind.as_str(), alert.reference, alert.severity)
+                    format!(
+                        "Kinga: '{}' deadline missed for alert {} (severity {}).",
+                        kind.as_str(),
+                        alert.reference,
+                        alert.severity
+                    )
                 };
                 let m = self.message_to(c, MessageKind::Escalation, Some(alert.id.clone()), body);
-                events.push(self.draft(&system.name, Payload::MessageQueued { message: m.clone() }));
+                events
+                    .push(self.draft(&system.name, Payload::MessageQueued { message: m.clone() }));
                 writes.push(Write::Outbox(m));
             }
             match self.store.commit(Commit { events, writes }).await {
@@ -75,17 +104,36 @@ impl App {
 
     /// Issue the digest of `day` (UTC) and queue it to coordinators.
     pub async fn issue_digest(&self, day: NaiveDate) -> AppResult<Digest> {
-        let from = day.and_hms_opt(0, 0, 0).map(|t| t.and_utc()).ok_or_else(|| AppError::Invalid("bad day".into()))?;
+        let from = day
+            .and_hms_opt(0, 0, 0)
+            .map(|t| t.and_utc())
+            .ok_or_else(|| AppError::Invalid("bad day".into()))?;
         let to = from + Duration::days(1);
         // Alerts still open from earlier weeks count as overdue, so look back a month.
-        let alerts = self.store.alerts_reported_between(from - Duration::days(30), to).await?;
+        let alerts = self
+            .store
+            .alerts_reported_between(from - Duration::days(30), to)
+            .await?;
         let d = digest::compute(&alerts, from, to);
         let value = serde_json::to_value(&d).map_err(|e| AppError::Invalid(e.to_string()))?;
         let system = Caller::system();
-        let mut events = vec![self.draft(&system.name, Payload::DigestIssued { digest: value.clone() })];
-        let mut writes = vec![Write::Digest { day: day.to_string(), digest: value }];
+        let mut events = vec![self.draft(
+            &system.name,
+            Payload::DigestIssued {
+                digest: value.clone(),
+            },
+        )];
+        let mut writes = vec![Write::Digest {
+            day: day.to_string(),
+            digest: value,
+        }];
         for c in self.coordinators().await? {
-            let m = self.message_to(&c, MessageKind::Digest, None, digest::render_text(&d, &c.language));
+            let m = self.message_to(
+                &c,
+                MessageKind::Digest,
+                None,
+                digest::render_text(&d, &c.language),
+            );
             events.push(self.draft(&system.name, Payload::MessageQueued { message: m.clone() }));
             writes.push(Write::Outbox(m));
         }
@@ -102,7 +150,9 @@ impl App {
         }
         let yesterday = (now - Duration::days(1)).date_naive();
         let issued = self.store.digests(3).await?;
-        let done = issued.iter().any(|d| d.get("day").and_then(|v| v.as_str()) == Some(&yesterday.to_string()));
+        let done = issued
+            .iter()
+            .any(|d| d.get("day").and_then(|v| v.as_str()) == Some(&yesterday.to_string()));
         if done {
             return Ok(None);
         }

@@ -39,17 +39,29 @@ pub struct Caller {
 impl Caller {
     /// The caller for a signed-in user.
     pub fn user(u: &User) -> Caller {
-        Caller { name: u.name.clone(), role: u.role, responder: u.responder.clone() }
+        Caller {
+            name: u.name.clone(),
+            role: u.role,
+            responder: u.responder.clone(),
+        }
     }
 
     /// Kinga's own background jobs and loaders.
     pub fn system() -> Caller {
-        Caller { name: "system".into(), role: Role::Administrator, responder: None }
+        Caller {
+            name: "system".into(),
+            role: Role::Administrator,
+            responder: None,
+        }
     }
 
     /// An SMS gateway delivering a community message.
     pub fn gateway(name: &str) -> Caller {
-        Caller { name: format!("gateway:{name}"), role: Role::Monitor, responder: None }
+        Caller {
+            name: format!("gateway:{name}"),
+            role: Role::Monitor,
+            responder: None,
+        }
     }
 
     /// Fail unless the caller holds `p`.
@@ -57,7 +69,10 @@ impl Caller {
         if self.role.can(p) {
             Ok(())
         } else {
-            Err(AppError::Forbidden(format!("the role '{}' may not do this", self.role)))
+            Err(AppError::Forbidden(format!(
+                "the role '{}' may not do this",
+                self.role
+            )))
         }
     }
 }
@@ -86,18 +101,35 @@ impl App {
         sealer: Sealer,
     ) -> AppResult<App> {
         let caches = Arc::new(Caches::default());
-        let app = App { store, settings: Arc::new(settings), clock, sealer: Arc::new(sealer), caches };
-        app.caches.reload(app.store.as_ref(), app.clock.now()).await?;
+        let app = App {
+            store,
+            settings: Arc::new(settings),
+            clock,
+            sealer: Arc::new(sealer),
+            caches,
+        };
+        app.caches
+            .reload(app.store.as_ref(), app.clock.now())
+            .await?;
         Ok(app)
     }
 
     /// A new ULID, time-ordered by the app's clock.
     pub fn new_id(&self) -> String {
-        ulid::Ulid::from_parts(self.clock.now().timestamp_millis().max(0) as u64, rand::random()).to_string()
+        ulid::Ulid::from_parts(
+            self.clock.now().timestamp_millis().max(0) as u64,
+            rand::random(),
+        )
+        .to_string()
     }
 
     /// A draft event stamped now by `actor`.
     pub fn draft(&self, actor: &str, payload: Payload) -> DraftEvent {
-        DraftEvent { id: self.new_id(), actor: actor.to_string(), at: self.clock.now(), payload }
+        DraftEvent {
+            id: self.new_id(),
+            actor: actor.to_string(),
+            at: self.clock.now(),
+            payload,
+        }
     }
 }

@@ -21,7 +21,9 @@ fn deunicode_tag(name: &str) -> String {
         .split(' ')
         .map(|w| {
             let mut c = w.chars();
-            c.next().map(|f| f.to_ascii_uppercase().to_string() + c.as_str()).unwrap_or_default()
+            c.next()
+                .map(|f| f.to_ascii_uppercase().to_string() + c.as_str())
+                .unwrap_or_default()
         })
         .collect::<String>()
         .chars()
@@ -75,15 +77,29 @@ impl RegistryRecord {
         match self {
             RegistryRecord::Place(p) => (Payload::PlaceSaved { place: p.clone() }, Write::Place(p)),
             RegistryRecord::Actor(a) => (Payload::ActorSaved { actor: a.clone() }, Write::Actor(a)),
-            RegistryRecord::Responder(r) => (Payload::ResponderSaved { responder: r.clone() }, Write::Responder(r)),
-            RegistryRecord::FocalPoint(f) => (Payload::FocalPointSaved { focal_point: f.clone() }, Write::FocalPoint(f)),
+            RegistryRecord::Responder(r) => (
+                Payload::ResponderSaved {
+                    responder: r.clone(),
+                },
+                Write::Responder(r),
+            ),
+            RegistryRecord::FocalPoint(f) => (
+                Payload::FocalPointSaved {
+                    focal_point: f.clone(),
+                },
+                Write::FocalPoint(f),
+            ),
         }
     }
 }
 
 impl App {
     /// Save registry records through the ledger, in batches, and refresh the caches.
-    pub async fn save_records(&self, caller: &Caller, records: Vec<RegistryRecord>) -> AppResult<usize> {
+    pub async fn save_records(
+        &self,
+        caller: &Caller,
+        records: Vec<RegistryRecord>,
+    ) -> AppResult<usize> {
         caller.require(Permission::ManageRegistries)?;
         let gaz = self.caches.gazetteer();
         let n = records.len();
@@ -102,7 +118,9 @@ impl App {
                 RegistryRecord::FocalPoint(f) => ("focal point", f.place.iter().collect()),
             };
             if let Some(bad) = places.into_iter().find(|p| !known_places.contains(*p)) {
-                return Err(AppError::Invalid(format!("{what} refers to unknown place P-code '{bad}'")));
+                return Err(AppError::Invalid(format!(
+                    "{what} refers to unknown place P-code '{bad}'"
+                )));
             }
         }
         let mut places_changed = false;
@@ -138,18 +156,31 @@ impl App {
         let msisdn = normalize_phone(&input.phone, &self.settings.phone.default_country_code)?;
         let digest = self.sealer.phone_digest(&msisdn);
         let existing = match &input.id {
-            Some(id) => self.store.focal_points().await?.into_iter().find(|f| &f.id == id),
+            Some(id) => self
+                .store
+                .focal_points()
+                .await?
+                .into_iter()
+                .find(|f| &f.id == id),
             None => self.store.focal_point_by_phone(&digest).await?,
         };
         if let (None, Some(other)) = (&input.id, &existing) {
-            return Err(AppError::Invalid(format!("this phone number is already registered ({})", other.pseudonym)));
+            return Err(AppError::Invalid(format!(
+                "this phone number is already registered ({})",
+                other.pseudonym
+            )));
         }
         let gaz = self.caches.gazetteer();
         let pseudonym = match (&input.pseudonym, &existing) {
             (Some(p), _) if !p.trim().is_empty() => p.trim().to_string(),
             (_, Some(e)) => e.pseudonym.clone(),
             _ => {
-                let area = input.place.as_deref().and_then(|p| gaz.get(p)).map(|p| p.name.clone()).unwrap_or_else(|| "X".into());
+                let area = input
+                    .place
+                    .as_deref()
+                    .and_then(|p| gaz.get(p))
+                    .map(|p| p.name.clone())
+                    .unwrap_or_else(|| "X".into());
                 let tag: String = deunicode_tag(&area);
                 let suffix = &self.new_id()[20..];
                 format!("FP-{tag}-{suffix}")
@@ -162,13 +193,22 @@ impl App {
             phone_sealed: self.sealer.seal(&msisdn)?,
             phone_digest: digest,
             place: input.place.clone(),
-            language: if input.language.is_empty() { "fr".into() } else { input.language.clone() },
+            language: if input.language.is_empty() {
+                "fr".into()
+            } else {
+                input.language.clone()
+            },
             active: true,
         })
     }
 
     /// Open a focal point's identity; allowed to few, and every opening is audited.
-    pub async fn focal_point_identity(&self, caller: &Caller, id: &str, context: &str) -> AppResult<FocalPointIdentity> {
+    pub async fn focal_point_identity(
+        &self,
+        caller: &Caller,
+        id: &str,
+        context: &str,
+    ) -> AppResult<FocalPointIdentity> {
         caller.require(Permission::ReadIdentities)?;
         let fp = self
             .store
@@ -186,6 +226,10 @@ impl App {
                 context: context.to_string(),
             })
             .await?;
-        Ok(FocalPointIdentity { name: self.sealer.open(&fp.name_sealed)?, phone: self.sealer.open(&fp.phone_sealed)?, focal_point: fp })
+        Ok(FocalPointIdentity {
+            name: self.sealer.open(&fp.name_sealed)?,
+            phone: self.sealer.open(&fp.phone_sealed)?,
+            focal_point: fp,
+        })
     }
 }

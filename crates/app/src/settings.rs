@@ -119,9 +119,18 @@ impl Default for Deadlines {
 impl Deadlines {
     /// The domain policy these settings describe.
     pub fn policy(&self) -> DeadlinePolicy {
-        let s = |m: [u32; 3]| StepMinutes { acknowledge: m[0], verify: m[1], respond: m[2] };
+        let s = |m: [u32; 3]| StepMinutes {
+            acknowledge: m[0],
+            verify: m[1],
+            respond: m[2],
+        };
         DeadlinePolicy {
-            by_severity: [s(self.severity_1), s(self.severity_2), s(self.severity_3), s(self.severity_4)],
+            by_severity: [
+                s(self.severity_1),
+                s(self.severity_2),
+                s(self.severity_3),
+                s(self.severity_4),
+            ],
         }
     }
 }
@@ -150,7 +159,9 @@ pub struct PhoneSettings {
 
 impl Default for PhoneSettings {
     fn default() -> Self {
-        PhoneSettings { default_country_code: "243".into() }
+        PhoneSettings {
+            default_country_code: "243".into(),
+        }
     }
 }
 
@@ -166,7 +177,10 @@ pub struct Outbound {
 
 impl Default for Outbound {
     fn default() -> Self {
-        Outbound { driver: "log".into(), sender: "KINGA".into() }
+        Outbound {
+            driver: "log".into(),
+            sender: "KINGA".into(),
+        }
     }
 }
 

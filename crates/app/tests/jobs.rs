@@ -17,8 +17,17 @@ use kinga_store_sqlite::SqliteStore;
 
 async fn app(dir: &tempfile::TempDir) -> (App, Arc<FixedClock>) {
     let store = SqliteStore::open(&dir.path().join("k.db")).expect("open");
-    let clock = Arc::new(FixedClock::new(Utc.with_ymd_and_hms(2026, 3, 2, 8, 0, 0).unwrap()));
-    let app = App::new(Arc::new(store), Settings::default(), clock.clone(), Sealer::new([3; 32])).await.expect("app");
+    let clock = Arc::new(FixedClock::new(
+        Utc.with_ymd_and_hms(2026, 3, 2, 8, 0, 0).unwrap(),
+    ));
+    let app = App::new(
+        Arc::new(store),
+        Settings::default(),
+        clock.clone(),
+        Sealer::new([3; 32]),
+    )
+    .await
+    .expect("app");
     let place = |pcode: &str, name: &str, level, parent: Option<&str>| Place {
         pcode: pcode.into(),
         name: name.into(),
@@ -34,13 +43,31 @@ async fn app(dir: &tempfile::TempDir) -> (App, Arc<FixedClock>) {
         place("CD61", "Nord-Kivu", PlaceLevel::Admin1, Some("COD")),
         place("CD6104", "Walikale", PlaceLevel::Admin2, Some("CD61")),
     ];
-    app.save_records(&Caller::system(), places.into_iter().map(RegistryRecord::Place).collect()).await.expect("places");
-    app.add_user(&Caller::system(), "coord", "Coordination", Role::Coordinator, "fr", "coordinator-pw-1").await.expect("coord");
+    app.save_records(
+        &Caller::system(),
+        places.into_iter().map(RegistryRecord::Place).collect(),
+    )
+    .await
+    .expect("places");
+    app.add_user(
+        &Caller::system(),
+        "coord",
+        "Coordination",
+        Role::Coordinator,
+        "fr",
+        "coordinator-pw-1",
+    )
+    .await
+    .expect("coord");
     (app, clock)
 }
 
 fn cla() -> Caller {
-    Caller { name: "cla1".into(), role: Role::TriageOfficer, responder: None }
+    Caller {
+        name: "cla1".into(),
+        role: Role::TriageOfficer,
+        responder: None,
+    }
 }
 
 async fn new_alert(app: &App, text: &str) -> String {
@@ -59,22 +86,57 @@ async fn missed_deadlines_escalate_once_to_coordinators() {
     let dir = tempfile::tempdir().expect("tmp");
     let (app, clock) = app(&dir).await;
     let id = new_alert(&app, "Trois civils tués à Walikale").await;
-    assert_eq!(app.escalate_due().await.expect("run"), 0, "nothing is due yet");
+    assert_eq!(
+        app.escalate_due().await.expect("run"),
+        0,
+        "nothing is due yet"
+    );
     clock.set(app.clock.now() + Duration::minutes(16));
     assert_eq!(app.escalate_due().await.expect("run"), 1);
-    assert_eq!(app.escalate_due().await.expect("run"), 0, "a deadline is escalated once");
+    assert_eq!(
+        app.escalate_due().await.expect("run"),
+        0,
+        "a deadline is escalated once"
+    );
     let a = app.alert(&cla(), &id).await.expect("alert");
     assert_eq!(a.escalated, vec![DeadlineKind::Acknowledge]);
-    let msgs = app.store.outbox(&OutboxQuery { alert: Some(id.clone()), limit: 10, ..Default::default() }).await.expect("outbox");
-    let esc: Vec<_> = msgs.iter().filter(|m| m.kind == MessageKind::Escalation).collect();
+    let msgs = app
+        .store
+        .outbox(&OutboxQuery {
+            alert: Some(id.clone()),
+            limit: 10,
+            ..Default::default()
+        })
+        .await
+        .expect("outbox");
+    let esc: Vec<_> = msgs
+        .iter()
+        .filter(|m| m.kind == MessageKind::Escalation)
+        .collect();
     assert_eq!(esc.len(), 1);
-    assert!(esc[0].body.contains(&a.reference) && esc[0].body.contains("dépassée"), "{}", esc[0].body);
+    assert!(
+        esc[0].body.contains(&a.reference) && esc[0].body.contains("dépassée"),
+        "{}",
+        esc[0].body
+    );
     // Acknowledging moves the alert to its next deadline, which escalates in turn.
-    app.transition(&cla(), &id, TransitionRequest { to: Some(AlertState::Acknowledged), ..Default::default() }).await.expect("ack");
+    app.transition(
+        &cla(),
+        &id,
+        TransitionRequest {
+            to: Some(AlertState::Acknowledged),
+            ..Default::default()
+        },
+    )
+    .await
+    .expect("ack");
     clock.set(app.clock.now() + Duration::hours(2));
     assert_eq!(app.escalate_due().await.expect("run"), 1);
     let a = app.alert(&cla(), &id).await.expect("alert");
-    assert_eq!(a.escalated, vec![DeadlineKind::Acknowledge, DeadlineKind::Verify]);
+    assert_eq!(
+        a.escalated,
+        vec![DeadlineKind::Acknowledge, DeadlineKind::Verify]
+    );
 }
 
 #[tokio::test]
@@ -83,18 +145,52 @@ async fn the_daily_digest_is_issued_once_after_its_hour() {
     let (app, clock) = app(&dir).await;
     let a = new_alert(&app, "Attaque à Walikale").await;
     new_alert(&app, "Tirs entendus à Walikale").await;
-    app.transition(&cla(), &a, TransitionRequest { to: Some(AlertState::Acknowledged), ..Default::default() }).await.expect("ack");
+    app.transition(
+        &cla(),
+        &a,
+        TransitionRequest {
+            to: Some(AlertState::Acknowledged),
+            ..Default::default()
+        },
+    )
+    .await
+    .expect("ack");
     // Next day, before the configured hour: nothing; after it: yesterday's digest, once.
     clock.set(Utc.with_ymd_and_hms(2026, 3, 3, 5, 0, 0).unwrap());
-    assert!(app.digest_if_due(app.clock.now()).await.expect("run").is_none());
+    assert!(
+        app.digest_if_due(app.clock.now())
+            .await
+            .expect("run")
+            .is_none()
+    );
     clock.set(Utc.with_ymd_and_hms(2026, 3, 3, 6, 30, 0).unwrap());
-    let d = app.digest_if_due(app.clock.now()).await.expect("run").expect("issued");
+    let d = app
+        .digest_if_due(app.clock.now())
+        .await
+        .expect("run")
+        .expect("issued");
     assert_eq!(d.day, "2026-03-02");
     assert_eq!(d.received, 2);
     assert_eq!(d.uncovered_open, 2, "Walikale has no responder");
-    assert!(app.digest_if_due(app.clock.now()).await.expect("run").is_none(), "issued once");
-    let msgs = app.store.outbox(&OutboxQuery { limit: 50, ..Default::default() }).await.expect("outbox");
-    let digest = msgs.iter().find(|m| m.kind == MessageKind::Digest).expect("digest queued to the coordinator");
+    assert!(
+        app.digest_if_due(app.clock.now())
+            .await
+            .expect("run")
+            .is_none(),
+        "issued once"
+    );
+    let msgs = app
+        .store
+        .outbox(&OutboxQuery {
+            limit: 50,
+            ..Default::default()
+        })
+        .await
+        .expect("outbox");
+    let digest = msgs
+        .iter()
+        .find(|m| m.kind == MessageKind::Digest)
+        .expect("digest queued to the coordinator");
     assert!(digest.body.contains('2'), "{}", digest.body);
     assert_eq!(app.store.digests(5).await.expect("digests").len(), 1);
 }

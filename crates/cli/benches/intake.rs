@@ -22,13 +22,29 @@ const STEP_SECS: f64 = 4.0;
 fn machine() -> String {
     let cpu = std::fs::read_to_string("/proc/cpuinfo")
         .ok()
-        .and_then(|c| c.lines().find(|l| l.starts_with("model name")).map(|l| l.split(':').nth(1).unwrap_or("").trim().to_string()))
+        .and_then(|c| {
+            c.lines()
+                .find(|l| l.starts_with("model name"))
+                .map(|l| l.split(':').nth(1).unwrap_or("").trim().to_string())
+        })
         .unwrap_or_else(|| "unknown CPU".into());
     let mem = std::fs::read_to_string("/proc/meminfo")
         .ok()
-        .and_then(|m| m.lines().next().map(|l| l.split_whitespace().nth(1).unwrap_or("0").parse::<u64>().unwrap_or(0) / 1024 / 1024))
+        .and_then(|m| {
+            m.lines().next().map(|l| {
+                l.split_whitespace()
+                    .nth(1)
+                    .unwrap_or("0")
+                    .parse::<u64>()
+                    .unwrap_or(0)
+                    / 1024
+                    / 1024
+            })
+        })
         .unwrap_or(0);
-    let cores = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1);
+    let cores = std::thread::available_parallelism()
+        .map(|n| n.get())
+        .unwrap_or(1);
     format!("{cores} cores ({cpu}), {mem} GiB RAM; load generator in the same machine")
 }
 
@@ -49,7 +65,11 @@ fn fsync_rate() -> f64 {
 fn rss_kib(pid: u32, field: &str) -> u64 {
     std::fs::read_to_string(format!("/proc/{pid}/status"))
         .ok()
-        .and_then(|s| s.lines().find(|l| l.starts_with(field)).and_then(|l| l.split_whitespace().nth(1)?.parse().ok()))
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with(field))
+                .and_then(|l| l.split_whitespace().nth(1)?.parse().ok())
+        })
         .unwrap_or(0)
 }
 
@@ -62,7 +82,10 @@ struct Stats {
 }
 
 async fn load(server: &Server, clients: usize, noop: bool) -> Stats {
-    let client = reqwest::Client::builder().pool_max_idle_per_host(clients).build().expect("client");
+    let client = reqwest::Client::builder()
+        .pool_max_idle_per_host(clients)
+        .build()
+        .expect("client");
     let deadline = Instant::now() + Duration::from_secs_f64(STEP_SECS);
     let started = Instant::now();
     let mut tasks = vec![];
@@ -84,7 +107,12 @@ async fn load(server: &Server, clients: usize, noop: bool) -> Stats {
                         "threat_type": "armed_presence",
                         "reporter_phone": format!("+2439900{:05}", c * 100 + (i % 100) as usize),
                     });
-                    client.post(format!("{base}/api/v1/alerts")).bearer_auth(&token).json(&body).send().await
+                    client
+                        .post(format!("{base}/api/v1/alerts"))
+                        .bearer_auth(&token)
+                        .json(&body)
+                        .send()
+                        .await
                 };
                 match r {
                     Ok(r) if r.status().is_success() => {
@@ -106,18 +134,47 @@ async fn load(server: &Server, clients: usize, noop: bool) -> Stats {
     }
     let secs = started.elapsed().as_secs_f64();
     all.sort_unstable();
-    let pct = |p: f64| all.get(((all.len() as f64 * p) as usize).min(all.len().saturating_sub(1))).copied().unwrap_or(0) as f64 / 1000.0;
-    Stats { rate: all.len() as f64 / secs, p50_ms: pct(0.5), p99_ms: pct(0.99), errors }
+    let pct = |p: f64| {
+        all.get(((all.len() as f64 * p) as usize).min(all.len().saturating_sub(1)))
+            .copied()
+            .unwrap_or(0) as f64
+            / 1000.0
+    };
+    Stats {
+        rate: all.len() as f64 / secs,
+        p50_ms: pct(0.5),
+        p99_ms: pct(0.99),
+        errors,
+    }
 }
 
 async fn login_cookie(server: &Server) -> Option<String> {
-    let client = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().ok()?;
-    let r = client.post(format!("{}/login", server.base)).form(&[("name", "admin"), ("password", "admin-password-1"), ("next", "/alerts")]).send().await.ok()?;
-    r.headers().get_all("set-cookie").iter().filter_map(|v| v.to_str().ok()).find(|c| c.starts_with("kinga_session=")).map(|c| c.split(';').next().unwrap_or("").to_string())
+    let client = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .ok()?;
+    let r = client
+        .post(format!("{}/login", server.base))
+        .form(&[
+            ("name", "admin"),
+            ("password", "admin-password-1"),
+            ("next", "/alerts"),
+        ])
+        .send()
+        .await
+        .ok()?;
+    r.headers()
+        .get_all("set-cookie")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find(|c| c.starts_with("kinga_session="))
+        .map(|c| c.split(';').next().unwrap_or("").to_string())
 }
 
 async fn open_alerts(server: &Server) -> u64 {
-    server.get("/api/v1/alerts?open=true&limit=1").await.1["total"].as_u64().unwrap_or(0)
+    server.get("/api/v1/alerts?open=true&limit=1").await.1["total"]
+        .as_u64()
+        .unwrap_or(0)
 }
 
 async fn queue_page(server: &Server) -> Value {
@@ -129,12 +186,21 @@ async fn queue_page(server: &Server) -> Value {
     let client = reqwest::Client::new();
     let mut result = json!({ "open_alerts": open });
     let cookie = login_cookie(server).await;
-    for (name, path, auth) in [("ui_queue_page", "/alerts", false), ("api_queue_page", "/api/v1/alerts?open=true&limit=50", true)] {
+    for (name, path, auth) in [
+        ("ui_queue_page", "/alerts", false),
+        ("api_queue_page", "/api/v1/alerts?open=true&limit=50", true),
+    ] {
         let mut times = vec![];
         let mut size = 0;
         for _ in 0..40 {
-            let mut req = client.get(format!("{}{path}", server.base)).header("accept-encoding", "gzip");
-            req = if auth { req.bearer_auth(&server.token) } else { req.header("cookie", cookie.clone().unwrap_or_default()) };
+            let mut req = client
+                .get(format!("{}{path}", server.base))
+                .header("accept-encoding", "gzip");
+            req = if auth {
+                req.bearer_auth(&server.token)
+            } else {
+                req.header("cookie", cookie.clone().unwrap_or_default())
+            };
             let t = Instant::now();
             let Ok(r) = req.send().await else { continue };
             let ok = r.status().is_success();
@@ -159,9 +225,18 @@ async fn idle_memory_with_demo() -> Option<u64> {
         eprintln!("demo load failed: {}", String::from_utf8_lossy(&out.stderr));
         return None;
     }
-    let port = std::net::TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).ok()?.port();
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .ok()?
+        .port();
     let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_kinga"))
-        .args(["--database", &db, "serve", "--listen", &format!("127.0.0.1:{port}")])
+        .args([
+            "--database",
+            &db,
+            "serve",
+            "--listen",
+            &format!("127.0.0.1:{port}"),
+        ])
         .env("KINGA_DATA_DIR", dir.path())
         .env("KINGA_LOG", "warn")
         .stdout(std::process::Stdio::null())
@@ -169,7 +244,10 @@ async fn idle_memory_with_demo() -> Option<u64> {
         .ok()?;
     let url = format!("http://127.0.0.1:{port}/healthz");
     for _ in 0..200 {
-        if reqwest::get(&url).await.is_ok_and(|r| r.status().is_success()) {
+        if reqwest::get(&url)
+            .await
+            .is_ok_and(|r| r.status().is_success())
+        {
             break;
         }
         tokio::time::sleep(Duration::from_millis(50)).await;
@@ -196,7 +274,9 @@ async fn main() {
         let server = Arc::new(server);
         let pid = server.pid().unwrap_or(0);
         let idle = rss_kib(pid, "VmRSS:");
-        println!("\n{backend:?}  | clients | no-op req/s | intake alerts/s | intake/no-op | p50 ms | p99 ms | errors");
+        println!(
+            "\n{backend:?}  | clients | no-op req/s | intake alerts/s | intake/no-op | p50 ms | p99 ms | errors"
+        );
         let mut rows = vec![];
         for clients in [1, 16, 64] {
             let noop = load(&server, clients, true).await;
@@ -219,19 +299,32 @@ async fn main() {
             }));
         }
         let peak = rss_kib(pid, "VmHWM:");
-        println!("{backend:?}: resident memory idle {} MiB, peak under load {} MiB", idle / 1024, peak / 1024);
+        println!(
+            "{backend:?}: resident memory idle {} MiB, peak under load {} MiB",
+            idle / 1024,
+            peak / 1024
+        );
         let queue = queue_page(&server).await;
-        println!("{backend:?}: queue with {} open alerts: {}", queue["open_alerts"], queue);
+        println!(
+            "{backend:?}: queue with {} open alerts: {}",
+            queue["open_alerts"], queue
+        );
         report["backends"][format!("{backend:?}").to_lowercase()] = json!({
             "intake": rows, "rss_idle_kib": idle, "rss_peak_kib": peak, "queue": queue,
         });
     }
     if let Some(rss) = idle_memory_with_demo().await {
-        println!("\nidle resident memory with the demo data loaded (SQLite): {} MiB", rss / 1024);
+        println!(
+            "\nidle resident memory with the demo data loaded (SQLite): {} MiB",
+            rss / 1024
+        );
         report["rss_idle_demo_kib"] = json!(rss);
     }
     let out = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../target/bench");
     let _ = std::fs::create_dir_all(&out);
-    let _ = std::fs::write(out.join("intake.json"), serde_json::to_string_pretty(&report).unwrap_or_default());
+    let _ = std::fs::write(
+        out.join("intake.json"),
+        serde_json::to_string_pretty(&report).unwrap_or_default(),
+    );
     println!("\nwritten to target/bench/intake.json");
 }

@@ -27,11 +27,18 @@ fn env_key(key: &str) -> String {
 pub fn load(file: Option<&str>) -> anyhow::Result<Settings> {
     let mut fig = Figment::from(Serialized::defaults(Settings::default()));
     if let Some(f) = file {
-        anyhow::ensure!(std::path::Path::new(f).exists(), "config file {f} does not exist");
+        anyhow::ensure!(
+            std::path::Path::new(f).exists(),
+            "config file {f} does not exist"
+        );
         fig = fig.merge(Toml::file(f));
     }
     // KINGA_CONFIG names the file, and is no setting itself.
-    fig = fig.merge(Env::prefixed("KINGA_").ignore(&["config"]).map(|k| env_key(k.as_str()).into()));
+    fig = fig.merge(
+        Env::prefixed("KINGA_")
+            .ignore(&["config"])
+            .map(|k| env_key(k.as_str()).into()),
+    );
     fig.extract().context("invalid settings")
 }
 
@@ -60,7 +67,10 @@ mod tests {
             assert_eq!(s.twilio.auth_token, "env");
             assert_eq!(s.public_url, "https://kinga.example.org");
             assert_eq!(s.deadlines.severity_4, [5, 10, 20]);
-            assert_eq!(s.deadlines.severity_1, Settings::default().deadlines.severity_1);
+            assert_eq!(
+                s.deadlines.severity_1,
+                Settings::default().deadlines.severity_1
+            );
             Ok(())
         });
     }

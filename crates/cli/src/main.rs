@@ -125,7 +125,10 @@ fn read_password() -> anyhow::Result<String> {
         eprint!("Password: ");
     }
     let mut line = String::new();
-    stdin.lock().read_line(&mut line).context("cannot read the password from standard input")?;
+    stdin
+        .lock()
+        .read_line(&mut line)
+        .context("cannot read the password from standard input")?;
     let pw = line.trim_end_matches(['\r', '\n']).to_string();
     if pw.is_empty() {
         bail!("no password given on standard input");
@@ -134,13 +137,19 @@ fn read_password() -> anyhow::Result<String> {
 }
 
 fn cli_caller() -> Caller {
-    Caller { name: "cli".into(), ..Caller::system() }
+    Caller {
+        name: "cli".into(),
+        ..Caller::system()
+    }
 }
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     tracing_subscriber::fmt()
-        .with_env_filter(tracing_subscriber::EnvFilter::try_from_env("KINGA_LOG").unwrap_or_else(|_| "info".into()))
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_env("KINGA_LOG")
+                .unwrap_or_else(|_| "info".into()),
+        )
         .with_writer(std::io::stderr)
         .init();
     let cli = Cli::parse();
@@ -171,17 +180,28 @@ async fn main() -> anyhow::Result<()> {
         Command::Verify => verify(&settings).await,
         Command::Migrate => {
             let store = runtime::open_store(&settings).await?;
-            println!("{} database is migrated; instance {}", store.backend(), store.instance_id().await?);
+            println!(
+                "{} database is migrated; instance {}",
+                store.backend(),
+                store.instance_id().await?
+            );
             Ok(())
         }
         Command::User(cmd) => {
             let app = runtime::open_app(&settings).await?;
             let caller = cli_caller();
             match cmd {
-                UserCmd::Add { name, role, display_name, language } => {
+                UserCmd::Add {
+                    name,
+                    role,
+                    display_name,
+                    language,
+                } => {
                     let role: Role = role.parse()?;
                     let pw = read_password()?;
-                    let u = app.add_user(&caller, &name, &display_name, role, &language, &pw).await?;
+                    let u = app
+                        .add_user(&caller, &name, &display_name, role, &language, &pw)
+                        .await?;
                     println!("user {} added with role {}", u.name, u.role);
                 }
                 UserCmd::Disable { name } => {
@@ -195,7 +215,13 @@ async fn main() -> anyhow::Result<()> {
                 }
                 UserCmd::List => {
                     for u in app.store.users().await? {
-                        println!("{}\t{}\t{}\t{}", u.name, u.role, u.language, if u.disabled { "disabled" } else { "active" });
+                        println!(
+                            "{}\t{}\t{}\t{}",
+                            u.name,
+                            u.role,
+                            u.language,
+                            if u.disabled { "disabled" } else { "active" }
+                        );
                     }
                 }
             }
@@ -211,9 +237,19 @@ async fn main() -> anyhow::Result<()> {
                     println!("{secret}");
                 }
                 TokenCmd::List { name } => {
-                    let u = app.store.user_by_name(&name).await?.with_context(|| format!("no user {name}"))?;
+                    let u = app
+                        .store
+                        .user_by_name(&name)
+                        .await?
+                        .with_context(|| format!("no user {name}"))?;
                     for t in app.store.tokens_of(&u.id).await? {
-                        println!("{}\t{}\t{}\t{}", t.id, t.label, t.created_at, if t.revoked { "revoked" } else { "active" });
+                        println!(
+                            "{}\t{}\t{}\t{}",
+                            t.id,
+                            t.label,
+                            t.created_at,
+                            if t.revoked { "revoked" } else { "active" }
+                        );
                     }
                 }
                 TokenCmd::Revoke { name, id } => {
@@ -225,7 +261,8 @@ async fn main() -> anyhow::Result<()> {
         }
         Command::Import { kind, file } => {
             let kind: ImportKind = kind.parse()?;
-            let text = std::fs::read_to_string(&file).with_context(|| format!("cannot read {file}"))?;
+            let text =
+                std::fs::read_to_string(&file).with_context(|| format!("cannot read {file}"))?;
             let app = runtime::open_app(&settings).await?;
             let n = app.import_csv(&cli_caller(), kind, &text).await?;
             println!("imported {n} records from {file}");
@@ -237,8 +274,15 @@ async fn main() -> anyhow::Result<()> {
 async fn verify(settings: &kinga_app::Settings) -> anyhow::Result<()> {
     let store = runtime::open_store(settings).await?;
     let total = store.event_count().await?;
-    let bar = if std::io::stderr().is_terminal() { ProgressBar::new(total) } else { ProgressBar::hidden() };
-    bar.set_style(ProgressStyle::with_template("verifying {bar:40} {pos}/{len} events").unwrap_or_else(|_| ProgressStyle::default_bar()));
+    let bar = if std::io::stderr().is_terminal() {
+        ProgressBar::new(total)
+    } else {
+        ProgressBar::hidden()
+    };
+    bar.set_style(
+        ProgressStyle::with_template("verifying {bar:40} {pos}/{len} events")
+            .unwrap_or_else(|_| ProgressStyle::default_bar()),
+    );
     let mut v = ChainVerifier::new();
     let mut after = 0;
     loop {
@@ -256,7 +300,11 @@ async fn verify(settings: &kinga_app::Settings) -> anyhow::Result<()> {
     }
     bar.finish_and_clear();
     let r = v.finish();
-    println!("ledger verified: {} events in {} chain(s), no broken link", r.events, r.heads.len());
+    println!(
+        "ledger verified: {} events in {} chain(s), no broken link",
+        r.events,
+        r.heads.len()
+    );
     for (origin, (seq, hash)) in &r.heads {
         println!("  origin {origin}: {seq} events, head {}", &hash[..16]);
     }

@@ -18,14 +18,18 @@ pub fn is_postgres(database: &str) -> bool {
 /// Open (and migrate) the store the settings name.
 pub async fn open_store(settings: &Settings) -> anyhow::Result<Arc<dyn Store>> {
     if is_postgres(&settings.database) {
-        let s = PostgresStore::connect(&settings.database).await.context("cannot open the PostgreSQL database")?;
+        let s = PostgresStore::connect(&settings.database)
+            .await
+            .context("cannot open the PostgreSQL database")?;
         Ok(Arc::new(s))
     } else {
         let path = Path::new(&settings.database);
         if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-            std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
+            std::fs::create_dir_all(dir)
+                .with_context(|| format!("cannot create {}", dir.display()))?;
         }
-        let s = SqliteStore::open(path).with_context(|| format!("cannot open the SQLite database {}", path.display()))?;
+        let s = SqliteStore::open(path)
+            .with_context(|| format!("cannot open the SQLite database {}", path.display()))?;
         Ok(Arc::new(s))
     }
 }

@@ -19,7 +19,9 @@ pub fn spawn_jobs(app: App) {
             tick.tick().await;
             match a.escalate_due().await {
                 Ok(0) => {}
-                Ok(n) => tracing::info!(escalated = n, "missed deadlines escalated to coordinators"),
+                Ok(n) => {
+                    tracing::info!(escalated = n, "missed deadlines escalated to coordinators")
+                }
                 Err(e) => tracing::warn!(error = %e, "escalation run failed"),
             }
             if let Err(e) = a.digest_if_due(a.clock.now()).await {
@@ -42,7 +44,9 @@ pub fn spawn_jobs(app: App) {
 
 /// Serve until SIGINT or SIGTERM.
 pub async fn serve(app: App, listen: &str, banner: Option<String>) -> anyhow::Result<()> {
-    let listener = TcpListener::bind(listen).await.with_context(|| format!("cannot listen on {listen}"))?;
+    let listener = TcpListener::bind(listen)
+        .await
+        .with_context(|| format!("cannot listen on {listen}"))?;
     let addr = listener.local_addr()?;
     spawn_jobs(app.clone());
     let router = kinga_web::router(AppState::new(app));
@@ -50,10 +54,13 @@ pub async fn serve(app: App, listen: &str, banner: Option<String>) -> anyhow::Re
     if let Some(b) = banner {
         println!("{b}");
     }
-    axum::serve(listener, router.into_make_service_with_connect_info::<SocketAddr>())
-        .with_graceful_shutdown(shutdown())
-        .await
-        .context("server failed")
+    axum::serve(
+        listener,
+        router.into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown())
+    .await
+    .context("server failed")
 }
 
 async fn shutdown() {
@@ -62,7 +69,8 @@ async fn shutdown() {
     };
     #[cfg(unix)]
     let term = async {
-        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+        {
             s.recv().await;
         }
     };

@@ -387,7 +387,13 @@ impl Alert {
     pub fn apply(&mut self, event: AlertEvent, actor: &str, at: DateTime<Utc>) {
         match &event {
             AlertEvent::Received(_) => {}
-            AlertEvent::Transitioned { to, responders, outcome, merged_into, .. } => {
+            AlertEvent::Transitioned {
+                to,
+                responders,
+                outcome,
+                merged_into,
+                ..
+            } => {
                 self.state = *to;
                 if !responders.is_empty() {
                     self.assigned = responders.clone();
@@ -399,7 +405,12 @@ impl Alert {
                     self.merged_into = merged_into.clone();
                 }
             }
-            AlertEvent::Triaged { update, deadlines, proposed_responders, uncovered } => {
+            AlertEvent::Triaged {
+                update,
+                deadlines,
+                proposed_responders,
+                uncovered,
+            } => {
                 if let Some(p) = &update.place {
                     self.place = Some(p.clone());
                 }
@@ -429,7 +440,11 @@ impl Alert {
     }
 
     fn record(&mut self, event: AlertEvent, actor: &str, at: DateTime<Utc>) {
-        self.timeline.push(TimelineEntry { at, actor: actor.to_string(), event });
+        self.timeline.push(TimelineEntry {
+            at,
+            actor: actor.to_string(),
+            event,
+        });
         self.version += 1;
     }
 
@@ -441,15 +456,27 @@ impl Alert {
             let allowed = if allowed.is_empty() {
                 "none (the alert is finished)".to_string()
             } else {
-                allowed.iter().map(|s| s.as_str()).collect::<Vec<_>>().join(", ")
+                allowed
+                    .iter()
+                    .map(|s| s.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", ")
             };
-            return Err(DomainError::InvalidTransition { from: self.state, to, allowed });
+            return Err(DomainError::InvalidTransition {
+                from: self.state,
+                to,
+                allowed,
+            });
         }
         let reason = non_empty(&req.reason);
         let outcome = non_empty(&req.outcome);
         let merged_into = non_empty(&req.merged_into);
-        let mut responders: Vec<String> =
-            req.responders.iter().map(|r| r.trim().to_string()).filter(|r| !r.is_empty()).collect();
+        let mut responders: Vec<String> = req
+            .responders
+            .iter()
+            .map(|r| r.trim().to_string())
+            .filter(|r| !r.is_empty())
+            .collect();
         responders.dedup();
         match to {
             AlertState::Unverifiable | AlertState::FalseAlarm if reason.is_none() => {
@@ -458,7 +485,10 @@ impl Alert {
             AlertState::Merged => match &merged_into {
                 None => return Err(DomainError::Missing("merged_into")),
                 Some(target) if *target == self.id || *target == self.reference => {
-                    return Err(DomainError::invalid("merged_into", "an alert cannot be merged into itself"));
+                    return Err(DomainError::invalid(
+                        "merged_into",
+                        "an alert cannot be merged into itself",
+                    ));
                 }
                 Some(_) => {}
             },
@@ -470,14 +500,26 @@ impl Alert {
             }
             _ => {}
         }
-        let outcome = if to == AlertState::Closed { outcome.or_else(|| reason.clone()) } else { None };
+        let outcome = if to == AlertState::Closed {
+            outcome.or_else(|| reason.clone())
+        } else {
+            None
+        };
         Ok(AlertEvent::Transitioned {
             from: self.state,
             to,
             reason,
-            responders: if to == AlertState::Assigned { responders } else { vec![] },
+            responders: if to == AlertState::Assigned {
+                responders
+            } else {
+                vec![]
+            },
             outcome,
-            merged_into: if to == AlertState::Merged { merged_into } else { None },
+            merged_into: if to == AlertState::Merged {
+                merged_into
+            } else {
+                None
+            },
         })
     }
 
@@ -488,5 +530,7 @@ impl Alert {
 }
 
 fn non_empty(s: &Option<String>) -> Option<String> {
-    s.as_ref().map(|s| s.trim().to_string()).filter(|s| !s.is_empty())
+    s.as_ref()
+        .map(|s| s.trim().to_string())
+        .filter(|s| !s.is_empty())
 }

@@ -75,9 +75,18 @@ impl Default for DeadlinePolicy {
     /// Defaults drawn from community alert network practice: an imminent threat to life is
     /// acknowledged within 15 minutes and has a responder within 2 hours.
     fn default() -> Self {
-        let s = |acknowledge, verify, respond| StepMinutes { acknowledge, verify, respond };
+        let s = |acknowledge, verify, respond| StepMinutes {
+            acknowledge,
+            verify,
+            respond,
+        };
         DeadlinePolicy {
-            by_severity: [s(720, 2880, 4320), s(120, 720, 1440), s(30, 120, 360), s(15, 60, 120)],
+            by_severity: [
+                s(720, 2880, 4320),
+                s(120, 720, 1440),
+                s(30, 120, 360),
+                s(15, 60, 120),
+            ],
         }
     }
 }
@@ -92,7 +101,11 @@ impl DeadlinePolicy {
     pub fn deadlines(&self, severity: Severity, received_at: DateTime<Utc>) -> Deadlines {
         let s = self.steps(severity);
         let m = |n: u32| received_at + Duration::minutes(i64::from(n));
-        Deadlines { acknowledge: m(s.acknowledge), verify: m(s.verify), respond: m(s.respond) }
+        Deadlines {
+            acknowledge: m(s.acknowledge),
+            verify: m(s.verify),
+            respond: m(s.respond),
+        }
     }
 }
 
@@ -133,10 +146,19 @@ mod tests {
     fn missed_deadline_follows_state_and_is_escalated_once() {
         let d = DeadlinePolicy::default().deadlines(Severity::IMMINENT, t0());
         let late = t0() + Duration::minutes(16);
-        assert_eq!(missed(AlertState::Received, &d, &[], late), Some(DeadlineKind::Acknowledge));
-        assert_eq!(missed(AlertState::Received, &d, &[DeadlineKind::Acknowledge], late), None);
+        assert_eq!(
+            missed(AlertState::Received, &d, &[], late),
+            Some(DeadlineKind::Acknowledge)
+        );
+        assert_eq!(
+            missed(AlertState::Received, &d, &[DeadlineKind::Acknowledge], late),
+            None
+        );
         assert_eq!(missed(AlertState::Acknowledged, &d, &[], late), None);
-        assert_eq!(missed(AlertState::Closed, &d, &[], late + Duration::days(9)), None);
+        assert_eq!(
+            missed(AlertState::Closed, &d, &[], late + Duration::days(9)),
+            None
+        );
         assert_eq!(
             missed(AlertState::Assigned, &d, &[], t0() + Duration::hours(3)),
             Some(DeadlineKind::Respond)

@@ -16,6 +16,8 @@ pub mod sms;
 pub mod text;
 pub mod threat;
 
-pub use alert::{Alert, AlertEvent, AlertState, Channel, Reporter, TimelineEntry, TransitionRequest};
+pub use alert::{
+    Alert, AlertEvent, AlertState, Channel, Reporter, TimelineEntry, TransitionRequest,
+};
 pub use error::DomainError;
 pub use threat::{Severity, ThreatType};

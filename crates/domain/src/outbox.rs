@@ -115,7 +115,9 @@ mod tests {
     #[test]
     fn feedback_is_in_reporter_language() {
         let fr = feedback_text(Some("fr"), "K-12", "patrouille envoyée");
-        assert!(fr.contains("K-12") && fr.contains("patrouille envoyée") && fr.contains("clôturée"));
+        assert!(
+            fr.contains("K-12") && fr.contains("patrouille envoyée") && fr.contains("clôturée")
+        );
         let en = feedback_text(Some("en"), "K-12", "patrol sent");
         assert!(en.contains("closed") && en.contains("patrol sent"));
         assert_eq!(message_language(Some("sw")), "fr");

@@ -80,7 +80,10 @@ impl Role {
             Role::Administrator => true,
             Role::Coordinator => !matches!(p, ManageUsers),
             Role::TriageOfficer => {
-                matches!(p, ReadAlerts | CreateAlerts | TriageAlerts | RespondAlerts | ReadIdentities)
+                matches!(
+                    p,
+                    ReadAlerts | CreateAlerts | TriageAlerts | RespondAlerts | ReadIdentities
+                )
             }
             Role::Monitor => matches!(p, ReadAlerts | CreateAlerts),
             Role::Analyst => matches!(p, ReadAlerts),

@@ -23,7 +23,11 @@ pub fn fold(s: &str) -> String {
 
 /// Words of a folded text.
 pub fn words(s: &str) -> Vec<String> {
-    fold(s).split(' ').filter(|w| !w.is_empty()).map(str::to_string).collect()
+    fold(s)
+        .split(' ')
+        .filter(|w| !w.is_empty())
+        .map(str::to_string)
+        .collect()
 }
 
 #[cfg(test)]
@@ -35,6 +39,9 @@ mod tests {
         assert_eq!(fold("  Nord-Kivu, Bunagana! "), "nord kivu bunagana");
         assert_eq!(fold("Équateur"), "equateur");
         assert_eq!(fold("Mbandaka—Ville"), "mbandaka ville");
-        assert_eq!(words("Rutshuru  Territoire"), vec!["rutshuru", "territoire"]);
+        assert_eq!(
+            words("Rutshuru  Territoire"),
+            vec!["rutshuru", "territoire"]
+        );
     }
 }

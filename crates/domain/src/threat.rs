@@ -135,7 +135,9 @@ impl FromStr for ThreatType {
         ThreatType::ALL
             .into_iter()
             .find(|t| t.as_str() == s.trim())
-            .ok_or_else(|| DomainError::invalid("threat_type", format!("unknown threat type '{s}'")))
+            .ok_or_else(|| {
+                DomainError::invalid("threat_type", format!("unknown threat type '{s}'"))
+            })
     }
 }
 
@@ -153,7 +155,10 @@ impl Severity {
         if (1..=4).contains(&level) {
             Ok(Severity(level))
         } else {
-            Err(DomainError::invalid("severity", format!("{level} is not between 1 and 4")))
+            Err(DomainError::invalid(
+                "severity",
+                format!("{level} is not between 1 and 4"),
+            ))
         }
     }
 
@@ -190,7 +195,10 @@ mod tests {
     fn identifiers_round_trip() {
         for t in ThreatType::ALL {
             assert_eq!(t.as_str().parse::<ThreatType>(), Ok(t));
-            assert_eq!(serde_json::to_string(&t).unwrap(), format!("\"{}\"", t.as_str()));
+            assert_eq!(
+                serde_json::to_string(&t).unwrap(),
+                format!("\"{}\"", t.as_str())
+            );
         }
         assert!("fire".parse::<ThreatType>().is_err());
     }

@@ -9,7 +9,15 @@ use crate::{DraftEvent, Event};
 /// The previous-hash of the first event of every chain.
 pub const GENESIS: &str = "0000000000000000000000000000000000000000000000000000000000000000";
 
-fn digest(origin: &str, seq: u64, id: &str, actor: &str, at: &str, payload: &str, prev: &str) -> String {
+fn digest(
+    origin: &str,
+    seq: u64,
+    id: &str,
+    actor: &str,
+    at: &str,
+    payload: &str,
+    prev: &str,
+) -> String {
     // Length-prefixed fields: no choice of field contents can make two events hash alike.
     let mut h = blake3::Hasher::new();
     h.update(b"kinga-event-v1");
@@ -21,10 +29,23 @@ fn digest(origin: &str, seq: u64, id: &str, actor: &str, at: &str, payload: &str
 }
 
 /// Give a draft its place in `origin`'s chain after the event whose hash is `prev_hash`.
-pub fn seal(draft: &DraftEvent, origin: &str, seq: u64, prev_hash: &str) -> Result<Event, serde_json::Error> {
+pub fn seal(
+    draft: &DraftEvent,
+    origin: &str,
+    seq: u64,
+    prev_hash: &str,
+) -> Result<Event, serde_json::Error> {
     let at = draft.at.to_rfc3339_opts(SecondsFormat::Micros, true);
     let payload = serde_json::to_string(&draft.payload)?;
-    let hash = digest(origin, seq, &draft.id, &draft.actor, &at, &payload, prev_hash);
+    let hash = digest(
+        origin,
+        seq,
+        &draft.id,
+        &draft.actor,
+        &at,
+        &payload,
+        prev_hash,
+    );
     Ok(Event {
         id: draft.id.clone(),
         origin: origin.to_string(),
@@ -75,7 +96,12 @@ impl ChainVerifier {
 
     /// Check the next event.
     pub fn check(&mut self, e: &Event) -> Result<(), ChainBreak> {
-        let fail = |reason: String| ChainBreak { origin: e.origin.clone(), seq: e.seq, id: e.id.clone(), reason };
+        let fail = |reason: String| ChainBreak {
+            origin: e.origin.clone(),
+            seq: e.seq,
+            id: e.id.clone(),
+            reason,
+        };
         let (last_seq, last_hash) = self
             .report
             .heads
@@ -83,19 +109,37 @@ impl ChainVerifier {
             .cloned()
             .unwrap_or((0, GENESIS.to_string()));
         if e.seq != last_seq + 1 {
-            return Err(fail(format!("expected sequence number {}, found {}", last_seq + 1, e.seq)));
+            return Err(fail(format!(
+                "expected sequence number {}, found {}",
+                last_seq + 1,
+                e.seq
+            )));
         }
         if e.prev_hash != last_hash {
-            return Err(fail("previous-hash does not match the hash of the event before".into()));
+            return Err(fail(
+                "previous-hash does not match the hash of the event before".into(),
+            ));
         }
-        let recomputed = digest(&e.origin, e.seq, &e.id, &e.actor, &e.at, &e.payload, &e.prev_hash);
+        let recomputed = digest(
+            &e.origin,
+            e.seq,
+            &e.id,
+            &e.actor,
+            &e.at,
+            &e.payload,
+            &e.prev_hash,
+        );
         if recomputed != e.hash {
-            return Err(fail("content does not match its hash (the event was altered)".into()));
+            return Err(fail(
+                "content does not match its hash (the event was altered)".into(),
+            ));
         }
         if let Err(err) = serde_json::from_str::<crate::Payload>(&e.payload) {
             return Err(fail(format!("payload is not a known event: {err}")));
         }
-        self.report.heads.insert(e.origin.clone(), (e.seq, e.hash.clone()));
+        self.report
+            .heads
+            .insert(e.origin.clone(), (e.seq, e.hash.clone()));
         self.report.events += 1;
         Ok(())
     }
@@ -184,7 +228,15 @@ mod tests {
     fn rehashing_one_event_does_not_hide_tampering() {
         let mut c = chain("A", 3);
         c[1].actor = "intruder".into();
-        c[1].hash = digest(&c[1].origin, 2, &c[1].id, &c[1].actor, &c[1].at, &c[1].payload, &c[1].prev_hash);
+        c[1].hash = digest(
+            &c[1].origin,
+            2,
+            &c[1].id,
+            &c[1].actor,
+            &c[1].at,
+            &c[1].payload,
+            &c[1].prev_hash,
+        );
         assert_eq!(verify(&c).unwrap_err().seq, 3);
     }
 

@@ -53,6 +53,8 @@ impl Event {
 
     /// The event time, parsed.
     pub fn time(&self) -> Option<DateTime<Utc>> {
-        DateTime::parse_from_rfc3339(&self.at).ok().map(|t| t.with_timezone(&Utc))
+        DateTime::parse_from_rfc3339(&self.at)
+            .ok()
+            .map(|t| t.with_timezone(&Utc))
     }
 }

@@ -81,13 +81,21 @@ pub trait Store: Send + Sync + 'static {
     async fn alerts(&self, query: &AlertQuery) -> StoreResult<AlertPage>;
 
     /// Alerts reported in `[from, to)`, any state (duplicate scoring, digests).
-    async fn alerts_reported_between(&self, from: DateTime<Utc>, to: DateTime<Utc>) -> StoreResult<Vec<Alert>>;
+    async fn alerts_reported_between(
+        &self,
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+    ) -> StoreResult<Vec<Alert>>;
 
     /// Open alerts whose current deadline is at or before `now` (escalation).
     async fn alerts_due(&self, now: DateTime<Utc>) -> StoreResult<Vec<Alert>>;
 
     /// The latest open alert from a reporter phone digest received after `since` (replies).
-    async fn latest_alert_from(&self, phone_digest: &str, since: DateTime<Utc>) -> StoreResult<Option<Alert>>;
+    async fn latest_alert_from(
+        &self,
+        phone_digest: &str,
+        since: DateTime<Utc>,
+    ) -> StoreResult<Option<Alert>>;
 
     /// Every place.
     async fn places(&self) -> StoreResult<Vec<Place>>;

@@ -38,13 +38,17 @@ impl FromRequestParts<AppState> for ApiUser {
             .headers
             .get(axum::http::header::AUTHORIZATION)
             .and_then(|v| v.to_str().ok())
-            .ok_or_else(|| WebError::unauthorized("an 'Authorization: Bearer <token>' header is required"))?;
+            .ok_or_else(|| {
+                WebError::unauthorized("an 'Authorization: Bearer <token>' header is required")
+            })?;
         let token = header
             .strip_prefix("Bearer ")
             .or_else(|| header.strip_prefix("bearer "))
             .map(str::trim)
             .filter(|t| !t.is_empty())
-            .ok_or_else(|| WebError::unauthorized("the Authorization header must be 'Bearer <token>'"))?;
+            .ok_or_else(|| {
+                WebError::unauthorized("the Authorization header must be 'Bearer <token>'")
+            })?;
         Ok(ApiUser(st.app.user_for_token(token).await?))
     }
 }
@@ -97,7 +101,9 @@ impl IntoResponse for ToLogin {
 fn urlencode(s: &str) -> String {
     s.bytes()
         .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'/' => (b as char).to_string(),
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'/' => {
+                (b as char).to_string()
+            }
             _ => format!("%{b:02X}"),
         })
         .collect()
@@ -107,9 +113,16 @@ impl FromRequestParts<AppState> for PageUser {
     type Rejection = ToLogin;
 
     async fn from_request_parts(parts: &mut Parts, st: &AppState) -> Result<Self, Self::Rejection> {
-        let here = parts.uri.path_and_query().map(|p| p.as_str().to_string()).unwrap_or_else(|| "/".into());
+        let here = parts
+            .uri
+            .path_and_query()
+            .map(|p| p.as_str().to_string())
+            .unwrap_or_else(|| "/".into());
         let jar = CookieJar::from_headers(&parts.headers);
-        let secret = jar.get(SESSION_COOKIE).map(|c| c.value().to_string()).ok_or_else(|| ToLogin(here.clone()))?;
+        let secret = jar
+            .get(SESSION_COOKIE)
+            .map(|c| c.value().to_string())
+            .ok_or_else(|| ToLogin(here.clone()))?;
         match st.app.session_user(&secret).await {
             Ok(Some((session, user))) => Ok(PageUser { user, session }),
             _ => Err(ToLogin(here)),
@@ -138,7 +151,9 @@ impl LoginLimiter {
     /// True when any of `keys` has used up its failures.
     pub fn blocked(&self, keys: &[&str]) -> bool {
         let now = Instant::now();
-        let Ok(mut f) = self.failures.lock() else { return true };
+        let Ok(mut f) = self.failures.lock() else {
+            return true;
+        };
         keys.iter().any(|k| {
             let v = f.entry((*k).to_string()).or_default();
             v.retain(|t| now.duration_since(*t) < self.window);

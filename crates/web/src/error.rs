@@ -39,7 +39,11 @@ pub struct ErrorDetail {
 impl WebError {
     /// An error with a status, code and message.
     pub fn new(status: StatusCode, code: &'static str, message: impl Into<String>) -> Self {
-        WebError { status, code, message: message.into() }
+        WebError {
+            status,
+            code,
+            message: message.into(),
+        }
     }
 
     /// 422 with a message.
@@ -56,14 +60,18 @@ impl WebError {
 impl From<AppError> for WebError {
     fn from(e: AppError) -> Self {
         let (status, code) = match &e {
-            AppError::Domain(_) | AppError::Invalid(_) => (StatusCode::UNPROCESSABLE_ENTITY, "invalid"),
+            AppError::Domain(_) | AppError::Invalid(_) => {
+                (StatusCode::UNPROCESSABLE_ENTITY, "invalid")
+            }
             AppError::NotFound(_) => (StatusCode::NOT_FOUND, "not_found"),
             AppError::Unauthorized(_) => (StatusCode::UNAUTHORIZED, "unauthorized"),
             AppError::Forbidden(_) => (StatusCode::FORBIDDEN, "forbidden"),
             AppError::KeyReused(_) => (StatusCode::UNPROCESSABLE_ENTITY, "idempotency_key_reused"),
             AppError::Store(StoreError::Conflict(_)) => (StatusCode::CONFLICT, "conflict"),
             AppError::Store(StoreError::Duplicate(_)) => (StatusCode::CONFLICT, "duplicate"),
-            AppError::Store(_) | AppError::Crypto(_) => (StatusCode::SERVICE_UNAVAILABLE, "unavailable"),
+            AppError::Store(_) | AppError::Crypto(_) => {
+                (StatusCode::SERVICE_UNAVAILABLE, "unavailable")
+            }
         };
         if status.is_server_error() {
             tracing::error!(error = %e, "request failed");
@@ -74,10 +82,18 @@ impl From<AppError> for WebError {
 
 impl IntoResponse for WebError {
     fn into_response(self) -> Response {
-        let body = ErrorBody { error: ErrorDetail { code: self.code.to_string(), message: self.message } };
+        let body = ErrorBody {
+            error: ErrorDetail {
+                code: self.code.to_string(),
+                message: self.message,
+            },
+        };
         let mut r = (self.status, Json(body)).into_response();
         if self.status == StatusCode::UNAUTHORIZED {
-            r.headers_mut().insert("www-authenticate", axum::http::HeaderValue::from_static("Bearer"));
+            r.headers_mut().insert(
+                "www-authenticate",
+                axum::http::HeaderValue::from_static("Bearer"),
+            );
         }
         r
     }

@@ -121,15 +121,42 @@ fn text(t: ThreatType) -> (&'static str, &'static str, &'static str) {
     }
 }
 
-const GROUPS: [&str; 8] = ["M23", "ADF", "CODECO", "Wazalendo", "Raia Mutomboki", "FDLR", "Twirwaneho", "Zaïre"];
+const GROUPS: [&str; 8] = [
+    "M23",
+    "ADF",
+    "CODECO",
+    "Wazalendo",
+    "Raia Mutomboki",
+    "FDLR",
+    "Twirwaneho",
+    "Zaïre",
+];
 
 const OUTCOMES: [(&str, &str); 6] = [
-    ("Patrouille envoyée ; les hommes armés se sont retirés.", "Patrol sent; the armed men withdrew."),
-    ("Patrouille conjointe déployée ; la situation est calme.", "Joint patrol deployed; the situation is calm."),
-    ("Blessés référés vers l'hôpital le plus proche.", "Wounded referred to the nearest hospital."),
-    ("Le comité local de protection a mené une médiation.", "The local protection committee mediated."),
-    ("Familles assistées et orientées vers le site d'accueil.", "Families assisted and guided to the reception site."),
-    ("Zone balisée et signalée à l'équipe de déminage.", "Area marked and reported to the demining team."),
+    (
+        "Patrouille envoyée ; les hommes armés se sont retirés.",
+        "Patrol sent; the armed men withdrew.",
+    ),
+    (
+        "Patrouille conjointe déployée ; la situation est calme.",
+        "Joint patrol deployed; the situation is calm.",
+    ),
+    (
+        "Blessés référés vers l'hôpital le plus proche.",
+        "Wounded referred to the nearest hospital.",
+    ),
+    (
+        "Le comité local de protection a mené une médiation.",
+        "The local protection committee mediated.",
+    ),
+    (
+        "Familles assistées et orientées vers le site d'accueil.",
+        "Families assisted and guided to the reception site.",
+    ),
+    (
+        "Zone balisée et signalée à l'équipe de déminage.",
+        "Area marked and reported to the demining team.",
+    ),
 ];
 
 /// How far along the lifecycle a demo alert goes.
@@ -143,7 +170,14 @@ enum Fate {
 
 fn fate(rng: &mut StdRng, age_days: i64) -> Fate {
     use AlertState::*;
-    let old = [(Fate::Closed, 74), (Fate::Unverifiable, 8), (Fate::FalseAlarm, 7), (Fate::Stay(Verified), 4), (Fate::Stay(Acknowledged), 3), (Fate::Stay(Responding), 4)];
+    let old = [
+        (Fate::Closed, 74),
+        (Fate::Unverifiable, 8),
+        (Fate::FalseAlarm, 7),
+        (Fate::Stay(Verified), 4),
+        (Fate::Stay(Acknowledged), 3),
+        (Fate::Stay(Responding), 4),
+    ];
     let recent = [
         (Fate::Stay(Received), 16),
         (Fate::Stay(Acknowledged), 14),
@@ -163,7 +197,12 @@ fn typo(rng: &mut StdRng, name: &str) -> String {
     match rng.random_range(0..6) {
         0 if chars.len() > 5 => {
             let i = rng.random_range(1..chars.len() - 1);
-            chars.iter().enumerate().filter(|(j, _)| *j != i).map(|(_, c)| *c).collect()
+            chars
+                .iter()
+                .enumerate()
+                .filter(|(j, _)| *j != i)
+                .map(|(_, c)| *c)
+                .collect()
         }
         1 => name.to_uppercase(),
         2 => name.to_lowercase(),
@@ -183,15 +222,38 @@ pub struct History {
 }
 
 /// Play `count` alerts over the `days` before `now` through the application.
-pub async fn play(app: &App, rng: &mut StdRng, villages: &[Village], phones: &[String], now: DateTime<Utc>, count: usize, days: i64) -> anyhow::Result<History> {
+pub async fn play(
+    app: &App,
+    rng: &mut StdRng,
+    villages: &[Village],
+    phones: &[String],
+    now: DateTime<Utc>,
+    count: usize,
+    days: i64,
+) -> anyhow::Result<History> {
     let clock = std::sync::Arc::new(FixedClock::new(now));
-    let app = App { clock: clock.clone(), ..app.clone() };
+    let app = App {
+        clock: clock.clone(),
+        ..app.clone()
+    };
     let cla = [
-        Caller { name: "cla1".into(), role: Role::TriageOfficer, responder: None },
-        Caller { name: "cla2".into(), role: Role::TriageOfficer, responder: None },
+        Caller {
+            name: "cla1".into(),
+            role: Role::TriageOfficer,
+            responder: None,
+        },
+        Caller {
+            name: "cla2".into(),
+            role: Role::TriageOfficer,
+            responder: None,
+        },
     ];
     let gateway = Caller::gateway("twilio");
-    let fallbacks = [("CD61", "protciv-nk"), ("CD62", "solidarite-kivu"), ("CD54", "monusco-cob-bunia")];
+    let fallbacks = [
+        ("CD61", "protciv-nk"),
+        ("CD62", "solidarite-kivu"),
+        ("CD54", "monusco-cob-bunia"),
+    ];
     let weighted: Vec<(&Village, u32)> = villages.iter().map(|v| (v, v.weight)).collect();
     let mut times: Vec<DateTime<Utc>> = (0..count)
         .map(|_| {
@@ -215,33 +277,73 @@ pub async fn play(app: &App, rng: &mut StdRng, villages: &[Village], phones: &[S
             "sw" => sw,
             _ => fr,
         };
-        let channel = *pick(rng, &[(Channel::Sms, 60), (Channel::Call, 25), (Channel::Web, 10), (Channel::Api, 5)]);
+        let channel = *pick(
+            rng,
+            &[
+                (Channel::Sms, 60),
+                (Channel::Call, 25),
+                (Channel::Web, 10),
+                (Channel::Api, 5),
+            ],
+        );
         // A second report of the same event, minutes later, is the duplicate a CLA must merge.
-        let duplicate_of = previous.last().filter(|(_, _, at)| t - *at < Duration::hours(3) && rng.random_bool(0.5)).cloned();
+        let duplicate_of = previous
+            .last()
+            .filter(|(_, _, at)| t - *at < Duration::hours(3) && rng.random_bool(0.5))
+            .cloned();
         let (place_name, place, text_used) = match &duplicate_of {
-            Some((_, pname, _)) => (pname.clone(), None, body.replace("{p}", pname).replace("{a}", group)),
-            None => (village.name.clone(), Some(village.pcode.clone()), body.replace("{p}", &village.name).replace("{a}", group)),
+            Some((_, pname, _)) => (
+                pname.clone(),
+                None,
+                body.replace("{p}", pname).replace("{a}", group),
+            ),
+            None => (
+                village.name.clone(),
+                Some(village.pcode.clone()),
+                body.replace("{p}", &village.name).replace("{a}", group),
+            ),
         };
         let sms = channel == Channel::Sms;
-        let text_used = if sms { format!("ALERTE {} {}", typo(rng, &place_name), text_used) } else { text_used };
+        let text_used = if sms {
+            format!("ALERTE {} {}", typo(rng, &place_name), text_used)
+        } else {
+            text_used
+        };
         let phone = match channel {
-            Channel::Sms | Channel::Call if rng.random_bool(0.85) => Some(phones[rng.random_range(0..phones.len())].clone()),
-            Channel::Sms | Channel::Call => Some(format!("+24397{:07}", rng.random_range(1_000_000..9_999_999))),
+            Channel::Sms | Channel::Call if rng.random_bool(0.85) => {
+                Some(phones[rng.random_range(0..phones.len())].clone())
+            }
+            Channel::Sms | Channel::Call => Some(format!(
+                "+24397{:07}",
+                rng.random_range(1_000_000..9_999_999)
+            )),
             _ => None,
         };
         let cmd = IntakeCommand {
             channel: Some(channel),
             text: text_used,
-            threat_type: if sms && rng.random_bool(0.3) { None } else { Some(threat) },
+            threat_type: if sms && rng.random_bool(0.3) {
+                None
+            } else {
+                Some(threat)
+            },
             severity: None,
             place: if sms { None } else { place.clone() },
-            place_name: if sms { Some(typo(rng, &place_name)) } else { None },
+            place_name: if sms {
+                Some(typo(rng, &place_name))
+            } else {
+                None
+            },
             reporter_phone: phone,
             reported_at: Some(t - Duration::minutes(rng.random_range(0..20))),
             language: Some(lang.to_string()),
             idempotency_key: sms.then(|| format!("demo:SM{:032x}", rng.random::<u128>())),
         };
-        let who = if sms { &gateway } else { &cla[rng.random_range(0..2)] };
+        let who = if sms {
+            &gateway
+        } else {
+            &cla[rng.random_range(0..2)]
+        };
         let alert = app.intake(who, cmd).await?.alert;
         h.alerts += 1;
         let true_place = match &duplicate_of {
@@ -261,12 +363,25 @@ pub async fn play(app: &App, rng: &mut StdRng, villages: &[Village], phones: &[S
             continue;
         }
         step(3..40, rng);
-        let mv = |to: AlertState| TransitionRequest { to: Some(to), ..Default::default() };
-        app.transition(cla_now, &alert.id, mv(AlertState::Acknowledged)).await?;
+        let mv = |to: AlertState| TransitionRequest {
+            to: Some(to),
+            ..Default::default()
+        };
+        app.transition(cla_now, &alert.id, mv(AlertState::Acknowledged))
+            .await?;
         h.transitions += 1;
-        if let Some(dup) = alert.duplicate_candidates.first().filter(|_| duplicate_of.is_some() && age > 1) {
+        if let Some(dup) = alert
+            .duplicate_candidates
+            .first()
+            .filter(|_| duplicate_of.is_some() && age > 1)
+        {
             step(5..30, rng);
-            let req = TransitionRequest { to: Some(AlertState::Merged), merged_into: Some(dup.alert.clone()), reason: Some("Même événement signalé par un autre point focal".into()), ..Default::default() };
+            let req = TransitionRequest {
+                to: Some(AlertState::Merged),
+                merged_into: Some(dup.alert.clone()),
+                reason: Some("Même événement signalé par un autre point focal".into()),
+                ..Default::default()
+            };
             if app.transition(cla_now, &alert.id, req).await.is_ok() {
                 h.merged += 1;
                 h.transitions += 1;
@@ -275,7 +390,16 @@ pub async fn play(app: &App, rng: &mut StdRng, villages: &[Village], phones: &[S
         }
         if alert.place.is_none() {
             if let Some(p) = &true_place {
-                app.triage(cla_now, &alert.id, TriageUpdate { place: Some(p.clone()), threat_type: Some(threat), severity: None }).await?;
+                app.triage(
+                    cla_now,
+                    &alert.id,
+                    TriageUpdate {
+                        place: Some(p.clone()),
+                        threat_type: Some(threat),
+                        severity: None,
+                    },
+                )
+                .await?;
             }
         }
         previous.push((true_place.clone().unwrap_or_default(), place_name, t));
@@ -285,38 +409,82 @@ pub async fn play(app: &App, rng: &mut StdRng, villages: &[Village], phones: &[S
         step(20..180, rng);
         if f == Fate::Unverifiable || f == Fate::FalseAlarm {
             let (to, reason) = if f == Fate::Unverifiable {
-                (AlertState::Unverifiable, "Pas de réseau dans la zone, impossible de joindre une deuxième source.")
+                (
+                    AlertState::Unverifiable,
+                    "Pas de réseau dans la zone, impossible de joindre une deuxième source.",
+                )
             } else {
-                (AlertState::FalseAlarm, "Le chef de village confirme qu'il s'agissait d'une patrouille des FARDC.")
+                (
+                    AlertState::FalseAlarm,
+                    "Le chef de village confirme qu'il s'agissait d'une patrouille des FARDC.",
+                )
             };
-            app.transition(cla_now, &alert.id, TransitionRequest { to: Some(to), reason: Some(reason.into()), ..Default::default() }).await?;
+            app.transition(
+                cla_now,
+                &alert.id,
+                TransitionRequest {
+                    to: Some(to),
+                    reason: Some(reason.into()),
+                    ..Default::default()
+                },
+            )
+            .await?;
             h.transitions += 1;
             if age > 2 {
                 step(60..600, rng);
-                app.transition(cla_now, &alert.id, TransitionRequest { to: Some(AlertState::Closed), reason: Some(reason.into()), ..Default::default() }).await?;
+                app.transition(
+                    cla_now,
+                    &alert.id,
+                    TransitionRequest {
+                        to: Some(AlertState::Closed),
+                        reason: Some(reason.into()),
+                        ..Default::default()
+                    },
+                )
+                .await?;
                 h.transitions += 1;
             }
             continue;
         }
-        let verified = app.transition(cla_now, &alert.id, mv(AlertState::Verified)).await?;
+        let verified = app
+            .transition(cla_now, &alert.id, mv(AlertState::Verified))
+            .await?;
         h.transitions += 1;
         if f == Fate::Stay(AlertState::Verified) {
             continue;
         }
         // Uncovered: a CLA may reach a province-wide actor outside its usual cover; some
         // alerts find nobody and wait, overdue — the protection cliff.
-        let fallback = verified.place.as_deref().and_then(|p| fallbacks.iter().find(|(area, _)| p.starts_with(area))).map(|(_, r)| r.to_string());
-        let responder = verified.proposed_responders.first().cloned().or_else(|| fallback.filter(|_| rng.random_bool(0.6)));
+        let fallback = verified
+            .place
+            .as_deref()
+            .and_then(|p| fallbacks.iter().find(|(area, _)| p.starts_with(area)))
+            .map(|(_, r)| r.to_string());
+        let responder = verified
+            .proposed_responders
+            .first()
+            .cloned()
+            .or_else(|| fallback.filter(|_| rng.random_bool(0.6)));
         let Some(responder) = responder else { continue };
         step(10..90, rng);
         let responders = vec![responder];
-        app.transition(cla_now, &alert.id, TransitionRequest { to: Some(AlertState::Assigned), responders, ..Default::default() }).await?;
+        app.transition(
+            cla_now,
+            &alert.id,
+            TransitionRequest {
+                to: Some(AlertState::Assigned),
+                responders,
+                ..Default::default()
+            },
+        )
+        .await?;
         h.transitions += 1;
         if f == Fate::Stay(AlertState::Assigned) {
             continue;
         }
         step(15..240, rng);
-        app.transition(cla_now, &alert.id, mv(AlertState::Responding)).await?;
+        app.transition(cla_now, &alert.id, mv(AlertState::Responding))
+            .await?;
         h.transitions += 1;
         if f == Fate::Stay(AlertState::Responding) {
             continue;
@@ -324,7 +492,16 @@ pub async fn play(app: &App, rng: &mut StdRng, villages: &[Village], phones: &[S
         step(60..1440, rng);
         let (ofr, oen) = OUTCOMES[rng.random_range(0..OUTCOMES.len())];
         let outcome = if *lang == "en" { oen } else { ofr };
-        app.transition(cla_now, &alert.id, TransitionRequest { to: Some(AlertState::Closed), outcome: Some(outcome.into()), ..Default::default() }).await?;
+        app.transition(
+            cla_now,
+            &alert.id,
+            TransitionRequest {
+                to: Some(AlertState::Closed),
+                outcome: Some(outcome.into()),
+                ..Default::default()
+            },
+        )
+        .await?;
         h.transitions += 1;
     }
     Ok(h)

@@ -18,13 +18,43 @@ pub const DEMO_PASSWORD: &str = "kinga-demo-2026";
 
 /// Demo users: (login, display name, role, language, responder).
 const USERS: [(&str, &str, Role, &str, Option<&str>); 8] = [
-    ("admin", "Administratrice Kinga", Role::Administrator, "fr", None),
-    ("coord", "Grace Mbuyi (coordination)", Role::Coordinator, "fr", None),
-    ("cla1", "Esther Kahindo (CLA Goma)", Role::TriageOfficer, "fr", None),
-    ("cla2", "John Okello (CLA Bunia)", Role::TriageOfficer, "en", None),
+    (
+        "admin",
+        "Administratrice Kinga",
+        Role::Administrator,
+        "fr",
+        None,
+    ),
+    (
+        "coord",
+        "Grace Mbuyi (coordination)",
+        Role::Coordinator,
+        "fr",
+        None,
+    ),
+    (
+        "cla1",
+        "Esther Kahindo (CLA Goma)",
+        Role::TriageOfficer,
+        "fr",
+        None,
+    ),
+    (
+        "cla2",
+        "John Okello (CLA Bunia)",
+        Role::TriageOfficer,
+        "en",
+        None,
+    ),
     ("monitor", "Moniteur protection", Role::Monitor, "fr", None),
     ("analyst", "Protection analyst", Role::Analyst, "en", None),
-    ("responder", "CLP Kiwanja", Role::Responder, "fr", Some("clp-kiwanja")),
+    (
+        "responder",
+        "CLP Kiwanja",
+        Role::Responder,
+        "fr",
+        Some("clp-kiwanja"),
+    ),
     ("viewer", "Observer", Role::Viewer, "en", None),
 ];
 
@@ -41,14 +71,20 @@ pub fn logins_banner() -> String {
 pub async fn load(app: &App) -> anyhow::Result<String> {
     let existing = app.store.event_count().await?;
     if existing > 0 {
-        return Ok(format!("database already holds {existing} events; demo data not loaded again"));
+        return Ok(format!(
+            "database already holds {existing} events; demo data not loaded again"
+        ));
     }
     let started = std::time::Instant::now();
     let system = Caller::system();
     let mut rng = StdRng::seed_from_u64(2026);
     let places = places::places()?;
     let n_places = places.len();
-    app.save_records(&system, places.into_iter().map(RegistryRecord::Place).collect()).await?;
+    app.save_records(
+        &system,
+        places.into_iter().map(RegistryRecord::Place).collect(),
+    )
+    .await?;
     let actors = registry::actors();
     let responders = registry::responders();
     let (n_actors, n_responders) = (actors.len(), responders.len());
@@ -57,8 +93,14 @@ pub async fn load(app: &App) -> anyhow::Result<String> {
     app.save_records(&system, records).await?;
     let gaz = app.caches.gazetteer();
     let villages = places::villages(&gaz);
-    anyhow::ensure!(!villages.is_empty(), "demo villages are missing from the gazetteer");
-    let spots: Vec<(String, String)> = villages.iter().map(|v| (v.pcode.clone(), v.name.clone())).collect();
+    anyhow::ensure!(
+        !villages.is_empty(),
+        "demo villages are missing from the gazetteer"
+    );
+    let spots: Vec<(String, String)> = villages
+        .iter()
+        .map(|v| (v.pcode.clone(), v.name.clone()))
+        .collect();
     let inputs = registry::focal_points(&mut rng, &spots, 52);
     let mut fps = vec![];
     for i in &inputs {
@@ -67,7 +109,9 @@ pub async fn load(app: &App) -> anyhow::Result<String> {
     let phones: Vec<String> = inputs.iter().map(|i| i.phone.clone()).collect();
     app.save_records(&system, fps).await?;
     for (name, display, role, lang, responder) in USERS {
-        let mut u = app.add_user(&system, name, display, role, lang, DEMO_PASSWORD).await?;
+        let mut u = app
+            .add_user(&system, name, display, role, lang, DEMO_PASSWORD)
+            .await?;
         if let Some(r) = responder {
             u.responder = Some(r.to_string());
             app.save_user(&system, u).await?;
@@ -75,7 +119,9 @@ pub async fn load(app: &App) -> anyhow::Result<String> {
     }
     let now = app.clock.now();
     let h = alerts::play(app, &mut rng, &villages, &phones, now, 420, 182).await?;
-    app.caches.reload(app.store.as_ref(), app.clock.now()).await?;
+    app.caches
+        .reload(app.store.as_ref(), app.clock.now())
+        .await?;
     let events = app.store.event_count().await?;
     Ok(format!(
         "demo loaded in {:.1}s: {n_places} places, {n_actors} armed actors, {n_responders} responders, {} focal points, {} users, {} alerts ({} merged as duplicates, {} lifecycle moves), {events} ledger events",

@@ -3,7 +3,9 @@
 
 use anyhow::Context;
 
-use kinga_domain::gazetteer_import::{GeoNamesRow, PcodeRow, admin_places_from_pcodes, settlements_from_geonames};
+use kinga_domain::gazetteer_import::{
+    GeoNamesRow, PcodeRow, admin_places_from_pcodes, settlements_from_geonames,
+};
 use kinga_domain::place::{Gazetteer, Place, PlaceLevel};
 
 /// OCHA P-codes, shipped with the binary so the demo needs no network.
@@ -18,27 +20,83 @@ const VILLAGES: [(&str, &str, &[&str], f64, f64, u32); 44] = [
     ("CD6111", "Bunagana", &["Bunangana"], -1.283, 29.598, 6),
     ("CD6111", "Nyanzale", &[], -0.994, 29.190, 5),
     ("CD6111", "Kibirizi", &[], -0.875, 29.296, 3),
-    ("CD6103", "Kitshanga", &["Kichanga", "Kitchanga"], -1.289, 29.012, 8),
+    (
+        "CD6103",
+        "Kitshanga",
+        &["Kichanga", "Kitchanga"],
+        -1.289,
+        29.012,
+        8,
+    ),
     ("CD6103", "Mweso", &[], -1.083, 28.983, 6),
-    ("CD6103", "Rubaya", &["Rubaya mine", "mine de Rubaya"], -1.553, 28.883, 5),
-    ("CD6103", "Masisi-Centre", &["Masisi centre", "Masisi"], -1.401, 28.817, 4),
+    (
+        "CD6103",
+        "Rubaya",
+        &["Rubaya mine", "mine de Rubaya"],
+        -1.553,
+        28.883,
+        5,
+    ),
+    (
+        "CD6103",
+        "Masisi-Centre",
+        &["Masisi centre", "Masisi"],
+        -1.401,
+        28.817,
+        4,
+    ),
     ("CD6103", "Nyabiondo", &[], -1.283, 28.733, 3),
     ("CD6102", "Kibumba", &[], -1.502, 29.349, 4),
-    ("CD6102", "Kanyaruchinya", &["site de Kanyaruchinya", "Kanyarutshinya"], -1.602, 29.262, 4),
-    ("CD6101", "Bulengo", &["site de déplacés de Bulengo", "camp Bulengo"], -1.618, 29.140, 4),
+    (
+        "CD6102",
+        "Kanyaruchinya",
+        &["site de Kanyaruchinya", "Kanyarutshinya"],
+        -1.602,
+        29.262,
+        4,
+    ),
+    (
+        "CD6101",
+        "Bulengo",
+        &["site de déplacés de Bulengo", "camp Bulengo"],
+        -1.618,
+        29.140,
+        4,
+    ),
     ("CD6104", "Pinga", &[], -0.983, 28.690, 4),
-    ("CD6104", "Walikale-Centre", &["Walikale centre"], -1.421, 28.050, 2),
+    (
+        "CD6104",
+        "Walikale-Centre",
+        &["Walikale centre"],
+        -1.421,
+        28.050,
+        2,
+    ),
     ("CD6107", "Eringeti", &[], 0.596, 29.640, 7),
     ("CD6107", "Mbau", &[], 0.617, 29.502, 5),
     ("CD6107", "Kamango", &[], 0.650, 29.880, 4),
     ("CD6107", "Mutwanga", &[], 0.330, 29.745, 3),
     ("CD6107", "Kasindi", &[], 0.033, 29.712, 2),
     ("CD6105", "Alimbongo", &[], -0.370, 29.190, 3),
-    ("CD6105", "Manguredjipa", &["Manguredjipa"], 0.350, 28.740, 4),
+    (
+        "CD6105",
+        "Manguredjipa",
+        &["Manguredjipa"],
+        0.350,
+        28.740,
+        4,
+    ),
     ("CD6205", "Minova", &[], -1.703, 29.000, 7),
     ("CD6205", "Numbi", &[], -1.800, 28.950, 3),
     ("CD6205", "Bunyakiri", &[], -2.050, 28.600, 3),
-    ("CD6205", "Kalehe-Centre", &["Kalehe centre"], -2.103, 28.910, 2),
+    (
+        "CD6205",
+        "Kalehe-Centre",
+        &["Kalehe centre"],
+        -2.103,
+        28.910,
+        2,
+    ),
     ("CD6202", "Kavumu", &[], -2.303, 28.810, 4),
     ("CD6207", "Kamanyola", &[], -2.750, 29.000, 4),
     ("CD6208", "Luvungi", &[], -2.870, 29.050, 3),
@@ -46,17 +104,45 @@ const VILLAGES: [(&str, &str, &[&str], f64, f64, u32); 44] = [
     ("CD6210", "Minembwe", &[], -3.600, 28.900, 5),
     ("CD6210", "Mboko", &[], -4.050, 29.170, 2),
     ("CD6203", "Lulingu", &[], -2.320, 27.530, 3),
-    ("CD6213", "Kamituga-Centre", &["Kamituga centre"], -3.060, 28.180, 2),
+    (
+        "CD6213",
+        "Kamituga-Centre",
+        &["Kamituga centre"],
+        -3.060,
+        28.180,
+        2,
+    ),
     ("CD5405", "Drodro", &[], 1.754, 30.520, 6),
-    ("CD5405", "Plaine Savo", &["site de Plaine Savo", "Savo"], 1.970, 30.390, 6),
-    ("CD5405", "Rhoe", &["site de déplacés de Rhoe", "Rhoo"], 1.700, 30.600, 5),
+    (
+        "CD5405",
+        "Plaine Savo",
+        &["site de Plaine Savo", "Savo"],
+        1.970,
+        30.390,
+        6,
+    ),
+    (
+        "CD5405",
+        "Rhoe",
+        &["site de déplacés de Rhoe", "Rhoo"],
+        1.700,
+        30.600,
+        5,
+    ),
     ("CD5405", "Fataki", &[], 1.990, 30.580, 5),
     ("CD5405", "Largu", &[], 1.900, 30.460, 3),
     ("CD5405", "Nizi", &[], 1.720, 30.300, 3),
     ("CD5405", "Bule", &[], 1.870, 30.530, 3),
     ("CD5402", "Komanda", &[], 1.364, 29.768, 5),
     ("CD5402", "Boga", &[], 1.080, 30.190, 3),
-    ("CD5403", "Mambasa-Centre", &["Mambasa centre"], 1.360, 29.050, 3),
+    (
+        "CD5403",
+        "Mambasa-Centre",
+        &["Mambasa centre"],
+        1.360,
+        29.050,
+        3,
+    ),
     ("CD5407", "Mahagi-Port", &["Mahagi port"], 2.150, 31.230, 2),
 ];
 
@@ -64,20 +150,28 @@ const VILLAGES: [(&str, &str, &[&str], f64, f64, u32); 44] = [
 pub fn places() -> anyhow::Result<Vec<Place>> {
     let pcode_rows = records(PCODES)?
         .iter()
-        .map(|r| PcodeRow::from_fields(&r.iter().collect::<Vec<_>>()).context("malformed P-code row"))
+        .map(|r| {
+            PcodeRow::from_fields(&r.iter().collect::<Vec<_>>()).context("malformed P-code row")
+        })
         .collect::<anyhow::Result<Vec<_>>>()?;
     let admin: Vec<Place> = admin_places_from_pcodes(&pcode_rows)
         .into_iter()
         .filter(|p| p.country == "COD")
         .collect();
     let gaz = Gazetteer::new(admin.clone());
-    let towns_rows = records(GEONAMES)?.iter().map(geonames_row).collect::<anyhow::Result<Vec<_>>>()?;
+    let towns_rows = records(GEONAMES)?
+        .iter()
+        .map(geonames_row)
+        .collect::<anyhow::Result<Vec<_>>>()?;
     let towns: Vec<Place> = settlements_from_geonames(&towns_rows, &gaz)
         .into_iter()
         .filter(|p| p.country == "COD")
         .collect();
     let mut all = admin;
-    let known: std::collections::HashSet<String> = towns.iter().map(|t| kinga_domain::text::fold(&t.name)).collect();
+    let known: std::collections::HashSet<String> = towns
+        .iter()
+        .map(|t| kinga_domain::text::fold(&t.name))
+        .collect();
     all.extend(towns);
     for (i, (parent, name, alt, lat, lon, _)) in VILLAGES.iter().enumerate() {
         if known.contains(&kinga_domain::text::fold(name)) {
@@ -99,7 +193,9 @@ pub fn places() -> anyhow::Result<Vec<Place>> {
 
 fn records(text: &str) -> anyhow::Result<Vec<csv::StringRecord>> {
     let mut rdr = csv::Reader::from_reader(text.as_bytes());
-    rdr.records().collect::<Result<Vec<_>, _>>().context("malformed reference CSV")
+    rdr.records()
+        .collect::<Result<Vec<_>, _>>()
+        .context("malformed reference CSV")
 }
 
 /// A GeoNames row from the columns name, latitude, longitude, country_iso2, admin1 code,
@@ -124,8 +220,16 @@ pub fn villages(gaz: &Gazetteer) -> Vec<super::alerts::Village> {
             let folded = kinga_domain::text::fold(name);
             gaz.places()
                 .iter()
-                .find(|p| p.level == PlaceLevel::Settlement && kinga_domain::text::fold(&p.name) == folded && p.parent.as_deref() == Some(parent))
-                .map(|p| super::alerts::Village { pcode: p.pcode.clone(), name: p.name.clone(), weight: *w })
+                .find(|p| {
+                    p.level == PlaceLevel::Settlement
+                        && kinga_domain::text::fold(&p.name) == folded
+                        && p.parent.as_deref() == Some(parent)
+                })
+                .map(|p| super::alerts::Village {
+                    pcode: p.pcode.clone(),
+                    name: p.name.clone(),
+                    weight: *w,
+                })
         })
         .collect()
 }

@@ -6,9 +6,16 @@ use crate::harness::{Backend, Server};
 use crate::on_both_stores;
 
 async fn verify_finds_the_first_broken_link(backend: Backend) {
-    let Some(s) = Server::start(backend).await else { return };
+    let Some(s) = Server::start(backend).await else {
+        return;
+    };
     for i in 0..5 {
-        let (st, _) = s.post("/api/v1/alerts", json!({"text": format!("Alerte {i} à Kiwanja"), "place": "CD6111-V001"})).await;
+        let (st, _) = s
+            .post(
+                "/api/v1/alerts",
+                json!({"text": format!("Alerte {i} à Kiwanja"), "place": "CD6111-V001"}),
+            )
+            .await;
         assert_eq!(st, 201);
     }
     let ok = s.cli(&["verify"], None);
@@ -23,7 +30,9 @@ async fn verify_finds_the_first_broken_link(backend: Backend) {
             assert_eq!(c.execute(sql, []).expect("tamper"), 1);
         }
         Backend::Postgres => {
-            let (c, conn) = tokio_postgres::connect(&s.database, tokio_postgres::NoTls).await.expect("connect");
+            let (c, conn) = tokio_postgres::connect(&s.database, tokio_postgres::NoTls)
+                .await
+                .expect("connect");
             tokio::spawn(conn);
             assert_eq!(c.execute(sql, &[]).await.expect("tamper"), 1);
         }
@@ -31,39 +40,77 @@ async fn verify_finds_the_first_broken_link(backend: Backend) {
     let bad = s.cli(&["verify"], None);
     let text = String::from_utf8_lossy(&bad.stdout);
     assert!(!bad.status.success(), "tampering must fail verification");
-    assert!(text.contains("BROKEN") && text.contains("altered"), "{text}");
+    assert!(
+        text.contains("BROKEN") && text.contains("altered"),
+        "{text}"
+    );
 }
-on_both_stores!(verify_finds_the_first_broken_link, super::verify_finds_the_first_broken_link);
+on_both_stores!(
+    verify_finds_the_first_broken_link,
+    super::verify_finds_the_first_broken_link
+);
 
 #[tokio::test]
 async fn users_passwords_and_tokens() {
-    let Some(s) = Server::start(Backend::Sqlite).await else { return };
+    let Some(s) = Server::start(Backend::Sqlite).await else {
+        return;
+    };
     let short = s.cli(&["user", "add", "amani", "--role", "cla"], Some("short\n"));
     assert!(!short.status.success(), "short passwords are refused");
     s.add_user("amani", "cla", "amani-password-1");
-    let dup = s.cli(&["user", "add", "amani", "--role", "viewer"], Some("another-password\n"));
+    let dup = s.cli(
+        &["user", "add", "amani", "--role", "viewer"],
+        Some("another-password\n"),
+    );
     assert!(!dup.status.success());
     assert!(String::from_utf8_lossy(&dup.stderr).contains("already exists"));
-    let bad_role = s.cli(&["user", "add", "x1", "--role", "warlord"], Some("long-enough-pw\n"));
+    let bad_role = s.cli(
+        &["user", "add", "x1", "--role", "warlord"],
+        Some("long-enough-pw\n"),
+    );
     assert!(!bad_role.status.success());
     let list = String::from_utf8_lossy(&s.cli(&["user", "list"], None).stdout).to_string();
     assert!(list.contains("amani\ttriage_officer"), "{list}");
     let t = s.token_for("amani");
-    assert!(t.starts_with("kinga_") && t.len() > 40, "256-bit token: {t}");
-    let tokens = String::from_utf8_lossy(&s.cli(&["token", "list", "amani"], None).stdout).to_string();
+    assert!(
+        t.starts_with("kinga_") && t.len() > 40,
+        "256-bit token: {t}"
+    );
+    let tokens =
+        String::from_utf8_lossy(&s.cli(&["token", "list", "amani"], None).stdout).to_string();
     assert!(!tokens.contains(&t), "secrets are never listed");
     let id = tokens.split('\t').next().expect("token id").to_string();
-    let ok = reqwest::Client::new().get(format!("{}/api/v1/alerts", s.base)).bearer_auth(&t).send().await.expect("get");
+    let ok = reqwest::Client::new()
+        .get(format!("{}/api/v1/alerts", s.base))
+        .bearer_auth(&t)
+        .send()
+        .await
+        .expect("get");
     assert_eq!(ok.status(), 200);
-    assert!(s.cli(&["token", "revoke", "amani", &id], None).status.success());
-    let revoked = reqwest::Client::new().get(format!("{}/api/v1/alerts", s.base)).bearer_auth(&t).send().await.expect("get");
+    assert!(
+        s.cli(&["token", "revoke", "amani", &id], None)
+            .status
+            .success()
+    );
+    let revoked = reqwest::Client::new()
+        .get(format!("{}/api/v1/alerts", s.base))
+        .bearer_auth(&t)
+        .send()
+        .await
+        .expect("get");
     assert_eq!(revoked.status(), 401);
-    assert!(s.cli(&["user", "reset", "amani"], Some("new-password-2\n")).status.success());
+    assert!(
+        s.cli(&["user", "reset", "amani"], Some("new-password-2\n"))
+            .status
+            .success()
+    );
 }
 
 #[tokio::test]
 async fn a_bad_import_row_changes_nothing() {
-    let Some(s) = Server::start(Backend::Sqlite).await else { return };
+    let Some(s) = Server::start(Backend::Sqlite).await else {
+        return;
+    };
     let f = tempfile::NamedTempFile::new().expect("tmp");
     std::fs::write(
         f.path(),
@@ -72,9 +119,19 @@ async fn a_bad_import_row_changes_nothing() {
          bad-1,Bad responder,ngo,CD6111,fire,,,,,yes,\n",
     )
     .expect("write");
-    let out = s.cli(&["import", "responders", f.path().to_str().expect("path")], None);
+    let out = s.cli(
+        &["import", "responders", f.path().to_str().expect("path")],
+        None,
+    );
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("line 3"));
     let (_, r) = s.get("/api/v1/responders").await;
-    assert!(r["items"].as_array().expect("items").iter().all(|x| x["id"] != "ok-1"), "nothing of the file was saved");
+    assert!(
+        r["items"]
+            .as_array()
+            .expect("items")
+            .iter()
+            .all(|x| x["id"] != "ok-1"),
+        "nothing of the file was saved"
+    );
 }

@@ -12,13 +12,21 @@ use crate::harness::{Backend, Server};
 use crate::on_both_stores;
 
 async fn kill_nine_loses_no_acknowledged_alert(backend: Backend) {
-    let Some(mut s) = Server::start(backend).await else { return };
+    let Some(mut s) = Server::start(backend).await else {
+        return;
+    };
     let acked = Arc::new(Mutex::new(Vec::<String>::new()));
     let stop = Arc::new(AtomicBool::new(false));
     let client = reqwest::Client::new();
     let mut workers = vec![];
     for w in 0..16 {
-        let (acked, stop, client, base, token) = (acked.clone(), stop.clone(), client.clone(), s.base.clone(), s.token.clone());
+        let (acked, stop, client, base, token) = (
+            acked.clone(),
+            stop.clone(),
+            client.clone(),
+            s.base.clone(),
+            s.token.clone(),
+        );
         workers.push(tokio::spawn(async move {
             let mut i = 0;
             while !stop.load(Ordering::Relaxed) {
@@ -46,7 +54,11 @@ async fn kill_nine_loses_no_acknowledged_alert(backend: Backend) {
         let _ = w.await;
     }
     let acked = acked.lock().await.clone();
-    assert!(acked.len() > 20, "the burst was too small to mean anything: {}", acked.len());
+    assert!(
+        acked.len() > 20,
+        "the burst was too small to mean anything: {}",
+        acked.len()
+    );
     s.spawn().await;
     for id in &acked {
         let (st, _) = s.get(&format!("/api/v1/alerts/{id}")).await;
@@ -54,6 +66,12 @@ async fn kill_nine_loses_no_acknowledged_alert(backend: Backend) {
     }
     let v = s.cli(&["verify"], None);
     assert!(v.status.success(), "{}", String::from_utf8_lossy(&v.stdout));
-    eprintln!("{backend:?}: {} acknowledged alerts all survived kill -9", acked.len());
+    eprintln!(
+        "{backend:?}: {} acknowledged alerts all survived kill -9",
+        acked.len()
+    );
 }
-on_both_stores!(kill_nine_loses_no_acknowledged_alert, super::kill_nine_loses_no_acknowledged_alert);
+on_both_stores!(
+    kill_nine_loses_no_acknowledged_alert,
+    super::kill_nine_loses_no_acknowledged_alert
+);

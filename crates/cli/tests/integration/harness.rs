@@ -22,7 +22,9 @@ pub fn postgres_url() -> Option<String> {
     match std::env::var("KINGA_TEST_POSTGRES_URL") {
         Ok(u) if !u.is_empty() => Some(u),
         _ if std::env::var("CI").as_deref() == Ok("true") => {
-            panic!("CI=true but KINGA_TEST_POSTGRES_URL is not set: run the tests through scripts/test")
+            panic!(
+                "CI=true but KINGA_TEST_POSTGRES_URL is not set: run the tests through scripts/test"
+            )
         }
         _ => Some("postgres://postgres@127.0.0.1:5432/test".into()),
     }
@@ -34,14 +36,19 @@ pub async fn fresh_postgres_db() -> Option<String> {
     let (client, conn) = match tokio_postgres::connect(&base, tokio_postgres::NoTls).await {
         Ok(c) => c,
         Err(e) if std::env::var("CI").as_deref() != Ok("true") => {
-            eprintln!("SKIPPED: PostgreSQL at {base} is unreachable ({e}); run scripts/test to start one");
+            eprintln!(
+                "SKIPPED: PostgreSQL at {base} is unreachable ({e}); run scripts/test to start one"
+            );
             return None;
         }
         Err(e) => panic!("PostgreSQL at {base} is unreachable: {e}"),
     };
     tokio::spawn(conn);
     let name = format!("kinga_it_{}", rand::random::<u64>());
-    client.batch_execute(&format!("CREATE DATABASE {name}")).await.expect("create test database");
+    client
+        .batch_execute(&format!("CREATE DATABASE {name}"))
+        .await
+        .expect("create test database");
     let (prefix, _) = base.rsplit_once('/').expect("database URL has a path");
     Some(format!("{prefix}/{name}"))
 }
@@ -64,7 +71,10 @@ fn bin() -> &'static str {
 }
 
 fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).map(|a| a.port()).expect("free port")
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .expect("free port")
 }
 
 /// Places, responders and focal points every test server starts with, taken from the shared
@@ -88,7 +98,8 @@ CD6104-V006,Pinga,,settlement,CD6104,COD,-0.983,28.690
 CD6205-V007,Kiwanja,,settlement,CD6205,COD,-1.800,28.950
 ";
 
-const RESPONDERS: &str = "id,name,kind,places,threat_types,hours,phone,email,prefers,community_consent,active
+const RESPONDERS: &str =
+    "id,name,kind,places,threat_types,hours,phone,email,prefers,community_consent,active
 clp-kiwanja,CLP Kiwanja,local_protection_committee,CD6111,,,+243990000101,,sms,yes,yes
 monusco-rutshuru,MONUSCO Rutshuru,mission_military,CD6111;CD6103,,,+243990000102,,sms,yes,yes
 pnc-kitshanga,PNC Kitshanga,state_police,CD6103,,,+243990000103,,sms,no,yes
@@ -115,12 +126,27 @@ impl Server {
             Backend::Postgres => fresh_postgres_db().await?,
         };
         let port = free_port();
-        let mut s = Server { child: None, base: format!("http://127.0.0.1:{port}"), token: String::new(), database, dir, port };
-        for (kind, csv) in [("places", PLACES), ("responders", RESPONDERS), ("focal-points", FOCAL_POINTS)] {
+        let mut s = Server {
+            child: None,
+            base: format!("http://127.0.0.1:{port}"),
+            token: String::new(),
+            database,
+            dir,
+            port,
+        };
+        for (kind, csv) in [
+            ("places", PLACES),
+            ("responders", RESPONDERS),
+            ("focal-points", FOCAL_POINTS),
+        ] {
             let f = s.dir.path().join(format!("{kind}.csv"));
             std::fs::write(&f, csv).expect("write csv");
             let out = s.cli(&["import", kind, f.to_str().expect("utf-8 path")], None);
-            assert!(out.status.success(), "import {kind}: {}", String::from_utf8_lossy(&out.stderr));
+            assert!(
+                out.status.success(),
+                "import {kind}: {}",
+                String::from_utf8_lossy(&out.stderr)
+            );
         }
         s.add_user("admin", "administrator", "admin-password-1");
         s.token = s.token_for("admin");
@@ -130,21 +156,43 @@ impl Server {
 
     /// Add a user through the CLI.
     pub fn add_user(&self, name: &str, role: &str, password: &str) {
-        let out = self.cli(&["user", "add", name, "--role", role], Some(&format!("{password}\n")));
-        assert!(out.status.success(), "user add {name}: {}", String::from_utf8_lossy(&out.stderr));
+        let out = self.cli(
+            &["user", "add", name, "--role", role],
+            Some(&format!("{password}\n")),
+        );
+        assert!(
+            out.status.success(),
+            "user add {name}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
     }
 
     /// A new API token for a user, as `kinga token create` prints it (last line).
     pub fn token_for(&self, name: &str) -> String {
         let out = self.cli(&["token", "create", name], None);
-        assert!(out.status.success(), "token create: {}", String::from_utf8_lossy(&out.stderr));
-        String::from_utf8_lossy(&out.stdout).lines().last().expect("token line").trim().to_string()
+        assert!(
+            out.status.success(),
+            "token create: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8_lossy(&out.stdout)
+            .lines()
+            .last()
+            .expect("token line")
+            .trim()
+            .to_string()
     }
 
     /// Start (or restart) `kinga serve` and wait until /healthz answers.
     pub async fn spawn(&mut self) {
         let child = Command::new(bin())
-            .args(["--database", &self.database, "serve", "--listen", &format!("127.0.0.1:{}", self.port)])
+            .args([
+                "--database",
+                &self.database,
+                "serve",
+                "--listen",
+                &format!("127.0.0.1:{}", self.port),
+            ])
             .env("KINGA_DATA_DIR", self.dir.path())
             .env("KINGA_LOG", "warn")
             .env("KINGA_DEADLINES_CHECK_SECONDS", "3600")
@@ -181,26 +229,42 @@ impl Server {
 
     /// An authenticated request builder.
     pub fn req(&self, method: reqwest::Method, path: &str) -> reqwest::RequestBuilder {
-        reqwest::Client::new().request(method, format!("{}{path}", self.base)).bearer_auth(&self.token)
+        reqwest::Client::new()
+            .request(method, format!("{}{path}", self.base))
+            .bearer_auth(&self.token)
     }
 
     /// POST a JSON body and return status and JSON answer.
     pub async fn post(&self, path: &str, body: Value) -> (u16, Value) {
-        let r = self.req(reqwest::Method::POST, path).json(&body).send().await.expect("request");
+        let r = self
+            .req(reqwest::Method::POST, path)
+            .json(&body)
+            .send()
+            .await
+            .expect("request");
         let status = r.status().as_u16();
         (status, r.json().await.unwrap_or(Value::Null))
     }
 
     /// GET and return status and JSON answer.
     pub async fn get(&self, path: &str) -> (u16, Value) {
-        let r = self.req(reqwest::Method::GET, path).send().await.expect("request");
+        let r = self
+            .req(reqwest::Method::GET, path)
+            .send()
+            .await
+            .expect("request");
         let status = r.status().as_u16();
         (status, r.json().await.unwrap_or(Value::Null))
     }
 }
 
 /// Run `kinga` against a database, with the key file in `dir`.
-pub fn run_cli(database: &str, dir: &std::path::Path, args: &[&str], stdin: Option<&str>) -> std::process::Output {
+pub fn run_cli(
+    database: &str,
+    dir: &std::path::Path,
+    args: &[&str],
+    stdin: Option<&str>,
+) -> std::process::Output {
     let mut child = Command::new(bin())
         .arg("--database")
         .arg(database)

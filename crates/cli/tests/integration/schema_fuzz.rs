@@ -9,20 +9,42 @@ use crate::harness::{Backend, Server};
 async fn schemathesis_finds_no_server_error() {
     let python = match std::env::var("KINGA_PYTHON") {
         Ok(p) => p,
-        Err(_) if std::env::var("CI").as_deref() == Ok("true") => panic!("CI=true but KINGA_PYTHON is not set: run scripts/test"),
+        Err(_) if std::env::var("CI").as_deref() == Ok("true") => {
+            panic!("CI=true but KINGA_PYTHON is not set: run scripts/test")
+        }
         Err(_) => {
-            eprintln!("SKIPPED: KINGA_PYTHON is not set (scripts/test makes a venv with schemathesis)");
+            eprintln!(
+                "SKIPPED: KINGA_PYTHON is not set (scripts/test makes a venv with schemathesis)"
+            );
             return;
         }
     };
-    let Some(s) = Server::start(Backend::Sqlite).await else { return };
+    let Some(s) = Server::start(Backend::Sqlite).await else {
+        return;
+    };
     let out = tokio::task::spawn_blocking({
         let (base, token) = (s.base.clone(), s.token.clone());
         move || {
             Command::new(python)
-                .args(["-m", "schemathesis.cli", "run", &format!("{base}/api/openapi.json")])
-                .args(["--checks", "not_a_server_error", "--experimental", "openapi-3.1"])
-                .args(["--hypothesis-max-examples", "100", "--hypothesis-seed", "2026", "--hypothesis-derandomize"])
+                .args([
+                    "-m",
+                    "schemathesis.cli",
+                    "run",
+                    &format!("{base}/api/openapi.json"),
+                ])
+                .args([
+                    "--checks",
+                    "not_a_server_error",
+                    "--experimental",
+                    "openapi-3.1",
+                ])
+                .args([
+                    "--hypothesis-max-examples",
+                    "100",
+                    "--hypothesis-seed",
+                    "2026",
+                    "--hypothesis-derandomize",
+                ])
                 .args(["-H", &format!("Authorization: Bearer {token}")])
                 .args(["--base-url", &base, "--workers", "2", "--no-color"])
                 .env("SCHEMATHESIS_HOOKS", "")
@@ -33,9 +55,26 @@ async fn schemathesis_finds_no_server_error() {
     .await
     .expect("join");
     let text = String::from_utf8_lossy(&out.stdout);
-    assert!(out.status.success(), "schemathesis found failures:\n{text}\n{}", String::from_utf8_lossy(&out.stderr));
-    let summary = text.lines().rev().find(|l| l.contains(" passed")).unwrap_or_default().to_string();
+    assert!(
+        out.status.success(),
+        "schemathesis found failures:\n{text}\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let summary = text
+        .lines()
+        .rev()
+        .find(|l| l.contains(" passed"))
+        .unwrap_or_default()
+        .to_string();
     eprintln!("schemathesis: {summary}");
-    let operations: u32 = summary.trim_matches(['=', ' ']).split(' ').next().and_then(|n| n.parse().ok()).unwrap_or(0);
-    assert!(operations >= 14 && !summary.contains("errored"), "schemathesis did not exercise every operation:\n{text}");
+    let operations: u32 = summary
+        .trim_matches(['=', ' '])
+        .split(' ')
+        .next()
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(0);
+    assert!(
+        operations >= 14 && !summary.contains("errored"),
+        "schemathesis did not exercise every operation:\n{text}"
+    );
 }

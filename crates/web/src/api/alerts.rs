@@ -68,9 +68,14 @@ pub async fn create(
     let key = match headers.get("idempotency-key") {
         None => None,
         Some(v) => {
-            let k = v.to_str().map_err(|_| WebError::invalid("Idempotency-Key must be printable ASCII"))?.trim();
+            let k = v
+                .to_str()
+                .map_err(|_| WebError::invalid("Idempotency-Key must be printable ASCII"))?
+                .trim();
             if k.is_empty() || k.len() > MAX_KEY {
-                return Err(WebError::invalid(format!("Idempotency-Key must be 1 to {MAX_KEY} characters")));
+                return Err(WebError::invalid(format!(
+                    "Idempotency-Key must be 1 to {MAX_KEY} characters"
+                )));
             }
             Some(format!("api:{}:{k}", user.0.id))
         }
@@ -84,12 +89,17 @@ pub async fn create(
         place_name: body.place_name,
         reporter_phone: body.reporter_phone,
         reported_at: body.reported_at,
-        language: body.language.filter(|l| matches!(l.as_str(), "fr" | "en" | "sw" | "ar")),
+        language: body
+            .language
+            .filter(|l| matches!(l.as_str(), "fr" | "en" | "sw" | "ar")),
         idempotency_key: key,
     };
     let intake = st.app.intake(&user.caller(), cmd).await?;
     let gaz = st.app.caches.gazetteer();
-    Ok((StatusCode::CREATED, Json(AlertView::new(&intake.alert, &gaz, false))))
+    Ok((
+        StatusCode::CREATED,
+        Json(AlertView::new(&intake.alert, &gaz, false)),
+    ))
 }
 
 /// Filters of the alert list.
@@ -119,13 +129,27 @@ impl ListParams {
     /// The store query these filters describe.
     pub fn query(&self, now: DateTime<Utc>) -> Result<AlertQuery, WebError> {
         let mut states = vec![];
-        for s in self.state.as_deref().unwrap_or("").split(',').map(str::trim).filter(|s| !s.is_empty()) {
-            states.push(s.parse::<AlertState>().map_err(|e| WebError::invalid(e.to_string()))?);
+        for s in self
+            .state
+            .as_deref()
+            .unwrap_or("")
+            .split(',')
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+        {
+            states.push(
+                s.parse::<AlertState>()
+                    .map_err(|e| WebError::invalid(e.to_string()))?,
+            );
         }
         let sort = match self.sort.as_deref().unwrap_or("queue") {
             "queue" | "" => AlertSort::Queue,
             "newest" => AlertSort::Newest,
-            other => return Err(WebError::invalid(format!("unknown sort '{other}' (queue, newest)"))),
+            other => {
+                return Err(WebError::invalid(format!(
+                    "unknown sort '{other}' (queue, newest)"
+                )));
+            }
         };
         Ok(AlertQuery {
             states,
@@ -146,12 +170,25 @@ impl ListParams {
 #[utoipa::path(get, path = "/api/v1/alerts", tag = "alerts", params(ListParams),
     responses((status = 200, body = AlertList), (status = 401, body = crate::error::ErrorBody), (status = 422, body = crate::error::ErrorBody)),
     security(("bearer" = [])))]
-pub async fn list(State(st): State<AppState>, user: ApiUser, ApiQuery(p): ApiQuery<ListParams>) -> Result<Json<AlertList>, WebError> {
+pub async fn list(
+    State(st): State<AppState>,
+    user: ApiUser,
+    ApiQuery(p): ApiQuery<ListParams>,
+) -> Result<Json<AlertList>, WebError> {
     let q = p.query(st.app.clock.now())?;
     let (limit, offset) = (q.limit, q.offset);
     let page = st.app.alerts(&user.caller(), q).await?;
     let gaz = st.app.caches.gazetteer();
-    Ok(Json(AlertList { items: page.items.iter().map(|a| AlertView::new(a, &gaz, false)).collect(), total: page.total, limit, offset }))
+    Ok(Json(AlertList {
+        items: page
+            .items
+            .iter()
+            .map(|a| AlertView::new(a, &gaz, false))
+            .collect(),
+        total: page.total,
+        limit,
+        offset,
+    }))
 }
 
 /// One alert with its timeline, by id or reference.
@@ -159,7 +196,11 @@ pub async fn list(State(st): State<AppState>, user: ApiUser, ApiQuery(p): ApiQue
     params(("id" = String, Path, description = "Alert id or reference (K-1042)")),
     responses((status = 200, body = AlertView), (status = 401, body = crate::error::ErrorBody), (status = 404, body = crate::error::ErrorBody)),
     security(("bearer" = [])))]
-pub async fn get_one(State(st): State<AppState>, user: ApiUser, Path(id): Path<String>) -> Result<Json<AlertView>, WebError> {
+pub async fn get_one(
+    State(st): State<AppState>,
+    user: ApiUser,
+    Path(id): Path<String>,
+) -> Result<Json<AlertView>, WebError> {
     let a = st.app.alert(&user.caller(), &id).await?;
     Ok(Json(AlertView::new(&a, &st.app.caches.gazetteer(), true)))
 }
@@ -192,8 +233,16 @@ pub async fn transition(
     Path(id): Path<String>,
     ApiJson(b): ApiJson<TransitionBody>,
 ) -> Result<Json<AlertView>, WebError> {
-    let to = b.to.parse::<AlertState>().map_err(|e| WebError::invalid(e.to_string()))?;
-    let req = TransitionRequest { to: Some(to), reason: b.reason, responders: b.responders, outcome: b.outcome, merged_into: b.merged_into };
+    let to =
+        b.to.parse::<AlertState>()
+            .map_err(|e| WebError::invalid(e.to_string()))?;
+    let req = TransitionRequest {
+        to: Some(to),
+        reason: b.reason,
+        responders: b.responders,
+        outcome: b.outcome,
+        merged_into: b.merged_into,
+    };
     let a = st.app.transition(&user.caller(), &id, req).await?;
     Ok(Json(AlertView::new(&a, &st.app.caches.gazetteer(), true)))
 }

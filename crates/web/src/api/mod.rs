@@ -36,7 +36,10 @@ struct BearerAuth;
 impl Modify for BearerAuth {
     fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
         let components = openapi.components.get_or_insert_with(Default::default);
-        components.add_security_scheme("bearer", SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()));
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()),
+        );
     }
 }
 
@@ -51,8 +54,14 @@ pub fn routes() -> Router<AppState> {
         .route("/api/v1/alerts/{id}/triage", post(alerts::triage))
         .route("/api/v1/places", get(registry::list_places))
         .route("/api/v1/places/resolve", get(registry::resolve_places))
-        .route("/api/v1/responders", get(registry::list_responders).post(registry::save_responder))
-        .route("/api/v1/actors", get(registry::list_actors).post(registry::save_actor))
+        .route(
+            "/api/v1/responders",
+            get(registry::list_responders).post(registry::save_responder),
+        )
+        .route(
+            "/api/v1/actors",
+            get(registry::list_actors).post(registry::save_actor),
+        )
         .route("/api/v1/focal-points", get(registry::list_focal_points))
         .route("/api/v1/outbox", get(registry::list_outbox))
         .route("/api/v1/digests", get(registry::list_digests))
@@ -89,7 +98,11 @@ fn json_rejection(e: JsonRejection) -> WebError {
             "unsupported_media_type",
             "send the body as JSON with 'Content-Type: application/json'",
         ),
-        JsonRejection::JsonSyntaxError(e) => WebError::new(axum::http::StatusCode::BAD_REQUEST, "bad_json", e.body_text()),
+        JsonRejection::JsonSyntaxError(e) => WebError::new(
+            axum::http::StatusCode::BAD_REQUEST,
+            "bad_json",
+            e.body_text(),
+        ),
         e => WebError::invalid(e.body_text()),
     }
 }
@@ -109,9 +122,14 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequestParts<S> for ApiQuery<T> {
 }
 
 /// Parse an optional identifier of a domain enum, with a clear 422 on error.
-pub fn parse_opt<T: std::str::FromStr<Err = kinga_domain::DomainError>>(s: &Option<String>) -> Result<Option<T>, WebError> {
+pub fn parse_opt<T: std::str::FromStr<Err = kinga_domain::DomainError>>(
+    s: &Option<String>,
+) -> Result<Option<T>, WebError> {
     match s.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
         None => Ok(None),
-        Some(v) => v.parse::<T>().map(Some).map_err(|e| WebError::invalid(e.to_string())),
+        Some(v) => v
+            .parse::<T>()
+            .map(Some)
+            .map_err(|e| WebError::invalid(e.to_string())),
     }
 }

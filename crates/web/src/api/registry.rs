@@ -30,7 +30,11 @@ pub struct ResolveParams {
 #[utoipa::path(get, path = "/api/v1/places/resolve", tag = "registries", params(ResolveParams),
     responses((status = 200, body = Vec<PlaceCandidateView>), (status = 401, body = crate::error::ErrorBody), (status = 422, body = crate::error::ErrorBody)),
     security(("bearer" = [])))]
-pub async fn resolve_places(State(st): State<AppState>, user: ApiUser, ApiQuery(p): ApiQuery<ResolveParams>) -> Result<Json<Vec<PlaceCandidateView>>, WebError> {
+pub async fn resolve_places(
+    State(st): State<AppState>,
+    user: ApiUser,
+    ApiQuery(p): ApiQuery<ResolveParams>,
+) -> Result<Json<Vec<PlaceCandidateView>>, WebError> {
     user.caller().require(Permission::ReadAlerts)?;
     if p.q.chars().count() > 200 {
         return Err(WebError::invalid("q is longer than 200 characters"));
@@ -52,7 +56,11 @@ pub struct PlaceParams {
 #[utoipa::path(get, path = "/api/v1/places", tag = "registries", params(PlaceParams),
     responses((status = 200, description = "Places", body = Object), (status = 401, body = crate::error::ErrorBody)),
     security(("bearer" = [])))]
-pub async fn list_places(State(st): State<AppState>, user: ApiUser, ApiQuery(p): ApiQuery<PlaceParams>) -> Result<Json<Value>, WebError> {
+pub async fn list_places(
+    State(st): State<AppState>,
+    user: ApiUser,
+    ApiQuery(p): ApiQuery<PlaceParams>,
+) -> Result<Json<Value>, WebError> {
     user.caller().require(Permission::ReadAlerts)?;
     let gaz = st.app.caches.gazetteer();
     let under = p.under.unwrap_or_default();
@@ -69,7 +77,10 @@ pub async fn list_places(State(st): State<AppState>, user: ApiUser, ApiQuery(p):
 #[utoipa::path(get, path = "/api/v1/responders", tag = "registries",
     responses((status = 200, description = "Responders", body = Object), (status = 401, body = crate::error::ErrorBody)),
     security(("bearer" = [])))]
-pub async fn list_responders(State(st): State<AppState>, user: ApiUser) -> Result<Json<Value>, WebError> {
+pub async fn list_responders(
+    State(st): State<AppState>,
+    user: ApiUser,
+) -> Result<Json<Value>, WebError> {
     user.caller().require(Permission::ReadAlerts)?;
     Ok(Json(json!({ "items": *st.app.caches.responders() })))
 }
@@ -79,11 +90,17 @@ pub async fn list_responders(State(st): State<AppState>, user: ApiUser) -> Resul
     responses((status = 200, description = "Saved", body = Object), (status = 401, body = crate::error::ErrorBody),
         (status = 403, body = crate::error::ErrorBody), (status = 422, body = crate::error::ErrorBody)),
     security(("bearer" = [])))]
-pub async fn save_responder(State(st): State<AppState>, user: ApiUser, ApiJson(r): ApiJson<Responder>) -> Result<Json<Value>, WebError> {
+pub async fn save_responder(
+    State(st): State<AppState>,
+    user: ApiUser,
+    ApiJson(r): ApiJson<Responder>,
+) -> Result<Json<Value>, WebError> {
     if r.id.trim().is_empty() || r.name.trim().is_empty() {
         return Err(WebError::invalid("a responder needs an id and a name"));
     }
-    st.app.save_records(&user.caller(), vec![RegistryRecord::Responder(r.clone())]).await?;
+    st.app
+        .save_records(&user.caller(), vec![RegistryRecord::Responder(r.clone())])
+        .await?;
     Ok(Json(json!(r)))
 }
 
@@ -91,9 +108,14 @@ pub async fn save_responder(State(st): State<AppState>, user: ApiUser, ApiJson(r
 #[utoipa::path(get, path = "/api/v1/actors", tag = "registries",
     responses((status = 200, description = "Actors", body = Object), (status = 401, body = crate::error::ErrorBody)),
     security(("bearer" = [])))]
-pub async fn list_actors(State(st): State<AppState>, user: ApiUser) -> Result<Json<Value>, WebError> {
+pub async fn list_actors(
+    State(st): State<AppState>,
+    user: ApiUser,
+) -> Result<Json<Value>, WebError> {
     user.caller().require(Permission::ReadAlerts)?;
-    Ok(Json(json!({ "items": st.app.store.actors().await.map_err(kinga_app::AppError::from)? })))
+    Ok(Json(
+        json!({ "items": st.app.store.actors().await.map_err(kinga_app::AppError::from)? }),
+    ))
 }
 
 /// Create or replace a threat actor.
@@ -101,11 +123,17 @@ pub async fn list_actors(State(st): State<AppState>, user: ApiUser) -> Result<Js
     responses((status = 200, description = "Saved", body = Object), (status = 401, body = crate::error::ErrorBody),
         (status = 403, body = crate::error::ErrorBody), (status = 422, body = crate::error::ErrorBody)),
     security(("bearer" = [])))]
-pub async fn save_actor(State(st): State<AppState>, user: ApiUser, ApiJson(a): ApiJson<ThreatActor>) -> Result<Json<Value>, WebError> {
+pub async fn save_actor(
+    State(st): State<AppState>,
+    user: ApiUser,
+    ApiJson(a): ApiJson<ThreatActor>,
+) -> Result<Json<Value>, WebError> {
     if a.id.trim().is_empty() || a.name.trim().is_empty() {
         return Err(WebError::invalid("an actor needs an id and a name"));
     }
-    st.app.save_records(&user.caller(), vec![RegistryRecord::Actor(a.clone())]).await?;
+    st.app
+        .save_records(&user.caller(), vec![RegistryRecord::Actor(a.clone())])
+        .await?;
     Ok(Json(json!(a)))
 }
 
@@ -113,9 +141,17 @@ pub async fn save_actor(State(st): State<AppState>, user: ApiUser, ApiJson(a): A
 #[utoipa::path(get, path = "/api/v1/focal-points", tag = "registries",
     responses((status = 200, description = "Focal points", body = Object), (status = 401, body = crate::error::ErrorBody)),
     security(("bearer" = [])))]
-pub async fn list_focal_points(State(st): State<AppState>, user: ApiUser) -> Result<Json<Value>, WebError> {
+pub async fn list_focal_points(
+    State(st): State<AppState>,
+    user: ApiUser,
+) -> Result<Json<Value>, WebError> {
     user.caller().require(Permission::ReadAlerts)?;
-    let fps = st.app.store.focal_points().await.map_err(kinga_app::AppError::from)?;
+    let fps = st
+        .app
+        .store
+        .focal_points()
+        .await
+        .map_err(kinga_app::AppError::from)?;
     let items: Vec<Value> = fps
         .iter()
         .map(|f| json!({ "id": f.id, "pseudonym": f.pseudonym, "place": f.place, "language": f.language, "active": f.active }))
@@ -136,10 +172,23 @@ pub struct OutboxParams {
 #[utoipa::path(get, path = "/api/v1/outbox", tag = "registries", params(OutboxParams),
     responses((status = 200, description = "Messages", body = Object), (status = 401, body = crate::error::ErrorBody)),
     security(("bearer" = [])))]
-pub async fn list_outbox(State(st): State<AppState>, user: ApiUser, ApiQuery(p): ApiQuery<OutboxParams>) -> Result<Json<Value>, WebError> {
+pub async fn list_outbox(
+    State(st): State<AppState>,
+    user: ApiUser,
+    ApiQuery(p): ApiQuery<OutboxParams>,
+) -> Result<Json<Value>, WebError> {
     user.caller().require(Permission::TriageAlerts)?;
-    let q = OutboxQuery { statuses: vec![], alert: p.alert, limit: p.limit.unwrap_or(100).min(1000) as usize };
-    let msgs = st.app.store.outbox(&q).await.map_err(kinga_app::AppError::from)?;
+    let q = OutboxQuery {
+        statuses: vec![],
+        alert: p.alert,
+        limit: p.limit.unwrap_or(100).min(1000) as usize,
+    };
+    let msgs = st
+        .app
+        .store
+        .outbox(&q)
+        .await
+        .map_err(kinga_app::AppError::from)?;
     Ok(Json(json!({ "items": msgs })))
 }
 
@@ -147,7 +196,12 @@ pub async fn list_outbox(State(st): State<AppState>, user: ApiUser, ApiQuery(p):
 #[utoipa::path(get, path = "/api/v1/digests", tag = "registries",
     responses((status = 200, description = "Digests", body = Object), (status = 401, body = crate::error::ErrorBody)),
     security(("bearer" = [])))]
-pub async fn list_digests(State(st): State<AppState>, user: ApiUser) -> Result<Json<Value>, WebError> {
+pub async fn list_digests(
+    State(st): State<AppState>,
+    user: ApiUser,
+) -> Result<Json<Value>, WebError> {
     user.caller().require(Permission::Coordinate)?;
-    Ok(Json(json!({ "items": st.app.store.digests(30).await.map_err(kinga_app::AppError::from)? })))
+    Ok(Json(
+        json!({ "items": st.app.store.digests(30).await.map_err(kinga_app::AppError::from)? }),
+    ))
 }

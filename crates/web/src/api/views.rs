@@ -23,7 +23,12 @@ pub struct PlaceCandidateView {
 
 impl From<&PlaceCandidate> for PlaceCandidateView {
     fn from(c: &PlaceCandidate) -> Self {
-        PlaceCandidateView { pcode: c.pcode.clone(), name: c.name.clone(), context: c.context.clone(), score: c.score }
+        PlaceCandidateView {
+            pcode: c.pcode.clone(),
+            name: c.name.clone(),
+            context: c.context.clone(),
+            score: c.score,
+        }
     }
 }
 
@@ -79,12 +84,21 @@ pub struct TimelineView {
 impl From<&TimelineEntry> for TimelineView {
     fn from(t: &TimelineEntry) -> Self {
         let mut detail = serde_json::to_value(&t.event).unwrap_or_default();
-        let kind = detail.get("kind").and_then(|k| k.as_str()).unwrap_or("event").to_string();
+        let kind = detail
+            .get("kind")
+            .and_then(|k| k.as_str())
+            .unwrap_or("event")
+            .to_string();
         if let AlertEvent::Received(_) = t.event {
             // The intake snapshot repeats the alert itself, reporter seal included; keep it out.
             detail = serde_json::json!({ "kind": "received" });
         }
-        TimelineView { at: t.at, actor: t.actor.clone(), kind, detail }
+        TimelineView {
+            at: t.at,
+            actor: t.actor.clone(),
+            kind,
+            detail,
+        }
     }
 }
 
@@ -168,7 +182,11 @@ impl AlertView {
             severity: a.severity.level(),
             reported_at: a.reported_at,
             received_at: a.received_at,
-            deadlines: DeadlinesView { acknowledge: a.deadlines.acknowledge, verify: a.deadlines.verify, respond: a.deadlines.respond },
+            deadlines: DeadlinesView {
+                acknowledge: a.deadlines.acknowledge,
+                verify: a.deadlines.verify,
+                respond: a.deadlines.respond,
+            },
             next_deadline: next.map(|(k, _)| k.as_str().to_string()),
             next_deadline_at: next.map(|(_, t)| t),
             escalated: a.escalated.iter().map(|k| k.as_str().to_string()).collect(),
@@ -178,7 +196,11 @@ impl AlertView {
             duplicate_candidates: a
                 .duplicate_candidates
                 .iter()
-                .map(|d| DuplicateView { alert: d.alert.clone(), reference: d.reference.clone(), score: d.score })
+                .map(|d| DuplicateView {
+                    alert: d.alert.clone(),
+                    reference: d.reference.clone(),
+                    score: d.score,
+                })
                 .collect(),
             outcome: a.outcome.clone(),
             merged_into: a.merged_into.clone(),

@@ -911,3 +911,13 @@ async fn triage_corrections_reasons_merges_and_resent_forms() {
     let html = body(r).await;
     assert!(html.contains("already sent") && !html.contains(&format!("value=\"{form_id}\"")));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore]
+async fn zz_serve_for_manual_check() {
+    let w = world().await;
+    new_alert(&w, "Hommes armés à Kiwanja", Some("Kiwanja"), None).await;
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:18931").await.expect("bind");
+    let app = w.router.clone().into_make_service_with_connect_info::<std::net::SocketAddr>();
+    let _ = tokio::time::timeout(std::time::Duration::from_secs(240), axum::serve(listener, app)).await;
+}
