@@ -5,9 +5,10 @@ use serde::{Deserialize, Serialize};
 
 use kinga_domain::alert::{NewAlert, TriageUpdate};
 use kinga_domain::dedup::{self, AlertSketch};
-use kinga_domain::outbox::{self, MessageKind, MessageStatus, OutboxMessage, Recipient};
+use kinga_domain::outbox::{self, MessageKind, OutboxMessage, Recipient};
 use kinga_domain::people::Permission;
 use kinga_domain::place::{self, PlaceCandidate};
+use kinga_domain::registry::FocalPoint;
 use kinga_domain::routing;
 use kinga_domain::{
     Alert, AlertEvent, AlertState, Channel, Reporter, Severity, ThreatType, TransitionRequest,
@@ -15,13 +16,12 @@ use kinga_domain::{
 use kinga_ledger::Payload;
 use kinga_store::{AlertPage, AlertQuery, Commit, IdempotentAnswer, StoreError, Write};
 
-use crate::crypto::normalize_phone;
 use crate::{App, AppError, AppResult, Caller};
 
 /// Longest alert text accepted (an SMS thread or a long call log fits easily).
 pub const MAX_TEXT: usize = 5_000;
 /// How often a command is retried when someone else changed the alert first.
-const RETRIES: usize = 5;
+pub(crate) const RETRIES: usize = 5;
 
 /// A new alert from any channel; each channel only has to produce one of these.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -48,6 +48,30 @@ pub struct IntakeCommand {
     pub idempotency_key: Option<String>,
 }
 
+/// What a channel that reads messages itself (the SMS grammar) adds to an [`IntakeCommand`].
+/// Kept apart from the command so the command stays what every form and API client sends.
+#[derive(Debug, Clone, Default)]
+pub struct IntakeExtras {
+    /// Place candidates the channel already ranked: used instead of resolving `place_name`,
+    /// and when `place` is none no place is taken from the reporter's registration either
+    /// (the channel has already decided that nothing is sure).
+    pub place_candidates: Option<Vec<PlaceCandidate>>,
+    /// What the channel found missing or doubtful, kept on the alert.
+    pub parse_flags: Vec<String>,
+    /// Words the channel did not read, kept on the alert.
+    pub unparsed: Option<String>,
+    /// The reporter, already looked up by the channel (saves a second lookup).
+    pub reporter: Option<Reporter>,
+    /// The gateway that carries the acknowledgement in its own HTTP answer (TwiML, Kannel's
+    /// reply): the outbox records it as already sent, for audit, instead of sending another.
+    pub acknowledged_by: Option<String>,
+    /// Keep an alert whose text is empty: a blank SMS may be all a person in danger could send.
+    pub allow_empty_text: bool,
+    /// What a retry must match, when the command itself is derived from changing data (a
+    /// parse against the current gazetteer): the raw message's digest.
+    pub fingerprint: Option<String>,
+}
+
 /// What intake did.
 #[derive(Debug, Clone)]
 pub struct Intake {
@@ -71,17 +95,27 @@ impl App {
     /// Take in a new alert. With an idempotency key, a retry returns the first answer and
     /// creates nothing, also when retries race each other.
     pub async fn intake(&self, caller: &Caller, cmd: IntakeCommand) -> AppResult<Intake> {
+        self.intake_with(caller, cmd, IntakeExtras::default()).await
+    }
+
+    /// [`App::intake`] with what a parsing channel adds.
+    pub async fn intake_with(
+        &self,
+        caller: &Caller,
+        cmd: IntakeCommand,
+        extras: IntakeExtras,
+    ) -> AppResult<Intake> {
         caller.require(Permission::CreateAlerts)?;
+        let fingerprint = extras
+            .fingerprint
+            .clone()
+            .unwrap_or_else(|| cmd.fingerprint());
         if let Some(key) = &cmd.idempotency_key {
             if let Some(ans) = self.store.idempotent(key).await? {
-                return self.replay(&cmd, ans);
+                return self.replay(&fingerprint, ans);
             }
         }
-        let alert = self.new_alert(caller, &cmd).await?;
-        let mut writes = vec![Write::Alert {
-            alert: Box::new(alert.clone()),
-            expected_version: None,
-        }];
+        let mut alert = self.new_alert(caller, &cmd, &extras).await?;
         let mut events = vec![self.draft(
             &caller.name,
             Payload::Alert {
@@ -89,16 +123,7 @@ impl App {
                 event: alert.timeline[0].event.clone(),
             },
         )];
-        if let Some(key) = &cmd.idempotency_key {
-            writes.push(Write::Idempotency(IdempotentAnswer {
-                key: key.clone(),
-                fingerprint: cmd.fingerprint(),
-                status: 201,
-                body: serde_json::to_value(&alert).map_err(|e| AppError::Invalid(e.to_string()))?,
-                created_at: self.clock.now(),
-            }));
-        }
-        let mut alert = alert;
+        let mut writes = vec![];
         if alert.channel == Channel::Sms && alert.reporter.phone_sealed.is_some() {
             let text =
                 outbox::acknowledgement_text(alert.reporter.language.as_deref(), &alert.reference);
@@ -110,9 +135,26 @@ impl App {
                 &mut events,
                 &mut writes,
             );
-            if let Some(Write::Alert { alert: a, .. }) = writes.first_mut() {
-                **a = alert.clone();
+            if let Some(provider) = &extras.acknowledged_by {
+                mark_last_message_sent(provider, &mut events, &mut writes);
             }
+        }
+        // The alert row and the remembered answer are the alert as finally answered.
+        writes.insert(
+            0,
+            Write::Alert {
+                alert: Box::new(alert.clone()),
+                expected_version: None,
+            },
+        );
+        if let Some(key) = &cmd.idempotency_key {
+            writes.push(Write::Idempotency(IdempotentAnswer {
+                key: key.clone(),
+                fingerprint: fingerprint.clone(),
+                status: 201,
+                body: serde_json::to_value(&alert).map_err(|e| AppError::Invalid(e.to_string()))?,
+                created_at: self.clock.now(),
+            }));
         }
         match self.store.commit(Commit { events, writes }).await {
             Ok(_) => {
@@ -125,7 +167,7 @@ impl App {
             Err(StoreError::Duplicate(_)) if cmd.idempotency_key.is_some() => {
                 let key = cmd.idempotency_key.as_deref().unwrap_or_default();
                 match self.store.idempotent(key).await? {
-                    Some(ans) => self.replay(&cmd, ans),
+                    Some(ans) => self.replay(&fingerprint, ans),
                     None => Err(AppError::Store(StoreError::Duplicate(key.to_string()))),
                 }
             }
@@ -133,8 +175,8 @@ impl App {
         }
     }
 
-    fn replay(&self, cmd: &IntakeCommand, ans: IdempotentAnswer) -> AppResult<Intake> {
-        if ans.fingerprint != cmd.fingerprint() {
+    fn replay(&self, fingerprint: &str, ans: IdempotentAnswer) -> AppResult<Intake> {
+        if ans.fingerprint != fingerprint {
             return Err(AppError::KeyReused(ans.key));
         }
         let alert: Alert = serde_json::from_value(ans.body)
@@ -145,10 +187,15 @@ impl App {
         })
     }
 
-    async fn new_alert(&self, caller: &Caller, cmd: &IntakeCommand) -> AppResult<Alert> {
+    async fn new_alert(
+        &self,
+        caller: &Caller,
+        cmd: &IntakeCommand,
+        extras: &IntakeExtras,
+    ) -> AppResult<Alert> {
         let now = self.clock.now();
         let text = cmd.text.trim();
-        if text.is_empty() {
+        if text.is_empty() && !extras.allow_empty_text {
             return Err(kinga_domain::DomainError::Missing("text").into());
         }
         if text.chars().count() > MAX_TEXT {
@@ -161,15 +208,20 @@ impl App {
             return Err(AppError::Invalid("reported_at is in the future".into()));
         }
         let gaz = self.caches.gazetteer();
-        let reporter = self.reporter(cmd.reporter_phone.as_deref()).await?;
+        let reporter = match &extras.reporter {
+            Some(r) => r.clone(),
+            None => self.reporter(cmd.reporter_phone.as_deref()).await?,
+        };
+        let ranked = extras.place_candidates.clone();
         let (place, candidates) = match (&cmd.place, &cmd.place_name) {
             (Some(code), _) => {
                 let code = code.trim();
                 if gaz.get(code).is_none() {
                     return Err(AppError::Invalid(format!("unknown place P-code '{code}'")));
                 }
-                (Some(code.to_string()), vec![])
+                (Some(code.to_string()), ranked.unwrap_or_default())
             }
+            _ if ranked.is_some() => (None, ranked.unwrap_or_default()),
             (None, Some(name)) if !name.trim().is_empty() => {
                 let c = gaz.resolve(name, 5);
                 (place::pick(&c).map(|p| p.pcode.clone()), c)
@@ -220,6 +272,8 @@ impl App {
             proposed_responders: routing.proposed,
             uncovered: routing.uncovered,
             duplicate_candidates: duplicates,
+            parse_flags: extras.parse_flags.clone(),
+            unparsed: extras.unparsed.clone().filter(|u| !u.is_empty()),
         };
         Ok(Alert::received(new, &caller.name))
     }
@@ -228,16 +282,25 @@ impl App {
         let Some(raw) = phone.filter(|p| !p.trim().is_empty()) else {
             return Ok(Reporter::default());
         };
-        let msisdn = normalize_phone(raw, &self.settings.phone.default_country_code)?;
-        let digest = self.sealer.phone_digest(&msisdn);
+        let msisdn = self.normalize_phone(raw)?;
+        Ok(self.reporter_of(&msisdn).await?.0)
+    }
+
+    /// The reporter behind a normalised number, and its focal point when registered.
+    pub(crate) async fn reporter_of(
+        &self,
+        msisdn: &str,
+    ) -> AppResult<(Reporter, Option<FocalPoint>)> {
+        let digest = self.sealer.phone_digest(msisdn);
         let fp = self.store.focal_point_by_phone(&digest).await?;
-        Ok(Reporter {
+        let reporter = Reporter {
             focal_point: fp.as_ref().map(|f| f.id.clone()),
             pseudonym: fp.as_ref().map(|f| f.pseudonym.clone()),
             phone_digest: Some(digest),
-            phone_sealed: Some(self.sealer.seal(&msisdn)?),
-            language: fp.map(|f| f.language),
-        })
+            phone_sealed: Some(self.sealer.seal(msisdn)?),
+            language: fp.as_ref().map(|f| f.language.clone()),
+        };
+        Ok((reporter, fp))
     }
 
     async fn focal_point_place(&self, reporter: &Reporter) -> Option<String> {
@@ -477,21 +540,19 @@ impl App {
         events: &mut Vec<kinga_ledger::DraftEvent>,
         writes: &mut Vec<Write>,
     ) {
-        let message = OutboxMessage {
-            id: self.new_id(),
+        // Reporters are only ever reached by SMS, so the stored body is the one that goes out.
+        let message = OutboxMessage::queued(
+            self.new_id(),
             kind,
-            recipient: Recipient::Reporter {
+            Recipient::Reporter {
                 phone_sealed: alert.reporter.phone_sealed.clone(),
                 pseudonym: alert.reporter.pseudonym.clone(),
             },
-            alert: Some(alert.id.clone()),
-            language: outbox::message_language(alert.reporter.language.as_deref()).to_string(),
-            body,
-            status: MessageStatus::Queued,
-            attempts: 0,
-            last_error: None,
-            created_at: self.clock.now(),
-        };
+            Some(alert.id.clone()),
+            outbox::message_language(alert.reporter.language.as_deref()).to_string(),
+            outbox::sms_body(&body),
+            self.clock.now(),
+        );
         let noted = AlertEvent::FeedbackQueued {
             message: message.id.clone(),
         };
@@ -527,27 +588,23 @@ impl App {
             .unwrap_or_else(|| "?".into());
         let threat = alert.threat_type.map(|t| t.label("fr")).unwrap_or("?");
         for r in &alert.assigned {
-            let message = OutboxMessage {
-                id: self.new_id(),
-                kind: MessageKind::Assignment,
-                recipient: Recipient::Responder {
+            let message = OutboxMessage::queued(
+                self.new_id(),
+                MessageKind::Assignment,
+                Recipient::Responder {
                     responder: r.clone(),
                 },
-                alert: Some(alert.id.clone()),
-                language: "fr".into(),
-                body: format!(
-                    "Kinga {} — S{} {} — {} : {}",
-                    alert.reference,
-                    alert.severity,
+                Some(alert.id.clone()),
+                "fr".into(),
+                outbox::assignment_text(
+                    &alert.reference,
+                    alert.severity.level(),
                     threat,
-                    place,
-                    alert.text.chars().take(300).collect::<String>()
+                    &place,
+                    &alert.text,
                 ),
-                status: MessageStatus::Queued,
-                attempts: 0,
-                last_error: None,
-                created_at: self.clock.now(),
-            };
+                self.clock.now(),
+            );
             events.push(self.draft(
                 &caller.name,
                 Payload::MessageQueued {
@@ -561,5 +618,30 @@ impl App {
     /// Ranked place candidates for a free-text name.
     pub fn resolve_place(&self, q: &str, limit: usize) -> Vec<PlaceCandidate> {
         self.caches.gazetteer().resolve(q, limit.clamp(1, 50))
+    }
+}
+
+/// The acknowledgement just queued went back in the gateway's own HTTP answer: record it as
+/// sent by that gateway, so the delivery worker never sends it a second time.
+fn mark_last_message_sent(
+    provider: &str,
+    events: &mut [kinga_ledger::DraftEvent],
+    writes: &mut [Write],
+) {
+    let mark = |m: &mut OutboxMessage| {
+        m.status = kinga_domain::outbox::MessageStatus::Sent;
+        m.attempts = 1;
+        m.provider = Some(provider.to_string());
+        m.channel = Some(outbox::CHANNEL_SMS.to_string());
+    };
+    if let Some(Write::Outbox(m)) = writes.iter_mut().rfind(|w| matches!(w, Write::Outbox(_))) {
+        mark(m);
+    }
+    if let Some(Payload::MessageQueued { message }) = events
+        .iter_mut()
+        .map(|e| &mut e.payload)
+        .rfind(|p| matches!(p, Payload::MessageQueued { .. }))
+    {
+        mark(message);
     }
 }

@@ -6,6 +6,8 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use chacha20poly1305::aead::{Aead, KeyInit};
 use chacha20poly1305::{XChaCha20Poly1305, XNonce};
 
+use kinga_domain::phone::normalize_msisdn;
+
 use crate::{AppError, AppResult};
 
 /// Holds the instance key. Sealed values are `v1.<base64(nonce || ciphertext)>`.
@@ -93,26 +95,13 @@ impl Sealer {
     }
 }
 
-/// Normalise a phone number to E.164 (`+243…`), assuming `country` for local numbers.
-pub fn normalize_phone(raw: &str, country: &str) -> AppResult<String> {
-    let trimmed = raw.trim();
-    let digits: String = trimmed.chars().filter(|c| c.is_ascii_digit()).collect();
-    let bad = || AppError::Invalid(format!("'{raw}' is not a phone number"));
-    if digits.len() < 6 || digits.len() > 15 || trimmed.chars().any(|c| c.is_alphabetic()) {
-        return Err(bad());
+impl crate::App {
+    /// A phone number in E.164, completing national numbers with the deployment's country
+    /// code; the digest and seal of a number are always taken of this form.
+    pub fn normalize_phone(&self, raw: &str) -> AppResult<String> {
+        normalize_msisdn(raw, &self.settings.phone.default_country_code)
+            .map_err(|e| AppError::Invalid(format!("'{}' is not a phone number: {e}", raw.trim())))
     }
-    let e164 = if trimmed.starts_with('+') {
-        digits
-    } else if let Some(rest) = digits.strip_prefix("00") {
-        rest.to_string()
-    } else if let Some(rest) = digits.strip_prefix('0') {
-        format!("{country}{rest}")
-    } else if digits.starts_with(country) {
-        digits
-    } else {
-        format!("{country}{digits}")
-    };
-    Ok(format!("+{e164}"))
 }
 
 #[cfg(test)]
@@ -139,27 +128,5 @@ mod tests {
             s.phone_digest("+2431"),
             Sealer::new([9; 32]).phone_digest("+2431")
         );
-    }
-
-    #[test]
-    fn phones_normalise_to_e164() {
-        assert_eq!(
-            normalize_phone("0997 123 456", "243").unwrap(),
-            "+243997123456"
-        );
-        assert_eq!(
-            normalize_phone("+243 997-123-456", "243").unwrap(),
-            "+243997123456"
-        );
-        assert_eq!(
-            normalize_phone("00243997123456", "243").unwrap(),
-            "+243997123456"
-        );
-        assert_eq!(
-            normalize_phone("243997123456", "243").unwrap(),
-            "+243997123456"
-        );
-        assert!(normalize_phone("hello", "243").is_err());
-        assert!(normalize_phone("12", "243").is_err());
     }
 }

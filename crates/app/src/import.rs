@@ -282,7 +282,7 @@ impl App {
             records.push(match r {
                 RegistryRecordOrInput::Record(r) => r,
                 RegistryRecordOrInput::FocalPoint(input) => RegistryRecord::FocalPoint(
-                    self.seal_focal_point(&input)
+                    self.seal_focal_point(caller, &input)
                         .await
                         .map_err(|e| AppError::Invalid(format!("line {}: {e}", i + 2)))?,
                 ),

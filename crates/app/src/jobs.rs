@@ -5,7 +5,7 @@ use chrono::{DateTime, Duration, NaiveDate, Timelike, Utc};
 use kinga_domain::AlertEvent;
 use kinga_domain::deadline;
 use kinga_domain::digest::{self, Digest};
-use kinga_domain::outbox::{MessageKind, MessageStatus, OutboxMessage, Recipient};
+use kinga_domain::outbox::{MessageKind, OutboxMessage, Recipient};
 use kinga_domain::people::{Role, User};
 use kinga_ledger::Payload;
 use kinga_store::{Commit, StoreError, Write};
@@ -30,20 +30,17 @@ impl App {
         alert: Option<String>,
         body: String,
     ) -> OutboxMessage {
-        OutboxMessage {
-            id: self.new_id(),
+        OutboxMessage::queued(
+            self.new_id(),
             kind,
-            recipient: Recipient::User {
+            Recipient::User {
                 user: user.id.clone(),
             },
             alert,
-            language: user.language.clone(),
+            user.language.clone(),
             body,
-            status: MessageStatus::Queued,
-            attempts: 0,
-            last_error: None,
-            created_at: self.clock.now(),
-        }
+            self.clock.now(),
+        )
     }
 
     /// Escalate every missed deadline not escalated yet; returns how many were escalated.
@@ -103,7 +100,8 @@ impl App {
     }
 
     /// Issue the digest of `day` (UTC) and queue it to coordinators.
-    pub async fn issue_digest(&self, day: NaiveDate) -> AppResult<Digest> {
+    pub async fn issue_digest(&self, caller: &Caller, day: NaiveDate) -> AppResult<Digest> {
+        caller.require(kinga_domain::people::Permission::Coordinate)?;
         let from = day
             .and_hms_opt(0, 0, 0)
             .map(|t| t.and_utc())
@@ -156,6 +154,8 @@ impl App {
         if done {
             return Ok(None);
         }
-        self.issue_digest(yesterday).await.map(Some)
+        self.issue_digest(&Caller::system(), yesterday)
+            .await
+            .map(Some)
     }
 }

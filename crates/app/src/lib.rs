@@ -12,6 +12,7 @@ pub mod import;
 pub mod jobs;
 pub mod registry;
 pub mod settings;
+pub mod sms_intake;
 
 use std::sync::Arc;
 

@@ -8,7 +8,6 @@ use kinga_domain::registry::{FocalPoint, Responder, ThreatActor};
 use kinga_ledger::Payload;
 use kinga_store::{AuditEntry, Commit, Write};
 
-use crate::crypto::normalize_phone;
 use crate::{App, AppError, AppResult, Caller};
 
 /// Rows written per commit by bulk saves: large enough to share fsyncs, small enough to keep
@@ -149,11 +148,16 @@ impl App {
     }
 
     /// Seal a focal point's identity, keeping its id and pseudonym when it already exists.
-    pub async fn seal_focal_point(&self, input: &FocalPointInput) -> AppResult<FocalPoint> {
+    pub async fn seal_focal_point(
+        &self,
+        caller: &Caller,
+        input: &FocalPointInput,
+    ) -> AppResult<FocalPoint> {
+        caller.require(Permission::ManageRegistries)?;
         if input.name.trim().is_empty() {
             return Err(kinga_domain::DomainError::Missing("name").into());
         }
-        let msisdn = normalize_phone(&input.phone, &self.settings.phone.default_country_code)?;
+        let msisdn = self.normalize_phone(&input.phone)?;
         let digest = self.sealer.phone_digest(&msisdn);
         let existing = match &input.id {
             Some(id) => self
@@ -200,6 +204,12 @@ impl App {
             },
             active: true,
         })
+    }
+
+    /// The audit log of sensitive reads, newest first; for those who oversee the network.
+    pub async fn audit_log(&self, caller: &Caller, limit: usize) -> AppResult<Vec<AuditEntry>> {
+        caller.require(Permission::Coordinate)?;
+        Ok(self.store.audit_log(limit).await?)
     }
 
     /// Open a focal point's identity; allowed to few, and every opening is audited.

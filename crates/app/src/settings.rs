@@ -3,7 +3,10 @@
 
 use serde::{Deserialize, Serialize};
 
+use chrono::Duration;
+
 use kinga_domain::deadline::{DeadlinePolicy, StepMinutes};
+use kinga_domain::outbox::RetryPolicy;
 
 /// All settings; every field has a default so an empty file is a valid configuration.
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -25,6 +28,8 @@ pub struct Settings {
     pub digest: DigestSettings,
     /// Phone numbers.
     pub phone: PhoneSettings,
+    /// Inbound SMS.
+    pub sms: SmsSettings,
     /// Outbound SMS.
     pub outbound: Outbound,
     /// Twilio.
@@ -35,6 +40,8 @@ pub struct Settings {
     pub rapidpro: RapidPro,
     /// Kannel.
     pub kannel: Kannel,
+    /// SMTP server for e-mail to responders.
+    pub smtp: Smtp,
 }
 
 impl Default for Settings {
@@ -48,11 +55,13 @@ impl Default for Settings {
             deadlines: Deadlines::default(),
             digest: DigestSettings::default(),
             phone: PhoneSettings::default(),
+            sms: SmsSettings::default(),
             outbound: Outbound::default(),
             twilio: Twilio::default(),
             africastalking: AfricasTalking::default(),
             rapidpro: RapidPro::default(),
             kannel: Kannel::default(),
+            smtp: Smtp::default(),
         }
     }
 }
@@ -165,14 +174,44 @@ impl Default for PhoneSettings {
     }
 }
 
-/// Which gateway sends outbound SMS.
+/// How inbound SMS are read.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default)]
+pub struct SmsSettings {
+    /// A message without an alert keyword that comes within this many minutes of the same
+    /// number's latest open alert is attached to that alert rather than opening a new one.
+    pub reply_window_minutes: u32,
+}
+
+impl Default for SmsSettings {
+    fn default() -> Self {
+        SmsSettings {
+            reply_window_minutes: 30,
+        }
+    }
+}
+
+/// Which gateway sends outbound SMS, and how failed sends are retried.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(default)]
 pub struct Outbound {
-    /// `log` (write to the log, for the demo), `twilio`, `africastalking`, `rapidpro` or `kannel`.
+    /// `log` (write to the log and `<data_dir>/outbox.log`, for the demo), `twilio`,
+    /// `africastalking`, `rapidpro` or `kannel`.
     pub driver: String,
     /// Sender id or number.
     pub sender: String,
+    /// Seconds between two runs of the delivery worker.
+    pub interval_seconds: u64,
+    /// Messages one run of the worker sends at most.
+    pub batch: usize,
+    /// Seconds a gateway may take to answer one send.
+    pub timeout_seconds: u64,
+    /// Wait after the first failed attempt, in seconds; doubled after each further one.
+    pub retry_base_seconds: u64,
+    /// Longest wait between two attempts, in seconds.
+    pub retry_max_seconds: u64,
+    /// Attempts before a message is marked failed.
+    pub max_attempts: u32,
 }
 
 impl Default for Outbound {
@@ -180,20 +219,52 @@ impl Default for Outbound {
         Outbound {
             driver: "log".into(),
             sender: "KINGA".into(),
+            interval_seconds: 5,
+            batch: 20,
+            timeout_seconds: 20,
+            retry_base_seconds: 60,
+            retry_max_seconds: 3600,
+            max_attempts: 8,
+        }
+    }
+}
+
+impl Outbound {
+    /// The retry policy these settings describe.
+    pub fn retry_policy(&self) -> RetryPolicy {
+        // A year is longer than any sensible wait and keeps the value in chrono's range.
+        let secs = |s: u64| Duration::seconds(s.clamp(1, 31_536_000) as i64);
+        RetryPolicy {
+            base: secs(self.retry_base_seconds),
+            max_delay: secs(self.retry_max_seconds),
+            max_attempts: self.max_attempts.max(1),
         }
     }
 }
 
 /// Twilio account.
-#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(default)]
 pub struct Twilio {
     /// Account SID.
     pub account_sid: String,
     /// Auth token (signs webhooks).
     pub auth_token: String,
-    /// Sending number.
+    /// Sending number, or a Messaging Service SID (`MG…`).
     pub from: String,
+    /// Base URL of the REST API (a local stand-in in tests).
+    pub api_base: String,
+}
+
+impl Default for Twilio {
+    fn default() -> Self {
+        Twilio {
+            account_sid: String::new(),
+            auth_token: String::new(),
+            from: String::new(),
+            api_base: "https://api.twilio.com".into(),
+        }
+    }
 }
 
 /// Africa's Talking account.
@@ -206,6 +277,8 @@ pub struct AfricasTalking {
     pub api_key: String,
     /// Shared secret expected in the callback URL (AT does not sign callbacks).
     pub callback_secret: String,
+    /// Base URL of the API; empty: the sandbox for the user `sandbox`, production otherwise.
+    pub api_base: String,
 }
 
 /// RapidPro / TextIt channel.
@@ -216,6 +289,8 @@ pub struct RapidPro {
     pub secret: String,
     /// URL of the channel's send endpoint.
     pub send_url: String,
+    /// API token sent as `Authorization: Token …` to the send URL.
+    pub token: String,
 }
 
 /// Kannel smsbox.
@@ -230,4 +305,36 @@ pub struct Kannel {
     pub username: String,
     /// sendsms password.
     pub password: String,
+}
+
+/// SMTP server for e-mail (assignments of responders who prefer e-mail). No host: e-mail is
+/// written to the outbox log under the `log` driver and refused under the others.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Smtp {
+    /// Server name.
+    pub host: String,
+    /// Port (587 for submission with STARTTLS).
+    pub port: u16,
+    /// Login; empty: no authentication (a relay on the same host).
+    pub username: String,
+    /// Password.
+    pub password: String,
+    /// Sender address, e.g. `Kinga <kinga@example.org>`.
+    pub from: String,
+    /// Require STARTTLS (true), or speak plain SMTP to a trusted local relay (false).
+    pub starttls: bool,
+}
+
+impl Default for Smtp {
+    fn default() -> Self {
+        Smtp {
+            host: String::new(),
+            port: 587,
+            username: String::new(),
+            password: String::new(),
+            from: "Kinga <kinga@localhost>".into(),
+            starttls: true,
+        }
+    }
 }

@@ -16,7 +16,7 @@ use kinga_store::OutboxQuery;
 use kinga_store_sqlite::SqliteStore;
 
 async fn app(dir: &tempfile::TempDir) -> (App, Arc<FixedClock>) {
-    let store = SqliteStore::open(&dir.path().join("k.db")).expect("open");
+    let store = SqliteStore::open(dir.path().join("k.db")).expect("open");
     let clock = Arc::new(FixedClock::new(
         Utc.with_ymd_and_hms(2026, 3, 2, 8, 0, 0).unwrap(),
     ));

@@ -1,6 +1,6 @@
 //! What can be wrong with a gateway's request, said plainly enough to log and answer.
 
-use crate::msisdn::MsisdnError;
+use kinga_domain::phone::MsisdnError;
 
 /// A webhook or callback that cannot be accepted.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]

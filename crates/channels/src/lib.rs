@@ -14,7 +14,6 @@ pub mod africastalking;
 pub mod error;
 pub mod form;
 pub mod kannel;
-pub mod msisdn;
 pub mod outbound;
 pub mod rapidpro;
 pub mod secret;
@@ -23,7 +22,8 @@ pub mod twilio;
 use serde::Serialize;
 
 pub use error::ChannelError;
-pub use msisdn::{MsisdnError, normalize_msisdn};
+// The normaliser lives in the domain so registries and gateways match numbers the same way.
+pub use kinga_domain::phone::{MsisdnError, normalize_msisdn};
 pub use outbound::{DeliveryReport, Method, OutboundRequest};
 
 /// Largest webhook body accepted; an SMS callback is a few hundred bytes, so anything near

@@ -56,6 +56,8 @@ mod tests {
         assert_eq!(env_key("SECURITY_SESSION_HOURS"), "security.session_hours");
     }
 
+    // figment's Jail fixes the closure's error type to figment::Error, a large value.
+    #[allow(clippy::result_large_err)]
     #[test]
     fn file_then_environment() {
         figment::Jail::expect_with(|jail| {

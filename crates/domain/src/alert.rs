@@ -193,6 +193,13 @@ pub struct NewAlert {
     pub uncovered: bool,
     /// Alerts that look like the same event.
     pub duplicate_candidates: Vec<DuplicateCandidate>,
+    /// What the SMS grammar found missing or doubtful (`place_ambiguous`, `no_keyword`, …),
+    /// for the triage officer; empty for alerts typed by a person.
+    #[serde(default)]
+    pub parse_flags: Vec<String>,
+    /// The words of an SMS the grammar did not read, kept verbatim for the triage officer.
+    #[serde(default)]
+    pub unparsed: Option<String>,
 }
 
 /// A move along the lifecycle, asked for by a person.
@@ -277,6 +284,17 @@ pub enum AlertEvent {
         /// The merged alert.
         alert: String,
     },
+    /// A triage officer recognised the unknown number as a registered focal point.
+    ReporterLinked {
+        /// Focal point id.
+        focal_point: String,
+        /// Its pseudonym, so lists show who reported without a lookup.
+        #[serde(default)]
+        pseudonym: Option<String>,
+        /// Its language, which answers to the reporter then use.
+        #[serde(default)]
+        language: Option<String>,
+    },
 }
 
 /// One line of an alert's history: who did what, when, and why.
@@ -333,6 +351,12 @@ pub struct Alert {
     pub uncovered: bool,
     /// Possible duplicates.
     pub duplicate_candidates: Vec<DuplicateCandidate>,
+    /// What the SMS grammar found missing or doubtful.
+    #[serde(default)]
+    pub parse_flags: Vec<String>,
+    /// Words of an SMS the grammar did not read.
+    #[serde(default)]
+    pub unparsed: Option<String>,
     /// Outcome on closing.
     pub outcome: Option<String>,
     /// The alert this one was merged into.
@@ -372,6 +396,8 @@ impl Alert {
             assigned: vec![],
             uncovered: new.uncovered,
             duplicate_candidates: new.duplicate_candidates.clone(),
+            parse_flags: new.parse_flags.clone(),
+            unparsed: new.unparsed.clone(),
             outcome: None,
             merged_into: None,
             absorbed: vec![],
@@ -435,6 +461,17 @@ impl Alert {
             AlertEvent::FeedbackQueued { message } => self.feedback.push(message.clone()),
             AlertEvent::MessageAttached { .. } => {}
             AlertEvent::DuplicateAbsorbed { alert } => self.absorbed.push(alert.clone()),
+            AlertEvent::ReporterLinked {
+                focal_point,
+                pseudonym,
+                language,
+            } => {
+                self.reporter.focal_point = Some(focal_point.clone());
+                self.reporter.pseudonym.clone_from(pseudonym);
+                if language.is_some() {
+                    self.reporter.language.clone_from(language);
+                }
+            }
         }
         self.record(event, actor, at);
     }
@@ -468,7 +505,13 @@ impl Alert {
                 allowed,
             });
         }
-        let reason = non_empty(&req.reason);
+        // A false alarm or unverifiable alert already says why it ends; closing it reuses that.
+        let reason = non_empty(&req.reason).or_else(|| match (to, self.state) {
+            (AlertState::Closed, AlertState::Unverifiable | AlertState::FalseAlarm) => {
+                self.last_reason()
+            }
+            _ => None,
+        });
         let outcome = non_empty(&req.outcome);
         let merged_into = non_empty(&req.merged_into);
         let mut responders: Vec<String> = req
@@ -495,7 +538,12 @@ impl Alert {
             AlertState::Assigned if responders.is_empty() => {
                 return Err(DomainError::Missing("responders"));
             }
-            AlertState::Closed if self.state == AlertState::Responding && outcome.is_none() => {
+            // The outcome is what the reporter is told: a responded alert needs a real one,
+            // any other closing at least the reason it ends without a response.
+            AlertState::Closed
+                if outcome.is_none()
+                    && (self.state == AlertState::Responding || reason.is_none()) =>
+            {
                 return Err(DomainError::Missing("outcome"));
             }
             _ => {}
@@ -523,6 +571,14 @@ impl Alert {
         })
     }
 
+    /// The reason given with the latest lifecycle move, if any.
+    fn last_reason(&self) -> Option<String> {
+        self.timeline.iter().rev().find_map(|t| match &t.event {
+            AlertEvent::Transitioned { reason, .. } => Some(reason.clone()),
+            _ => None,
+        })?
+    }
+
     /// The deadline that is next due in the current state, if any.
     pub fn next_deadline(&self) -> Option<(DeadlineKind, DateTime<Utc>)> {
         self.deadlines.next_for(self.state)
@@ -533,4 +589,236 @@ fn non_empty(s: &Option<String>) -> Option<String> {
     s.as_ref()
         .map(|s| s.trim().to_string())
         .filter(|s| !s.is_empty())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::deadline::DeadlinePolicy;
+    use chrono::TimeZone;
+    use proptest::prelude::*;
+
+    fn alert() -> Alert {
+        let t = Utc.with_ymd_and_hms(2026, 5, 4, 6, 0, 0).unwrap();
+        let sev = Severity::IMMINENT;
+        let new = NewAlert {
+            id: "01ALERT".into(),
+            reference: "K-1001".into(),
+            channel: Channel::Sms,
+            reporter: Reporter::default(),
+            text: "Hommes armés à Kiwanja".into(),
+            language: Some("fr".into()),
+            place: Some("CD6111-V001".into()),
+            place_name: None,
+            place_candidates: vec![],
+            threat_type: Some(ThreatType::ArmedPresence),
+            severity: sev,
+            reported_at: t,
+            received_at: t,
+            deadlines: DeadlinePolicy::default().deadlines(sev, t),
+            proposed_responders: vec!["clp".into()],
+            uncovered: false,
+            duplicate_candidates: vec![],
+            parse_flags: vec![],
+            unparsed: None,
+        };
+        Alert::received(new, "gateway:twilio")
+    }
+
+    fn to(state: AlertState) -> TransitionRequest {
+        TransitionRequest {
+            to: Some(state),
+            ..Default::default()
+        }
+    }
+
+    fn step(a: &mut Alert, req: TransitionRequest) -> Result<(), DomainError> {
+        let e = a.decide_transition(&req)?;
+        a.apply(e, "cla1", a.received_at);
+        Ok(())
+    }
+
+    #[test]
+    fn the_full_path_records_every_move() {
+        let mut a = alert();
+        step(&mut a, to(AlertState::Acknowledged)).unwrap();
+        step(&mut a, to(AlertState::Verified)).unwrap();
+        step(
+            &mut a,
+            TransitionRequest {
+                responders: vec!["clp".into(), "clp".into()],
+                ..to(AlertState::Assigned)
+            },
+        )
+        .unwrap();
+        step(&mut a, to(AlertState::Responding)).unwrap();
+        step(
+            &mut a,
+            TransitionRequest {
+                outcome: Some(" patrouille envoyée ".into()),
+                ..to(AlertState::Closed)
+            },
+        )
+        .unwrap();
+        assert_eq!(a.state, AlertState::Closed);
+        assert_eq!(a.assigned, vec!["clp"], "responders are deduplicated");
+        assert_eq!(a.outcome.as_deref(), Some("patrouille envoyée"));
+        assert_eq!(a.timeline.len(), 6);
+        assert_eq!(a.version, 6);
+        assert!(a.timeline[1..].iter().all(|t| t.actor == "cla1"));
+        assert!(
+            a.next_deadline().is_none(),
+            "a closed alert has no deadline"
+        );
+    }
+
+    #[test]
+    fn invalid_moves_name_the_allowed_ones() {
+        let a = alert();
+        let err = a.decide_transition(&to(AlertState::Verified)).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "an alert in state 'received' cannot move to 'verified'; allowed: acknowledged, merged"
+        );
+        assert_eq!(
+            a.decide_transition(&TransitionRequest::default()),
+            Err(DomainError::Missing("to"))
+        );
+    }
+
+    #[test]
+    fn moves_that_need_a_reason_responders_outcome_or_target() {
+        let mut a = alert();
+        step(&mut a, to(AlertState::Acknowledged)).unwrap();
+        assert_eq!(
+            a.decide_transition(&to(AlertState::FalseAlarm)),
+            Err(DomainError::Missing("reason"))
+        );
+        assert_eq!(
+            a.decide_transition(&to(AlertState::Unverifiable)),
+            Err(DomainError::Missing("reason"))
+        );
+        assert_eq!(
+            a.decide_transition(&to(AlertState::Merged)),
+            Err(DomainError::Missing("merged_into"))
+        );
+        let own = TransitionRequest {
+            merged_into: Some("K-1001".into()),
+            ..to(AlertState::Merged)
+        };
+        assert!(matches!(
+            a.decide_transition(&own),
+            Err(DomainError::Invalid { .. })
+        ));
+        let mut v = a.clone();
+        step(&mut v, to(AlertState::Verified)).unwrap();
+        let blank = TransitionRequest {
+            responders: vec![" ".into()],
+            ..to(AlertState::Assigned)
+        };
+        assert_eq!(
+            v.decide_transition(&blank),
+            Err(DomainError::Missing("responders"))
+        );
+        step(
+            &mut a,
+            TransitionRequest {
+                reason: Some("chef de village joint".into()),
+                ..to(AlertState::FalseAlarm)
+            },
+        )
+        .unwrap();
+        // Closing a false alarm tells the reporter why, from the reason if no outcome is given.
+        step(&mut a, to(AlertState::Closed)).unwrap();
+        assert_eq!(a.outcome.as_deref(), Some("chef de village joint"));
+    }
+
+    #[test]
+    fn a_responded_alert_needs_a_real_outcome() {
+        let mut a = alert();
+        for s in [AlertState::Acknowledged, AlertState::Verified] {
+            step(&mut a, to(s)).unwrap();
+        }
+        step(
+            &mut a,
+            TransitionRequest {
+                responders: vec!["clp".into()],
+                ..to(AlertState::Assigned)
+            },
+        )
+        .unwrap();
+        step(&mut a, to(AlertState::Responding)).unwrap();
+        let only_reason = TransitionRequest {
+            reason: Some("fini".into()),
+            ..to(AlertState::Closed)
+        };
+        assert_eq!(
+            a.decide_transition(&only_reason),
+            Err(DomainError::Missing("outcome"))
+        );
+    }
+
+    #[test]
+    fn final_states_allow_nothing() {
+        for s in [AlertState::Closed, AlertState::Merged] {
+            assert!(s.is_final() && !s.is_open());
+            for t in AlertState::ALL {
+                let mut a = alert();
+                a.state = s;
+                assert!(a.decide_transition(&to(t)).is_err());
+            }
+        }
+    }
+
+    #[test]
+    fn states_round_trip_and_every_state_is_reachable() {
+        let mut seen = std::collections::HashSet::from([AlertState::Received]);
+        let mut frontier = vec![AlertState::Received];
+        while let Some(s) = frontier.pop() {
+            for n in s.next() {
+                if seen.insert(*n) {
+                    frontier.push(*n);
+                }
+            }
+        }
+        assert_eq!(seen.len(), AlertState::ALL.len());
+        for s in AlertState::ALL {
+            assert_eq!(s.as_str().parse::<AlertState>(), Ok(s));
+        }
+    }
+
+    fn full_request(t: AlertState) -> TransitionRequest {
+        TransitionRequest {
+            to: Some(t),
+            reason: Some("raison".into()),
+            responders: vec!["clp".into()],
+            outcome: Some("résultat".into()),
+            merged_into: Some("K-9".into()),
+        }
+    }
+
+    proptest! {
+        /// Whatever moves are asked for, in any order, the alert only ever follows the
+        /// lifecycle, its version counts its events, and once final it stays final.
+        #[test]
+        fn any_sequence_of_requests_follows_the_lifecycle(moves in prop::collection::vec(0usize..9, 0..30)) {
+            let mut a = alert();
+            for m in moves {
+                let target = AlertState::ALL[m];
+                let before = a.state;
+                match a.decide_transition(&full_request(target)) {
+                    Ok(e) => {
+                        prop_assert!(before.next().contains(&target));
+                        a.apply(e, "cla", a.received_at);
+                        prop_assert_eq!(a.state, target);
+                    }
+                    Err(_) => {
+                        prop_assert!(!before.next().contains(&target));
+                        prop_assert_eq!(a.state, before);
+                    }
+                }
+                prop_assert_eq!(a.version as usize, a.timeline.len());
+            }
+        }
+    }
 }

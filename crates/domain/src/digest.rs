@@ -421,6 +421,8 @@ mod tests {
             proposed_responders: vec![],
             uncovered: false,
             duplicate_candidates: vec![],
+            parse_flags: vec![],
+            unparsed: None,
         };
         Alert::received(new, "system")
     }

@@ -9,6 +9,7 @@ pub mod error;
 pub mod gazetteer_import;
 pub mod outbox;
 pub mod people;
+pub mod phone;
 pub mod place;
 pub mod registry;
 pub mod routing;

@@ -1,7 +1,9 @@
 //! Messages waiting to go out: acknowledgements, feedback to reporters, escalations, digests.
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, Duration, Utc};
 use serde::{Deserialize, Serialize};
+
+use crate::sms::segments::fit;
 
 /// Why a message is sent.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -81,6 +83,161 @@ pub struct OutboxMessage {
     pub last_error: Option<String>,
     /// Queued at.
     pub created_at: DateTime<Utc>,
+    /// When the next delivery attempt is due; none means at once.
+    #[serde(default)]
+    pub next_attempt_at: Option<DateTime<Utc>>,
+    /// Gateway that took the message (`twilio`, `kannel`, `smtp`, `log`, `inbox`, …).
+    #[serde(default)]
+    pub provider: Option<String>,
+    /// The gateway's id of the message, which its delivery reports quote.
+    #[serde(default)]
+    pub provider_message_id: Option<String>,
+    /// How it went out: [`CHANNEL_SMS`], [`CHANNEL_EMAIL`] or [`CHANNEL_INBOX`].
+    #[serde(default)]
+    pub channel: Option<String>,
+}
+
+/// Channel of a message sent as a text message.
+pub const CHANNEL_SMS: &str = "sms";
+/// Channel of a message sent by e-mail.
+pub const CHANNEL_EMAIL: &str = "email";
+/// Channel of a message that stays in Kinga, read on the outbox page (coordinators).
+pub const CHANNEL_INBOX: &str = "inbox";
+
+/// Most SMS parts one message may cost; longer bodies are cut to fit.
+pub const MAX_SMS_SEGMENTS: usize = 3;
+
+impl OutboxMessage {
+    /// A new message waiting for its first delivery attempt.
+    pub fn queued(
+        id: String,
+        kind: MessageKind,
+        recipient: Recipient,
+        alert: Option<String>,
+        language: String,
+        body: String,
+        created_at: DateTime<Utc>,
+    ) -> OutboxMessage {
+        OutboxMessage {
+            id,
+            kind,
+            recipient,
+            alert,
+            language,
+            body,
+            status: MessageStatus::Queued,
+            attempts: 0,
+            last_error: None,
+            created_at,
+            next_attempt_at: None,
+            provider: None,
+            provider_message_id: None,
+            channel: None,
+        }
+    }
+
+    /// True when a delivery attempt may be made at `now`.
+    pub fn is_due(&self, now: DateTime<Utc>) -> bool {
+        self.status == MessageStatus::Queued && self.next_attempt_at.is_none_or(|t| t <= now)
+    }
+}
+
+/// What delivery left on a message besides its status, as the ledger records it with each
+/// status change.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DeliveryState {
+    /// Delivery attempts so far.
+    pub attempts: u32,
+    /// When the next attempt is due, while retrying.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub next_attempt_at: Option<DateTime<Utc>>,
+    /// Gateway that took the message.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub provider: Option<String>,
+    /// The gateway's id of the message.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub provider_message_id: Option<String>,
+    /// How it went out.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub channel: Option<String>,
+}
+
+impl OutboxMessage {
+    /// The delivery fields of this message.
+    pub fn delivery_state(&self) -> DeliveryState {
+        DeliveryState {
+            attempts: self.attempts,
+            next_attempt_at: self.next_attempt_at,
+            provider: self.provider.clone(),
+            provider_message_id: self.provider_message_id.clone(),
+            channel: self.channel.clone(),
+        }
+    }
+}
+
+impl MessageStatus {
+    /// The status a gateway's delivery report moves a message to, or `None` when the report
+    /// changes nothing: reports arrive late, twice and out of order, and only a message we
+    /// handed over can be reported on, so a status never moves back.
+    pub fn after_report(self, reported: MessageStatus) -> Option<MessageStatus> {
+        use MessageStatus::*;
+        match (self, reported) {
+            (Sent, Delivered | Failed) => Some(reported),
+            // A phone that finally answered beats an earlier "undelivered".
+            (Failed, Delivered) => Some(Delivered),
+            _ => None,
+        }
+    }
+}
+
+/// When failed delivery attempts are tried again: exponential back-off from `base`, capped at
+/// `max_delay`, giving up after `max_attempts`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RetryPolicy {
+    /// Wait after the first failed attempt; doubled after each further one.
+    pub base: Duration,
+    /// Longest wait between two attempts.
+    pub max_delay: Duration,
+    /// Attempts made before a message is marked failed.
+    pub max_attempts: u32,
+}
+
+impl Default for RetryPolicy {
+    fn default() -> Self {
+        RetryPolicy {
+            base: Duration::minutes(1),
+            max_delay: Duration::hours(1),
+            max_attempts: 8,
+        }
+    }
+}
+
+impl RetryPolicy {
+    /// When to try again after `attempts` failed attempts (counting the one that just
+    /// failed), or `None` when it is time to give up.
+    pub fn next_attempt(&self, attempts: u32, now: DateTime<Utc>) -> Option<DateTime<Utc>> {
+        if attempts >= self.max_attempts {
+            return None;
+        }
+        // 2^20 already exceeds any sensible cap; stopping there keeps the product finite.
+        let factor = 1i32 << attempts.saturating_sub(1).min(20);
+        let delay = self
+            .base
+            .checked_mul(factor)
+            .map_or(self.max_delay, |d| d.min(self.max_delay));
+        Some(now + delay.max(Duration::zero()))
+    }
+}
+
+/// [`RetryPolicy::next_attempt`] with the default policy: 1, 2, 4, … minutes, at most an hour
+/// apart, failed after 8 attempts.
+pub fn next_attempt(attempts: u32, now: DateTime<Utc>) -> Option<DateTime<Utc>> {
+    RetryPolicy::default().next_attempt(attempts, now)
+}
+
+/// The body as it goes out by SMS: cut to at most [`MAX_SMS_SEGMENTS`] parts.
+pub fn sms_body(body: &str) -> String {
+    fit(body, MAX_SMS_SEGMENTS)
 }
 
 /// Pick the language a message can be written in: French or English (Swahili and Arabic
@@ -96,7 +253,9 @@ pub fn message_language(lang: Option<&str>) -> &'static str {
 pub fn acknowledgement_text(lang: Option<&str>, reference: &str) -> String {
     match message_language(lang) {
         "en" => format!("Kinga: alert {reference} received. We are looking into it."),
-        _ => format!("Kinga : alerte {reference} reçue. Nous nous en occupons."),
+        // Written in the GSM 7-bit alphabet ("é" is in it, "ç" and "ô" are not): one SMS
+        // then holds 160 characters instead of 70.
+        _ => format!("Kinga : alerte {reference} enregistrée. Nous nous en occupons."),
     }
 }
 
@@ -104,22 +263,125 @@ pub fn acknowledgement_text(lang: Option<&str>, reference: &str) -> String {
 pub fn feedback_text(lang: Option<&str>, reference: &str, outcome: &str) -> String {
     match message_language(lang) {
         "en" => format!("Kinga: alert {reference} is closed. What was done: {outcome}. Thank you."),
-        _ => format!("Kinga : alerte {reference} clôturée. Ce qui a été fait : {outcome}. Merci."),
+        _ => format!("Kinga : alerte {reference} fermée. Ce qui a été fait : {outcome}. Merci."),
     }
+}
+
+/// The message telling a responder of an assignment (French, the working language of the
+/// responders of the first deployments), in the GSM alphabet save for what the alert says.
+pub fn assignment_text(
+    reference: &str,
+    severity: u8,
+    threat: &str,
+    place: &str,
+    alert_text: &str,
+) -> String {
+    let excerpt: String = alert_text.chars().take(300).collect();
+    format!("Kinga {reference} - S{severity} {threat} - {place} : {excerpt}")
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
+    use crate::sms::segments::{Encoding, segments};
+    use chrono::TimeZone;
+
+    fn t0() -> DateTime<Utc> {
+        Utc.with_ymd_and_hms(2026, 3, 2, 8, 0, 0).unwrap()
+    }
+
     #[test]
     fn feedback_is_in_reporter_language() {
         let fr = feedback_text(Some("fr"), "K-12", "patrouille envoyée");
-        assert!(
-            fr.contains("K-12") && fr.contains("patrouille envoyée") && fr.contains("clôturée")
-        );
+        assert!(fr.contains("K-12") && fr.contains("patrouille envoyée") && fr.contains("fermée"));
         let en = feedback_text(Some("en"), "K-12", "patrol sent");
         assert!(en.contains("closed") && en.contains("patrol sent"));
         assert_eq!(message_language(Some("sw")), "fr");
+    }
+
+    #[test]
+    fn reporter_texts_stay_in_the_gsm_alphabet() {
+        for lang in [Some("fr"), Some("en"), Some("sw"), None] {
+            for text in [
+                acknowledgement_text(lang, "K-1042"),
+                feedback_text(lang, "K-1042", "patrouille envoyée à Kiwanja"),
+                assignment_text(
+                    "K-1042",
+                    4,
+                    "Présence d'hommes armés",
+                    "Kiwanja",
+                    "hommes armés",
+                ),
+            ] {
+                let s = segments(&text);
+                assert_eq!(s.encoding, Encoding::Gsm7, "{text}");
+                assert_eq!(s.segments, 1, "{text}");
+            }
+        }
+    }
+
+    #[test]
+    fn sms_bodies_are_cut_to_three_parts() {
+        let long = feedback_text(Some("fr"), "K-1", &"patrouille ".repeat(100));
+        let cut = sms_body(&long);
+        assert_eq!(segments(&cut).segments, MAX_SMS_SEGMENTS);
+        assert!(cut.ends_with("..."));
+        let short = acknowledgement_text(Some("fr"), "K-1");
+        assert_eq!(sms_body(&short), short);
+    }
+
+    #[test]
+    fn retries_back_off_exponentially_then_give_up() {
+        let now = t0();
+        let waits: Vec<i64> = (1..=7)
+            .map(|n| (next_attempt(n, now).unwrap() - now).num_minutes())
+            .collect();
+        assert_eq!(waits, [1, 2, 4, 8, 16, 32, 60]);
+        assert_eq!(next_attempt(8, now), None);
+        assert_eq!(next_attempt(100, now), None);
+        // Attempt 0 (nothing failed yet) waits the base delay too.
+        assert_eq!(next_attempt(0, now), Some(now + Duration::minutes(1)));
+        let fast = RetryPolicy {
+            base: Duration::seconds(1),
+            max_delay: Duration::seconds(3),
+            max_attempts: 40,
+        };
+        assert_eq!(fast.next_attempt(2, now), Some(now + Duration::seconds(2)));
+        assert_eq!(fast.next_attempt(39, now), Some(now + Duration::seconds(3)));
+        assert_eq!(fast.next_attempt(40, now), None);
+    }
+
+    #[test]
+    fn reports_never_move_a_status_back() {
+        use MessageStatus::*;
+        assert_eq!(Sent.after_report(Delivered), Some(Delivered));
+        assert_eq!(Sent.after_report(Failed), Some(Failed));
+        assert_eq!(Sent.after_report(Sent), None);
+        assert_eq!(Delivered.after_report(Sent), None);
+        assert_eq!(Delivered.after_report(Failed), None);
+        assert_eq!(Failed.after_report(Delivered), Some(Delivered));
+        assert_eq!(Failed.after_report(Sent), None);
+        assert_eq!(Queued.after_report(Delivered), None);
+        assert_eq!(Sent.after_report(Queued), None);
+    }
+
+    #[test]
+    fn old_messages_decode_and_become_due() {
+        let old = r#"{"id":"m1","kind":"feedback","recipient":{"kind":"reporter","phone_sealed":"v1.x","pseudonym":null},"alert":"a1","language":"fr","body":"Kinga","status":"queued","attempts":0,"last_error":null,"created_at":"2026-03-02T08:00:00Z"}"#;
+        let m: OutboxMessage = serde_json::from_str(old).unwrap();
+        assert_eq!(m.next_attempt_at, None);
+        assert_eq!(m.provider_message_id, None);
+        assert!(m.is_due(t0()));
+        let later = OutboxMessage {
+            next_attempt_at: Some(t0() + Duration::minutes(2)),
+            ..m.clone()
+        };
+        assert!(!later.is_due(t0()) && later.is_due(t0() + Duration::minutes(2)));
+        let sent = OutboxMessage {
+            status: MessageStatus::Sent,
+            ..m
+        };
+        assert!(!sent.is_due(t0()));
     }
 }

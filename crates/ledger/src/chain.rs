@@ -165,6 +165,7 @@ mod tests {
                 message: format!("m{i}"),
                 status: kinga_domain::outbox::MessageStatus::Sent,
                 error: None,
+                delivery: None,
             },
         }
     }

@@ -4,7 +4,7 @@
 use serde::{Deserialize, Serialize};
 
 use kinga_domain::alert::AlertEvent;
-use kinga_domain::outbox::{MessageStatus, OutboxMessage};
+use kinga_domain::outbox::{DeliveryState, MessageStatus, OutboxMessage};
 use kinga_domain::people::{ApiToken, User};
 use kinga_domain::place::Place;
 use kinga_domain::registry::{FocalPoint, Responder, ThreatActor};
@@ -63,6 +63,9 @@ pub enum Payload {
         status: MessageStatus,
         /// Gateway error, if any.
         error: Option<String>,
+        /// Attempts, retry time and gateway ids after the change (absent in older events).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        delivery: Option<DeliveryState>,
     },
     /// The daily alert tracking digest was issued.
     DigestIssued {

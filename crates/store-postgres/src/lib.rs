@@ -240,6 +240,24 @@ impl Store for PostgresStore {
         Ok(queries::outbox(&self.client().await?, query).await?)
     }
 
+    async fn claim_outbox(
+        &self,
+        now: DateTime<Utc>,
+        lease_until: DateTime<Utc>,
+        limit: usize,
+    ) -> StoreResult<Vec<OutboxMessage>> {
+        Ok(queries::claim_outbox(&self.client().await?, now, lease_until, limit).await?)
+    }
+
+    async fn outbox_by_provider_id(
+        &self,
+        provider: &str,
+        provider_message_id: &str,
+    ) -> StoreResult<Option<OutboxMessage>> {
+        let client = self.client().await?;
+        Ok(queries::outbox_by_provider_id(&client, provider, provider_message_id).await?)
+    }
+
     async fn digests(&self, limit: usize) -> StoreResult<Vec<serde_json::Value>> {
         let sql = "SELECT doc FROM digests ORDER BY day DESC LIMIT $1";
         Ok(docs(&self.client().await?, sql, &[&sql_count(limit)]).await?)

@@ -10,8 +10,14 @@ use kinga_store::StoreError;
 use crate::error::Result;
 
 /// Every migration: version, name, SQL. Append only; never edit one that has shipped.
-const MIGRATIONS: &[(i32, &str, &str)] =
-    &[(1, "initial", include_str!("../migrations/0001_initial.sql"))];
+const MIGRATIONS: &[(i32, &str, &str)] = &[
+    (1, "initial", include_str!("../migrations/0001_initial.sql")),
+    (
+        2,
+        "outbox delivery",
+        include_str!("../migrations/0002_outbox_delivery.sql"),
+    ),
+];
 
 /// Advisory lock key held while migrating ("kingamig" in ASCII).
 const LOCK_KEY: i64 = 0x6b69_6e67_616d_6967;

@@ -150,16 +150,34 @@ pub(crate) async fn apply(tx: &Transaction<'_>, write: &Write) -> Result<()> {
                 .map_err(dup)?;
         }
         Write::Outbox(m) => {
+            // Writing a message back is what ends a worker's lease on it.
             let stmt = tx
                 .prepare_cached(
-                    "INSERT INTO outbox (id, status, alert, created_at, doc) VALUES ($1, $2, $3, $4, $5)
+                    "INSERT INTO outbox (id, status, alert, created_at, next_attempt_at, provider,
+                         provider_message_id, lease_until, doc)
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, NULL, $8)
                      ON CONFLICT (id) DO UPDATE SET status = EXCLUDED.status, alert = EXCLUDED.alert,
-                         created_at = EXCLUDED.created_at, doc = EXCLUDED.doc",
+                         created_at = EXCLUDED.created_at, next_attempt_at = EXCLUDED.next_attempt_at,
+                         provider = EXCLUDED.provider,
+                         provider_message_id = EXCLUDED.provider_message_id,
+                         lease_until = NULL, doc = EXCLUDED.doc",
                 )
                 .await?;
             let status = variant_name(&m.status)?;
-            tx.execute(&stmt, &[&m.id, &status, &m.alert, &m.created_at, &Json(m)])
-                .await?;
+            tx.execute(
+                &stmt,
+                &[
+                    &m.id,
+                    &status,
+                    &m.alert,
+                    &m.created_at,
+                    &m.next_attempt_at,
+                    &m.provider,
+                    &m.provider_message_id,
+                    &Json(m),
+                ],
+            )
+            .await?;
         }
         Write::Digest { day, digest } => upsert(tx, "digests", "day", day, &Json(digest)).await?,
         Write::Idempotency(a) => {

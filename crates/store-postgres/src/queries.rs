@@ -286,6 +286,47 @@ pub(crate) async fn outbox(
     docs(client, &sql, &f.refs()).await
 }
 
+/// The newest message a gateway knows by this id.
+pub(crate) async fn outbox_by_provider_id(
+    client: &impl GenericClient,
+    provider: &str,
+    provider_message_id: &str,
+) -> Result<Option<OutboxMessage>> {
+    one_doc(
+        client,
+        "SELECT doc FROM outbox WHERE provider = $1 AND provider_message_id = $2
+         ORDER BY created_at DESC, id DESC LIMIT 1",
+        &[&provider, &provider_message_id],
+    )
+    .await
+}
+
+/// Lease queued messages due at `now` that nobody holds, oldest first. SKIP LOCKED lets
+/// servers sharing the database claim side by side without waiting for each other.
+pub(crate) async fn claim_outbox(
+    client: &impl GenericClient,
+    now: DateTime<Utc>,
+    lease_until: DateTime<Utc>,
+    limit: usize,
+) -> Result<Vec<OutboxMessage>> {
+    let mut claimed: Vec<OutboxMessage> = docs(
+        client,
+        "UPDATE outbox SET lease_until = $2
+         WHERE id IN (SELECT id FROM outbox
+                      WHERE status = 'queued'
+                        AND (next_attempt_at IS NULL OR next_attempt_at <= $1)
+                        AND (lease_until IS NULL OR lease_until <= $1)
+                      ORDER BY created_at, id LIMIT $3
+                      FOR UPDATE SKIP LOCKED)
+         RETURNING doc",
+        &[&now, &lease_until, &sql_count(limit)],
+    )
+    .await?;
+    // RETURNING gives rows in no promised order.
+    claimed.sort_by(|a, b| (a.created_at, &a.id).cmp(&(b.created_at, &b.id)));
+    Ok(claimed)
+}
+
 /// Audit entries, newest first.
 pub(crate) async fn audit_log(
     client: &impl GenericClient,

@@ -258,6 +258,39 @@ impl Store for SqliteStore {
         self.read(move |c| queries::outbox(c, &query)).await
     }
 
+    async fn claim_outbox(
+        &self,
+        now: DateTime<Utc>,
+        lease_until: DateTime<Utc>,
+        limit: usize,
+    ) -> StoreResult<Vec<OutboxMessage>> {
+        // The lease is a write, so it runs on the writer; the rows come back through a slot
+        // because writer work answers only success or failure.
+        let slot = Arc::new(std::sync::Mutex::new(Vec::new()));
+        let out = slot.clone();
+        self.writer
+            .exec(move |c| {
+                let claimed = queries::claim_outbox(c, now, lease_until, limit)?;
+                if let Ok(mut v) = out.lock() {
+                    *v = claimed;
+                }
+                Ok(())
+            })
+            .await?;
+        let claimed = slot.lock().map(|mut v| std::mem::take(&mut *v));
+        claimed.map_err(|_| StoreError::Backend("outbox claim lost its answer".into()))
+    }
+
+    async fn outbox_by_provider_id(
+        &self,
+        provider: &str,
+        provider_message_id: &str,
+    ) -> StoreResult<Option<OutboxMessage>> {
+        let (p, id) = (provider.to_string(), provider_message_id.to_string());
+        self.read(move |c| queries::outbox_by_provider_id(c, &p, &id))
+            .await
+    }
+
     async fn digests(&self, limit: usize) -> StoreResult<Vec<serde_json::Value>> {
         let limit = kinga_store::support::sql_count(limit);
         self.read(move |c| {

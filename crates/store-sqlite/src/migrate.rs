@@ -10,8 +10,14 @@ use crate::error::Result;
 use crate::rows::ts;
 
 /// Every migration: version, name, SQL. Append only; never edit one that has shipped.
-const MIGRATIONS: &[(i64, &str, &str)] =
-    &[(1, "initial", include_str!("../migrations/0001_initial.sql"))];
+const MIGRATIONS: &[(i64, &str, &str)] = &[
+    (1, "initial", include_str!("../migrations/0001_initial.sql")),
+    (
+        2,
+        "outbox delivery",
+        include_str!("../migrations/0002_outbox_delivery.sql"),
+    ),
+];
 
 /// Bring the schema up to date and return the instance id, creating it on first run.
 pub(crate) fn migrate(conn: &mut Connection) -> Result<String> {

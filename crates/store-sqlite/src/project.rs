@@ -151,12 +151,26 @@ pub(crate) fn apply(conn: &Connection, write: &Write) -> Result<()> {
             .map_err(dup)?;
         }
         Write::Outbox(m) => {
+            // Writing a message back is what ends a worker's lease on it.
             conn.prepare_cached(
-                "INSERT INTO outbox (id, status, alert, created_at, doc) VALUES (?1, ?2, ?3, ?4, ?5)
+                "INSERT INTO outbox (id, status, alert, created_at, next_attempt_at, provider,
+                     provider_message_id, lease_until, doc)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, NULL, ?8)
                  ON CONFLICT (id) DO UPDATE SET status = excluded.status, alert = excluded.alert,
-                     created_at = excluded.created_at, doc = excluded.doc",
+                     created_at = excluded.created_at, next_attempt_at = excluded.next_attempt_at,
+                     provider = excluded.provider, provider_message_id = excluded.provider_message_id,
+                     lease_until = NULL, doc = excluded.doc",
             )?
-            .execute(params![m.id, variant_name(&m.status)?, m.alert, ts(m.created_at), encode(m, "outbox message")?])?;
+            .execute(params![
+                m.id,
+                variant_name(&m.status)?,
+                m.alert,
+                ts(m.created_at),
+                m.next_attempt_at.map(ts),
+                m.provider,
+                m.provider_message_id,
+                encode(m, "outbox message")?
+            ])?;
         }
         Write::Digest { day, digest } => {
             upsert(conn, "digests", "day", day, &encode(digest, "digest")?)?

@@ -259,6 +259,47 @@ pub(crate) fn outbox(conn: &Connection, q: &OutboxQuery) -> Result<Vec<OutboxMes
     docs(conn, &sql, params_from_iter(args.iter()), "outbox message")
 }
 
+/// The newest message a gateway knows by this id.
+pub(crate) fn outbox_by_provider_id(
+    conn: &Connection,
+    provider: &str,
+    provider_message_id: &str,
+) -> Result<Option<OutboxMessage>> {
+    one_doc(
+        conn,
+        "SELECT doc FROM outbox WHERE provider = ?1 AND provider_message_id = ?2
+         ORDER BY created_at DESC, id DESC LIMIT 1",
+        params![provider, provider_message_id],
+        "outbox message",
+    )
+}
+
+/// Lease queued messages due at `now` that nobody holds, oldest first; runs on the writer.
+pub(crate) fn claim_outbox(
+    conn: &Connection,
+    now: DateTime<Utc>,
+    lease_until: DateTime<Utc>,
+    limit: usize,
+) -> Result<Vec<OutboxMessage>> {
+    let mut stmt = conn.prepare_cached(
+        "UPDATE outbox SET lease_until = ?2
+         WHERE id IN (SELECT id FROM outbox
+                      WHERE status = 'queued'
+                        AND (next_attempt_at IS NULL OR next_attempt_at <= ?1)
+                        AND (lease_until IS NULL OR lease_until <= ?1)
+                      ORDER BY created_at, id LIMIT ?3)
+         RETURNING doc",
+    )?;
+    let mut rows = stmt.query(params![ts(now), ts(lease_until), sql_count(limit)])?;
+    let mut out: Vec<OutboxMessage> = Vec::new();
+    while let Some(row) = rows.next()? {
+        out.push(doc(row, 0, "outbox message")?);
+    }
+    // RETURNING gives rows in no promised order.
+    out.sort_by(|a, b| (a.created_at, &a.id).cmp(&(b.created_at, &b.id)));
+    Ok(out)
+}
+
 /// Audit entries, newest first.
 pub(crate) fn audit_log(conn: &Connection, limit: usize) -> Result<Vec<AuditEntry>> {
     let mut stmt = conn.prepare_cached(

@@ -171,6 +171,9 @@ fn apply_group(
     works: Vec<Work>,
 ) -> Result<Vec<StoreResult<Vec<Event>>>> {
     let mut tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+    // The file may be shared with another process (`kinga user add` beside a running server):
+    // under the write lock nobody else can append, so the stored head is the true one.
+    *head = load_head(&tx, origin)?;
     let mut results = Vec::with_capacity(works.len());
     for work in works {
         let sp = tx.savepoint()?;

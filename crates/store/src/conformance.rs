@@ -9,6 +9,7 @@ pub mod fixtures;
 
 mod alerts;
 mod ledger;
+mod outbox;
 mod records;
 mod speed;
 
@@ -23,6 +24,7 @@ pub use ledger::{
     check_atomicity, check_basics, check_concurrent_commits, check_concurrent_updates,
     check_conflict, check_next_reference, check_sealing,
 };
+pub use outbox::{check_concurrent_claims, check_outbox_claims, check_outbox_provider_ids};
 pub use records::{
     check_audit, check_digests, check_idempotency, check_outbox, check_registries, check_sessions,
     check_users_and_tokens,
@@ -47,6 +49,9 @@ pub async fn run_all(store: Arc<dyn Store>) {
     check_audit(s).await;
     check_users_and_tokens(s).await;
     check_outbox(s).await;
+    check_outbox_claims(s).await;
+    check_outbox_provider_ids(s).await;
+    check_concurrent_claims(store.clone()).await;
     check_digests(s).await;
     check_registries(s).await;
     // Last: everything the checks wrote must still form unbroken chains.

@@ -133,6 +133,24 @@ pub trait Store: Send + Sync + 'static {
     /// Outbox messages, newest first.
     async fn outbox(&self, query: &OutboxQuery) -> StoreResult<Vec<OutboxMessage>>;
 
+    /// Take up to `limit` queued messages due at `now` (next attempt reached) that no worker
+    /// holds, oldest first, and hold them until `lease_until` so that another worker (another
+    /// server on the same database) does not send them too. Writing a message back through
+    /// [`Store::commit`] releases it; a worker that dies releases it when the lease ends.
+    async fn claim_outbox(
+        &self,
+        now: DateTime<Utc>,
+        lease_until: DateTime<Utc>,
+        limit: usize,
+    ) -> StoreResult<Vec<OutboxMessage>>;
+
+    /// The newest message that a gateway knows by `provider_message_id` (delivery reports).
+    async fn outbox_by_provider_id(
+        &self,
+        provider: &str,
+        provider_message_id: &str,
+    ) -> StoreResult<Option<OutboxMessage>>;
+
     /// Digests issued, newest first.
     async fn digests(&self, limit: usize) -> StoreResult<Vec<serde_json::Value>>;
 

@@ -32,7 +32,11 @@ impl AppState {
     pub fn new(app: App) -> AppState {
         let s = &app.settings.security;
         let limiter = auth::LoginLimiter::new(s.login_attempts, s.login_window_minutes);
-        AppState { app, limiter: Arc::new(limiter), ui: Arc::new(ui::Templates::new()) }
+        AppState {
+            app,
+            limiter: Arc::new(limiter),
+            ui: Arc::new(ui::Templates::new()),
+        }
     }
 }
 
@@ -47,7 +51,13 @@ pub fn router(state: AppState) -> Router {
 }
 
 /// 200 when the store answers.
-async fn healthz(axum::extract::State(st): axum::extract::State<AppState>) -> Result<&'static str, WebError> {
-    st.app.store.health().await.map_err(kinga_app::AppError::from)?;
+async fn healthz(
+    axum::extract::State(st): axum::extract::State<AppState>,
+) -> Result<&'static str, WebError> {
+    st.app
+        .store
+        .health()
+        .await
+        .map_err(kinga_app::AppError::from)?;
     Ok("ok")
 }

@@ -104,7 +104,9 @@ pub async fn load(app: &App) -> anyhow::Result<String> {
     let inputs = registry::focal_points(&mut rng, &spots, 52);
     let mut fps = vec![];
     for i in &inputs {
-        fps.push(RegistryRecord::FocalPoint(app.seal_focal_point(i).await?));
+        fps.push(RegistryRecord::FocalPoint(
+            app.seal_focal_point(&system, i).await?,
+        ));
     }
     let phones: Vec<String> = inputs.iter().map(|i| i.phone.clone()).collect();
     app.save_records(&system, fps).await?;

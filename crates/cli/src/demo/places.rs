@@ -13,14 +13,48 @@ const PCODES: &str = include_str!("../../data/pcodes-adm1-adm2.csv");
 /// GeoNames towns, likewise.
 const GEONAMES: &str = include_str!("../../data/geonames-places.csv");
 
-/// Villages and sites named in alerts, with approximate coordinates: (territory P-code,
-/// name, other spellings, latitude, longitude, weight of alerts from there).
-const VILLAGES: [(&str, &str, &[&str], f64, f64, u32); 44] = [
-    ("CD6111", "Kiwanja", &[], -1.163, 29.455, 9),
-    ("CD6111", "Bunagana", &["Bunangana"], -1.283, 29.598, 6),
-    ("CD6111", "Nyanzale", &[], -0.994, 29.190, 5),
-    ("CD6111", "Kibirizi", &[], -0.875, 29.296, 3),
-    (
+/// A village or site named in demo alerts.
+struct DemoVillage {
+    /// Territory P-code.
+    territory: &'static str,
+    /// Name.
+    name: &'static str,
+    /// Other spellings.
+    alt: &'static [&'static str],
+    /// Approximate latitude.
+    lat: f64,
+    /// Approximate longitude.
+    lon: f64,
+    /// Relative number of alerts from there.
+    weight: u32,
+}
+
+const fn v(
+    territory: &'static str,
+    name: &'static str,
+    alt: &'static [&'static str],
+    lat: f64,
+    lon: f64,
+    weight: u32,
+) -> DemoVillage {
+    DemoVillage {
+        territory,
+        name,
+        alt,
+        lat,
+        lon,
+        weight,
+    }
+}
+
+/// Villages, displacement sites and mining sites of the Kivus and Ituri, with approximate
+/// coordinates.
+const VILLAGES: [DemoVillage; 44] = [
+    v("CD6111", "Kiwanja", &[], -1.163, 29.455, 9),
+    v("CD6111", "Bunagana", &["Bunangana"], -1.283, 29.598, 6),
+    v("CD6111", "Nyanzale", &[], -0.994, 29.190, 5),
+    v("CD6111", "Kibirizi", &[], -0.875, 29.296, 3),
+    v(
         "CD6103",
         "Kitshanga",
         &["Kichanga", "Kitchanga"],
@@ -28,8 +62,8 @@ const VILLAGES: [(&str, &str, &[&str], f64, f64, u32); 44] = [
         29.012,
         8,
     ),
-    ("CD6103", "Mweso", &[], -1.083, 28.983, 6),
-    (
+    v("CD6103", "Mweso", &[], -1.083, 28.983, 6),
+    v(
         "CD6103",
         "Rubaya",
         &["Rubaya mine", "mine de Rubaya"],
@@ -37,7 +71,7 @@ const VILLAGES: [(&str, &str, &[&str], f64, f64, u32); 44] = [
         28.883,
         5,
     ),
-    (
+    v(
         "CD6103",
         "Masisi-Centre",
         &["Masisi centre", "Masisi"],
@@ -45,9 +79,9 @@ const VILLAGES: [(&str, &str, &[&str], f64, f64, u32); 44] = [
         28.817,
         4,
     ),
-    ("CD6103", "Nyabiondo", &[], -1.283, 28.733, 3),
-    ("CD6102", "Kibumba", &[], -1.502, 29.349, 4),
-    (
+    v("CD6103", "Nyabiondo", &[], -1.283, 28.733, 3),
+    v("CD6102", "Kibumba", &[], -1.502, 29.349, 4),
+    v(
         "CD6102",
         "Kanyaruchinya",
         &["site de Kanyaruchinya", "Kanyarutshinya"],
@@ -55,7 +89,7 @@ const VILLAGES: [(&str, &str, &[&str], f64, f64, u32); 44] = [
         29.262,
         4,
     ),
-    (
+    v(
         "CD6101",
         "Bulengo",
         &["site de déplacés de Bulengo", "camp Bulengo"],
@@ -63,8 +97,8 @@ const VILLAGES: [(&str, &str, &[&str], f64, f64, u32); 44] = [
         29.140,
         4,
     ),
-    ("CD6104", "Pinga", &[], -0.983, 28.690, 4),
-    (
+    v("CD6104", "Pinga", &[], -0.983, 28.690, 4),
+    v(
         "CD6104",
         "Walikale-Centre",
         &["Walikale centre"],
@@ -72,13 +106,13 @@ const VILLAGES: [(&str, &str, &[&str], f64, f64, u32); 44] = [
         28.050,
         2,
     ),
-    ("CD6107", "Eringeti", &[], 0.596, 29.640, 7),
-    ("CD6107", "Mbau", &[], 0.617, 29.502, 5),
-    ("CD6107", "Kamango", &[], 0.650, 29.880, 4),
-    ("CD6107", "Mutwanga", &[], 0.330, 29.745, 3),
-    ("CD6107", "Kasindi", &[], 0.033, 29.712, 2),
-    ("CD6105", "Alimbongo", &[], -0.370, 29.190, 3),
-    (
+    v("CD6107", "Eringeti", &[], 0.596, 29.640, 7),
+    v("CD6107", "Mbau", &[], 0.617, 29.502, 5),
+    v("CD6107", "Kamango", &[], 0.650, 29.880, 4),
+    v("CD6107", "Mutwanga", &[], 0.330, 29.745, 3),
+    v("CD6107", "Kasindi", &[], 0.033, 29.712, 2),
+    v("CD6105", "Alimbongo", &[], -0.370, 29.190, 3),
+    v(
         "CD6105",
         "Manguredjipa",
         &["Manguredjipa"],
@@ -86,10 +120,10 @@ const VILLAGES: [(&str, &str, &[&str], f64, f64, u32); 44] = [
         28.740,
         4,
     ),
-    ("CD6205", "Minova", &[], -1.703, 29.000, 7),
-    ("CD6205", "Numbi", &[], -1.800, 28.950, 3),
-    ("CD6205", "Bunyakiri", &[], -2.050, 28.600, 3),
-    (
+    v("CD6205", "Minova", &[], -1.703, 29.000, 7),
+    v("CD6205", "Numbi", &[], -1.800, 28.950, 3),
+    v("CD6205", "Bunyakiri", &[], -2.050, 28.600, 3),
+    v(
         "CD6205",
         "Kalehe-Centre",
         &["Kalehe centre"],
@@ -97,14 +131,14 @@ const VILLAGES: [(&str, &str, &[&str], f64, f64, u32); 44] = [
         28.910,
         2,
     ),
-    ("CD6202", "Kavumu", &[], -2.303, 28.810, 4),
-    ("CD6207", "Kamanyola", &[], -2.750, 29.000, 4),
-    ("CD6208", "Luvungi", &[], -2.870, 29.050, 3),
-    ("CD6208", "Sange", &[], -3.083, 29.120, 4),
-    ("CD6210", "Minembwe", &[], -3.600, 28.900, 5),
-    ("CD6210", "Mboko", &[], -4.050, 29.170, 2),
-    ("CD6203", "Lulingu", &[], -2.320, 27.530, 3),
-    (
+    v("CD6202", "Kavumu", &[], -2.303, 28.810, 4),
+    v("CD6207", "Kamanyola", &[], -2.750, 29.000, 4),
+    v("CD6208", "Luvungi", &[], -2.870, 29.050, 3),
+    v("CD6208", "Sange", &[], -3.083, 29.120, 4),
+    v("CD6210", "Minembwe", &[], -3.600, 28.900, 5),
+    v("CD6210", "Mboko", &[], -4.050, 29.170, 2),
+    v("CD6203", "Lulingu", &[], -2.320, 27.530, 3),
+    v(
         "CD6213",
         "Kamituga-Centre",
         &["Kamituga centre"],
@@ -112,8 +146,8 @@ const VILLAGES: [(&str, &str, &[&str], f64, f64, u32); 44] = [
         28.180,
         2,
     ),
-    ("CD5405", "Drodro", &[], 1.754, 30.520, 6),
-    (
+    v("CD5405", "Drodro", &[], 1.754, 30.520, 6),
+    v(
         "CD5405",
         "Plaine Savo",
         &["site de Plaine Savo", "Savo"],
@@ -121,7 +155,7 @@ const VILLAGES: [(&str, &str, &[&str], f64, f64, u32); 44] = [
         30.390,
         6,
     ),
-    (
+    v(
         "CD5405",
         "Rhoe",
         &["site de déplacés de Rhoe", "Rhoo"],
@@ -129,13 +163,13 @@ const VILLAGES: [(&str, &str, &[&str], f64, f64, u32); 44] = [
         30.600,
         5,
     ),
-    ("CD5405", "Fataki", &[], 1.990, 30.580, 5),
-    ("CD5405", "Largu", &[], 1.900, 30.460, 3),
-    ("CD5405", "Nizi", &[], 1.720, 30.300, 3),
-    ("CD5405", "Bule", &[], 1.870, 30.530, 3),
-    ("CD5402", "Komanda", &[], 1.364, 29.768, 5),
-    ("CD5402", "Boga", &[], 1.080, 30.190, 3),
-    (
+    v("CD5405", "Fataki", &[], 1.990, 30.580, 5),
+    v("CD5405", "Largu", &[], 1.900, 30.460, 3),
+    v("CD5405", "Nizi", &[], 1.720, 30.300, 3),
+    v("CD5405", "Bule", &[], 1.870, 30.530, 3),
+    v("CD5402", "Komanda", &[], 1.364, 29.768, 5),
+    v("CD5402", "Boga", &[], 1.080, 30.190, 3),
+    v(
         "CD5403",
         "Mambasa-Centre",
         &["Mambasa centre"],
@@ -143,7 +177,7 @@ const VILLAGES: [(&str, &str, &[&str], f64, f64, u32); 44] = [
         29.050,
         3,
     ),
-    ("CD5407", "Mahagi-Port", &["Mahagi port"], 2.150, 31.230, 2),
+    v("CD5407", "Mahagi-Port", &["Mahagi port"], 2.150, 31.230, 2),
 ];
 
 /// Every place of the demo: DR Congo's admin areas and towns, and the villages above.
@@ -173,19 +207,19 @@ pub fn places() -> anyhow::Result<Vec<Place>> {
         .map(|t| kinga_domain::text::fold(&t.name))
         .collect();
     all.extend(towns);
-    for (i, (parent, name, alt, lat, lon, _)) in VILLAGES.iter().enumerate() {
-        if known.contains(&kinga_domain::text::fold(name)) {
+    for (i, d) in VILLAGES.iter().enumerate() {
+        if known.contains(&kinga_domain::text::fold(d.name)) {
             continue;
         }
         all.push(Place {
-            pcode: format!("{parent}-V{:03}", i + 1),
-            name: name.to_string(),
-            alt_names: alt.iter().map(|s| s.to_string()).collect(),
+            pcode: format!("{}-V{:03}", d.territory, i + 1),
+            name: d.name.to_string(),
+            alt_names: d.alt.iter().map(|s| s.to_string()).collect(),
             level: PlaceLevel::Settlement,
-            parent: Some(parent.to_string()),
+            parent: Some(d.territory.to_string()),
             country: "COD".into(),
-            lat: Some(*lat),
-            lon: Some(*lon),
+            lat: Some(d.lat),
+            lon: Some(d.lon),
         });
     }
     Ok(all)
@@ -216,19 +250,19 @@ fn geonames_row(r: &csv::StringRecord) -> anyhow::Result<GeoNamesRow> {
 pub fn villages(gaz: &Gazetteer) -> Vec<super::alerts::Village> {
     VILLAGES
         .iter()
-        .filter_map(|(parent, name, _, _, _, w)| {
-            let folded = kinga_domain::text::fold(name);
+        .filter_map(|d| {
+            let folded = kinga_domain::text::fold(d.name);
             gaz.places()
                 .iter()
                 .find(|p| {
                     p.level == PlaceLevel::Settlement
                         && kinga_domain::text::fold(&p.name) == folded
-                        && p.parent.as_deref() == Some(parent)
+                        && p.parent.as_deref() == Some(d.territory)
                 })
                 .map(|p| super::alerts::Village {
                     pcode: p.pcode.clone(),
                     name: p.name.clone(),
-                    weight: *w,
+                    weight: d.weight,
                 })
         })
         .collect()

@@ -2,6 +2,7 @@
 //! real connections, against the real `kinga` binary.
 
 mod api;
+mod browser;
 mod cli;
 mod crash;
 mod harness;

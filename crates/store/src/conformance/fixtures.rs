@@ -117,6 +117,8 @@ pub fn alert(spec: &AlertSpec, reference: u64) -> Alert {
         proposed_responders: vec![],
         uncovered: spec.uncovered,
         duplicate_candidates: vec![],
+        parse_flags: vec!["place_uncertain".into()],
+        unparsed: Some("vus près du marché".into()),
     };
     Alert::received(new, "gateway:test")
 }
@@ -300,5 +302,9 @@ pub fn message(
         attempts: 1,
         last_error: None,
         created_at,
+        next_attempt_at: None,
+        provider: None,
+        provider_message_id: None,
+        channel: None,
     }
 }

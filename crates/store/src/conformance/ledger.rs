@@ -63,6 +63,7 @@ pub async fn check_sealing(store: &dyn Store) {
                 message: unique("msg"),
                 status: MessageStatus::Sent,
                 error: None,
+                delivery: None,
             },
         ),
     ];
@@ -490,6 +491,7 @@ fn status_payload() -> Payload {
         message: unique("msg"),
         status: MessageStatus::Delivered,
         error: None,
+        delivery: None,
     }
 }
 

@@ -347,7 +347,7 @@ pub async fn issue_digest(cx: Ctx, FormData(f): FormData<CsrfForm>) -> Response 
         cx.check_csrf(&f.csrf)?;
         cx.require(Permission::Coordinate)?;
         let yesterday = (cx.st.app.clock.now() - Duration::days(1)).date_naive();
-        cx.st.app.issue_digest(yesterday).await?;
+        cx.st.app.issue_digest(&cx.caller(), yesterday).await?;
         Ok(see_other("/digest?notice=notice_digest_issued"))
     }
     .await;

@@ -428,6 +428,18 @@ fn timeline_entry(
             format!("{}: {alert}", tr(lang, "ev_duplicate_absorbed")),
             None,
         ),
+        AlertEvent::ReporterLinked {
+            focal_point,
+            pseudonym,
+            ..
+        } => (
+            format!(
+                "{}: {}",
+                tr(lang, "ev_reporter_linked"),
+                pseudonym.as_deref().unwrap_or(focal_point)
+            ),
+            None,
+        ),
     }
 }
 

@@ -176,6 +176,7 @@ const CATALOGUE: &[(&str, &str, &str)] = &[
     ("ev_escalated", "Deadline missed, coordinators told", "Échéance dépassée, coordinateurs avertis"),
     ("ev_feedback_queued", "Message to the reporter queued", "Message à la source mis en file"),
     ("ev_message_attached", "New message from the reporter", "Nouveau message de la source"),
+    ("ev_reporter_linked", "Reporter linked to focal point", "Source reliée au point focal"),
     ("ev_duplicate_absorbed", "Duplicate merged into this alert", "Doublon fusionné dans cette alerte"),
     // Registries.
     ("settlements", "settlements", "localités"),

@@ -486,6 +486,9 @@ fn error_view(lang: &str, e: &UiError) -> Value {
     // Server faults carry internals (database errors); a person only needs to retry.
     let detail = if e.status.is_server_error() {
         tr(lang, "err_retry").to_string()
+    } else if e.message.starts_with("forbidden:") {
+        // The application's refusal names the role in English; say it in the page language.
+        tr(lang, "err_forbidden_detail").to_string()
     } else {
         e.message.clone()
     };
@@ -513,20 +516,23 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for FormData<T> {
     type Rejection = Response;
 
     async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
-        axum_extra::extract::Form::<T>::from_request(req, state)
-            .await
-            .map(|f| FormData(f.0))
-            .map_err(|e| {
-                (
-                    StatusCode::BAD_REQUEST,
-                    Html(format!(
-                        "<!doctype html><title>400</title><p>{}</p>",
-                        escape(&e.body_text())
-                    )),
-                )
-                    .into_response()
-            })
+        match axum_extra::extract::Form::<T>::from_request(req, state).await {
+            Ok(f) => Ok(FormData(f.0)),
+            // A POST with no form at all is read as an empty form, so it meets the CSRF
+            // check (403) like any other forged request instead of a content-type error.
+            Err(e) if e.status() == StatusCode::UNSUPPORTED_MEDIA_TYPE => {
+                serde_json::from_value(serde_json::json!({}))
+                    .map(FormData)
+                    .map_err(|_| bad_request(&e.body_text()))
+            }
+            Err(e) => Err(bad_request(&e.body_text())),
+        }
     }
+}
+
+fn bad_request(text: &str) -> Response {
+    let page = format!("<!doctype html><title>400</title><p>{}</p>", escape(text));
+    (StatusCode::BAD_REQUEST, Html(page)).into_response()
 }
 
 /// Query parameters; a malformed query string is a plain 400.
@@ -570,14 +576,7 @@ pub fn escape(s: &str) -> String {
 
 /// Percent-encode a query value.
 pub fn urlencode(s: &str) -> String {
-    s.bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
-                (b as char).to_string()
-            }
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
+    form_urlencoded::byte_serialize(s.as_bytes()).collect()
 }
 
 /// A time as the pages show it before the script localises it: `2026-03-01 08:05 UTC`.

@@ -558,8 +558,7 @@ async fn render_focal_points(
     let audit: Vec<_> = if cx.can(Permission::Coordinate) {
         cx.st
             .app
-            .store
-            .audit_log(20)
+            .audit_log(&cx.caller(), 20)
             .await?
             .into_iter()
             .map(|e| context! { at => show_time(e.at), actor => e.actor, action => e.action, record => e.record, context => e.context })
@@ -622,7 +621,7 @@ pub async fn register_focal_point(cx: Ctx, FormData(f): FormData<FocalPointForm>
             language,
             pseudonym: Some(f.pseudonym.trim().to_string()).filter(|p| !p.is_empty()),
         };
-        let sealed = match cx.st.app.seal_focal_point(&input).await {
+        let sealed = match cx.st.app.seal_focal_point(&cx.caller(), &input).await {
             Ok(fp) => fp,
             Err(e @ (AppError::Invalid(_) | AppError::Domain(_))) => {
                 let msg = error_text(cx.lang, &e);

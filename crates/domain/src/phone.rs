@@ -1,5 +1,7 @@
 //! Phone numbers to E.164, so the same focal point is recognised whichever way a gateway or
 //! a person wrote their number ("0812 345 678", "00243812345678", "243812345678", "+243…").
+//! The only normaliser in Kinga: registries, intake and gateways all match numbers through it,
+//! so a number registered one way is recognised when a gateway writes it another.
 
 /// Why a phone number could not be normalised.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]

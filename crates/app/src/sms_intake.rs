@@ -1,0 +1,529 @@
+//! Inbound SMS: a gateway's message becomes a new alert, or a later message attached to the
+//! alert it follows up. Community messages are never refused for their form: whatever the
+//! grammar does not read stays on the alert, flagged, for the triage officer.
+
+use chrono::{DateTime, Duration, NaiveDateTime, Utc};
+
+use kinga_domain::outbox;
+use kinga_domain::people::Permission;
+use kinga_domain::phone::normalize_msisdn;
+use kinga_domain::registry::FocalPoint;
+use kinga_domain::sms::{self, ParseContext, ParsedSms};
+use kinga_domain::{Alert, AlertEvent, AlertState, Channel, Reporter};
+use kinga_ledger::Payload;
+use kinga_store::{Commit, IdempotentAnswer, StoreError, Write};
+
+use crate::alerts::{IntakeCommand, IntakeExtras, MAX_TEXT, RETRIES};
+use crate::{App, AppError, AppResult, Caller};
+
+/// Flags the intake adds to the parser's (see [`kinga_domain::sms::parse::flag`]).
+pub mod flag {
+    /// The sender's number could not be read: no reply, no focal point, no follow-up.
+    pub const SENDER_UNREADABLE: &str = "sender_unreadable";
+    /// The message cites an alert that is not an open alert of this number.
+    pub const REFERENCE_UNMATCHED: &str = "reference_unmatched";
+    /// The place is the area sure to contain all the candidates, not a village.
+    pub const PLACE_IS_AREA: &str = "place_is_area";
+    /// The text was longer than an alert holds and was cut.
+    pub const TEXT_TRUNCATED: &str = "text_truncated";
+}
+
+/// Keywords that announce a reply rather than a new alert.
+const REPLY_KEYWORDS: [&str; 3] = ["REPONSE", "REPLY", "JIBU"];
+
+/// One inbound SMS as a gateway delivered it (the web layer fills this from its adapter).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct InboundSmsCommand {
+    /// The provider's id of the message; with the provider it makes the idempotency key.
+    pub message_id: String,
+    /// Sender as the gateway wrote it.
+    pub from: String,
+    /// Number or short code the message was sent to.
+    pub to: Option<String>,
+    /// Text, verbatim.
+    pub text: String,
+    /// When the gateway says it arrived, as it wrote it (RFC 3339, `YYYY-MM-DD HH:MM:SS` in
+    /// UTC, or Unix seconds); anything else means "now".
+    pub received_at: Option<String>,
+    /// The gateway sends the acknowledgement back in its HTTP answer (TwiML, Kannel).
+    pub reply_inline: bool,
+}
+
+/// What became of an inbound SMS.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SmsOutcome {
+    /// A new alert was opened.
+    Created,
+    /// The message was attached to an earlier alert of the same number.
+    Attached,
+}
+
+/// The answer to an inbound SMS; a retried webhook gets the same one.
+#[derive(Debug, Clone)]
+pub struct SmsIntake {
+    /// The new alert, or the alert the message was attached to.
+    pub alert: Alert,
+    /// New alert or attached message.
+    pub outcome: SmsOutcome,
+    /// True when this was a retry answered from the first answer.
+    pub replayed: bool,
+    /// The acknowledgement for the gateway to send back in its HTTP answer, when it replies
+    /// inline and there is someone to reply to; attached messages get none (each SMS to a
+    /// focal point's phone is one more thing that can be found on it).
+    pub reply: Option<String>,
+}
+
+/// The sender as Kinga knows them.
+struct Sender {
+    reporter: Reporter,
+    focal_point: Option<FocalPoint>,
+}
+
+impl App {
+    /// Read a message as the SMS grammar does, against the places of this instance and, when
+    /// `from` is a registered focal point's number, with its place and language as defaults.
+    pub async fn parse_sms(&self, text: &str, from: Option<&str>) -> AppResult<ParsedSms> {
+        let focal_point = match from.filter(|f| !f.trim().is_empty()) {
+            Some(raw) => self.reporter_of(&self.normalize_phone(raw)?).await?.1,
+            None => None,
+        };
+        Ok(self.parse_with(text, focal_point.as_ref()))
+    }
+
+    fn parse_with(&self, text: &str, focal_point: Option<&FocalPoint>) -> ParsedSms {
+        let gazetteer = self.caches.gazetteer();
+        let ctx = ParseContext {
+            gazetteer: &gazetteer,
+            default_place: focal_point.and_then(|f| f.place.as_deref()),
+            default_language: focal_point.map(|f| f.language.as_str()),
+        };
+        sms::parse(text, &ctx)
+    }
+
+    /// Take in an SMS from `provider`. The key `<provider>:<message id>` makes a retried
+    /// webhook return the first answer and change nothing, also when retries race.
+    pub async fn intake_sms(
+        &self,
+        provider: &str,
+        sms: InboundSmsCommand,
+    ) -> AppResult<SmsIntake> {
+        let caller = Caller::gateway(provider);
+        caller.require(Permission::CreateAlerts)?;
+        if sms.message_id.trim().is_empty() {
+            return Err(kinga_domain::DomainError::Missing("message id").into());
+        }
+        let key = format!("{provider}:{}", sms.message_id.trim());
+        let fingerprint = fingerprint(provider, &sms);
+        if let Some(ans) = self.store.idempotent(&key).await? {
+            return self.replay_sms(&fingerprint, ans, sms.reply_inline);
+        }
+        let mut flags = Vec::new();
+        let sender = self.sender(&sms.from, &mut flags).await?;
+        let text = cut(&sms.text, &mut flags);
+        let parsed = self.parse_with(&text, sender.focal_point.as_ref());
+        let now = self.clock.now();
+        let mut attempts = 0;
+        loop {
+            if let Some(ans) = self.store.idempotent(&key).await? {
+                return self.replay_sms(&fingerprint, ans, sms.reply_inline);
+            }
+            let Some(target) = self
+                .reply_target(&parsed, &sender.reporter, now, &mut flags)
+                .await?
+            else {
+                break;
+            };
+            match self
+                .attach(&caller, &key, &fingerprint, target, &text)
+                .await
+            {
+                Ok(alert) => {
+                    return Ok(SmsIntake {
+                        alert,
+                        outcome: SmsOutcome::Attached,
+                        replayed: false,
+                        reply: None,
+                    });
+                }
+                // A retry won the race, or the alert moved on: decide again on fresh data.
+                Err(AppError::Store(StoreError::Conflict(_) | StoreError::Duplicate(_)))
+                    if attempts < RETRIES =>
+                {
+                    attempts += 1;
+                }
+                Err(e) => return Err(e),
+            }
+        }
+        let (cmd, extras) = sms_alert(provider, &sms, key.clone(), text, parsed, sender, flags);
+        let cmd = IntakeCommand {
+            reported_at: sms
+                .received_at
+                .as_deref()
+                .and_then(|t| gateway_time(t, now)),
+            ..cmd
+        };
+        let extras = IntakeExtras {
+            fingerprint: Some(fingerprint.clone()),
+            ..extras
+        };
+        let intake = self.intake_with(&caller, cmd, extras).await?;
+        if intake.replayed {
+            // The first answer may have been an attachment: answer exactly as it did.
+            if let Some(ans) = self.store.idempotent(&key).await? {
+                return self.replay_sms(&fingerprint, ans, sms.reply_inline);
+            }
+        }
+        let reply = inline_reply(&intake.alert, sms.reply_inline);
+        Ok(SmsIntake {
+            alert: intake.alert,
+            outcome: SmsOutcome::Created,
+            replayed: intake.replayed,
+            reply,
+        })
+    }
+
+    /// The reporter behind a gateway's sender; an unreadable number is kept as unknown.
+    async fn sender(&self, raw: &str, flags: &mut Vec<String>) -> AppResult<Sender> {
+        match normalize_msisdn(raw, &self.settings.phone.default_country_code) {
+            Ok(msisdn) => {
+                let (reporter, focal_point) = self.reporter_of(&msisdn).await?;
+                Ok(Sender {
+                    reporter,
+                    focal_point,
+                })
+            }
+            Err(_) => {
+                flags.push(flag::SENDER_UNREADABLE.into());
+                Ok(Sender {
+                    reporter: Reporter::default(),
+                    focal_point: None,
+                })
+            }
+        }
+    }
+
+    /// The open alert this message follows up: the one it cites, when that alert is this
+    /// number's; else, when the message has no alert keyword of its own, this number's latest
+    /// open alert within the reply window.
+    async fn reply_target(
+        &self,
+        parsed: &ParsedSms,
+        reporter: &Reporter,
+        now: DateTime<Utc>,
+        flags: &mut Vec<String>,
+    ) -> AppResult<Option<Alert>> {
+        let Some(digest) = reporter.phone_digest.as_deref() else {
+            return Ok(None);
+        };
+        if let Some(reference) = &parsed.reference {
+            let mut cited = self.store.alert_by_reference(reference).await?;
+            cited = cited.filter(|a| a.reporter.phone_digest.as_deref() == Some(digest));
+            // A reply about a merged duplicate belongs with the alert it was merged into.
+            if let Some(into) = cited.as_ref().and_then(|a| a.merged_into.clone()) {
+                cited = self.store.alert(&into).await?;
+            }
+            match cited.filter(|a| a.state.is_open()) {
+                Some(a) => return Ok(Some(a)),
+                None if !flags.iter().any(|f| f == flag::REFERENCE_UNMATCHED) => {
+                    flags.push(flag::REFERENCE_UNMATCHED.into());
+                }
+                None => {}
+            }
+        }
+        let alert_keyword = parsed
+            .keyword
+            .as_deref()
+            .is_some_and(|k| !REPLY_KEYWORDS.contains(&k));
+        if alert_keyword {
+            return Ok(None);
+        }
+        let window = Duration::minutes(i64::from(self.settings.sms.reply_window_minutes));
+        Ok(self.store.latest_alert_from(digest, now - window).await?)
+    }
+
+    /// Attach a message to an alert, recording the key so a retry attaches nothing twice.
+    async fn attach(
+        &self,
+        caller: &Caller,
+        key: &str,
+        fingerprint: &str,
+        mut alert: Alert,
+        text: &str,
+    ) -> AppResult<Alert> {
+        let event = AlertEvent::MessageAttached {
+            text: text.to_string(),
+            channel: Channel::Sms,
+        };
+        let version = alert.version;
+        alert.apply(event.clone(), &caller.name, self.clock.now());
+        let answer = IdempotentAnswer {
+            key: key.to_string(),
+            fingerprint: fingerprint.to_string(),
+            // 200, not 201: nothing was created, which is how a replay tells the two apart.
+            status: 200,
+            body: serde_json::to_value(&alert).map_err(|e| AppError::Invalid(e.to_string()))?,
+            created_at: self.clock.now(),
+        };
+        let commit = Commit {
+            events: vec![self.draft(
+                &caller.name,
+                Payload::Alert {
+                    alert: alert.id.clone(),
+                    event,
+                },
+            )],
+            writes: vec![
+                Write::Alert {
+                    alert: Box::new(alert.clone()),
+                    expected_version: Some(version),
+                },
+                Write::Idempotency(answer),
+            ],
+        };
+        self.store.commit(commit).await?;
+        Ok(alert)
+    }
+
+    fn replay_sms(
+        &self,
+        fingerprint: &str,
+        ans: IdempotentAnswer,
+        reply_inline: bool,
+    ) -> AppResult<SmsIntake> {
+        if ans.fingerprint != fingerprint {
+            return Err(AppError::KeyReused(ans.key));
+        }
+        let alert: Alert = serde_json::from_value(ans.body)
+            .map_err(|e| AppError::Store(StoreError::Corrupt(format!("idempotent answer: {e}"))))?;
+        let (outcome, reply) = if ans.status == 201 {
+            let reply = inline_reply(&alert, reply_inline);
+            (SmsOutcome::Created, reply)
+        } else {
+            (SmsOutcome::Attached, None)
+        };
+        Ok(SmsIntake {
+            alert,
+            outcome,
+            replayed: true,
+            reply,
+        })
+    }
+
+    /// Record that an alert from an unknown number came from a registered focal point.
+    pub async fn link_reporter(
+        &self,
+        caller: &Caller,
+        id_or_ref: &str,
+        focal_point: &str,
+    ) -> AppResult<Alert> {
+        caller.require(Permission::TriageAlerts)?;
+        let fp = self
+            .store
+            .focal_points()
+            .await?
+            .into_iter()
+            .find(|f| f.id == focal_point.trim())
+            .ok_or_else(|| AppError::NotFound(format!("focal point {focal_point}")))?;
+        if !fp.active {
+            return Err(AppError::Invalid(format!(
+                "focal point {} is no longer active",
+                fp.pseudonym
+            )));
+        }
+        for _ in 0..RETRIES {
+            let mut alert = self.alert(caller, id_or_ref).await?;
+            match &alert.reporter.focal_point {
+                Some(linked) if *linked == fp.id => return Ok(alert),
+                Some(_) => {
+                    return Err(AppError::Invalid(format!(
+                        "{} already comes from a registered focal point ({})",
+                        alert.reference,
+                        alert.reporter.pseudonym.as_deref().unwrap_or("?")
+                    )));
+                }
+                None => {}
+            }
+            if alert.state == AlertState::Merged {
+                return Err(AppError::Invalid(format!(
+                    "{} was merged into another alert",
+                    alert.reference
+                )));
+            }
+            let event = AlertEvent::ReporterLinked {
+                focal_point: fp.id.clone(),
+                pseudonym: Some(fp.pseudonym.clone()),
+                language: Some(fp.language.clone()),
+            };
+            let version = alert.version;
+            alert.apply(event.clone(), &caller.name, self.clock.now());
+            let commit = Commit {
+                events: vec![self.draft(
+                    &caller.name,
+                    Payload::Alert {
+                        alert: alert.id.clone(),
+                        event,
+                    },
+                )],
+                writes: vec![Write::Alert {
+                    alert: Box::new(alert.clone()),
+                    expected_version: Some(version),
+                }],
+            };
+            match self.store.commit(commit).await {
+                Ok(_) => return Ok(alert),
+                Err(StoreError::Conflict(_)) => continue,
+                Err(e) => return Err(e.into()),
+            }
+        }
+        Err(AppError::Store(StoreError::Conflict(format!(
+            "alert {id_or_ref}"
+        ))))
+    }
+}
+
+/// The intake command of a new alert from a parsed SMS.
+fn sms_alert(
+    provider: &str,
+    sms: &InboundSmsCommand,
+    key: String,
+    text: String,
+    parsed: ParsedSms,
+    sender: Sender,
+    mut flags: Vec<String>,
+) -> (IntakeCommand, IntakeExtras) {
+    // Ambiguity is never settled by guessing a village; but the area that holds every equally
+    // good candidate (Beni the territory, for Beni town or territory) is a fact, enough to
+    // route the alert while a person picks the village among the candidates kept beside it.
+    let place = parsed.place.clone().or_else(|| {
+        let area = parsed.place_area.clone()?;
+        flags.push(flag::PLACE_IS_AREA.into());
+        Some(area)
+    });
+    let mut parse_flags = parsed.flags;
+    parse_flags.extend(flags);
+    let cmd = IntakeCommand {
+        channel: Some(Channel::Sms),
+        text,
+        threat_type: parsed.threat_type,
+        severity: parsed.severity,
+        place,
+        place_name: parsed.place_name,
+        reporter_phone: None,
+        reported_at: None,
+        language: parsed.language,
+        idempotency_key: Some(key),
+    };
+    let extras = IntakeExtras {
+        place_candidates: Some(parsed.place_candidates),
+        parse_flags,
+        unparsed: Some(parsed.unparsed),
+        reporter: Some(sender.reporter),
+        acknowledged_by: sms.reply_inline.then(|| provider.to_string()),
+        allow_empty_text: true,
+        fingerprint: None,
+    };
+    (cmd, extras)
+}
+
+/// The acknowledgement a gateway sends back in its answer, worded as the outbox records it.
+fn inline_reply(alert: &Alert, reply_inline: bool) -> Option<String> {
+    (reply_inline && alert.reporter.phone_sealed.is_some()).then(|| {
+        outbox::acknowledgement_text(alert.reporter.language.as_deref(), &alert.reference)
+    })
+}
+
+/// What a retry must repeat: the message as the gateway sent it, not what Kinga made of it
+/// (a parse against a gazetteer that changed in between would otherwise look like another
+/// request).
+fn fingerprint(provider: &str, sms: &InboundSmsCommand) -> String {
+    let mut h = blake3::Hasher::new();
+    for part in [
+        provider,
+        sms.from.trim(),
+        sms.to.as_deref().unwrap_or(""),
+        sms.text.as_str(),
+    ] {
+        h.update(part.as_bytes());
+        h.update(&[0]);
+    }
+    h.finalize().to_hex().to_string()
+}
+
+/// The text, cut to what an alert holds (a relay may glue many messages together).
+fn cut(text: &str, flags: &mut Vec<String>) -> String {
+    if text.chars().count() <= MAX_TEXT {
+        return text.to_string();
+    }
+    flags.push(flag::TEXT_TRUNCATED.into());
+    text.chars().take(MAX_TEXT).collect()
+}
+
+/// A gateway's timestamp; none when unreadable (intake then uses the time of receipt).
+/// Clocks of SMSCs drift, so a time ahead of ours is taken as now rather than refused.
+fn gateway_time(raw: &str, now: DateTime<Utc>) -> Option<DateTime<Utc>> {
+    let raw = raw.trim();
+    let t = DateTime::parse_from_rfc3339(raw)
+        .map(|t| t.with_timezone(&Utc))
+        .ok()
+        .or_else(|| {
+            ["%Y-%m-%d %H:%M:%S%.f", "%Y-%m-%dT%H:%M:%S%.f"]
+                .iter()
+                .find_map(|f| NaiveDateTime::parse_from_str(raw, f).ok())
+                .map(|n| n.and_utc())
+        })
+        .or_else(|| {
+            raw.parse::<i64>()
+                .ok()
+                .and_then(|s| DateTime::from_timestamp(s, 0))
+        })?;
+    Some(t.min(now))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn gateway_times() {
+        let now = Utc::now();
+        let at = |raw: &str| gateway_time(raw, now).map(|t| t.timestamp());
+        assert_eq!(at("2024-03-01 07:15:02"), Some(1_709_277_302));
+        assert_eq!(at("2024-03-01T07:15:02.000Z"), Some(1_709_277_302));
+        assert_eq!(at("2024-03-01T09:15:02+02:00"), Some(1_709_277_302));
+        assert_eq!(at("1709277302"), Some(1_709_277_302));
+        assert_eq!(at("yesterday"), None);
+        assert_eq!(at("2999-01-01T00:00:00Z"), Some(now.timestamp()));
+    }
+
+    #[test]
+    fn long_texts_are_cut_and_flagged() {
+        let mut flags = vec![];
+        assert_eq!(cut("ALERTE", &mut flags), "ALERTE");
+        assert!(flags.is_empty());
+        let long = "é".repeat(MAX_TEXT + 3);
+        assert_eq!(cut(&long, &mut flags).chars().count(), MAX_TEXT);
+        assert_eq!(flags, vec![flag::TEXT_TRUNCATED]);
+    }
+
+    #[test]
+    fn fingerprint_is_of_the_raw_message() {
+        let a = InboundSmsCommand {
+            message_id: "1".into(),
+            from: "+243990001001".into(),
+            text: "ALERTE".into(),
+            ..Default::default()
+        };
+        let b = InboundSmsCommand {
+            message_id: "2".into(),
+            received_at: Some("x".into()),
+            ..a.clone()
+        };
+        assert_eq!(fingerprint("twilio", &a), fingerprint("twilio", &b));
+        let c = InboundSmsCommand {
+            text: "ALERTE!".into(),
+            ..a.clone()
+        };
+        assert_ne!(fingerprint("twilio", &a), fingerprint("twilio", &c));
+        assert_ne!(fingerprint("twilio", &a), fingerprint("kannel", &a));
+    }
+}
