@@ -7,6 +7,7 @@ pub mod auth;
 pub mod caches;
 pub mod clock;
 pub mod crypto;
+pub mod delivery;
 pub mod error;
 pub mod import;
 pub mod jobs;

@@ -79,6 +79,15 @@ struct Sender {
     focal_point: Option<FocalPoint>,
 }
 
+/// An SMS as read: its text (cut to fit), what the grammar found, who sent it, and the
+/// intake's own flags.
+struct ReadSms {
+    text: String,
+    parsed: ParsedSms,
+    sender: Sender,
+    flags: Vec<String>,
+}
+
 impl App {
     /// Read a message as the SMS grammar does, against the places of this instance and, when
     /// `from` is a registered focal point's number, with its place and language as defaults.
@@ -102,11 +111,7 @@ impl App {
 
     /// Take in an SMS from `provider`. The key `<provider>:<message id>` makes a retried
     /// webhook return the first answer and change nothing, also when retries race.
-    pub async fn intake_sms(
-        &self,
-        provider: &str,
-        sms: InboundSmsCommand,
-    ) -> AppResult<SmsIntake> {
+    pub async fn intake_sms(&self, provider: &str, sms: InboundSmsCommand) -> AppResult<SmsIntake> {
         let caller = Caller::gateway(provider);
         caller.require(Permission::CreateAlerts)?;
         if sms.message_id.trim().is_empty() {
@@ -154,18 +159,13 @@ impl App {
                 Err(e) => return Err(e),
             }
         }
-        let (cmd, extras) = sms_alert(provider, &sms, key.clone(), text, parsed, sender, flags);
-        let cmd = IntakeCommand {
-            reported_at: sms
-                .received_at
-                .as_deref()
-                .and_then(|t| gateway_time(t, now)),
-            ..cmd
+        let read = ReadSms {
+            text,
+            parsed,
+            sender,
+            flags,
         };
-        let extras = IntakeExtras {
-            fingerprint: Some(fingerprint.clone()),
-            ..extras
-        };
+        let (cmd, extras) = sms_alert(provider, &sms, read, &key, &fingerprint, now);
         let intake = self.intake_with(&caller, cmd, extras).await?;
         if intake.replayed {
             // The first answer may have been an attachment: answer exactly as it did.
@@ -381,16 +381,21 @@ impl App {
     }
 }
 
-/// The intake command of a new alert from a parsed SMS.
+/// The intake command of a new alert from a read SMS.
 fn sms_alert(
     provider: &str,
     sms: &InboundSmsCommand,
-    key: String,
-    text: String,
-    parsed: ParsedSms,
-    sender: Sender,
-    mut flags: Vec<String>,
+    read: ReadSms,
+    key: &str,
+    fingerprint: &str,
+    now: DateTime<Utc>,
 ) -> (IntakeCommand, IntakeExtras) {
+    let ReadSms {
+        text,
+        parsed,
+        sender,
+        mut flags,
+    } = read;
     // Ambiguity is never settled by guessing a village; but the area that holds every equally
     // good candidate (Beni the territory, for Beni town or territory) is a fact, enough to
     // route the alert while a person picks the village among the candidates kept beside it.
@@ -399,6 +404,11 @@ fn sms_alert(
         flags.push(flag::PLACE_IS_AREA.into());
         Some(area)
     });
+    let mut reporter = sender.reporter;
+    if reporter.focal_point.is_none() {
+        // Nobody registered this number: answer in the language it wrote in.
+        reporter.language.clone_from(&parsed.language);
+    }
     let mut parse_flags = parsed.flags;
     parse_flags.extend(flags);
     let cmd = IntakeCommand {
@@ -409,27 +419,29 @@ fn sms_alert(
         place,
         place_name: parsed.place_name,
         reporter_phone: None,
-        reported_at: None,
+        reported_at: sms
+            .received_at
+            .as_deref()
+            .and_then(|t| gateway_time(t, now)),
         language: parsed.language,
-        idempotency_key: Some(key),
+        idempotency_key: Some(key.to_string()),
     };
     let extras = IntakeExtras {
         place_candidates: Some(parsed.place_candidates),
         parse_flags,
         unparsed: Some(parsed.unparsed),
-        reporter: Some(sender.reporter),
+        reporter: Some(reporter),
         acknowledged_by: sms.reply_inline.then(|| provider.to_string()),
         allow_empty_text: true,
-        fingerprint: None,
+        fingerprint: Some(fingerprint.to_string()),
     };
     (cmd, extras)
 }
 
 /// The acknowledgement a gateway sends back in its answer, worded as the outbox records it.
 fn inline_reply(alert: &Alert, reply_inline: bool) -> Option<String> {
-    (reply_inline && alert.reporter.phone_sealed.is_some()).then(|| {
-        outbox::acknowledgement_text(alert.reporter.language.as_deref(), &alert.reference)
-    })
+    (reply_inline && alert.reporter.phone_sealed.is_some())
+        .then(|| outbox::acknowledgement_text(alert.reporter.language.as_deref(), &alert.reference))
 }
 
 /// What a retry must repeat: the message as the gateway sent it, not what Kinga made of it

@@ -10,7 +10,7 @@
 use kinga_domain::outbox::MessageStatus;
 
 use crate::form::{self, Params};
-use crate::outbound::{DeliveryReport, Method, OutboundRequest};
+use crate::outbound::{DeliveryReport, Method, OutboundRequest, SendAnswer, body_excerpt, join};
 use crate::{ChannelError, InboundSms, secret};
 
 /// Provider name in [`InboundSms::provider`].
@@ -72,16 +72,21 @@ pub fn check_query_secret(expected_secret: Option<&str>, query: &str) -> Result<
     secret::check(expected_secret, form::get(&q, "secret"))
 }
 
-/// The request that sends `text` to `to` (E.164; several numbers may be comma-separated).
-/// `from` is a registered sender id or short code; none uses AT's default.
+/// The request that sends `text` to `to` (E.164; several numbers may be comma-separated)
+/// through the API at `api_base`; an empty base picks the sandbox for the user `sandbox` and
+/// production otherwise. `from` is a registered sender id or short code; none uses AT's
+/// default.
 pub fn send_request(
+    api_base: &str,
     username: &str,
     api_key: &str,
     from: Option<&str>,
     to: &str,
     text: &str,
 ) -> OutboundRequest {
-    let base = if username == "sandbox" {
+    let base = if !api_base.trim().is_empty() {
+        api_base.trim()
+    } else if username == "sandbox" {
         SANDBOX_API_BASE
     } else {
         API_BASE
@@ -92,7 +97,7 @@ pub fn send_request(
     }
     OutboundRequest {
         method: Method::Post,
-        url: format!("{base}/version1/messaging"),
+        url: join(base, "version1/messaging"),
         headers: vec![
             ("apiKey".into(), api_key.into()),
             ("Accept".into(), "application/json".into()),
@@ -102,6 +107,58 @@ pub fn send_request(
             ),
         ],
         body: Some(form::encode(pairs)),
+    }
+}
+
+/// Read the answer to a [`send_request`] for one number: `SMSMessageData.Recipients[0]` with
+/// its `statusCode` (100 processed, 101 sent, 102 queued; 4xx and 5xx refusals) and
+/// `messageId`, which delivery reports quote.
+pub fn parse_send_answer(status: u16, body: &[u8]) -> SendAnswer {
+    if !(200..300).contains(&status) {
+        return SendAnswer::refused(status, body_excerpt(body));
+    }
+    let json: serde_json::Value = match serde_json::from_slice(body) {
+        Ok(v) => v,
+        Err(_) => {
+            return SendAnswer::Rejected {
+                retryable: true,
+                reason: format!("unreadable answer: {}", body_excerpt(body)),
+            };
+        }
+    };
+    let Some(r) = json.pointer("/SMSMessageData/Recipients/0") else {
+        // No recipient at all: AT refused the whole request (sender id, number list).
+        let message = json
+            .pointer("/SMSMessageData/Message")
+            .and_then(|m| m.as_str())
+            .unwrap_or("no recipient accepted");
+        return SendAnswer::Rejected {
+            retryable: false,
+            reason: message.to_string(),
+        };
+    };
+    let code = r.get("statusCode").and_then(|c| c.as_u64()).unwrap_or(0);
+    let word = r.get("status").and_then(|s| s.as_str()).unwrap_or("");
+    match code {
+        100..=102 => SendAnswer::Accepted {
+            message_id: r
+                .get("messageId")
+                .and_then(|m| m.as_str())
+                .filter(|m| !m.is_empty() && *m != "None")
+                .map(str::to_string),
+        },
+        // Invalid number, unsupported number type, blacklisted, do-not-disturb: the same
+        // request will be refused again.
+        403 | 404 | 406 | 409 => SendAnswer::Rejected {
+            retryable: false,
+            reason: format!("{code} {word}"),
+        },
+        // Risk hold, sender id, balance, routing and gateway errors pass with time or an
+        // operator's fix.
+        _ => SendAnswer::Rejected {
+            retryable: true,
+            reason: format!("{code} {word}"),
+        },
     }
 }
 
@@ -172,6 +229,7 @@ mod tests {
     #[test]
     fn send_and_report() {
         let r = send_request(
+            "",
             "sandbox",
             "key",
             Some("KINGA"),
@@ -187,8 +245,17 @@ mod tests {
             r.body.as_deref(),
             Some("username=sandbox&to=%2B243812345678&message=Alerte+re%C3%A7ue&from=KINGA")
         );
-        let r = send_request("kinga", "key", None, "+243812345678", "x");
+        let r = send_request("", "kinga", "key", None, "+243812345678", "x");
         assert!(r.url.starts_with("https://api.africastalking.com/"));
+        let r = send_request(
+            "http://127.0.0.1:9",
+            "kinga",
+            "key",
+            None,
+            "+243812345678",
+            "x",
+        );
+        assert_eq!(r.url, "http://127.0.0.1:9/version1/messaging");
 
         let d = parse_delivery_report(b"phoneNumber=%2B243812345678&failureReason=UserInBlacklist&retryCount=0&networkCode=63001&id=ATXid_abc&status=Rejected").unwrap();
         assert_eq!(d.status, MessageStatus::Failed);
@@ -200,5 +267,54 @@ mod tests {
             MessageStatus::Delivered
         );
         assert!(parse_delivery_report(b"id=ATXid_abc&status=Weird").is_err());
+    }
+
+    #[test]
+    fn send_answers() {
+        let ok = br#"{"SMSMessageData":{"Message":"Sent to 1/1 Total Cost: KES 0.8000","Recipients":[{"statusCode":101,"number":"+243812345678","status":"Success","cost":"KES 0.8000","messageId":"ATXid_1a2b"}]}}"#;
+        assert_eq!(
+            parse_send_answer(201, ok),
+            SendAnswer::Accepted {
+                message_id: Some("ATXid_1a2b".into())
+            }
+        );
+        let invalid = br#"{"SMSMessageData":{"Message":"Sent to 0/1 Total Cost: 0","Recipients":[{"statusCode":403,"number":"+2430","status":"InvalidPhoneNumber","cost":"0","messageId":"None"}]}}"#;
+        assert_eq!(
+            parse_send_answer(201, invalid),
+            SendAnswer::Rejected {
+                retryable: false,
+                reason: "403 InvalidPhoneNumber".into()
+            }
+        );
+        let broke = br#"{"SMSMessageData":{"Message":"Sent to 0/1","Recipients":[{"statusCode":405,"status":"InsufficientBalance","messageId":"None"}]}}"#;
+        assert!(matches!(
+            parse_send_answer(201, broke),
+            SendAnswer::Rejected {
+                retryable: true,
+                ..
+            }
+        ));
+        let none = br#"{"SMSMessageData":{"Message":"InvalidSenderId","Recipients":[]}}"#;
+        assert_eq!(
+            parse_send_answer(201, none),
+            SendAnswer::Rejected {
+                retryable: false,
+                reason: "InvalidSenderId".into()
+            }
+        );
+        assert!(matches!(
+            parse_send_answer(401, b"The supplied authentication is invalid"),
+            SendAnswer::Rejected {
+                retryable: true,
+                ..
+            }
+        ));
+        assert!(matches!(
+            parse_send_answer(201, b"<html>"),
+            SendAnswer::Rejected {
+                retryable: true,
+                ..
+            }
+        ));
     }
 }

@@ -23,7 +23,7 @@ use kinga_domain::outbox::MessageStatus;
 use kinga_domain::sms::{Encoding, segments};
 use sha2::{Digest, Sha256};
 
-use crate::outbound::{DeliveryReport, Method, OutboundRequest, join};
+use crate::outbound::{DeliveryReport, Method, OutboundRequest, SendAnswer, body_excerpt, join};
 use crate::{ChannelError, InboundSms, MAX_BODY_BYTES, secret};
 
 /// Provider name in [`InboundSms::provider`].
@@ -244,6 +244,27 @@ pub fn send_request(
     }
 }
 
+/// Read smsbox's answer to a sendsms request: 202 `0: Accepted for delivery` or `3: Queued for
+/// later delivery` take the message; anything else is a refusal (403 for a wrong user or
+/// password, 400 for a request smsbox cannot use, 503 while bearerbox is away). Kannel gives
+/// no id of its own: delivery reports carry the one Kinga put in the `dlr-url`.
+pub fn parse_send_answer(status: u16, body: &[u8]) -> SendAnswer {
+    let text = body_excerpt(body);
+    let accepted = text.starts_with("0:") || text.starts_with("3:");
+    if (200..300).contains(&status) && (accepted || !text.contains(':')) {
+        SendAnswer::Accepted { message_id: None }
+    } else if (200..300).contains(&status) {
+        // A 2xx with another code would be a smsbox that changed its answers: try again
+        // rather than drop the message.
+        SendAnswer::Rejected {
+            retryable: true,
+            reason: text,
+        }
+    } else {
+        SendAnswer::refused(status, text)
+    }
+}
+
 /// The `dlr-url` to give Kannel for one outgoing message: our id and secret, and Kannel's
 /// `%d` (report type) and `%A` (SMSC reply) codes left for Kannel to fill in.
 pub fn dlr_url(public_base: &str, secret: &str, message_id: &str) -> String {
@@ -429,5 +450,33 @@ mod tests {
             verify_dlr(Some("S"), "id=m&type=1"),
             Err(ChannelError::MissingSecret)
         );
+    }
+
+    #[test]
+    fn send_answers() {
+        let ok = SendAnswer::Accepted { message_id: None };
+        assert_eq!(parse_send_answer(202, b"0: Accepted for delivery"), ok);
+        assert_eq!(parse_send_answer(202, b"3: Queued for later delivery"), ok);
+        assert_eq!(
+            parse_send_answer(403, b"Authorization failed for sendsms"),
+            SendAnswer::Rejected {
+                retryable: true,
+                reason: "HTTP 403: Authorization failed for sendsms".into()
+            }
+        );
+        assert!(matches!(
+            parse_send_answer(400, b"Missing receiver number"),
+            SendAnswer::Rejected {
+                retryable: false,
+                ..
+            }
+        ));
+        assert!(matches!(
+            parse_send_answer(503, b"Sendsms temporarily unavailable"),
+            SendAnswer::Rejected {
+                retryable: true,
+                ..
+            }
+        ));
     }
 }

@@ -17,6 +17,8 @@ pub mod kannel;
 pub mod outbound;
 pub mod rapidpro;
 pub mod secret;
+#[cfg(feature = "send")]
+pub mod send;
 pub mod twilio;
 
 use serde::Serialize;
@@ -24,7 +26,7 @@ use serde::Serialize;
 pub use error::ChannelError;
 // The normaliser lives in the domain so registries and gateways match numbers the same way.
 pub use kinga_domain::phone::{MsisdnError, normalize_msisdn};
-pub use outbound::{DeliveryReport, Method, OutboundRequest};
+pub use outbound::{DeliveryReport, Method, OutboundRequest, SendAnswer};
 
 /// Largest webhook body accepted; an SMS callback is a few hundred bytes, so anything near
 /// this is not a gateway talking.

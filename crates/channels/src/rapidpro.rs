@@ -12,7 +12,7 @@ use serde_json::Value;
 use sha2::{Digest, Sha256};
 
 use crate::form::{self, Params};
-use crate::outbound::{DeliveryReport, Method, OutboundRequest};
+use crate::outbound::{DeliveryReport, Method, OutboundRequest, SendAnswer, body_excerpt};
 use crate::{ChannelError, InboundSms, secret};
 
 /// Provider name in [`InboundSms::provider`].
@@ -42,6 +42,17 @@ pub fn verify_receive(
     content_type: Option<&str>,
     body: &[u8],
 ) -> Result<InboundSms, ChannelError> {
+    check_secret(expected_secret, secret_header, authorization, query)?;
+    parse_receive(content_type, body)
+}
+
+/// Check the shared secret of any RapidPro call (messages and status updates alike).
+pub fn check_secret(
+    expected_secret: Option<&str>,
+    secret_header: Option<&str>,
+    authorization: Option<&str>,
+    query: &str,
+) -> Result<(), ChannelError> {
     let q = form::parse(query.as_bytes())?;
     let token = authorization
         .and_then(|a| a.trim().strip_prefix("Token "))
@@ -50,8 +61,7 @@ pub fn verify_receive(
         .map(str::trim)
         .or(token)
         .or_else(|| form::get(&q, "secret"));
-    secret::check(expected_secret, presented)?;
-    parse_receive(content_type, body)
+    secret::check(expected_secret, presented)
 }
 
 fn is_json(content_type: Option<&str>, body: &[u8]) -> bool {
@@ -156,6 +166,19 @@ pub fn send_request(send_url: &str, token: Option<&str>, to: &str, text: &str) -
         headers,
         body: Some(body),
     }
+}
+
+/// Read the answer to a [`send_request`]: 201 with the broadcast's `id` (status updates of the
+/// message itself carry RapidPro's message id, which Kinga never learns from this answer), or
+/// field errors such as `{"urns": ["…"]}`.
+pub fn parse_send_answer(status: u16, body: &[u8]) -> SendAnswer {
+    if (200..300).contains(&status) {
+        let id = serde_json::from_slice::<Value>(body)
+            .ok()
+            .and_then(|v| scalar(&v, &["/id", "/uuid"]));
+        return SendAnswer::Accepted { message_id: id };
+    }
+    SendAnswer::refused(status, body_excerpt(body))
 }
 
 /// Read a status update (`id` and `status`, form or JSON) with RapidPro's message statuses.
@@ -309,5 +332,32 @@ mod tests {
             MessageStatus::Failed
         );
         assert!(parse_status(None, b"id=5&status=zzz").is_err());
+    }
+
+    #[test]
+    fn send_answers() {
+        assert_eq!(
+            parse_send_answer(
+                201,
+                br#"{"id": 1234, "urns": ["tel:+243812345678"], "status": "queued"}"#
+            ),
+            SendAnswer::Accepted {
+                message_id: Some("1234".into())
+            }
+        );
+        assert_eq!(
+            parse_send_answer(400, br#"{"urns": ["Invalid URN: tel:+2430"]}"#),
+            SendAnswer::Rejected {
+                retryable: false,
+                reason: r#"HTTP 400: {"urns": ["Invalid URN: tel:+2430"]}"#.into()
+            }
+        );
+        assert!(matches!(
+            parse_send_answer(429, b"slow down"),
+            SendAnswer::Rejected {
+                retryable: true,
+                ..
+            }
+        ));
     }
 }

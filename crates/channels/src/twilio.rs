@@ -16,7 +16,7 @@ use sha1::Sha1;
 use sha2::{Digest, Sha256};
 
 use crate::form::{self, Params};
-use crate::outbound::{DeliveryReport, Method, OutboundRequest};
+use crate::outbound::{DeliveryReport, Method, OutboundRequest, SendAnswer, body_excerpt, join};
 use crate::secret::ct_eq;
 use crate::{ChannelError, InboundSms};
 
@@ -26,7 +26,7 @@ pub const PROVIDER: &str = "twilio";
 pub const SIGNATURE_HEADER: &str = "X-Twilio-Signature";
 /// Header naming the signing key and algorithm of webhooks signed with a shared key.
 pub const SIGNATURE_SETTINGS_HEADER: &str = "X-Twilio-Webhooks-Signature-Settings";
-/// Base URL of Twilio's REST API.
+/// Base URL of Twilio's REST API (the default of `api_base` in [`send_request`]).
 pub const API_BASE: &str = "https://api.twilio.com";
 
 /// HMAC algorithm of a webhook signature.
@@ -316,7 +316,9 @@ pub fn verify_webhook(
     parse_webhook(body)
 }
 
-fn check_signature(
+/// Check the signature of any signed form request (webhook or status callback) against the
+/// decoded parameters; `signature` and `settings` are the two headers as received.
+pub fn check_signature(
     auth_token: &str,
     full_url: &str,
     params: &[(String, String)],
@@ -366,9 +368,11 @@ pub fn xml_escape(text: &str) -> String {
     out
 }
 
-/// The REST request that sends `text` to `to`. `from` is a Twilio number or, when it starts
-/// with `MG`, a Messaging Service SID; `status_callback` is where Twilio reports delivery.
+/// The REST request that sends `text` to `to` through the API at `api_base` (normally
+/// [`API_BASE`]). `from` is a Twilio number or, when it starts with `MG`, a Messaging Service
+/// SID; `status_callback` is where Twilio reports delivery.
 pub fn send_request(
+    api_base: &str,
     account_sid: &str,
     auth_token: &str,
     from: &str,
@@ -389,7 +393,10 @@ pub fn send_request(
     let sid_path: String = form_urlencoded::byte_serialize(account_sid.as_bytes()).collect();
     OutboundRequest {
         method: Method::Post,
-        url: format!("{API_BASE}/2010-04-01/Accounts/{sid_path}/Messages.json"),
+        url: join(
+            api_base,
+            &format!("2010-04-01/Accounts/{sid_path}/Messages.json"),
+        ),
         headers: vec![
             ("Authorization".into(), format!("Basic {credentials}")),
             (
@@ -400,6 +407,32 @@ pub fn send_request(
         ],
         body: Some(form::encode(pairs)),
     }
+}
+
+/// Read the answer to a [`send_request`]: 201 with the message's `sid`, or an error object
+/// `{"code", "message"}`.
+pub fn parse_send_answer(status: u16, body: &[u8]) -> SendAnswer {
+    let json: Option<serde_json::Value> = serde_json::from_slice(body).ok();
+    let field = |name: &str| {
+        json.as_ref()
+            .and_then(|v| v.get(name))
+            .and_then(|v| match v {
+                serde_json::Value::String(s) => Some(s.clone()),
+                serde_json::Value::Number(n) => Some(n.to_string()),
+                _ => None,
+            })
+    };
+    if (200..300).contains(&status) {
+        return SendAnswer::Accepted {
+            message_id: field("sid").filter(|s| !s.is_empty()),
+        };
+    }
+    let reason = match (field("code"), field("message")) {
+        (Some(code), Some(message)) => format!("{code}: {message}"),
+        (None, Some(message)) => message,
+        _ => body_excerpt(body),
+    };
+    SendAnswer::refused(status, reason)
 }
 
 /// Read a message status callback (it is signed like the inbound webhook: verify it with
@@ -584,6 +617,7 @@ mod tests {
     #[test]
     fn outbound_and_status() {
         let r = send_request(
+            API_BASE,
             "AC123",
             "tok",
             "+15005550006",
@@ -599,8 +633,20 @@ mod tests {
         let body = r.body.unwrap();
         assert!(body.contains("To=%2B243812345678") && body.contains("From=%2B15005550006"));
         assert!(body.contains("StatusCallback=https%3A%2F%2Fk%2Fcb"));
-        let r = send_request("AC123", "tok", "MG999", "+243812345678", "x", None);
+        let r = send_request(
+            "http://127.0.0.1:9/",
+            "AC123",
+            "tok",
+            "MG999",
+            "+243812345678",
+            "x",
+            None,
+        );
         assert!(r.body.unwrap().contains("MessagingServiceSid=MG999"));
+        assert_eq!(
+            r.url,
+            "http://127.0.0.1:9/2010-04-01/Accounts/AC123/Messages.json"
+        );
 
         let rep = parse_status_callback(b"SmsSid=SM1&SmsStatus=undelivered&MessageStatus=undelivered&To=%2B243812345678&MessageSid=SM1&AccountSid=AC1&From=%2B1&ApiVersion=2010-04-01&ErrorCode=30003").unwrap();
         assert_eq!(rep.status, MessageStatus::Failed);
@@ -612,5 +658,41 @@ mod tests {
             MessageStatus::Delivered
         );
         assert!(parse_status_callback(b"MessageSid=SM1&MessageStatus=weird").is_err());
+    }
+
+    #[test]
+    fn send_answers() {
+        let created =
+            br#"{"account_sid":"AC1","sid":"SM0123","status":"queued","error_code":null}"#;
+        assert_eq!(
+            parse_send_answer(201, created),
+            SendAnswer::Accepted {
+                message_id: Some("SM0123".into())
+            }
+        );
+        let invalid = br#"{"code": 21211, "message": "The 'To' number +2430 is not a valid phone number.", "more_info": "https://www.twilio.com/docs/errors/21211", "status": 400}"#;
+        assert_eq!(
+            parse_send_answer(400, invalid),
+            SendAnswer::Rejected {
+                retryable: false,
+                reason: "HTTP 400: 21211: The 'To' number +2430 is not a valid phone number."
+                    .into()
+            }
+        );
+        let auth = br#"{"code": 20003, "message": "Authenticate", "status": 401}"#;
+        assert!(matches!(
+            parse_send_answer(401, auth),
+            SendAnswer::Rejected {
+                retryable: true,
+                ..
+            }
+        ));
+        assert_eq!(
+            parse_send_answer(503, b"<html>Service Unavailable</html>"),
+            SendAnswer::Rejected {
+                retryable: true,
+                reason: "HTTP 503: <html>Service Unavailable</html>".into()
+            }
+        );
     }
 }

@@ -1,6 +1,7 @@
-//! Intake benchmark: alert intake through the JSON API on SQLite and PostgreSQL at 1, 16 and
-//! 64 concurrent clients, beside a no-op endpoint of the same server and the machine's fsync
-//! rate measured in the same run; the queue page with 10,000 open alerts; resident memory idle
+//! Intake benchmark: alert intake through the JSON API and through the Twilio SMS webhook
+//! (signature checked, SMS grammar run, a unique MessageSid per request) on SQLite and
+//! PostgreSQL at 1, 16 and 64 concurrent senders, beside a no-op endpoint of the same server
+//! and the machine's fsync rate measured in the same run; the queue page with 10,000 open alerts; resident memory idle
 //! (with the demo data) and under load. Run: `cargo bench -p kinga --bench intake`.
 //! Results are printed and written to `target/bench/intake.json`.
 
@@ -15,9 +16,44 @@ use std::time::{Duration, Instant};
 use serde_json::{Value, json};
 
 use harness::{Backend, Server};
+use kinga_channels::twilio::{SignatureAlgorithm, compute_signature};
 
 /// Seconds each load step runs.
 const STEP_SECS: f64 = 4.0;
+/// Auth token the benchmark server checks Twilio signatures with.
+const TWILIO_TOKEN: &str = "bench-twilio-auth-token";
+
+/// What one load step sends.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Work {
+    /// `GET /api/v1/noop`: the server's own ceiling.
+    Noop,
+    /// `POST /api/v1/alerts` with a bearer token.
+    Api,
+    /// `POST /channels/twilio/sms`, signed as Twilio signs it.
+    Twilio,
+}
+
+/// A signed Twilio webhook body: a new alert from one of 100 numbers per sender.
+fn twilio_request(base: &str, c: usize, i: u64) -> (String, String) {
+    let sid = format!("SM{c:08x}{i:024x}");
+    let from = format!("+2439900{:05}", c * 100 + (i % 100) as usize);
+    let params: Vec<(String, String)> = [
+        ("MessageSid", sid.as_str()),
+        ("AccountSid", "AC00000000000000000000000000000000"),
+        ("From", from.as_str()),
+        ("To", "+243970000000"),
+        ("Body", "ALERTE Kiwanja A2 hommes armés vus près du marché"),
+        ("NumMedia", "0"),
+    ]
+    .iter()
+    .map(|(k, v)| (k.to_string(), v.to_string()))
+    .collect();
+    let url = format!("{base}/channels/twilio/sms");
+    let signature = compute_signature(TWILIO_TOKEN, &url, &params, SignatureAlgorithm::HmacSha1);
+    let body = kinga_channels::form::encode(params.iter().map(|(k, v)| (k.as_str(), v.as_str())));
+    (body, signature)
+}
 
 fn machine() -> String {
     let cpu = std::fs::read_to_string("/proc/cpuinfo")
@@ -81,7 +117,7 @@ struct Stats {
     errors: u64,
 }
 
-async fn load(server: &Server, clients: usize, noop: bool) -> Stats {
+async fn load(server: &Server, clients: usize, work: Work) -> Stats {
     let client = reqwest::Client::builder()
         .pool_max_idle_per_host(clients)
         .build()
@@ -98,8 +134,17 @@ async fn load(server: &Server, clients: usize, noop: bool) -> Stats {
             while Instant::now() < deadline {
                 i += 1;
                 let t = Instant::now();
-                let r = if noop {
+                let r = if work == Work::Noop {
                     client.get(format!("{base}/api/v1/noop")).send().await
+                } else if work == Work::Twilio {
+                    let (body, signature) = twilio_request(&base, c, i);
+                    client
+                        .post(format!("{base}/channels/twilio/sms"))
+                        .header("content-type", "application/x-www-form-urlencoded")
+                        .header("x-twilio-signature", signature)
+                        .body(body)
+                        .send()
+                        .await
                 } else {
                     let body = json!({
                         "text": format!("Hommes armés signalés à Kiwanja, client {c} message {i}"),
@@ -180,7 +225,7 @@ async fn open_alerts(server: &Server) -> u64 {
 async fn queue_page(server: &Server) -> Value {
     // The design target is stated for 10,000 open alerts: top up when the load steps made fewer.
     while open_alerts(server).await < 10_000 {
-        load(server, 64, false).await;
+        load(server, 64, Work::Api).await;
     }
     let open = open_alerts(server).await;
     let client = reqwest::Client::new();
@@ -267,7 +312,9 @@ async fn main() {
     println!("fsync rate (512-byte append + fdatasync): {fsync:.0}/s");
     let mut report = json!({ "machine": machine, "fsync_per_s": fsync, "step_seconds": STEP_SECS, "backends": {} });
     for backend in [Backend::Sqlite, Backend::Postgres] {
-        let Some(server) = Server::start(backend).await else {
+        let Some(server) =
+            Server::start_with_env(backend, &[("KINGA_TWILIO_AUTH_TOKEN", TWILIO_TOKEN)]).await
+        else {
             println!("{backend:?}: not available, skipped");
             continue;
         };
@@ -275,20 +322,26 @@ async fn main() {
         let pid = server.pid().unwrap_or(0);
         let idle = rss_kib(pid, "VmRSS:");
         println!(
-            "\n{backend:?}  | clients | no-op req/s | intake alerts/s | intake/no-op | p50 ms | p99 ms | errors"
+            "\n{backend:?}  | clients | no-op req/s | intake alerts/s | intake/no-op | p50 ms | p99 ms | errors | twilio SMS/s | twilio/no-op | p50 ms | p99 ms | errors"
         );
         let mut rows = vec![];
         for clients in [1, 16, 64] {
-            let noop = load(&server, clients, true).await;
-            let intake = load(&server, clients, false).await;
+            let noop = load(&server, clients, Work::Noop).await;
+            let intake = load(&server, clients, Work::Api).await;
+            let twilio = load(&server, clients, Work::Twilio).await;
             println!(
-                "{backend:?}  | {clients:>7} | {:>11.0} | {:>15.0} | {:>11.1}% | {:>6.2} | {:>6.2} | {}",
+                "{backend:?}  | {clients:>7} | {:>11.0} | {:>15.0} | {:>11.1}% | {:>6.2} | {:>6.2} | {:>6} | {:>12.0} | {:>11.1}% | {:>6.2} | {:>6.2} | {}",
                 noop.rate,
                 intake.rate,
                 100.0 * intake.rate / noop.rate.max(1.0),
                 intake.p50_ms,
                 intake.p99_ms,
-                intake.errors
+                intake.errors,
+                twilio.rate,
+                100.0 * twilio.rate / noop.rate.max(1.0),
+                twilio.p50_ms,
+                twilio.p99_ms,
+                twilio.errors
             );
             rows.push(json!({
                 "clients": clients,
@@ -296,6 +349,8 @@ async fn main() {
                 "intake_per_s": intake.rate, "intake_p50_ms": intake.p50_ms, "intake_p99_ms": intake.p99_ms,
                 "intake_errors": intake.errors, "intake_vs_noop": intake.rate / noop.rate.max(1.0),
                 "intake_vs_fsync": intake.rate / fsync.max(1.0),
+                "twilio_per_s": twilio.rate, "twilio_p50_ms": twilio.p50_ms, "twilio_p99_ms": twilio.p99_ms,
+                "twilio_errors": twilio.errors, "twilio_vs_noop": twilio.rate / noop.rate.max(1.0),
             }));
         }
         let peak = rss_kib(pid, "VmHWM:");

@@ -2,8 +2,9 @@
 //! then command-line flags.
 
 use anyhow::Context;
-use figment::Figment;
 use figment::providers::{Env, Format, Serialized, Toml};
+use figment::value::{Dict, Map, Value};
+use figment::{Figment, Metadata, Profile, Provider};
 
 use kinga_app::Settings;
 
@@ -23,6 +24,35 @@ fn env_key(key: &str) -> String {
     }
 }
 
+/// The `KINGA_*` variables, each under its settings key. A value that reads as a number is
+/// kept as the text it was written as: phone numbers (`KINGA_TWILIO_FROM=+15005550006`), short
+/// codes and numeric passwords are strings, and the lossy extraction in [`load`] reads the
+/// text back as a number where a setting is one. Lists and booleans are parsed as usual.
+struct EnvText;
+
+impl Provider for EnvText {
+    fn metadata(&self) -> Metadata {
+        Metadata::named("`KINGA_` environment variable(s)")
+    }
+
+    fn data(&self) -> Result<Map<Profile, Dict>, figment::Error> {
+        // KINGA_CONFIG names the file, and is no setting itself.
+        let env = Env::prefixed("KINGA_")
+            .ignore(&["config"])
+            .map(|k| env_key(k.as_str()).into());
+        let mut fig = Figment::new();
+        for (key, raw) in env.iter() {
+            let Ok(parsed) = raw.parse::<Value>();
+            let value = match parsed {
+                Value::Num(..) => Value::from(raw),
+                other => other,
+            };
+            fig = fig.merge(Serialized::global(key.as_str(), value));
+        }
+        fig.data()
+    }
+}
+
 /// Load settings from `file` (if any) and the environment.
 pub fn load(file: Option<&str>) -> anyhow::Result<Settings> {
     let mut fig = Figment::from(Serialized::defaults(Settings::default()));
@@ -33,13 +63,9 @@ pub fn load(file: Option<&str>) -> anyhow::Result<Settings> {
         );
         fig = fig.merge(Toml::file(f));
     }
-    // KINGA_CONFIG names the file, and is no setting itself.
-    fig = fig.merge(
-        Env::prefixed("KINGA_")
-            .ignore(&["config"])
-            .map(|k| env_key(k.as_str()).into()),
-    );
-    fig.extract().context("invalid settings")
+    fig.merge(EnvText)
+        .extract_lossy()
+        .context("invalid settings")
 }
 
 #[cfg(test)]
@@ -68,6 +94,21 @@ mod tests {
             assert_eq!(s.listen, "0.0.0.0:9");
             assert_eq!(s.twilio.auth_token, "env");
             assert_eq!(s.public_url, "https://kinga.example.org");
+            assert_eq!(s.deadlines.severity_4, [5, 10, 20]);
+            jail.set_env("KINGA_TWILIO_FROM", "+15005550006");
+            jail.set_env("KINGA_KANNEL_PASSWORD", "12345");
+            jail.set_env("KINGA_SMTP_PORT", "2525");
+            jail.set_env("KINGA_SMTP_STARTTLS", "false");
+            jail.set_env("KINGA_DEADLINES_SEVERITY_2", "[60, 120, 240]");
+            let s = load(Some("k.toml")).map_err(|e| e.to_string())?;
+            assert_eq!(
+                s.twilio.from, "+15005550006",
+                "numbers that are text stay text"
+            );
+            assert_eq!(s.kannel.password, "12345");
+            assert_eq!(s.smtp.port, 2525);
+            assert!(!s.smtp.starttls);
+            assert_eq!(s.deadlines.severity_2, [60, 120, 240]);
             assert_eq!(s.deadlines.severity_4, [5, 10, 20]);
             assert_eq!(
                 s.deadlines.severity_1,

@@ -56,12 +56,28 @@ enum Command {
     /// Manage API tokens.
     #[command(subcommand)]
     Token(TokenCmd),
+    /// SMS tools.
+    #[command(subcommand)]
+    Sms(SmsCmd),
     /// Import a registry from CSV (places, actors, responders, focal-points); all rows or none.
     Import {
         /// What the file holds.
         kind: String,
         /// CSV file.
         file: String,
+    },
+}
+
+#[derive(Subcommand)]
+enum SmsCmd {
+    /// Read a message as the SMS grammar does and print what it found as one JSON object.
+    Parse {
+        /// Sender's number: a registered focal point's place and language become defaults.
+        #[arg(long)]
+        from: Option<String>,
+        /// The message (several words are joined with spaces).
+        #[arg(required = true, num_args = 1.., allow_hyphen_values = true)]
+        text: Vec<String>,
     },
 }
 
@@ -257,6 +273,12 @@ async fn main() -> anyhow::Result<()> {
                     println!("token {id} revoked");
                 }
             }
+            Ok(())
+        }
+        Command::Sms(SmsCmd::Parse { from, text }) => {
+            let app = runtime::open_app(&settings).await?;
+            let parsed = app.parse_sms(&text.join(" "), from.as_deref()).await?;
+            println!("{}", serde_json::to_string(&parsed)?);
             Ok(())
         }
         Command::Import { kind, file } => {

@@ -7,6 +7,7 @@ use anyhow::Context;
 use tokio::net::TcpListener;
 
 use kinga_app::App;
+use kinga_app::delivery::MessageSender;
 use kinga_web::AppState;
 
 /// Run the escalation, digest and cache-refresh jobs until the process ends.
@@ -42,13 +43,55 @@ pub fn spawn_jobs(app: App) {
     });
 }
 
+/// Run the delivery worker until the process ends: every `outbound.interval_seconds`, send
+/// what is due, batch after batch while full batches come back. Failures are logged here and
+/// shown on the outbox page (status and last error).
+pub fn spawn_delivery(app: App, sender: Box<dyn MessageSender>) {
+    let every = Duration::from_secs(app.settings.outbound.interval_seconds.max(1));
+    let batch = app.settings.outbound.batch.max(1);
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(every);
+        tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            tick.tick().await;
+            loop {
+                match app.deliver_due(sender.as_ref()).await {
+                    Ok(run) => {
+                        if run.total() > 0 {
+                            tracing::info!(
+                                sent = run.sent,
+                                inbox = run.inbox,
+                                retrying = run.retrying,
+                                failed = run.failed,
+                                "outbox delivery run"
+                            );
+                        }
+                        if run.total() < batch {
+                            break;
+                        }
+                    }
+                    Err(e) => {
+                        tracing::warn!(error = %e, "outbox delivery run failed");
+                        break;
+                    }
+                }
+            }
+        }
+    });
+}
+
 /// Serve until SIGINT or SIGTERM.
 pub async fn serve(app: App, listen: &str, banner: Option<String>) -> anyhow::Result<()> {
+    // Refuse to start with an outbound gateway half configured, rather than fail every send.
+    let sender = kinga_channels::send::from_settings(&app.settings)
+        .context("outbound messages cannot be sent")?;
+    tracing::info!(driver = %app.settings.outbound.driver, "outbound messages");
     let listener = TcpListener::bind(listen)
         .await
         .with_context(|| format!("cannot listen on {listen}"))?;
     let addr = listener.local_addr()?;
     spawn_jobs(app.clone());
+    spawn_delivery(app.clone(), Box::new(sender));
     let router = kinga_web::router(AppState::new(app));
     println!("Kinga is listening on http://{addr}");
     if let Some(b) = banner {

@@ -797,6 +797,39 @@ mod tests {
         }
     }
 
+    #[test]
+    fn linking_a_reporter_and_reading_older_events() {
+        let mut a = alert();
+        a.apply(
+            AlertEvent::ReporterLinked {
+                focal_point: "fp1".into(),
+                pseudonym: Some("FP-Kiwanja-01".into()),
+                language: Some("sw".into()),
+            },
+            "cla1",
+            a.received_at,
+        );
+        assert!(!a.reporter.is_unknown());
+        assert_eq!(a.reporter.pseudonym.as_deref(), Some("FP-Kiwanja-01"));
+        assert_eq!(a.reporter.language.as_deref(), Some("sw"));
+        // Events and rows written before these fields existed still decode.
+        let e: AlertEvent =
+            serde_json::from_str(r#"{"kind":"reporter_linked","focal_point":"fp2"}"#).unwrap();
+        assert!(matches!(
+            e,
+            AlertEvent::ReporterLinked {
+                pseudonym: None,
+                ..
+            }
+        ));
+        let mut old = serde_json::to_value(alert()).unwrap();
+        let doc = old.as_object_mut().unwrap();
+        doc.remove("parse_flags");
+        doc.remove("unparsed");
+        let back: Alert = serde_json::from_value(old).unwrap();
+        assert!(back.parse_flags.is_empty() && back.unparsed.is_none());
+    }
+
     proptest! {
         /// Whatever moves are asked for, in any order, the alert only ever follows the
         /// lifecycle, its version counts its events, and once final it stays final.

@@ -261,6 +261,8 @@ pub fn acknowledgement_text(lang: Option<&str>, reference: &str) -> String {
 
 /// The plain message telling a reporter what was done about their alert.
 pub fn feedback_text(lang: Option<&str>, reference: &str, outcome: &str) -> String {
+    // The template ends the sentence itself.
+    let outcome = outcome.trim().trim_end_matches(['.', ' ']);
     match message_language(lang) {
         "en" => format!("Kinga: alert {reference} is closed. What was done: {outcome}. Thank you."),
         _ => format!("Kinga : alerte {reference} fermée. Ce qui a été fait : {outcome}. Merci."),
@@ -295,6 +297,10 @@ mod tests {
     fn feedback_is_in_reporter_language() {
         let fr = feedback_text(Some("fr"), "K-12", "patrouille envoyée");
         assert!(fr.contains("K-12") && fr.contains("patrouille envoyée") && fr.contains("fermée"));
+        assert!(
+            feedback_text(Some("fr"), "K-12", "blessés référés. ").ends_with("référés. Merci."),
+            "one full stop"
+        );
         let en = feedback_text(Some("en"), "K-12", "patrol sent");
         assert!(en.contains("closed") && en.contains("patrol sent"));
         assert_eq!(message_language(Some("sw")), "fr");

@@ -62,16 +62,3 @@ fn reference_files_import() {
         .count();
     eprintln!("{admin2} under a territory");
 }
-
-#[test]
-#[ignore = "prints the imported settlements for writing test expectations"]
-fn dump_settlements() {
-    let g = support::gazetteer();
-    for p in g
-        .places()
-        .iter()
-        .filter(|p| p.level == PlaceLevel::Settlement)
-    {
-        println!("{}\t{}\t{}", p.pcode, p.name, g.label(&p.pcode));
-    }
-}

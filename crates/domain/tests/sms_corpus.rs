@@ -134,21 +134,3 @@ fn corpus_parses() {
         rate * 100.0
     );
 }
-
-/// `KINGA_SMS="message|||message" cargo test -p kinga-domain --test sms_corpus explain -- --ignored --nocapture`
-#[test]
-#[ignore = "prints the parse of the messages in KINGA_SMS, for writing expectations"]
-fn explain() {
-    let gazetteer = support::gazetteer();
-    let messages = std::env::var("KINGA_SMS").unwrap_or_default();
-    let sender = std::env::var("KINGA_SMS_SENDER").ok();
-    for m in messages.split("|||").filter(|m| !m.trim().is_empty()) {
-        let ctx = ParseContext {
-            gazetteer: &gazetteer,
-            default_place: sender.as_deref(),
-            default_language: None,
-        };
-        let got = parse(m, &ctx);
-        println!("{m}\n  {}", serde_json::to_string(&got).unwrap_or_default());
-    }
-}

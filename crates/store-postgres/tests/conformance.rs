@@ -198,19 +198,3 @@ async fn concurrent_commits_share_transactions() {
     })
     .await;
 }
-
-/// On demand: `cargo test --release -p kinga-store-postgres --test conformance -- --ignored`.
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-#[ignore = "timing depends on the machine; run on demand"]
-async fn queue_page_over_ten_thousand_open_alerts() {
-    with_database(|url| async move {
-        let store = PostgresStore::connect(&url).await.unwrap();
-        kinga_store::conformance::check_queue_speed(
-            &store,
-            10_000,
-            std::time::Duration::from_millis(30),
-        )
-        .await;
-    })
-    .await;
-}

@@ -11,7 +11,6 @@ mod alerts;
 mod ledger;
 mod outbox;
 mod records;
-mod speed;
 
 use std::sync::Arc;
 
@@ -29,7 +28,6 @@ pub use records::{
     check_audit, check_digests, check_idempotency, check_outbox, check_registries, check_sessions,
     check_users_and_tokens,
 };
-pub use speed::check_queue_speed;
 
 /// Run every check against `store`.
 pub async fn run_all(store: Arc<dyn Store>) {

@@ -80,6 +80,22 @@ impl From<AppError> for WebError {
     }
 }
 
+impl From<kinga_channels::ChannelError> for WebError {
+    fn from(e: kinga_channels::ChannelError) -> Self {
+        use kinga_channels::ChannelError;
+        // Nothing is stored on any of these: the gateway learns why from the status alone.
+        let (status, code) = match &e {
+            e if e.is_authentication_failure() => (StatusCode::FORBIDDEN, "gateway_auth"),
+            ChannelError::BodyTooLarge { .. } => (StatusCode::PAYLOAD_TOO_LARGE, "too_large"),
+            _ => (StatusCode::BAD_REQUEST, "bad_request"),
+        };
+        if status == StatusCode::FORBIDDEN {
+            tracing::warn!(error = %e, "gateway request refused");
+        }
+        WebError::new(status, code, e.to_string())
+    }
+}
+
 impl IntoResponse for WebError {
     fn into_response(self) -> Response {
         let body = ErrorBody {

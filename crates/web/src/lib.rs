@@ -3,6 +3,7 @@
 
 pub mod api;
 pub mod auth;
+pub mod channels;
 pub mod error;
 pub mod ui;
 
@@ -46,6 +47,7 @@ pub fn router(state: AppState) -> Router {
         .route("/healthz", get(healthz))
         .merge(api::routes())
         .merge(ui::routes())
+        .merge(channels::routes())
         .layer(CompressionLayer::new())
         .with_state(state)
 }

@@ -64,13 +64,15 @@ pub struct Server {
     pub database: String,
     dir: tempfile::TempDir,
     port: u16,
+    env: Vec<(String, String)>,
 }
 
 fn bin() -> &'static str {
     env!("CARGO_BIN_EXE_kinga")
 }
 
-fn free_port() -> u16 {
+/// A port nothing listens on right now.
+pub fn free_port() -> u16 {
     std::net::TcpListener::bind("127.0.0.1:0")
         .and_then(|l| l.local_addr())
         .map(|a| a.port())
@@ -120,12 +122,33 @@ impl Server {
     /// A fresh server on `backend` with an administrator token and the registries above;
     /// None when the backend is unavailable outside CI.
     pub async fn start(backend: Backend) -> Option<Server> {
+        Self::launch(backend, None).await
+    }
+
+    /// [`Server::start`] with settings given as `KINGA_*` environment variables, and
+    /// KINGA_PUBLIC_URL set to the server's own address (what gateways' signatures cover).
+    #[allow(dead_code)]
+    pub async fn start_with_env(backend: Backend, env: &[(&str, &str)]) -> Option<Server> {
+        let env = env.iter().map(|(k, v)| (k.to_string(), v.to_string()));
+        Self::launch(backend, Some(env.collect())).await
+    }
+
+    async fn launch(backend: Backend, env: Option<Vec<(String, String)>>) -> Option<Server> {
         let dir = tempfile::tempdir().expect("tempdir");
         let database = match backend {
             Backend::Sqlite => dir.path().join("kinga.db").display().to_string(),
             Backend::Postgres => fresh_postgres_db().await?,
         };
         let port = free_port();
+        let env = env.map_or_else(Vec::new, |mut env| {
+            if !env.iter().any(|(k, _)| k == "KINGA_PUBLIC_URL") {
+                env.push((
+                    "KINGA_PUBLIC_URL".into(),
+                    format!("http://127.0.0.1:{port}"),
+                ));
+            }
+            env
+        });
         let mut s = Server {
             child: None,
             base: format!("http://127.0.0.1:{port}"),
@@ -133,6 +156,7 @@ impl Server {
             database,
             dir,
             port,
+            env,
         };
         for (kind, csv) in [
             ("places", PLACES),
@@ -196,6 +220,9 @@ impl Server {
             .env("KINGA_DATA_DIR", self.dir.path())
             .env("KINGA_LOG", "warn")
             .env("KINGA_DEADLINES_CHECK_SECONDS", "3600")
+            // Messages stay as the test left them unless it asks for the delivery worker.
+            .env("KINGA_OUTBOUND_INTERVAL_SECONDS", "3600")
+            .envs(self.env.iter().map(|(k, v)| (k, v)))
             .stdout(Stdio::null())
             .stderr(Stdio::inherit())
             .spawn()

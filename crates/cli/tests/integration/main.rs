@@ -6,7 +6,10 @@ mod browser;
 mod cli;
 mod crash;
 mod harness;
+mod kannel;
+mod outbound;
 mod schema_fuzz;
+mod sms;
 
 /// Define a test that runs `$body(Backend)` once per backend.
 #[macro_export]

@@ -88,7 +88,7 @@ pub async fn check_outbox_claims(store: &dyn Store) {
         next_attempt_at: Some(t0 + s(61)),
         ..c.clone()
     };
-    write(store, &[c_retry.clone()]).await;
+    write(store, std::slice::from_ref(&c_retry)).await;
     assert!(claim(store, t0 + s(60), lease, 10).await.is_empty());
     assert_eq!(claim(store, t0 + s(61), long, 10).await, vec![c.id.clone()]);
     let claimed = store
@@ -176,7 +176,7 @@ pub async fn check_outbox_provider_ids(store: &dyn Store) {
         status: MessageStatus::Delivered,
         ..sent
     };
-    write(store, &[delivered.clone()]).await;
+    write(store, std::slice::from_ref(&delivered)).await;
     assert_eq!(
         store.outbox_by_provider_id("twilio", &sid).await.unwrap(),
         Some(delivered)

@@ -279,3 +279,29 @@ pub async fn triage(
     let a = st.app.triage(&user.caller(), &id, update).await?;
     Ok(Json(AlertView::new(&a, &st.app.caches.gazetteer(), true)))
 }
+
+/// The registered focal point an alert from an unknown number came from.
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct ReporterBody {
+    /// Focal point id (see `GET /api/v1/focal-points`).
+    pub focal_point: String,
+}
+
+/// Link an alert from an unknown number to the registered focal point who sent it.
+#[utoipa::path(post, path = "/api/v1/alerts/{id}/reporter", tag = "alerts", request_body = ReporterBody,
+    params(("id" = String, Path, description = "Alert id or reference")),
+    responses((status = 200, body = AlertView), (status = 401, body = crate::error::ErrorBody), (status = 403, body = crate::error::ErrorBody),
+        (status = 404, body = crate::error::ErrorBody), (status = 409, body = crate::error::ErrorBody), (status = 422, body = crate::error::ErrorBody)),
+    security(("bearer" = [])))]
+pub async fn link_reporter(
+    State(st): State<AppState>,
+    user: ApiUser,
+    Path(id): Path<String>,
+    ApiJson(b): ApiJson<ReporterBody>,
+) -> Result<Json<AlertView>, WebError> {
+    let a = st
+        .app
+        .link_reporter(&user.caller(), &id, &b.focal_point)
+        .await?;
+    Ok(Json(AlertView::new(&a, &st.app.caches.gazetteer(), true)))
+}

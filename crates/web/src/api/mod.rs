@@ -21,6 +21,7 @@ use crate::{AppState, WebError};
     info(title = "Kinga API", description = "Community alerts, registries and places of a Kinga instance."),
     paths(
         alerts::create, alerts::list, alerts::get_one, alerts::transition, alerts::triage,
+        alerts::link_reporter,
         registry::resolve_places, registry::list_places, registry::list_responders,
         registry::save_responder, registry::list_actors, registry::save_actor,
         registry::list_focal_points, registry::list_outbox, registry::list_digests, noop
@@ -52,6 +53,7 @@ pub fn routes() -> Router<AppState> {
         .route("/api/v1/alerts/{id}", get(alerts::get_one))
         .route("/api/v1/alerts/{id}/transitions", post(alerts::transition))
         .route("/api/v1/alerts/{id}/triage", post(alerts::triage))
+        .route("/api/v1/alerts/{id}/reporter", post(alerts::link_reporter))
         .route("/api/v1/places", get(registry::list_places))
         .route("/api/v1/places/resolve", get(registry::resolve_places))
         .route(

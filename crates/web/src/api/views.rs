@@ -150,6 +150,12 @@ pub struct AlertView {
     pub uncovered: bool,
     /// Possible duplicates.
     pub duplicate_candidates: Vec<DuplicateView>,
+    /// What the SMS grammar found missing or doubtful (`place_ambiguous`, `no_keyword`, …).
+    #[serde(default)]
+    pub parse_flags: Vec<String>,
+    /// Words of an SMS the grammar did not read.
+    #[serde(default)]
+    pub unparsed: Option<String>,
     /// Outcome.
     pub outcome: Option<String>,
     /// Alert it was merged into.
@@ -202,6 +208,8 @@ impl AlertView {
                     score: d.score,
                 })
                 .collect(),
+            parse_flags: a.parse_flags.clone(),
+            unparsed: a.unparsed.clone(),
             outcome: a.outcome.clone(),
             merged_into: a.merged_into.clone(),
             reporter: ReporterView {

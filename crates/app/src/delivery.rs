@@ -1,0 +1,389 @@
+//! Delivery of the outbox: queued messages go out through a [`MessageSender`] (an SMS gateway,
+//! SMTP, the demo's log), and gateways' delivery reports come back through
+//! [`App::record_delivery`]. Every status change is a `message_status` event in the ledger,
+//! committed with the message's new row.
+//!
+//! Delivery is at least once: a message is marked sent only after the gateway accepted it,
+//! so a process that dies between the gateway's answer and the commit sends that message again
+//! once its lease runs out. Nothing is lost, and a duplicate needs a crash at that instant.
+
+use std::time::Duration as StdDuration;
+
+use async_trait::async_trait;
+use chrono::Duration;
+
+use kinga_domain::outbox::{
+    self, CHANNEL_EMAIL, CHANNEL_INBOX, CHANNEL_SMS, MessageStatus, OutboxMessage, Recipient,
+};
+use kinga_domain::registry::{ContactPreference, Responder};
+use kinga_ledger::Payload;
+use kinga_store::{Commit, Write};
+
+use crate::{App, AppResult, Caller};
+
+/// Longest gateway error kept on a message; gateways sometimes answer with a whole page.
+const MAX_ERROR_CHARS: usize = 500;
+
+/// Pauses before each lookup of a reported message: at once, then twice more while the send
+/// that the report overtook is being committed.
+const REPORT_RETRY_PAUSES_MS: [u64; 3] = [0, 200, 1000];
+
+/// Provider name of messages that stay in Kinga (coordinators read them on the outbox page).
+pub const INBOX_PROVIDER: &str = "kinga";
+
+/// Where a message goes, in clear: opened only for the moment of sending.
+#[derive(Clone, PartialEq, Eq)]
+pub enum Address {
+    /// A phone number in E.164.
+    Phone(String),
+    /// An e-mail address.
+    Email(String),
+}
+
+impl Address {
+    /// The outbox channel this address is reached through.
+    pub fn channel(&self) -> &'static str {
+        match self {
+            Address::Phone(_) => CHANNEL_SMS,
+            Address::Email(_) => CHANNEL_EMAIL,
+        }
+    }
+}
+
+impl std::fmt::Debug for Address {
+    // Numbers of community focal points must not reach logs through a stray `{:?}`.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Address::Phone(_) => f.write_str("Phone(..)"),
+            Address::Email(_) => f.write_str("Email(..)"),
+        }
+    }
+}
+
+/// A gateway's acceptance of a message.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SendReceipt {
+    /// Gateway name (`twilio`, `africastalking`, `rapidpro`, `kannel`, `smtp`, `log`).
+    pub provider: String,
+    /// The gateway's id of the message, which its delivery reports will quote.
+    pub provider_message_id: Option<String>,
+}
+
+/// Why a gateway did not take a message.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum SendError {
+    /// Worth trying again later: network trouble, timeouts, overload, a gateway error.
+    #[error("{0}")]
+    Retryable(String),
+    /// Trying again cannot help: the number or address is refused, the request is invalid.
+    #[error("{0}")]
+    Permanent(String),
+}
+
+/// The port every outbound channel implements.
+#[async_trait]
+pub trait MessageSender: Send + Sync {
+    /// Hand `message` to the gateway for `to`; `Ok` only once the gateway has accepted it.
+    async fn send(&self, to: &Address, message: &OutboxMessage) -> Result<SendReceipt, SendError>;
+}
+
+/// What one run of the delivery worker did.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct DeliveryRun {
+    /// Accepted by a gateway.
+    pub sent: usize,
+    /// Left in Kinga's own inbox (messages to coordinators).
+    pub inbox: usize,
+    /// Failed this time, to be tried again later.
+    pub retrying: usize,
+    /// Given up on.
+    pub failed: usize,
+}
+
+impl DeliveryRun {
+    /// Messages the run dealt with.
+    pub fn total(&self) -> usize {
+        self.sent + self.inbox + self.retrying + self.failed
+    }
+}
+
+/// How a message can be delivered.
+#[derive(Debug, PartialEq, Eq)]
+enum Route {
+    /// Through the sender, to this address.
+    Send(Address),
+    /// Nowhere outside Kinga: coordinators read their messages in the web UI, which has no
+    /// contact details for users to send to.
+    Inbox,
+    /// Nowhere at all, for this reason.
+    Unreachable(String),
+}
+
+/// What happened to one message.
+enum Outcome {
+    Sent(SendReceipt, &'static str),
+    Inbox,
+    Error(SendError),
+}
+
+impl App {
+    /// Send every queued message that is due, oldest first, at most `settings.outbound.batch`
+    /// per run, and record each outcome: sent, retry later (with back-off), or failed.
+    pub async fn deliver_due(&self, sender: &dyn MessageSender) -> AppResult<DeliveryRun> {
+        let cfg = &self.settings.outbound;
+        let timeout = StdDuration::from_secs(cfg.timeout_seconds.clamp(1, 600));
+        let batch = cfg.batch.clamp(1, 1000);
+        // Long enough for the whole batch to time out one message after the other, so no
+        // other worker takes a message this one is still sending.
+        let lease = Duration::seconds((timeout.as_secs() as i64 + 5) * batch as i64 + 60);
+        let now = self.clock.now();
+        let claimed = self.store.claim_outbox(now, now + lease, batch).await?;
+        let mut run = DeliveryRun::default();
+        let mut responders: Option<Vec<Responder>> = None;
+        for message in claimed {
+            let (message, outcome) = match self.route(&message, &mut responders).await? {
+                Route::Send(to) => attempt(sender, &to, message, timeout).await,
+                Route::Inbox => (message, Outcome::Inbox),
+                Route::Unreachable(why) => (message, Outcome::Error(SendError::Permanent(why))),
+            };
+            self.settle(message, outcome, &mut run).await?;
+        }
+        Ok(run)
+    }
+
+    /// Record the outcome of one attempt on the message and commit it with its event.
+    async fn settle(
+        &self,
+        mut m: OutboxMessage,
+        outcome: Outcome,
+        run: &mut DeliveryRun,
+    ) -> AppResult<()> {
+        let now = self.clock.now();
+        m.attempts = m.attempts.saturating_add(1);
+        m.next_attempt_at = None;
+        match outcome {
+            Outcome::Sent(receipt, channel) => {
+                m.status = MessageStatus::Sent;
+                m.last_error = None;
+                m.channel = Some(channel.to_string());
+                m.provider = Some(receipt.provider);
+                m.provider_message_id = receipt.provider_message_id;
+                run.sent += 1;
+            }
+            Outcome::Inbox => {
+                m.status = MessageStatus::Sent;
+                m.last_error = None;
+                m.channel = Some(CHANNEL_INBOX.to_string());
+                m.provider = Some(INBOX_PROVIDER.to_string());
+                run.inbox += 1;
+            }
+            Outcome::Error(e) => {
+                let retry = match &e {
+                    SendError::Retryable(_) => self
+                        .settings
+                        .outbound
+                        .retry_policy()
+                        .next_attempt(m.attempts, now),
+                    SendError::Permanent(_) => None,
+                };
+                m.last_error = Some(short(&e.to_string()));
+                m.next_attempt_at = retry;
+                if retry.is_some() {
+                    m.status = MessageStatus::Queued;
+                    run.retrying += 1;
+                    tracing::warn!(message = %m.id, attempts = m.attempts, error = %e, "delivery failed; will try again");
+                } else {
+                    m.status = MessageStatus::Failed;
+                    run.failed += 1;
+                    tracing::warn!(message = %m.id, attempts = m.attempts, error = %e, "delivery failed; giving up");
+                }
+            }
+        }
+        self.save_message(&Caller::system().name, m).await
+    }
+
+    /// Commit a message's new delivery state with the event that records it.
+    async fn save_message(&self, actor: &str, m: OutboxMessage) -> AppResult<()> {
+        let event = self.draft(
+            actor,
+            Payload::MessageStatus {
+                message: m.id.clone(),
+                status: m.status,
+                error: m.last_error.clone(),
+                delivery: Some(m.delivery_state()),
+            },
+        );
+        self.store
+            .commit(Commit {
+                events: vec![event],
+                writes: vec![Write::Outbox(m)],
+            })
+            .await?;
+        Ok(())
+    }
+
+    /// Record a gateway's delivery report. Returns false when no message has that gateway
+    /// id (a report for another system, or a lost race, see below). Repeated and out-of-date
+    /// reports change nothing.
+    ///
+    /// A gateway may report before the worker has committed the send it answered (Kannel's
+    /// fake and real SMSCs report within milliseconds), so an unknown id is looked up again
+    /// after short pauses before the report is given up.
+    pub async fn record_delivery(
+        &self,
+        provider: &str,
+        provider_message_id: &str,
+        status: MessageStatus,
+        error: Option<String>,
+    ) -> AppResult<bool> {
+        let mut found = None;
+        for pause_ms in REPORT_RETRY_PAUSES_MS {
+            tokio::time::sleep(StdDuration::from_millis(pause_ms)).await;
+            found = self
+                .store
+                .outbox_by_provider_id(provider, provider_message_id)
+                .await?;
+            if found.is_some() {
+                break;
+            }
+        }
+        let Some(mut m) = found else {
+            return Ok(false);
+        };
+        let Some(next) = m.status.after_report(status) else {
+            return Ok(true);
+        };
+        m.status = next;
+        m.last_error = match next {
+            MessageStatus::Failed => {
+                Some(short(error.as_deref().unwrap_or(
+                    "the gateway reports the message was not delivered",
+                )))
+            }
+            _ => None,
+        };
+        self.save_message(&Caller::gateway(provider).name, m)
+            .await?;
+        Ok(true)
+    }
+
+    /// Where a message can go. Responders are read from the store once per run, so one
+    /// registered a moment ago on another server is found too.
+    async fn route(
+        &self,
+        m: &OutboxMessage,
+        responders: &mut Option<Vec<Responder>>,
+    ) -> AppResult<Route> {
+        Ok(match &m.recipient {
+            Recipient::Reporter {
+                phone_sealed: Some(sealed),
+                ..
+            } => match self.sealer.open(sealed) {
+                Ok(phone) => Route::Send(Address::Phone(phone)),
+                Err(e) => {
+                    Route::Unreachable(format!("the reporter's number cannot be opened: {e}"))
+                }
+            },
+            Recipient::Reporter { .. } => {
+                Route::Unreachable("the reporter left no phone number".into())
+            }
+            Recipient::User { .. } => Route::Inbox,
+            Recipient::Responder { responder } => {
+                if responders.is_none() {
+                    *responders = Some(self.store.responders().await?);
+                }
+                let found = responders
+                    .as_deref()
+                    .and_then(|all| all.iter().find(|r| &r.id == responder));
+                match found {
+                    Some(r) => self.responder_route(r),
+                    None => Route::Unreachable(format!("unknown responder '{responder}'")),
+                }
+            }
+        })
+    }
+
+    /// The responder's preferred contact, or the other one when the preferred is missing.
+    fn responder_route(&self, r: &Responder) -> Route {
+        let email = r
+            .email
+            .as_deref()
+            .map(str::trim)
+            .filter(|e| e.contains('@'))
+            .map(|e| Address::Email(e.to_string()));
+        let phone = r
+            .phone
+            .as_deref()
+            .filter(|p| !p.trim().is_empty())
+            .map(|p| self.normalize_phone(p).map(Address::Phone));
+        let phone = match phone {
+            Some(Ok(a)) => Some(a),
+            Some(Err(e)) if email.is_none() => return Route::Unreachable(e.to_string()),
+            _ => None,
+        };
+        let (first, second) = match r.prefers {
+            ContactPreference::Sms => (phone, email),
+            ContactPreference::Email => (email, phone),
+        };
+        match first.or(second) {
+            Some(a) => Route::Send(a),
+            None => Route::Unreachable(format!(
+                "responder '{}' has neither a phone number nor an e-mail address",
+                r.id
+            )),
+        }
+    }
+}
+
+/// One attempt through the sender. SMS bodies are cut to what may be sent, and the message
+/// comes back as it went out, so the outbox shows what the recipient got.
+async fn attempt(
+    sender: &dyn MessageSender,
+    to: &Address,
+    mut message: OutboxMessage,
+    timeout: StdDuration,
+) -> (OutboxMessage, Outcome) {
+    if matches!(to, Address::Phone(_)) {
+        message.body = outbox::sms_body(&message.body);
+    }
+    let outcome = match tokio::time::timeout(timeout, sender.send(to, &message)).await {
+        Ok(Ok(receipt)) => Outcome::Sent(receipt, to.channel()),
+        Ok(Err(e)) => Outcome::Error(e),
+        Err(_) => Outcome::Error(SendError::Retryable(format!(
+            "no answer from the gateway within {} s",
+            timeout.as_secs()
+        ))),
+    };
+    (message, outcome)
+}
+
+/// An error message cut to a length the outbox page can show.
+fn short(text: &str) -> String {
+    let text = text.trim();
+    if text.chars().count() <= MAX_ERROR_CHARS {
+        return text.to_string();
+    }
+    let mut cut: String = text.chars().take(MAX_ERROR_CHARS).collect();
+    cut.push('…');
+    cut
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn long_errors_are_cut() {
+        assert_eq!(short("  HTTP 503 "), "HTTP 503");
+        let long = "x".repeat(2000);
+        assert_eq!(short(&long).chars().count(), MAX_ERROR_CHARS + 1);
+    }
+
+    #[test]
+    fn addresses_do_not_print_their_value() {
+        let a = Address::Phone("+243990000001".into());
+        assert_eq!(format!("{a:?}"), "Phone(..)");
+        assert_eq!(a.channel(), "sms");
+        assert_eq!(Address::Email("a@b".into()).channel(), "email");
+    }
+}
