@@ -4,7 +4,7 @@ use chrono::{DateTime, Duration, Utc};
 use serde::{Deserialize, Serialize};
 
 use kinga_domain::alert::{NewAlert, TriageUpdate};
-use kinga_domain::dedup::{self, AlertSketch};
+use kinga_domain::dedup::{self, AlertSketch, Prepared};
 use kinga_domain::outbox::{self, MessageKind, OutboxMessage, Recipient};
 use kinga_domain::people::Permission;
 use kinga_domain::place::{self, PlaceCandidate};
@@ -251,8 +251,8 @@ impl App {
             text,
         };
         let recent = self.caches.recent_near(place.as_deref(), reported_at);
-        let sketches: Vec<AlertSketch> = recent.iter().map(|r| r.sketch()).collect();
-        let duplicates = dedup::candidates(&sketch, &sketches, &gaz, 5);
+        let prepared: Vec<Prepared> = recent.iter().map(|r| r.prepared()).collect();
+        let duplicates = dedup::candidates_prepared(&Prepared::new(sketch), &prepared, &gaz, 5);
         let language = cmd.language.clone().or_else(|| reporter.language.clone());
         let new = NewAlert {
             id: id.clone(),

@@ -113,6 +113,7 @@ impl App {
             StoreError::Duplicate(k) => AppError::Invalid(format!("{k} already exists")),
             e => e.into(),
         })?;
+        self.caches.forget_tokens();
         Ok(())
     }
 
@@ -241,15 +242,22 @@ impl App {
             writes: vec![Write::Token(token)],
         };
         self.store.commit(commit).await?;
+        self.caches.forget_tokens();
         Ok(())
     }
 
     /// The user a bearer token belongs to, if the token is valid and the user active.
+    /// Answers from a one-second cache of accepted tokens, so a revocation or a disabled user
+    /// takes effect within a second.
     pub async fn user_for_token(&self, secret: &str) -> AppResult<User> {
+        let digest = secret_digest(secret);
+        if let Some(user) = self.caches.token_user(&digest) {
+            return Ok(user);
+        }
         let refused = || AppError::Unauthorized("invalid or revoked API token".into());
         let token = self
             .store
-            .token_by_digest(&secret_digest(secret))
+            .token_by_digest(&digest)
             .await?
             .ok_or_else(refused)?;
         if token.revoked {
@@ -259,6 +267,7 @@ impl App {
         if user.disabled {
             return Err(refused());
         }
+        self.caches.remember_token(digest, &user);
         Ok(user)
     }
 

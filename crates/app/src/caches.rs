@@ -3,11 +3,15 @@
 //! sharing one PostgreSQL database converge within one refresh interval.
 
 use std::collections::{HashMap, VecDeque};
-use std::sync::{Arc, RwLock};
+use std::sync::{Arc, Mutex, RwLock};
+use std::time::{Duration as StdDuration, Instant};
 
 use chrono::{DateTime, Duration, Utc};
 
-use kinga_domain::dedup::AlertSketch;
+use std::collections::BTreeSet;
+
+use kinga_domain::dedup::{AlertSketch, Prepared, text_stems};
+use kinga_domain::people::User;
 use kinga_domain::place::{Gazetteer, PlaceLevel};
 use kinga_domain::registry::Responder;
 use kinga_domain::{Alert, ThreatType};
@@ -29,11 +33,17 @@ pub struct RecentAlert {
     threat_type: Option<ThreatType>,
     reported_at: DateTime<Utc>,
     text: String,
+    /// Computed once: every later intake in the area compares against them.
+    stems: BTreeSet<String>,
 }
 
 impl RecentAlert {
-    /// The view duplicate scoring works on.
-    pub fn sketch(&self) -> AlertSketch<'_> {
+    /// The view duplicate scoring works on, with its stems.
+    pub fn prepared(&self) -> Prepared<'_> {
+        Prepared::with_stems(self.sketch(), &self.stems)
+    }
+
+    fn sketch(&self) -> AlertSketch<'_> {
         AlertSketch {
             id: &self.id,
             reference: &self.reference,
@@ -54,6 +64,7 @@ impl From<&Alert> for RecentAlert {
             threat_type: a.threat_type,
             reported_at: a.reported_at,
             text: a.text.chars().take(400).collect(),
+            stems: text_stems(&a.text),
         }
     }
 }
@@ -63,8 +74,15 @@ impl From<&Alert> for RecentAlert {
 pub struct Caches {
     gazetteer: RwLock<Arc<Gazetteer>>,
     responders: RwLock<Arc<Vec<Responder>>>,
-    recent: RwLock<HashMap<String, VecDeque<RecentAlert>>>,
+    recent: RwLock<HashMap<String, VecDeque<Arc<RecentAlert>>>>,
+    tokens: Mutex<HashMap<String, (User, Instant)>>,
 }
+
+/// How long an accepted API token is trusted without asking the store again. Two store reads
+/// per API call otherwise cost more than the rest of an intake.
+pub const TOKEN_TRUST: StdDuration = StdDuration::from_secs(1);
+/// Bound on remembered tokens, so a flood of callers cannot grow memory.
+const MAX_TOKENS: usize = 10_000;
 
 impl Caches {
     /// The gazetteer.
@@ -80,6 +98,31 @@ impl Caches {
             .unwrap_or_default()
     }
 
+    /// The user of a token accepted less than [`TOKEN_TRUST`] ago.
+    pub fn token_user(&self, digest: &str) -> Option<User> {
+        let g = self.tokens.lock().ok()?;
+        g.get(digest)
+            .filter(|(_, at)| at.elapsed() < TOKEN_TRUST)
+            .map(|(u, _)| u.clone())
+    }
+
+    /// Remember an accepted token.
+    pub fn remember_token(&self, digest: String, user: &User) {
+        if let Ok(mut g) = self.tokens.lock() {
+            if g.len() >= MAX_TOKENS {
+                g.retain(|_, (_, at)| at.elapsed() < TOKEN_TRUST);
+            }
+            g.insert(digest, (user.clone(), Instant::now()));
+        }
+    }
+
+    /// Forget every accepted token (a token was revoked or a user changed here).
+    pub fn forget_tokens(&self) {
+        if let Ok(mut g) = self.tokens.lock() {
+            g.clear();
+        }
+    }
+
     /// Reload everything from the store.
     pub async fn reload(&self, store: &dyn Store, now: DateTime<Utc>) -> AppResult<()> {
         self.reload_places(store).await?;
@@ -89,10 +132,10 @@ impl Caches {
             .alerts_reported_between(since, now + Duration::hours(1))
             .await?;
         let gaz = self.gazetteer();
-        let mut recent: HashMap<String, VecDeque<RecentAlert>> = HashMap::new();
+        let mut recent: HashMap<String, VecDeque<Arc<RecentAlert>>> = HashMap::new();
         for a in &alerts {
             let q = recent.entry(area_of(&gaz, a.place.as_deref())).or_default();
-            q.push_back(RecentAlert::from(a));
+            q.push_back(Arc::new(RecentAlert::from(a)));
             if q.len() > PER_AREA {
                 q.pop_front();
             }
@@ -126,7 +169,7 @@ impl Caches {
         let area = area_of(&self.gazetteer(), alert.place.as_deref());
         if let Ok(mut g) = self.recent.write() {
             let q = g.entry(area).or_default();
-            q.push_back(RecentAlert::from(alert));
+            q.push_back(Arc::new(RecentAlert::from(alert)));
             if q.len() > PER_AREA {
                 q.pop_front();
             }
@@ -134,7 +177,7 @@ impl Caches {
     }
 
     /// Recent alerts in the same area as `place` (and those with no place), within the window.
-    pub fn recent_near(&self, place: Option<&str>, at: DateTime<Utc>) -> Vec<RecentAlert> {
+    pub fn recent_near(&self, place: Option<&str>, at: DateTime<Utc>) -> Vec<Arc<RecentAlert>> {
         let gaz = self.gazetteer();
         let window = Duration::hours(DUPLICATE_WINDOW_HOURS);
         let Ok(g) = self.recent.read() else {

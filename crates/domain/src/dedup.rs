@@ -9,7 +9,8 @@
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
-use std::collections::BTreeSet;
+use std::borrow::Cow;
+use std::collections::{BTreeSet, HashMap};
 
 use crate::ThreatType;
 use crate::place::{Gazetteer, PlaceLevel};
@@ -124,14 +125,69 @@ pub fn candidates(
     gaz: &Gazetteer,
     limit: usize,
 ) -> Vec<DuplicateCandidate> {
+    let new = Prepared::new(new.clone());
+    let recent: Vec<Prepared> = recent.iter().map(|r| Prepared::new(r.clone())).collect();
+    candidates_prepared(&new, &recent, gaz, limit)
+}
+
+/// An alert with its text's stems computed once, for comparing it with many others.
+#[derive(Debug, Clone)]
+pub struct Prepared<'a> {
+    /// The alert.
+    pub sketch: AlertSketch<'a>,
+    /// Its text's word stems ([`text_stems`]).
+    pub stems: Cow<'a, BTreeSet<String>>,
+}
+
+impl<'a> Prepared<'a> {
+    /// Prepare an alert, computing its stems.
+    pub fn new(sketch: AlertSketch<'a>) -> Self {
+        let stems = Cow::Owned(text_stems(sketch.text));
+        Prepared { sketch, stems }
+    }
+
+    /// Prepare an alert whose stems were computed earlier.
+    pub fn with_stems(sketch: AlertSketch<'a>, stems: &'a BTreeSet<String>) -> Self {
+        Prepared {
+            sketch,
+            stems: Cow::Borrowed(stems),
+        }
+    }
+}
+
+/// [`candidates`] over prepared alerts: the same scores, with each text tokenised once, each
+/// distinct place's closeness computed once, and the text skipped where it cannot lift a pair
+/// to the threshold — intake compares every new alert with hundreds of recent ones.
+pub fn candidates_prepared(
+    new: &Prepared,
+    recent: &[Prepared],
+    gaz: &Gazetteer,
+    limit: usize,
+) -> Vec<DuplicateCandidate> {
+    let n = &new.sketch;
+    let mut closeness: HashMap<Option<&str>, f64> = HashMap::new();
     let mut scored: Vec<(f64, i64, &AlertSketch)> = recent
         .iter()
-        .filter(|r| r.id != new.id && (r.reference.is_empty() || r.reference != new.reference))
-        .map(|r| {
-            let apart = (r.reported_at - new.reported_at).num_seconds().abs();
-            (score(new, r, gaz), apart, r)
+        .filter(|r| {
+            r.sketch.id != n.id
+                && (r.sketch.reference.is_empty() || r.sketch.reference != n.reference)
         })
-        .filter(|(s, _, _)| *s >= DUPLICATE_THRESHOLD)
+        .filter_map(|r| {
+            let other = &r.sketch;
+            let space = *closeness
+                .entry(other.place)
+                .or_insert_with(|| space_closeness(n.place, other.place, gaz));
+            let time = time_closeness(n.reported_at, other.reported_at);
+            let threat = threat_agreement(n.threat_type, other.threat_type);
+            let partial = WEIGHT_PROXIMITY * space * time + WEIGHT_THREAT * threat;
+            if partial + WEIGHT_TEXT < DUPLICATE_THRESHOLD {
+                return None;
+            }
+            let score =
+                (partial + WEIGHT_TEXT * stem_similarity(&new.stems, &r.stems)).clamp(0.0, 1.0);
+            let apart = (other.reported_at - n.reported_at).num_seconds().abs();
+            (score >= DUPLICATE_THRESHOLD).then_some((score, apart, other))
+        })
         .collect();
     scored.sort_by(|a, b| {
         b.0.total_cmp(&a.0)
@@ -144,7 +200,7 @@ pub fn candidates(
         .map(|(s, _, r)| DuplicateCandidate {
             alert: r.id.to_string(),
             reference: r.reference.to_string(),
-            score: (s * 1000.0).round() / 1000.0,
+            score: s,
         })
         .collect()
 }
@@ -273,16 +329,21 @@ fn related(a: ThreatType, b: ThreatType) -> bool {
 /// their first five letters so "attaque" meets "attaqué" and "attaques"; [`UNKNOWN`] when
 /// either text has no such word.
 pub fn text_similarity(a: &str, b: &str) -> f64 {
-    let (wa, wb) = (word_stems(a), word_stems(b));
+    stem_similarity(&text_stems(a), &text_stems(b))
+}
+
+fn stem_similarity(wa: &BTreeSet<String>, wb: &BTreeSet<String>) -> f64 {
     if wa.is_empty() || wb.is_empty() {
         return UNKNOWN;
     }
-    let shared = wa.intersection(&wb).count();
-    let all = wa.union(&wb).count();
+    let shared = wa.intersection(wb).count();
+    let all = wa.union(wb).count();
     shared as f64 / all as f64
 }
 
-fn word_stems(s: &str) -> BTreeSet<String> {
+/// The words of a text that duplicate scoring compares: stop words dropped, each cut to five
+/// letters so "armés"/"armed" and "attaque"/"attaques" meet.
+pub fn text_stems(s: &str) -> BTreeSet<String> {
     text::words(s)
         .into_iter()
         .filter(|w| w.len() >= 3 && !STOP_WORDS.contains(&w.as_str()))
@@ -541,6 +602,35 @@ mod tests {
                 let moved = AlertSketch { place: Some(&codes[further]), ..b.clone() };
                 prop_assert!(score(&a, &moved, &g) <= base + 1e-12);
             }
+        }
+
+        /// The fast path proposes exactly what scoring every pair would.
+        #[test]
+        fn candidates_match_pairwise_scores(
+            others in proptest::collection::vec(
+                (proptest::option::of(0usize..30), threat_strategy(), -60i64..60, text_strategy()), 0..25),
+            pn in proptest::option::of(0usize..30), tn in threat_strategy(), xn in text_strategy(),
+        ) {
+            let (g, codes) = line();
+            let ids: Vec<String> = (0..others.len()).map(|i| format!("r{i}")).collect();
+            let new = sketch("new", pn.map(|i| codes[i].as_str()), tn, 0, &xn);
+            let recent: Vec<AlertSketch> = others
+                .iter()
+                .zip(&ids)
+                .map(|((p, t, h, x), id)| sketch(id, p.map(|i| codes[i].as_str()), *t, *h, x))
+                .collect();
+            let mut naive: Vec<(String, f64)> = recent
+                .iter()
+                .map(|r| (r.id.to_string(), score(&new, r, &g)))
+                .filter(|(_, s)| *s >= DUPLICATE_THRESHOLD)
+                .collect();
+            naive.sort_by(|a, b| a.0.cmp(&b.0));
+            let mut fast: Vec<(String, f64)> = candidates(&new, &recent, &g, usize::MAX)
+                .into_iter()
+                .map(|c| (c.alert, c.score))
+                .collect();
+            fast.sort_by(|a, b| a.0.cmp(&b.0));
+            prop_assert_eq!(fast, naive);
         }
     }
 }
