@@ -504,30 +504,43 @@ impl App {
                 proposed_responders: r.proposed,
                 uncovered: r.uncovered,
             };
-            let version = alert.version;
-            alert.apply(event.clone(), &caller.name, self.clock.now());
-            let commit = Commit {
-                events: vec![self.draft(
-                    &caller.name,
-                    Payload::Alert {
-                        alert: alert.id.clone(),
-                        event,
-                    },
-                )],
-                writes: vec![Write::Alert {
-                    alert: Box::new(alert.clone()),
-                    expected_version: Some(version),
-                }],
-            };
-            match self.store.commit(commit).await {
-                Ok(_) => return Ok(alert),
-                Err(StoreError::Conflict(_)) => continue,
-                Err(e) => return Err(e.into()),
+            if self.commit_event(caller, &mut alert, event).await? {
+                return Ok(alert);
             }
         }
         Err(AppError::Store(StoreError::Conflict(format!(
             "alert {id_or_ref}"
         ))))
+    }
+
+    /// Apply one event to an alert decided at its current version and commit it; false when
+    /// someone changed the alert first (the caller decides again on fresh data).
+    pub(crate) async fn commit_event(
+        &self,
+        caller: &Caller,
+        alert: &mut Alert,
+        event: AlertEvent,
+    ) -> AppResult<bool> {
+        let version = alert.version;
+        alert.apply(event.clone(), &caller.name, self.clock.now());
+        let commit = Commit {
+            events: vec![self.draft(
+                &caller.name,
+                Payload::Alert {
+                    alert: alert.id.clone(),
+                    event,
+                },
+            )],
+            writes: vec![Write::Alert {
+                alert: Box::new(alert.clone()),
+                expected_version: Some(version),
+            }],
+        };
+        match self.store.commit(commit).await {
+            Ok(_) => Ok(true),
+            Err(StoreError::Conflict(_)) => Ok(false),
+            Err(e) => Err(e.into()),
+        }
     }
 
     /// Queue a message to an alert's reporter and note it on the alert.

@@ -354,25 +354,8 @@ impl App {
                 pseudonym: Some(fp.pseudonym.clone()),
                 language: Some(fp.language.clone()),
             };
-            let version = alert.version;
-            alert.apply(event.clone(), &caller.name, self.clock.now());
-            let commit = Commit {
-                events: vec![self.draft(
-                    &caller.name,
-                    Payload::Alert {
-                        alert: alert.id.clone(),
-                        event,
-                    },
-                )],
-                writes: vec![Write::Alert {
-                    alert: Box::new(alert.clone()),
-                    expected_version: Some(version),
-                }],
-            };
-            match self.store.commit(commit).await {
-                Ok(_) => return Ok(alert),
-                Err(StoreError::Conflict(_)) => continue,
-                Err(e) => return Err(e.into()),
+            if self.commit_event(caller, &mut alert, event).await? {
+                return Ok(alert);
             }
         }
         Err(AppError::Store(StoreError::Conflict(format!(

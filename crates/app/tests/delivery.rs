@@ -1,23 +1,24 @@
 //! Delivery of the outbox through a gateway stand-in: recipients resolved, messages sent once,
 //! failures retried with back-off and then given up, delivery reports recorded.
 
+mod support;
+
 use std::sync::{Arc, Mutex};
+use support::{cla, place};
 
 use async_trait::async_trait;
-use chrono::{Duration, TimeZone, Utc};
+use chrono::Duration;
 
 use kinga_app::alerts::IntakeCommand;
 use kinga_app::delivery::{Address, MessageSender, SendError, SendReceipt};
 use kinga_app::registry::RegistryRecord;
-use kinga_app::{App, Caller, FixedClock, Sealer, Settings};
+use kinga_app::{App, Caller, FixedClock};
 use kinga_domain::outbox::{MessageKind, MessageStatus, OutboxMessage};
-use kinga_domain::people::Role;
-use kinga_domain::place::{Place, PlaceLevel};
+use kinga_domain::place::PlaceLevel;
 use kinga_domain::registry::{ContactPreference, Hours, Responder, ResponderKind};
 use kinga_domain::sms::segments::segments;
 use kinga_domain::{AlertState, Channel, ThreatType, TransitionRequest};
 use kinga_store::OutboxQuery;
-use kinga_store_sqlite::SqliteStore;
 
 /// A gateway that records what it is given and answers as told.
 #[derive(Default)]
@@ -73,28 +74,7 @@ fn responder(
 }
 
 async fn app(dir: &tempfile::TempDir) -> (App, Arc<FixedClock>) {
-    let store = SqliteStore::open(dir.path().join("k.db")).expect("open");
-    let clock = Arc::new(FixedClock::new(
-        Utc.with_ymd_and_hms(2026, 3, 2, 8, 0, 0).unwrap(),
-    ));
-    let app = App::new(
-        Arc::new(store),
-        Settings::default(),
-        clock.clone(),
-        Sealer::new([5; 32]),
-    )
-    .await
-    .expect("app");
-    let place = |pcode: &str, name: &str, level, parent: Option<&str>| Place {
-        pcode: pcode.into(),
-        name: name.into(),
-        alt_names: vec![],
-        level,
-        parent: parent.map(Into::into),
-        country: "COD".into(),
-        lat: None,
-        lon: None,
-    };
+    let (app, clock) = support::open_app(dir).await;
     let mut records: Vec<RegistryRecord> = vec![
         place("COD", "RDC", PlaceLevel::Country, None),
         place("CD61", "Nord-Kivu", PlaceLevel::Admin1, Some("COD")),
@@ -131,25 +111,8 @@ async fn app(dir: &tempfile::TempDir) -> (App, Arc<FixedClock>) {
     app.save_records(&Caller::system(), records)
         .await
         .expect("registries");
-    app.add_user(
-        &Caller::system(),
-        "coord",
-        "Coordination",
-        Role::Coordinator,
-        "fr",
-        "coordinator-pw-1",
-    )
-    .await
-    .expect("coord");
+    support::add_coordinator(&app).await;
     (app, clock)
-}
-
-fn cla() -> Caller {
-    Caller {
-        name: "cla1".into(),
-        role: Role::TriageOfficer,
-        responder: None,
-    }
 }
 
 async fn sms_alert(app: &App, text: &str) -> String {

@@ -1,43 +1,23 @@
 //! Escalation of missed deadlines and the daily digest, with a clock the test moves.
 
+mod support;
+
 use std::sync::Arc;
+use support::{cla, place};
 
 use chrono::{Duration, TimeZone, Utc};
 
 use kinga_app::alerts::IntakeCommand;
 use kinga_app::registry::RegistryRecord;
-use kinga_app::{App, Caller, FixedClock, Sealer, Settings};
+use kinga_app::{App, Caller, FixedClock};
 use kinga_domain::deadline::DeadlineKind;
 use kinga_domain::outbox::MessageKind;
-use kinga_domain::people::Role;
-use kinga_domain::place::{Place, PlaceLevel};
+use kinga_domain::place::PlaceLevel;
 use kinga_domain::{AlertState, Channel, ThreatType, TransitionRequest};
 use kinga_store::OutboxQuery;
-use kinga_store_sqlite::SqliteStore;
 
 async fn app(dir: &tempfile::TempDir) -> (App, Arc<FixedClock>) {
-    let store = SqliteStore::open(dir.path().join("k.db")).expect("open");
-    let clock = Arc::new(FixedClock::new(
-        Utc.with_ymd_and_hms(2026, 3, 2, 8, 0, 0).unwrap(),
-    ));
-    let app = App::new(
-        Arc::new(store),
-        Settings::default(),
-        clock.clone(),
-        Sealer::new([3; 32]),
-    )
-    .await
-    .expect("app");
-    let place = |pcode: &str, name: &str, level, parent: Option<&str>| Place {
-        pcode: pcode.into(),
-        name: name.into(),
-        alt_names: vec![],
-        level,
-        parent: parent.map(Into::into),
-        country: "COD".into(),
-        lat: None,
-        lon: None,
-    };
+    let (app, clock) = support::open_app(dir).await;
     let places = vec![
         place("COD", "RDC", PlaceLevel::Country, None),
         place("CD61", "Nord-Kivu", PlaceLevel::Admin1, Some("COD")),
@@ -49,25 +29,8 @@ async fn app(dir: &tempfile::TempDir) -> (App, Arc<FixedClock>) {
     )
     .await
     .expect("places");
-    app.add_user(
-        &Caller::system(),
-        "coord",
-        "Coordination",
-        Role::Coordinator,
-        "fr",
-        "coordinator-pw-1",
-    )
-    .await
-    .expect("coord");
+    support::add_coordinator(&app).await;
     (app, clock)
-}
-
-fn cla() -> Caller {
-    Caller {
-        name: "cla1".into(),
-        role: Role::TriageOfficer,
-        responder: None,
-    }
 }
 
 async fn new_alert(app: &App, text: &str) -> String {

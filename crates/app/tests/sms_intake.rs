@@ -1,45 +1,25 @@
 //! Inbound SMS through the use case, with a clock the test moves: new alerts, replies by
 //! reference and by time window, retries, unknown and unreadable senders, linking.
 
-use std::sync::Arc;
+mod support;
 
-use chrono::{Duration, TimeZone, Utc};
+use std::sync::Arc;
+use support::{cla, place};
+
+use chrono::Duration;
 
 use kinga_app::registry::{FocalPointInput, RegistryRecord};
 use kinga_app::sms_intake::{InboundSmsCommand, SmsOutcome};
-use kinga_app::{App, AppError, Caller, FixedClock, Sealer, Settings};
+use kinga_app::{App, AppError, Caller, FixedClock};
 use kinga_domain::outbox::MessageStatus;
-use kinga_domain::people::Role;
-use kinga_domain::place::{Place, PlaceLevel};
+use kinga_domain::place::PlaceLevel;
 use kinga_domain::{AlertEvent, ThreatType};
 use kinga_store::OutboxQuery;
-use kinga_store_sqlite::SqliteStore;
 
 const FP_PHONE: &str = "+243990001001";
 
 async fn app(dir: &tempfile::TempDir) -> (App, Arc<FixedClock>) {
-    let store = SqliteStore::open(dir.path().join("k.db")).expect("open");
-    let clock = Arc::new(FixedClock::new(
-        Utc.with_ymd_and_hms(2026, 3, 2, 8, 0, 0).unwrap(),
-    ));
-    let app = App::new(
-        Arc::new(store),
-        Settings::default(),
-        clock.clone(),
-        Sealer::new([5; 32]),
-    )
-    .await
-    .expect("app");
-    let place = |pcode: &str, name: &str, level, parent: Option<&str>| Place {
-        pcode: pcode.into(),
-        name: name.into(),
-        alt_names: vec![],
-        level,
-        parent: parent.map(Into::into),
-        country: "COD".into(),
-        lat: None,
-        lon: None,
-    };
+    let (app, clock) = support::open_app(dir).await;
     let places = vec![
         place("COD", "RDC", PlaceLevel::Country, None),
         place("CD61", "Nord-Kivu", PlaceLevel::Admin1, Some("COD")),
@@ -98,14 +78,6 @@ fn sms(id: &str, from: &str, text: &str) -> InboundSmsCommand {
         text: text.into(),
         received_at: None,
         reply_inline: false,
-    }
-}
-
-fn cla() -> Caller {
-    Caller {
-        name: "cla1".into(),
-        role: Role::TriageOfficer,
-        responder: None,
     }
 }
 

@@ -1,0 +1,67 @@
+//! What the app-level tests share: an application over a fresh SQLite file with a clock the
+//! test moves, places, and the callers who act.
+
+#![allow(dead_code)]
+
+use std::sync::Arc;
+
+use chrono::{TimeZone, Utc};
+
+use kinga_app::{App, Caller, FixedClock, Sealer, Settings};
+use kinga_domain::people::Role;
+use kinga_domain::place::{Place, PlaceLevel};
+use kinga_store_sqlite::SqliteStore;
+
+/// An application over a fresh SQLite file in `dir`, its clock stopped at 2026-03-02 08:00 UTC.
+pub async fn open_app(dir: &tempfile::TempDir) -> (App, Arc<FixedClock>) {
+    let store = SqliteStore::open(dir.path().join("k.db")).expect("open");
+    let clock = Arc::new(FixedClock::new(
+        Utc.with_ymd_and_hms(2026, 3, 2, 8, 0, 0).unwrap(),
+    ));
+    let app = App::new(
+        Arc::new(store),
+        Settings::default(),
+        clock.clone(),
+        Sealer::new([5; 32]),
+    )
+    .await
+    .expect("app");
+    (app, clock)
+}
+
+/// A place of DR Congo with no coordinates.
+pub fn place(pcode: &str, name: &str, level: PlaceLevel, parent: Option<&str>) -> Place {
+    Place {
+        pcode: pcode.into(),
+        name: name.into(),
+        alt_names: vec![],
+        level,
+        parent: parent.map(Into::into),
+        country: "COD".into(),
+        lat: None,
+        lon: None,
+    }
+}
+
+/// A community liaison assistant.
+pub fn cla() -> Caller {
+    Caller {
+        name: "cla1".into(),
+        role: Role::TriageOfficer,
+        responder: None,
+    }
+}
+
+/// Add the coordinator `coord`, who receives escalations and digests.
+pub async fn add_coordinator(app: &App) {
+    app.add_user(
+        &Caller::system(),
+        "coord",
+        "Coordination",
+        Role::Coordinator,
+        "fr",
+        "coordinator-pw-1",
+    )
+    .await
+    .expect("coord");
+}
