@@ -513,6 +513,62 @@ impl App {
         ))))
     }
 
+    /// Send the reporter a question about their alert (by SMS, through the outbox). Their
+    /// answer comes back as a reply attached to the alert.
+    pub async fn ask_reporter(
+        &self,
+        caller: &Caller,
+        id_or_ref: &str,
+        question: &str,
+    ) -> AppResult<Alert> {
+        caller.require(Permission::TriageAlerts)?;
+        let question = question.trim();
+        if question.is_empty() {
+            return Err(kinga_domain::DomainError::Missing("text").into());
+        }
+        for _ in 0..RETRIES {
+            let mut alert = self.alert(caller, id_or_ref).await?;
+            if alert.state.is_final() {
+                return Err(AppError::Invalid(format!(
+                    "{} is {}: there is nothing left to ask",
+                    alert.reference, alert.state
+                )));
+            }
+            if alert.reporter.phone_sealed.is_none() {
+                return Err(AppError::Invalid(format!(
+                    "{} has no reporter number to write to",
+                    alert.reference
+                )));
+            }
+            let version = alert.version;
+            let body = outbox::question_text(&alert.reference, question);
+            let (mut events, mut writes) = (vec![], vec![]);
+            self.queue_reporter_message(
+                &mut alert,
+                MessageKind::Question,
+                body,
+                caller,
+                &mut events,
+                &mut writes,
+            );
+            writes.insert(
+                0,
+                Write::Alert {
+                    alert: Box::new(alert.clone()),
+                    expected_version: Some(version),
+                },
+            );
+            match self.store.commit(Commit { events, writes }).await {
+                Ok(_) => return Ok(alert),
+                Err(StoreError::Conflict(_)) => continue,
+                Err(e) => return Err(e.into()),
+            }
+        }
+        Err(AppError::Store(StoreError::Conflict(format!(
+            "alert {id_or_ref}"
+        ))))
+    }
+
     /// Apply one event to an alert decided at its current version and commit it; false when
     /// someone changed the alert first (the caller decides again on fresh data).
     pub(crate) async fn commit_event(

@@ -41,7 +41,8 @@ pub struct FocalPointInput {
     pub phone: String,
     /// Default place (P-code).
     pub place: Option<String>,
-    /// Language (`fr`, `en`, `sw`, `ar`).
+    /// Language (`fr`, `en`, `sw`, `ar`); French when empty.
+    #[serde(default)]
     pub language: String,
     /// Pseudonym; generated from the place when empty.
     pub pseudonym: Option<String>,

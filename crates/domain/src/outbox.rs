@@ -259,6 +259,11 @@ pub fn acknowledgement_text(lang: Option<&str>, reference: &str) -> String {
     }
 }
 
+/// A liaison assistant's question to a reporter, naming the alert so the answer can cite it.
+pub fn question_text(reference: &str, question: &str) -> String {
+    format!("Kinga {reference}: {}", question.trim())
+}
+
 /// The plain message telling a reporter what was done about their alert.
 pub fn feedback_text(lang: Option<&str>, reference: &str, outcome: &str) -> String {
     // The template ends the sentence itself.

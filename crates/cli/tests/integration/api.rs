@@ -225,6 +225,50 @@ async fn lifecycle_routing_feedback(backend: Backend) {
         "{proposed:?}"
     );
     assert_eq!(a["uncovered"], false);
+    // The CLA asks the reporter a question; it goes out by SMS naming the alert.
+    let (st, q) = s
+        .post(
+            &format!("/api/v1/alerts/{id}/questions"),
+            json!({"text": "Combien de personnes ont été enlevées ?"}),
+        )
+        .await;
+    assert_eq!(st, 200, "{q}");
+    let (_, out) = s.get(&format!("/api/v1/outbox?alert={id}")).await;
+    let question = out["items"]
+        .as_array()
+        .expect("items")
+        .iter()
+        .find(|m| m["kind"] == "question")
+        .cloned()
+        .expect("question queued");
+    let reference = a["reference"].as_str().expect("reference");
+    assert_eq!(
+        question["body"],
+        format!("Kinga {reference}: Combien de personnes ont été enlevées ?")
+    );
+    let (st, _) = s
+        .post(
+            &format!("/api/v1/alerts/{id}/questions"),
+            json!({"text": "  "}),
+        )
+        .await;
+    assert_eq!(st, 422, "an empty question is refused");
+    let (_, no_phone) = s
+        .post(
+            "/api/v1/alerts",
+            json!({"text": "Tirs à Kiwanja", "place": "CD6111-V001"}),
+        )
+        .await;
+    let (st, _) = s
+        .post(
+            &format!(
+                "/api/v1/alerts/{}/questions",
+                no_phone["id"].as_str().expect("id")
+            ),
+            json!({"text": "Où exactement ?"}),
+        )
+        .await;
+    assert_eq!(st, 422, "an alert with no number has nobody to ask");
     let (st, e) = s
         .post(
             &format!("/api/v1/alerts/{id}/transitions"),
@@ -407,4 +451,58 @@ async fn duplicates_are_proposed_and_merged(backend: Backend) {
 on_both_stores!(
     duplicates_are_proposed_and_merged,
     super::duplicates_are_proposed_and_merged
+);
+
+async fn registries_are_managed_through_the_api(backend: Backend) {
+    let Some(s) = Server::start(backend).await else {
+        return;
+    };
+    let village = json!({"pcode": "CD6104-V100", "name": "Mpofi", "alt_names": ["Mpofi-centre"],
+        "level": "settlement", "parent": "CD6104", "country": "COD", "lat": -1.05, "lon": 28.2});
+    let (st, _) = s.post("/api/v1/places", village).await;
+    assert_eq!(st, 200);
+    let (_, c) = s.get("/api/v1/places/resolve?q=mpofi").await;
+    assert_eq!(
+        c[0]["pcode"], "CD6104-V100",
+        "a new place is resolvable at once: {c}"
+    );
+    let orphan = json!({"pcode": "CD9-V1", "name": "Nowhere", "level": "settlement",
+        "parent": "CD9999", "country": "COD"});
+    let (st, _) = s.post("/api/v1/places", orphan).await;
+    assert_eq!(st, 422, "a place under an unknown parent is refused");
+    let (st, _) = s
+        .post("/api/v1/places", json!({"pcode": "X1", "name": "Bad", "level": "settlement", "country": "COD", "lat": 123.0}))
+        .await;
+    assert_eq!(st, 422);
+
+    let (st, fp) = s
+        .post("/api/v1/focal-points", json!({"name": "Neema Bahati", "phone": "0990 555 123", "place": "CD6104-V100", "language": "sw"}))
+        .await;
+    assert_eq!(st, 200, "{fp}");
+    let text = fp.to_string();
+    assert!(
+        !text.contains("Neema") && !text.contains("555"),
+        "identity never answered: {text}"
+    );
+    let (st, _) = s
+        .post(
+            "/api/v1/focal-points",
+            json!({"name": "Someone Else", "phone": "+243990555123"}),
+        )
+        .await;
+    assert_eq!(st, 422, "one number, one focal point");
+    // The new focal point's number now gives its place and language to its alerts.
+    let (_, a) = s
+        .post(
+            "/api/v1/alerts",
+            json!({"text": "Watu wenye silaha", "reporter_phone": "+243 990 555 123"}),
+        )
+        .await;
+    assert_eq!(a["reporter"]["pseudonym"], fp["pseudonym"]);
+    assert_eq!(a["place"], "CD6104-V100");
+    assert_eq!(a["language"], "sw");
+}
+on_both_stores!(
+    registries_are_managed_through_the_api,
+    super::registries_are_managed_through_the_api
 );

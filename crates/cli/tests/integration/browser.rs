@@ -153,6 +153,26 @@ async fn a_cla_takes_an_alert_from_intake_to_closed_feedback() {
 
     click(&c, "[data-action='acknowledge']").await;
     state_is(&c, "acknowledged").await;
+    // Before verifying, the CLA asks the focal point for details by SMS.
+    c.find(Locator::Css("textarea#question"))
+        .await
+        .expect("question box")
+        .send_keys("Combien d'hommes armés ?")
+        .await
+        .expect("type");
+    click(&c, "[data-action='ask']").await;
+    let asked = c
+        .wait()
+        .for_element(Locator::Css("#alert-outbox tr[data-kind='question']"))
+        .await
+        .expect("question row");
+    assert!(
+        asked
+            .text()
+            .await
+            .expect("text")
+            .contains("Combien d'hommes armés ?")
+    );
     click(&c, "[data-action='verify']").await;
     state_is(&c, "verified").await;
     // Routing proposed the responders covering Kiwanja; they come ticked.

@@ -305,3 +305,26 @@ pub async fn link_reporter(
         .await?;
     Ok(Json(AlertView::new(&a, &st.app.caches.gazetteer(), true)))
 }
+
+/// A question to the reporter of an alert.
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct QuestionBody {
+    /// What to ask; sent by SMS as "Kinga K-1042: <text>", cut to three SMS parts.
+    pub text: String,
+}
+
+/// Ask the reporter a question by SMS; the answer comes back attached to the alert.
+#[utoipa::path(post, path = "/api/v1/alerts/{id}/questions", tag = "alerts", request_body = QuestionBody,
+    params(("id" = String, Path, description = "Alert id or reference")),
+    responses((status = 200, body = AlertView), (status = 401, body = crate::error::ErrorBody), (status = 403, body = crate::error::ErrorBody),
+        (status = 404, body = crate::error::ErrorBody), (status = 409, body = crate::error::ErrorBody), (status = 422, body = crate::error::ErrorBody)),
+    security(("bearer" = [])))]
+pub async fn ask_reporter(
+    State(st): State<AppState>,
+    user: ApiUser,
+    Path(id): Path<String>,
+    ApiJson(b): ApiJson<QuestionBody>,
+) -> Result<Json<AlertView>, WebError> {
+    let a = st.app.ask_reporter(&user.caller(), &id, &b.text).await?;
+    Ok(Json(AlertView::new(&a, &st.app.caches.gazetteer(), true)))
+}

@@ -22,9 +22,12 @@ use crate::{AppState, WebError};
     paths(
         alerts::create, alerts::list, alerts::get_one, alerts::transition, alerts::triage,
         alerts::link_reporter,
+        alerts::ask_reporter,
         registry::resolve_places, registry::list_places, registry::list_responders,
         registry::save_responder, registry::list_actors, registry::save_actor,
-        registry::list_focal_points, registry::list_outbox, registry::list_digests, noop
+        registry::list_focal_points,
+        registry::save_focal_point,
+        registry::save_place, registry::list_outbox, registry::list_digests, noop
     ),
     components(schemas(crate::error::ErrorBody, crate::error::ErrorDetail)),
     modifiers(&BearerAuth),
@@ -54,7 +57,11 @@ pub fn routes() -> Router<AppState> {
         .route("/api/v1/alerts/{id}/transitions", post(alerts::transition))
         .route("/api/v1/alerts/{id}/triage", post(alerts::triage))
         .route("/api/v1/alerts/{id}/reporter", post(alerts::link_reporter))
-        .route("/api/v1/places", get(registry::list_places))
+        .route("/api/v1/alerts/{id}/questions", post(alerts::ask_reporter))
+        .route(
+            "/api/v1/places",
+            get(registry::list_places).post(registry::save_place),
+        )
         .route("/api/v1/places/resolve", get(registry::resolve_places))
         .route(
             "/api/v1/responders",
@@ -64,7 +71,10 @@ pub fn routes() -> Router<AppState> {
             "/api/v1/actors",
             get(registry::list_actors).post(registry::save_actor),
         )
-        .route("/api/v1/focal-points", get(registry::list_focal_points))
+        .route(
+            "/api/v1/focal-points",
+            get(registry::list_focal_points).post(registry::save_focal_point),
+        )
         .route("/api/v1/outbox", get(registry::list_outbox))
         .route("/api/v1/digests", get(registry::list_digests))
 }

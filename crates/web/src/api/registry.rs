@@ -7,9 +7,10 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 use utoipa::IntoParams;
 
-use kinga_app::registry::RegistryRecord;
+use kinga_app::registry::{FocalPointInput, RegistryRecord};
 use kinga_domain::people::Permission;
-use kinga_domain::registry::{Responder, ThreatActor};
+use kinga_domain::place::Place;
+use kinga_domain::registry::{FocalPoint, Responder, ThreatActor};
 use kinga_store::OutboxQuery;
 
 use super::views::PlaceCandidateView;
@@ -152,11 +153,59 @@ pub async fn list_focal_points(
         .focal_points()
         .await
         .map_err(kinga_app::AppError::from)?;
-    let items: Vec<Value> = fps
-        .iter()
-        .map(|f| json!({ "id": f.id, "pseudonym": f.pseudonym, "place": f.place, "language": f.language, "active": f.active }))
-        .collect();
+    let items: Vec<Value> = fps.iter().map(focal_point_view).collect();
     Ok(Json(json!({ "items": items })))
+}
+
+fn focal_point_view(f: &FocalPoint) -> Value {
+    json!({ "id": f.id, "pseudonym": f.pseudonym, "place": f.place, "language": f.language, "active": f.active })
+}
+
+/// Register a focal point (or update one, with its id); the answer never holds the name or
+/// the number, which are sealed before they are stored.
+#[utoipa::path(post, path = "/api/v1/focal-points", tag = "registries", request_body(content = Object, description = "name, phone, place, language, pseudonym, id"),
+    responses((status = 200, description = "Saved (pseudonymous view)", body = Object), (status = 401, body = crate::error::ErrorBody),
+        (status = 403, body = crate::error::ErrorBody), (status = 422, body = crate::error::ErrorBody)),
+    security(("bearer" = [])))]
+pub async fn save_focal_point(
+    State(st): State<AppState>,
+    user: ApiUser,
+    ApiJson(input): ApiJson<FocalPointInput>,
+) -> Result<Json<Value>, WebError> {
+    let caller = user.caller();
+    let fp = st.app.seal_focal_point(&caller, &input).await?;
+    st.app
+        .save_records(&caller, vec![RegistryRecord::FocalPoint(fp.clone())])
+        .await?;
+    Ok(Json(focal_point_view(&fp)))
+}
+
+/// Create or replace a place (a settlement under a territory, a new spelling, coordinates).
+#[utoipa::path(post, path = "/api/v1/places", tag = "registries", request_body(content = Object, description = "A place: pcode, name, alt_names, level, parent, country, lat, lon"),
+    responses((status = 200, description = "Saved", body = Object), (status = 401, body = crate::error::ErrorBody),
+        (status = 403, body = crate::error::ErrorBody), (status = 422, body = crate::error::ErrorBody)),
+    security(("bearer" = [])))]
+pub async fn save_place(
+    State(st): State<AppState>,
+    user: ApiUser,
+    ApiJson(p): ApiJson<Place>,
+) -> Result<Json<Value>, WebError> {
+    if p.pcode.trim().is_empty() || p.name.trim().is_empty() {
+        return Err(WebError::invalid("a place needs a pcode and a name"));
+    }
+    let bad_point = |v: Option<f64>, max: f64| v.is_some_and(|x| !x.is_finite() || x.abs() > max);
+    if bad_point(p.lat, 90.0) || bad_point(p.lon, 180.0) {
+        return Err(WebError::invalid(
+            "lat must lie within ±90 and lon within ±180",
+        ));
+    }
+    if p.parent.as_deref() == Some(p.pcode.as_str()) {
+        return Err(WebError::invalid("a place cannot be its own parent"));
+    }
+    st.app
+        .save_records(&user.caller(), vec![RegistryRecord::Place(p.clone())])
+        .await?;
+    Ok(Json(json!(p)))
 }
 
 /// Outbox filter.

@@ -327,6 +327,7 @@ async fn view(
         can_merge => can_triage && next.contains(&AlertState::Merged),
         can_assign => can_triage && next.contains(&AlertState::Assigned),
         can_correct => can_triage && a.state.is_open(),
+        can_ask => can_triage && a.state.is_open() && a.reporter.phone_sealed.is_some(),
         proposed => proposed,
         others => others,
         actions => actions,
@@ -621,6 +622,32 @@ async fn transition_inner(cx: &mut Ctx, id: &str, f: TransitionForm) -> UiResult
     match cx.st.app.transition(&cx.caller(), id, req).await {
         Ok(a) => Ok(see_other(&format!("/alerts/{}", a.reference))),
         Err(e) => refused(cx, id, e, draft).await,
+    }
+}
+
+/// A question to the reporter, as typed.
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct QuestionForm {
+    csrf: String,
+    question: String,
+}
+
+/// `POST /alerts/{id}/question`: ask the reporter something by SMS.
+pub async fn question(
+    mut cx: Ctx,
+    Path(id): Path<String>,
+    FormData(f): FormData<QuestionForm>,
+) -> Response {
+    let r = question_inner(&mut cx, &id, f).await;
+    cx.finish(r)
+}
+
+async fn question_inner(cx: &mut Ctx, id: &str, f: QuestionForm) -> UiResult {
+    cx.check_csrf(&f.csrf)?;
+    match cx.st.app.ask_reporter(&cx.caller(), id, &f.question).await {
+        Ok(a) => Ok(see_other(&format!("/alerts/{}#messages", a.reference))),
+        Err(e) => refused(cx, id, e, Draft::default()).await,
     }
 }
 

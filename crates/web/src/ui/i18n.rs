@@ -177,6 +177,8 @@ const CATALOGUE: &[(&str, &str, &str)] = &[
     ("ev_feedback_queued", "Message to the reporter queued", "Message à la source mis en file"),
     ("ev_message_attached", "New message from the reporter", "Nouveau message de la source"),
     ("ev_reporter_linked", "Reporter linked to focal point", "Source reliée au point focal"),
+    ("ask_reporter", "Ask the reporter (SMS; the answer is attached here)", "Poser une question à la source (SMS ; la réponse s'attache ici)"),
+    ("act_ask", "Send the question", "Envoyer la question"),
     ("ev_duplicate_absorbed", "Duplicate merged into this alert", "Doublon fusionné dans cette alerte"),
     // Registries.
     ("settlements", "settlements", "localités"),

@@ -226,6 +226,10 @@ pub fn routes() -> Router<AppState> {
             "/alerts/{id}/transition",
             post(alert::transition).get(back_to_alert),
         )
+        .route(
+            "/alerts/{id}/question",
+            post(alert::question).get(back_to_alert),
+        )
         .route("/places", get(registry::places))
         .route(
             "/responders",
