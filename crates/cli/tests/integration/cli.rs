@@ -137,3 +137,54 @@ async fn a_bad_import_row_changes_nothing() {
         "nothing of the file was saved"
     );
 }
+
+/// The quick start's data set loads, verifies, covers every lifecycle state, and is loaded once.
+#[tokio::test]
+async fn the_demo_loads_every_state_and_only_once() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let db = dir.path().join("demo.db").display().to_string();
+    let first = crate::harness::run_cli(&db, dir.path(), &["demo", "--no-serve"], None);
+    let summary = String::from_utf8_lossy(&first.stdout).to_string();
+    assert!(
+        first.status.success(),
+        "{summary}{}",
+        String::from_utf8_lossy(&first.stderr)
+    );
+    assert!(
+        summary.contains("420 alerts") && summary.contains("52 focal points"),
+        "{summary}"
+    );
+    let c = rusqlite::Connection::open(&db).expect("open");
+    let states: Vec<String> = c
+        .prepare("SELECT DISTINCT state FROM alerts")
+        .and_then(|mut s| s.query_map([], |r| r.get(0))?.collect())
+        .expect("states");
+    for s in [
+        "received",
+        "acknowledged",
+        "verified",
+        "assigned",
+        "responding",
+        "closed",
+        "merged",
+        "false_alarm",
+        "unverifiable",
+    ] {
+        assert!(
+            states.iter().any(|x| x == s),
+            "no demo alert is {s}: {states:?}"
+        );
+    }
+    let uncovered: i64 = c
+        .query_row(
+            "SELECT count(*) FROM alerts WHERE uncovered AND state NOT IN ('closed', 'merged')",
+            [],
+            |r| r.get(0),
+        )
+        .expect("count");
+    assert!(uncovered > 0, "the demo shows the protection cliff");
+    let verify = crate::harness::run_cli(&db, dir.path(), &["verify"], None);
+    assert!(verify.status.success());
+    let again = crate::harness::run_cli(&db, dir.path(), &["demo", "--no-serve"], None);
+    assert!(String::from_utf8_lossy(&again.stdout).contains("not loaded again"));
+}

@@ -870,3 +870,59 @@ async fn triage_corrections_reasons_merges_and_resent_forms() {
     let html = body(r).await;
     assert!(html.contains("already sent") && !html.contains(&format!("value=\"{form_id}\"")));
 }
+
+#[tokio::test]
+async fn a_coordinator_adds_a_village_that_intake_then_resolves() {
+    let w = world().await;
+    let coord = sign_in(&w, "coord").await;
+    let r = post(
+        &w,
+        &coord,
+        "/places",
+        &[
+            ("name", "Kibirizi"),
+            ("alt_names", "Kibilizi; Kibrizi"),
+            ("parent", "CD6102"),
+            ("lat", "-0,875"),
+            ("lon", "29.296"),
+        ],
+    )
+    .await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    assert!(location(&r).contains("notice=notice_saved"));
+    let added = w
+        .app
+        .caches
+        .gazetteer()
+        .get("CD6102-V001")
+        .cloned()
+        .expect("added");
+    assert_eq!(added.name, "Kibirizi");
+    assert_eq!(added.lat, Some(-0.875));
+    assert_eq!(added.alt_names, ["Kibilizi", "Kibrizi"]);
+    let c = w.app.resolve_place("kibilizi", 3);
+    assert_eq!(c[0].pcode, "CD6102-V001");
+    // Bad coordinates or no territory: a clear error and nothing saved.
+    let before = w.app.caches.gazetteer().places().len();
+    for bad in [
+        [("name", "X"), ("parent", "CD6102"), ("lat", "95")],
+        [("name", "X"), ("parent", "nowhere"), ("lat", "")],
+    ] {
+        let r = post(&w, &coord, "/places", &bad).await;
+        assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(body(r).await.contains("id=\"error\""));
+    }
+    assert_eq!(w.app.caches.gazetteer().places().len(), before);
+    // A viewer sees no form and may not post one.
+    let viewer = sign_in(&w, "viewer").await;
+    let (_, html) = get(&w, &viewer, "/places").await;
+    assert!(!html.contains("id=\"place-form\""));
+    let r = post(
+        &w,
+        &viewer,
+        "/places",
+        &[("name", "Y"), ("parent", "CD6102")],
+    )
+    .await;
+    assert_eq!(r.status(), StatusCode::FORBIDDEN);
+}

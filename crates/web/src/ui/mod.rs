@@ -230,7 +230,7 @@ pub fn routes() -> Router<AppState> {
             "/alerts/{id}/question",
             post(alert::question).get(back_to_alert),
         )
-        .route("/places", get(registry::places))
+        .route("/places", get(registry::places).post(registry::save_place))
         .route(
             "/responders",
             get(registry::responders).post(registry::save_responder),
