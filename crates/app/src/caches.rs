@@ -2,7 +2,7 @@
 //! duplicate suggestions. Reloaded after registry changes and periodically, so several servers
 //! sharing one PostgreSQL database converge within one refresh interval.
 
-use std::collections::{HashMap, VecDeque};
+use std::collections::{HashMap, HashSet, VecDeque};
 use std::sync::{Arc, Mutex, RwLock};
 use std::time::{Duration as StdDuration, Instant};
 
@@ -15,7 +15,7 @@ use kinga_domain::people::User;
 use kinga_domain::place::{Gazetteer, PlaceLevel};
 use kinga_domain::registry::Responder;
 use kinga_domain::{Alert, ThreatType};
-use kinga_store::Store;
+use kinga_store::{AlertQuery, AlertSort, Store};
 
 use crate::AppResult;
 
@@ -76,6 +76,20 @@ pub struct Caches {
     responders: RwLock<Arc<Vec<Responder>>>,
     recent: RwLock<HashMap<String, VecDeque<Arc<RecentAlert>>>>,
     tokens: Mutex<HashMap<String, (User, Instant)>>,
+    last_scan: Mutex<Option<DateTime<Utc>>>,
+}
+
+/// Alerts read per page when scanning recent ones.
+const PAGE: usize = 500;
+/// The most recent alerts scanned for duplicate suggestions; beyond this many in the window,
+/// the oldest are no longer compared.
+const MAX_SCAN: usize = 20_000;
+
+fn push_bounded(q: &mut VecDeque<Arc<RecentAlert>>, r: RecentAlert) {
+    q.push_back(Arc::new(r));
+    if q.len() > PER_AREA {
+        q.pop_front();
+    }
 }
 
 /// How long an accepted API token is trusted without asking the store again. Two store reads
@@ -123,27 +137,95 @@ impl Caches {
         }
     }
 
-    /// Reload everything from the store.
+    /// Reload everything from the store (at start-up).
     pub async fn reload(&self, store: &dyn Store, now: DateTime<Utc>) -> AppResult<()> {
         self.reload_places(store).await?;
         self.reload_responders(store).await?;
         let since = now - Duration::hours(DUPLICATE_WINDOW_HOURS);
-        let alerts = store
-            .alerts_reported_between(since, now + Duration::hours(1))
-            .await?;
+        let mut found = self.scan_recent(store, since, &HashSet::new()).await?;
+        found.sort_by_key(|r| r.reported_at);
         let gaz = self.gazetteer();
         let mut recent: HashMap<String, VecDeque<Arc<RecentAlert>>> = HashMap::new();
-        for a in &alerts {
-            let q = recent.entry(area_of(&gaz, a.place.as_deref())).or_default();
-            q.push_back(Arc::new(RecentAlert::from(a)));
-            if q.len() > PER_AREA {
-                q.pop_front();
-            }
+        for r in found {
+            push_bounded(
+                recent.entry(area_of(&gaz, r.place.as_deref())).or_default(),
+                r,
+            );
         }
         if let Ok(mut g) = self.recent.write() {
             *g = recent;
         }
+        self.set_last_scan(now);
         Ok(())
+    }
+
+    /// Take in what other servers sharing the database changed since the last look:
+    /// registries, and alerts received meanwhile (this server's own are remembered as made).
+    pub async fn refresh(&self, store: &dyn Store, now: DateTime<Utc>) -> AppResult<()> {
+        self.reload_places(store).await?;
+        self.reload_responders(store).await?;
+        // A margin covers commits that were in flight at the last look.
+        let since = self.last_scan().unwrap_or(now) - Duration::minutes(2);
+        let known: HashSet<String> = self
+            .recent
+            .read()
+            .map(|g| g.values().flatten().map(|r| r.id.clone()).collect())
+            .unwrap_or_default();
+        let mut found = self.scan_recent(store, since, &known).await?;
+        found.sort_by_key(|r| r.reported_at);
+        let gaz = self.gazetteer();
+        if let Ok(mut g) = self.recent.write() {
+            for r in found {
+                push_bounded(g.entry(area_of(&gaz, r.place.as_deref())).or_default(), r);
+            }
+        }
+        self.set_last_scan(now);
+        Ok(())
+    }
+
+    /// Alerts received since `since`, newest first, a page at a time so that only one page of
+    /// whole alerts is ever in memory, and at most [`MAX_SCAN`] of them.
+    async fn scan_recent(
+        &self,
+        store: &dyn Store,
+        since: DateTime<Utc>,
+        known: &HashSet<String>,
+    ) -> AppResult<Vec<RecentAlert>> {
+        let mut found = vec![];
+        let mut offset = 0;
+        while offset < MAX_SCAN {
+            let q = AlertQuery {
+                sort: AlertSort::Newest,
+                limit: PAGE,
+                offset,
+                ..Default::default()
+            };
+            let page = store.alerts(&q).await?;
+            let full = page.items.len() == PAGE;
+            for a in &page.items {
+                if a.received_at < since {
+                    return Ok(found);
+                }
+                if !known.contains(&a.id) {
+                    found.push(RecentAlert::from(a));
+                }
+            }
+            if !full {
+                break;
+            }
+            offset += PAGE;
+        }
+        Ok(found)
+    }
+
+    fn last_scan(&self) -> Option<DateTime<Utc>> {
+        self.last_scan.lock().ok().and_then(|g| *g)
+    }
+
+    fn set_last_scan(&self, at: DateTime<Utc>) {
+        if let Ok(mut g) = self.last_scan.lock() {
+            *g = Some(at);
+        }
     }
 
     /// Reload the gazetteer.
@@ -168,11 +250,7 @@ impl Caches {
     pub fn remember(&self, alert: &Alert) {
         let area = area_of(&self.gazetteer(), alert.place.as_deref());
         if let Ok(mut g) = self.recent.write() {
-            let q = g.entry(area).or_default();
-            q.push_back(Arc::new(RecentAlert::from(alert)));
-            if q.len() > PER_AREA {
-                q.pop_front();
-            }
+            push_bounded(g.entry(area).or_default(), RecentAlert::from(alert));
         }
     }
 

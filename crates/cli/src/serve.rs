@@ -36,7 +36,11 @@ pub fn spawn_jobs(app: App) {
         tick.tick().await;
         loop {
             tick.tick().await;
-            if let Err(e) = app.caches.reload(app.store.as_ref(), app.clock.now()).await {
+            if let Err(e) = app
+                .caches
+                .refresh(app.store.as_ref(), app.clock.now())
+                .await
+            {
                 tracing::warn!(error = %e, "cache refresh failed");
             }
         }

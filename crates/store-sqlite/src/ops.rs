@@ -1,5 +1,6 @@
 //! Writes that are not ledger commits: sessions, audit entries and alert reference blocks.
 
+use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use rusqlite::{Connection, params};
@@ -15,23 +16,18 @@ use crate::writer::WriterHandle;
 /// what was left of the block (gaps are allowed, reuse is not).
 const REFERENCE_BLOCK: u64 = 100;
 
-/// Alert reference numbers, handed out from memory within a block reserved on disk.
+/// Alert reference numbers, handed out from memory within a block claimed on disk.
 pub(crate) struct References {
-    next: AtomicU64,
-    /// Every number below this is reserved durably (the `counters` row says so).
-    reserved: AtomicU64,
+    /// `(next, end)`: the numbers `next..end` are this process's to give.
+    block: tokio::sync::Mutex<(u64, u64)>,
+    /// No block may start below this: references already stored (imports and restores bring
+    /// alerts whose numbers the counter never saw).
+    floor: u64,
 }
 
 impl References {
-    /// Resume after the reserved block and after any reference already stored (imports and
-    /// restores bring alerts whose numbers the counter never saw).
+    /// Start with no block; the first number claims one.
     pub(crate) fn load(conn: &Connection) -> Result<References> {
-        let reserved: i64 = conn.query_row(
-            "SELECT value FROM counters WHERE name = 'alert_reference'",
-            [],
-            |r| r.get(0),
-        )?;
-        let reserved = from_sql_int(reserved, "reference counter")?;
         let mut highest = 0;
         let mut stmt = conn.prepare("SELECT reference FROM alerts")?;
         let mut rows = stmt.query([])?;
@@ -40,29 +36,39 @@ impl References {
             highest = highest.max(trailing_number(&reference).unwrap_or(0));
         }
         Ok(References {
-            next: AtomicU64::new(reserved.max(highest + 1)),
-            reserved: AtomicU64::new(reserved),
+            block: tokio::sync::Mutex::new((0, 0)),
+            floor: highest + 1,
         })
     }
 
-    /// The next number, reserving a new block first when this one is used up.
+    /// The next number, claiming a new block first when this one is used up. The claim is
+    /// one `UPDATE … RETURNING` in the writer's transaction, which holds the file's write
+    /// lock: another process sharing the file (a second server, `kinga demo`) claims the
+    /// next block, never the same one.
     pub(crate) async fn next(&self, writer: &WriterHandle) -> StoreResult<u64> {
-        let n = self.next.fetch_add(1, Ordering::SeqCst);
-        if n < self.reserved.load(Ordering::SeqCst) {
-            return Ok(n);
+        let mut block = self.block.lock().await;
+        if block.0 >= block.1 {
+            let floor = to_sql_int(self.floor, "reference counter")?;
+            let step = to_sql_int(REFERENCE_BLOCK, "reference block")?;
+            let claimed = Arc::new(AtomicU64::new(0));
+            let out = claimed.clone();
+            writer
+                .exec(move |c| {
+                    let end: i64 = c
+                        .prepare_cached(
+                            "UPDATE counters SET value = max(value, ?1) + ?2
+                             WHERE name = 'alert_reference' RETURNING value",
+                        )?
+                        .query_row([floor, step], |r| r.get(0))?;
+                    out.store(from_sql_int(end, "reference counter")?, Ordering::SeqCst);
+                    Ok(())
+                })
+                .await?;
+            let end = claimed.load(Ordering::SeqCst);
+            *block = (end.saturating_sub(REFERENCE_BLOCK), end);
         }
-        let until = n.saturating_add(REFERENCE_BLOCK);
-        let value = to_sql_int(until, "reference counter")?;
-        writer
-            .exec(move |c| {
-                c.prepare_cached(
-                    "UPDATE counters SET value = max(value, ?1) WHERE name = 'alert_reference'",
-                )?
-                .execute([value])?;
-                Ok(())
-            })
-            .await?;
-        self.reserved.fetch_max(until, Ordering::SeqCst);
+        let n = block.0;
+        block.0 += 1;
         Ok(n)
     }
 }

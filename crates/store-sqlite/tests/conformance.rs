@@ -10,3 +10,28 @@ async fn sqlite_store_passes_the_conformance_suite() {
     let store = SqliteStore::open(dir.path().join("kinga.db")).unwrap();
     kinga_store::conformance::run_all(Arc::new(store)).await;
 }
+
+/// Two stores on one file (two servers, or `kinga demo` beside one) never hand out the same
+/// alert reference.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_stores_on_one_file_hand_out_distinct_references() {
+    use kinga_store::Store;
+    let dir = tempfile::tempdir().unwrap();
+    let a = Arc::new(SqliteStore::open(dir.path().join("kinga.db")).unwrap());
+    let b = Arc::new(SqliteStore::open(dir.path().join("kinga.db")).unwrap());
+    let mut tasks = vec![];
+    for i in 0..300 {
+        let s = if i % 2 == 0 { a.clone() } else { b.clone() };
+        tasks.push(tokio::spawn(
+            async move { s.next_reference().await.unwrap() },
+        ));
+    }
+    let mut seen = std::collections::HashSet::new();
+    for t in tasks {
+        assert!(
+            seen.insert(t.await.unwrap()),
+            "a reference was handed out twice"
+        );
+    }
+    assert_eq!(seen.len(), 300);
+}
