@@ -449,15 +449,11 @@ impl App {
                     expected_version: Some(version),
                 },
             );
-            match self.store.commit(Commit { events, writes }).await {
-                Ok(_) => return Ok(alert),
-                Err(StoreError::Conflict(_)) => continue,
-                Err(e) => return Err(e.into()),
+            if self.commit_decided(Commit { events, writes }).await? {
+                return Ok(alert);
             }
         }
-        Err(AppError::Store(StoreError::Conflict(format!(
-            "alert {id_or_ref}"
-        ))))
+        Err(gave_up(id_or_ref))
     }
 
     /// Correct an alert's place, threat type or severity during triage; routing and
@@ -508,9 +504,7 @@ impl App {
                 return Ok(alert);
             }
         }
-        Err(AppError::Store(StoreError::Conflict(format!(
-            "alert {id_or_ref}"
-        ))))
+        Err(gave_up(id_or_ref))
     }
 
     /// Send the reporter a question about their alert (by SMS, through the outbox). Their
@@ -558,15 +552,11 @@ impl App {
                     expected_version: Some(version),
                 },
             );
-            match self.store.commit(Commit { events, writes }).await {
-                Ok(_) => return Ok(alert),
-                Err(StoreError::Conflict(_)) => continue,
-                Err(e) => return Err(e.into()),
+            if self.commit_decided(Commit { events, writes }).await? {
+                return Ok(alert);
             }
         }
-        Err(AppError::Store(StoreError::Conflict(format!(
-            "alert {id_or_ref}"
-        ))))
+        Err(gave_up(id_or_ref))
     }
 
     /// Apply one event to an alert decided at its current version and commit it; false when
@@ -592,6 +582,12 @@ impl App {
                 expected_version: Some(version),
             }],
         };
+        self.commit_decided(commit).await
+    }
+
+    /// Commit a change decided on alerts at their stored versions; false when someone changed
+    /// one of them first (the caller decides again on fresh data).
+    pub(crate) async fn commit_decided(&self, commit: Commit) -> AppResult<bool> {
         match self.store.commit(commit).await {
             Ok(_) => Ok(true),
             Err(StoreError::Conflict(_)) => Ok(false),
@@ -713,4 +709,9 @@ fn mark_last_message_sent(
     {
         mark(message);
     }
+}
+
+/// The error once every retry found the alert changed by someone else.
+pub(crate) fn gave_up(id_or_ref: &str) -> AppError {
+    AppError::Store(StoreError::Conflict(format!("alert {id_or_ref}")))
 }

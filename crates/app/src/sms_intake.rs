@@ -13,7 +13,7 @@ use kinga_domain::{Alert, AlertEvent, AlertState, Channel, Reporter};
 use kinga_ledger::Payload;
 use kinga_store::{Commit, IdempotentAnswer, StoreError, Write};
 
-use crate::alerts::{IntakeCommand, IntakeExtras, MAX_TEXT, RETRIES};
+use crate::alerts::{IntakeCommand, IntakeExtras, MAX_TEXT, RETRIES, gave_up};
 use crate::{App, AppError, AppResult, Caller};
 
 /// Flags the intake adds to the parser's (see [`kinga_domain::sms::parse::flag`]).
@@ -358,9 +358,7 @@ impl App {
                 return Ok(alert);
             }
         }
-        Err(AppError::Store(StoreError::Conflict(format!(
-            "alert {id_or_ref}"
-        ))))
+        Err(gave_up(id_or_ref))
     }
 }
 
