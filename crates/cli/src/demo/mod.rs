@@ -62,7 +62,10 @@ const USERS: [(&str, &str, Role, &str, Option<&str>); 8] = [
 pub fn logins_banner() -> String {
     let mut s = format!("Demo logins (password for all: {DEMO_PASSWORD}):\n");
     for (name, display, role, lang, _) in USERS {
-        s.push_str(&format!("  {name:<10} {role:<15} {lang}  {display}\n"));
+        s.push_str(&format!(
+            "  {name:<10} {:<15} {lang}  {display}\n",
+            role.as_str()
+        ));
     }
     s
 }
