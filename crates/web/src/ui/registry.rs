@@ -108,6 +108,16 @@ fn labels(gaz: &Gazetteer, codes: &[String]) -> Vec<String> {
     codes.iter().map(|p| gaz.label(p)).collect()
 }
 
+/// Save one registry record: `None` once saved, or the message of a refusal the person can
+/// fix on the form (an unknown place, a bad value); other failures are errors.
+async fn save_one(cx: &Ctx, record: RegistryRecord) -> Result<Option<String>, UiError> {
+    match cx.st.app.save_records(&cx.caller(), vec![record]).await {
+        Ok(_) => Ok(None),
+        Err(e @ (AppError::Invalid(_) | AppError::Domain(_))) => Ok(Some(error_text(cx.lang, &e))),
+        Err(e) => Err(e.into()),
+    }
+}
+
 /// A place as typed in the "add a place" form.
 #[derive(Debug, Default, Deserialize, Serialize)]
 #[serde(default)]
@@ -256,18 +266,12 @@ pub async fn save_place(cx: Ctx, FormData(f): FormData<PlaceForm>) -> Response {
             }
         };
         let name = place.name.clone();
-        match cx
-            .st
-            .app
-            .save_records(&cx.caller(), vec![RegistryRecord::Place(place)])
-            .await
-        {
-            Ok(_) => Ok(see_other(&format!(
+        match save_one(&cx, RegistryRecord::Place(place)).await? {
+            None => Ok(see_other(&format!(
                 "/places?q={}&notice=notice_saved",
                 super::urlencode(&name)
             ))),
-            Err(e @ (AppError::Invalid(_) | AppError::Domain(_))) => {
-                let msg = error_text(cx.lang, &e);
+            Some(msg) => {
                 render_places(
                     &cx,
                     StatusCode::UNPROCESSABLE_ENTITY,
@@ -278,7 +282,6 @@ pub async fn save_place(cx: Ctx, FormData(f): FormData<PlaceForm>) -> Response {
                 )
                 .await
             }
-            Err(e) => Err(e.into()),
         }
     }
     .await;
@@ -486,18 +489,11 @@ pub async fn save_responder(cx: Ctx, FormData(f): FormData<ResponderForm>) -> Re
             Ok(r) => r,
             Err(e) => return render_responders(&cx, e.status, f, Some(e.message), None).await,
         };
-        match cx
-            .st
-            .app
-            .save_records(&cx.caller(), vec![RegistryRecord::Responder(responder)])
-            .await
-        {
-            Ok(_) => Ok(see_other("/responders?notice=notice_saved")),
-            Err(e @ (AppError::Invalid(_) | AppError::Domain(_))) => {
-                let msg = error_text(cx.lang, &e);
+        match save_one(&cx, RegistryRecord::Responder(responder)).await? {
+            None => Ok(see_other("/responders?notice=notice_saved")),
+            Some(msg) => {
                 render_responders(&cx, StatusCode::UNPROCESSABLE_ENTITY, f, Some(msg), None).await
             }
-            Err(e) => Err(e.into()),
         }
     }
     .await;
@@ -637,18 +633,11 @@ pub async fn save_actor(cx: Ctx, FormData(f): FormData<ActorForm>) -> Response {
             Ok(a) => a,
             Err(e) => return render_actors(&cx, e.status, f, Some(e.message), None).await,
         };
-        match cx
-            .st
-            .app
-            .save_records(&cx.caller(), vec![RegistryRecord::Actor(actor)])
-            .await
-        {
-            Ok(_) => Ok(see_other("/actors?notice=notice_saved")),
-            Err(e @ (AppError::Invalid(_) | AppError::Domain(_))) => {
-                let msg = error_text(cx.lang, &e);
+        match save_one(&cx, RegistryRecord::Actor(actor)).await? {
+            None => Ok(see_other("/actors?notice=notice_saved")),
+            Some(msg) => {
                 render_actors(&cx, StatusCode::UNPROCESSABLE_ENTITY, f, Some(msg), None).await
             }
-            Err(e) => Err(e.into()),
         }
     }
     .await;
@@ -784,15 +773,9 @@ pub async fn register_focal_point(cx: Ctx, FormData(f): FormData<FocalPointForm>
             }
             Err(e) => return Err(e.into()),
         };
-        match cx
-            .st
-            .app
-            .save_records(&cx.caller(), vec![RegistryRecord::FocalPoint(sealed)])
-            .await
-        {
-            Ok(_) => Ok(see_other("/focal-points?notice=notice_registered")),
-            Err(e @ (AppError::Invalid(_) | AppError::Domain(_))) => {
-                let msg = error_text(cx.lang, &e);
+        match save_one(&cx, RegistryRecord::FocalPoint(sealed)).await? {
+            None => Ok(see_other("/focal-points?notice=notice_registered")),
+            Some(msg) => {
                 render_focal_points(
                     &cx,
                     StatusCode::UNPROCESSABLE_ENTITY,
@@ -803,7 +786,6 @@ pub async fn register_focal_point(cx: Ctx, FormData(f): FormData<FocalPointForm>
                 )
                 .await
             }
-            Err(e) => Err(e.into()),
         }
     }
     .await;
