@@ -16,10 +16,10 @@ use kinga_domain::{
 use kinga_ledger::Payload;
 use kinga_store::{AlertPage, AlertQuery, Commit, IdempotentAnswer, StoreError, Write};
 
-use crate::{App, AppError, AppResult, Caller};
+use crate::{App, AppError, AppResult, Caller, limits};
 
 /// Longest alert text accepted (an SMS thread or a long call log fits easily).
-pub const MAX_TEXT: usize = 5_000;
+pub const MAX_TEXT: usize = limits::TEXT;
 /// How often a command is retried when someone else changed the alert first.
 pub(crate) const RETRIES: usize = 5;
 
@@ -82,6 +82,26 @@ pub struct Intake {
 }
 
 impl IntakeCommand {
+    /// Every free-text field within its length, before any other work is done.
+    pub fn check_lengths(&self) -> AppResult<()> {
+        limits::check("text", &self.text, limits::TEXT)?;
+        limits::check_opt("place", self.place.as_deref(), limits::ID)?;
+        limits::check_opt("place_name", self.place_name.as_deref(), limits::PLACE_NAME)?;
+        limits::check_opt(
+            "reporter_phone",
+            self.reporter_phone.as_deref(),
+            limits::PHONE,
+        )?;
+        limits::check_opt("language", self.language.as_deref(), 8)?;
+        // Namespaced by its source (`api:<user>:`), hence room beyond an id.
+        limits::check_opt(
+            "idempotency key",
+            self.idempotency_key.as_deref(),
+            2 * limits::ID,
+        )?;
+        Ok(())
+    }
+
     fn fingerprint(&self) -> String {
         let mut c = self.clone();
         c.idempotency_key = None;
@@ -106,24 +126,31 @@ impl App {
         extras: IntakeExtras,
     ) -> AppResult<Intake> {
         caller.require(Permission::CreateAlerts)?;
+        cmd.check_lengths()?;
         let fingerprint = extras
             .fingerprint
             .clone()
             .unwrap_or_else(|| cmd.fingerprint());
         if let Some(key) = &cmd.idempotency_key {
             if let Some(ans) = self.store.idempotent(key).await? {
-                return self.replay(&fingerprint, ans);
+                return self.replay(caller, &fingerprint, ans);
             }
         }
         let mut alert = self.new_alert(caller, &cmd, &extras).await?;
-        let mut events = vec![self.draft(
-            &caller.name,
-            Payload::Alert {
-                alert: alert.id.clone(),
-                event: alert.timeline[0].event.clone(),
-            },
-        )];
+        let mut events = vec![self.alert_draft(&alert)];
         let mut writes = vec![];
+        // A person typed a number that belongs to a focal point: the match is made (a CLA
+        // sees who reported), and it is audited, whoever typed it.
+        if let (Some(fp), false) = (&alert.reporter.focal_point, caller.gateway) {
+            let (event, row) = self.audit_parts(
+                caller,
+                "reporter_matched",
+                &format!("focal_point:{fp}"),
+                &format!("alert {} ({})", alert.reference, alert.channel.as_str()),
+            );
+            events.push(event);
+            writes.push(row);
+        }
         if alert.channel == Channel::Sms && alert.reporter.phone_sealed.is_some() {
             let text =
                 outbox::acknowledgement_text(alert.reporter.language.as_deref(), &alert.reference);
@@ -153,21 +180,21 @@ impl App {
                 fingerprint: fingerprint.clone(),
                 status: 201,
                 body: serde_json::to_value(&alert).map_err(|e| AppError::Invalid(e.to_string()))?,
-                created_at: self.clock.now(),
+                created_at: self.now(),
             }));
         }
-        match self.store.commit(Commit { events, writes }).await {
+        match self.commit(Commit { events, writes }).await {
             Ok(_) => {
                 self.caches.remember(&alert);
                 Ok(Intake {
-                    alert,
+                    alert: self.shown_to(caller, alert),
                     replayed: false,
                 })
             }
             Err(StoreError::Duplicate(_)) if cmd.idempotency_key.is_some() => {
                 let key = cmd.idempotency_key.as_deref().unwrap_or_default();
                 match self.store.idempotent(key).await? {
-                    Some(ans) => self.replay(&fingerprint, ans),
+                    Some(ans) => self.replay(caller, &fingerprint, ans),
                     None => Err(AppError::Store(StoreError::Duplicate(key.to_string()))),
                 }
             }
@@ -175,14 +202,19 @@ impl App {
         }
     }
 
-    fn replay(&self, fingerprint: &str, ans: IdempotentAnswer) -> AppResult<Intake> {
+    fn replay(
+        &self,
+        caller: &Caller,
+        fingerprint: &str,
+        ans: IdempotentAnswer,
+    ) -> AppResult<Intake> {
         if ans.fingerprint != fingerprint {
             return Err(AppError::KeyReused(ans.key));
         }
         let alert: Alert = serde_json::from_value(ans.body)
             .map_err(|e| AppError::Store(StoreError::Corrupt(format!("idempotent answer: {e}"))))?;
         Ok(Intake {
-            alert,
+            alert: self.shown_to(caller, alert),
             replayed: true,
         })
     }
@@ -193,15 +225,10 @@ impl App {
         cmd: &IntakeCommand,
         extras: &IntakeExtras,
     ) -> AppResult<Alert> {
-        let now = self.clock.now();
+        let now = self.now();
         let text = cmd.text.trim();
         if text.is_empty() && !extras.allow_empty_text {
             return Err(kinga_domain::DomainError::Missing("text").into());
-        }
-        if text.chars().count() > MAX_TEXT {
-            return Err(AppError::Invalid(format!(
-                "text is longer than {MAX_TEXT} characters"
-            )));
         }
         let reported_at = cmd.reported_at.unwrap_or(now);
         if reported_at > now + Duration::minutes(10) {
@@ -226,6 +253,9 @@ impl App {
                 let c = gaz.resolve(name, 5);
                 (place::pick(&c).map(|p| p.pcode.clone()), c)
             }
+            // A caller who may not see reporters must not learn, from the place the alert
+            // gets, that the number belongs to a focal point and where it is registered.
+            _ if !caller.may_see_reporters() => (None, vec![]),
             _ => (self.focal_point_place(&reporter).await, vec![]),
         };
         let severity = cmd
@@ -253,7 +283,12 @@ impl App {
         let recent = self.caches.recent_near(place.as_deref(), reported_at);
         let prepared: Vec<Prepared> = recent.iter().map(|r| r.prepared()).collect();
         let duplicates = dedup::candidates_prepared(&Prepared::new(sketch), &prepared, &gaz, 5);
-        let language = cmd.language.clone().or_else(|| reporter.language.clone());
+        let language = cmd.language.clone().or_else(|| {
+            reporter
+                .language
+                .clone()
+                .filter(|_| caller.may_see_reporters())
+        });
         let new = NewAlert {
             id: id.clone(),
             reference,
@@ -299,6 +334,7 @@ impl App {
             phone_digest: Some(digest),
             phone_sealed: Some(self.sealer.seal(msisdn)?),
             language: fp.as_ref().map(|f| f.language.clone()),
+            hidden: false,
         };
         Ok((reporter, fp))
     }
@@ -313,9 +349,43 @@ impl App {
             .and_then(|f| f.place)
     }
 
-    /// One alert by id or reference.
+    /// One alert by id or reference, as the caller may see it.
     pub async fn alert(&self, caller: &Caller, id_or_ref: &str) -> AppResult<Alert> {
+        let a = self.visible_alert(caller, id_or_ref).await?;
+        Ok(self.shown_to(caller, a))
+    }
+
+    /// What a caller who may not see reporters is shown of an alert: no focal point, no
+    /// pseudonym, no language or place flag that came from the sender's registration.
+    pub fn shown_to(&self, caller: &Caller, mut a: Alert) -> Alert {
+        if caller.may_see_reporters() {
+            return a;
+        }
+        a.reporter = Reporter::withheld();
+        for t in &mut a.timeline {
+            match &mut t.event {
+                AlertEvent::Received(new) => new.reporter = Reporter::withheld(),
+                AlertEvent::ReporterLinked {
+                    focal_point,
+                    pseudonym,
+                    language,
+                } => {
+                    focal_point.clear();
+                    *pseudonym = None;
+                    *language = None;
+                }
+                _ => {}
+            }
+        }
+        a.parse_flags.retain(|f| !f.contains("sender"));
+        a
+    }
+
+    /// The alert itself, when the caller may read it (responders: only those assigned to
+    /// them; anyone else who may not: not found, as if it did not exist).
+    pub(crate) async fn visible_alert(&self, caller: &Caller, id_or_ref: &str) -> AppResult<Alert> {
         caller.require(Permission::ReadAlerts)?;
+        limits::check("id", id_or_ref, limits::ID)?;
         let found = if id_or_ref.starts_with("K-") || id_or_ref.starts_with("k-") {
             self.store
                 .alert_by_reference(&id_or_ref.to_uppercase())
@@ -344,7 +414,16 @@ impl App {
         if q.limit == 0 {
             q.limit = 50;
         }
-        Ok(self.store.alerts(&q).await?)
+        limits::check_opt("place", q.place_prefix.as_deref(), limits::ID)?;
+        let mut page = self.store.alerts(&q).await?;
+        if !caller.may_see_reporters() {
+            page.items = page
+                .items
+                .into_iter()
+                .map(|a| self.shown_to(caller, a))
+                .collect();
+        }
+        Ok(page)
     }
 
     /// Move an alert along its lifecycle.
@@ -361,7 +440,7 @@ impl App {
             caller.require(Permission::TriageAlerts)?;
         }
         for _ in 0..RETRIES {
-            let mut alert = self.alert(caller, id_or_ref).await?;
+            let mut alert = self.visible_alert(caller, id_or_ref).await?;
             let event = alert.decide_transition(&req)?;
             let mut events = vec![];
             let mut writes = vec![];
@@ -376,7 +455,7 @@ impl App {
             }
             if to == AlertState::Merged {
                 let target_ref = req.merged_into.clone().unwrap_or_default();
-                let mut target = self.alert(caller, &target_ref).await?;
+                let mut target = self.visible_alert(caller, &target_ref).await?;
                 if target.id == alert.id {
                     return Err(AppError::Invalid(
                         "an alert cannot be merged into itself".into(),
@@ -393,14 +472,8 @@ impl App {
                     alert: alert.id.clone(),
                 };
                 let v = target.version;
-                target.apply(absorbed.clone(), &caller.name, self.clock.now());
-                events.push(self.draft(
-                    &caller.name,
-                    Payload::Alert {
-                        alert: target.id.clone(),
-                        event: absorbed,
-                    },
-                ));
+                target.apply(absorbed, &caller.name, self.now());
+                events.push(self.alert_draft(&target));
                 writes.push(Write::Alert {
                     alert: Box::new(target),
                     expected_version: Some(v),
@@ -412,17 +485,8 @@ impl App {
                 event
             };
             let version = alert.version;
-            alert.apply(event.clone(), &caller.name, self.clock.now());
-            events.insert(
-                0,
-                self.draft(
-                    &caller.name,
-                    Payload::Alert {
-                        alert: alert.id.clone(),
-                        event,
-                    },
-                ),
-            );
+            alert.apply(event, &caller.name, self.now());
+            events.insert(0, self.alert_draft(&alert));
             if to == AlertState::Closed && alert.reporter.phone_sealed.is_some() {
                 let outcome = alert.outcome.clone().unwrap_or_default();
                 let text = outbox::feedback_text(
@@ -450,7 +514,7 @@ impl App {
                 },
             );
             if self.commit_decided(Commit { events, writes }).await? {
-                return Ok(alert);
+                return Ok(self.shown_to(caller, alert));
             }
         }
         Err(gave_up(id_or_ref))
@@ -472,7 +536,7 @@ impl App {
             }
         }
         for _ in 0..RETRIES {
-            let mut alert = self.alert(caller, id_or_ref).await?;
+            let mut alert = self.visible_alert(caller, id_or_ref).await?;
             if alert.state.is_final() {
                 return Err(AppError::Invalid(format!(
                     "{} is {} and can no longer be changed",
@@ -490,7 +554,7 @@ impl App {
             let r = routing::route(
                 place.as_deref(),
                 threat,
-                self.clock.now(),
+                self.now(),
                 &self.caches.responders(),
                 &gaz,
             );
@@ -501,7 +565,7 @@ impl App {
                 uncovered: r.uncovered,
             };
             if self.commit_event(caller, &mut alert, event).await? {
-                return Ok(alert);
+                return Ok(self.shown_to(caller, alert));
             }
         }
         Err(gave_up(id_or_ref))
@@ -521,7 +585,7 @@ impl App {
             return Err(kinga_domain::DomainError::Missing("text").into());
         }
         for _ in 0..RETRIES {
-            let mut alert = self.alert(caller, id_or_ref).await?;
+            let mut alert = self.visible_alert(caller, id_or_ref).await?;
             if alert.state.is_final() {
                 return Err(AppError::Invalid(format!(
                     "{} is {}: there is nothing left to ask",
@@ -553,7 +617,7 @@ impl App {
                 },
             );
             if self.commit_decided(Commit { events, writes }).await? {
-                return Ok(alert);
+                return Ok(self.shown_to(caller, alert));
             }
         }
         Err(gave_up(id_or_ref))
@@ -568,15 +632,9 @@ impl App {
         event: AlertEvent,
     ) -> AppResult<bool> {
         let version = alert.version;
-        alert.apply(event.clone(), &caller.name, self.clock.now());
+        alert.apply(event, &caller.name, self.now());
         let commit = Commit {
-            events: vec![self.draft(
-                &caller.name,
-                Payload::Alert {
-                    alert: alert.id.clone(),
-                    event,
-                },
-            )],
+            events: vec![self.alert_draft(alert)],
             writes: vec![Write::Alert {
                 alert: Box::new(alert.clone()),
                 expected_version: Some(version),
@@ -585,10 +643,36 @@ impl App {
         self.commit_decided(commit).await
     }
 
+    /// The ledger event of the alert's newest timeline entry, stamped with the very actor and
+    /// time the alert recorded, so that folding the ledger rebuilds the alert exactly.
+    pub(crate) fn alert_draft(&self, alert: &Alert) -> kinga_ledger::DraftEvent {
+        let (actor, at, event) = match alert.timeline.last() {
+            Some(t) => (t.actor.clone(), t.at, t.event.clone()),
+            // Every alert starts with its intake entry; this arm is never taken.
+            None => (
+                String::new(),
+                self.now(),
+                AlertEvent::MessageAttached {
+                    text: String::new(),
+                    channel: alert.channel,
+                },
+            ),
+        };
+        kinga_ledger::DraftEvent {
+            id: self.new_id(),
+            actor,
+            at,
+            payload: Payload::Alert {
+                alert: alert.id.clone(),
+                event,
+            },
+        }
+    }
+
     /// Commit a change decided on alerts at their stored versions; false when someone changed
     /// one of them first (the caller decides again on fresh data).
     pub(crate) async fn commit_decided(&self, commit: Commit) -> AppResult<bool> {
-        match self.store.commit(commit).await {
+        match self.commit(commit).await {
             Ok(_) => Ok(true),
             Err(StoreError::Conflict(_)) => Ok(false),
             Err(e) => Err(e.into()),
@@ -616,19 +700,13 @@ impl App {
             Some(alert.id.clone()),
             outbox::message_language(alert.reporter.language.as_deref()).to_string(),
             outbox::sms_body(&body),
-            self.clock.now(),
+            self.now(),
         );
         let noted = AlertEvent::FeedbackQueued {
             message: message.id.clone(),
         };
-        alert.apply(noted.clone(), &caller.name, self.clock.now());
-        events.push(self.draft(
-            &caller.name,
-            Payload::Alert {
-                alert: alert.id.clone(),
-                event: noted,
-            },
-        ));
+        alert.apply(noted, &caller.name, self.now());
+        events.push(self.alert_draft(alert));
         events.push(self.draft(
             &caller.name,
             Payload::MessageQueued {
@@ -668,7 +746,7 @@ impl App {
                     &place,
                     &alert.text,
                 ),
-                self.clock.now(),
+                self.now(),
             );
             events.push(self.draft(
                 &caller.name,
@@ -680,9 +758,17 @@ impl App {
         }
     }
 
-    /// Ranked place candidates for a free-text name.
-    pub fn resolve_place(&self, q: &str, limit: usize) -> Vec<PlaceCandidate> {
-        self.caches.gazetteer().resolve(q, limit.clamp(1, 50))
+    /// Ranked place candidates for a name as typed (bounded: a long query costs no more
+    /// than a long place name).
+    pub fn find_places(
+        &self,
+        caller: &Caller,
+        q: &str,
+        limit: usize,
+    ) -> AppResult<Vec<PlaceCandidate>> {
+        caller.require(Permission::ReadAlerts)?;
+        limits::check("q", q, limits::PLACE_NAME)?;
+        Ok(self.caches.gazetteer().resolve(q, limit.clamp(1, 50)))
     }
 }
 

@@ -12,6 +12,7 @@ use kinga_domain::people::{ApiToken, Permission, Role, User};
 use kinga_ledger::Payload;
 use kinga_store::{Commit, Session, StoreError, Write};
 
+use crate::limits;
 use crate::{App, AppError, AppResult, Caller};
 
 /// Shortest password accepted.
@@ -22,17 +23,54 @@ pub fn secret_digest(secret: &str) -> String {
     hex::encode(Sha256::digest(secret.as_bytes()))
 }
 
+/// Compare two secrets without leaking through timing where they first differ.
+pub fn same_secret(a: &str, b: &str) -> bool {
+    let (a, b) = (a.as_bytes(), b.as_bytes());
+    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}
+
 fn random_secret(prefix: &str) -> String {
     let bytes: [u8; 32] = rand::random();
     format!("{prefix}{}", URL_SAFE_NO_PAD.encode(bytes))
 }
 
-fn hash_password(password: &str) -> AppResult<String> {
+/// Refuse a password that is short, all one character, the user's name, or one that
+/// password crackers try first (zxcvbn's lists of common passwords, names and patterns,
+/// with its l33t and keyboard rules: "P@ssw0rd2024" and "qwertyuiop" are refused).
+pub fn check_password(name: &str, password: &str) -> AppResult<()> {
+    limits::check("password", password, limits::PASSWORD)?;
+    let refuse = |why: &str| {
+        Err(AppError::Invalid(format!(
+            "this password cannot be used: {why}"
+        )))
+    };
     if password.chars().count() < MIN_PASSWORD {
         return Err(AppError::Invalid(format!(
             "a password needs at least {MIN_PASSWORD} characters"
         )));
     }
+    let mut chars = password.chars();
+    if let Some(first) = chars.next() {
+        if chars.all(|c| c == first) {
+            return refuse("it is one character repeated");
+        }
+    }
+    if password.to_lowercase() == name.to_lowercase() {
+        return refuse("it is the user name");
+    }
+    let estimate = zxcvbn::zxcvbn(password, &[name]);
+    if u8::from(estimate.score()) <= 1 {
+        let why = estimate
+            .feedback()
+            .and_then(|f| f.warning())
+            .map(|w| w.to_string())
+            .unwrap_or_else(|| "it is among the passwords tried first by attackers".into());
+        return refuse(&why);
+    }
+    Ok(())
+}
+
+fn hash_password(password: &str) -> AppResult<String> {
     let salt = SaltString::generate(&mut OsRng);
     Argon2::default()
         .hash_password(password.as_bytes(), &salt)
@@ -50,9 +88,14 @@ fn valid_name(name: &str) -> AppResult<()> {
         Ok(())
     } else {
         Err(AppError::Invalid(format!(
-            "'{name}' is not a valid user name (letters, digits, . _ -)"
+            "'{}' is not a valid user name (1 to 64 letters, digits, . _ -)",
+            name.chars().take(64).collect::<String>()
         )))
     }
+}
+
+fn ui_language(language: &str) -> String {
+    if language == "fr" { "fr" } else { "en" }.to_string()
 }
 
 /// A new signed-in session: the cookie secret is returned once and stored only as a digest.
@@ -77,6 +120,8 @@ impl App {
     ) -> AppResult<User> {
         caller.require(Permission::ManageUsers)?;
         valid_name(name)?;
+        limits::check("display name", display_name, limits::NAME)?;
+        check_password(name, password)?;
         if self.store.user_by_name(name).await?.is_some() {
             return Err(AppError::Invalid(format!("user '{name}' already exists")));
         }
@@ -89,15 +134,11 @@ impl App {
                 display_name.trim().to_string()
             },
             role,
-            language: if language == "fr" {
-                "fr".into()
-            } else {
-                "en".into()
-            },
+            language: ui_language(language),
             password_hash: hash_password(password)?,
             disabled: false,
             responder: None,
-            created_at: self.clock.now(),
+            created_at: self.now(),
         };
         self.save_user(caller, user.clone()).await?;
         Ok(user)
@@ -105,11 +146,14 @@ impl App {
 
     /// Store a changed user through the ledger.
     pub async fn save_user(&self, caller: &Caller, user: User) -> AppResult<()> {
+        if caller.name != user.name {
+            caller.require(Permission::ManageUsers)?;
+        }
         let commit = Commit {
             events: vec![self.draft(&caller.name, Payload::UserSaved { user: user.clone() })],
             writes: vec![Write::User(user)],
         };
-        self.store.commit(commit).await.map_err(|e| match e {
+        self.commit(commit).await.map_err(|e| match e {
             StoreError::Duplicate(k) => AppError::Invalid(format!("{k} already exists")),
             e => e.into(),
         })?;
@@ -118,44 +162,66 @@ impl App {
     }
 
     async fn named_user(&self, name: &str) -> AppResult<User> {
+        limits::check("user name", name, limits::NAME)?;
         self.store
             .user_by_name(name)
             .await?
             .ok_or_else(|| AppError::NotFound(format!("user '{name}'")))
     }
 
-    /// Disable a user: no more sign-in, and their tokens stop working.
+    /// Disable a user for good: no more sign-in, every session ended and every token
+    /// revoked. Only an administrator enabling the user again undoes the first; sessions and
+    /// tokens never come back.
     pub async fn disable_user(&self, caller: &Caller, name: &str) -> AppResult<User> {
         caller.require(Permission::ManageUsers)?;
         let mut u = self.named_user(name).await?;
         u.disabled = true;
         self.save_user(caller, u.clone()).await?;
+        self.revoke_all_tokens(caller, &u).await?;
+        self.store.delete_sessions_of(&u.id, None).await?;
+        self.audit(caller, "user_disabled", &format!("user:{name}"), "")
+            .await?;
         Ok(u)
     }
 
-    /// Set a new password (and re-enable the user).
+    /// Let a disabled user sign in again (with new sessions and new tokens only).
+    pub async fn enable_user(&self, caller: &Caller, name: &str) -> AppResult<User> {
+        caller.require(Permission::ManageUsers)?;
+        let mut u = self.named_user(name).await?;
+        u.disabled = false;
+        self.save_user(caller, u.clone()).await?;
+        self.audit(caller, "user_enabled", &format!("user:{name}"), "")
+            .await?;
+        Ok(u)
+    }
+
+    /// Set a new password. Every session of the user ends but `keep` (the session of a user
+    /// changing their own password); a disabled user stays disabled.
     pub async fn reset_password(
         &self,
         caller: &Caller,
         name: &str,
         password: &str,
+        keep: Option<&str>,
     ) -> AppResult<User> {
-        caller.require(Permission::ManageUsers)?;
+        if caller.name != name {
+            caller.require(Permission::ManageUsers)?;
+        }
+        check_password(name, password)?;
         let mut u = self.named_user(name).await?;
         u.password_hash = hash_password(password)?;
-        u.disabled = false;
         self.save_user(caller, u.clone()).await?;
+        let keep = keep.filter(|_| caller.name == name);
+        self.store.delete_sessions_of(&u.id, keep).await?;
+        self.audit(caller, "password_reset", &format!("user:{name}"), "")
+            .await?;
         Ok(u)
     }
 
     /// Change a user's UI language.
     pub async fn set_language(&self, user: &User, language: &str) -> AppResult<User> {
         let mut u = user.clone();
-        u.language = if language == "fr" {
-            "fr".into()
-        } else {
-            "en".into()
-        };
+        u.language = ui_language(language);
         self.save_user(&Caller::user(user), u.clone()).await?;
         Ok(u)
     }
@@ -163,6 +229,9 @@ impl App {
     /// Check a name and password. The same error whatever was wrong, so names can't be probed.
     pub async fn authenticate(&self, name: &str, password: &str) -> AppResult<User> {
         let refused = || AppError::Unauthorized("wrong user name or password".into());
+        if name.len() > 64 || password.chars().nth(limits::PASSWORD).is_some() {
+            return Err(refused());
+        }
         let user = self.store.user_by_name(name).await?;
         let Some(user) = user else {
             // Spend the same time as a real check so timing does not reveal which names exist.
@@ -190,26 +259,41 @@ impl App {
         if caller.name != user_name {
             caller.require(Permission::ManageUsers)?;
         }
+        limits::check("label", label, limits::NAME)?;
         let user = self.named_user(user_name).await?;
+        if user.disabled {
+            return Err(AppError::Invalid(format!(
+                "user '{user_name}' is disabled: enable it before giving it a token"
+            )));
+        }
         let secret = random_secret("kinga_");
         let token = ApiToken {
             id: self.new_id(),
             user: user.id,
             label: label.to_string(),
             digest: secret_digest(&secret),
-            created_at: self.clock.now(),
+            created_at: self.now(),
             revoked: false,
         };
+        let (audit_event, audit_row) = self.audit_parts(
+            caller,
+            "token_created",
+            &format!("user:{user_name}"),
+            &format!("token {} ({label})", token.id),
+        );
         let commit = Commit {
-            events: vec![self.draft(
-                &caller.name,
-                Payload::TokenSaved {
-                    token: token.clone(),
-                },
-            )],
-            writes: vec![Write::Token(token.clone())],
+            events: vec![
+                self.draft(
+                    &caller.name,
+                    Payload::TokenSaved {
+                        token: token.clone(),
+                    },
+                ),
+                audit_event,
+            ],
+            writes: vec![Write::Token(token.clone()), audit_row],
         };
-        self.store.commit(commit).await?;
+        self.commit(commit).await?;
         Ok((secret, token))
     }
 
@@ -224,37 +308,59 @@ impl App {
             caller.require(Permission::ManageUsers)?;
         }
         let user = self.named_user(user_name).await?;
-        let mut token = self
+        let token = self
             .store
             .tokens_of(&user.id)
             .await?
             .into_iter()
             .find(|t| t.id == token_id)
             .ok_or_else(|| AppError::NotFound(format!("token {token_id}")))?;
-        token.revoked = true;
-        let commit = Commit {
-            events: vec![self.draft(
+        self.save_revoked(caller, vec![token]).await
+    }
+
+    async fn revoke_all_tokens(&self, caller: &Caller, user: &User) -> AppResult<()> {
+        let live: Vec<ApiToken> = self
+            .store
+            .tokens_of(&user.id)
+            .await?
+            .into_iter()
+            .filter(|t| !t.revoked)
+            .collect();
+        self.save_revoked(caller, live).await
+    }
+
+    async fn save_revoked(&self, caller: &Caller, tokens: Vec<ApiToken>) -> AppResult<()> {
+        if tokens.is_empty() {
+            return Ok(());
+        }
+        let mut commit = Commit::default();
+        for mut token in tokens {
+            token.revoked = true;
+            commit.events.push(self.draft(
                 &caller.name,
                 Payload::TokenSaved {
                     token: token.clone(),
                 },
-            )],
-            writes: vec![Write::Token(token)],
-        };
-        self.store.commit(commit).await?;
+            ));
+            commit.writes.push(Write::Token(token));
+        }
+        self.commit(commit).await?;
         self.caches.forget_tokens();
         Ok(())
     }
 
     /// The user a bearer token belongs to, if the token is valid and the user active.
     /// Answers from a one-second cache of accepted tokens, so a revocation or a disabled user
-    /// takes effect within a second.
+    /// takes effect within a second when done by another process, at once when done here.
     pub async fn user_for_token(&self, secret: &str) -> AppResult<User> {
+        let refused = || AppError::Unauthorized("invalid or revoked API token".into());
+        if secret.len() > 200 {
+            return Err(refused());
+        }
         let digest = secret_digest(secret);
         if let Some(user) = self.caches.token_user(&digest) {
             return Ok(user);
         }
-        let refused = || AppError::Unauthorized("invalid or revoked API token".into());
         let token = self
             .store
             .token_by_digest(&digest)
@@ -271,10 +377,11 @@ impl App {
         Ok(user)
     }
 
-    /// Open a browser session for a user.
+    /// Open a browser session for a user; with `security.single_session`, the user's other
+    /// sessions end.
     pub async fn open_session(&self, user: &User) -> AppResult<NewSession> {
         let secret = random_secret("");
-        let now = self.clock.now();
+        let now = self.now();
         let session = Session {
             digest: secret_digest(&secret),
             user: user.id.clone(),
@@ -282,16 +389,22 @@ impl App {
             created_at: now,
             expires_at: now + Duration::hours(i64::from(self.settings.security.session_hours)),
         };
+        if self.settings.security.single_session {
+            self.store.delete_sessions_of(&user.id, None).await?;
+        }
         self.store.put_session(&session).await?;
         Ok(NewSession { secret, session })
     }
 
     /// The session and user behind a cookie secret, if still valid.
     pub async fn session_user(&self, secret: &str) -> AppResult<Option<(Session, User)>> {
+        if secret.len() > 200 {
+            return Ok(None);
+        }
         let Some(session) = self.store.session(&secret_digest(secret)).await? else {
             return Ok(None);
         };
-        if session.expires_at <= self.clock.now() {
+        if session.expires_at <= self.now() {
             self.store.delete_session(&session.digest).await?;
             return Ok(None);
         }
@@ -304,5 +417,42 @@ impl App {
     /// End a session.
     pub async fn close_session(&self, secret: &str) -> AppResult<()> {
         Ok(self.store.delete_session(&secret_digest(secret)).await?)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn common_short_repeated_and_named_passwords_are_refused() {
+        for bad in [
+            "password123",
+            "qwertyuiop",
+            "P@ssw0rd2024",
+            "iloveyou12",
+            "aaaaaaaaaaaa",
+            "1234567890",
+            "short",
+            "Esther",
+            "esther2026",
+        ] {
+            assert!(check_password("esther", bad).is_err(), "{bad}");
+        }
+        for good in [
+            "kinga-demo-2026",
+            "admin-password-1",
+            "correct horse battery",
+        ] {
+            assert!(check_password("esther", good).is_ok(), "{good}");
+        }
+        assert!(check_password("x", &"a1".repeat(200)).is_err(), "too long");
+    }
+
+    #[test]
+    fn secrets_compare_whole() {
+        assert!(same_secret("abc", "abc"));
+        assert!(!same_secret("abc", "abd"));
+        assert!(!same_secret("abc", "ab"));
     }
 }

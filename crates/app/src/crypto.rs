@@ -7,6 +7,7 @@ use chacha20poly1305::aead::{Aead, KeyInit};
 use chacha20poly1305::{XChaCha20Poly1305, XNonce};
 
 use kinga_domain::phone::normalize_msisdn;
+use kinga_store::{AlertQuery, Store};
 
 use crate::{AppError, AppResult};
 
@@ -14,7 +15,12 @@ use crate::{AppError, AppResult};
 pub struct Sealer {
     cipher: XChaCha20Poly1305,
     digest_key: [u8; 32],
+    anchor_key: [u8; 32],
+    check: String,
 }
+
+/// Name of the stored key check value in the store's `meta` table.
+pub const KEY_CHECK: &str = "key_check";
 
 impl std::fmt::Debug for Sealer {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -28,9 +34,59 @@ impl Sealer {
         // Separate keys for encryption and digests, so neither use weakens the other.
         let enc = blake3::derive_key("kinga 2026 field encryption", &key);
         let digest_key = blake3::derive_key("kinga 2026 phone digest", &key);
+        let anchor_key = blake3::derive_key("kinga 2026 ledger anchor", &key);
+        // A check value tells which key a database was sealed with without revealing it.
+        let check = hex::encode(&blake3::derive_key("kinga 2026 key check value", &key)[..8]);
         Sealer {
             cipher: XChaCha20Poly1305::new(&enc.into()),
             digest_key,
+            anchor_key,
+            check,
+        }
+    }
+
+    /// The key check value stored beside sealed data (16 hex digits).
+    pub fn check_value(&self) -> &str {
+        &self.check
+    }
+
+    /// Key of the chain-head anchor's MAC.
+    pub(crate) fn anchor_key(&self) -> &[u8; 32] {
+        &self.anchor_key
+    }
+
+    /// Open the key of a database: the key file must exist and match the check value kept in
+    /// the database whenever the database holds sealed data; a new key is written only for a
+    /// database that holds none, so a lost key file is never silently replaced.
+    pub async fn for_store(path: &std::path::Path, store: &dyn Store) -> AppResult<Sealer> {
+        let stored = store.meta(KEY_CHECK).await?;
+        if !path.exists() {
+            let sealed = stored.is_some() || holds_sealed_data(store).await?;
+            if sealed {
+                return Err(AppError::Crypto(format!(
+                    "the database holds sealed data (focal points' names and numbers, reporters' \
+                     numbers) but the key file {} is missing. Restore it from your backup (the file \
+                     created at first start, kept apart from the database) to that path, or point \
+                     security.key_file (KINGA_SECURITY_KEY_FILE) at it. Kinga will not create a \
+                     new key beside sealed data: nothing sealed could be read with it.",
+                    path.display()
+                )));
+            }
+        }
+        let sealer = Sealer::load_or_create(path)?;
+        match stored {
+            Some(check) if check != sealer.check_value() => Err(AppError::Crypto(format!(
+                "the key file {} does not match this database (its key check value is {}, the \
+                 database was sealed with the key whose check value is {check}). Restore the \
+                 right key file from your backup.",
+                path.display(),
+                sealer.check_value()
+            ))),
+            Some(_) => Ok(sealer),
+            None => {
+                store.set_meta(KEY_CHECK, sealer.check_value()).await?;
+                Ok(sealer)
+            }
         }
     }
 
@@ -47,16 +103,8 @@ impl Sealer {
             })?;
             return Ok(Sealer::new(key));
         }
-        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-            std::fs::create_dir_all(dir).map_err(err)?;
-        }
         let key: [u8; 32] = rand::random();
-        std::fs::write(path, hex::encode(key)).map_err(err)?;
-        #[cfg(unix)]
-        {
-            use std::os::unix::fs::PermissionsExt;
-            std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o600)).map_err(err)?;
-        }
+        crate::files::replace_private(path, hex::encode(key).as_bytes()).map_err(err)?;
         Ok(Sealer::new(key))
     }
 
@@ -93,6 +141,20 @@ impl Sealer {
     pub fn phone_digest(&self, msisdn: &str) -> String {
         blake3::keyed_hash(&self.digest_key, msisdn.as_bytes()).to_hex()[..32].to_string()
     }
+}
+
+/// True when a database written before key check values existed may hold sealed fields.
+async fn holds_sealed_data(store: &dyn Store) -> AppResult<bool> {
+    if !store.focal_points().await?.is_empty() {
+        return Ok(true);
+    }
+    let any = store
+        .alerts(&AlertQuery {
+            limit: 1,
+            ..Default::default()
+        })
+        .await?;
+    Ok(any.total > 0)
 }
 
 impl crate::App {

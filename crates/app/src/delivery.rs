@@ -136,7 +136,7 @@ impl App {
         // Long enough for the whole batch to time out one message after the other, so no
         // other worker takes a message this one is still sending.
         let lease = Duration::seconds((timeout.as_secs() as i64 + 5) * batch as i64 + 60);
-        let now = self.clock.now();
+        let now = self.now();
         let claimed = self.store.claim_outbox(now, now + lease, batch).await?;
         let mut run = DeliveryRun::default();
         let mut responders: Option<Vec<Responder>> = None;
@@ -158,7 +158,7 @@ impl App {
         outcome: Outcome,
         run: &mut DeliveryRun,
     ) -> AppResult<()> {
-        let now = self.clock.now();
+        let now = self.now();
         m.attempts = m.attempts.saturating_add(1);
         m.next_attempt_at = None;
         match outcome {
@@ -213,12 +213,11 @@ impl App {
                 delivery: Some(m.delivery_state()),
             },
         );
-        self.store
-            .commit(Commit {
-                events: vec![event],
-                writes: vec![Write::Outbox(m)],
-            })
-            .await?;
+        self.commit(Commit {
+            events: vec![event],
+            writes: vec![Write::Outbox(m)],
+        })
+        .await?;
         Ok(())
     }
 

@@ -288,7 +288,9 @@ impl App {
                 ),
             });
         }
-        self.save_records(caller, records).await
+        // The same checks as every form and API call, the error naming the file's line.
+        self.save_numbered(caller, records, |i| format!("line {}: ", i + 2))
+            .await
     }
 }
 

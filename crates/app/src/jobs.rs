@@ -39,13 +39,13 @@ impl App {
             alert,
             user.language.clone(),
             body,
-            self.clock.now(),
+            self.now(),
         )
     }
 
     /// Escalate every missed deadline not escalated yet; returns how many were escalated.
     pub async fn escalate_due(&self) -> AppResult<usize> {
-        let now = self.clock.now();
+        let now = self.now();
         let coordinators = self.coordinators().await?;
         let system = Caller::system();
         let mut n = 0;
@@ -56,14 +56,8 @@ impl App {
             };
             let event = AlertEvent::Escalated { deadline: kind };
             let version = alert.version;
-            alert.apply(event.clone(), &system.name, now);
-            let mut events = vec![self.draft(
-                &system.name,
-                Payload::Alert {
-                    alert: alert.id.clone(),
-                    event,
-                },
-            )];
+            alert.apply(event, &system.name, now);
+            let mut events = vec![self.alert_draft(&alert)];
             let mut writes = vec![Write::Alert {
                 alert: Box::new(alert.clone()),
                 expected_version: Some(version),
@@ -89,7 +83,7 @@ impl App {
                     .push(self.draft(&system.name, Payload::MessageQueued { message: m.clone() }));
                 writes.push(Write::Outbox(m));
             }
-            match self.store.commit(Commit { events, writes }).await {
+            match self.commit(Commit { events, writes }).await {
                 Ok(_) => n += 1,
                 // Someone acted on the alert meanwhile; the next run looks at it again.
                 Err(StoreError::Conflict(_)) => {}
@@ -135,7 +129,7 @@ impl App {
             events.push(self.draft(&system.name, Payload::MessageQueued { message: m.clone() }));
             writes.push(Write::Outbox(m));
         }
-        match self.store.commit(Commit { events, writes }).await {
+        match self.commit(Commit { events, writes }).await {
             Ok(_) | Err(StoreError::Duplicate(_)) => Ok(d),
             Err(e) => Err(e.into()),
         }

@@ -3,32 +3,18 @@
 use serde::{Deserialize, Serialize};
 
 use kinga_domain::people::Permission;
-use kinga_domain::place::Place;
-use kinga_domain::registry::{FocalPoint, Responder, ThreatActor};
+pub use kinga_domain::registry::RegistryRecord;
+use kinga_domain::registry::{FocalPoint, check_records};
 use kinga_ledger::Payload;
-use kinga_store::{AuditEntry, Commit, Write};
+use kinga_store::{Commit, Write};
+
+use crate::limits;
 
 use crate::{App, AppError, AppResult, Caller};
 
 /// Rows written per commit by bulk saves: large enough to share fsyncs, small enough to keep
 /// one transaction short.
 const BATCH: usize = 500;
-
-/// The first ten ASCII letters and digits of a place name, capitals kept ("Kiwanja").
-fn deunicode_tag(name: &str) -> String {
-    kinga_domain::text::fold(name)
-        .split(' ')
-        .map(|w| {
-            let mut c = w.chars();
-            c.next()
-                .map(|f| f.to_ascii_uppercase().to_string() + c.as_str())
-                .unwrap_or_default()
-        })
-        .collect::<String>()
-        .chars()
-        .take(10)
-        .collect()
-}
 
 /// A focal point as a person registers it, before its identity is sealed.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -59,85 +45,72 @@ pub struct FocalPointIdentity {
     pub phone: String,
 }
 
-/// One registry record to save.
-#[derive(Debug, Clone)]
-pub enum RegistryRecord {
-    /// A place.
-    Place(Place),
-    /// A threat actor.
-    Actor(ThreatActor),
-    /// A responder.
-    Responder(Responder),
-    /// A focal point (already sealed).
-    FocalPoint(FocalPoint),
-}
-
-impl RegistryRecord {
-    fn into_parts(self) -> (Payload, Write) {
-        match self {
-            RegistryRecord::Place(p) => (Payload::PlaceSaved { place: p.clone() }, Write::Place(p)),
-            RegistryRecord::Actor(a) => (Payload::ActorSaved { actor: a.clone() }, Write::Actor(a)),
-            RegistryRecord::Responder(r) => (
-                Payload::ResponderSaved {
-                    responder: r.clone(),
-                },
-                Write::Responder(r),
-            ),
-            RegistryRecord::FocalPoint(f) => (
-                Payload::FocalPointSaved {
-                    focal_point: f.clone(),
-                },
-                Write::FocalPoint(f),
-            ),
-        }
+fn into_parts(r: RegistryRecord) -> (Payload, Write) {
+    match r {
+        RegistryRecord::Place(p) => (Payload::PlaceSaved { place: p.clone() }, Write::Place(p)),
+        RegistryRecord::Actor(a) => (Payload::ActorSaved { actor: a.clone() }, Write::Actor(a)),
+        RegistryRecord::Responder(r) => (
+            Payload::ResponderSaved {
+                responder: r.clone(),
+            },
+            Write::Responder(r),
+        ),
+        RegistryRecord::FocalPoint(f) => (
+            Payload::FocalPointSaved {
+                focal_point: f.clone(),
+            },
+            Write::FocalPoint(f),
+        ),
     }
 }
 
 impl App {
-    /// Save registry records through the ledger, in batches, and refresh the caches.
+    /// Save registry records through the ledger, in batches, and refresh the caches. Every
+    /// record is checked first (the same checks whatever brought it); one bad record saves
+    /// nothing.
     pub async fn save_records(
         &self,
         caller: &Caller,
         records: Vec<RegistryRecord>,
     ) -> AppResult<usize> {
+        let single = records.len() == 1;
+        self.save_numbered(caller, records, |i| {
+            if single {
+                String::new()
+            } else {
+                format!("record {}: ", i + 1)
+            }
+        })
+        .await
+    }
+
+    /// [`App::save_records`], naming a bad record with `label(index)` (a CSV line number).
+    pub(crate) async fn save_numbered(
+        &self,
+        caller: &Caller,
+        records: Vec<RegistryRecord>,
+        label: impl Fn(usize) -> String,
+    ) -> AppResult<usize> {
         caller.require(Permission::ManageRegistries)?;
         let gaz = self.caches.gazetteer();
         let n = records.len();
-        let mut known_places: std::collections::HashSet<String> =
-            gaz.places().iter().map(|p| p.pcode.clone()).collect();
-        for r in &records {
-            if let RegistryRecord::Place(p) = r {
-                known_places.insert(p.pcode.clone());
-            }
-        }
-        for r in &records {
-            let (what, places): (&str, Vec<&String>) = match r {
-                RegistryRecord::Place(p) => ("place", p.parent.iter().collect()),
-                RegistryRecord::Actor(a) => ("actor", a.areas.iter().collect()),
-                RegistryRecord::Responder(r) => ("responder", r.places.iter().collect()),
-                RegistryRecord::FocalPoint(f) => ("focal point", f.place.iter().collect()),
-            };
-            if let Some(bad) = places.into_iter().find(|p| !known_places.contains(*p)) {
-                return Err(AppError::Invalid(format!(
-                    "{what} refers to unknown place P-code '{bad}'"
-                )));
-            }
-        }
+        check_records(&records, &gaz)
+            .map_err(|(i, e)| AppError::Invalid(format!("{}{e}", label(i))))?;
         let mut places_changed = false;
         let mut responders_changed = false;
         let mut batch = Commit::default();
         for r in records {
             places_changed |= matches!(r, RegistryRecord::Place(_));
             responders_changed |= matches!(r, RegistryRecord::Responder(_));
-            let (payload, write) = r.into_parts();
+            let (payload, write) = into_parts(r);
             batch.events.push(self.draft(&caller.name, payload));
             batch.writes.push(write);
             if batch.writes.len() >= BATCH {
-                self.store.commit(std::mem::take(&mut batch)).await?;
+                self.commit(std::mem::take(&mut batch)).await?;
             }
         }
         if !batch.writes.is_empty() {
-            self.store.commit(batch).await?;
+            self.commit(batch).await?;
         }
         if places_changed {
             self.caches.reload_places(self.store.as_ref()).await?;
@@ -155,6 +128,10 @@ impl App {
         input: &FocalPointInput,
     ) -> AppResult<FocalPoint> {
         caller.require(Permission::ManageRegistries)?;
+        limits::check("name", &input.name, limits::NAME)?;
+        limits::check("phone", &input.phone, limits::PHONE)?;
+        limits::check_opt("pseudonym", input.pseudonym.as_deref(), 64)?;
+        limits::check_opt("id", input.id.as_deref(), limits::ID)?;
         if input.name.trim().is_empty() {
             return Err(kinga_domain::DomainError::Missing("name").into());
         }
@@ -175,21 +152,11 @@ impl App {
                 other.pseudonym
             )));
         }
-        let gaz = self.caches.gazetteer();
         let pseudonym = match (&input.pseudonym, &existing) {
             (Some(p), _) if !p.trim().is_empty() => p.trim().to_string(),
             (_, Some(e)) => e.pseudonym.clone(),
-            _ => {
-                let area = input
-                    .place
-                    .as_deref()
-                    .and_then(|p| gaz.get(p))
-                    .map(|p| p.name.clone())
-                    .unwrap_or_else(|| "X".into());
-                let tag: String = deunicode_tag(&area);
-                let suffix = &self.new_id()[20..];
-                format!("FP-{tag}-{suffix}")
-            }
+            // Random letters only: a pseudonym naming a village would point at its informant.
+            _ => format!("FP-{}", &self.new_id()[20..]),
         };
         Ok(FocalPoint {
             id: existing.map(|e| e.id).unwrap_or_else(|| self.new_id()),
@@ -207,20 +174,20 @@ impl App {
         })
     }
 
-    /// The audit log of sensitive reads, newest first; for those who oversee the network.
-    pub async fn audit_log(&self, caller: &Caller, limit: usize) -> AppResult<Vec<AuditEntry>> {
-        caller.require(Permission::Coordinate)?;
-        Ok(self.store.audit_log(limit).await?)
-    }
-
-    /// Open a focal point's identity; allowed to few, and every opening is audited.
+    /// Open a focal point's identity; allowed to few, only with a reason, and every opening
+    /// is audited (who, when, which focal point, why).
     pub async fn focal_point_identity(
         &self,
         caller: &Caller,
         id: &str,
-        context: &str,
+        reason: &str,
     ) -> AppResult<FocalPointIdentity> {
         caller.require(Permission::ReadIdentities)?;
+        limits::check("id", id, limits::ID)?;
+        limits::check("reason", reason, limits::REASON)?;
+        if reason.trim().is_empty() {
+            return Err(kinga_domain::DomainError::Missing("reason").into());
+        }
         let fp = self
             .store
             .focal_points()
@@ -228,14 +195,7 @@ impl App {
             .into_iter()
             .find(|f| f.id == id)
             .ok_or_else(|| AppError::NotFound(format!("focal point {id}")))?;
-        self.store
-            .audit(&AuditEntry {
-                at: self.clock.now(),
-                actor: caller.name.clone(),
-                action: "read".into(),
-                record: format!("focal_point:{id}"),
-                context: context.to_string(),
-            })
+        self.audit(caller, "read", &format!("focal_point:{id}"), reason.trim())
             .await?;
         Ok(FocalPointIdentity {
             name: self.sealer.open(&fp.name_sealed)?,

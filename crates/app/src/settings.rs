@@ -42,6 +42,20 @@ pub struct Settings {
     pub kannel: Kannel,
     /// SMTP server for e-mail to responders.
     pub smtp: Smtp,
+    /// The HTTP server.
+    pub http: Http,
+}
+
+impl Settings {
+    /// Whether session cookies carry `Secure`: always behind an https public URL.
+    pub fn secure_cookies(&self) -> bool {
+        self.security.secure_cookies
+            || self
+                .public_url
+                .trim()
+                .to_ascii_lowercase()
+                .starts_with("https://")
+    }
 }
 
 impl Default for Settings {
@@ -62,7 +76,23 @@ impl Default for Settings {
             rapidpro: RapidPro::default(),
             kannel: Kannel::default(),
             smtp: Smtp::default(),
+            http: Http::default(),
         }
+    }
+}
+
+/// The HTTP server.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Http {
+    /// A connection that sends nothing (half-sent headers, a stalled body, an idle
+    /// keep-alive) or reads nothing of our answer for this long is closed.
+    pub idle_seconds: u64,
+}
+
+impl Default for Http {
+    fn default() -> Self {
+        Http { idle_seconds: 30 }
     }
 }
 
@@ -79,8 +109,15 @@ pub struct Security {
     pub login_attempts: u32,
     /// Window of the login limit.
     pub login_window_minutes: u32,
-    /// Mark session cookies `Secure` (set when served over HTTPS).
+    /// Mark session cookies `Secure` even when `public_url` is not https (a TLS proxy that
+    /// forwards to a plain `public_url`); they always are when `public_url` is https.
     pub secure_cookies: bool,
+    /// Signing in ends the user's other sessions (one device at a time).
+    pub single_session: bool,
+    /// File holding the signed chain heads of the ledger, outside the database, so that a
+    /// deleted tail of events is found by `kinga verify`. Empty: beside the SQLite file
+    /// (`<database>.anchor`), or `<data_dir>/ledger.anchor` on PostgreSQL.
+    pub anchor_file: String,
 }
 
 impl Default for Security {
@@ -91,6 +128,8 @@ impl Default for Security {
             login_attempts: 5,
             login_window_minutes: 15,
             secure_cookies: false,
+            single_session: false,
+            anchor_file: String::new(),
         }
     }
 }

@@ -10,7 +10,6 @@ use kinga_domain::phone::normalize_msisdn;
 use kinga_domain::registry::FocalPoint;
 use kinga_domain::sms::{self, ParseContext, ParsedSms};
 use kinga_domain::{Alert, AlertEvent, AlertState, Channel, Reporter};
-use kinga_ledger::Payload;
 use kinga_store::{Commit, IdempotentAnswer, StoreError, Write};
 
 use crate::alerts::{IntakeCommand, IntakeExtras, MAX_TEXT, RETRIES, gave_up};
@@ -126,7 +125,7 @@ impl App {
         let sender = self.sender(&sms.from, &mut flags).await?;
         let text = cut(&sms.text, &mut flags);
         let parsed = self.parse_with(&text, sender.focal_point.as_ref());
-        let now = self.clock.now();
+        let now = self.now();
         let mut attempts = 0;
         loop {
             if let Some(ans) = self.store.idempotent(&key).await? {
@@ -255,23 +254,17 @@ impl App {
             channel: Channel::Sms,
         };
         let version = alert.version;
-        alert.apply(event.clone(), &caller.name, self.clock.now());
+        alert.apply(event, &caller.name, self.now());
         let answer = IdempotentAnswer {
             key: key.to_string(),
             fingerprint: fingerprint.to_string(),
             // 200, not 201: nothing was created, which is how a replay tells the two apart.
             status: 200,
             body: serde_json::to_value(&alert).map_err(|e| AppError::Invalid(e.to_string()))?,
-            created_at: self.clock.now(),
+            created_at: self.now(),
         };
         let commit = Commit {
-            events: vec![self.draft(
-                &caller.name,
-                Payload::Alert {
-                    alert: alert.id.clone(),
-                    event,
-                },
-            )],
+            events: vec![self.alert_draft(&alert)],
             writes: vec![
                 Write::Alert {
                     alert: Box::new(alert.clone()),
@@ -280,7 +273,7 @@ impl App {
                 Write::Idempotency(answer),
             ],
         };
-        self.store.commit(commit).await?;
+        self.commit(commit).await?;
         Ok(alert)
     }
 
@@ -331,7 +324,7 @@ impl App {
             )));
         }
         for _ in 0..RETRIES {
-            let mut alert = self.alert(caller, id_or_ref).await?;
+            let mut alert = self.visible_alert(caller, id_or_ref).await?;
             match &alert.reporter.focal_point {
                 Some(linked) if *linked == fp.id => return Ok(alert),
                 Some(_) => {

@@ -59,10 +59,7 @@ async fn a_refresh_brings_in_another_servers_alerts() {
             .all(|d| d.alert != first.id),
         "a has not looked yet"
     );
-    a.caches
-        .refresh(a.store.as_ref(), a.clock.now())
-        .await
-        .expect("refresh");
+    a.refresh_caches().await.expect("refresh");
     let aware = a
         .intake(&cla(), report("Hommes armés vus au marché de Kiwanja"))
         .await
@@ -78,10 +75,7 @@ async fn a_refresh_brings_in_another_servers_alerts() {
         "{ids:?}"
     );
     // A second refresh adds nothing twice.
-    a.caches
-        .refresh(a.store.as_ref(), a.clock.now())
-        .await
-        .expect("refresh");
+    a.refresh_caches().await.expect("refresh");
     let again = a
         .intake(&cla(), report("Hommes armés encore au marché de Kiwanja"))
         .await

@@ -9,6 +9,7 @@ use support::{cla, place};
 use async_trait::async_trait;
 use chrono::Duration;
 
+use kinga_app::OutboxQuery;
 use kinga_app::alerts::IntakeCommand;
 use kinga_app::delivery::{Address, MessageSender, SendError, SendReceipt};
 use kinga_app::registry::RegistryRecord;
@@ -18,7 +19,6 @@ use kinga_domain::place::PlaceLevel;
 use kinga_domain::registry::{ContactPreference, Hours, Responder, ResponderKind};
 use kinga_domain::sms::segments::segments;
 use kinga_domain::{AlertState, Channel, ThreatType, TransitionRequest};
-use kinga_store::OutboxQuery;
 
 /// A gateway that records what it is given and answers as told.
 #[derive(Default)]
@@ -144,13 +144,16 @@ async fn move_to(app: &App, id: &str, to: AlertState, responders: &[&str], outco
 }
 
 async fn messages(app: &App) -> Vec<OutboxMessage> {
-    app.store
-        .outbox(&OutboxQuery {
+    app.outbox(
+        &Caller::system(),
+        OutboxQuery {
             limit: 100,
             ..Default::default()
-        })
-        .await
-        .expect("outbox")
+        },
+    )
+    .await
+    .expect("outbox")
+    .items
 }
 
 async fn message(app: &App, id: &str) -> OutboxMessage {
@@ -162,8 +165,7 @@ async fn message(app: &App, id: &str) -> OutboxMessage {
 }
 
 async fn status_events(app: &App) -> usize {
-    app.store
-        .events(0, 10_000)
+    app.events(&Caller::system(), 0, 10_000)
         .await
         .expect("events")
         .iter()
@@ -281,7 +283,7 @@ async fn failures_are_retried_with_back_off_then_given_up() {
         "HTTP 500 from the gateway".into(),
     )));
     sms_alert(&app, "Tirs à Walikale").await;
-    let t0 = app.clock.now();
+    let t0 = app.now();
     let mut waits = vec![];
     let mut at = t0;
     for attempt in 1..=8u32 {
@@ -400,7 +402,7 @@ async fn responders_get_their_preferred_contact_and_coordinators_their_inbox() {
 
     // Escalations to coordinators stay in Kinga's inbox: never handed to the gateway.
     let before = gw.sent().len();
-    clock.set(app.clock.now() + Duration::days(2));
+    clock.set(app.now() + Duration::days(2));
     assert!(app.escalate_due().await.expect("escalate") >= 1);
     let run = app.deliver_due(&gw).await.expect("run");
     assert!(run.inbox >= 1 && run.sent == 0, "{run:?}");

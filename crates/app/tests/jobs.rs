@@ -7,6 +7,7 @@ use support::{cla, place};
 
 use chrono::{Duration, TimeZone, Utc};
 
+use kinga_app::OutboxQuery;
 use kinga_app::alerts::IntakeCommand;
 use kinga_app::registry::RegistryRecord;
 use kinga_app::{App, Caller, FixedClock};
@@ -14,7 +15,6 @@ use kinga_domain::deadline::DeadlineKind;
 use kinga_domain::outbox::MessageKind;
 use kinga_domain::place::PlaceLevel;
 use kinga_domain::{AlertState, Channel, ThreatType, TransitionRequest};
-use kinga_store::OutboxQuery;
 
 async fn app(dir: &tempfile::TempDir) -> (App, Arc<FixedClock>) {
     let (app, clock) = support::open_app(dir).await;
@@ -54,7 +54,7 @@ async fn missed_deadlines_escalate_once_to_coordinators() {
         0,
         "nothing is due yet"
     );
-    clock.set(app.clock.now() + Duration::minutes(16));
+    clock.set(app.now() + Duration::minutes(16));
     assert_eq!(app.escalate_due().await.expect("run"), 1);
     assert_eq!(
         app.escalate_due().await.expect("run"),
@@ -64,14 +64,17 @@ async fn missed_deadlines_escalate_once_to_coordinators() {
     let a = app.alert(&cla(), &id).await.expect("alert");
     assert_eq!(a.escalated, vec![DeadlineKind::Acknowledge]);
     let msgs = app
-        .store
-        .outbox(&OutboxQuery {
-            alert: Some(id.clone()),
-            limit: 10,
-            ..Default::default()
-        })
+        .outbox(
+            &Caller::system(),
+            OutboxQuery {
+                alert: Some(id.clone()),
+                limit: 10,
+                ..Default::default()
+            },
+        )
         .await
-        .expect("outbox");
+        .expect("outbox")
+        .items;
     let esc: Vec<_> = msgs
         .iter()
         .filter(|m| m.kind == MessageKind::Escalation)
@@ -93,7 +96,7 @@ async fn missed_deadlines_escalate_once_to_coordinators() {
     )
     .await
     .expect("ack");
-    clock.set(app.clock.now() + Duration::hours(2));
+    clock.set(app.now() + Duration::hours(2));
     assert_eq!(app.escalate_due().await.expect("run"), 1);
     let a = app.alert(&cla(), &id).await.expect("alert");
     assert_eq!(
@@ -120,15 +123,10 @@ async fn the_daily_digest_is_issued_once_after_its_hour() {
     .expect("ack");
     // Next day, before the configured hour: nothing; after it: yesterday's digest, once.
     clock.set(Utc.with_ymd_and_hms(2026, 3, 3, 5, 0, 0).unwrap());
-    assert!(
-        app.digest_if_due(app.clock.now())
-            .await
-            .expect("run")
-            .is_none()
-    );
+    assert!(app.digest_if_due(app.now()).await.expect("run").is_none());
     clock.set(Utc.with_ymd_and_hms(2026, 3, 3, 6, 30, 0).unwrap());
     let d = app
-        .digest_if_due(app.clock.now())
+        .digest_if_due(app.now())
         .await
         .expect("run")
         .expect("issued");
@@ -136,24 +134,30 @@ async fn the_daily_digest_is_issued_once_after_its_hour() {
     assert_eq!(d.received, 2);
     assert_eq!(d.uncovered_open, 2, "Walikale has no responder");
     assert!(
-        app.digest_if_due(app.clock.now())
-            .await
-            .expect("run")
-            .is_none(),
+        app.digest_if_due(app.now()).await.expect("run").is_none(),
         "issued once"
     );
     let msgs = app
-        .store
-        .outbox(&OutboxQuery {
-            limit: 50,
-            ..Default::default()
-        })
+        .outbox(
+            &Caller::system(),
+            OutboxQuery {
+                limit: 50,
+                ..Default::default()
+            },
+        )
         .await
-        .expect("outbox");
+        .expect("outbox")
+        .items;
     let digest = msgs
         .iter()
         .find(|m| m.kind == MessageKind::Digest)
         .expect("digest queued to the coordinator");
     assert!(digest.body.contains('2'), "{}", digest.body);
-    assert_eq!(app.store.digests(5).await.expect("digests").len(), 1);
+    assert_eq!(
+        app.digests(&Caller::system(), 5)
+            .await
+            .expect("digests")
+            .len(),
+        1
+    );
 }

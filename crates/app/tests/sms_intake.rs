@@ -8,13 +8,13 @@ use support::{cla, place};
 
 use chrono::Duration;
 
+use kinga_app::OutboxQuery;
 use kinga_app::registry::{FocalPointInput, RegistryRecord};
 use kinga_app::sms_intake::{InboundSmsCommand, SmsOutcome};
 use kinga_app::{App, AppError, Caller, FixedClock};
 use kinga_domain::outbox::MessageStatus;
 use kinga_domain::place::PlaceLevel;
 use kinga_domain::{AlertEvent, ThreatType};
-use kinga_store::OutboxQuery;
 
 const FP_PHONE: &str = "+243990001001";
 
@@ -82,17 +82,20 @@ fn sms(id: &str, from: &str, text: &str) -> InboundSmsCommand {
 }
 
 async fn outbox_statuses(app: &App, alert: &str) -> Vec<MessageStatus> {
-    app.store
-        .outbox(&OutboxQuery {
+    app.outbox(
+        &Caller::system(),
+        OutboxQuery {
             alert: Some(alert.into()),
             limit: 10,
             ..Default::default()
-        })
-        .await
-        .expect("outbox")
-        .into_iter()
-        .map(|m| m.status)
-        .collect()
+        },
+    )
+    .await
+    .expect("outbox")
+    .items
+    .into_iter()
+    .map(|m| m.status)
+    .collect()
 }
 
 #[tokio::test]
@@ -176,7 +179,7 @@ async fn replies_attach_by_reference_and_within_the_window() {
         .await
         .expect("first")
         .alert;
-    clock.set(app.clock.now() + Duration::minutes(10));
+    clock.set(app.now() + Duration::minutes(10));
     let follow = app
         .intake_sms(
             "kannel",
@@ -209,7 +212,7 @@ async fn replies_attach_by_reference_and_within_the_window() {
         .expect("new");
     assert_eq!(other.outcome, SmsOutcome::Created);
     // Past the window a plain message is a new alert; citing the reference still attaches.
-    clock.set(app.clock.now() + Duration::minutes(45));
+    clock.set(app.now() + Duration::minutes(45));
     let late = app
         .intake_sms("kannel", sms("k4", FP_PHONE, "encore des coups de feu"))
         .await
@@ -291,7 +294,7 @@ async fn an_unknown_number_is_linked_to_a_focal_point() {
         .expect("unknown")
         .alert;
     assert!(a.reporter.is_unknown() && a.reporter.phone_digest.is_some());
-    let fp = app.store.focal_points().await.expect("fps")[0].clone();
+    let fp = app.focal_points(&cla()).await.expect("fps")[0].clone();
     let gateway = Caller::gateway("kannel");
     assert!(matches!(
         app.link_reporter(&gateway, &a.reference, &fp.id).await,

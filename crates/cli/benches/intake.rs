@@ -26,7 +26,7 @@ const TWILIO_TOKEN: &str = "bench-twilio-auth-token";
 /// What one load step sends.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Work {
-    /// `GET /api/v1/noop`: the server's own ceiling.
+    /// `GET /internal/noop`: the server's own ceiling.
     Noop,
     /// `POST /api/v1/alerts` with a bearer token.
     Api,
@@ -135,7 +135,7 @@ async fn load(server: &Server, clients: usize, work: Work) -> Stats {
                 i += 1;
                 let t = Instant::now();
                 let r = if work == Work::Noop {
-                    client.get(format!("{base}/api/v1/noop")).send().await
+                    client.get(format!("{base}/internal/noop")).send().await
                 } else if work == Work::Twilio {
                     let (body, signature) = twilio_request(&base, c, i);
                     client

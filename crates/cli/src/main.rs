@@ -14,7 +14,6 @@ use indicatif::{ProgressBar, ProgressStyle};
 use kinga_app::Caller;
 use kinga_app::import::ImportKind;
 use kinga_domain::people::Role;
-use kinga_ledger::ChainVerifier;
 
 /// Kinga: protection of civilians information system.
 #[derive(Parser)]
@@ -97,12 +96,18 @@ enum UserCmd {
         #[arg(long, default_value = "fr")]
         language: String,
     },
-    /// Disable a user (sign-in and tokens stop working).
+    /// Disable a user: sign-in refused, every session ended, every token revoked.
     Disable {
         /// Login name.
         name: String,
     },
-    /// Set a new password, read from standard input, and re-enable the user.
+    /// Let a disabled user sign in again (their old sessions and tokens stay ended).
+    Enable {
+        /// Login name.
+        name: String,
+    },
+    /// Set a new password, read from standard input; the user's sessions end. A disabled
+    /// user stays disabled.
     Reset {
         /// Login name.
         name: String,
@@ -153,10 +158,7 @@ fn read_password() -> anyhow::Result<String> {
 }
 
 fn cli_caller() -> Caller {
-    Caller {
-        name: "cli".into(),
-        ..Caller::system()
-    }
+    Caller::acting("cli", Role::Administrator)
 }
 
 #[tokio::main]
@@ -224,13 +226,17 @@ async fn main() -> anyhow::Result<()> {
                     app.disable_user(&caller, &name).await?;
                     println!("user {name} disabled");
                 }
+                UserCmd::Enable { name } => {
+                    app.enable_user(&caller, &name).await?;
+                    println!("user {name} enabled");
+                }
                 UserCmd::Reset { name } => {
                     let pw = read_password()?;
-                    app.reset_password(&caller, &name, &pw).await?;
-                    println!("password of {name} reset");
+                    app.reset_password(&caller, &name, &pw, None).await?;
+                    println!("password of {name} reset; their sessions have ended");
                 }
                 UserCmd::List => {
-                    for u in app.store.users().await? {
+                    for u in app.users(&caller).await? {
                         println!(
                             "{}\t{}\t{}\t{}",
                             u.name,
@@ -241,7 +247,7 @@ async fn main() -> anyhow::Result<()> {
                     }
                 }
             }
-            Ok(())
+            Ok(app.persist_anchor()?)
         }
         Command::Token(cmd) => {
             let app = runtime::open_app(&settings).await?;
@@ -253,12 +259,7 @@ async fn main() -> anyhow::Result<()> {
                     println!("{secret}");
                 }
                 TokenCmd::List { name } => {
-                    let u = app
-                        .store
-                        .user_by_name(&name)
-                        .await?
-                        .with_context(|| format!("no user {name}"))?;
-                    for t in app.store.tokens_of(&u.id).await? {
+                    for t in app.tokens(&caller, &name).await? {
                         println!(
                             "{}\t{}\t{}\t{}",
                             t.id,
@@ -273,7 +274,7 @@ async fn main() -> anyhow::Result<()> {
                     println!("token {id} revoked");
                 }
             }
-            Ok(())
+            Ok(app.persist_anchor()?)
         }
         Command::Sms(SmsCmd::Parse { from, text }) => {
             let app = runtime::open_app(&settings).await?;
@@ -288,16 +289,15 @@ async fn main() -> anyhow::Result<()> {
             let app = runtime::open_app(&settings).await?;
             let n = app.import_csv(&cli_caller(), kind, &text).await?;
             println!("imported {n} records from {file}");
-            Ok(())
+            Ok(app.persist_anchor()?)
         }
     }
 }
 
 async fn verify(settings: &kinga_app::Settings) -> anyhow::Result<()> {
-    let store = runtime::open_store(settings).await?;
-    let total = store.event_count().await?;
+    let app = runtime::open_app(settings).await?;
     let bar = if std::io::stderr().is_terminal() {
-        ProgressBar::new(total)
+        ProgressBar::new(0)
     } else {
         ProgressBar::hidden()
     };
@@ -305,30 +305,44 @@ async fn verify(settings: &kinga_app::Settings) -> anyhow::Result<()> {
         ProgressStyle::with_template("verifying {bar:40} {pos}/{len} events")
             .unwrap_or_else(|_| ProgressStyle::default_bar()),
     );
-    let mut v = ChainVerifier::new();
-    let mut after = 0;
-    loop {
-        let page = store.events(after, 10_000).await?;
-        let Some((last, _)) = page.last() else { break };
-        after = *last;
-        for (_, e) in &page {
-            if let Err(b) = v.check(e) {
-                bar.abandon();
-                println!("BROKEN: {b}");
-                std::process::exit(1);
-            }
-        }
-        bar.inc(page.len() as u64);
-    }
+    let progress = |done: u64, total: u64| {
+        bar.set_length(total);
+        bar.set_position(done);
+    };
+    let r = app.verify(&cli_caller(), &progress).await?;
     bar.finish_and_clear();
-    let r = v.finish();
+    if !r.intact() {
+        println!("BROKEN: {}", r.faults.first().map_or("", String::as_str));
+        for f in r.faults.iter().skip(1) {
+            println!("  also: {f}");
+        }
+        if r.fault_count > r.faults.len() {
+            println!("  … {} faults in all", r.fault_count);
+        }
+        std::process::exit(1);
+    }
     println!(
-        "ledger verified: {} events in {} chain(s), no broken link",
+        "ledger verified: {} events in {} chain(s), no broken link; {} table rows match the ledger",
         r.events,
-        r.heads.len()
+        r.heads.len(),
+        r.rows
     );
     for (origin, (seq, hash)) in &r.heads {
-        println!("  origin {origin}: {seq} events, head {}", &hash[..16]);
+        println!(
+            "  origin {origin}: {seq} events, head {}",
+            &hash[..16.min(hash.len())]
+        );
+    }
+    match r.anchored_at {
+        Some(at) => println!(
+            "  chain heads anchored outside the database ({}), last written {}",
+            app.anchor_location().display(),
+            at.format("%Y-%m-%d %H:%M:%S UTC")
+        ),
+        None => println!(
+            "  no anchor file at {} yet: a deleted tail of events could not be told",
+            app.anchor_location().display()
+        ),
     }
     Ok(())
 }

@@ -28,6 +28,16 @@ pub async fn open_store(settings: &Settings) -> anyhow::Result<Arc<dyn Store>> {
             std::fs::create_dir_all(dir)
                 .with_context(|| format!("cannot create {}", dir.display()))?;
         }
+        // The file holds alerts' words: created readable by this user only (SQLite gives its
+        // -wal and -shm files the database's permissions).
+        if !path.exists() {
+            kinga_app::files::private_options()
+                .write(true)
+                .create(true)
+                .truncate(false)
+                .open(path)
+                .with_context(|| format!("cannot create {}", path.display()))?;
+        }
         let s = SqliteStore::open(path)
             .with_context(|| format!("cannot open the SQLite database {}", path.display()))?;
         Ok(Arc::new(s))
@@ -49,6 +59,6 @@ pub fn key_path(settings: &Settings) -> PathBuf {
 /// Open the store and build the application.
 pub async fn open_app(settings: &Settings) -> anyhow::Result<App> {
     let store = open_store(settings).await?;
-    let sealer = Sealer::load_or_create(&key_path(settings))?;
+    let sealer = Sealer::for_store(&key_path(settings), store.as_ref()).await?;
     Ok(App::new(store, settings.clone(), Arc::new(SystemClock), sealer).await?)
 }

@@ -1,6 +1,5 @@
 //! `kinga serve`: the web server and its background jobs.
 
-use std::net::SocketAddr;
 use std::time::Duration;
 
 use anyhow::Context;
@@ -9,6 +8,7 @@ use tokio::net::TcpListener;
 use kinga_app::App;
 use kinga_app::delivery::MessageSender;
 use kinga_web::AppState;
+use kinga_web::listen::{PeerAddr, TimeoutListener};
 
 /// Run the escalation, digest and cache-refresh jobs until the process ends.
 pub fn spawn_jobs(app: App) {
@@ -25,23 +25,30 @@ pub fn spawn_jobs(app: App) {
                 }
                 Err(e) => tracing::warn!(error = %e, "escalation run failed"),
             }
-            if let Err(e) = a.digest_if_due(a.clock.now()).await {
+            if let Err(e) = a.digest_if_due(a.now()).await {
                 tracing::warn!(error = %e, "digest run failed");
             }
         }
     });
+    let a = app.clone();
     tokio::spawn(async move {
         // Other servers sharing a PostgreSQL database change registries too.
         let mut tick = tokio::time::interval(Duration::from_secs(30));
         tick.tick().await;
         loop {
             tick.tick().await;
-            if let Err(e) = app
-                .caches
-                .refresh(app.store.as_ref(), app.clock.now())
-                .await
-            {
+            if let Err(e) = a.refresh_caches().await {
                 tracing::warn!(error = %e, "cache refresh failed");
+            }
+        }
+    });
+    tokio::spawn(async move {
+        // The chain heads reached, written outside the database every second.
+        let mut tick = tokio::time::interval(Duration::from_secs(1));
+        loop {
+            tick.tick().await;
+            if let Err(e) = app.persist_anchor() {
+                tracing::warn!(error = %e, "the ledger anchor could not be written");
             }
         }
     });
@@ -96,18 +103,21 @@ pub async fn serve(app: App, listen: &str, banner: Option<String>) -> anyhow::Re
     let addr = listener.local_addr()?;
     spawn_jobs(app.clone());
     spawn_delivery(app.clone(), Box::new(sender));
-    let router = kinga_web::router(AppState::new(app));
+    let idle = Duration::from_secs(app.settings.http.idle_seconds.max(1));
+    let router = kinga_web::router(AppState::new(app.clone()));
     println!("Kinga is listening on http://{addr}");
     if let Some(b) = banner {
         println!("{b}");
     }
-    axum::serve(
-        listener,
-        router.into_make_service_with_connect_info::<SocketAddr>(),
+    let served = axum::serve(
+        TimeoutListener::new(listener, idle),
+        router.into_make_service_with_connect_info::<PeerAddr>(),
     )
     .with_graceful_shutdown(shutdown())
     .await
-    .context("server failed")
+    .context("server failed");
+    app.persist_anchor()?;
+    served
 }
 
 async fn shutdown() {

@@ -147,9 +147,20 @@ pub struct Reporter {
     pub phone_sealed: Option<String>,
     /// Language to answer in.
     pub language: Option<String>,
+    /// The caller may not see who reported: every field above was withheld from this copy.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub hidden: bool,
 }
 
 impl Reporter {
+    /// What a caller who may not see reporters is shown: nothing, and that it is withheld.
+    pub fn withheld() -> Reporter {
+        Reporter {
+            hidden: true,
+            ..Reporter::default()
+        }
+    }
+
     /// True when the number belongs to no registered focal point.
     pub fn is_unknown(&self) -> bool {
         self.focal_point.is_none()

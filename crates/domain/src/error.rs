@@ -18,6 +18,22 @@ pub enum DomainError {
     /// A required field is missing or empty.
     #[error("'{0}' is required")]
     Missing(&'static str),
+    /// A text is longer than its field allows (checked before any other work).
+    #[error("{field} is longer than {max} characters")]
+    TooLong {
+        /// Field name as the API spells it.
+        field: &'static str,
+        /// Most characters allowed.
+        max: usize,
+    },
+    /// A list has more items than its field allows.
+    #[error("{field} has more than {max} items")]
+    TooMany {
+        /// Field name as the API spells it.
+        field: &'static str,
+        /// Most items allowed.
+        max: usize,
+    },
     /// A field has a value outside its domain.
     #[error("invalid {field}: {reason}")]
     Invalid {

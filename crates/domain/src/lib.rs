@@ -2,11 +2,13 @@
 //! no randomness. Time and identifiers are passed in by the caller.
 
 pub mod alert;
+pub mod audit;
 pub mod deadline;
 pub mod dedup;
 pub mod digest;
 pub mod error;
 pub mod gazetteer_import;
+pub mod limits;
 pub mod outbox;
 pub mod people;
 pub mod phone;

@@ -42,6 +42,12 @@ pub enum Permission {
     ManageRegistries,
     /// See focal points' identities (audited).
     ReadIdentities,
+    /// See who reported an alert (the focal point, its pseudonym) and the focal-point list.
+    ReadReporters,
+    /// See responders' phone numbers and e-mail addresses.
+    ReadContacts,
+    /// Read the outbox: messages to reporters, responders and coordinators.
+    ReadOutbox,
     /// Manage users and tokens.
     ManageUsers,
     /// Receive escalations and digests.
@@ -79,12 +85,17 @@ impl Role {
         match self {
             Role::Administrator => true,
             Role::Coordinator => !matches!(p, ManageUsers),
-            Role::TriageOfficer => {
-                matches!(
-                    p,
-                    ReadAlerts | CreateAlerts | TriageAlerts | RespondAlerts | ReadIdentities
-                )
-            }
+            Role::TriageOfficer => matches!(
+                p,
+                ReadAlerts
+                    | CreateAlerts
+                    | TriageAlerts
+                    | RespondAlerts
+                    | ReadIdentities
+                    | ReadReporters
+                    | ReadContacts
+                    | ReadOutbox
+            ),
             Role::Monitor => matches!(p, ReadAlerts | CreateAlerts),
             Role::Analyst => matches!(p, ReadAlerts),
             Role::Responder => matches!(p, ReadAlerts | RespondAlerts),
@@ -182,5 +193,22 @@ mod tests {
         assert!(!Role::Analyst.can(Permission::ReadIdentities));
         assert!(!Role::Coordinator.can(Permission::ManageUsers));
         assert!(Role::Administrator.can(Permission::ManageUsers));
+    }
+
+    #[test]
+    fn only_the_network_roles_see_reporters_contacts_and_messages() {
+        for p in [
+            Permission::ReadReporters,
+            Permission::ReadContacts,
+            Permission::ReadOutbox,
+        ] {
+            for r in Role::ALL {
+                let network = matches!(
+                    r,
+                    Role::Administrator | Role::Coordinator | Role::TriageOfficer
+                );
+                assert_eq!(r.can(p), network, "{r} {p:?}");
+            }
+        }
     }
 }

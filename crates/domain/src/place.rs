@@ -12,6 +12,7 @@ pub use resolve::{MIN_SCORE, PICK_MIN_GAP, PICK_MIN_SCORE, TEXT_MIN_SCORE, pick}
 /// Level of a place in the administrative hierarchy.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum PlaceLevel {
     /// Country (admin 0).
     Country,
@@ -25,8 +26,22 @@ pub enum PlaceLevel {
     Settlement,
 }
 
+impl PlaceLevel {
+    /// The snake_case identifier.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            PlaceLevel::Country => "country",
+            PlaceLevel::Admin1 => "admin1",
+            PlaceLevel::Admin2 => "admin2",
+            PlaceLevel::Admin3 => "admin3",
+            PlaceLevel::Settlement => "settlement",
+        }
+    }
+}
+
 /// A place with its P-code, names and position.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Place {
     /// OCHA P-code, or a derived code for settlements (`<parent>-S<n>`).
     pub pcode: String,

@@ -9,6 +9,7 @@ use crate::DomainError;
 /// What kind of threat an alert or incident reports.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum ThreatType {
     /// Attack on civilians.
     AttackOnCivilians,

@@ -4,6 +4,7 @@
 use serde::{Deserialize, Serialize};
 
 use kinga_domain::alert::AlertEvent;
+use kinga_domain::audit::AuditEntry;
 use kinga_domain::outbox::{DeliveryState, MessageStatus, OutboxMessage};
 use kinga_domain::people::{ApiToken, User};
 use kinga_domain::place::Place;
@@ -72,6 +73,11 @@ pub enum Payload {
         /// The digest as JSON.
         digest: serde_json::Value,
     },
+    /// An audited action: an identity opened, a login, an export, a grant.
+    Audited {
+        /// The entry (its `id` is this event's id).
+        entry: AuditEntry,
+    },
 }
 
 impl Payload {
@@ -88,6 +94,7 @@ impl Payload {
             Payload::MessageQueued { .. } => "message_queued",
             Payload::MessageStatus { .. } => "message_status",
             Payload::DigestIssued { .. } => "digest_issued",
+            Payload::Audited { .. } => "audited",
         }
     }
 }

@@ -2,6 +2,7 @@
 //! commits queued commits in groups, and a schema that lets several Kinga servers share one
 //! database without forking the ledger.
 
+mod check;
 mod error;
 mod migrate;
 mod project;
@@ -25,8 +26,8 @@ use kinga_ledger::Event;
 pub use kinga_store::support::WriterStats;
 use kinga_store::support::{from_sql_int, sql_count};
 use kinga_store::{
-    AlertPage, AlertQuery, AuditEntry, Commit, IdempotentAnswer, OutboxQuery, Session, Store,
-    StoreError, StoreResult,
+    AlertPage, AlertQuery, AuditEntry, Commit, IdempotentAnswer, OutboxQuery, Projection,
+    ProjectionRow, Session, Store, StoreError, StoreResult,
 };
 
 use error::{Error, Result};
@@ -289,14 +290,54 @@ impl Store for PostgresStore {
             .await
     }
 
-    async fn audit(&self, e: &AuditEntry) -> StoreResult<()> {
-        let sql =
-            "INSERT INTO audit (at, actor, action, record, context) VALUES ($1, $2, $3, $4, $5)";
-        self.execute(sql, &[&e.at, &e.actor, &e.action, &e.record, &e.context])
-            .await
+    async fn delete_sessions_of(&self, user: &str, except: Option<&str>) -> StoreResult<()> {
+        let except = except.unwrap_or_default();
+        self.execute(
+            "DELETE FROM sessions WHERE user_id = $1 AND digest <> $2",
+            &[&user, &except],
+        )
+        .await
     }
 
     async fn audit_log(&self, limit: usize) -> StoreResult<Vec<AuditEntry>> {
         Ok(queries::audit_log(&self.client().await?, limit).await?)
+    }
+
+    async fn meta(&self, name: &str) -> StoreResult<Option<String>> {
+        let client = self.client().await?;
+        let stmt = client
+            .prepare_cached("SELECT value FROM meta WHERE name = $1")
+            .await
+            .map_err(Error::from)?;
+        let row = client
+            .query_opt(&stmt, &[&name])
+            .await
+            .map_err(Error::from)?;
+        Ok(row
+            .map(|r| r.try_get(0))
+            .transpose()
+            .map_err(error::corrupt)?)
+    }
+
+    async fn set_meta(&self, name: &str, value: &str) -> StoreResult<()> {
+        self.execute(
+            "INSERT INTO meta (name, value) VALUES ($1, $2)
+             ON CONFLICT (name) DO UPDATE SET value = EXCLUDED.value",
+            &[&name, &value],
+        )
+        .await
+    }
+
+    async fn projection_rows(
+        &self,
+        table: Projection,
+        after: Option<&str>,
+        limit: usize,
+    ) -> StoreResult<Vec<ProjectionRow>> {
+        Ok(check::rows(&self.client().await?, table, after, limit).await?)
+    }
+
+    async fn column_faults(&self, limit: usize) -> StoreResult<Vec<String>> {
+        Ok(check::column_faults(&self.client().await?, limit).await?)
     }
 }

@@ -205,6 +205,20 @@ pub(crate) async fn apply(tx: &Transaction<'_>, write: &Write) -> Result<()> {
                 return Err(Error::Store(StoreError::Duplicate(describe(write))));
             }
         }
+        Write::Audit(e) => {
+            let stmt = tx
+                .prepare_cached(
+                    "INSERT INTO audit (id, at, actor, action, record, context)
+                     VALUES ($1, $2, $3, $4, $5, $6)",
+                )
+                .await?;
+            tx.execute(
+                &stmt,
+                &[&e.id, &e.at, &e.actor, &e.action, &e.record, &e.context],
+            )
+            .await
+            .map_err(dup)?;
+        }
     }
     Ok(())
 }

@@ -281,8 +281,10 @@ pub(crate) async fn outbox(
     }
     let filter = f.sql();
     let l = f.arg(sql_count(q.limit));
-    let sql =
-        format!("SELECT doc FROM outbox {filter} ORDER BY created_at DESC, id DESC LIMIT {l}");
+    let o = f.arg(sql_count(q.offset));
+    let sql = format!(
+        "SELECT doc FROM outbox {filter} ORDER BY created_at DESC, id DESC LIMIT {l} OFFSET {o}"
+    );
     docs(client, &sql, &f.refs()).await
 }
 
@@ -333,17 +335,21 @@ pub(crate) async fn audit_log(
     limit: usize,
 ) -> Result<Vec<AuditEntry>> {
     let stmt = client
-        .prepare_cached("SELECT at, actor, action, record, context FROM audit ORDER BY at DESC, id DESC LIMIT $1")
+        .prepare_cached(
+            "SELECT id, at, actor, action, record, context FROM audit
+             ORDER BY at DESC, id DESC LIMIT $1",
+        )
         .await?;
     let rows = client.query(&stmt, &[&sql_count(limit)]).await?;
     rows.iter()
         .map(|r| {
             Ok(AuditEntry {
-                at: r.try_get(0).map_err(corrupt)?,
-                actor: r.try_get(1).map_err(corrupt)?,
-                action: r.try_get(2).map_err(corrupt)?,
-                record: r.try_get(3).map_err(corrupt)?,
-                context: r.try_get(4).map_err(corrupt)?,
+                id: r.try_get(0).map_err(corrupt)?,
+                at: r.try_get(1).map_err(corrupt)?,
+                actor: r.try_get(2).map_err(corrupt)?,
+                action: r.try_get(3).map_err(corrupt)?,
+                record: r.try_get(4).map_err(corrupt)?,
+                context: r.try_get(5).map_err(corrupt)?,
             })
         })
         .collect()

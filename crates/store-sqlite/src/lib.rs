@@ -1,6 +1,7 @@
 //! Kinga's store on SQLite: one file in WAL mode, one writer thread that commits queued writes
 //! in groups (many requests share one fsync), and a few read-only connections.
 
+mod check;
 mod connect;
 mod error;
 mod migrate;
@@ -16,7 +17,7 @@ use std::sync::Arc;
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
-use rusqlite::params;
+use rusqlite::{OptionalExtension, params};
 
 use kinga_domain::Alert;
 use kinga_domain::outbox::OutboxMessage;
@@ -25,8 +26,8 @@ use kinga_domain::place::Place;
 use kinga_domain::registry::{FocalPoint, Responder, ThreatActor};
 use kinga_ledger::Event;
 use kinga_store::{
-    AlertPage, AlertQuery, AuditEntry, Commit, IdempotentAnswer, OutboxQuery, Session, Store,
-    StoreError, StoreResult,
+    AlertPage, AlertQuery, AuditEntry, Commit, IdempotentAnswer, OutboxQuery, Projection,
+    ProjectionRow, Session, Store, StoreError, StoreResult,
 };
 
 pub use kinga_store::support::WriterStats;
@@ -321,11 +322,42 @@ impl Store for SqliteStore {
         self.writer.exec(ops::delete_session(digest)).await
     }
 
-    async fn audit(&self, entry: &AuditEntry) -> StoreResult<()> {
-        self.writer.exec(ops::audit(entry)).await
+    async fn delete_sessions_of(&self, user: &str, except: Option<&str>) -> StoreResult<()> {
+        self.writer
+            .exec(ops::delete_sessions_of(user, except))
+            .await
     }
 
     async fn audit_log(&self, limit: usize) -> StoreResult<Vec<AuditEntry>> {
         self.read(move |c| queries::audit_log(c, limit)).await
+    }
+
+    async fn meta(&self, name: &str) -> StoreResult<Option<String>> {
+        let name = name.to_string();
+        self.read(move |c| {
+            Ok(c.prepare_cached("SELECT value FROM meta WHERE name = ?1")?
+                .query_row([name], |r| r.get(0))
+                .optional()?)
+        })
+        .await
+    }
+
+    async fn set_meta(&self, name: &str, value: &str) -> StoreResult<()> {
+        self.writer.exec(ops::set_meta(name, value)).await
+    }
+
+    async fn projection_rows(
+        &self,
+        table: Projection,
+        after: Option<&str>,
+        limit: usize,
+    ) -> StoreResult<Vec<ProjectionRow>> {
+        let after = after.map(String::from);
+        self.read(move |c| check::rows(c, table, after.as_deref(), limit))
+            .await
+    }
+
+    async fn column_faults(&self, limit: usize) -> StoreResult<Vec<String>> {
+        self.read(move |c| check::column_faults(c, limit)).await
     }
 }

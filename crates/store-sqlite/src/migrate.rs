@@ -17,6 +17,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "outbox delivery",
         include_str!("../migrations/0002_outbox_delivery.sql"),
     ),
+    (
+        3,
+        "audit chain and meta",
+        include_str!("../migrations/0003_audit_chain_meta.sql"),
+    ),
 ];
 
 /// Bring the schema up to date and return the instance id, creating it on first run.

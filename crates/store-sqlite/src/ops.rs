@@ -1,4 +1,4 @@
-//! Writes that are not ledger commits: sessions, audit entries and alert reference blocks.
+//! Writes that are not ledger commits: sessions, meta values and alert reference blocks.
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -6,7 +6,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use rusqlite::{Connection, params};
 
 use kinga_store::support::{encode, from_sql_int, to_sql_int};
-use kinga_store::{AuditEntry, Session, StoreResult};
+use kinga_store::{Session, StoreResult};
 
 use crate::error::Result;
 use crate::rows::ts;
@@ -111,14 +111,31 @@ pub(crate) fn delete_session(
     }
 }
 
-/// Record an audited access.
-pub(crate) fn audit(e: &AuditEntry) -> impl FnOnce(&Connection) -> Result<()> + Send + 'static {
-    let e = e.clone();
+/// End every session of a user but `except`.
+pub(crate) fn delete_sessions_of(
+    user: &str,
+    except: Option<&str>,
+) -> impl FnOnce(&Connection) -> Result<()> + Send + 'static {
+    let (user, except) = (user.to_string(), except.unwrap_or_default().to_string());
+    move |c: &Connection| {
+        c.prepare_cached("DELETE FROM sessions WHERE user_id = ?1 AND digest <> ?2")?
+            .execute([user, except])?;
+        Ok(())
+    }
+}
+
+/// Set a value of the `meta` table.
+pub(crate) fn set_meta(
+    name: &str,
+    value: &str,
+) -> impl FnOnce(&Connection) -> Result<()> + Send + 'static {
+    let (name, value) = (name.to_string(), value.to_string());
     move |c: &Connection| {
         c.prepare_cached(
-            "INSERT INTO audit (at, actor, action, record, context) VALUES (?1, ?2, ?3, ?4, ?5)",
+            "INSERT INTO meta (name, value) VALUES (?1, ?2)
+             ON CONFLICT (name) DO UPDATE SET value = excluded.value",
         )?
-        .execute(params![ts(e.at), e.actor, e.action, e.record, e.context])?;
+        .execute([name, value])?;
         Ok(())
     }
 }

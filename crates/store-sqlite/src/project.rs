@@ -192,6 +192,21 @@ pub(crate) fn apply(conn: &Connection, write: &Write) -> Result<()> {
                 return Err(Error::Store(StoreError::Duplicate(describe(write))));
             }
         }
+        Write::Audit(e) => {
+            conn.prepare_cached(
+                "INSERT INTO audit (id, at, actor, action, record, context)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+            )?
+            .execute(params![
+                e.id,
+                ts(e.at),
+                e.actor,
+                e.action,
+                e.record,
+                e.context
+            ])
+            .map_err(dup)?;
+        }
     }
     Ok(())
 }

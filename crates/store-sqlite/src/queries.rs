@@ -255,7 +255,10 @@ pub(crate) fn outbox(conn: &Connection, q: &OutboxQuery) -> Result<Vec<OutboxMes
         format!("WHERE {}", clauses.join(" AND "))
     };
     args.push(Value::Integer(sql_count(q.limit)));
-    let sql = format!("SELECT doc FROM outbox {filter} ORDER BY created_at DESC, id DESC LIMIT ?");
+    args.push(Value::Integer(sql_count(q.offset)));
+    let sql = format!(
+        "SELECT doc FROM outbox {filter} ORDER BY created_at DESC, id DESC LIMIT ? OFFSET ?"
+    );
     docs(conn, &sql, params_from_iter(args.iter()), "outbox message")
 }
 
@@ -303,19 +306,26 @@ pub(crate) fn claim_outbox(
 /// Audit entries, newest first.
 pub(crate) fn audit_log(conn: &Connection, limit: usize) -> Result<Vec<AuditEntry>> {
     let mut stmt = conn.prepare_cached(
-        "SELECT at, actor, action, record, context FROM audit ORDER BY at DESC, id DESC LIMIT ?1",
+        "SELECT id, at, actor, action, record, context FROM audit
+         ORDER BY at DESC, id DESC LIMIT ?1",
     )?;
     let mut rows = stmt.query([sql_count(limit)])?;
     let mut out = Vec::new();
     while let Some(r) = rows.next()? {
-        let at: String = r.get(0)?;
-        out.push(AuditEntry {
-            at: parse_ts(&at)?,
-            actor: r.get(1)?,
-            action: r.get(2)?,
-            record: r.get(3)?,
-            context: r.get(4)?,
-        });
+        out.push(audit_entry(r)?);
     }
     Ok(out)
+}
+
+/// An audit entry from a row of `id, at, actor, action, record, context`.
+pub(crate) fn audit_entry(r: &rusqlite::Row<'_>) -> Result<AuditEntry> {
+    let at: String = r.get(1)?;
+    Ok(AuditEntry {
+        id: r.get(0)?,
+        at: parse_ts(&at)?,
+        actor: r.get(2)?,
+        action: r.get(3)?,
+        record: r.get(4)?,
+        context: r.get(5)?,
+    })
 }

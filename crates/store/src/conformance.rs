@@ -25,8 +25,8 @@ pub use ledger::{
 };
 pub use outbox::{check_concurrent_claims, check_outbox_claims, check_outbox_provider_ids};
 pub use records::{
-    check_audit, check_digests, check_idempotency, check_outbox, check_registries, check_sessions,
-    check_users_and_tokens,
+    check_audit, check_digests, check_idempotency, check_meta, check_outbox, check_projection_rows,
+    check_registries, check_sessions, check_sessions_of_user, check_users_and_tokens,
 };
 
 /// Run every check against `store`.
@@ -52,6 +52,9 @@ pub async fn run_all(store: Arc<dyn Store>) {
     check_concurrent_claims(store.clone()).await;
     check_digests(s).await;
     check_registries(s).await;
+    check_sessions_of_user(s).await;
+    check_meta(s).await;
+    check_projection_rows(s).await;
     // Last: everything the checks wrote must still form unbroken chains.
     verified_ledger(s).await;
 }

@@ -5,6 +5,7 @@
 //! rows they produce are written in one transaction, or not at all. The store gives each event
 //! its sequence number and hash; it decides nothing else.
 
+#[cfg(feature = "conformance")]
 pub mod conformance;
 pub mod support;
 mod types;
@@ -163,9 +164,29 @@ pub trait Store: Send + Sync + 'static {
     /// End a session.
     async fn delete_session(&self, digest: &str) -> StoreResult<()>;
 
-    /// Record a read of a sensitive record (every such read is audited).
-    async fn audit(&self, entry: &AuditEntry) -> StoreResult<()>;
+    /// End every session of a user, but the one whose digest is `except`.
+    async fn delete_sessions_of(&self, user: &str, except: Option<&str>) -> StoreResult<()>;
 
-    /// Audit entries, newest first.
+    /// Audit entries, newest first. Entries are written through [`Store::commit`] with the
+    /// event that records them ([`Write::Audit`]).
     async fn audit_log(&self, limit: usize) -> StoreResult<Vec<AuditEntry>>;
+
+    /// A value this instance keeps about itself outside the ledger (the key check value).
+    async fn meta(&self, name: &str) -> StoreResult<Option<String>>;
+
+    /// Set such a value.
+    async fn set_meta(&self, name: &str, value: &str) -> StoreResult<()>;
+
+    /// Rows of a projection table in key order after `after`, at most `limit`, each with its
+    /// record as stored (`kinga verify` compares them with the ledger).
+    async fn projection_rows(
+        &self,
+        table: Projection,
+        after: Option<&str>,
+        limit: usize,
+    ) -> StoreResult<Vec<ProjectionRow>>;
+
+    /// Rows whose indexed columns disagree with their own record (a column edited behind
+    /// Kinga's back), each described in words; at most `limit`.
+    async fn column_faults(&self, limit: usize) -> StoreResult<Vec<String>>;
 }

@@ -11,7 +11,7 @@ use tokio::sync::mpsc;
 use kinga_domain::Alert;
 use kinga_ledger::{DraftEvent, Event, GENESIS};
 
-use crate::{StoreError, StoreResult, Write};
+use crate::{Projection, StoreError, StoreResult, Write};
 
 /// Most alerts one page may hold, whatever the query asks.
 pub const MAX_PAGE: usize = 1000;
@@ -154,6 +154,7 @@ pub fn describe(write: &Write) -> String {
         Write::Outbox(m) => format!("outbox message {}", m.id),
         Write::Digest { day, .. } => format!("digest of {day}"),
         Write::Idempotency(a) => format!("idempotency key {}", a.key),
+        Write::Audit(a) => format!("audit entry {}", a.id),
     }
 }
 
@@ -223,6 +224,106 @@ impl WriterCounters {
             failed_batches: self.failed_batches.load(Ordering::Relaxed),
         }
     }
+}
+
+/// A time as every backend's column check writes it: RFC 3339, UTC, microseconds (what
+/// PostgreSQL keeps; both the stored and the expected value are truncated alike).
+pub fn canonical_time(t: DateTime<Utc>) -> String {
+    t.to_rfc3339_opts(chrono::SecondsFormat::Micros, true)
+}
+
+/// The indexed columns a backend keeps beside a projection's record, each as canonical text
+/// (times by [`canonical_time`], booleans `true`/`false`, JSON compact), derived from the
+/// record exactly as writing derives them. `kinga verify` compares them with the stored ones.
+pub fn expected_columns(
+    table: Projection,
+    doc: &serde_json::Value,
+) -> StoreResult<Vec<(&'static str, Option<String>)>> {
+    let text = |v: &serde_json::Value, field: &str| {
+        v.get(field).and_then(|x| x.as_str()).map(String::from)
+    };
+    Ok(match table {
+        Projection::Alerts => {
+            let alert: Alert = serde_json::from_value(doc.clone())
+                .map_err(|e| StoreError::Corrupt(format!("alert record: {e}")))?;
+            let c = AlertColumns::of(&alert)?;
+            vec![
+                ("id", Some(alert.id.clone())),
+                ("reference", Some(alert.reference.clone())),
+                ("state", Some(c.state.to_string())),
+                ("open", Some(c.open.to_string())),
+                ("severity", Some(c.severity.to_string())),
+                ("threat_type", c.threat_type.map(String::from)),
+                ("place", c.place),
+                ("uncovered", Some(c.uncovered.to_string())),
+                ("reported_at", Some(canonical_time(c.reported_at))),
+                ("received_at", Some(canonical_time(c.received_at))),
+                ("next_deadline", c.next_deadline.map(canonical_time)),
+                ("reporter_digest", c.reporter_digest),
+                (
+                    "assigned",
+                    Some(encode(&alert.assigned, "assigned responders")?),
+                ),
+                ("version", Some(c.version.to_string())),
+            ]
+        }
+        Projection::Places => vec![("pcode", text(doc, "pcode"))],
+        Projection::Actors | Projection::Responders => vec![("id", text(doc, "id"))],
+        Projection::FocalPoints => vec![
+            ("id", text(doc, "id")),
+            ("phone_digest", text(doc, "phone_digest")),
+        ],
+        Projection::Users => vec![("id", text(doc, "id")), ("name", text(doc, "name"))],
+        Projection::Tokens => vec![
+            ("id", text(doc, "id")),
+            ("user_id", text(doc, "user")),
+            ("digest", text(doc, "digest")),
+        ],
+        Projection::Outbox => {
+            let m: kinga_domain::outbox::OutboxMessage = serde_json::from_value(doc.clone())
+                .map_err(|e| StoreError::Corrupt(format!("outbox record: {e}")))?;
+            vec![
+                ("id", Some(m.id.clone())),
+                ("status", Some(variant_name(&m.status)?)),
+                ("alert", m.alert.clone()),
+                ("created_at", Some(canonical_time(m.created_at))),
+                ("next_attempt_at", m.next_attempt_at.map(canonical_time)),
+                ("provider", m.provider.clone()),
+                ("provider_message_id", m.provider_message_id.clone()),
+            ]
+        }
+        Projection::Digests => vec![("day", text(doc, "day"))],
+        // Audit rows have no record apart from their columns.
+        Projection::Audit => vec![],
+    })
+}
+
+/// Compare stored columns with the expected ones; a sentence per difference.
+pub fn column_differences(
+    table: Projection,
+    key: &str,
+    stored: &[(&'static str, Option<String>)],
+    expected: &[(&'static str, Option<String>)],
+) -> Vec<String> {
+    expected
+        .iter()
+        .filter_map(|(name, want)| {
+            let have = stored.iter().find(|(n, _)| n == name).map(|(_, v)| v);
+            match have {
+                Some(have) if have == want => None,
+                have => Some(format!(
+                    "{} row {key}: column {name} holds {} but its record says {}",
+                    table.table(),
+                    show(have.and_then(|h| h.as_deref())),
+                    show(want.as_deref())
+                )),
+            }
+        })
+        .collect()
+}
+
+fn show(v: Option<&str>) -> String {
+    v.map_or_else(|| "nothing".to_string(), |v| format!("'{v}'"))
 }
 
 #[cfg(test)]

@@ -10,6 +10,8 @@ use kinga_domain::registry::{FocalPoint, Responder, ThreatActor};
 use kinga_domain::{Alert, AlertState, ThreatType};
 use kinga_ledger::DraftEvent;
 
+pub use kinga_domain::audit::AuditEntry;
+
 /// The events of one command and the rows they produce.
 #[derive(Debug, Clone, Default)]
 pub struct Commit {
@@ -53,6 +55,8 @@ pub enum Write {
     },
     /// Remember the answer given for an idempotency key; fails the commit if the key exists.
     Idempotency(IdempotentAnswer),
+    /// Record an audited access (its event is in the same commit, so the audit is chained).
+    Audit(AuditEntry),
 }
 
 /// The first answer given for an idempotency key.
@@ -128,6 +132,8 @@ pub struct OutboxQuery {
     pub alert: Option<String>,
     /// At most.
     pub limit: usize,
+    /// Messages to skip (paging).
+    pub offset: usize,
 }
 
 /// A signed-in browser session; only the digest of the cookie secret is stored.
@@ -145,17 +151,68 @@ pub struct Session {
     pub expires_at: DateTime<Utc>,
 }
 
-/// One audited access to a sensitive record.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct AuditEntry {
-    /// When.
-    pub at: DateTime<Utc>,
-    /// Who (user name).
-    pub actor: String,
-    /// `read`, `export`, …
-    pub action: String,
-    /// What (`focal_point:<id>`, …).
-    pub record: String,
-    /// Why or from where (page, API path).
-    pub context: String,
+/// A projection table, as `kinga verify` compares it with the ledger.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Projection {
+    /// Alerts, keyed by id.
+    Alerts,
+    /// Places, keyed by P-code.
+    Places,
+    /// Threat actors, keyed by id.
+    Actors,
+    /// Responders, keyed by id.
+    Responders,
+    /// Focal points, keyed by id.
+    FocalPoints,
+    /// Users, keyed by id.
+    Users,
+    /// API tokens, keyed by id.
+    Tokens,
+    /// Outbox messages, keyed by id.
+    Outbox,
+    /// Issued digests, keyed by day.
+    Digests,
+    /// Audit entries, keyed by event id.
+    Audit,
+}
+
+impl Projection {
+    /// Every projection table.
+    pub const ALL: [Projection; 10] = [
+        Projection::Alerts,
+        Projection::Places,
+        Projection::Actors,
+        Projection::Responders,
+        Projection::FocalPoints,
+        Projection::Users,
+        Projection::Tokens,
+        Projection::Outbox,
+        Projection::Digests,
+        Projection::Audit,
+    ];
+
+    /// The table's name.
+    pub fn table(self) -> &'static str {
+        match self {
+            Projection::Alerts => "alerts",
+            Projection::Places => "places",
+            Projection::Actors => "actors",
+            Projection::Responders => "responders",
+            Projection::FocalPoints => "focal_points",
+            Projection::Users => "users",
+            Projection::Tokens => "api_tokens",
+            Projection::Outbox => "outbox",
+            Projection::Digests => "digests",
+            Projection::Audit => "audit",
+        }
+    }
+}
+
+/// One stored row of a projection: its key and its record as JSON.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ProjectionRow {
+    /// Primary key.
+    pub key: String,
+    /// The record.
+    pub doc: serde_json::Value,
 }

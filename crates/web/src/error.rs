@@ -6,8 +6,7 @@ use axum::response::{IntoResponse, Response};
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use kinga_app::AppError;
-use kinga_store::StoreError;
+use kinga_app::{AppError, StoreError};
 
 /// An error on its way to becoming an HTTP answer.
 #[derive(Debug)]
@@ -74,7 +73,17 @@ impl From<AppError> for WebError {
             }
         };
         if status.is_server_error() {
-            tracing::error!(error = %e, "request failed");
+            // The driver's words stay in the log; the person gets a reference to quote.
+            let reference = hex::encode(rand::random::<[u8; 4]>());
+            tracing::error!(error = %e, reference = %reference, "request failed");
+            return WebError::new(
+                status,
+                code,
+                format!(
+                    "Kinga could not complete this request; try again in a moment. If it keeps \
+                     failing, give your administrator this reference: {reference}"
+                ),
+            );
         }
         WebError::new(status, code, e.to_string())
     }

@@ -5,6 +5,7 @@ pub mod api;
 pub mod auth;
 pub mod channels;
 pub mod error;
+pub mod listen;
 pub mod ui;
 
 use std::sync::Arc;
@@ -20,10 +21,8 @@ use kinga_app::App;
 /// What every handler can reach.
 #[derive(Clone)]
 pub struct AppState {
-    /// The application.
+    /// The application: the one door to the store.
     pub app: App,
-    /// Failed-login limiter.
-    pub limiter: Arc<auth::LoginLimiter>,
     /// Page templates.
     pub ui: Arc<ui::Templates>,
 }
@@ -31,11 +30,8 @@ pub struct AppState {
 impl AppState {
     /// State over an application.
     pub fn new(app: App) -> AppState {
-        let s = &app.settings.security;
-        let limiter = auth::LoginLimiter::new(s.login_attempts, s.login_window_minutes);
         AppState {
             app,
-            limiter: Arc::new(limiter),
             ui: Arc::new(ui::Templates::new()),
         }
     }
@@ -56,10 +52,6 @@ pub fn router(state: AppState) -> Router {
 async fn healthz(
     axum::extract::State(st): axum::extract::State<AppState>,
 ) -> Result<&'static str, WebError> {
-    st.app
-        .store
-        .health()
-        .await
-        .map_err(kinga_app::AppError::from)?;
+    st.app.health().await?;
     Ok("ok")
 }

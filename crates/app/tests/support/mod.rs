@@ -45,11 +45,7 @@ pub fn place(pcode: &str, name: &str, level: PlaceLevel, parent: Option<&str>) -
 
 /// A community liaison assistant.
 pub fn cla() -> Caller {
-    Caller {
-        name: "cla1".into(),
-        role: Role::TriageOfficer,
-        responder: None,
-    }
+    Caller::acting("cla1", Role::TriageOfficer)
 }
 
 /// Add the coordinator `coord`, who receives escalations and digests.

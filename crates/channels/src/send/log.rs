@@ -64,7 +64,8 @@ async fn append(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
         tokio::fs::create_dir_all(dir).await?;
     }
-    let mut f = tokio::fs::OpenOptions::new()
+    // Bodies name alerts and places: the file is the server user's alone from its creation.
+    let mut f = tokio::fs::OpenOptions::from(kinga_app::files::private_options())
         .create(true)
         .append(true)
         .open(path)

@@ -232,21 +232,10 @@ pub async fn play(
     days: i64,
 ) -> anyhow::Result<History> {
     let clock = std::sync::Arc::new(FixedClock::new(now));
-    let app = App {
-        clock: clock.clone(),
-        ..app.clone()
-    };
+    let app = app.with_clock(clock.clone());
     let cla = [
-        Caller {
-            name: "cla1".into(),
-            role: Role::TriageOfficer,
-            responder: None,
-        },
-        Caller {
-            name: "cla2".into(),
-            role: Role::TriageOfficer,
-            responder: None,
-        },
+        Caller::acting("cla1", Role::TriageOfficer),
+        Caller::acting("cla2", Role::TriageOfficer),
     ];
     let gateway = Caller::gateway("twilio");
     let fallbacks = [

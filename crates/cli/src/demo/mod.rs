@@ -72,14 +72,14 @@ pub fn logins_banner() -> String {
 
 /// Load the demo into an empty database; a database that already holds events is left alone.
 pub async fn load(app: &App) -> anyhow::Result<String> {
-    let existing = app.store.event_count().await?;
+    let system = Caller::system();
+    let existing = app.event_count(&system).await?;
     if existing > 0 {
         return Ok(format!(
             "database already holds {existing} events; demo data not loaded again"
         ));
     }
     let started = std::time::Instant::now();
-    let system = Caller::system();
     let mut rng = StdRng::seed_from_u64(2026);
     let places = places::places()?;
     let n_places = places.len();
@@ -94,7 +94,7 @@ pub async fn load(app: &App) -> anyhow::Result<String> {
     let mut records: Vec<RegistryRecord> = actors.into_iter().map(RegistryRecord::Actor).collect();
     records.extend(responders.into_iter().map(RegistryRecord::Responder));
     app.save_records(&system, records).await?;
-    let gaz = app.caches.gazetteer();
+    let gaz = app.gazetteer();
     let villages = places::villages(&gaz);
     anyhow::ensure!(
         !villages.is_empty(),
@@ -122,12 +122,11 @@ pub async fn load(app: &App) -> anyhow::Result<String> {
             app.save_user(&system, u).await?;
         }
     }
-    let now = app.clock.now();
+    let now = app.now();
     let h = alerts::play(app, &mut rng, &villages, &phones, now, 420, 182).await?;
-    app.caches
-        .reload(app.store.as_ref(), app.clock.now())
-        .await?;
-    let events = app.store.event_count().await?;
+    app.reload_caches().await?;
+    app.persist_anchor()?;
+    let events = app.event_count(&system).await?;
     Ok(format!(
         "demo loaded in {:.1}s: {n_places} places, {n_actors} armed actors, {n_responders} responders, {} focal points, {} users, {} alerts ({} merged as duplicates, {} lifecycle moves), {events} ledger events",
         started.elapsed().as_secs_f64(),

@@ -98,6 +98,7 @@ pub fn alert(spec: &AlertSpec, reference: u64) -> Alert {
             phone_digest: spec.phone_digest.clone(),
             phone_sealed: Some("sealed:+243000000000".into()),
             language: Some("fr".into()),
+            hidden: false,
         },
         text: "Hommes armés vus près du marché, ça tire \"fort\" ; 100% sûr".into(),
         language: Some("fr".into()),

@@ -9,7 +9,10 @@ use kinga_ledger::Payload;
 
 use super::fixtures::{self, at, draft, unique};
 use super::{commit_err, commit_ok};
-use crate::{AuditEntry, Commit, IdempotentAnswer, OutboxQuery, Session, Store, StoreError, Write};
+use crate::{
+    AuditEntry, Commit, IdempotentAnswer, OutboxQuery, Projection, Session, Store, StoreError,
+    Write,
+};
 
 /// The first answer for a key is kept; a second use of the key is a Duplicate naming it.
 pub async fn check_idempotency(store: &dyn Store) {
@@ -77,10 +80,12 @@ pub async fn check_sessions(store: &dyn Store) {
     store.delete_session(&session.digest).await.unwrap();
 }
 
-/// Audit entries come back newest first.
+/// Audit entries are written with their events, come back newest first, and are rows of the
+/// audit projection keyed by event id.
 pub async fn check_audit(store: &dyn Store) {
     let entries: Vec<AuditEntry> = (0..3)
         .map(|i| AuditEntry {
+            id: unique("01AUDIT"),
             at: at(2099, 1, 1, 0, 0, i),
             actor: "cla1".into(),
             action: "read".into(),
@@ -90,12 +95,103 @@ pub async fn check_audit(store: &dyn Store) {
         .collect();
     // Written out of order: the log sorts by time, not by arrival.
     for e in [&entries[1], &entries[2], &entries[0]] {
-        store.audit(e).await.unwrap();
+        let mut d = draft("cla1", e.at, Payload::Audited { entry: e.clone() });
+        d.id.clone_from(&e.id);
+        commit_ok(
+            store,
+            Commit {
+                events: vec![d],
+                writes: vec![Write::Audit(e.clone())],
+            },
+        )
+        .await;
     }
     let log = store.audit_log(2).await.unwrap();
     assert_eq!(log, vec![entries[2].clone(), entries[1].clone()]);
     assert!(store.audit_log(0).await.unwrap().is_empty());
     assert!(store.audit_log(100).await.unwrap().contains(&entries[0]));
+    let rows = store
+        .projection_rows(Projection::Audit, None, 10_000)
+        .await
+        .unwrap();
+    for e in &entries {
+        let row = rows.iter().find(|r| r.key == e.id).expect("audit row");
+        let back: AuditEntry = serde_json::from_value(row.doc.clone()).unwrap();
+        assert_eq!(&back, e);
+    }
+}
+
+/// Every session of a user can be ended at once, sparing the one still in use.
+pub async fn check_sessions_of_user(store: &dyn Store) {
+    let user = unique("user");
+    let other = unique("user");
+    let mk = |u: &str| Session {
+        digest: unique("sess:"),
+        user: u.to_string(),
+        csrf: "c".into(),
+        created_at: at(2032, 2, 1, 8, 0, 0),
+        expires_at: at(2032, 2, 1, 20, 0, 0),
+    };
+    let (a, b, c, theirs) = (mk(&user), mk(&user), mk(&user), mk(&other));
+    for s in [&a, &b, &c, &theirs] {
+        store.put_session(s).await.unwrap();
+    }
+    store
+        .delete_sessions_of(&user, Some(&b.digest))
+        .await
+        .unwrap();
+    assert_eq!(store.session(&a.digest).await.unwrap(), None);
+    assert_eq!(store.session(&c.digest).await.unwrap(), None);
+    assert_eq!(store.session(&b.digest).await.unwrap().as_ref(), Some(&b));
+    assert!(store.session(&theirs.digest).await.unwrap().is_some());
+    store.delete_sessions_of(&user, None).await.unwrap();
+    assert_eq!(store.session(&b.digest).await.unwrap(), None);
+    assert!(store.session(&theirs.digest).await.unwrap().is_some());
+}
+
+/// Values kept about the instance: absent, set, replaced.
+pub async fn check_meta(store: &dyn Store) {
+    let name = unique("meta-");
+    assert_eq!(store.meta(&name).await.unwrap(), None);
+    store.set_meta(&name, "one").await.unwrap();
+    assert_eq!(store.meta(&name).await.unwrap().as_deref(), Some("one"));
+    store.set_meta(&name, "two").await.unwrap();
+    assert_eq!(store.meta(&name).await.unwrap().as_deref(), Some("two"));
+}
+
+/// Projection rows come back in key order, paged, with their records; a fresh store's rows
+/// agree with their own columns.
+pub async fn check_projection_rows(store: &dyn Store) {
+    for table in Projection::ALL {
+        let mut after: Option<String> = None;
+        let mut seen = 0;
+        loop {
+            let page = store
+                .projection_rows(table, after.as_deref(), 7)
+                .await
+                .unwrap();
+            assert!(page.len() <= 7);
+            for w in page.windows(2) {
+                assert!(w[0].key < w[1].key, "{table:?} rows out of key order");
+            }
+            if let (Some(a), Some(first)) = (&after, page.first()) {
+                assert!(first.key > *a, "{table:?} page restarted");
+            }
+            seen += page.len();
+            match page.last() {
+                Some(last) => after = Some(last.key.clone()),
+                None => break,
+            }
+        }
+        if table == Projection::Places {
+            assert!(seen > 0, "the registries check left places behind");
+        }
+    }
+    let faults = store.column_faults(100).await.unwrap();
+    assert!(
+        faults.is_empty(),
+        "columns disagree with records: {faults:?}"
+    );
 }
 
 /// Users and their tokens: saved, found by every key, replaced; names and digests unique.
@@ -210,6 +306,7 @@ pub async fn check_outbox(store: &dyn Store) {
         statuses,
         alert: Some(alert.clone()),
         limit,
+        offset: 0,
     };
     let ids = |list: Vec<kinga_domain::outbox::OutboxMessage>| {
         list.into_iter().map(|m| m.id).collect::<Vec<_>>()
@@ -221,6 +318,15 @@ pub async fn check_outbox(store: &dyn Store) {
     assert_eq!(
         ids(store.outbox(&q(vec![], 2)).await.unwrap()),
         vec![msgs[3].id.clone(), msgs[2].id.clone()]
+    );
+    let second_page = OutboxQuery {
+        offset: 2,
+        ..q(vec![], 2)
+    };
+    assert_eq!(
+        ids(store.outbox(&second_page).await.unwrap()),
+        vec![msgs[1].id.clone(), msgs[0].id.clone()],
+        "the second page follows the first"
     );
     assert_eq!(
         ids(store
@@ -268,6 +374,7 @@ pub async fn check_outbox(store: &dyn Store) {
         statuses: vec![MessageStatus::Queued],
         alert: None,
         limit: 1000,
+        offset: 0,
     };
     let queued = store.outbox(&any).await.unwrap();
     assert!(queued.contains(&other) && queued.contains(&msgs[2]));

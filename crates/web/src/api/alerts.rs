@@ -8,9 +8,9 @@ use serde::Deserialize;
 use utoipa::{IntoParams, ToSchema};
 
 use kinga_app::alerts::IntakeCommand;
+use kinga_app::{AlertQuery, AlertSort};
 use kinga_domain::alert::TriageUpdate;
 use kinga_domain::{AlertState, Channel, Severity, ThreatType, TransitionRequest};
-use kinga_store::{AlertQuery, AlertSort};
 
 use super::views::{AlertList, AlertView};
 use super::{ApiJson, ApiQuery, parse_opt};
@@ -95,7 +95,7 @@ pub async fn create(
         idempotency_key: key,
     };
     let intake = st.app.intake(&user.caller(), cmd).await?;
-    let gaz = st.app.caches.gazetteer();
+    let gaz = st.app.gazetteer();
     Ok((
         StatusCode::CREATED,
         Json(AlertView::new(&intake.alert, &gaz, false)),
@@ -175,10 +175,10 @@ pub async fn list(
     user: ApiUser,
     ApiQuery(p): ApiQuery<ListParams>,
 ) -> Result<Json<AlertList>, WebError> {
-    let q = p.query(st.app.clock.now())?;
+    let q = p.query(st.app.now())?;
     let (limit, offset) = (q.limit, q.offset);
     let page = st.app.alerts(&user.caller(), q).await?;
-    let gaz = st.app.caches.gazetteer();
+    let gaz = st.app.gazetteer();
     Ok(Json(AlertList {
         items: page
             .items
@@ -202,7 +202,7 @@ pub async fn get_one(
     Path(id): Path<String>,
 ) -> Result<Json<AlertView>, WebError> {
     let a = st.app.alert(&user.caller(), &id).await?;
-    Ok(Json(AlertView::new(&a, &st.app.caches.gazetteer(), true)))
+    Ok(Json(AlertView::new(&a, &st.app.gazetteer(), true)))
 }
 
 /// A lifecycle move.
@@ -244,7 +244,7 @@ pub async fn transition(
         merged_into: b.merged_into,
     };
     let a = st.app.transition(&user.caller(), &id, req).await?;
-    Ok(Json(AlertView::new(&a, &st.app.caches.gazetteer(), true)))
+    Ok(Json(AlertView::new(&a, &st.app.gazetteer(), true)))
 }
 
 /// Triage corrections.
@@ -277,7 +277,7 @@ pub async fn triage(
         severity: severity(b.severity)?,
     };
     let a = st.app.triage(&user.caller(), &id, update).await?;
-    Ok(Json(AlertView::new(&a, &st.app.caches.gazetteer(), true)))
+    Ok(Json(AlertView::new(&a, &st.app.gazetteer(), true)))
 }
 
 /// The registered focal point an alert from an unknown number came from.
@@ -303,7 +303,7 @@ pub async fn link_reporter(
         .app
         .link_reporter(&user.caller(), &id, &b.focal_point)
         .await?;
-    Ok(Json(AlertView::new(&a, &st.app.caches.gazetteer(), true)))
+    Ok(Json(AlertView::new(&a, &st.app.gazetteer(), true)))
 }
 
 /// A question to the reporter of an alert.
@@ -326,5 +326,5 @@ pub async fn ask_reporter(
     ApiJson(b): ApiJson<QuestionBody>,
 ) -> Result<Json<AlertView>, WebError> {
     let a = st.app.ask_reporter(&user.caller(), &id, &b.text).await?;
-    Ok(Json(AlertView::new(&a, &st.app.caches.gazetteer(), true)))
+    Ok(Json(AlertView::new(&a, &st.app.gazetteer(), true)))
 }

@@ -27,7 +27,7 @@ use crate::{AppState, WebError};
         registry::save_responder, registry::list_actors, registry::save_actor,
         registry::list_focal_points,
         registry::save_focal_point,
-        registry::save_place, registry::list_outbox, registry::list_digests, noop
+        registry::save_place, registry::list_outbox, registry::list_digests
     ),
     components(schemas(crate::error::ErrorBody, crate::error::ErrorDetail)),
     modifiers(&BearerAuth),
@@ -47,11 +47,15 @@ impl Modify for BearerAuth {
     }
 }
 
+/// Largest JSON body the API reads; larger ones are refused with 413 before being read.
+pub const MAX_BODY: usize = 256 * 1024;
+
 /// Routes of the JSON API.
 pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/api/openapi.json", get(openapi))
-        .route("/api/v1/noop", get(noop))
+        // Not part of the API: the intake benchmark's baseline, left out of the document.
+        .route("/internal/noop", get(noop))
         .route("/api/v1/alerts", post(alerts::create).get(alerts::list))
         .route("/api/v1/alerts/{id}", get(alerts::get_one))
         .route("/api/v1/alerts/{id}/transitions", post(alerts::transition))
@@ -77,14 +81,21 @@ pub fn routes() -> Router<AppState> {
         )
         .route("/api/v1/outbox", get(registry::list_outbox))
         .route("/api/v1/digests", get(registry::list_digests))
+        .layer(axum::extract::DefaultBodyLimit::max(MAX_BODY))
+        // Alert texts and identities must not linger in shared or lost devices' caches.
+        .layer(
+            tower_http::set_header::SetResponseHeaderLayer::if_not_present(
+                axum::http::header::CACHE_CONTROL,
+                axum::http::HeaderValue::from_static("no-store"),
+            ),
+        )
 }
 
 async fn openapi() -> Json<utoipa::openapi::OpenApi> {
     Json(ApiDoc::openapi())
 }
 
-/// Does nothing: the baseline the intake benchmark compares against.
-#[utoipa::path(get, path = "/api/v1/noop", responses((status = 200, description = "Nothing was done")))]
+/// Does nothing: the baseline the intake benchmark compares against (not in the API document).
 pub async fn noop() -> &'static str {
     "{}"
 }
@@ -115,6 +126,16 @@ fn json_rejection(e: JsonRejection) -> WebError {
             "bad_json",
             e.body_text(),
         ),
+        e if e.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE => WebError::new(
+            axum::http::StatusCode::PAYLOAD_TOO_LARGE,
+            "too_large",
+            format!("the body is larger than {} KiB", MAX_BODY / 1024),
+        ),
+        e if e.status().is_client_error()
+            && e.status() != axum::http::StatusCode::UNPROCESSABLE_ENTITY =>
+        {
+            WebError::new(e.status(), "bad_request", e.body_text())
+        }
         e => WebError::invalid(e.body_text()),
     }
 }

@@ -1,17 +1,18 @@
 //! Registry endpoints: places (and resolution), responders, actors, focal points (pseudonymous),
-//! the outbox and issued digests.
+//! the outbox and issued digests. Every read and write goes through the application, which
+//! checks the caller's permission and withholds what the caller may not see.
 
 use axum::Json;
 use axum::extract::State;
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
-use utoipa::IntoParams;
+use utoipa::{IntoParams, ToSchema};
 
+use kinga_app::OutboxQuery;
 use kinga_app::registry::{FocalPointInput, RegistryRecord};
-use kinga_domain::people::Permission;
+use kinga_domain::outbox::OutboxMessage;
 use kinga_domain::place::Place;
 use kinga_domain::registry::{FocalPoint, Responder, ThreatActor};
-use kinga_store::OutboxQuery;
 
 use super::views::PlaceCandidateView;
 use super::{ApiJson, ApiQuery};
@@ -36,11 +37,9 @@ pub async fn resolve_places(
     user: ApiUser,
     ApiQuery(p): ApiQuery<ResolveParams>,
 ) -> Result<Json<Vec<PlaceCandidateView>>, WebError> {
-    user.caller().require(Permission::ReadAlerts)?;
-    if p.q.chars().count() > 200 {
-        return Err(WebError::invalid("q is longer than 200 characters"));
-    }
-    let c = st.app.resolve_place(&p.q, p.limit.unwrap_or(10) as usize);
+    let c = st
+        .app
+        .find_places(&user.caller(), &p.q, p.limit.unwrap_or(10) as usize)?;
     Ok(Json(c.iter().map(Into::into).collect()))
 }
 
@@ -53,159 +52,185 @@ pub struct PlaceParams {
     pub limit: Option<u32>,
 }
 
+/// A list of records.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Items<T> {
+    /// The records.
+    pub items: Vec<T>,
+}
+
 /// Places, optionally under an area.
 #[utoipa::path(get, path = "/api/v1/places", tag = "registries", params(PlaceParams),
-    responses((status = 200, description = "Places", body = Object), (status = 401, body = crate::error::ErrorBody)),
+    responses((status = 200, description = "Places", body = Items<Place>), (status = 401, body = crate::error::ErrorBody)),
     security(("bearer" = [])))]
 pub async fn list_places(
     State(st): State<AppState>,
     user: ApiUser,
     ApiQuery(p): ApiQuery<PlaceParams>,
-) -> Result<Json<Value>, WebError> {
-    user.caller().require(Permission::ReadAlerts)?;
-    let gaz = st.app.caches.gazetteer();
+) -> Result<Json<Items<Place>>, WebError> {
     let under = p.under.unwrap_or_default();
-    let items: Vec<_> = gaz
-        .places()
-        .iter()
-        .filter(|pl| pl.pcode.starts_with(under.trim()))
-        .take(p.limit.unwrap_or(500).min(5000) as usize)
-        .collect();
-    Ok(Json(json!({ "items": items })))
+    let limit = p.limit.unwrap_or(500) as usize;
+    let items = st.app.places(&user.caller(), &under, limit)?;
+    Ok(Json(Items { items }))
 }
 
-/// Responders with their coverage.
+/// Responders with their coverage (contacts only for the roles that call responders).
 #[utoipa::path(get, path = "/api/v1/responders", tag = "registries",
-    responses((status = 200, description = "Responders", body = Object), (status = 401, body = crate::error::ErrorBody)),
+    responses((status = 200, description = "Responders", body = Items<Responder>), (status = 401, body = crate::error::ErrorBody)),
     security(("bearer" = [])))]
 pub async fn list_responders(
     State(st): State<AppState>,
     user: ApiUser,
-) -> Result<Json<Value>, WebError> {
-    user.caller().require(Permission::ReadAlerts)?;
-    Ok(Json(json!({ "items": *st.app.caches.responders() })))
+) -> Result<Json<Items<Responder>>, WebError> {
+    let items = st.app.responders(&user.caller())?;
+    Ok(Json(Items { items }))
 }
 
 /// Create or replace a responder (administrators and coordinators).
-#[utoipa::path(post, path = "/api/v1/responders", tag = "registries", request_body(content = Object, description = "A responder"),
-    responses((status = 200, description = "Saved", body = Object), (status = 401, body = crate::error::ErrorBody),
+#[utoipa::path(post, path = "/api/v1/responders", tag = "registries", request_body = Responder,
+    responses((status = 200, description = "Saved", body = Responder), (status = 401, body = crate::error::ErrorBody),
         (status = 403, body = crate::error::ErrorBody), (status = 422, body = crate::error::ErrorBody)),
     security(("bearer" = [])))]
 pub async fn save_responder(
     State(st): State<AppState>,
     user: ApiUser,
     ApiJson(r): ApiJson<Responder>,
-) -> Result<Json<Value>, WebError> {
-    if r.id.trim().is_empty() || r.name.trim().is_empty() {
-        return Err(WebError::invalid("a responder needs an id and a name"));
-    }
+) -> Result<Json<Responder>, WebError> {
     st.app
         .save_records(&user.caller(), vec![RegistryRecord::Responder(r.clone())])
         .await?;
-    Ok(Json(json!(r)))
+    Ok(Json(r))
 }
 
 /// Threat actors with aliases.
 #[utoipa::path(get, path = "/api/v1/actors", tag = "registries",
-    responses((status = 200, description = "Actors", body = Object), (status = 401, body = crate::error::ErrorBody)),
+    responses((status = 200, description = "Actors", body = Items<ThreatActor>), (status = 401, body = crate::error::ErrorBody)),
     security(("bearer" = [])))]
 pub async fn list_actors(
     State(st): State<AppState>,
     user: ApiUser,
-) -> Result<Json<Value>, WebError> {
-    user.caller().require(Permission::ReadAlerts)?;
-    Ok(Json(
-        json!({ "items": st.app.store.actors().await.map_err(kinga_app::AppError::from)? }),
-    ))
+) -> Result<Json<Items<ThreatActor>>, WebError> {
+    let items = st.app.actors(&user.caller()).await?;
+    Ok(Json(Items { items }))
 }
 
 /// Create or replace a threat actor.
-#[utoipa::path(post, path = "/api/v1/actors", tag = "registries", request_body(content = Object, description = "A threat actor"),
-    responses((status = 200, description = "Saved", body = Object), (status = 401, body = crate::error::ErrorBody),
+#[utoipa::path(post, path = "/api/v1/actors", tag = "registries", request_body = ThreatActor,
+    responses((status = 200, description = "Saved", body = ThreatActor), (status = 401, body = crate::error::ErrorBody),
         (status = 403, body = crate::error::ErrorBody), (status = 422, body = crate::error::ErrorBody)),
     security(("bearer" = [])))]
 pub async fn save_actor(
     State(st): State<AppState>,
     user: ApiUser,
     ApiJson(a): ApiJson<ThreatActor>,
-) -> Result<Json<Value>, WebError> {
-    if a.id.trim().is_empty() || a.name.trim().is_empty() {
-        return Err(WebError::invalid("an actor needs an id and a name"));
-    }
+) -> Result<Json<ThreatActor>, WebError> {
     st.app
         .save_records(&user.caller(), vec![RegistryRecord::Actor(a.clone())])
         .await?;
-    Ok(Json(json!(a)))
+    Ok(Json(a))
 }
 
-/// Focal points by pseudonym (identities are never listed).
+/// A focal point as the API shows it: pseudonym, place and language, never the name or number.
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct FocalPointView {
+    /// Id.
+    pub id: String,
+    /// Pseudonym.
+    pub pseudonym: String,
+    /// Default place (P-code).
+    pub place: Option<String>,
+    /// Language.
+    pub language: String,
+    /// Still active.
+    pub active: bool,
+}
+
+impl From<&FocalPoint> for FocalPointView {
+    fn from(f: &FocalPoint) -> Self {
+        FocalPointView {
+            id: f.id.clone(),
+            pseudonym: f.pseudonym.clone(),
+            place: f.place.clone(),
+            language: f.language.clone(),
+            active: f.active,
+        }
+    }
+}
+
+/// Focal points by pseudonym (identities are never listed), for the roles that run the network.
 #[utoipa::path(get, path = "/api/v1/focal-points", tag = "registries",
-    responses((status = 200, description = "Focal points", body = Object), (status = 401, body = crate::error::ErrorBody)),
+    responses((status = 200, description = "Focal points", body = Items<FocalPointView>), (status = 401, body = crate::error::ErrorBody),
+        (status = 403, body = crate::error::ErrorBody)),
     security(("bearer" = [])))]
 pub async fn list_focal_points(
     State(st): State<AppState>,
     user: ApiUser,
-) -> Result<Json<Value>, WebError> {
-    user.caller().require(Permission::ReadAlerts)?;
-    let fps = st
-        .app
-        .store
-        .focal_points()
-        .await
-        .map_err(kinga_app::AppError::from)?;
-    let items: Vec<Value> = fps.iter().map(focal_point_view).collect();
-    Ok(Json(json!({ "items": items })))
+) -> Result<Json<Items<FocalPointView>>, WebError> {
+    let fps = st.app.focal_points(&user.caller()).await?;
+    Ok(Json(Items {
+        items: fps.iter().map(Into::into).collect(),
+    }))
 }
 
-fn focal_point_view(f: &FocalPoint) -> Value {
-    json!({ "id": f.id, "pseudonym": f.pseudonym, "place": f.place, "language": f.language, "active": f.active })
+/// A focal point to register (or update, with its id).
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct FocalPointBody {
+    /// Existing id, to update.
+    pub id: Option<String>,
+    /// Full name (sealed on arrival).
+    pub name: String,
+    /// Phone number (sealed on arrival).
+    pub phone: String,
+    /// Default place (P-code).
+    pub place: Option<String>,
+    /// `fr`, `en`, `sw` or `ar`; French when empty.
+    #[serde(default)]
+    pub language: String,
+    /// Pseudonym; random when empty.
+    pub pseudonym: Option<String>,
 }
 
 /// Register a focal point (or update one, with its id); the answer never holds the name or
 /// the number, which are sealed before they are stored.
-#[utoipa::path(post, path = "/api/v1/focal-points", tag = "registries", request_body(content = Object, description = "name, phone, place, language, pseudonym, id"),
-    responses((status = 200, description = "Saved (pseudonymous view)", body = Object), (status = 401, body = crate::error::ErrorBody),
+#[utoipa::path(post, path = "/api/v1/focal-points", tag = "registries", request_body = FocalPointBody,
+    responses((status = 200, description = "Saved (pseudonymous view)", body = FocalPointView), (status = 401, body = crate::error::ErrorBody),
         (status = 403, body = crate::error::ErrorBody), (status = 422, body = crate::error::ErrorBody)),
     security(("bearer" = [])))]
 pub async fn save_focal_point(
     State(st): State<AppState>,
     user: ApiUser,
-    ApiJson(input): ApiJson<FocalPointInput>,
-) -> Result<Json<Value>, WebError> {
+    ApiJson(b): ApiJson<FocalPointBody>,
+) -> Result<Json<FocalPointView>, WebError> {
     let caller = user.caller();
+    let input = FocalPointInput {
+        id: b.id,
+        name: b.name,
+        phone: b.phone,
+        place: b.place,
+        language: b.language,
+        pseudonym: b.pseudonym,
+    };
     let fp = st.app.seal_focal_point(&caller, &input).await?;
     st.app
         .save_records(&caller, vec![RegistryRecord::FocalPoint(fp.clone())])
         .await?;
-    Ok(Json(focal_point_view(&fp)))
+    Ok(Json((&fp).into()))
 }
 
 /// Create or replace a place (a settlement under a territory, a new spelling, coordinates).
-#[utoipa::path(post, path = "/api/v1/places", tag = "registries", request_body(content = Object, description = "A place: pcode, name, alt_names, level, parent, country, lat, lon"),
-    responses((status = 200, description = "Saved", body = Object), (status = 401, body = crate::error::ErrorBody),
+#[utoipa::path(post, path = "/api/v1/places", tag = "registries", request_body = Place,
+    responses((status = 200, description = "Saved", body = Place), (status = 401, body = crate::error::ErrorBody),
         (status = 403, body = crate::error::ErrorBody), (status = 422, body = crate::error::ErrorBody)),
     security(("bearer" = [])))]
 pub async fn save_place(
     State(st): State<AppState>,
     user: ApiUser,
     ApiJson(p): ApiJson<Place>,
-) -> Result<Json<Value>, WebError> {
-    if p.pcode.trim().is_empty() || p.name.trim().is_empty() {
-        return Err(WebError::invalid("a place needs a pcode and a name"));
-    }
-    let bad_point = |v: Option<f64>, max: f64| v.is_some_and(|x| !x.is_finite() || x.abs() > max);
-    if bad_point(p.lat, 90.0) || bad_point(p.lon, 180.0) {
-        return Err(WebError::invalid(
-            "lat must lie within ±90 and lon within ±180",
-        ));
-    }
-    if p.parent.as_deref() == Some(p.pcode.as_str()) {
-        return Err(WebError::invalid("a place cannot be its own parent"));
-    }
+) -> Result<Json<Place>, WebError> {
     st.app
         .save_records(&user.caller(), vec![RegistryRecord::Place(p.clone())])
         .await?;
-    Ok(Json(json!(p)))
+    Ok(Json(p))
 }
 
 /// Outbox filter.
@@ -213,44 +238,120 @@ pub async fn save_place(
 pub struct OutboxParams {
     /// Only messages about this alert id.
     pub alert: Option<String>,
-    /// At most (default 100, max 1000).
+    /// At most (default 100, max 500).
     pub limit: Option<u32>,
+    /// Messages to skip (paging).
+    pub offset: Option<u32>,
 }
 
-/// Messages queued or sent (acknowledgements, feedback, escalations, digests).
+/// A message in the outbox (recipients by pseudonym or name, never a number).
+#[derive(Debug, Serialize, ToSchema)]
+pub struct OutboxMessageView {
+    /// Id.
+    pub id: String,
+    /// `acknowledgement`, `feedback`, `question`, `assignment`, `escalation`, `digest`.
+    pub kind: String,
+    /// `reporter`, `user` or `responder`.
+    pub recipient: String,
+    /// Alert it concerns.
+    pub alert: Option<String>,
+    /// Language.
+    pub language: String,
+    /// Text.
+    pub body: String,
+    /// `queued`, `sent`, `delivered`, `failed`.
+    pub status: String,
+    /// Attempts so far.
+    pub attempts: u32,
+    /// Last gateway error.
+    pub last_error: Option<String>,
+    /// Queued at.
+    pub created_at: chrono::DateTime<chrono::Utc>,
+    /// `sms`, `email` or `inbox`.
+    pub channel: Option<String>,
+    /// Gateway that took it.
+    pub provider: Option<String>,
+    /// The gateway's id of the message (its delivery reports quote it).
+    pub provider_message_id: Option<String>,
+    /// When the next attempt is due, while retrying.
+    pub next_attempt_at: Option<chrono::DateTime<chrono::Utc>>,
+}
+
+impl From<&OutboxMessage> for OutboxMessageView {
+    fn from(m: &OutboxMessage) -> Self {
+        OutboxMessageView {
+            id: m.id.clone(),
+            kind: snake(&m.kind),
+            recipient: match m.recipient {
+                kinga_domain::outbox::Recipient::Reporter { .. } => "reporter",
+                kinga_domain::outbox::Recipient::User { .. } => "user",
+                kinga_domain::outbox::Recipient::Responder { .. } => "responder",
+            }
+            .into(),
+            alert: m.alert.clone(),
+            language: m.language.clone(),
+            body: m.body.clone(),
+            status: snake(&m.status),
+            attempts: m.attempts,
+            last_error: m.last_error.clone(),
+            created_at: m.created_at,
+            channel: m.channel.clone(),
+            provider: m.provider.clone(),
+            provider_message_id: m.provider_message_id.clone(),
+            next_attempt_at: m.next_attempt_at,
+        }
+    }
+}
+
+/// The snake_case name of a unit enum value.
+fn snake<T: Serialize>(v: &T) -> String {
+    match serde_json::to_value(v) {
+        Ok(Value::String(s)) => s,
+        _ => String::new(),
+    }
+}
+
+/// A page of the outbox.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct OutboxPageView {
+    /// Messages, newest first.
+    pub items: Vec<OutboxMessageView>,
+    /// True when the next page may hold more.
+    pub more: bool,
+}
+
+/// Messages queued or sent (acknowledgements, feedback, escalations, digests), newest first.
 #[utoipa::path(get, path = "/api/v1/outbox", tag = "registries", params(OutboxParams),
-    responses((status = 200, description = "Messages", body = Object), (status = 401, body = crate::error::ErrorBody)),
+    responses((status = 200, description = "Messages", body = OutboxPageView), (status = 401, body = crate::error::ErrorBody),
+        (status = 403, body = crate::error::ErrorBody)),
     security(("bearer" = [])))]
 pub async fn list_outbox(
     State(st): State<AppState>,
     user: ApiUser,
     ApiQuery(p): ApiQuery<OutboxParams>,
-) -> Result<Json<Value>, WebError> {
-    user.caller().require(Permission::TriageAlerts)?;
+) -> Result<Json<OutboxPageView>, WebError> {
     let q = OutboxQuery {
         statuses: vec![],
         alert: p.alert,
-        limit: p.limit.unwrap_or(100).min(1000) as usize,
+        limit: p.limit.unwrap_or(100) as usize,
+        offset: p.offset.unwrap_or(0) as usize,
     };
-    let msgs = st
-        .app
-        .store
-        .outbox(&q)
-        .await
-        .map_err(kinga_app::AppError::from)?;
-    Ok(Json(json!({ "items": msgs })))
+    let page = st.app.outbox(&user.caller(), q).await?;
+    Ok(Json(OutboxPageView {
+        items: page.items.iter().map(Into::into).collect(),
+        more: page.more,
+    }))
 }
 
 /// Daily alert tracking digests, newest first.
 #[utoipa::path(get, path = "/api/v1/digests", tag = "registries",
-    responses((status = 200, description = "Digests", body = Object), (status = 401, body = crate::error::ErrorBody)),
+    responses((status = 200, description = "Digests", body = Object), (status = 401, body = crate::error::ErrorBody),
+        (status = 403, body = crate::error::ErrorBody)),
     security(("bearer" = [])))]
 pub async fn list_digests(
     State(st): State<AppState>,
     user: ApiUser,
 ) -> Result<Json<Value>, WebError> {
-    user.caller().require(Permission::Coordinate)?;
-    Ok(Json(
-        json!({ "items": st.app.store.digests(30).await.map_err(kinga_app::AppError::from)? }),
-    ))
+    let items = st.app.digests(&user.caller(), 30).await?;
+    Ok(Json(json!({ "items": items })))
 }

@@ -39,7 +39,7 @@ async fn render_users(
     notice_text: Option<&str>,
 ) -> UiResult {
     let lang = cx.lang;
-    let mut users = cx.st.app.store.users().await?;
+    let mut users = cx.st.app.users(&cx.caller()).await?;
     users.sort_by(|a, b| a.name.cmp(&b.name));
     let rows: Vec<_> = users
         .iter()
@@ -161,6 +161,23 @@ pub async fn disable_user(
     cx.finish(r)
 }
 
+/// `POST /users/{name}/enable`: a disabled user may sign in again (old sessions and tokens
+/// stay ended).
+pub async fn enable_user(
+    cx: Ctx,
+    Path(name): Path<String>,
+    FormData(f): FormData<CsrfForm>,
+) -> Response {
+    let r = async {
+        cx.check_csrf(&f.csrf)?;
+        cx.require(Permission::ManageUsers)?;
+        cx.st.app.enable_user(&cx.caller(), &name).await?;
+        Ok(see_other("/users?notice=notice_user_enabled"))
+    }
+    .await;
+    cx.finish(r)
+}
+
 /// A new password.
 #[derive(Debug, Default, Deserialize)]
 #[serde(default)]
@@ -169,7 +186,7 @@ pub struct PasswordForm {
     password: String,
 }
 
-/// `POST /users/{name}/password`: set a new password (and re-enable the user).
+/// `POST /users/{name}/password`: set a new password; the user's other sessions end.
 pub async fn reset_password(
     cx: Ctx,
     Path(name): Path<String>,
@@ -181,7 +198,12 @@ pub async fn reset_password(
         match cx
             .st
             .app
-            .reset_password(&cx.caller(), &name, &f.password)
+            .reset_password(
+                &cx.caller(),
+                &name,
+                &f.password,
+                Some(&cx.pu.session.digest),
+            )
             .await
         {
             Ok(_) => Ok(see_other("/users?notice=notice_password_reset")),
@@ -321,7 +343,7 @@ fn digest_view(lang: &str, d: &Digest) -> minijinja::Value {
 pub async fn digest(cx: Ctx, QueryData(q): QueryData<NoticeQuery>) -> Response {
     let r = async {
         cx.require(Permission::Coordinate)?;
-        let digests = cx.st.app.store.digests(7).await?;
+        let digests = cx.st.app.digests(&cx.caller(), 7).await?;
         let items: Vec<_> = digests
             .iter()
             .map(|v| match serde_json::from_value::<Digest>(v.clone()) {
@@ -334,7 +356,7 @@ pub async fn digest(cx: Ctx, QueryData(q): QueryData<NoticeQuery>) -> Response {
                 }
             })
             .collect();
-        let yesterday = (cx.st.app.clock.now() - Duration::days(1)).date_naive().to_string();
+        let yesterday = (cx.st.app.now() - Duration::days(1)).date_naive().to_string();
         cx.render("digest.html", "digest", context! { items => items, yesterday => yesterday, notice => notice(cx.lang, q.notice.as_deref()) })
     }
     .await;
@@ -346,7 +368,7 @@ pub async fn issue_digest(cx: Ctx, FormData(f): FormData<CsrfForm>) -> Response 
     let r = async {
         cx.check_csrf(&f.csrf)?;
         cx.require(Permission::Coordinate)?;
-        let yesterday = (cx.st.app.clock.now() - Duration::days(1)).date_naive();
+        let yesterday = (cx.st.app.now() - Duration::days(1)).date_naive();
         cx.st.app.issue_digest(&cx.caller(), yesterday).await?;
         Ok(see_other("/digest?notice=notice_digest_issued"))
     }

@@ -16,7 +16,6 @@ use kinga_domain::people::Permission;
 use kinga_domain::{
     Alert, AlertEvent, AlertState, DomainError, Severity, ThreatType, TransitionRequest,
 };
-use kinga_store::OutboxQuery;
 
 use super::i18n::{self, tr};
 use super::login::see_other;
@@ -127,9 +126,9 @@ async fn view(
 ) -> UiResult<minijinja::Value> {
     let app = &cx.st.app;
     let lang = cx.lang;
-    let now = app.clock.now();
-    let gaz = app.caches.gazetteer();
-    let responders = app.caches.responders();
+    let now = app.now();
+    let gaz = app.gazetteer();
+    let responders = app.responders(&cx.caller())?;
     let responder_name: HashMap<&str, &str> = responders
         .iter()
         .map(|r| (r.id.as_str(), r.name.as_str()))
@@ -154,7 +153,8 @@ async fn view(
         .map(|s| s.chars().take(200).collect::<String>());
     let found: Vec<_> = search
         .as_deref()
-        .map(|q| app.resolve_place(q, 10))
+        .map(|q| app.find_places(&cx.caller(), q, 10))
+        .transpose()?
         .unwrap_or_default()
         .iter()
         .map(|c| context! { pcode => &c.pcode, name => &c.name, context => &c.context, score => (c.score * 100.0).round() as i64 })
@@ -242,13 +242,6 @@ async fn view(
         }
     }
 
-    let users: HashMap<String, String> = app
-        .store
-        .users()
-        .await?
-        .into_iter()
-        .map(|u| (u.id, u.display_name))
-        .collect();
     let timeline: Vec<_> = a
         .timeline
         .iter()
@@ -258,14 +251,13 @@ async fn view(
         })
         .collect();
 
-    let messages = app
-        .store
-        .outbox(&OutboxQuery {
-            statuses: vec![],
-            alert: Some(a.id.clone()),
-            limit: 100,
-        })
-        .await?;
+    // Only the roles that may read the outbox see messages; the rest get none.
+    let messages = app.alert_messages(&cx.caller(), &a.id).await?;
+    let users: HashMap<String, String> = if messages.is_empty() {
+        HashMap::new()
+    } else {
+        app.user_names(&cx.caller()).await?
+    };
     let outbox: Vec<_> = messages
         .iter()
         .map(|m| message_view(lang, m, &users, &name_of))

@@ -10,9 +10,9 @@ use sha2::{Digest, Sha256};
 
 use kinga_app::AppError;
 use kinga_app::alerts::IntakeCommand;
+use kinga_app::{AlertQuery, AlertSort};
 use kinga_domain::people::Permission;
 use kinga_domain::{Alert, AlertState, Channel, Severity, ThreatType};
-use kinga_store::{AlertQuery, AlertSort};
 
 use super::i18n::{self, tr};
 use super::login::see_other;
@@ -216,9 +216,9 @@ pub async fn queue(cx: Ctx, QueryData(q): QueryData<QueueParams>) -> Response {
 }
 
 async fn queue_page(cx: &Ctx, f: Filters) -> UiResult {
-    let now = cx.st.app.clock.now();
+    let now = cx.st.app.now();
     let page = cx.st.app.alerts(&cx.caller(), f.query(now)).await?;
-    let gaz = cx.st.app.caches.gazetteer();
+    let gaz = cx.st.app.gazetteer();
     let rows: Vec<Row> = page
         .items
         .iter()
@@ -267,9 +267,9 @@ async fn queue_page(cx: &Ctx, f: Filters) -> UiResult {
 pub async fn rows(cx: Ctx, headers: HeaderMap, QueryData(q): QueryData<QueueParams>) -> Response {
     let r = async {
         let f: Filters = q.into();
-        let now = cx.st.app.clock.now();
+        let now = cx.st.app.now();
         let page = cx.st.app.alerts(&cx.caller(), f.query(now)).await?;
-        let gaz = cx.st.app.caches.gazetteer();
+        let gaz = cx.st.app.gazetteer();
         let rows: Vec<Row> = page
             .items
             .iter()

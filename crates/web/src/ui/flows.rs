@@ -261,7 +261,10 @@ async fn a_wrong_password_sets_no_cookie_and_the_sixth_failure_is_refused() {
     assert_eq!(r.status(), StatusCode::TOO_MANY_REQUESTS);
     assert!(r.headers().get(header::SET_COOKIE).is_none());
     let html = body(r).await;
-    assert!(html.contains("Wait 15 minutes"), "{html}");
+    assert!(
+        html.contains("Too many attempts") && html.contains(" seconds"),
+        "{html}"
+    );
 }
 
 #[tokio::test]
@@ -318,7 +321,7 @@ async fn pages_need_a_session_and_forms_need_the_csrf_token() {
         .app
         .alerts(
             &Caller::system(),
-            kinga_store::AlertQuery {
+            kinga_app::AlertQuery {
                 limit: 10,
                 ..Default::default()
             },
@@ -551,16 +554,43 @@ async fn focal_point_identities_open_only_on_an_audited_request() {
         .unwrap_or("")
         .to_string();
     let cla = sign_in(&w, "cla").await;
+    // Without a reason, nothing is revealed and nothing is audited.
     let r = post(&w, &cla, &format!("/focal-points/{id}/reveal"), &[]).await;
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(!body(r).await.contains("Amani Bahati"));
+    let why = "call back about K-12";
+    let r = post(
+        &w,
+        &cla,
+        &format!("/focal-points/{id}/reveal"),
+        &[("reason", why)],
+    )
+    .await;
     assert_eq!(r.status(), StatusCode::OK);
     let html = body(r).await;
     assert!(html.contains("Amani Bahati") && html.contains("id=\"audit-note\""));
-    let log = w.app.store.audit_log(10).await.expect("audit log");
-    assert!(log.iter().any(|e| e.actor == "cla"
-        && e.record == format!("focal_point:{id}")
-        && e.context == "web"));
+    let log = w
+        .app
+        .audit_log(&Caller::system(), 10)
+        .await
+        .expect("audit log");
+    let reads: Vec<_> = log
+        .iter()
+        .filter(|e| e.action == "read" && e.record == format!("focal_point:{id}"))
+        .collect();
+    assert_eq!(reads.len(), 1, "one reveal, one audit entry");
+    assert_eq!(
+        (reads[0].actor.as_str(), reads[0].context.as_str()),
+        ("cla", why)
+    );
     let v = sign_in(&w, "viewer").await;
-    let r = post(&w, &v, &format!("/focal-points/{id}/reveal"), &[]).await;
+    let r = post(
+        &w,
+        &v,
+        &format!("/focal-points/{id}/reveal"),
+        &[("reason", why)],
+    )
+    .await;
     assert_eq!(r.status(), StatusCode::FORBIDDEN);
 }
 
@@ -601,10 +631,24 @@ async fn users_are_managed_by_administrators() {
     assert!(html.contains("lang=\"fr\"") && html.contains("File des alertes"));
     let r = post(&w, &admin, "/users/bahati/disable", &[]).await;
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    // Her open session ended with the disabling.
+    let r = send(
+        &w,
+        Request::get("/alerts")
+            .header(header::COOKIE, &b.cookie)
+            .body(Body::empty())
+            .expect("request"),
+    )
+    .await;
+    assert!(
+        location(&r).starts_with("/login"),
+        "the session must be gone"
+    );
     assert_eq!(
         post_login(&w, "bahati", PASSWORD, "/").await.status(),
         StatusCode::UNAUTHORIZED
     );
+    // A new password does not bring a disabled user back.
     let r = post(
         &w,
         &admin,
@@ -617,8 +661,36 @@ async fn users_are_managed_by_administrators() {
         post_login(&w, "bahati", "another long password", "/")
             .await
             .status(),
+        StatusCode::UNAUTHORIZED
+    );
+    // Only an explicit enable does.
+    let r = post(&w, &admin, "/users/bahati/enable", &[]).await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    assert_eq!(
+        post_login(&w, "bahati", "another long password", "/")
+            .await
+            .status(),
         StatusCode::SEE_OTHER
     );
+    // The old session never comes back.
+    let r = send(
+        &w,
+        Request::get("/alerts")
+            .header(header::COOKIE, &b.cookie)
+            .body(Body::empty())
+            .expect("request"),
+    )
+    .await;
+    assert!(location(&r).starts_with("/login"));
+    // A password that crackers try first is refused.
+    let r = post(
+        &w,
+        &admin,
+        "/users/bahati/password",
+        &[("password", "P@ssw0rd2024")],
+    )
+    .await;
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
 }
 
 #[tokio::test]
@@ -671,7 +743,7 @@ async fn registries_take_place_names_or_codes() {
     )
     .await;
     assert_eq!(r.status(), StatusCode::SEE_OTHER, "{}", body(r).await);
-    let saved = w.app.caches.responders();
+    let saved = w.app.responders(&Caller::system()).expect("responders");
     let c = saved
         .iter()
         .find(|r| r.id == "comite-de-minova")
@@ -892,7 +964,6 @@ async fn a_coordinator_adds_a_village_that_intake_then_resolves() {
     assert!(location(&r).contains("notice=notice_saved"));
     let added = w
         .app
-        .caches
         .gazetteer()
         .get("CD6102-V001")
         .cloned()
@@ -900,10 +971,13 @@ async fn a_coordinator_adds_a_village_that_intake_then_resolves() {
     assert_eq!(added.name, "Kibirizi");
     assert_eq!(added.lat, Some(-0.875));
     assert_eq!(added.alt_names, ["Kibilizi", "Kibrizi"]);
-    let c = w.app.resolve_place("kibilizi", 3);
+    let c = w
+        .app
+        .find_places(&Caller::system(), "kibilizi", 3)
+        .expect("places");
     assert_eq!(c[0].pcode, "CD6102-V001");
     // Bad coordinates or no territory: a clear error and nothing saved.
-    let before = w.app.caches.gazetteer().places().len();
+    let before = w.app.gazetteer().places().len();
     for bad in [
         [("name", "X"), ("parent", "CD6102"), ("lat", "95")],
         [("name", "X"), ("parent", "nowhere"), ("lat", "")],
@@ -912,7 +986,7 @@ async fn a_coordinator_adds_a_village_that_intake_then_resolves() {
         assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
         assert!(body(r).await.contains("id=\"error\""));
     }
-    assert_eq!(w.app.caches.gazetteer().places().len(), before);
+    assert_eq!(w.app.gazetteer().places().len(), before);
     // A viewer sees no form and may not post one.
     let viewer = sign_in(&w, "viewer").await;
     let (_, html) = get(&w, &viewer, "/places").await;

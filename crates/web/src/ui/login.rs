@@ -12,7 +12,7 @@ use axum_extra::extract::CookieJar;
 use minijinja::context;
 use serde::Deserialize;
 
-use kinga_app::AppError;
+use kinga_app::login::{SignInError, SignInRefusal};
 
 use super::i18n::tr;
 use super::{Ctx, FormData, QueryData, UiError, UiResult, public_error};
@@ -32,8 +32,14 @@ impl<S: Send + Sync> FromRequestParts<S> for ClientIp {
     async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
         let peer = parts
             .extensions
-            .get::<ConnectInfo<SocketAddr>>()
-            .map(|c| c.0.ip())
+            .get::<ConnectInfo<crate::listen::PeerAddr>>()
+            .map(|c| c.0.0.ip())
+            .or_else(|| {
+                parts
+                    .extensions
+                    .get::<ConnectInfo<SocketAddr>>()
+                    .map(|c| c.0.ip())
+            })
             .or_else(|| {
                 parts
                     .extensions
@@ -202,8 +208,8 @@ pub async fn login_page(
     render_login(&st, lang, StatusCode::OK, next, "", None)
 }
 
-/// `POST /login`: limited per user name and per address; the limit is checked before the
-/// password so a blocked attacker learns nothing more.
+/// `POST /login`: limited by the application (counted before the password is checked);
+/// a blocked attacker learns nothing more than the wait.
 pub async fn login(
     State(st): State<AppState>,
     ClientIp(ip): ClientIp,
@@ -215,70 +221,51 @@ pub async fn login(
         return public_error(&st, lang, UiError::forbidden(tr(lang, "err_csrf")));
     }
     let name = f.name.trim();
-    let name_key = format!("user:{}", name.to_lowercase());
-    let ip_key = format!("ip:{ip}");
-    if st.limiter.blocked(&[&name_key, &ip_key]) {
-        let minutes = st
-            .app
-            .settings
-            .security
-            .login_window_minutes
-            .max(1)
-            .to_string();
-        let msg = tr(lang, "login_blocked").replace("{n}", &minutes);
-        return render_login(
-            &st,
-            lang,
-            StatusCode::TOO_MANY_REQUESTS,
-            &f.next,
-            name,
-            Some(msg),
-        );
-    }
-    match st.app.authenticate(name, &f.password).await {
-        Ok(user) => {
-            st.limiter.clear(&name_key);
-            match st.app.open_session(&user).await {
-                Ok(s) => {
-                    let security = &st.app.settings.security;
-                    let cookie = format!(
-                        "{SESSION_COOKIE}={}; HttpOnly; SameSite=Strict; Path=/; Max-Age={}{}",
-                        s.secret,
-                        u64::from(security.session_hours) * 3600,
-                        if security.secure_cookies {
-                            "; Secure"
-                        } else {
-                            ""
-                        }
-                    );
-                    let mut r = see_other(safe_next(&f.next));
-                    match HeaderValue::from_str(&cookie) {
-                        Ok(v) => {
-                            r.headers_mut().insert(header::SET_COOKIE, v);
-                            r
-                        }
-                        Err(_) => public_error(
-                            &st,
-                            lang,
-                            UiError::new(StatusCode::INTERNAL_SERVER_ERROR, "session"),
-                        ),
-                    }
+    match st.app.sign_in(name, &f.password, &ip).await {
+        Ok((_, s)) => {
+            let cookie = format!(
+                "{SESSION_COOKIE}={}; HttpOnly; SameSite=Strict; Path=/; Max-Age={}{}",
+                s.secret,
+                u64::from(st.app.settings.security.session_hours) * 3600,
+                if st.app.settings.secure_cookies() {
+                    "; Secure"
+                } else {
+                    ""
                 }
-                Err(e) => public_error(&st, lang, e.into()),
+            );
+            let mut r = see_other(safe_next(&f.next));
+            match HeaderValue::from_str(&cookie) {
+                Ok(v) => {
+                    r.headers_mut().insert(header::SET_COOKIE, v);
+                    r
+                }
+                Err(_) => public_error(
+                    &st,
+                    lang,
+                    UiError::new(StatusCode::INTERNAL_SERVER_ERROR, "session"),
+                ),
             }
         }
-        Err(AppError::Unauthorized(_)) => {
-            st.limiter.fail(&[&name_key, &ip_key]);
+        Err(SignInError::Refused(SignInRefusal::TooMany(wait))) => {
+            let msg = tr(lang, "login_blocked").replace("{n}", &wait.to_string());
             render_login(
                 &st,
                 lang,
-                StatusCode::UNAUTHORIZED,
+                StatusCode::TOO_MANY_REQUESTS,
                 &f.next,
                 name,
-                Some(tr(lang, "login_failed").to_string()),
+                Some(msg),
             )
         }
-        Err(e) => public_error(&st, lang, e.into()),
+        Err(SignInError::Refused(SignInRefusal::Wrong)) => render_login(
+            &st,
+            lang,
+            StatusCode::UNAUTHORIZED,
+            &f.next,
+            name,
+            Some(tr(lang, "login_failed").to_string()),
+        ),
+        Err(SignInError::App(e)) => public_error(&st, lang, e.into()),
     }
 }
 

@@ -251,6 +251,10 @@ pub fn routes() -> Router<AppState> {
             post(admin::disable_user).get(|| back("/users")),
         )
         .route(
+            "/users/{name}/enable",
+            post(admin::enable_user).get(|| back("/users")),
+        )
+        .route(
             "/users/{name}/password",
             post(admin::reset_password).get(|| back("/users")),
         )
@@ -332,8 +336,8 @@ impl From<AppError> for UiError {
     }
 }
 
-impl From<kinga_store::StoreError> for UiError {
-    fn from(e: kinga_store::StoreError) -> Self {
+impl From<kinga_app::StoreError> for UiError {
+    fn from(e: kinga_app::StoreError) -> Self {
         AppError::from(e).into()
     }
 }
@@ -720,7 +724,7 @@ mod tests {
                 responder: None,
                 created_at: now,
             },
-            session: kinga_store::Session {
+            session: kinga_app::Session {
                 digest: "d".into(),
                 user: "u1".into(),
                 csrf: "a".repeat(64),

@@ -10,6 +10,7 @@ use minijinja::context;
 use serde::{Deserialize, Serialize};
 
 use kinga_app::AppError;
+use kinga_app::OutboxQuery;
 use kinga_app::registry::{FocalPointInput, RegistryRecord};
 use kinga_domain::ThreatType;
 use kinga_domain::outbox::MessageStatus;
@@ -18,11 +19,10 @@ use kinga_domain::place::{self, Gazetteer, Place, PlaceLevel};
 use kinga_domain::registry::{
     ActorKind, ContactPreference, FocalPoint, Hours, Responder, ResponderKind, ThreatActor,
 };
-use kinga_store::OutboxQuery;
 
 use super::alert::{error_text, message_view};
 use super::i18n::{self, tr};
-use super::login::{CsrfForm, see_other};
+use super::login::see_other;
 use super::{Ctx, FormData, QueryData, UiError, UiResult, show_time, slug, split_list};
 
 /// Every responder kind, in the order forms offer them.
@@ -61,7 +61,12 @@ pub struct NoticeQuery {
     pub edit: Option<String>,
     /// Status filter (outbox).
     pub status: Option<String>,
+    /// Page number, from 0 (outbox).
+    pub page: Option<usize>,
 }
+
+/// Messages on one page of the outbox.
+const OUTBOX_PAGE: usize = 100;
 
 /// The notice a `?notice=` key names, in the page language.
 pub fn notice<'a>(lang: &str, key: Option<&'a str>) -> Option<&'a str> {
@@ -195,10 +200,11 @@ async fn render_places(
     error: Option<String>,
     notice_text: Option<&str>,
 ) -> UiResult {
-    let gaz = cx.st.app.caches.gazetteer();
+    let gaz = cx.st.app.gazetteer();
     let found: Vec<_> = search
         .as_deref()
-        .map(|s| cx.st.app.resolve_place(s, 20))
+        .map(|s| cx.st.app.find_places(&cx.caller(), s, 20))
+        .transpose()?
         .unwrap_or_default()
         .iter()
         .map(|c| {
@@ -250,7 +256,7 @@ pub async fn save_place(cx: Ctx, FormData(f): FormData<PlaceForm>) -> Response {
     let r = async {
         cx.check_csrf(&f.csrf)?;
         cx.require(Permission::ManageRegistries)?;
-        let gaz = cx.st.app.caches.gazetteer();
+        let gaz = cx.st.app.gazetteer();
         let place = match f.place(cx.lang, &gaz) {
             Ok(p) => p,
             Err(msg) => {
@@ -357,7 +363,7 @@ impl ResponderForm {
             .into_iter()
             .find(|k| i18n::responder_kind_key(*k).trim_start_matches("rk_") == self.kind)
             .ok_or_else(|| UiError::invalid(tr(lang, "err_bad_kind")))?;
-        let gaz = cx.st.app.caches.gazetteer();
+        let gaz = cx.st.app.gazetteer();
         let places = split_list(&self.places)
             .iter()
             .map(|p| place_code(&gaz, lang, p))
@@ -417,8 +423,8 @@ async fn render_responders(
     notice_text: Option<&str>,
 ) -> UiResult {
     let lang = cx.lang;
-    let gaz = cx.st.app.caches.gazetteer();
-    let list = cx.st.app.store.responders().await?;
+    let gaz = cx.st.app.gazetteer();
+    let list = cx.st.app.responders(&cx.caller())?;
     let rows: Vec<_> = list
         .iter()
         .map(|r| {
@@ -455,8 +461,7 @@ pub async fn responders(cx: Ctx, QueryData(q): QueryData<NoticeQuery>) -> Respon
             Some(id) if cx.can(Permission::ManageRegistries) => cx
                 .st
                 .app
-                .caches
-                .responders()
+                .responders(&cx.caller())?
                 .iter()
                 .find(|r| r.id == id)
                 .map(ResponderForm::of)
@@ -541,7 +546,7 @@ impl ActorForm {
             .into_iter()
             .find(|k| i18n::actor_kind_key(*k).trim_start_matches("ak_") == self.kind)
             .ok_or_else(|| UiError::invalid(tr(lang, "err_bad_kind")))?;
-        let gaz = cx.st.app.caches.gazetteer();
+        let gaz = cx.st.app.gazetteer();
         let areas = split_list(&self.areas)
             .iter()
             .map(|p| place_code(&gaz, lang, p))
@@ -571,8 +576,8 @@ async fn render_actors(
     notice_text: Option<&str>,
 ) -> UiResult {
     let lang = cx.lang;
-    let gaz = cx.st.app.caches.gazetteer();
-    let list = cx.st.app.store.actors().await?;
+    let gaz = cx.st.app.gazetteer();
+    let list = cx.st.app.actors(&cx.caller()).await?;
     let rows: Vec<_> = list
         .iter()
         .map(|a| {
@@ -602,8 +607,7 @@ pub async fn actors(cx: Ctx, QueryData(q): QueryData<NoticeQuery>) -> Response {
             Some(id) if cx.can(Permission::ManageRegistries) => cx
                 .st
                 .app
-                .store
-                .actors()
+                .actors(&cx.caller())
                 .await?
                 .iter()
                 .find(|a| a.id == id)
@@ -676,8 +680,8 @@ async fn render_focal_points(
     notice_text: Option<&str>,
     revealed: Option<Revealed>,
 ) -> UiResult {
-    let gaz = cx.st.app.caches.gazetteer();
-    let list: Vec<FocalPoint> = cx.st.app.store.focal_points().await?;
+    let gaz = cx.st.app.gazetteer();
+    let list: Vec<FocalPoint> = cx.st.app.focal_points(&cx.caller()).await?;
     let rows: Vec<_> = list
         .iter()
         .map(|f| {
@@ -709,7 +713,7 @@ async fn render_focal_points(
 /// `GET /focal-points`.
 pub async fn focal_points(cx: Ctx, QueryData(q): QueryData<NoticeQuery>) -> Response {
     let r = async {
-        cx.require(Permission::ReadAlerts)?;
+        cx.require(Permission::ReadReporters)?;
         let form = FocalPointForm {
             language: cx.lang.to_string(),
             ..Default::default()
@@ -733,7 +737,7 @@ pub async fn register_focal_point(cx: Ctx, FormData(f): FormData<FocalPointForm>
     let r = async {
         cx.check_csrf(&f.csrf)?;
         cx.require(Permission::ManageRegistries)?;
-        let gaz = cx.st.app.caches.gazetteer();
+        let gaz = cx.st.app.gazetteer();
         let place = match f.place.trim() {
             "" => None,
             p => match place_code(&gaz, cx.lang, p) {
@@ -792,16 +796,49 @@ pub async fn register_focal_point(cx: Ctx, FormData(f): FormData<FocalPointForm>
     cx.finish(r)
 }
 
-/// `POST /focal-points/{id}/reveal`: open one identity, audited by the application.
-pub async fn reveal(cx: Ctx, Path(id): Path<String>, FormData(f): FormData<CsrfForm>) -> Response {
+/// Why an identity is opened: the reason is kept in the audit trail.
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct RevealForm {
+    csrf: String,
+    reason: String,
+}
+
+/// `POST /focal-points/{id}/reveal`: open one identity, with a reason, audited by the
+/// application.
+pub async fn reveal(
+    cx: Ctx,
+    Path(id): Path<String>,
+    FormData(f): FormData<RevealForm>,
+) -> Response {
     let r = async {
         cx.check_csrf(&f.csrf)?;
         cx.require(Permission::ReadIdentities)?;
-        let identity = cx
+        let identity = match cx
             .st
             .app
-            .focal_point_identity(&cx.caller(), &id, "web")
-            .await?;
+            .focal_point_identity(&cx.caller(), &id, &f.reason)
+            .await
+        {
+            Ok(i) => i,
+            Err(e @ (AppError::Domain(_) | AppError::Invalid(_))) => {
+                let form = FocalPointForm {
+                    language: cx.lang.to_string(),
+                    ..Default::default()
+                };
+                let msg = super::alert::error_text(cx.lang, &e);
+                return render_focal_points(
+                    &cx,
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                    &form,
+                    Some(msg),
+                    None,
+                    None,
+                )
+                .await;
+            }
+            Err(e) => return Err(e.into()),
+        };
         let revealed = Revealed {
             id: identity.focal_point.id,
             name: identity.name,
@@ -820,12 +857,15 @@ pub async fn reveal(cx: Ctx, Path(id): Path<String>, FormData(f): FormData<CsrfF
 /// `GET /outbox`: every message queued or sent, newest first.
 pub async fn outbox(cx: Ctx, QueryData(q): QueryData<NoticeQuery>) -> Response {
     let r = async {
-        cx.require(Permission::TriageAlerts)?;
+        cx.require(Permission::ReadOutbox)?;
         let statuses = [MessageStatus::Queued, MessageStatus::Sent, MessageStatus::Delivered, MessageStatus::Failed];
         let chosen = statuses.into_iter().find(|s| Some(i18n::message_status_key(*s).trim_start_matches("ms_")) == q.status.as_deref());
-        let messages = cx.st.app.store.outbox(&OutboxQuery { statuses: chosen.into_iter().collect(), alert: None, limit: 200 }).await?;
-        let users: HashMap<String, String> = cx.st.app.store.users().await?.into_iter().map(|u| (u.id, u.display_name)).collect();
-        let responders = cx.st.app.caches.responders();
+        let page = q.page.unwrap_or(0);
+        let query = OutboxQuery { statuses: chosen.into_iter().collect(), alert: None, limit: OUTBOX_PAGE, offset: page * OUTBOX_PAGE };
+        let found = cx.st.app.outbox(&cx.caller(), query).await?;
+        let messages = found.items;
+        let users: HashMap<String, String> = cx.st.app.user_names(&cx.caller()).await?;
+        let responders = cx.st.app.responders(&cx.caller())?;
         let name_of = |id: &str| responders.iter().find(|r| r.id == id).map(|r| r.name.clone()).unwrap_or_else(|| id.to_string());
         let rows: Vec<_> = messages.iter().map(|m| message_view(cx.lang, m, &users, &name_of)).collect();
         let options: Vec<_> = statuses
@@ -835,7 +875,10 @@ pub async fn outbox(cx: Ctx, QueryData(q): QueryData<NoticeQuery>) -> Response {
                 context! { id => id, label => tr(cx.lang, i18n::message_status_key(*s)), selected => Some(id) == q.status.as_deref() }
             })
             .collect();
-        cx.render("outbox.html", "outbox", context! { rows => rows, statuses => options })
+        let status_q = q.status.as_deref().map(|s| format!("status={}&", super::urlencode(s))).unwrap_or_default();
+        let prev = (page > 0).then(|| format!("/outbox?{status_q}page={}", page - 1));
+        let next = found.more.then(|| format!("/outbox?{status_q}page={}", page + 1));
+        cx.render("outbox.html", "outbox", context! { rows => rows, statuses => options, status => q.status, prev => prev, next => next, page => page + 1 })
     }
     .await;
     cx.finish(r)

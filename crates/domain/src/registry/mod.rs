@@ -7,6 +7,7 @@ use crate::ThreatType;
 /// Kind of armed or threat actor.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum ActorKind {
     /// State armed forces or their units.
     StateForces,
@@ -24,6 +25,7 @@ pub enum ActorKind {
 
 /// A threat actor and the names people use for it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ThreatActor {
     /// Stable id.
     pub id: String,
@@ -45,6 +47,7 @@ pub struct ThreatActor {
 /// Kind of protection actor or responder.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum ResponderKind {
     /// Mission military base or unit.
     MissionMilitary,
@@ -69,6 +72,7 @@ pub enum ResponderKind {
 /// How a responder wants to be told of an assignment.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum ContactPreference {
     /// Text message.
     #[default]
@@ -79,6 +83,7 @@ pub enum ContactPreference {
 
 /// Daily hours of cover, in minutes after midnight (UTC); `start == end` means all day.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Hours {
     /// First minute covered.
     pub start: u16,
@@ -104,6 +109,7 @@ impl Hours {
 
 /// A protection actor that can be sent to answer alerts.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Responder {
     /// Stable id.
     pub id: String,
@@ -136,6 +142,7 @@ pub struct Responder {
 /// A registered community focal point. Name and phone are sensitive: they are stored sealed,
 /// and lists show the pseudonym.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct FocalPoint {
     /// Stable id.
     pub id: String,
@@ -154,3 +161,7 @@ pub struct FocalPoint {
     /// Still active.
     pub active: bool,
 }
+
+mod check;
+
+pub use check::{RegistryRecord, check_records};
