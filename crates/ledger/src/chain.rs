@@ -9,7 +9,7 @@ use crate::{DraftEvent, Event};
 /// The previous-hash of the first event of every chain.
 pub const GENESIS: &str = "0000000000000000000000000000000000000000000000000000000000000000";
 
-fn digest(
+pub(crate) fn digest(
     origin: &str,
     seq: u64,
     id: &str,

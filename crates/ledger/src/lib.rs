@@ -51,6 +51,21 @@ impl Event {
         serde_json::from_str(&self.payload)
     }
 
+    /// The hash this event's fields give, recomputed with the chain's digest; equal to
+    /// [`Event::hash`] exactly when the event is unaltered. Lets a verifier that cannot use
+    /// [`ChainVerifier`] (handover packages with withheld events) check each event alone.
+    pub fn computed_hash(&self) -> String {
+        chain::digest(
+            &self.origin,
+            self.seq,
+            &self.id,
+            &self.actor,
+            &self.at,
+            &self.payload,
+            &self.prev_hash,
+        )
+    }
+
     /// The event time, parsed.
     pub fn time(&self) -> Option<DateTime<Utc>> {
         DateTime::parse_from_rfc3339(&self.at)
