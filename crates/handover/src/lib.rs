@@ -5,6 +5,7 @@
 //! docs/handover-format.md specifies it byte by byte; `tests/verify_package.py` is an
 //! independent verifier written from that page alone.
 
+mod checker;
 mod error;
 mod keys;
 mod lines;

@@ -1,18 +1,17 @@
-//! Splitting a package into lines in one pass, hashing the bytes before the signature in
-//! large runs rather than line by line.
+//! Splitting a package into lines in one pass, in one buffer refilled in place, so a batch of
+//! lines can be checked on several cores while they stay where they were read.
 
 use std::io::{ErrorKind, Read};
 
 use crate::error::Fault;
 
-/// Reads lines into one buffer that is refilled in place.
+/// Reads lines into one buffer that is refilled in place. Ranges it returns stay valid until
+/// the next [`LineReader::refill`].
 pub(crate) struct LineReader<R> {
     inner: R,
     buf: Vec<u8>,
     start: usize,
     end: usize,
-    hashed: usize,
-    hasher: blake3::Hasher,
     /// Lines returned so far.
     pub line: u64,
     /// Absolute offset of `buf[0]`.
@@ -29,8 +28,6 @@ impl<R: Read> LineReader<R> {
             buf: vec![0; READ_AT_LEAST],
             start: 0,
             end: 0,
-            hashed: 0,
-            hasher: blake3::Hasher::new(),
             line: 0,
             base: 0,
             max,
@@ -42,74 +39,51 @@ impl<R: Read> LineReader<R> {
         self.base + self.start as u64
     }
 
-    /// The bytes of a line returned by [`LineReader::next_line`].
-    pub(crate) fn get(&self, range: (usize, usize)) -> &[u8] {
-        &self.buf[range.0..range.1]
+    /// The buffer that ranges index.
+    pub(crate) fn buf(&self) -> &[u8] {
+        &self.buf
     }
 
-    /// The next line without its line feed, as a range of the buffer; `None` at a clean end
-    /// of file.
-    pub(crate) fn next_line(&mut self) -> Result<Option<(usize, usize)>, Fault> {
-        let mut searched = self.start;
-        loop {
-            if let Some(i) = memchr::memchr(b'\n', &self.buf[searched..self.end]) {
-                let nl = searched + i;
-                let range = (self.start, nl);
-                self.line += 1;
-                if nl - self.start > self.max {
-                    return Err(Fault::LineTooLong {
-                        line: self.line,
-                        max: self.max,
-                    });
-                }
-                self.start = nl + 1;
-                return Ok(Some(range));
-            }
-            if self.end - self.start > self.max {
+    /// The next complete line already in the buffer, without its line feed; `Ok(None)` when
+    /// the buffer holds no complete line (refill, or the input has ended).
+    pub(crate) fn buffered_line(&mut self) -> Result<Option<(usize, usize)>, Fault> {
+        if let Some(i) = memchr::memchr(b'\n', &self.buf[self.start..self.end]) {
+            let nl = self.start + i;
+            let range = (self.start, nl);
+            self.line += 1;
+            if i > self.max {
                 return Err(Fault::LineTooLong {
-                    line: self.line + 1,
+                    line: self.line,
                     max: self.max,
                 });
             }
-            searched = self.end - self.start;
-            if self.fill()? == 0 {
-                if self.start == self.end {
-                    return Ok(None);
-                }
-                return Err(Fault::Truncated {
-                    line: self.line + 1,
-                    reason: "the last line has no line feed: the file was cut mid-line".into(),
-                });
-            }
+            self.start = nl + 1;
+            return Ok(Some(range));
         }
-    }
-
-    /// True when no byte is left.
-    pub(crate) fn at_end(&mut self) -> Result<bool, Fault> {
-        if self.start < self.end {
-            return Ok(false);
+        if self.end - self.start > self.max {
+            return Err(Fault::LineTooLong {
+                line: self.line + 1,
+                max: self.max,
+            });
         }
-        Ok(self.fill()? == 0)
+        Ok(None)
     }
 
-    /// BLAKE3 of every byte before offset `upto` of the buffer (the start of the signature
-    /// line), as lower-case hex.
-    pub(crate) fn digest_before(&mut self, upto: usize) -> String {
-        self.hasher.update(&self.buf[self.hashed..upto]);
-        self.hashed = upto;
-        self.hasher.finalize().to_hex().to_string()
+    /// True when bytes of an unfinished line are left in the buffer.
+    pub(crate) fn has_partial(&self) -> bool {
+        self.start < self.end
     }
 
-    /// Moves the unread part to the front and reads more after it; the returned count is 0
-    /// only at the end of the input. Everything before `start` is hashed first.
-    fn fill(&mut self) -> Result<usize, Fault> {
-        if self.start > 0 {
-            self.hasher.update(&self.buf[self.hashed..self.start]);
+    /// Moves the unread part to the front and reads more after it. Returns how far the
+    /// buffer's content moved (earlier offsets shift down by it) and whether anything was
+    /// read (nothing: the input has ended).
+    pub(crate) fn refill(&mut self) -> Result<(usize, bool), Fault> {
+        let shift = self.start;
+        if shift > 0 {
             self.buf.copy_within(self.start..self.end, 0);
-            self.base += self.start as u64;
-            self.end -= self.start;
+            self.base += shift as u64;
+            self.end -= shift;
             self.start = 0;
-            self.hashed = 0;
         }
         if self.buf.len() - self.end < READ_AT_LEAST / 2 {
             let want = (self.buf.len() * 2).min(self.max + READ_AT_LEAST + 1);
@@ -121,7 +95,7 @@ impl<R: Read> LineReader<R> {
             match self.inner.read(&mut self.buf[self.end..]) {
                 Ok(n) => {
                     self.end += n;
-                    return Ok(n);
+                    return Ok((shift, n > 0));
                 }
                 Err(e) if e.kind() == ErrorKind::Interrupted => continue,
                 Err(e) => {
@@ -133,6 +107,14 @@ impl<R: Read> LineReader<R> {
             }
         }
     }
+
+    /// True when no byte is left after the lines returned.
+    pub(crate) fn at_end(&mut self) -> Result<bool, Fault> {
+        if self.has_partial() {
+            return Ok(false);
+        }
+        Ok(!self.refill()?.1)
+    }
 }
 
 #[cfg(test)]
@@ -142,10 +124,20 @@ mod tests {
     fn all_lines(data: &[u8], max: usize) -> Result<Vec<Vec<u8>>, Fault> {
         let mut r = LineReader::new(data, max);
         let mut out = vec![];
-        while let Some(range) = r.next_line()? {
-            out.push(r.get(range).to_vec());
+        loop {
+            while let Some((a, b)) = r.buffered_line()? {
+                out.push(r.buf()[a..b].to_vec());
+            }
+            if !r.refill()?.1 {
+                if r.has_partial() {
+                    return Err(Fault::Truncated {
+                        line: r.line + 1,
+                        reason: String::new(),
+                    });
+                }
+                return Ok(out);
+            }
         }
-        Ok(out)
     }
 
     #[test]
@@ -165,25 +157,15 @@ mod tests {
     }
 
     #[test]
-    fn long_inputs_cross_refills_and_hash_in_order() {
+    fn long_lines_cross_refills() {
         let line = vec![b'x'; 300_000];
         let mut data = vec![];
         for _ in 0..10 {
             data.extend_from_slice(&line);
             data.push(b'\n');
         }
-        let sig_at = data.len();
-        data.extend_from_slice(b"sig\n");
-        let mut r = LineReader::new(&data[..], 1 << 20);
-        let mut last = (0, 0);
-        for _ in 0..11 {
-            last = r.next_line().unwrap().unwrap();
-        }
-        assert_eq!(r.get(last), b"sig");
-        assert_eq!(
-            r.digest_before(last.0),
-            blake3::hash(&data[..sig_at]).to_hex().to_string()
-        );
-        assert!(r.at_end().unwrap());
+        let got = all_lines(&data, 1 << 20).unwrap();
+        assert_eq!(got.len(), 10);
+        assert!(got.iter().all(|l| *l == line));
     }
 }

@@ -1,20 +1,19 @@
 //! Reading and verifying a package in one pass, yielding each record once it has been checked.
+//! Lines are taken in batches: the per-line work (JSON, event hashes) is shared between two
+//! cores, the checks that follow the chain are made in line order.
 
-use std::collections::HashSet;
+use std::collections::VecDeque;
 use std::io::Read;
 
 use kinga_ledger::Event;
 
+use crate::checker::{Checker, Pre, Stage, pre_parse};
 use crate::error::Fault;
-use crate::keys::{PublicKey, WRAP_ALG, WrappedKey};
+use crate::keys::{PublicKey, WrappedKey};
 use crate::lines::LineReader;
-use crate::manifest::{LinkFault, Manifest, Scope, Tally};
-use crate::records::{
-    ATTACHMENT, EVENT, HEADER, KEY, MANIFEST, Raw, SIGNATURE, Text, WITHHELD, b64_data, b64url,
-    is_hash_hex,
-};
+use crate::manifest::Manifest;
 use crate::writer::Progress;
-use crate::{FORMAT, Header, MAX_LINE, SIGNING_PREFIX, Summary, VERSION};
+use crate::{Header, MAX_LINE, Summary};
 
 /// What the reader checks beyond the package's own consistency.
 #[derive(Debug, Clone)]
@@ -83,31 +82,20 @@ pub enum Item {
     End(Summary),
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Stage {
-    Header,
-    Body,
-    Signature,
-    Done,
-}
-
-/// Everything the reader knows besides the bytes.
-struct Checker {
-    opts: ReaderOptions,
-    stage: Stage,
-    header: Option<Header>,
-    tally: Tally,
-    attachments: HashSet<String>,
-    keys: HashSet<String>,
-    manifest: Option<Manifest>,
-    progress: Progress,
-}
+/// Lines checked together; large enough that spreading them over two cores pays.
+const BATCH_LINES: usize = 2048;
 
 /// Reads a package from any byte stream, checking as it goes; iterate it for the items.
 pub struct PackageReader<R> {
     lines: LineReader<R>,
     checker: Checker,
-    failed: bool,
+    hasher: blake3::Hasher,
+    /// Offset in the line buffer up to which bytes have been hashed.
+    hashed: usize,
+    queue: VecDeque<Item>,
+    pending: Option<Fault>,
+    finished: bool,
+    parallel: bool,
 }
 
 impl<R: Read> PackageReader<R> {
@@ -115,23 +103,19 @@ impl<R: Read> PackageReader<R> {
     pub fn new(input: R, opts: ReaderOptions) -> Self {
         PackageReader {
             lines: LineReader::new(input, opts.max_line),
-            checker: Checker {
-                opts,
-                stage: Stage::Header,
-                header: None,
-                tally: Tally::default(),
-                attachments: HashSet::new(),
-                keys: HashSet::new(),
-                manifest: None,
-                progress: Progress::default(),
-            },
-            failed: false,
+            checker: Checker::new(opts),
+            hasher: blake3::Hasher::new(),
+            hashed: 0,
+            queue: VecDeque::new(),
+            pending: None,
+            finished: false,
+            parallel: std::thread::available_parallelism().is_ok_and(|n| n.get() > 1),
         }
     }
 
     /// The header, once read.
     pub fn header(&self) -> Option<&Header> {
-        self.checker.header.as_ref()
+        self.checker.header_read()
     }
 
     /// How far the read has got (`bytes` against the file's length makes a progress bar).
@@ -141,44 +125,159 @@ impl<R: Read> PackageReader<R> {
         p
     }
 
-    /// The next checked item, `None` after [`Item::End`] or a fault.
+    /// The next checked item; `None` after [`Item::End`] or after a fault was returned.
     pub fn next_item(&mut self) -> Result<Option<Item>, Fault> {
-        if self.failed || self.checker.stage == Stage::Done {
-            return Ok(None);
+        loop {
+            if let Some(item) = self.queue.pop_front() {
+                return Ok(Some(item));
+            }
+            if let Some(f) = self.pending.take() {
+                self.finished = true;
+                return Err(f);
+            }
+            if self.finished {
+                return Ok(None);
+            }
+            self.batch();
         }
-        let r = self.step();
-        if r.is_err() {
-            self.failed = true;
-        }
-        r.map(Some)
     }
 
-    fn step(&mut self) -> Result<Item, Fault> {
-        let Some(range) = self.lines.next_line()? else {
-            let reason = match self.checker.stage {
+    /// Reads the lines now buffered (reading more if there are none), checks them, and
+    /// queues their items and the first fault.
+    fn batch(&mut self) {
+        let mut ranges = Vec::with_capacity(BATCH_LINES);
+        let mut after: Option<Fault> = None;
+        let mut clean_end = false;
+        loop {
+            match self.lines.buffered_line() {
+                Ok(Some(r)) => {
+                    ranges.push(r);
+                    if ranges.len() == BATCH_LINES {
+                        break;
+                    }
+                }
+                Ok(None) if !ranges.is_empty() => break,
+                Ok(None) => match self.lines.refill() {
+                    Ok((shift, true)) => self.hashed -= shift.min(self.hashed),
+                    Ok((_, false)) if self.lines.has_partial() => {
+                        after = Some(Fault::Truncated {
+                            line: self.lines.line + 1,
+                            reason: "the last line has no line feed: the file was cut mid-line"
+                                .into(),
+                        });
+                        break;
+                    }
+                    Ok((_, false)) => {
+                        clean_end = true;
+                        break;
+                    }
+                    Err(f) => {
+                        after = Some(f);
+                        break;
+                    }
+                },
+                Err(f) => {
+                    after = Some(f);
+                    break;
+                }
+            }
+        }
+        let first_line = self.lines.line - ranges.len() as u64 + 1;
+        let PackageReader {
+            lines,
+            checker,
+            hasher,
+            hashed,
+            queue,
+            pending,
+            finished,
+            parallel,
+        } = self;
+        let buf = lines.buf();
+        let pres = pre_parse_all(buf, &ranges, *parallel);
+        let mut ended_at = None;
+        for (k, (range, pre)) in ranges.iter().zip(pres).enumerate() {
+            let line = first_line + k as u64;
+            if checker.stage == Stage::Done {
+                // The package is not intact after all: take back the end already queued.
+                queue.pop_back();
+                *pending = Some(Fault::Trailing { line });
+                return;
+            }
+            let digest = (checker.stage == Stage::Signature).then(|| {
+                hasher.update(&buf[*hashed..range.0]);
+                *hashed = range.0;
+                hasher.finalize().to_hex().to_string()
+            });
+            match checker.record(line, pre, digest.as_deref()) {
+                Ok(item) => {
+                    if matches!(item, Item::End(_)) {
+                        ended_at = Some(line);
+                    }
+                    queue.push_back(item);
+                }
+                Err(f) => {
+                    *pending = Some(f);
+                    return;
+                }
+            }
+        }
+        if let Some(line) = ended_at {
+            // Nothing may follow the signature, not even an unfinished line.
+            let trailing = match lines.at_end() {
+                Ok(true) if after.is_none() => None,
+                Ok(_) => Some(Fault::Trailing { line: line + 1 }),
+                Err(f) => Some(f),
+            };
+            if let Some(f) = trailing {
+                queue.pop_back();
+                *pending = Some(f);
+                return;
+            }
+            if let Some(Item::End(s)) = queue.back_mut() {
+                s.bytes = lines.consumed();
+            }
+            *finished = true;
+            return;
+        }
+        if let Some(&(_, last)) = ranges.last() {
+            hasher.update(&buf[*hashed..last + 1]);
+            *hashed = last + 1;
+        }
+        if clean_end {
+            let reason = match checker.stage {
                 Stage::Header => "the file is empty",
                 Stage::Body => "it ends before the manifest and the signature",
                 _ => "it ends before the signature",
             };
-            return Err(Fault::Truncated {
-                line: self.lines.line + 1,
+            after = Some(Fault::Truncated {
+                line: lines.line + 1,
                 reason: reason.into(),
             });
-        };
-        let line = self.lines.line;
-        let digest =
-            (self.checker.stage == Stage::Signature).then(|| self.lines.digest_before(range.0));
-        let mut item = self
-            .checker
-            .record(line, self.lines.get(range), digest.as_deref())?;
-        if let Item::End(s) = &mut item {
-            if !self.lines.at_end()? {
-                return Err(Fault::Trailing { line: line + 1 });
-            }
-            s.bytes = self.lines.consumed();
         }
-        Ok(item)
+        *pending = after;
     }
+}
+
+/// [`pre_parse`] of each line, on two cores when there are enough lines to share.
+fn pre_parse_all<'a>(buf: &'a [u8], ranges: &[(usize, usize)], parallel: bool) -> Vec<Pre<'a>> {
+    let run = |rs: &[(usize, usize)]| -> Vec<Pre<'a>> {
+        rs.iter().map(|&(a, b)| pre_parse(&buf[a..b])).collect()
+    };
+    if !parallel || ranges.len() < 64 {
+        return run(ranges);
+    }
+    let mid = ranges.len() / 2;
+    std::thread::scope(|s| {
+        let second = s.spawn(|| run(&ranges[mid..]));
+        let mut out = run(&ranges[..mid]);
+        match second.join() {
+            Ok(rest) => out.extend(rest),
+            // A panic in the other thread would be a bug; redo its half here rather than lose it.
+            Err(_) => out.extend(run(&ranges[mid..])),
+        }
+        out
+    })
 }
 
 impl<R: Read> Iterator for PackageReader<R> {
@@ -200,315 +299,4 @@ pub fn verify(input: impl Read, opts: ReaderOptions) -> Result<Summary, Fault> {
         line: r.lines.line + 1,
         reason: "it ends before the signature".into(),
     })
-}
-
-fn text<'a>(t: &'a Option<Text<'_>>) -> &'a str {
-    t.as_ref().map(Text::as_str).unwrap_or_default()
-}
-
-impl Checker {
-    fn record(&mut self, line: u64, bytes: &[u8], digest: Option<&str>) -> Result<Item, Fault> {
-        let malformed = |reason: String| Fault::Malformed { line, reason };
-        let raw: Raw = serde_json::from_slice(bytes).map_err(|e| malformed(e.to_string()))?;
-        let Some(t) = raw.t.as_ref().map(Text::as_str) else {
-            return Err(malformed("record lacks member \"t\"".into()));
-        };
-        let (members, allowed): (&[&str], &[Stage]) = match t {
-            "header" => (HEADER, &[Stage::Header]),
-            "event" => (EVENT, &[Stage::Body]),
-            "withheld" => (WITHHELD, &[Stage::Body]),
-            "attachment" => (ATTACHMENT, &[Stage::Body]),
-            "key" => (KEY, &[Stage::Body]),
-            "manifest" => (MANIFEST, &[Stage::Body]),
-            "signature" => (SIGNATURE, &[Stage::Signature]),
-            other => return Err(malformed(format!("unknown record type \"{other}\""))),
-        };
-        if !allowed.contains(&self.stage) {
-            let reason = match self.stage {
-                Stage::Header => "the first record must be the header".to_string(),
-                Stage::Signature => {
-                    format!("a {t} record after the manifest (only the signature may follow it)")
-                }
-                _ if t == "header" => "a second header".to_string(),
-                _ => "the signature comes before the manifest".to_string(),
-            };
-            return Err(Fault::Order { line, reason });
-        }
-        raw.check_members(t, members).map_err(malformed)?;
-        match t {
-            "header" => self.header(line, &raw),
-            "event" => self.event(line, &raw),
-            "withheld" => self.withheld(line, &raw),
-            "attachment" => self.attachment(line, &raw),
-            "key" => self.key(line, &raw),
-            "manifest" => self.manifest(line, raw),
-            _ => self.signature(line, &raw, digest.unwrap_or_default()),
-        }
-    }
-
-    fn header(&mut self, line: u64, raw: &Raw) -> Result<Item, Fault> {
-        let format = text(&raw.format);
-        if format != FORMAT {
-            return Err(Fault::Format {
-                line,
-                reason: format!("format is \"{format}\", not \"{FORMAT}\""),
-            });
-        }
-        let version = raw.version.unwrap_or_default();
-        if version != VERSION {
-            return Err(Fault::Format {
-                line,
-                reason: format!("version {version}; this verifier reads version {VERSION}"),
-            });
-        }
-        let malformed = |reason: String| Fault::Malformed { line, reason };
-        let scope = Scope::parse(text(&raw.scope))
-            .ok_or_else(|| malformed("scope must be \"full\" or \"partial\"".into()))?;
-        let key = |t: &Option<Text>, what: &str| {
-            text(t)
-                .parse::<PublicKey>()
-                .map_err(|e| malformed(format!("{what}: {e}")))
-        };
-        let sender_key = key(&raw.sender_key, "sender_key")?;
-        let recipient_key = key(&raw.recipient_key, "recipient_key")?;
-        if let Some(expected) = self.opts.expected_sender.filter(|k| *k != sender_key) {
-            return Err(Fault::Sender {
-                line,
-                expected: expected.to_string(),
-                found: sender_key.to_string(),
-            });
-        }
-        if let Some(me) = self.opts.recipient.filter(|k| *k != recipient_key) {
-            return Err(Fault::Recipient {
-                line,
-                expected: me.to_string(),
-                found: recipient_key.to_string(),
-            });
-        }
-        let h = Header {
-            version,
-            scope,
-            created_at: text(&raw.created_at).to_string(),
-            sender_instance: text(&raw.sender_instance).to_string(),
-            sender_name: text(&raw.sender_name).to_string(),
-            sender_key,
-            recipient_name: text(&raw.recipient_name).to_string(),
-            recipient_key,
-        };
-        self.header = Some(h.clone());
-        self.stage = Stage::Body;
-        Ok(Item::Header(h))
-    }
-
-    fn scope(&self) -> Scope {
-        self.header.as_ref().map_or(Scope::Full, |h| h.scope)
-    }
-
-    fn link(&self, line: u64, raw: &Raw) -> Result<(), Fault> {
-        let (origin, seq, id) = (
-            text(&raw.origin),
-            raw.seq.unwrap_or_default(),
-            text(&raw.id),
-        );
-        self.tally
-            .check(self.scope(), origin, seq, text(&raw.prev_hash))
-            .map_err(|f| {
-                let (origin, id) = (origin.to_string(), id.to_string());
-                match f {
-                    LinkFault::Sequence(reason) => Fault::Sequence {
-                        line,
-                        origin,
-                        seq,
-                        id,
-                        reason,
-                    },
-                    LinkFault::Link(reason) => Fault::Link {
-                        line,
-                        origin,
-                        seq,
-                        id,
-                        reason,
-                    },
-                }
-            })
-    }
-
-    fn event(&mut self, line: u64, raw: &Raw) -> Result<Item, Fault> {
-        self.link(line, raw)?;
-        let e = Event {
-            id: text(&raw.id).to_string(),
-            origin: text(&raw.origin).to_string(),
-            seq: raw.seq.unwrap_or_default(),
-            actor: text(&raw.actor).to_string(),
-            at: text(&raw.at).to_string(),
-            payload: text(&raw.payload).to_string(),
-            prev_hash: text(&raw.prev_hash).to_string(),
-            hash: text(&raw.hash).to_string(),
-        };
-        if e.computed_hash() != e.hash {
-            return Err(Fault::Altered {
-                line,
-                origin: e.origin,
-                seq: e.seq,
-                id: e.id,
-            });
-        }
-        self.tally.advance(&e.origin, e.seq, &e.hash, false);
-        self.progress.events += 1;
-        Ok(Item::Event(e))
-    }
-
-    fn withheld(&mut self, line: u64, raw: &Raw) -> Result<Item, Fault> {
-        let hash = text(&raw.hash);
-        if !is_hash_hex(hash) {
-            return Err(Fault::Malformed {
-                line,
-                reason: "hash of a withheld event must be 64 lower-case hexadecimal digits".into(),
-            });
-        }
-        self.link(line, raw)?;
-        let w = Withheld {
-            origin: text(&raw.origin).to_string(),
-            seq: raw.seq.unwrap_or_default(),
-            id: text(&raw.id).to_string(),
-            prev_hash: text(&raw.prev_hash).to_string(),
-            hash: hash.to_string(),
-        };
-        self.tally.advance(&w.origin, w.seq, &w.hash, true);
-        self.progress.withheld += 1;
-        Ok(Item::Withheld(w))
-    }
-
-    fn attachment(&mut self, line: u64, raw: &Raw) -> Result<Item, Fault> {
-        let digest = text(&raw.digest).to_string();
-        let data = b64_data(text(&raw.data)).map_err(|reason| Fault::Malformed { line, reason })?;
-        let fail = |reason: String| Fault::Attachment {
-            line,
-            digest: digest.clone(),
-            reason,
-        };
-        let size = raw.size.unwrap_or_default();
-        if data.len() as u64 != size {
-            return Err(fail(format!(
-                "size says {size} bytes, the data has {}",
-                data.len()
-            )));
-        }
-        if blake3::hash(&data).to_hex().as_str() != digest {
-            return Err(fail("the data does not give this digest".into()));
-        }
-        if !self.attachments.insert(digest.clone()) {
-            return Err(Fault::Duplicate {
-                line,
-                what: format!("attachment {digest}"),
-            });
-        }
-        self.progress.attachments += 1;
-        Ok(Item::Attachment(Attachment {
-            digest,
-            media_type: text(&raw.media_type).to_string(),
-            data,
-        }))
-    }
-
-    fn key(&mut self, line: u64, raw: &Raw) -> Result<Item, Fault> {
-        let malformed = |reason: String| Fault::Malformed { line, reason };
-        let alg = text(&raw.alg);
-        if alg != WRAP_ALG {
-            return Err(malformed(format!(
-                "key alg is \"{alg}\", not \"{WRAP_ALG}\""
-            )));
-        }
-        let key_id = text(&raw.key_id);
-        if key_id.is_empty() {
-            return Err(malformed("key_id is empty".into()));
-        }
-        let w = WrappedKey {
-            key_id: key_id.to_string(),
-            ephemeral: b64url(text(&raw.ephemeral), "ephemeral").map_err(malformed)?,
-            nonce: b64url(text(&raw.nonce), "nonce").map_err(malformed)?,
-            sealed: b64url(text(&raw.sealed), "sealed").map_err(malformed)?,
-        };
-        if !self.keys.insert(w.key_id.clone()) {
-            return Err(Fault::Duplicate {
-                line,
-                what: format!("key id {}", w.key_id),
-            });
-        }
-        self.progress.keys += 1;
-        Ok(Item::Key(w))
-    }
-
-    fn manifest(&mut self, line: u64, raw: Raw) -> Result<Item, Fault> {
-        let claimed = Manifest {
-            origins: raw.origins.unwrap_or_default(),
-            attachments: raw.attachments.unwrap_or_default(),
-            keys: raw.keys.unwrap_or_default(),
-        };
-        if claimed
-            .origins
-            .windows(2)
-            .any(|w| w[0].origin >= w[1].origin)
-        {
-            return Err(Fault::Malformed {
-                line,
-                reason: "manifest origins must be sorted by origin, each once".into(),
-            });
-        }
-        let read = self
-            .tally
-            .manifest(self.progress.attachments, self.progress.keys);
-        if let Some((origin, reason)) = read.first_difference(&claimed) {
-            return Err(Fault::Manifest {
-                line,
-                origin,
-                reason,
-            });
-        }
-        self.manifest = Some(read.clone());
-        self.stage = Stage::Signature;
-        Ok(Item::Manifest(read))
-    }
-
-    fn signature(&mut self, line: u64, raw: &Raw, computed: &str) -> Result<Item, Fault> {
-        let malformed = |reason: String| Fault::Malformed { line, reason };
-        let alg = text(&raw.alg);
-        if alg != "ed25519" {
-            return Err(malformed(format!(
-                "signature alg is \"{alg}\", not \"ed25519\""
-            )));
-        }
-        let sig: [u8; 64] = b64url(text(&raw.sig), "sig").map_err(malformed)?;
-        let claimed = text(&raw.digest);
-        if claimed != computed {
-            return Err(Fault::Digest {
-                line,
-                computed: computed.to_string(),
-                claimed: claimed.to_string(),
-            });
-        }
-        let (Some(header), Some(manifest)) = (self.header.clone(), self.manifest.take()) else {
-            return Err(Fault::Order {
-                line,
-                reason: "signature without header and manifest".into(),
-            });
-        };
-        if !header
-            .sender_key
-            .verify(format!("{SIGNING_PREFIX}{computed}").as_bytes(), &sig)
-        {
-            return Err(Fault::Signature {
-                line,
-                sender: header.sender_key.to_string(),
-            });
-        }
-        self.stage = Stage::Done;
-        Ok(Item::End(Summary {
-            header,
-            manifest,
-            digest: computed.to_string(),
-            bytes: 0,
-            lines: line,
-        }))
-    }
 }

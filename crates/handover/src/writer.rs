@@ -8,7 +8,7 @@ use kinga_ledger::Event;
 
 use crate::error::WriteError;
 use crate::keys::{InstanceKey, PublicKey, WRAP_ALG, WrappedKey};
-use crate::manifest::{Manifest, Scope, Tally};
+use crate::manifest::{LinkFault, Manifest, Scope, Tally};
 use crate::records::{
     AttachmentOut, EventOut, HeaderOut, KeyOut, ManifestOut, SignatureOut, WithheldOut,
     to_b64_data, to_b64url,
@@ -45,6 +45,9 @@ pub struct Progress {
     pub bytes: u64,
 }
 
+/// Events whose hashes are checked and records encoded together, on two cores.
+const BATCH_EVENTS: usize = 2048;
+
 /// The progress callback.
 type ProgressFn<'a> = Box<dyn FnMut(&Progress) + 'a>;
 
@@ -72,6 +75,8 @@ pub struct PackageWriter<'a, W: Write> {
     on_progress: Option<ProgressFn<'a>>,
     records: u64,
     lines: u64,
+    pending: Vec<(Event, bool)>,
+    parallel: bool,
 }
 
 impl<'a, W: Write> PackageWriter<'a, W> {
@@ -109,6 +114,8 @@ impl<'a, W: Write> PackageWriter<'a, W> {
             on_progress: None,
             records: 0,
             lines: 0,
+            pending: Vec::with_capacity(BATCH_EVENTS),
+            parallel: std::thread::available_parallelism().is_ok_and(|n| n.get() > 1),
         };
         let h = &w.header;
         let rec = HeaderOut {
@@ -139,41 +146,65 @@ impl<'a, W: Write> PackageWriter<'a, W> {
     }
 
     /// Write a sealed event in full. Events of one origin must come in sequence order;
-    /// origins may interleave.
+    /// origins may interleave. The chain link is checked at once; the event's hash is
+    /// rechecked with a batch of others on two cores, so an altered event may be reported by
+    /// a later call or by [`PackageWriter::finish`] (never signed, either way).
     pub fn event(&mut self, e: &Event) -> Result<(), WriteError> {
-        self.link(e)?;
-        self.push(&EventOut {
-            t: "event",
-            origin: &e.origin,
-            seq: e.seq,
-            id: &e.id,
-            actor: &e.actor,
-            at: &e.at,
-            payload: &e.payload,
-            prev_hash: &e.prev_hash,
-            hash: &e.hash,
-        })?;
-        self.tally.advance(&e.origin, e.seq, &e.hash, false);
-        self.progress.events += 1;
-        self.tick();
-        Ok(())
+        self.queue(e, false)
     }
 
     /// Write an event as a stub (origin, seq, id, previous hash, hash) that keeps its chain
     /// checkable without its content leaving.
     pub fn withheld(&mut self, e: &Event) -> Result<(), WriteError> {
+        self.queue(e, true)
+    }
+
+    fn queue(&mut self, e: &Event, withheld: bool) -> Result<(), WriteError> {
         self.link(e)?;
-        self.push(&WithheldOut {
-            t: "withheld",
-            origin: &e.origin,
-            seq: e.seq,
-            id: &e.id,
-            prev_hash: &e.prev_hash,
-            hash: &e.hash,
-        })?;
-        self.tally.advance(&e.origin, e.seq, &e.hash, true);
-        self.progress.withheld += 1;
+        self.tally.advance(&e.origin, e.seq, &e.hash, withheld);
+        if withheld {
+            self.progress.withheld += 1;
+        } else {
+            self.progress.events += 1;
+        }
+        self.pending.push((e.clone(), withheld));
+        if self.pending.len() >= BATCH_EVENTS {
+            self.drain()?;
+        }
         self.tick();
+        Ok(())
+    }
+
+    /// Checks the hashes of the queued events and writes their records, in order.
+    fn drain(&mut self) -> Result<(), WriteError> {
+        if self.pending.is_empty() {
+            return Ok(());
+        }
+        let pending = std::mem::take(&mut self.pending);
+        let parts = if self.parallel && pending.len() >= 64 {
+            let (a, b) = pending.split_at(pending.len() / 2);
+            std::thread::scope(|s| {
+                let second = s.spawn(|| encode(b));
+                let first = encode(a);
+                // A panic in the other thread would be a bug; redo its half here.
+                let second = second.join().unwrap_or_else(|_| encode(b));
+                [first, second]
+            })
+        } else {
+            [encode(&pending), Ok(Vec::new())]
+        };
+        for part in parts {
+            let bytes = part?;
+            self.lines += bytes.iter().filter(|b| **b == b'\n').count() as u64;
+            self.progress.bytes += bytes.len() as u64;
+            self.buf.extend_from_slice(&bytes);
+        }
+        if self.buf.len() >= FLUSH_AT {
+            self.flush_buf()?;
+        }
+        let mut pending = pending;
+        pending.clear();
+        self.pending = pending;
         Ok(())
     }
 
@@ -191,6 +222,7 @@ impl<'a, W: Write> PackageWriter<'a, W> {
                 "attachment without a media type".into(),
             ));
         }
+        self.drain()?;
         let digest = blake3::hash(bytes).to_hex().to_string();
         if !self.attachments.insert(digest.clone()) {
             return Err(WriteError::Duplicate(format!("attachment {digest}")));
@@ -213,6 +245,7 @@ impl<'a, W: Write> PackageWriter<'a, W> {
         if key_id.is_empty() {
             return Err(WriteError::Invalid("wrapped key without a key id".into()));
         }
+        self.drain()?;
         if self.keys.contains(key_id) {
             return Err(WriteError::Duplicate(format!("key id {key_id}")));
         }
@@ -252,6 +285,7 @@ impl<'a, W: Write> PackageWriter<'a, W> {
     /// Write the manifest and the signature. When `expected` is given (the store's own
     /// count and heads), refuses to sign a package that differs from it.
     pub fn finish(mut self, expected: Option<&Manifest>) -> Result<Summary, WriteError> {
+        self.drain()?;
         let manifest = self.manifest();
         if let Some((origin, reason)) = expected.and_then(|m| manifest.first_difference(m)) {
             return Err(WriteError::Manifest { origin, reason });
@@ -291,25 +325,17 @@ impl<'a, W: Write> PackageWriter<'a, W> {
     }
 
     fn link(&self, e: &Event) -> Result<(), WriteError> {
-        let fail = |reason: String| WriteError::Chain {
-            origin: e.origin.clone(),
-            seq: e.seq,
-            id: e.id.clone(),
-            reason,
-        };
         self.tally
             .check(self.header.scope, &e.origin, e.seq, &e.prev_hash)
-            .map_err(|f| match f {
-                crate::manifest::LinkFault::Sequence(r) | crate::manifest::LinkFault::Link(r) => {
-                    fail(r)
+            .map_err(|f| {
+                let (LinkFault::Sequence(reason) | LinkFault::Link(reason)) = f;
+                WriteError::Chain {
+                    origin: e.origin.clone(),
+                    seq: e.seq,
+                    id: e.id.clone(),
+                    reason,
                 }
-            })?;
-        if e.computed_hash() != e.hash {
-            return Err(fail(
-                "its content does not give its hash (the ledger holds an altered event)".into(),
-            ));
-        }
-        Ok(())
+            })
     }
 
     fn push<T: serde::Serialize>(&mut self, rec: &T) -> Result<(), WriteError> {
@@ -358,4 +384,59 @@ impl<'a, W: Write> PackageWriter<'a, W> {
             }
         }
     }
+}
+
+/// Checks each event's hash and writes its record (full or stub), one line each.
+fn encode(events: &[(Event, bool)]) -> Result<Vec<u8>, WriteError> {
+    let mut out = Vec::with_capacity(events.len() * 1024);
+    for (e, withheld) in events {
+        if e.computed_hash() != e.hash {
+            return Err(WriteError::Chain {
+                origin: e.origin.clone(),
+                seq: e.seq,
+                id: e.id.clone(),
+                reason: "its content does not give its hash (the ledger holds an altered event)"
+                    .into(),
+            });
+        }
+        let start = out.len();
+        if *withheld {
+            serde_json::to_writer(
+                &mut out,
+                &WithheldOut {
+                    t: "withheld",
+                    origin: &e.origin,
+                    seq: e.seq,
+                    id: &e.id,
+                    prev_hash: &e.prev_hash,
+                    hash: &e.hash,
+                },
+            )?;
+        } else {
+            serde_json::to_writer(
+                &mut out,
+                &EventOut {
+                    t: "event",
+                    origin: &e.origin,
+                    seq: e.seq,
+                    id: &e.id,
+                    actor: &e.actor,
+                    at: &e.at,
+                    payload: &e.payload,
+                    prev_hash: &e.prev_hash,
+                    hash: &e.hash,
+                },
+            )?;
+        }
+        if out.len() - start > MAX_LINE {
+            return Err(WriteError::Chain {
+                origin: e.origin.clone(),
+                seq: e.seq,
+                id: e.id.clone(),
+                reason: format!("its record would be longer than {MAX_LINE} bytes"),
+            });
+        }
+        out.push(b'\n');
+    }
+    Ok(out)
 }

@@ -147,9 +147,6 @@ fn the_writer_refuses_what_the_reader_would_reject() {
         Err(WriteError::Chain { seq: 2, .. })
     ));
     w.event(&events[0]).unwrap();
-    let mut altered = events[1].clone();
-    altered.payload = altered.payload.replace("appel", "APPEL");
-    assert!(matches!(w.event(&altered), Err(WriteError::Chain { .. })));
     assert!(w.event(&events[2]).is_err());
     w.event(&events[1]).unwrap();
     w.attachment("image/png", b"x").unwrap();
@@ -163,6 +160,64 @@ fn the_writer_refuses_what_the_reader_would_reject() {
     expected.origins[0].last = 4;
     let err = w.finish(Some(&expected)).unwrap_err();
     assert!(err.to_string().contains("last"), "{err}");
+    // An altered event links (its stated hash is right) but its content is caught before
+    // anything is signed: with the next non-event record, or at the latest by finish.
+    let mut altered = events[1].clone();
+    altered.payload = altered.payload.replace("appel", "APPEL");
+    let mut w = PackageWriter::new(vec![], &k, fields(Scope::Full), &to, [0; 32]).unwrap();
+    w.event(&events[0]).unwrap();
+    w.event(&altered).unwrap();
+    let err = w.finish(None).unwrap_err();
+    assert!(matches!(err, WriteError::Chain { seq: 2, .. }), "{err}");
+    let many = chain("kinga-goma", 5000);
+    let mut w = PackageWriter::new(std::io::sink(), &k, fields(Scope::Full), &to, [0; 32]).unwrap();
+    let mut bad = many[3000].clone();
+    bad.actor = "intruder".into();
+    let mut first_err = None;
+    for e in many[..3000].iter().chain([&bad]).chain(&many[3001..]) {
+        if let Err(err) = w.event(e) {
+            first_err = Some(err);
+            break;
+        }
+    }
+    let err = first_err.unwrap_or_else(|| w.finish(None).unwrap_err());
+    assert!(matches!(err, WriteError::Chain { seq: 3001, .. }), "{err}");
+}
+
+#[test]
+fn large_packages_cross_batches_and_faults_keep_their_line() {
+    let events = chain("kinga-goma", 5000);
+    let p = package_from(&sender(), &events, &[10, 2500], &[], &[]);
+    let s = verify(&p[..], opts(true)).unwrap();
+    assert_eq!(s.manifest.records(), 5000);
+    let ls = lines(&p);
+    // Line 1 is the header, so event i is on line i + 2.
+    let mut l = ls.clone();
+    l.remove(3001);
+    let f = verify(&join(&l)[..], opts(true)).unwrap_err();
+    assert_eq!((f.kind(), f.line()), ("sequence", 3002), "{f}");
+    let mut l = ls.clone();
+    let text = String::from_utf8(l[4322].clone()).unwrap();
+    l[4322] = text.replacen("cla.amani", "cla.amanI", 1).into_bytes();
+    assert_ne!(l[4322], ls[4322]);
+    let f = verify(&join(&l)[..], opts(true)).unwrap_err();
+    assert_eq!((f.kind(), f.line()), ("altered", 4323), "{f}");
+    let mut t = p.clone();
+    t.extend_from_slice(b"{}\n");
+    let f = verify(&t[..], opts(true)).unwrap_err();
+    assert_eq!(
+        (f.kind(), f.line()),
+        ("trailing", ls.len() as u64 + 1),
+        "{f}"
+    );
+    let f = verify(&p[..p.len() - 10], opts(true)).unwrap_err();
+    assert_eq!((f.kind(), f.line()), ("truncated", ls.len() as u64), "{f}");
+    // Items come out in order, one per line.
+    let items: Vec<_> = PackageReader::new(&p[..], opts(true))
+        .collect::<Result<_, _>>()
+        .unwrap();
+    assert_eq!(items.len(), ls.len());
+    assert!(matches!(items.last(), Some(Item::End(_))));
 }
 
 #[test]
