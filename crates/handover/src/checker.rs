@@ -32,6 +32,8 @@ pub(crate) enum Stage {
 }
 
 /// What a line says, before the checks that depend on the lines before it.
+// Nearly every line is a record: boxing it would cost an allocation per line for nothing.
+#[allow(clippy::large_enum_variant)]
 pub(crate) enum Pre<'a> {
     /// Not a record (JSON, member types, `t`): malformed.
     Bad(String),
