@@ -117,6 +117,21 @@ fn secs(d: Elapsed) -> f64 {
     d.as_secs_f64()
 }
 
+/// CPU seconds this process has used (user + system), from /proc: a figure that other jobs
+/// on a shared machine disturb less than wall time.
+fn cpu_seconds() -> f64 {
+    let stat = std::fs::read_to_string("/proc/self/stat").unwrap_or_default();
+    let after = stat.rsplit(')').next().unwrap_or_default();
+    let f: Vec<f64> = after
+        .split_whitespace()
+        .filter_map(|x| x.parse().ok())
+        .collect();
+    // Fields 14 and 15 of the file; 12 and 13 after the command name (ticks of 1/100 s).
+    f.get(11)
+        .zip(f.get(12))
+        .map_or(0.0, |(u, s)| (u + s) / 100.0)
+}
+
 fn machine() -> String {
     let cpu = std::fs::read_to_string("/proc/cpuinfo")
         .ok()
@@ -140,6 +155,7 @@ fn python() -> Option<PathBuf> {
 }
 
 fn main() {
+    let load_before = std::fs::read_to_string("/proc/loadavg").unwrap_or_default();
     let n: u64 = std::env::var("KINGA_BENCH_EVENTS")
         .ok()
         .and_then(|v| v.parse().ok())
@@ -165,6 +181,7 @@ fn main() {
 
     // Export: every event checked (link and hash), written, hashed, signed, fsynced.
     let t = Instant::now();
+    let cpu = cpu_seconds();
     let f = File::create(&pkg).unwrap();
     let mut w = PackageWriter::new(&f, &sender, fields, &recipient.public(), [9; 32]).unwrap();
     w.wrapped_key("field-sealing", &[7; 32]).unwrap();
@@ -178,6 +195,7 @@ fn main() {
     let summary = w.finish(None).unwrap();
     f.sync_all().unwrap();
     let export = t.elapsed();
+    let export_cpu = cpu_seconds() - cpu;
     drop(evs);
     let size = summary.bytes;
 
@@ -208,12 +226,14 @@ fn main() {
 
     // Verify: every check, from the file.
     let t = Instant::now();
+    let cpu = cpu_seconds();
     let opts = ReaderOptions {
         expected_sender: Some(sender.public()),
         ..ReaderOptions::default()
     };
     let read = verify(File::open(&pkg).unwrap(), opts).unwrap();
     let verify_time = t.elapsed();
+    let verify_cpu = cpu_seconds() - cpu;
     assert_eq!(read.manifest, summary.manifest);
 
     let py = python().and_then(|py| {
@@ -282,8 +302,9 @@ fn main() {
         "withheld": summary.manifest.withheld(),
         "bytes": size,
         "machine": machine(),
-        "export": {"seconds": secs(export), "events_per_s": rate(export), "mb_per_s": mb / secs(export)},
-        "verify": {"seconds": secs(verify_time), "events_per_s": rate(verify_time), "mb_per_s": mb / secs(verify_time)},
+        "load_average_before": load_before.trim(),
+        "export": {"cpu_seconds": export_cpu, "seconds": secs(export), "events_per_s": rate(export), "mb_per_s": mb / secs(export)},
+        "verify": {"cpu_seconds": verify_cpu, "seconds": secs(verify_time), "events_per_s": rate(verify_time), "mb_per_s": mb / secs(verify_time)},
         "raw_write_fsync": {"seconds": secs(raw_write), "mb_per_s": mb / secs(raw_write)},
         "raw_read": {"seconds": secs(raw_read), "mb_per_s": mb / secs(raw_read)},
         "export_over_raw_write": secs(export) / secs(raw_write),

@@ -76,6 +76,7 @@ pub struct PackageWriter<'a, W: Write> {
     records: u64,
     lines: u64,
     pending: Vec<(Event, bool)>,
+    parts: [Vec<u8>; 2],
     parallel: bool,
 }
 
@@ -115,6 +116,7 @@ impl<'a, W: Write> PackageWriter<'a, W> {
             records: 0,
             lines: 0,
             pending: Vec::with_capacity(BATCH_EVENTS),
+            parts: [Vec::new(), Vec::new()],
             parallel: std::thread::available_parallelism().is_ok_and(|n| n.get() > 1),
         };
         let h = &w.header;
@@ -180,31 +182,37 @@ impl<'a, W: Write> PackageWriter<'a, W> {
         if self.pending.is_empty() {
             return Ok(());
         }
-        let pending = std::mem::take(&mut self.pending);
-        let parts = if self.parallel && pending.len() >= 64 {
+        let [mut first, mut second] = std::mem::take(&mut self.parts);
+        first.clear();
+        second.clear();
+        let pending = &self.pending;
+        let (ra, rb) = if self.parallel && pending.len() >= 64 {
             let (a, b) = pending.split_at(pending.len() / 2);
             std::thread::scope(|s| {
-                let second = s.spawn(|| encode(b));
-                let first = encode(a);
+                let other = s.spawn(|| encode(b, &mut second).map(|()| second));
+                let ra = encode(a, &mut first);
                 // A panic in the other thread would be a bug; redo its half here.
-                let second = second.join().unwrap_or_else(|_| encode(b));
-                [first, second]
+                let rb = other.join().unwrap_or_else(|_| {
+                    let mut again = Vec::new();
+                    encode(b, &mut again).map(|()| again)
+                });
+                (ra, rb)
             })
         } else {
-            [encode(&pending), Ok(Vec::new())]
+            (encode(pending, &mut first), Ok(second))
         };
-        for part in parts {
-            let bytes = part?;
-            self.lines += bytes.iter().filter(|b| **b == b'\n').count() as u64;
-            self.progress.bytes += bytes.len() as u64;
-            self.buf.extend_from_slice(&bytes);
+        ra?;
+        let second = rb?;
+        // Hash and write the two halves where they are, after what is already buffered.
+        self.flush_buf()?;
+        for part in [&first, &second] {
+            self.hasher.update(part);
+            self.out.write_all(part)?;
+            self.progress.bytes += part.len() as u64;
         }
-        if self.buf.len() >= FLUSH_AT {
-            self.flush_buf()?;
-        }
-        let mut pending = pending;
-        pending.clear();
-        self.pending = pending;
+        self.lines += self.pending.len() as u64;
+        self.pending.clear();
+        self.parts = [first, second];
         Ok(())
     }
 
@@ -387,8 +395,7 @@ impl<'a, W: Write> PackageWriter<'a, W> {
 }
 
 /// Checks each event's hash and writes its record (full or stub), one line each.
-fn encode(events: &[(Event, bool)]) -> Result<Vec<u8>, WriteError> {
-    let mut out = Vec::with_capacity(events.len() * 1024);
+fn encode(events: &[(Event, bool)], out: &mut Vec<u8>) -> Result<(), WriteError> {
     for (e, withheld) in events {
         if e.computed_hash() != e.hash {
             return Err(WriteError::Chain {
@@ -402,7 +409,7 @@ fn encode(events: &[(Event, bool)]) -> Result<Vec<u8>, WriteError> {
         let start = out.len();
         if *withheld {
             serde_json::to_writer(
-                &mut out,
+                &mut *out,
                 &WithheldOut {
                     t: "withheld",
                     origin: &e.origin,
@@ -414,7 +421,7 @@ fn encode(events: &[(Event, bool)]) -> Result<Vec<u8>, WriteError> {
             )?;
         } else {
             serde_json::to_writer(
-                &mut out,
+                &mut *out,
                 &EventOut {
                     t: "event",
                     origin: &e.origin,
@@ -438,5 +445,5 @@ fn encode(events: &[(Event, bool)]) -> Result<Vec<u8>, WriteError> {
         }
         out.push(b'\n');
     }
-    Ok(out)
+    Ok(())
 }
