@@ -25,7 +25,7 @@ impl<R: Read> LineReader<R> {
     pub(crate) fn new(inner: R, max: usize) -> Self {
         LineReader {
             inner,
-            buf: vec![0; READ_AT_LEAST],
+            buf: vec![0; 1 << 16],
             start: 0,
             end: 0,
             line: 0,

@@ -335,3 +335,72 @@ proptest! {
         prop_assert!(verify(&join(&l)[..], opts(true)).is_err());
     }
 }
+
+/// The example of docs/handover-format.md §6, rebuilt: deterministic (fixed keys, time and
+/// entropy; Ed25519 signatures are deterministic), so the page cannot drift from the code.
+fn example() -> Vec<u8> {
+    use kinga_domain::outbox::MessageStatus;
+    use kinga_ledger::{DraftEvent, GENESIS, Payload, seal};
+    let mut events = vec![];
+    for origin in ["kinga-goma", "kinga-bukavu"] {
+        let mut prev = GENESIS.to_string();
+        for seq in 1..=2u64 {
+            let d = DraftEvent {
+                id: format!(
+                    "01JQ0{}{seq:020}",
+                    if origin == "kinga-goma" { "G" } else { "B" }
+                ),
+                actor: "system".into(),
+                at: Utc.with_ymd_and_hms(2026, 3, 14, 7, 0, seq as u32).unwrap(),
+                payload: Payload::MessageStatus {
+                    message: format!("msg-{seq}"),
+                    status: MessageStatus::Delivered,
+                    error: None,
+                    delivery: None,
+                },
+            };
+            let e = seal(&d, origin, seq, &prev).unwrap();
+            prev = e.hash.clone();
+            events.push(e);
+        }
+    }
+    let k = sender();
+    let mut out = vec![];
+    let mut w = PackageWriter::new(
+        &mut out,
+        &k,
+        fields(Scope::Full),
+        &recipient().public(),
+        [0; 32],
+    )
+    .unwrap();
+    w.wrapped_key("field-sealing", &FIELD_KEY).unwrap();
+    w.attachment("text/plain; charset=utf-8", "Procès-verbal".as_bytes())
+        .unwrap();
+    w.event(&events[0]).unwrap();
+    w.event(&events[2]).unwrap();
+    w.withheld(&events[3]).unwrap();
+    w.event(&events[1]).unwrap();
+    w.finish(None).unwrap();
+    out
+}
+
+#[test]
+fn the_format_page_example_is_a_valid_package() {
+    let p = example();
+    let s = verify(&p[..], opts(true)).unwrap();
+    assert_eq!((s.manifest.records(), s.manifest.withheld()), (4, 1));
+    let text = String::from_utf8(p).unwrap();
+    if std::env::var("KINGA_BLESS").is_ok_and(|v| v == "1") {
+        println!("{text}");
+    }
+    let page = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../docs/handover-format.md"
+    ))
+    .unwrap();
+    assert!(
+        page.contains(&text),
+        "docs/handover-format.md §6 differs from the package the code writes"
+    );
+}
