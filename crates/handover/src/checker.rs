@@ -5,7 +5,7 @@
 
 use std::collections::HashSet;
 
-use kinga_ledger::Event;
+use kinga_ledger::{Event, event_hash};
 
 use crate::error::Fault;
 use crate::keys::{PublicKey, WRAP_ALG, WrappedKey};
@@ -45,13 +45,14 @@ pub(crate) enum Pre<'a> {
         raw: Raw<'a>,
         /// Whether it has exactly its type's members.
         members: Result<(), String>,
-        /// For an event: the event and the hash its content gives.
-        event: Option<(Event, String)>,
+        /// For an event: the hash its content gives, and the event when it is to be yielded.
+        event: Option<(String, Option<Event>)>,
     },
 }
 
 /// The work on one line that needs no other line.
-pub(crate) fn pre_parse(bytes: &[u8]) -> Pre<'_> {
+/// `materialize`: build the [`Event`] to yield it (import), or only check it in place (verify).
+pub(crate) fn pre_parse(bytes: &[u8], materialize: bool) -> Pre<'_> {
     let mut raw: Raw = match serde_json::from_slice(bytes) {
         Ok(r) => r,
         Err(e) => return Pre::Bad(e.to_string()),
@@ -69,6 +70,18 @@ pub(crate) fn pre_parse(bytes: &[u8]) -> Pre<'_> {
     };
     let members = raw.check_members(t, members);
     let event = (t == "event" && members.is_ok()).then(|| {
+        if !materialize {
+            let computed = event_hash(
+                text(&raw.origin),
+                raw.seq.unwrap_or_default(),
+                text(&raw.id),
+                text(&raw.actor),
+                text(&raw.at),
+                text(&raw.prev_hash),
+                text(&raw.payload),
+            );
+            return (computed, None);
+        }
         let take = |f: &mut Option<Text>| f.take().map(|t| t.0.into_owned()).unwrap_or_default();
         let e = Event {
             id: take(&mut raw.id),
@@ -80,8 +93,7 @@ pub(crate) fn pre_parse(bytes: &[u8]) -> Pre<'_> {
             prev_hash: take(&mut raw.prev_hash),
             hash: take(&mut raw.hash),
         };
-        let computed = e.computed_hash();
-        (e, computed)
+        (e.computed_hash(), Some(e))
     });
     Pre::Rec {
         t,
@@ -136,7 +148,7 @@ impl Checker {
         line: u64,
         pre: Pre<'_>,
         digest: Option<&str>,
-    ) -> Result<Item, Fault> {
+    ) -> Result<Option<Item>, Fault> {
         let malformed = |reason: String| Fault::Malformed { line, reason };
         let (t, raw, members, event) = match pre {
             Pre::Bad(reason) => return Err(malformed(reason)),
@@ -164,16 +176,20 @@ impl Checker {
             return Err(Fault::Order { line, reason });
         }
         members.map_err(malformed)?;
-        match (t, event) {
-            ("header", _) => self.header(line, &raw),
-            ("event", Some((e, computed))) => self.event(line, e, &computed),
+        let item = match (t, event) {
+            ("event", Some((computed, None))) => {
+                return self.event_in_place(line, &raw, &computed);
+            }
+            ("event", Some((computed, Some(e)))) => self.event(line, e, &computed),
             ("event", None) => Err(malformed("event record incomplete".into())),
+            ("header", _) => self.header(line, &raw),
             ("withheld", _) => self.withheld(line, &raw),
             ("attachment", _) => self.attachment(line, &raw),
             ("key", _) => self.key(line, &raw),
             ("manifest", _) => self.manifest(line, raw),
             _ => self.signature(line, &raw, digest.unwrap_or_default()),
-        }
+        };
+        item.map(Some)
     }
 
     fn header(&mut self, line: u64, raw: &Raw) -> Result<Item, Fault> {
@@ -271,6 +287,33 @@ impl Checker {
         self.tally.advance(&e.origin, e.seq, &e.hash, false);
         self.progress.events += 1;
         Ok(Item::Event(e))
+    }
+
+    /// An event checked where it was read, for a verification that yields no events.
+    fn event_in_place(
+        &mut self,
+        line: u64,
+        raw: &Raw,
+        computed: &str,
+    ) -> Result<Option<Item>, Fault> {
+        let (origin, seq, id) = (
+            text(&raw.origin),
+            raw.seq.unwrap_or_default(),
+            text(&raw.id),
+        );
+        self.link(line, origin, seq, id, text(&raw.prev_hash))?;
+        let hash = text(&raw.hash);
+        if computed != hash {
+            return Err(Fault::Altered {
+                line,
+                origin: origin.to_string(),
+                seq,
+                id: id.to_string(),
+            });
+        }
+        self.tally.advance(origin, seq, hash, false);
+        self.progress.events += 1;
+        Ok(None)
     }
 
     fn withheld(&mut self, line: u64, raw: &Raw) -> Result<Item, Fault> {

@@ -96,6 +96,7 @@ pub struct PackageReader<R> {
     pending: Option<Fault>,
     finished: bool,
     parallel: bool,
+    materialize: bool,
 }
 
 impl<R: Read> PackageReader<R> {
@@ -110,6 +111,7 @@ impl<R: Read> PackageReader<R> {
             pending: None,
             finished: false,
             parallel: std::thread::available_parallelism().is_ok_and(|n| n.get() > 1),
+            materialize: true,
         }
     }
 
@@ -192,9 +194,10 @@ impl<R: Read> PackageReader<R> {
             pending,
             finished,
             parallel,
+            materialize,
         } = self;
         let buf = lines.buf();
-        let pres = pre_parse_all(buf, &ranges, *parallel);
+        let pres = pre_parse_all(buf, &ranges, *parallel, *materialize);
         let mut ended_at = None;
         for (k, (range, pre)) in ranges.iter().zip(pres).enumerate() {
             let line = first_line + k as u64;
@@ -210,12 +213,13 @@ impl<R: Read> PackageReader<R> {
                 hasher.finalize().to_hex().to_string()
             });
             match checker.record(line, pre, digest.as_deref()) {
-                Ok(item) => {
+                Ok(Some(item)) => {
                     if matches!(item, Item::End(_)) {
                         ended_at = Some(line);
                     }
                     queue.push_back(item);
                 }
+                Ok(None) => {}
                 Err(f) => {
                     *pending = Some(f);
                     return;
@@ -260,9 +264,16 @@ impl<R: Read> PackageReader<R> {
 }
 
 /// [`pre_parse`] of each line, on two cores when there are enough lines to share.
-fn pre_parse_all<'a>(buf: &'a [u8], ranges: &[(usize, usize)], parallel: bool) -> Vec<Pre<'a>> {
+fn pre_parse_all<'a>(
+    buf: &'a [u8],
+    ranges: &[(usize, usize)],
+    parallel: bool,
+    materialize: bool,
+) -> Vec<Pre<'a>> {
     let run = |rs: &[(usize, usize)]| -> Vec<Pre<'a>> {
-        rs.iter().map(|&(a, b)| pre_parse(&buf[a..b])).collect()
+        rs.iter()
+            .map(|&(a, b)| pre_parse(&buf[a..b], materialize))
+            .collect()
     };
     if !parallel || ranges.len() < 64 {
         return run(ranges);
@@ -290,6 +301,8 @@ impl<R: Read> Iterator for PackageReader<R> {
 /// Read and check a whole package; the summary of an intact one, or its first fault.
 pub fn verify(input: impl Read, opts: ReaderOptions) -> Result<Summary, Fault> {
     let mut r = PackageReader::new(input, opts);
+    // Events are checked where they lie in the buffer; nobody would take them.
+    r.materialize = false;
     while let Some(item) = r.next_item()? {
         if let Item::End(s) = item {
             return Ok(s);

@@ -56,6 +56,10 @@ fn every_tampering_is_named_at_its_first_fault() {
             (_, Ok(_)) => panic!("{}: accepted", c.name),
             (kind, Err(f)) => {
                 assert_eq!((f.kind(), f.line()), (kind, c.line), "{}: {f}", c.name);
+                // The iterator (which builds the events for an import) finds the same fault.
+                let first =
+                    PackageReader::new(&c.bytes[..], opts(c.expect_sender)).find_map(Result::err);
+                assert_eq!(first, Some(f), "{}", c.name);
             }
         }
     }

@@ -9,7 +9,7 @@ use crate::{DraftEvent, Event};
 /// The previous-hash of the first event of every chain.
 pub const GENESIS: &str = "0000000000000000000000000000000000000000000000000000000000000000";
 
-pub(crate) fn digest(
+fn digest(
     origin: &str,
     seq: u64,
     id: &str,
@@ -26,6 +26,20 @@ pub(crate) fn digest(
         h.update(part.as_bytes());
     }
     h.finalize().to_hex().to_string()
+}
+
+/// The hash of an event with these fields (docs/ledger-format.md §2), for verifiers that hold
+/// the fields without an [`Event`] (handover packages read in place).
+pub fn event_hash(
+    origin: &str,
+    seq: u64,
+    id: &str,
+    actor: &str,
+    at: &str,
+    prev_hash: &str,
+    payload: &str,
+) -> String {
+    digest(origin, seq, id, actor, at, payload, prev_hash)
 }
 
 /// Give a draft its place in `origin`'s chain after the event whose hash is `prev_hash`.

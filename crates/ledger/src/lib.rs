@@ -5,7 +5,7 @@
 mod chain;
 mod payload;
 
-pub use chain::{ChainBreak, ChainReport, ChainVerifier, GENESIS, seal};
+pub use chain::{ChainBreak, ChainReport, ChainVerifier, GENESIS, event_hash, seal};
 pub use payload::Payload;
 
 use chrono::{DateTime, Utc};
@@ -55,14 +55,14 @@ impl Event {
     /// [`Event::hash`] exactly when the event is unaltered. Lets a verifier that cannot use
     /// [`ChainVerifier`] (handover packages with withheld events) check each event alone.
     pub fn computed_hash(&self) -> String {
-        chain::digest(
+        event_hash(
             &self.origin,
             self.seq,
             &self.id,
             &self.actor,
             &self.at,
-            &self.payload,
             &self.prev_hash,
+            &self.payload,
         )
     }
 
