@@ -17,11 +17,11 @@ MAX_LINE = 64 << 20
 GENESIS = "0" * 64
 WRAP_ALG = "x25519-blake3-xchacha20poly1305"
 STR, INT = "string", "integer"
-TYPES = {m: STR for m in (
-    "t format scope created_at sender_instance sender_name sender_key recipient_name "
-    "recipient_key origin id actor at payload prev_hash hash digest media_type data key_id alg "
-    "ephemeral nonce sealed sig").split()}
-TYPES.update({m: INT for m in ("version", "seq", "size", "attachments", "keys")})
+# Every member name with its type, in the order of the format page's tables.
+TYPES = {m: (INT if m in ("version", "seq", "size", "attachments", "keys") else STR) for m in (
+    "t format version scope created_at sender_instance sender_name sender_key recipient_name "
+    "recipient_key origin seq id actor at payload prev_hash hash digest media_type size data "
+    "key_id alg ephemeral nonce sealed origins attachments keys sig").split()}
 TYPES["origins"] = "origins"
 MEMBERS = {
     "header": "t format version scope created_at sender_instance sender_name sender_key "
@@ -34,7 +34,6 @@ MEMBERS = {
     "signature": "t alg digest sig",
 }
 MEMBERS = {t: m.split() for t, m in MEMBERS.items()}
-ORDER = list(TYPES)  # the order of the format page's member table
 ORIGIN_MEMBERS = {"origin": STR, "first": INT, "last": INT, "count": INT, "withheld": INT,
                   "head": STR}
 
@@ -45,14 +44,14 @@ class Fault(Exception):
         self.kind, self.line = kind, line
 
 
-def event_hash(e):
-    """ledger-format.md §2."""
-    h = blake3(b"kinga-event-v1")
+def preimage(e):
+    """ledger-format.md §2: the bytes an event's hash is computed over."""
+    out = bytearray(b"kinga-event-v1")
     for part in (e["origin"], str(e["seq"]), e["id"], e["actor"], e["at"], e["prev_hash"],
                  e["payload"]):
         b = part.encode("utf-8")
-        h.update(len(b).to_bytes(8, "little") + b)
-    return h.hexdigest()
+        out += len(b).to_bytes(8, "little") + b
+    return bytes(out)
 
 
 def no_duplicates(pairs):
@@ -68,11 +67,8 @@ def of_type(v, kind):
     if kind == INT:
         return type(v) is int and 0 <= v < 2 ** 64
     if kind == STR:
-        if type(v) is not str:
-            return False
         try:
-            v.encode("utf-8")
-            return True
+            return type(v) is str and v.encode("utf-8") is not None
         except UnicodeEncodeError:  # a lone surrogate escape
             return False
     return type(v) is list and all(
@@ -117,9 +113,8 @@ def public_key(text, what, n):
 
 
 def verify(f, expected_sender=None):
-    stage, n, hasher = "header", 0, blake3()
+    stage, n, hasher, header = "header", 0, blake3(), None
     chains, digests, key_ids = {}, set(), set()
-    header = None
     while True:
         raw = f.readline(MAX_LINE + 2)
         n += 1
@@ -143,7 +138,7 @@ def verify(f, expected_sender=None):
         for m in MEMBERS[t]:
             if m not in rec:
                 raise Fault("malformed", n, f'{t} record lacks member "{m}"')
-        for m in ORDER:
+        for m in TYPES:
             if m in rec and m not in MEMBERS[t]:
                 raise Fault("malformed", n, f'{t} record must not have member "{m}"')
 
@@ -172,7 +167,7 @@ def verify(f, expected_sender=None):
                 raise Fault("link", n, f"{where}: first event must have the all-zero previous hash")
             elif seq != 1 and (header["scope"] == "full" or seq == 0):
                 raise Fault("sequence", n, f"{where}: a full package starts every chain at 1")
-            if t == "event" and event_hash(rec) != rec["hash"]:
+            if t == "event" and blake3(preimage(rec)).hexdigest() != rec["hash"]:
                 raise Fault("altered", n, f"event {seq} ({rec['id']}) of origin {o} was altered")
             c = chains.setdefault(o, {"origin": o, "first": seq, "last": 0, "count": 0,
                                       "withheld": 0, "head": ""})
@@ -243,16 +238,11 @@ def check_manifest(rec, chains, attachments, keys, n):
 
 def check_vectors(path):
     """ledger-format.md: recompute each golden vector's bytes and hash and follow the chains."""
-    heads = {}
-    vectors = json.load(open(path, encoding="utf-8"))["events"]
+    heads, vectors = {}, json.load(open(path, encoding="utf-8"))["events"]
     for e in vectors:
-        pre = bytearray(b"kinga-event-v1")
-        for part in (e["origin"], str(e["seq"]), e["id"], e["actor"], e["at"], e["prev_hash"],
-                     e["payload"]):
-            b = part.encode("utf-8")
-            pre += len(b).to_bytes(8, "little") + b
+        pre = preimage(e)
         assert pre.hex() == e["preimage_hex"], f"{e['id']}: hashed bytes differ"
-        assert event_hash(e) == e["hash"] == blake3(bytes(pre)).hexdigest(), f"{e['id']}: hash"
+        assert blake3(pre).hexdigest() == e["hash"], f"{e['id']}: hash differs"
         last_seq, last_hash = heads.get(e["origin"], (0, GENESIS))
         assert (e["seq"], e["prev_hash"]) == (last_seq + 1, last_hash), f"{e['id']}: chain"
         heads[e["origin"]] = (e["seq"], e["hash"])
