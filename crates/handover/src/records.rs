@@ -137,58 +137,114 @@ pub(crate) const MANIFEST: &[&str] = &["t", "origins", "attachments", "keys"];
 pub(crate) const SIGNATURE: &[&str] = &["t", "alg", "digest", "sig"];
 
 impl Raw<'_> {
-    fn has(&self, member: &str) -> bool {
-        match member {
-            "t" => self.t.is_some(),
-            "format" => self.format.is_some(),
-            "version" => self.version.is_some(),
-            "scope" => self.scope.is_some(),
-            "created_at" => self.created_at.is_some(),
-            "sender_instance" => self.sender_instance.is_some(),
-            "sender_name" => self.sender_name.is_some(),
-            "sender_key" => self.sender_key.is_some(),
-            "recipient_name" => self.recipient_name.is_some(),
-            "recipient_key" => self.recipient_key.is_some(),
-            "origin" => self.origin.is_some(),
-            "seq" => self.seq.is_some(),
-            "id" => self.id.is_some(),
-            "actor" => self.actor.is_some(),
-            "at" => self.at.is_some(),
-            "payload" => self.payload.is_some(),
-            "prev_hash" => self.prev_hash.is_some(),
-            "hash" => self.hash.is_some(),
-            "digest" => self.digest.is_some(),
-            "media_type" => self.media_type.is_some(),
-            "size" => self.size.is_some(),
-            "data" => self.data.is_some(),
-            "key_id" => self.key_id.is_some(),
-            "alg" => self.alg.is_some(),
-            "ephemeral" => self.ephemeral.is_some(),
-            "nonce" => self.nonce.is_some(),
-            "sealed" => self.sealed.is_some(),
-            "origins" => self.origins.is_some(),
-            "attachments" => self.attachments.is_some(),
-            "keys" => self.keys.is_some(),
-            "sig" => self.sig.is_some(),
-            _ => false,
-        }
+    /// Which members are present, as bits in [`ALL_MEMBERS`] order.
+    fn present(&self) -> u32 {
+        let flags = [
+            self.t.is_some(),
+            self.format.is_some(),
+            self.version.is_some(),
+            self.scope.is_some(),
+            self.created_at.is_some(),
+            self.sender_instance.is_some(),
+            self.sender_name.is_some(),
+            self.sender_key.is_some(),
+            self.recipient_name.is_some(),
+            self.recipient_key.is_some(),
+            self.origin.is_some(),
+            self.seq.is_some(),
+            self.id.is_some(),
+            self.actor.is_some(),
+            self.at.is_some(),
+            self.payload.is_some(),
+            self.prev_hash.is_some(),
+            self.hash.is_some(),
+            self.digest.is_some(),
+            self.media_type.is_some(),
+            self.size.is_some(),
+            self.data.is_some(),
+            self.key_id.is_some(),
+            self.alg.is_some(),
+            self.ephemeral.is_some(),
+            self.nonce.is_some(),
+            self.sealed.is_some(),
+            self.origins.is_some(),
+            self.attachments.is_some(),
+            self.keys.is_some(),
+            self.sig.is_some(),
+        ];
+        flags
+            .iter()
+            .enumerate()
+            .fold(0, |m, (i, f)| m | (u32::from(*f) << i))
     }
 
     /// Checks the record has exactly `members`: names the first missing member, in the
     /// table's order, then the first member it must not have, in [`ALL_MEMBERS`] order.
     pub(crate) fn check_members(&self, kind: &str, members: &[&str]) -> Result<(), String> {
-        if let Some(m) = members.iter().find(|m| !self.has(m)) {
+        let want = match kind {
+            "header" => HEADER_MASK,
+            "event" => EVENT_MASK,
+            "withheld" => WITHHELD_MASK,
+            "attachment" => ATTACHMENT_MASK,
+            "key" => KEY_MASK,
+            "manifest" => MANIFEST_MASK,
+            _ => SIGNATURE_MASK,
+        };
+        let have = self.present();
+        if have == want {
+            return Ok(());
+        }
+        if let Some(m) = members.iter().find(|m| have & mask(&[m]) == 0) {
             return Err(format!("{kind} record lacks member \"{m}\""));
         }
-        if let Some(m) = ALL_MEMBERS
+        let extra = ALL_MEMBERS
             .iter()
-            .find(|m| self.has(m) && !members.contains(m))
-        {
-            return Err(format!("{kind} record must not have member \"{m}\""));
-        }
-        Ok(())
+            .enumerate()
+            .find(|(i, _)| (have & !want) >> i & 1 == 1)
+            .map_or("?", |(_, m)| m);
+        Err(format!("{kind} record must not have member \"{extra}\""))
     }
 }
+
+const fn same(a: &str, b: &str) -> bool {
+    let (a, b) = (a.as_bytes(), b.as_bytes());
+    if a.len() != b.len() {
+        return false;
+    }
+    let mut i = 0;
+    while i < a.len() {
+        if a[i] != b[i] {
+            return false;
+        }
+        i += 1;
+    }
+    true
+}
+
+/// The bits of `members` in [`ALL_MEMBERS`] order, computed at compile time.
+const fn mask(members: &[&str]) -> u32 {
+    let mut m = 0;
+    let mut i = 0;
+    while i < members.len() {
+        let mut j = 0;
+        while j < ALL_MEMBERS.len() {
+            if same(members[i], ALL_MEMBERS[j]) {
+                m |= 1 << j;
+            }
+            j += 1;
+        }
+        i += 1;
+    }
+    m
+}
+
+const HEADER_MASK: u32 = mask(HEADER);
+const EVENT_MASK: u32 = mask(EVENT);
+const WITHHELD_MASK: u32 = mask(WITHHELD);
+const ATTACHMENT_MASK: u32 = mask(ATTACHMENT);
+const KEY_MASK: u32 = mask(KEY);
+const MANIFEST_MASK: u32 = mask(MANIFEST);
+const SIGNATURE_MASK: u32 = mask(SIGNATURE);
 
 /// Every member name, in the order the format page's table lists them.
 pub(crate) const ALL_MEMBERS: &[&str] = &[
@@ -334,4 +390,38 @@ pub(crate) fn to_b64_data(bytes: &[u8]) -> String {
 /// Whether `s` is 64 lower-case hexadecimal digits, the only form a hash has.
 pub(crate) fn is_hash_hex(s: &str) -> bool {
     s.len() == 64 && s.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn members(line: &str, kind: &str, of: &[&str]) -> Result<(), String> {
+        serde_json::from_str::<Raw>(line)
+            .unwrap()
+            .check_members(kind, of)
+    }
+
+    #[test]
+    fn member_sets_name_the_first_missing_then_the_first_extra() {
+        let sig = r#"{"t":"signature","alg":"ed25519","digest":"d","sig":"s"}"#;
+        assert_eq!(members(sig, "signature", SIGNATURE), Ok(()));
+        let e = members(
+            r#"{"t":"signature","alg":"ed25519","sig":"s"}"#,
+            "signature",
+            SIGNATURE,
+        );
+        assert_eq!(e.unwrap_err(), "signature record lacks member \"digest\"");
+        let e = members(
+            r#"{"t":"signature","alg":"ed25519","digest":"d","sig":"s","size":1,"origin":"o"}"#,
+            "signature",
+            SIGNATURE,
+        );
+        assert_eq!(
+            e.unwrap_err(),
+            "signature record must not have member \"origin\""
+        );
+        assert_eq!(ALL_MEMBERS.len(), 31);
+        assert_eq!(SIGNATURE_MASK.count_ones(), 4);
+    }
 }
