@@ -254,6 +254,7 @@ fn main() {
 
     let mb = size as f64 / 1e6;
     let rate = |d: Elapsed| n as f64 / secs(d);
+    println!("load average before the run: {}", load_before.trim());
     println!(
         "handover package, {n} events (two origins, 1 in 1000 withheld), {:.1} MB, {} ({})",
         mb,
