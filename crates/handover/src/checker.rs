@@ -53,7 +53,11 @@ pub(crate) enum Pre<'a> {
 /// The work on one line that needs no other line.
 /// `materialize`: build the [`Event`] to yield it (import), or only check it in place (verify).
 pub(crate) fn pre_parse(bytes: &[u8], materialize: bool) -> Pre<'_> {
-    let mut raw: Raw = match serde_json::from_slice(bytes) {
+    let parsed = match crate::fast::event_line(bytes) {
+        Some(r) => Ok(r),
+        None => serde_json::from_slice(bytes),
+    };
+    let mut raw: Raw = match parsed {
         Ok(r) => r,
         Err(e) => return Pre::Bad(e.to_string()),
     };

@@ -7,6 +7,7 @@
 
 mod checker;
 mod error;
+mod fast;
 mod keys;
 mod lines;
 mod manifest;
@@ -96,4 +97,30 @@ impl Summary {
             self.header.sender_key
         )
     }
+}
+
+/// For the fuzz target: whether the fast event-line parser agrees with the general JSON parser
+/// on `line` (it must either step aside or give the same members).
+#[doc(hidden)]
+pub fn fast_path_agrees(line: &[u8]) -> bool {
+    let Some(fast) = fast::event_line(line) else {
+        return true;
+    };
+    let Ok(slow) = serde_json::from_slice::<records::Raw>(line) else {
+        return false;
+    };
+    let t = |x: &Option<records::Text>| x.as_ref().map(|t| t.as_str().to_string());
+    [
+        (&fast.t, &slow.t),
+        (&fast.origin, &slow.origin),
+        (&fast.id, &slow.id),
+        (&fast.actor, &slow.actor),
+        (&fast.at, &slow.at),
+        (&fast.payload, &slow.payload),
+        (&fast.prev_hash, &slow.prev_hash),
+        (&fast.hash, &slow.hash),
+    ]
+    .iter()
+    .all(|(a, b)| t(a) == t(b))
+        && fast.seq == slow.seq
 }
