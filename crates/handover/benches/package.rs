@@ -182,18 +182,18 @@ fn main() {
     let f = File::create(&pkg).unwrap();
     let mut w = PackageWriter::new(&f, &sender, fields, &recipient.public(), [9; 32]).unwrap();
     w.wrapped_key("field-sealing", &[7; 32]).unwrap();
-    for (i, e) in evs.iter().enumerate() {
+    // Events move into the writer, as the CLI passes each page read from the store.
+    for (i, e) in evs.into_iter().enumerate() {
         if i % 1000 == 999 {
-            w.withheld(e).unwrap();
+            w.withheld_owned(e).unwrap();
         } else {
-            w.event(e).unwrap();
+            w.event_owned(e).unwrap();
         }
     }
     let summary = w.finish(None).unwrap();
     f.sync_all().unwrap();
     let export = t.elapsed();
     let export_cpu = cpu_seconds() - cpu;
-    drop(evs);
     let size = summary.bytes;
 
     // Baselines on the same bytes: a plain write (fsynced) and a plain read.

@@ -152,24 +152,39 @@ impl<'a, W: Write> PackageWriter<'a, W> {
     /// rechecked with a batch of others on two cores, so an altered event may be reported by
     /// a later call or by [`PackageWriter::finish`] (never signed, either way).
     pub fn event(&mut self, e: &Event) -> Result<(), WriteError> {
+        self.link(e)?;
+        self.queue(e.clone(), false)
+    }
+
+    /// [`PackageWriter::event`] for an event the caller no longer needs (a page read from the
+    /// store): saves copying it.
+    pub fn event_owned(&mut self, e: Event) -> Result<(), WriteError> {
+        self.link(&e)?;
         self.queue(e, false)
     }
 
     /// Write an event as a stub (origin, seq, id, previous hash, hash) that keeps its chain
     /// checkable without its content leaving.
     pub fn withheld(&mut self, e: &Event) -> Result<(), WriteError> {
+        self.link(e)?;
+        self.queue(e.clone(), true)
+    }
+
+    /// [`PackageWriter::withheld`] for an event the caller no longer needs.
+    pub fn withheld_owned(&mut self, e: Event) -> Result<(), WriteError> {
+        self.link(&e)?;
         self.queue(e, true)
     }
 
-    fn queue(&mut self, e: &Event, withheld: bool) -> Result<(), WriteError> {
-        self.link(e)?;
+    /// Queues an event whose link was checked.
+    fn queue(&mut self, e: Event, withheld: bool) -> Result<(), WriteError> {
         self.tally.advance(&e.origin, e.seq, &e.hash, withheld);
         if withheld {
             self.progress.withheld += 1;
         } else {
             self.progress.events += 1;
         }
-        self.pending.push((e.clone(), withheld));
+        self.pending.push((e, withheld));
         if self.pending.len() >= BATCH_EVENTS {
             self.drain()?;
         }
