@@ -145,7 +145,7 @@ pub enum Fault {
     },
     /// The bytes before the signature are not the bytes that were signed.
     #[error(
-        "line {line}: package was altered: the digest of lines 1-{} is {computed}, the signature record says {claimed}", line - 1
+        "line {line}: package was altered: the digest of lines 1-{} is {computed}, the signature record says {claimed}", line.saturating_sub(1)
     )]
     Digest {
         /// The line (the signature's).
