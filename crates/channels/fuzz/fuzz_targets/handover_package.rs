@@ -77,7 +77,10 @@ fuzz_target!(|data: &[u8]| {
         p
     };
     for line in input.split(|b| *b == b'\n') {
-        assert!(kinga_handover::fast_path_agrees(line), "fast parser disagrees on {line:?}");
+        assert!(
+            kinga_handover::fast_path_agrees(line),
+            "fast parser disagrees on {line:?}"
+        );
     }
     let opts = ReaderOptions {
         max_line: 1 << 16,
