@@ -139,3 +139,28 @@ fn python_checks_the_ledger_golden_vectors() {
     assert_eq!(code, 0, "{first}");
     assert_eq!(first, "OK: 6 ledger vectors, 2 chains");
 }
+
+#[test]
+fn python_opens_the_wrapped_keys_from_the_format_page_alone() {
+    let Some(py) = python() else { return };
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("standard.kinga-handover");
+    std::fs::write(&file, standard()).unwrap();
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/unwrap_key.py");
+    let open = |seed: u8| {
+        Command::new(&py)
+            .arg(&script)
+            .arg(&file)
+            .arg(hex::encode([seed; 32]))
+            .output()
+            .expect("python runs")
+    };
+    let out = open(2);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout).trim(),
+        format!("field-sealing {}", hex::encode(FIELD_KEY))
+    );
+    // Another instance's key cannot open it.
+    assert!(!open(3).status.success());
+}
