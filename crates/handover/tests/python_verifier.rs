@@ -156,7 +156,11 @@ fn python_opens_the_wrapped_keys_from_the_format_page_alone() {
             .expect("python runs")
     };
     let out = open(2);
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     assert_eq!(
         String::from_utf8_lossy(&out.stdout).trim(),
         format!("field-sealing {}", hex::encode(FIELD_KEY))
