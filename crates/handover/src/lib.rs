@@ -5,6 +5,8 @@
 //! docs/handover-format.md specifies it byte by byte; `tests/verify_package.py` is an
 //! independent verifier written from that page alone.
 
+#![warn(missing_docs)]
+
 mod checker;
 mod error;
 mod fast;
