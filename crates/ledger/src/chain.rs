@@ -28,6 +28,20 @@ fn digest(
     h.finalize().to_hex().to_string()
 }
 
+/// The hash of an event with these fields (docs/ledger-format.md §2), for verifiers that hold
+/// the fields without an [`Event`] (handover packages read in place).
+pub fn event_hash(
+    origin: &str,
+    seq: u64,
+    id: &str,
+    actor: &str,
+    at: &str,
+    prev_hash: &str,
+    payload: &str,
+) -> String {
+    digest(origin, seq, id, actor, at, payload, prev_hash)
+}
+
 /// Give a draft its place in `origin`'s chain after the event whose hash is `prev_hash`.
 pub fn seal(
     draft: &DraftEvent,

@@ -5,7 +5,7 @@
 mod chain;
 mod payload;
 
-pub use chain::{ChainBreak, ChainReport, ChainVerifier, GENESIS, seal};
+pub use chain::{ChainBreak, ChainReport, ChainVerifier, GENESIS, event_hash, seal};
 pub use payload::Payload;
 
 use chrono::{DateTime, Utc};
@@ -49,6 +49,21 @@ impl Event {
     /// Decode the payload.
     pub fn decode(&self) -> Result<Payload, serde_json::Error> {
         serde_json::from_str(&self.payload)
+    }
+
+    /// The hash this event's fields give, recomputed with the chain's digest; equal to
+    /// [`Event::hash`] exactly when the event is unaltered. Lets a verifier that cannot use
+    /// [`ChainVerifier`] (handover packages with withheld events) check each event alone.
+    pub fn computed_hash(&self) -> String {
+        event_hash(
+            &self.origin,
+            self.seq,
+            &self.id,
+            &self.actor,
+            &self.at,
+            &self.prev_hash,
+            &self.payload,
+        )
     }
 
     /// The event time, parsed.
