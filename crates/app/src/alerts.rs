@@ -433,6 +433,7 @@ impl App {
         id_or_ref: &str,
         req: TransitionRequest,
     ) -> AppResult<Alert> {
+        req.check_lengths()?;
         let to = req.to.ok_or(kinga_domain::DomainError::Missing("to"))?;
         if to == AlertState::Responding {
             caller.require(Permission::RespondAlerts)?;
@@ -529,6 +530,7 @@ impl App {
         update: TriageUpdate,
     ) -> AppResult<Alert> {
         caller.require(Permission::TriageAlerts)?;
+        limits::check_opt("place", update.place.as_deref(), limits::ID)?;
         let gaz = self.caches.gazetteer();
         if let Some(p) = &update.place {
             if gaz.get(p).is_none() {
@@ -580,6 +582,7 @@ impl App {
         question: &str,
     ) -> AppResult<Alert> {
         caller.require(Permission::TriageAlerts)?;
+        limits::check("text", question, limits::QUESTION)?;
         let question = question.trim();
         if question.is_empty() {
             return Err(kinga_domain::DomainError::Missing("text").into());

@@ -141,12 +141,14 @@ impl App {
         let mut run = DeliveryRun::default();
         let mut responders: Option<Vec<Responder>> = None;
         for message in claimed {
+            let queued_body = message.body.clone();
             let (message, outcome) = match self.route(&message, &mut responders).await? {
                 Route::Send(to) => attempt(sender, &to, message, timeout).await,
                 Route::Inbox => (message, Outcome::Inbox),
                 Route::Unreachable(why) => (message, Outcome::Error(SendError::Permanent(why))),
             };
-            self.settle(message, outcome, &mut run).await?;
+            let sent_body = (message.body != queued_body).then(|| message.body.clone());
+            self.settle(message, outcome, sent_body, &mut run).await?;
         }
         Ok(run)
     }
@@ -156,6 +158,7 @@ impl App {
         &self,
         mut m: OutboxMessage,
         outcome: Outcome,
+        sent_body: Option<String>,
         run: &mut DeliveryRun,
     ) -> AppResult<()> {
         let now = self.now();
@@ -199,11 +202,18 @@ impl App {
                 }
             }
         }
-        self.save_message(&Caller::system().name, m).await
+        self.save_message(&Caller::system().name, m, sent_body)
+            .await
     }
 
-    /// Commit a message's new delivery state with the event that records it.
-    async fn save_message(&self, actor: &str, m: OutboxMessage) -> AppResult<()> {
+    /// Commit a message's new delivery state with the event that records it (and the text
+    /// as it went out, when it is not the text queued).
+    async fn save_message(
+        &self,
+        actor: &str,
+        m: OutboxMessage,
+        sent_body: Option<String>,
+    ) -> AppResult<()> {
         let event = self.draft(
             actor,
             Payload::MessageStatus {
@@ -211,6 +221,7 @@ impl App {
                 status: m.status,
                 error: m.last_error.clone(),
                 delivery: Some(m.delivery_state()),
+                body: sent_body,
             },
         );
         self.commit(Commit {
@@ -235,6 +246,10 @@ impl App {
         status: MessageStatus,
         error: Option<String>,
     ) -> AppResult<bool> {
+        if crate::limits::check("message id", provider_message_id, crate::limits::ID).is_err() {
+            // No message of ours has such an id.
+            return Ok(false);
+        }
         let mut found = None;
         for pause_ms in REPORT_RETRY_PAUSES_MS {
             tokio::time::sleep(StdDuration::from_millis(pause_ms)).await;
@@ -261,7 +276,7 @@ impl App {
             }
             _ => None,
         };
-        self.save_message(&Caller::gateway(provider).name, m)
+        self.save_message(&Caller::gateway(provider).name, m, None)
             .await?;
         Ok(true)
     }

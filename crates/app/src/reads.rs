@@ -69,6 +69,7 @@ impl App {
     /// A page of the outbox, newest first.
     pub async fn outbox(&self, caller: &Caller, mut q: OutboxQuery) -> AppResult<OutboxPage> {
         caller.require(Permission::ReadOutbox)?;
+        crate::limits::check_opt("alert", q.alert.as_deref(), crate::limits::ID)?;
         q.limit = q.limit.clamp(1, MAX_PAGE);
         let want = q.limit;
         q.limit += 1;

@@ -116,6 +116,7 @@ impl App {
         if sms.message_id.trim().is_empty() {
             return Err(kinga_domain::DomainError::Missing("message id").into());
         }
+        crate::limits::check("message id", &sms.message_id, crate::limits::ID)?;
         let key = format!("{provider}:{}", sms.message_id.trim());
         let fingerprint = fingerprint(provider, &sms);
         if let Some(ans) = self.store.idempotent(&key).await? {
@@ -435,10 +436,12 @@ fn fingerprint(provider: &str, sms: &InboundSmsCommand) -> String {
     h.finalize().to_hex().to_string()
 }
 
-/// The text, cut to what an alert holds (a relay may glue many messages together).
+/// The text, cut to what an alert holds (a relay may glue many messages together), without
+/// the NUL characters some phones pad messages with: nothing a community sends is refused.
 fn cut(text: &str, flags: &mut Vec<String>) -> String {
+    let text = text.replace('\0', "");
     if text.chars().count() <= MAX_TEXT {
-        return text.to_string();
+        return text;
     }
     flags.push(flag::TEXT_TRUNCATED.into());
     text.chars().take(MAX_TEXT).collect()
@@ -485,6 +488,7 @@ mod tests {
     fn long_texts_are_cut_and_flagged() {
         let mut flags = vec![];
         assert_eq!(cut("ALERTE", &mut flags), "ALERTE");
+        assert_eq!(cut("ALE\0RTE\0", &mut flags), "ALERTE");
         assert!(flags.is_empty());
         let long = "é".repeat(MAX_TEXT + 3);
         assert_eq!(cut(&long, &mut flags).chars().count(), MAX_TEXT);

@@ -115,10 +115,14 @@ impl Rebuilt {
                 status,
                 error,
                 delivery,
+                body,
             } => match self.outbox.get_mut(&message) {
                 Some(m) => {
                     m.status = status;
                     m.last_error = error;
+                    if let Some(b) = body {
+                        m.body = b;
+                    }
                     if let Some(d) = delivery {
                         m.attempts = d.attempts;
                         m.next_attempt_at = d.next_attempt_at;

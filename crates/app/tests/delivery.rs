@@ -272,6 +272,7 @@ async fn reporter_messages_are_sent_once_and_reports_recorded() {
         failed.last_error.as_deref(),
         Some("30003: unreachable handset")
     );
+    support::assert_verified(&app).await;
 }
 
 #[tokio::test]
@@ -330,6 +331,7 @@ async fn failures_are_retried_with_back_off_then_given_up() {
     sms_alert(&app, "Encore des tirs").await;
     let run = app.deliver_due(&gw).await.expect("run");
     assert_eq!(run.failed, 1, "{run:?}");
+    support::assert_verified(&app).await;
 }
 
 #[tokio::test]
@@ -414,4 +416,5 @@ async fn responders_get_their_preferred_contact_and_coordinators_their_inbox() {
         .expect("escalation");
     assert_eq!(esc.status, MessageStatus::Sent);
     assert_eq!(esc.channel.as_deref(), Some("inbox"));
+    support::assert_verified(&app).await;
 }

@@ -103,6 +103,7 @@ async fn missed_deadlines_escalate_once_to_coordinators() {
         a.escalated,
         vec![DeadlineKind::Acknowledge, DeadlineKind::Verify]
     );
+    support::assert_verified(&app).await;
 }
 
 #[tokio::test]
@@ -160,4 +161,5 @@ async fn the_daily_digest_is_issued_once_after_its_hour() {
             .len(),
         1
     );
+    support::assert_verified(&app).await;
 }

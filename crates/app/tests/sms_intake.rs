@@ -133,6 +133,7 @@ async fn a_focal_point_message_becomes_a_parsed_alert() {
     assert_eq!(r.alert.place.as_deref(), Some("CD6111-V001"));
     assert!(r.alert.parse_flags.contains(&"place_from_sender".into()));
     assert_eq!(r.alert.severity.level(), 4);
+    support::assert_verified(&app).await;
 }
 
 #[tokio::test]
@@ -165,6 +166,7 @@ async fn an_inline_acknowledgement_is_recorded_as_sent_and_retries_repeat_it() {
     assert!(r.alert.reporter.is_unknown());
     assert_eq!(r.alert.reporter.language.as_deref(), Some("en"));
     assert!(r.reply.is_some_and(|t| t.contains("received")));
+    support::assert_verified(&app).await;
 }
 
 #[tokio::test]
@@ -253,6 +255,7 @@ async fn replies_attach_by_reference_and_within_the_window() {
             .parse_flags
             .contains(&"reference_unmatched".into())
     );
+    support::assert_verified(&app).await;
 }
 
 #[tokio::test]
@@ -279,6 +282,7 @@ async fn nothing_a_community_sends_is_refused() {
     assert_eq!(area.alert.place.as_deref(), Some("CD6111"));
     assert!(area.alert.parse_flags.contains(&"place_is_area".into()));
     assert!(area.alert.place_candidates.len() >= 2);
+    support::assert_verified(&app).await;
 }
 
 #[tokio::test]
@@ -321,4 +325,5 @@ async fn an_unknown_number_is_linked_to_a_focal_point() {
         .await
         .expect("again");
     assert_eq!(again.version, stored.version);
+    support::assert_verified(&app).await;
 }

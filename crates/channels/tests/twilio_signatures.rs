@@ -21,8 +21,9 @@ fn reference_cases() -> Option<Vec<Value>> {
                 "KINGA_PYTHON is not set: CI must cross-check Twilio signatures against twilio-python"
             );
         }
-        eprintln!(
-            "skipped: set KINGA_PYTHON to a Python with the `twilio` package to cross-check signatures"
+        kinga_testing::skip(
+            "twilio signatures",
+            "set KINGA_PYTHON to a Python with the `twilio` package to cross-check signatures",
         );
         return None;
     };
@@ -102,6 +103,14 @@ fn agrees_with_twilio_python() {
     assert!(
         valid >= 10 && invalid >= 8,
         "too few cases of a kind: {valid} valid, {invalid} invalid"
+    );
+    let sha256 = cases
+        .iter()
+        .filter(|c| c["algorithm"] == "HMAC_SHA256")
+        .count();
+    assert!(
+        sha256 >= 2,
+        "twilio-python produced no SHA-256 reference case: the SHA-256 scheme is untested"
     );
     assert!(
         disagreements.is_empty(),

@@ -229,6 +229,17 @@ pub struct TransitionRequest {
     pub merged_into: Option<String>,
 }
 
+impl TransitionRequest {
+    /// Every free-text field within its length, before any other work is done.
+    pub fn check_lengths(&self) -> Result<(), DomainError> {
+        use crate::limits::{self, ID, REASON};
+        limits::check_opt("reason", self.reason.as_deref(), REASON)?;
+        limits::check_opt("outcome", self.outcome.as_deref(), REASON)?;
+        limits::check_list("responders", &self.responders, ID)?;
+        limits::check_opt("merged_into", self.merged_into.as_deref(), ID)
+    }
+}
+
 /// Corrections made during triage: place, type, severity.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct TriageUpdate {

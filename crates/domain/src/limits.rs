@@ -28,6 +28,10 @@ pub fn check(field: &'static str, value: &str, max: usize) -> Result<(), DomainE
     if value.chars().nth(max).is_some() {
         return Err(DomainError::TooLong { field, max });
     }
+    // No text a person types holds a NUL, and PostgreSQL refuses to store one.
+    if value.contains('\0') {
+        return Err(DomainError::invalid(field, "contains a NUL character"));
+    }
     Ok(())
 }
 

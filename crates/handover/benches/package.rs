@@ -49,6 +49,7 @@ fn draft(i: u64) -> DraftEvent {
                 phone_digest: Some(format!("{:064x}", i.wrapping_mul(0x9e37_79b9_7f4a_7c15))),
                 phone_sealed: Some(format!("v1.{:064x}{:016x}", i.wrapping_mul(31), i)),
                 language: Some("fr".into()),
+                hidden: false,
             },
             text: TEXTS[(i as usize / 3) % TEXTS.len()].into(),
             language: Some("fr".into()),

@@ -361,6 +361,7 @@ fn example() -> Vec<u8> {
                     status: MessageStatus::Delivered,
                     error: None,
                     delivery: None,
+                    body: None,
                 },
             };
             let e = seal(&d, origin, seq, &prev).unwrap();

@@ -180,6 +180,7 @@ mod tests {
                 status: kinga_domain::outbox::MessageStatus::Sent,
                 error: None,
                 delivery: None,
+                body: None,
             },
         }
     }

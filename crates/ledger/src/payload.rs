@@ -67,6 +67,10 @@ pub enum Payload {
         /// Attempts, retry time and gateway ids after the change (absent in older events).
         #[serde(default, skip_serializing_if = "Option::is_none")]
         delivery: Option<DeliveryState>,
+        /// The text as it went out, when it differs from the queued one (an SMS cut to the
+        /// parts it may cost); absent otherwise.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        body: Option<String>,
     },
     /// The daily alert tracking digest was issued.
     DigestIssued {

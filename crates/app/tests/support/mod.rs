@@ -14,13 +14,23 @@ use kinga_store_sqlite::SqliteStore;
 
 /// An application over a fresh SQLite file in `dir`, its clock stopped at 2026-03-02 08:00 UTC.
 pub async fn open_app(dir: &tempfile::TempDir) -> (App, Arc<FixedClock>) {
-    let store = SqliteStore::open(dir.path().join("k.db")).expect("open");
+    open_app_with(dir, Settings::default()).await
+}
+
+/// [`open_app`] with settings; the database (and so the anchor beside it) is in `dir`.
+pub async fn open_app_with(
+    dir: &tempfile::TempDir,
+    mut settings: Settings,
+) -> (App, Arc<FixedClock>) {
+    let db = dir.path().join("k.db");
+    settings.database = db.display().to_string();
+    let store = SqliteStore::open(&db).expect("open");
     let clock = Arc::new(FixedClock::new(
         Utc.with_ymd_and_hms(2026, 3, 2, 8, 0, 0).unwrap(),
     ));
     let app = App::new(
         Arc::new(store),
-        Settings::default(),
+        settings,
         clock.clone(),
         Sealer::new([5; 32]),
     )
@@ -60,4 +70,15 @@ pub async fn add_coordinator(app: &App) {
     )
     .await
     .expect("coord");
+}
+
+/// `kinga verify` on the application: every chain, and every table rebuilt from the ledger,
+/// must agree with what is stored.
+pub async fn assert_verified(app: &App) {
+    let r = app
+        .verify(&Caller::system(), &|_, _| {})
+        .await
+        .expect("verify runs");
+    assert!(r.intact(), "verification found: {:#?}", r.faults);
+    assert!(r.events > 0 && r.rows > 0);
 }

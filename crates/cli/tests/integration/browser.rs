@@ -37,11 +37,9 @@ async fn browser(profile: &std::path::Path) -> Option<(Driver, Client)> {
         tool("KINGA_CHROMEDRIVER", "chromedriver"),
         tool("KINGA_CHROMIUM", "chromium"),
     ) else {
-        if std::env::var("CI").as_deref() == Ok("true") {
-            panic!("CI=true but chromium/chromedriver are missing: scripts/test installs them");
-        }
-        eprintln!(
-            "SKIPPED: chromium and chromedriver are not installed (scripts/test installs them)"
+        kinga_testing::skip(
+            "browser",
+            "chromium and chromedriver are not installed (scripts/test installs them)",
         );
         return None;
     };
@@ -99,9 +97,8 @@ async fn click(c: &Client, css: &str) {
         .unwrap_or_else(|e| panic!("click {css}: {e}"));
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_cla_takes_an_alert_from_intake_to_closed_feedback() {
-    let Some(s) = Server::start(Backend::Sqlite).await else {
+async fn a_cla_takes_an_alert_from_intake_to_closed_feedback(backend: Backend) {
+    let Some(s) = Server::start(backend).await else {
         return;
     };
     let profile = tempfile::tempdir().expect("profile");
@@ -210,7 +207,7 @@ async fn a_cla_takes_an_alert_from_intake_to_closed_feedback() {
     if let Ok(png) = c.screenshot().await {
         let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../target/browser");
         let _ = std::fs::create_dir_all(&dir);
-        let _ = std::fs::write(dir.join("alert-closed.png"), png);
+        let _ = std::fs::write(dir.join(format!("alert-closed-{backend:?}.png")), png);
     }
     let _ = c.close().await;
 
@@ -243,3 +240,7 @@ async fn a_cla_takes_an_alert_from_intake_to_closed_feedback() {
         .collect();
     assert_eq!(actors, ["esther"; 5], "every move is recorded as the CLA's");
 }
+crate::on_both_stores!(
+    cla_day,
+    super::a_cla_takes_an_alert_from_intake_to_closed_feedback
+);

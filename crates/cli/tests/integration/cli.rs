@@ -50,9 +50,8 @@ on_both_stores!(
     super::verify_finds_the_first_broken_link
 );
 
-#[tokio::test]
-async fn users_passwords_and_tokens() {
-    let Some(s) = Server::start(Backend::Sqlite).await else {
+async fn users_passwords_and_tokens(backend: Backend) {
+    let Some(s) = Server::start(backend).await else {
         return;
     };
     let short = s.cli(&["user", "add", "amani", "--role", "cla"], Some("short\n"));
@@ -108,9 +107,10 @@ async fn users_passwords_and_tokens() {
     );
 }
 
-#[tokio::test]
-async fn a_bad_import_row_changes_nothing() {
-    let Some(s) = Server::start(Backend::Sqlite).await else {
+on_both_stores!(users_and_tokens, super::users_passwords_and_tokens);
+
+async fn a_bad_import_row_changes_nothing(backend: Backend) {
+    let Some(s) = Server::start(backend).await else {
         return;
     };
     let f = tempfile::NamedTempFile::new().expect("tmp");
@@ -138,11 +138,18 @@ async fn a_bad_import_row_changes_nothing() {
     );
 }
 
+on_both_stores!(bad_import_row, super::a_bad_import_row_changes_nothing);
+
 /// The quick start's data set loads, verifies, covers every lifecycle state, and is loaded once.
-#[tokio::test]
-async fn the_demo_loads_every_state_and_only_once() {
+async fn the_demo_loads_every_state_and_only_once(backend: Backend) {
     let dir = tempfile::tempdir().expect("tmp");
-    let db = dir.path().join("demo.db").display().to_string();
+    let db = match backend {
+        Backend::Sqlite => dir.path().join("demo.db").display().to_string(),
+        Backend::Postgres => match crate::harness::fresh_postgres_db().await {
+            Some(url) => url,
+            None => return,
+        },
+    };
     let first = crate::harness::run_cli(&db, dir.path(), &["demo", "--no-serve"], None);
     let summary = String::from_utf8_lossy(&first.stdout).to_string();
     assert!(
@@ -154,11 +161,7 @@ async fn the_demo_loads_every_state_and_only_once() {
         summary.contains("420 alerts") && summary.contains("52 focal points"),
         "{summary}"
     );
-    let c = rusqlite::Connection::open(&db).expect("open");
-    let states: Vec<String> = c
-        .prepare("SELECT DISTINCT state FROM alerts")
-        .and_then(|mut s| s.query_map([], |r| r.get(0))?.collect())
-        .expect("states");
+    let states = crate::harness::query_column(&db, "SELECT DISTINCT state FROM alerts").await;
     for s in [
         "received",
         "acknowledged",
@@ -175,16 +178,16 @@ async fn the_demo_loads_every_state_and_only_once() {
             "no demo alert is {s}: {states:?}"
         );
     }
-    let uncovered: i64 = c
-        .query_row(
-            "SELECT count(*) FROM alerts WHERE uncovered AND state NOT IN ('closed', 'merged')",
-            [],
-            |r| r.get(0),
-        )
-        .expect("count");
+    let uncovered = crate::harness::query_column(
+        &db,
+        "SELECT count(*) FROM alerts WHERE uncovered AND state NOT IN ('closed', 'merged')",
+    )
+    .await;
+    let uncovered: i64 = uncovered[0].parse().expect("a count");
     assert!(uncovered > 0, "the demo shows the protection cliff");
     let verify = crate::harness::run_cli(&db, dir.path(), &["verify"], None);
     assert!(verify.status.success());
     let again = crate::harness::run_cli(&db, dir.path(), &["demo", "--no-serve"], None);
     assert!(String::from_utf8_lossy(&again.stdout).contains("not loaded again"));
 }
+on_both_stores!(demo_loads, super::the_demo_loads_every_state_and_only_once);

@@ -35,13 +35,15 @@ pub async fn fresh_postgres_db() -> Option<String> {
     let base = postgres_url()?;
     let (client, conn) = match tokio_postgres::connect(&base, tokio_postgres::NoTls).await {
         Ok(c) => c,
-        Err(e) if std::env::var("CI").as_deref() != Ok("true") => {
-            eprintln!(
-                "SKIPPED: PostgreSQL at {base} is unreachable ({e}); run scripts/test to start one"
+        Err(e) => {
+            kinga_testing::skip(
+                "PostgreSQL stories",
+                &format!(
+                    "PostgreSQL at {base} is unreachable ({e}); run scripts/test to start one"
+                ),
             );
             return None;
         }
-        Err(e) => panic!("PostgreSQL at {base} is unreachable: {e}"),
     };
     tokio::spawn(conn);
     let name = format!("kinga_it_{}", rand::random::<u64>());
@@ -309,6 +311,120 @@ pub fn run_cli(
         }
     }
     child.wait_with_output().expect("kinga output")
+}
+
+impl Server {
+    /// Run SQL on the server's database behind Kinga's back (as an intruder with database
+    /// access would); returns the rows changed. `sqlite` and `postgres` differ where the
+    /// dialects do.
+    #[allow(dead_code)]
+    pub async fn sql(&self, sqlite: &str, postgres: &str) -> u64 {
+        if self.database.starts_with("postgres") {
+            let (c, conn) = tokio_postgres::connect(&self.database, tokio_postgres::NoTls)
+                .await
+                .expect("connect");
+            tokio::spawn(conn);
+            c.execute(postgres, &[]).await.expect("sql")
+        } else {
+            let c = rusqlite::Connection::open(&self.database).expect("open sqlite");
+            c.execute(sqlite, []).expect("sql") as u64
+        }
+    }
+
+    /// The first column of every row a query gives, as text.
+    #[allow(dead_code)]
+    pub async fn sql_column(&self, sqlite: &str, postgres: &str) -> Vec<String> {
+        let sql = if self.database.starts_with("postgres") {
+            postgres
+        } else {
+            sqlite
+        };
+        query_column(&self.database, sql).await
+    }
+
+    /// The folder of the key file, the anchor and the outbox log.
+    #[allow(dead_code)]
+    pub fn dir(&self) -> &std::path::Path {
+        self.dir.path()
+    }
+
+    /// Stop the server (it can be started again with [`Server::spawn`]).
+    #[allow(dead_code)]
+    pub fn stop(&mut self) {
+        self.kill9();
+    }
+
+    /// Run `kinga serve` in the foreground until it exits or `wait` passes; its exit status
+    /// and what it wrote on standard error.
+    #[allow(dead_code)]
+    pub fn serve_once(&self, wait: Duration) -> (Option<std::process::ExitStatus>, String) {
+        let mut child = Command::new(bin())
+            .args(["--database", &self.database, "serve", "--listen"])
+            .arg(format!("127.0.0.1:{}", free_port()))
+            .env("KINGA_DATA_DIR", self.dir.path())
+            .env("KINGA_LOG", "warn")
+            .envs(self.env.iter().map(|(k, v)| (k, v)))
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("spawn kinga serve");
+        let started = std::time::Instant::now();
+        let status = loop {
+            if let Ok(Some(st)) = child.try_wait() {
+                break Some(st);
+            }
+            if started.elapsed() > wait {
+                let _ = child.kill();
+                let _ = child.wait();
+                break None;
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        };
+        let mut err = String::new();
+        if let Some(mut e) = child.stderr.take() {
+            use std::io::Read;
+            let _ = e.read_to_string(&mut err);
+        }
+        (status, err)
+    }
+}
+
+/// The first column of every row a query gives on either backend, as text.
+#[allow(dead_code)]
+pub async fn query_column(database: &str, sql: &str) -> Vec<String> {
+    if database.starts_with("postgres") {
+        let (c, conn) = tokio_postgres::connect(database, tokio_postgres::NoTls)
+            .await
+            .expect("connect");
+        tokio::spawn(conn);
+        c.simple_query(sql)
+            .await
+            .expect("sql")
+            .into_iter()
+            .filter_map(|m| match m {
+                tokio_postgres::SimpleQueryMessage::Row(r) => {
+                    Some(r.get(0).unwrap_or_default().to_string())
+                }
+                _ => None,
+            })
+            .collect()
+    } else {
+        let c = rusqlite::Connection::open(database).expect("open sqlite");
+        let mut stmt = c.prepare(sql).expect("prepare");
+        stmt.query_map([], |r| {
+            let v: rusqlite::types::Value = r.get(0)?;
+            Ok(match v {
+                rusqlite::types::Value::Null => String::new(),
+                rusqlite::types::Value::Integer(i) => i.to_string(),
+                rusqlite::types::Value::Real(f) => f.to_string(),
+                rusqlite::types::Value::Text(t) => t,
+                rusqlite::types::Value::Blob(b) => String::from_utf8_lossy(&b).to_string(),
+            })
+        })
+        .expect("query")
+        .collect::<Result<_, _>>()
+        .expect("rows")
+    }
 }
 
 impl Drop for Server {

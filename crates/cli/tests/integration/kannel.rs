@@ -47,12 +47,9 @@ fn programs() -> Option<Programs> {
         })
     })();
     if found.is_none() {
-        assert!(
-            std::env::var("CI").as_deref() != Ok("true"),
-            "CI=true but Kannel is not installed: apt-get install kannel kannel-extras (scripts/test does)"
-        );
-        eprintln!(
-            "SKIPPED: Kannel (bearerbox, smsbox, fakesmsc) is not installed; apt-get install kannel kannel-extras"
+        kinga_testing::skip(
+            "kannel",
+            "Kannel (bearerbox, smsbox, fakesmsc) is not installed; scripts/test installs kannel kannel-extras",
         );
     }
     found
@@ -201,8 +198,7 @@ async fn outbox(s: &Server, alert: &str) -> Vec<Value> {
     out["items"].as_array().cloned().unwrap_or_default()
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-async fn sms_round_trip_through_kannel() {
+async fn sms_round_trip_through_kannel(backend: Backend) {
     let Some(programs) = programs() else {
         return;
     };
@@ -214,7 +210,7 @@ async fn sms_round_trip_through_kannel() {
     };
     let sendsms_url = format!("http://127.0.0.1:{}/cgi-bin/sendsms", ports.sendsms);
     let Some(s) = Server::start_with_env(
-        Backend::Sqlite,
+        backend,
         &[
             ("KINGA_KANNEL_SECRET", SECRET),
             ("KINGA_KANNEL_SENDSMS_URL", &sendsms_url),
@@ -353,3 +349,4 @@ async fn sms_round_trip_through_kannel() {
         .expect("feedback");
     assert_eq!(after["status"], "delivered", "{after}");
 }
+crate::on_both_stores!(sms_round_trip, super::sms_round_trip_through_kannel);

@@ -9,6 +9,7 @@ mod harness;
 mod kannel;
 mod outbound;
 mod schema_fuzz;
+mod security;
 mod sms;
 
 /// Define a test that runs `$body(Backend)` once per backend.

@@ -5,21 +5,18 @@ use std::process::Command;
 
 use crate::harness::{Backend, Server};
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn schemathesis_finds_no_server_error() {
+async fn schemathesis_finds_no_server_error(backend: Backend) {
     let python = match std::env::var("KINGA_PYTHON") {
         Ok(p) => p,
-        Err(_) if std::env::var("CI").as_deref() == Ok("true") => {
-            panic!("CI=true but KINGA_PYTHON is not set: run scripts/test")
-        }
         Err(_) => {
-            eprintln!(
-                "SKIPPED: KINGA_PYTHON is not set (scripts/test makes a venv with schemathesis)"
+            kinga_testing::skip(
+                "schemathesis",
+                "KINGA_PYTHON is not set (scripts/test makes a venv with schemathesis)",
             );
             return;
         }
     };
-    let Some(s) = Server::start(Backend::Sqlite).await else {
+    let Some(s) = Server::start(backend).await else {
         return;
     };
     let out = tokio::task::spawn_blocking({
@@ -78,3 +75,4 @@ async fn schemathesis_finds_no_server_error() {
         "schemathesis did not exercise every operation:\n{text}"
     );
 }
+crate::on_both_stores!(schemathesis, super::schemathesis_finds_no_server_error);

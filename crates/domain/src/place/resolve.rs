@@ -501,6 +501,13 @@ fn round3(x: f64) -> f64 {
     (x * 1000.0).round() / 1000.0
 }
 
+/// Longest query read by resolution (longer ones are cut, never refused here).
+pub const MAX_QUERY_CHARS: usize = 200;
+/// Most words of a query read by resolution.
+const MAX_QUERY_WORDS: usize = 12;
+/// Most words of a message scanned for place names (an SMS thread of 5,000 characters fits).
+const MAX_TEXT_WORDS: usize = 1_200;
+
 /// Choose the top candidate only when it is unambiguous: it scores at least
 /// [`PICK_MIN_SCORE`] and at least [`PICK_MIN_GAP`] above every other place. Two exact
 /// matches (Rutshuru the town and Rutshuru the territory) are ambiguous, so `None`.
@@ -543,11 +550,14 @@ impl Gazetteer {
         if limit == 0 {
             return Vec::new();
         }
-        let folded = text::fold(query);
+        // Bounded whatever comes in: a name is never longer than this, and the work below
+        // grows with the words of the query.
+        let query: String = query.chars().take(MAX_QUERY_CHARS).collect();
+        let folded = text::fold(&query);
         if folded.is_empty() {
             return Vec::new();
         }
-        let q = Query::new(folded.split(' '));
+        let q = Query::new(folded.split(' ').take(MAX_QUERY_WORDS));
         let mut counts = Vec::new();
         let mut hits: Vec<Hit> = self
             .score_query(&q, within, &mut counts)
@@ -584,7 +594,9 @@ impl Gazetteer {
         if limit == 0 {
             return Vec::new();
         }
-        let words = text::words(text);
+        let mut words = text::words(text);
+        // Runs of up to three words are scored from every word: bound the words read.
+        words.truncate(MAX_TEXT_WORDS);
         let is_edge_noise = |w: &str| is_stop_word(w) || filler(canonical(w)) == Some(0);
         let mut found: Vec<(Range<usize>, Hit)> = Vec::new();
         let mut counts = Vec::new();

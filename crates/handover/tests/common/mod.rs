@@ -46,6 +46,7 @@ pub fn draft(i: u64) -> DraftEvent {
                 phone_digest: Some(format!("{:064x}", i * 7919)),
                 phone_sealed: Some(format!("v1.{}", "q3J0c2VhbGVkLXBob25lLW51bWJlcg".repeat(2))),
                 language: Some("fr".into()),
+                hidden: false,
             },
             text: TEXTS[(i as usize) % TEXTS.len()].into(),
             language: Some("fr".into()),

@@ -64,6 +64,7 @@ pub async fn check_sealing(store: &dyn Store) {
                 status: MessageStatus::Sent,
                 error: None,
                 delivery: None,
+                body: None,
             },
         ),
     ];
@@ -492,6 +493,7 @@ fn status_payload() -> Payload {
         status: MessageStatus::Delivered,
         error: None,
         delivery: None,
+        body: None,
     }
 }
 

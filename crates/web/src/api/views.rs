@@ -43,17 +43,20 @@ pub struct DuplicateView {
     pub score: f64,
 }
 
-/// Who reported (never the number).
+/// Who reported (never the number). Roles that may not see reporters get `hidden: true` and
+/// nothing else: not even whether the number is known.
 #[derive(Debug, Serialize, Deserialize, ToSchema)]
 pub struct ReporterView {
-    /// True when the number belongs to no registered focal point.
-    pub unknown: bool,
+    /// Withheld from the caller's role.
+    pub hidden: bool,
+    /// True when the number belongs to no registered focal point (null when hidden).
+    pub unknown: Option<bool>,
     /// Focal point id.
     pub focal_point: Option<String>,
     /// Pseudonym.
     pub pseudonym: Option<String>,
-    /// A number was given.
-    pub has_phone: bool,
+    /// A number was given (null when hidden).
+    pub has_phone: Option<bool>,
 }
 
 /// The deadlines of an alert.
@@ -213,10 +216,11 @@ impl AlertView {
             outcome: a.outcome.clone(),
             merged_into: a.merged_into.clone(),
             reporter: ReporterView {
-                unknown: a.reporter.is_unknown(),
+                hidden: a.reporter.hidden,
+                unknown: (!a.reporter.hidden).then(|| a.reporter.is_unknown()),
                 focal_point: a.reporter.focal_point.clone(),
                 pseudonym: a.reporter.pseudonym.clone(),
-                has_phone: a.reporter.phone_digest.is_some(),
+                has_phone: (!a.reporter.hidden).then_some(a.reporter.phone_digest.is_some()),
             },
             version: a.version,
             timeline: with_timeline.then(|| a.timeline.iter().map(Into::into).collect()),

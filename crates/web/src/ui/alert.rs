@@ -305,6 +305,7 @@ async fn view(
             open => a.state.is_open(),
             pseudonym => &a.reporter.pseudonym,
             unknown_reporter => a.reporter.is_unknown(),
+            reporter_hidden => a.reporter.hidden,
             has_phone => a.reporter.phone_digest.is_some(),
             assigned => a.assigned.iter().map(|r| name_of(r)).collect::<Vec<_>>(),
             outcome => &a.outcome,

@@ -41,11 +41,15 @@ fn place(pcode: &str, name: &str, level: PlaceLevel, parent: Option<&str>) -> Re
 }
 
 async fn world() -> World {
+    world_with(Settings::default()).await
+}
+
+async fn world_with(settings: Settings) -> World {
     let dir = tempfile::tempdir().expect("temp dir");
     let store = SqliteStore::open(dir.path().join("kinga.db")).expect("store opens");
     let app = App::new(
         Arc::new(store),
-        Settings::default(),
+        settings,
         Arc::new(SystemClock),
         Sealer::new([7; 32]),
     )
@@ -999,4 +1003,101 @@ async fn a_coordinator_adds_a_village_that_intake_then_resolves() {
     )
     .await;
     assert_eq!(r.status(), StatusCode::FORBIDDEN);
+}
+
+#[tokio::test]
+async fn the_session_cookie_is_secure_behind_an_https_public_url() {
+    let w = world_with(Settings {
+        public_url: "https://kinga.example.org".into(),
+        ..Settings::default()
+    })
+    .await;
+    let r = post_login(&w, "cla", PASSWORD, "/alerts").await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let cookie = r
+        .headers()
+        .get(header::SET_COOKIE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+        .to_string();
+    assert!(
+        cookie.contains("; Secure") && cookie.contains("HttpOnly"),
+        "{cookie}"
+    );
+    let plain = world().await;
+    let r = post_login(&plain, "cla", PASSWORD, "/alerts").await;
+    let cookie = r
+        .headers()
+        .get(header::SET_COOKIE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+        .to_string();
+    assert!(
+        !cookie.contains("Secure"),
+        "plain http keeps a cookie the browser sends: {cookie}"
+    );
+}
+
+#[tokio::test]
+async fn only_the_network_roles_see_messages_reporters_and_contacts() {
+    let w = world().await;
+    w.app
+        .save_records(
+            &Caller::system(),
+            vec![RegistryRecord::Responder(responder(
+                "tob-rutshuru",
+                "CD6102",
+            ))],
+        )
+        .await
+        .expect("responder");
+    let reference = new_alert(
+        &w,
+        "Hommes armés à Kiwanja",
+        Some("Kiwanja"),
+        Some("+243990001777"),
+    )
+    .await;
+    let cla = sign_in(&w, "cla").await;
+    let (_, html) = get(&w, &cla, &format!("/alerts/{reference}")).await;
+    assert!(html.contains("id=\"messages\"") && html.contains("id=\"alert-outbox\""));
+    assert!(
+        html.contains("/outbox"),
+        "the CLA has the outbox in the menu"
+    );
+    let (_, html) = get(&w, &cla, "/responders").await;
+    assert!(html.contains("tob-rutshuru"));
+    let viewer = sign_in(&w, "viewer").await;
+    let (_, html) = get(&w, &viewer, &format!("/alerts/{reference}")).await;
+    assert!(
+        !html.contains("id=\"messages\""),
+        "no messages section for a viewer"
+    );
+    assert!(!html.contains("Kinga :"), "no message text either");
+    assert!(
+        html.contains("Not shown to your role"),
+        "who reported is withheld"
+    );
+    assert!(!html.contains("href=\"/outbox\"") && !html.contains("href=\"/focal-points\""));
+    let (status, _) = get(&w, &viewer, "/outbox").await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let (status, _) = get(&w, &viewer, "/focal-points").await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let responders = w
+        .app
+        .responders(&Caller::acting("viewer", Role::Viewer))
+        .expect("responders");
+    assert!(
+        responders
+            .iter()
+            .all(|r| r.phone.is_none() && r.email.is_none())
+    );
+    let mine = w
+        .app
+        .responders(&Caller::acting("cla", Role::TriageOfficer))
+        .expect("responders");
+    assert!(
+        mine.iter().any(|r| r.phone.is_some()),
+        "the CLA calls responders"
+    );
 }

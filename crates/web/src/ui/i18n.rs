@@ -118,6 +118,7 @@ const CATALOGUE: &[(&str, &str, &str)] = &[
     // Alert page.
     ("as_said", "as said:", "tel que dit :"),
     ("reporter", "Reporter", "Source"),
+    ("reporter_hidden", "Not shown to your role", "Non affiché pour votre rôle"),
     ("reporter_unknown", "unknown number", "numéro inconnu"),
     ("reporter_none", "no number given", "aucun numéro"),
     ("reported_at", "Reported", "Signalée"),

@@ -396,6 +396,8 @@ struct Can {
     identities: bool,
     users: bool,
     coordinate: bool,
+    outbox: bool,
+    reporters: bool,
 }
 
 impl Ctx {
@@ -441,6 +443,8 @@ impl Ctx {
             identities: self.can(Permission::ReadIdentities),
             users: self.can(Permission::ManageUsers),
             coordinate: self.can(Permission::Coordinate),
+            outbox: self.can(Permission::ReadOutbox),
+            reporters: self.can(Permission::ReadReporters),
         };
         context! {
             lang => self.lang,

@@ -433,43 +433,38 @@ fn large_gazetteer(n: usize) -> Gazetteer {
 }
 
 #[test]
-fn resolution_stays_fast_on_fifty_thousand_names() {
+fn resolution_finds_typos_among_fifty_thousand_names() {
+    // Speed is measured by `cargo bench -p kinga-domain --bench resolve`, not asserted here.
     let g = large_gazetteer(50_000);
-    let queries = [
+    for q in [
         "Bunangana",
         "Kiwanja Rutshuru",
         "territoire de Masisi",
         "Kasongo",
         "Nord Kivu",
         "kabuga",
-    ];
-    let started = std::time::Instant::now();
-    let mut rounds = 0;
-    for _ in 0..5 {
-        for q in queries {
-            assert!(!g.resolve(q, 10).is_empty(), "{q}");
-            rounds += 1;
-        }
+    ] {
+        assert!(!g.resolve(q, 10).is_empty(), "{q}");
     }
-    let per_query = started.elapsed() / rounds;
-    let text_started = std::time::Instant::now();
     let found = g.find_in_text(
         "Des hommes armés ont attaqué Bunagana ce matin vers 5h, plusieurs morts",
         5,
     );
-    let per_text = text_started.elapsed();
-    eprintln!("50,000 extra names: {per_query:?} per query, {per_text:?} per message");
     assert_eq!(found[0].pcode, "CD6111-S900");
     assert_eq!(
         g.resolve("Bunangana", 3)[0].pcode,
         "CD6111-S900",
         "typos still found among many names"
     );
-    // Generous bounds: an unoptimised test build on a shared two-core machine.
-    assert!(
-        per_query < std::time::Duration::from_millis(250),
-        "{per_query:?}"
-    );
+}
+
+#[test]
+fn huge_queries_are_cut_not_choked_on() {
+    let g = gazetteer();
+    let long = format!("Bunagana {}", "x".repeat(1 << 20));
+    assert_eq!(g.resolve(&long, 3)[0].pcode, "CD6111-S900");
+    let many_words = "Bunagana ".repeat(100_000);
+    assert!(!g.find_in_text(&many_words, 3).is_empty());
 }
 
 proptest! {
