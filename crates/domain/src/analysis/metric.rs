@@ -49,6 +49,8 @@ pub(crate) struct Pt {
     pub t: i64,
     /// Index of the event in the caller's slice.
     pub idx: u32,
+    /// Whether it is a core event (known after the first step; fits in the padding).
+    pub core: bool,
 }
 
 impl Pt {
@@ -66,6 +68,7 @@ impl Pt {
             cos_lat,
             t,
             idx,
+            core: false,
         }
     }
 }
