@@ -22,7 +22,8 @@
 //! 1. Core events: each event counts neighbours in its own cell first, then the cells around,
 //!    and stops at `min_samples`, so dense hotspots cost a dozen comparisons per event.
 //! 2. Components: a union–find over core events. First each cell's core events are joined by
-//!    a search inside the cell; in a dense cell this makes one component from one pass. Then,
+//!    a search inside the cell; in a dense cell this makes one component from one pass (with a
+//!    window, by a sweep in time order, as one cell may hold years of reports). Then,
 //!    for each pair of neighbouring cells, a pair whose two cells are already in one component
 //!    is skipped without a single distance; otherwise the first near core pair found joins
 //!    them. This skips the hundreds of millions of pairs a pair-by-pair expansion (what
@@ -337,42 +338,14 @@ fn connect(grid: &Grid, metric: &Metric) -> Sets {
     let n = grid.pts.len();
     let mut sets = Sets::new(n);
     let mut unified = vec![false; grid.cells.len()];
-    let mut rest: Vec<u32> = Vec::new();
-    let mut stack: Vec<u32> = Vec::new();
+    let mut scratch = (Vec::new(), Vec::new());
     for (c, cell) in grid.cells.iter().enumerate() {
-        if cell.core_end == cell.start {
-            continue;
+        if cell.core_end > cell.start {
+            unified[c] = match metric.window() {
+                None => join_in_cell(grid, metric, *cell, &mut sets, &mut scratch),
+                Some(_) => join_in_cell_by_time(grid, metric, *cell, &mut sets),
+            };
         }
-        // Inside a cell: a search from the first core event, then from each one not reached.
-        // Every event is still a singleton here, so linking to the seed is a union.
-        rest.clear();
-        rest.extend(cell.start + 1..cell.core_end);
-        let mut seed = cell.start;
-        let mut components = 0;
-        loop {
-            components += 1;
-            stack.push(seed);
-            while let Some(a) = stack.pop() {
-                let pa = grid.pts[a as usize];
-                let mut i = 0;
-                while i < rest.len() {
-                    let r = rest[i];
-                    if metric.near(&pa, &grid.pts[r as usize]) {
-                        sets.parent[r as usize] = seed;
-                        sets.size[seed as usize] += 1;
-                        stack.push(r);
-                        rest.swap_remove(i);
-                    } else {
-                        i += 1;
-                    }
-                }
-            }
-            match rest.pop() {
-                Some(r) => seed = r,
-                None => break,
-            }
-        }
-        unified[c] = components == 1;
     }
     for (c, cell) in grid.cells.iter().enumerate() {
         if cell.core_end == cell.start {
@@ -395,7 +368,7 @@ fn connect(grid: &Grid, metric: &Metric) -> Sets {
                 for a in cell.start..cell.core_end {
                     let pa = grid.pts[a as usize];
                     for b in span(grid, metric, other.start, other.core_end, &pa) {
-                        if metric.near(&pa, &grid.pts[b]) {
+                        if sets.find(a) != sets.find(b as u32) && metric.near(&pa, &grid.pts[b]) {
                             sets.union(a, b as u32);
                         }
                     }
@@ -404,6 +377,67 @@ fn connect(grid: &Grid, metric: &Metric) -> Sets {
         }
     }
     sets
+}
+
+/// Join the core events of a cell, all still singletons, by a search from the first one,
+/// then from each one not reached; whether they make one component. In a dense cell the
+/// first event reaches nearly all the others, so this costs about one pass.
+fn join_in_cell(
+    grid: &Grid,
+    metric: &Metric,
+    cell: super::grid::Cell,
+    sets: &mut Sets,
+    (rest, stack): &mut (Vec<u32>, Vec<u32>),
+) -> bool {
+    rest.clear();
+    rest.extend(cell.start + 1..cell.core_end);
+    let mut seed = cell.start;
+    let mut components = 0;
+    loop {
+        components += 1;
+        stack.push(seed);
+        while let Some(a) = stack.pop() {
+            let pa = grid.pts[a as usize];
+            let mut i = 0;
+            while i < rest.len() {
+                let r = rest[i];
+                if metric.near(&pa, &grid.pts[r as usize]) {
+                    // Every event is still a singleton: linking to the seed is a union.
+                    sets.parent[r as usize] = seed;
+                    sets.size[seed as usize] += 1;
+                    stack.push(r);
+                    rest.swap_remove(i);
+                } else {
+                    i += 1;
+                }
+            }
+        }
+        match rest.pop() {
+            Some(r) => seed = r,
+            None => return components == 1,
+        }
+    }
+}
+
+/// The same with a time window: the cell's core events are sorted by time, so each one is
+/// compared only with the later ones within the window, skipping those already joined. A
+/// search from one event would scan the whole cell (years of reports at one town) each time.
+fn join_in_cell_by_time(
+    grid: &Grid,
+    metric: &Metric,
+    cell: super::grid::Cell,
+    sets: &mut Sets,
+) -> bool {
+    for a in cell.start..cell.core_end {
+        let pa = grid.pts[a as usize];
+        for b in a as usize + 1..span(grid, metric, a + 1, cell.core_end, &pa).end {
+            if sets.find(a) != sets.find(b as u32) && metric.near(&pa, &grid.pts[b]) {
+                sets.union(a, b as u32);
+            }
+        }
+    }
+    let root = sets.find(cell.start);
+    (cell.start + 1..cell.core_end).all(|a| sets.find(a) == root)
 }
 
 /// Whether some core event of `a` is a neighbour of some core event of `b`.

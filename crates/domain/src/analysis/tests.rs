@@ -277,6 +277,52 @@ fn bad_parameters_and_points_are_refused() {
     );
 }
 
+#[test]
+fn dense_hotspots_with_and_without_window_equal_brute_force() {
+    // Large enough for dense cells (joined as one, then cell to cell) and for cells that a
+    // time window splits; deterministic (SplitMix64).
+    let mut state = 7u64;
+    let mut unit = move || {
+        state = state.wrapping_add(0x9e37_79b9_7f4a_7c15);
+        let mut z = state;
+        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+        ((z ^ (z >> 31)) >> 11) as f64 / (1u64 << 53) as f64
+    };
+    let centres = [
+        (-1.68, 29.22),
+        (-1.15, 29.43),
+        (0.49, 29.47),
+        (-17.8, 179.99),
+    ];
+    let points: Vec<GeoPoint> = (0..2400)
+        .map(|i| {
+            let (lat, lon) = centres[i % centres.len()];
+            let spread = if i % 3 == 0 { 0.2 } else { 0.03 };
+            let lat = lat + spread * (unit() - 0.5);
+            let mut lon = lon + spread * (unit() - 0.5);
+            if lon > 180.0 {
+                lon -= 360.0;
+            }
+            GeoPoint::new(lat, lon, Some((unit() * 30.0 * 86_400.0) as i64)).unwrap()
+        })
+        .collect();
+    for (eps, min, window) in [
+        (0.5, 8, None),
+        (1.0, 5, Some(86_400)),
+        (0.6, 3, Some(2 * 86_400)),
+    ] {
+        let fast = run(&points, eps, min, window);
+        assert_eq!(
+            fast,
+            reference(&points, eps, min, window),
+            "{eps} {min} {window:?}"
+        );
+        let clustered = fast.labels.iter().filter(|l| **l >= 0).count();
+        assert!(clustered > 500);
+    }
+}
+
 /// Random small sets around a centre, often near the antimeridian or a pole, spread over a
 /// few eps so that clusters, borders and noise all occur.
 fn scene() -> impl Strategy<Value = (Vec<GeoPoint>, f64, usize, Option<i64>)> {
