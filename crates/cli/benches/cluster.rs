@@ -4,7 +4,8 @@
 //!
 //! Run: `cargo bench -p kinga --bench cluster`. Settings (environment):
 //! `KINGA_BENCH_CLUSTER_N` (events, default 1,000,000), `KINGA_BENCH_CLUSTER_EPS_KM`
-//! (default 3), `KINGA_BENCH_CLUSTER_MIN_SAMPLES` (default 10), `KINGA_PYTHON` (a Python with
+//! (default 3), `KINGA_BENCH_CLUSTER_MIN_SAMPLES` (default 10), `KINGA_BENCH_CLUSTER_RUNS`
+//! (Kinga's runs, the median is kept; default 3), `KINGA_PYTHON` (a Python with
 //! scikit-learn; otherwise `.venv/bin/python`, made from `scripts/requirements-test.txt` as
 //! `scripts/test` does when missing). The events are written to `target/bench/cluster_events.csv`,
 //! the results printed and written to `target/bench/cluster.json`.
@@ -162,7 +163,7 @@ fn python(root: &Path) -> Option<String> {
 fn points(rows: &[(f64, f64)], times: &[i64]) -> Vec<GeoPoint> {
     rows.iter()
         .zip(times)
-        .filter_map(|(&(lat, lon), &t)| GeoPoint::new(lat, lon, Some(t)).ok())
+        .map(|(&(lat, lon), &t)| GeoPoint::new(lat, lon, Some(t)).expect("a valid point"))
         .collect()
 }
 
@@ -309,6 +310,7 @@ fn main() {
         "| kinga_domain::analysis::dbscan alone, 1 thread | {algo_1_secs:.2} | {} |",
         ratio(fit, algo_1_secs)
     );
+    let mut agreed = true;
     match &sklearn {
         Some((fit, whole, theirs, version)) => {
             let ours = std::fs::read_to_string(&kinga_out).expect("kinga output");
@@ -327,6 +329,7 @@ fn main() {
                 }
                 Err(e) => {
                     println!("\nDISAGREEMENT with scikit-learn: {e}");
+                    agreed = false;
                     json!({"same_noise_and_core_partition": false, "error": e})
                 }
             };
@@ -346,4 +349,7 @@ fn main() {
         serde_json::to_string_pretty(&report).unwrap_or_default(),
     );
     println!("\nwritten to target/bench/cluster.json");
+    if !agreed {
+        std::process::exit(1);
+    }
 }
