@@ -41,8 +41,11 @@ const MIN_CELL: f64 = 1e-6;
 pub(crate) struct Cell {
     /// Packed (x, y, z) cell indices; z in the low bits.
     pub key: u64,
+    /// First sorted position of the cell.
     pub start: u32,
+    /// End of its core events.
     pub core_end: u32,
+    /// End of the cell.
     pub end: u32,
 }
 
@@ -50,6 +53,7 @@ pub(crate) struct Cell {
 pub(crate) struct Grid {
     /// Events in cell order (then by time when a window is set, then by input index).
     pub pts: Vec<Pt>,
+    /// The non-empty cells, in key order.
     pub cells: Vec<Cell>,
     /// Cell of each sorted position.
     pub cell_of: Vec<u32>,

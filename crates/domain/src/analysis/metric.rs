@@ -38,10 +38,13 @@ fn reduced(lat1: f64, cos1: f64, lon1: f64, lat2: f64, cos2: f64, lon2: f64) -> 
 pub(crate) struct Pt {
     /// Unit vector (x, y, z) on the sphere: the grid and the chord pre-filter use it.
     pub x: f64,
+    /// See `x`.
     pub y: f64,
+    /// See `x`.
     pub z: f64,
-    /// Latitude and longitude in radians, rounded exactly as `numpy.radians` rounds them.
+    /// Latitude in radians, rounded exactly as `numpy.radians` rounds it.
     pub lat: f64,
+    /// Longitude in radians, likewise.
     pub lon: f64,
     /// `cos(lat)`, computed once; the same value scikit-learn recomputes per pair.
     pub cos_lat: f64,

@@ -11,10 +11,12 @@ use std::path::Path;
 pub struct Rng(u64);
 
 impl Rng {
+    /// A generator starting from `seed`.
     pub fn new(seed: u64) -> Rng {
         Rng(seed)
     }
 
+    /// The next 64 random bits.
     pub fn next_u64(&mut self) -> u64 {
         self.0 = self.0.wrapping_add(0x9e37_79b9_7f4a_7c15);
         let mut z = self.0;
@@ -83,9 +85,13 @@ pub fn write_events(path: &Path, rows: &[(f64, f64)], times: Option<&[i64]>) {
 /// How `kinga cluster`'s output compares with scikit-learn's.
 #[derive(Debug)]
 pub struct Comparison {
+    /// Rows compared.
     pub events: usize,
+    /// scikit-learn's clusters.
     pub clusters: usize,
+    /// Noise events (the same in both).
     pub noise: usize,
+    /// scikit-learn's core events.
     pub core: usize,
     /// Events whose cluster numbers differ (allowed only for border events, which may be
     /// reachable from two clusters).
@@ -93,6 +99,7 @@ pub struct Comparison {
 }
 
 impl Comparison {
+    /// Whether every label is the same.
     pub fn identical(&self) -> bool {
         self.label_differences == 0
     }
