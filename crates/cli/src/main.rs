@@ -1,5 +1,6 @@
 //! `kinga`: one binary for the server and every operator task.
 
+mod cluster;
 mod config;
 mod demo;
 mod runtime;
@@ -58,6 +59,21 @@ enum Command {
     /// SMS tools.
     #[command(subcommand)]
     Sms(SmsCmd),
+    /// Cluster events in space (and time) as scikit-learn's DBSCAN does; needs no database.
+    Cluster {
+        /// CSV with a header naming id, lat, lon and optionally time.
+        #[arg(long)]
+        input: std::path::PathBuf,
+        /// Neighbourhood radius in km (great-circle, compared with <=).
+        #[arg(long, allow_negative_numbers = true)]
+        eps_km: f64,
+        /// Neighbours, the event itself included, that make a core event.
+        #[arg(long)]
+        min_samples: usize,
+        /// Events further apart in time than this are never neighbours.
+        #[arg(long, allow_negative_numbers = true)]
+        window_hours: Option<f64>,
+    },
     /// Import a registry from CSV (places, actors, responders, focal-points); all rows or none.
     Import {
         /// What the file holds.
@@ -171,6 +187,21 @@ async fn main() -> anyhow::Result<()> {
         .with_writer(std::io::stderr)
         .init();
     let cli = Cli::parse();
+    if let Command::Cluster {
+        input,
+        eps_km,
+        min_samples,
+        window_hours,
+    } = cli.command
+    {
+        // Pure computation over a file: no settings, no store.
+        return cluster::run(&cluster::Request {
+            input,
+            eps_km,
+            min_samples,
+            window_hours,
+        });
+    }
     let mut settings = config::load(cli.config.as_deref())?;
     if let Some(d) = cli.database {
         settings.database = d;
@@ -282,6 +313,7 @@ async fn main() -> anyhow::Result<()> {
             println!("{}", serde_json::to_string(&parsed)?);
             Ok(())
         }
+        Command::Cluster { .. } => unreachable!("handled before the settings are loaded"),
         Command::Import { kind, file } => {
             let kind: ImportKind = kind.parse()?;
             let text =

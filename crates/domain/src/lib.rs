@@ -2,6 +2,7 @@
 //! no randomness. Time and identifiers are passed in by the caller.
 
 pub mod alert;
+pub mod analysis;
 pub mod audit;
 pub mod deadline;
 pub mod dedup;

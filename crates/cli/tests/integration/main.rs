@@ -4,6 +4,7 @@
 mod api;
 mod browser;
 mod cli;
+mod cluster;
 mod crash;
 mod harness;
 mod kannel;

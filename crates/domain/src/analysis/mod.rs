@@ -1,0 +1,12 @@
+//! Protection analysis over many events: space–time clustering (DBSCAN) for hotspot maps and
+//! for analysts' `kinga cluster`. Pure: the caller reads the events and writes the result.
+
+pub mod cluster;
+mod grid;
+mod metric;
+
+pub use cluster::{ClusterError, Clustering, DbscanParams, GeoPoint, dbscan};
+pub use metric::{EARTH_RADIUS_KM, haversine_rad};
+
+#[cfg(test)]
+mod tests;
