@@ -116,7 +116,9 @@ pub async fn serve(app: App, listen: &str, banner: Option<String>) -> anyhow::Re
     .with_graceful_shutdown(shutdown())
     .await
     .context("server failed");
-    app.persist_anchor()?;
+    if let Err(e) = app.persist_anchor() {
+        tracing::warn!(error = %e, "the ledger anchor could not be written");
+    }
     served
 }
 
