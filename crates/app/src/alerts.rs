@@ -3,19 +3,19 @@
 use chrono::{DateTime, Duration, Utc};
 use serde::{Deserialize, Serialize};
 
-use kinga_domain::alert::{NewAlert, TriageUpdate};
+use kinga_domain::alert::NewAlert;
 use kinga_domain::dedup::{self, AlertSketch, Prepared};
-use kinga_domain::outbox::{self, MessageKind, OutboxMessage, Recipient};
+use kinga_domain::outbox::{self, MessageKind, OutboxMessage};
 use kinga_domain::people::Permission;
-use kinga_domain::place::{self, PlaceCandidate};
+use kinga_domain::place::{self, Gazetteer, PlaceCandidate};
 use kinga_domain::registry::FocalPoint;
 use kinga_domain::routing;
-use kinga_domain::{
-    Alert, AlertEvent, AlertState, Channel, Reporter, Severity, ThreatType, TransitionRequest,
-};
+use kinga_domain::sms::{self, ParseContext};
+use kinga_domain::{Alert, AlertEvent, Channel, Reporter, Severity, ThreatType};
 use kinga_ledger::Payload;
 use kinga_store::{AlertPage, AlertQuery, Commit, IdempotentAnswer, StoreError, Write};
 
+use crate::sms_intake::flag;
 use crate::{App, AppError, AppResult, Caller, limits};
 
 /// Longest alert text accepted (an SMS thread or a long call log fits easily).
@@ -70,6 +70,44 @@ pub struct IntakeExtras {
     /// What a retry must match, when the command itself is derived from changing data (a
     /// parse against the current gazetteer): the raw message's digest.
     pub fingerprint: Option<String>,
+}
+
+/// What intake made of a command: the fields set, and those read from the text.
+struct Reading {
+    threat_type: Option<ThreatType>,
+    severity: Option<Severity>,
+    place: Option<String>,
+    candidates: Vec<PlaceCandidate>,
+    language: Option<String>,
+    flags: Vec<String>,
+}
+
+/// The place a ranked list of candidates settles on: the clear winner; else, when the
+/// equally good candidates nest (Rutshuru the town inside Rutshuru the territory), the
+/// enclosing area, flagged; else none, with the candidates kept for a person.
+fn settle(candidates: &[PlaceCandidate], gaz: &Gazetteer) -> (Option<String>, Vec<&'static str>) {
+    if let Some(p) = place::pick(candidates) {
+        return (Some(p.pcode.clone()), vec![]);
+    }
+    let Some(best) = candidates.first() else {
+        return (None, vec!["place_unknown"]);
+    };
+    let top: Vec<&PlaceCandidate> = candidates
+        .iter()
+        .filter(|c| best.score - c.score < place::PICK_MIN_GAP)
+        .collect();
+    // The outermost of the top candidates, when it contains every other one.
+    let outer = top.iter().find(|o| {
+        top.iter()
+            .all(|c| c.pcode == o.pcode || gaz.lineage(&c.pcode).iter().any(|a| a.pcode == o.pcode))
+    });
+    match outer {
+        Some(o) if top.len() > 1 && best.score >= place::PICK_MIN_SCORE => {
+            (Some(o.pcode.clone()), vec![flag::PLACE_IS_AREA])
+        }
+        _ if top.len() > 1 => (None, vec!["place_ambiguous"]),
+        _ => (None, vec!["place_uncertain"]),
+    }
 }
 
 /// What intake did.
@@ -239,33 +277,18 @@ impl App {
             Some(r) => r.clone(),
             None => self.reporter(cmd.reporter_phone.as_deref()).await?,
         };
-        let ranked = extras.place_candidates.clone();
-        let (place, candidates) = match (&cmd.place, &cmd.place_name) {
-            (Some(code), _) => {
-                let code = code.trim();
-                if gaz.get(code).is_none() {
-                    return Err(AppError::Invalid(format!("unknown place P-code '{code}'")));
-                }
-                (Some(code.to_string()), ranked.unwrap_or_default())
-            }
-            _ if ranked.is_some() => (None, ranked.unwrap_or_default()),
-            (None, Some(name)) if !name.trim().is_empty() => {
-                let c = gaz.resolve(name, 5);
-                (place::pick(&c).map(|p| p.pcode.clone()), c)
-            }
-            // A caller who may not see reporters must not learn, from the place the alert
-            // gets, that the number belongs to a focal point and where it is registered.
-            _ if !caller.may_see_reporters() => (None, vec![]),
-            _ => (self.focal_point_place(&reporter).await, vec![]),
-        };
-        let severity = cmd
+        let read = self
+            .read(caller, cmd, extras, &reporter, &gaz, text)
+            .await?;
+        let (place, candidates) = (read.place, read.candidates);
+        let severity = read
             .severity
-            .or_else(|| cmd.threat_type.map(ThreatType::default_severity))
+            .or_else(|| read.threat_type.map(ThreatType::default_severity))
             .unwrap_or(Severity::new(2)?);
         let routing = routing::route(
             place.as_deref(),
-            cmd.threat_type,
-            now,
+            read.threat_type,
+            routing::minute_of_day(now, self.settings.zone()),
             &self.caches.responders(),
             &gaz,
         );
@@ -276,14 +299,14 @@ impl App {
             id: &id,
             reference: &reference,
             place: place.as_deref(),
-            threat_type: cmd.threat_type,
+            threat_type: read.threat_type,
             reported_at,
             text,
         };
         let recent = self.caches.recent_near(place.as_deref(), reported_at);
         let prepared: Vec<Prepared> = recent.iter().map(|r| r.prepared()).collect();
         let duplicates = dedup::candidates_prepared(&Prepared::new(sketch), &prepared, &gaz, 5);
-        let language = cmd.language.clone().or_else(|| {
+        let language = cmd.language.clone().or(read.language).or_else(|| {
             reporter
                 .language
                 .clone()
@@ -299,7 +322,7 @@ impl App {
             place,
             place_name: cmd.place_name.clone().filter(|n| !n.trim().is_empty()),
             place_candidates: candidates,
-            threat_type: cmd.threat_type,
+            threat_type: read.threat_type,
             severity,
             reported_at,
             received_at: now,
@@ -307,10 +330,96 @@ impl App {
             proposed_responders: routing.proposed,
             uncovered: routing.uncovered,
             duplicate_candidates: duplicates,
-            parse_flags: extras.parse_flags.clone(),
+            parse_flags: read.flags,
             unparsed: extras.unparsed.clone().filter(|u| !u.is_empty()),
+            severity_set: read.severity.is_some(),
         };
         Ok(Alert::received(new, &caller.name))
+    }
+
+    /// One reading of an alert, whatever the channel: what the person or the channel set is
+    /// kept; what they left unset (threat type, severity, place) is read from the text by the
+    /// same grammar as an SMS, so "Enlèvement de trois femmes" typed in a form is an
+    /// abduction at severity 4, as it is by SMS.
+    async fn read(
+        &self,
+        caller: &Caller,
+        cmd: &IntakeCommand,
+        extras: &IntakeExtras,
+        reporter: &Reporter,
+        gaz: &Gazetteer,
+        text: &str,
+    ) -> AppResult<Reading> {
+        let mut flags = extras.parse_flags.clone();
+        // A channel that read the message itself (the SMS grammar) hands its candidates over.
+        let channel_read = extras.place_candidates.is_some();
+        let unset = cmd.threat_type.is_none()
+            || cmd.severity.is_none()
+            || (cmd.place.is_none()
+                && cmd
+                    .place_name
+                    .as_deref()
+                    .is_none_or(|n| n.trim().is_empty()));
+        let grammar = (!channel_read && unset && !text.is_empty()).then(|| {
+            let ctx = ParseContext {
+                gazetteer: gaz,
+                default_place: None,
+                default_language: None,
+            };
+            sms::parse(text, &ctx)
+        });
+        let threat_type = cmd
+            .threat_type
+            .or(grammar.as_ref().and_then(|g| g.threat_type));
+        let severity = cmd.severity.or(grammar.as_ref().and_then(|g| g.severity));
+        if cmd.threat_type.is_none() && threat_type.is_some()
+            || cmd.severity.is_none() && severity.is_some()
+        {
+            flags.push(flag::READ_FROM_TEXT.into());
+        }
+        let (place, candidates) = match (&cmd.place, &cmd.place_name) {
+            (Some(code), _) => {
+                let code = code.trim();
+                if gaz.get(code).is_none() {
+                    return Err(AppError::Invalid(format!("unknown place P-code '{code}'")));
+                }
+                (
+                    Some(code.to_string()),
+                    extras.place_candidates.clone().unwrap_or_default(),
+                )
+            }
+            _ if channel_read => (None, extras.place_candidates.clone().unwrap_or_default()),
+            (None, Some(name)) if !name.trim().is_empty() => {
+                let c = gaz.resolve(name, 5);
+                let (place, f) = settle(&c, gaz);
+                flags.extend(f.into_iter().map(String::from));
+                (place, c)
+            }
+            _ => match &grammar {
+                Some(g) if g.place.is_some() || !g.place_candidates.is_empty() => {
+                    flags.extend(g.flags.iter().filter(|f| f.starts_with("place_")).cloned());
+                    let place = g.place.clone().or_else(|| {
+                        let area = g.place_area.clone()?;
+                        flags.push(flag::PLACE_IS_AREA.into());
+                        Some(area)
+                    });
+                    (place, g.place_candidates.clone())
+                }
+                // A caller who may not see reporters must not learn, from the place the
+                // alert gets, that the number belongs to a focal point and where.
+                _ if !caller.may_see_reporters() => (None, vec![]),
+                _ => (self.focal_point_place(reporter).await, vec![]),
+            },
+        };
+        flags.dedup();
+        Ok(Reading {
+            threat_type,
+            severity,
+            place,
+            candidates,
+            language: grammar.and_then(|g| g.language),
+            flags,
+        })
     }
 
     async fn reporter(&self, phone: Option<&str>) -> AppResult<Reporter> {
@@ -357,7 +466,8 @@ impl App {
 
     /// What a caller who may not see reporters is shown of an alert: no focal point, no
     /// pseudonym, no language or place flag that came from the sender's registration.
-    pub fn shown_to(&self, caller: &Caller, mut a: Alert) -> Alert {
+    pub fn shown_to(&self, caller: &Caller, a: Alert) -> Alert {
+        let mut a = Self::notes_for(caller, a);
         if caller.may_see_reporters() {
             return a;
         }
@@ -378,6 +488,16 @@ impl App {
             }
         }
         a.parse_flags.retain(|f| !f.contains("sender"));
+        a
+    }
+
+    /// What a caller is shown of an alert: reporters withheld as [`App::shown_to`] says, and
+    /// internal notes only to those who work the alert.
+    fn notes_for(caller: &Caller, mut a: Alert) -> Alert {
+        if !crate::moves::sees_notes(caller.role) {
+            a.timeline
+                .retain(|t| !matches!(t.event, AlertEvent::NoteAdded { .. }));
+        }
         a
     }
 
@@ -416,349 +536,25 @@ impl App {
         }
         limits::check_opt("place", q.place_prefix.as_deref(), limits::ID)?;
         let mut page = self.store.alerts(&q).await?;
-        if !caller.may_see_reporters() {
-            page.items = page
-                .items
-                .into_iter()
-                .map(|a| self.shown_to(caller, a))
-                .collect();
-        }
+        page.items = page
+            .items
+            .into_iter()
+            .map(|a| self.shown_to(caller, a))
+            .collect();
         Ok(page)
     }
 
-    /// Move an alert along its lifecycle.
-    pub async fn transition(
-        &self,
-        caller: &Caller,
-        id_or_ref: &str,
-        req: TransitionRequest,
-    ) -> AppResult<Alert> {
-        req.check_lengths()?;
-        let to = req.to.ok_or(kinga_domain::DomainError::Missing("to"))?;
-        if to == AlertState::Responding {
-            caller.require(Permission::RespondAlerts)?;
-        } else {
-            caller.require(Permission::TriageAlerts)?;
-        }
-        for _ in 0..RETRIES {
-            let mut alert = self.visible_alert(caller, id_or_ref).await?;
-            let event = alert.decide_transition(&req)?;
-            let mut events = vec![];
-            let mut writes = vec![];
-            let mut req = req.clone();
-            if to == AlertState::Assigned {
-                let known = self.caches.responders();
-                for r in &req.responders {
-                    if !known.iter().any(|k| &k.id == r) {
-                        return Err(AppError::Invalid(format!("unknown responder '{r}'")));
-                    }
-                }
-            }
-            if to == AlertState::Merged {
-                let target_ref = req.merged_into.clone().unwrap_or_default();
-                let mut target = self.visible_alert(caller, &target_ref).await?;
-                if target.id == alert.id {
-                    return Err(AppError::Invalid(
-                        "an alert cannot be merged into itself".into(),
-                    ));
-                }
-                if target.state.is_final() {
-                    return Err(AppError::Invalid(format!(
-                        "{} is {} and cannot absorb duplicates",
-                        target.reference, target.state
-                    )));
-                }
-                req.merged_into = Some(target.id.clone());
-                let absorbed = AlertEvent::DuplicateAbsorbed {
-                    alert: alert.id.clone(),
-                };
-                let v = target.version;
-                target.apply(absorbed, &caller.name, self.now());
-                events.push(self.alert_draft(&target));
-                writes.push(Write::Alert {
-                    alert: Box::new(target),
-                    expected_version: Some(v),
-                });
-            }
-            let event = if to == AlertState::Merged {
-                alert.decide_transition(&req)?
-            } else {
-                event
-            };
-            let version = alert.version;
-            alert.apply(event, &caller.name, self.now());
-            events.insert(0, self.alert_draft(&alert));
-            if to == AlertState::Closed && alert.reporter.phone_sealed.is_some() {
-                let outcome = alert.outcome.clone().unwrap_or_default();
-                let text = outbox::feedback_text(
-                    alert.reporter.language.as_deref(),
-                    &alert.reference,
-                    &outcome,
-                );
-                self.queue_reporter_message(
-                    &mut alert,
-                    MessageKind::Feedback,
-                    text,
-                    caller,
-                    &mut events,
-                    &mut writes,
-                );
-            }
-            if to == AlertState::Assigned {
-                self.queue_assignments(&alert, caller, &mut events, &mut writes);
-            }
-            writes.insert(
-                0,
-                Write::Alert {
-                    alert: Box::new(alert.clone()),
-                    expected_version: Some(version),
-                },
-            );
-            if self.commit_decided(Commit { events, writes }).await? {
-                return Ok(self.shown_to(caller, alert));
-            }
-        }
-        Err(gave_up(id_or_ref))
-    }
-
-    /// Correct an alert's place, threat type or severity during triage; routing and
-    /// deadlines follow the correction.
-    pub async fn triage(
-        &self,
-        caller: &Caller,
-        id_or_ref: &str,
-        update: TriageUpdate,
-    ) -> AppResult<Alert> {
-        caller.require(Permission::TriageAlerts)?;
-        limits::check_opt("place", update.place.as_deref(), limits::ID)?;
-        let gaz = self.caches.gazetteer();
-        if let Some(p) = &update.place {
-            if gaz.get(p).is_none() {
-                return Err(AppError::Invalid(format!("unknown place P-code '{p}'")));
-            }
-        }
-        for _ in 0..RETRIES {
-            let mut alert = self.visible_alert(caller, id_or_ref).await?;
-            if alert.state.is_final() {
-                return Err(AppError::Invalid(format!(
-                    "{} is {} and can no longer be changed",
-                    alert.reference, alert.state
-                )));
-            }
-            let place = update.place.clone().or(alert.place.clone());
-            let threat = update.threat_type.or(alert.threat_type);
-            let deadlines = update.severity.filter(|s| *s != alert.severity).map(|s| {
-                self.settings
-                    .deadlines
-                    .policy()
-                    .deadlines(s, alert.received_at)
-            });
-            let r = routing::route(
-                place.as_deref(),
-                threat,
-                self.now(),
-                &self.caches.responders(),
-                &gaz,
-            );
-            let event = AlertEvent::Triaged {
-                update: update.clone(),
-                deadlines,
-                proposed_responders: r.proposed,
-                uncovered: r.uncovered,
-            };
-            if self.commit_event(caller, &mut alert, event).await? {
-                return Ok(self.shown_to(caller, alert));
-            }
-        }
-        Err(gave_up(id_or_ref))
-    }
-
-    /// Send the reporter a question about their alert (by SMS, through the outbox). Their
-    /// answer comes back as a reply attached to the alert.
-    pub async fn ask_reporter(
-        &self,
-        caller: &Caller,
-        id_or_ref: &str,
-        question: &str,
-    ) -> AppResult<Alert> {
-        caller.require(Permission::TriageAlerts)?;
-        limits::check("text", question, limits::QUESTION)?;
-        let question = question.trim();
-        if question.is_empty() {
-            return Err(kinga_domain::DomainError::Missing("text").into());
-        }
-        for _ in 0..RETRIES {
-            let mut alert = self.visible_alert(caller, id_or_ref).await?;
-            if alert.state.is_final() {
-                return Err(AppError::Invalid(format!(
-                    "{} is {}: there is nothing left to ask",
-                    alert.reference, alert.state
-                )));
-            }
-            if alert.reporter.phone_sealed.is_none() {
-                return Err(AppError::Invalid(format!(
-                    "{} has no reporter number to write to",
-                    alert.reference
-                )));
-            }
-            let version = alert.version;
-            let body = outbox::question_text(&alert.reference, question);
-            let (mut events, mut writes) = (vec![], vec![]);
-            self.queue_reporter_message(
-                &mut alert,
-                MessageKind::Question,
-                body,
-                caller,
-                &mut events,
-                &mut writes,
-            );
-            writes.insert(
-                0,
-                Write::Alert {
-                    alert: Box::new(alert.clone()),
-                    expected_version: Some(version),
-                },
-            );
-            if self.commit_decided(Commit { events, writes }).await? {
-                return Ok(self.shown_to(caller, alert));
-            }
-        }
-        Err(gave_up(id_or_ref))
-    }
-
-    /// Apply one event to an alert decided at its current version and commit it; false when
-    /// someone changed the alert first (the caller decides again on fresh data).
-    pub(crate) async fn commit_event(
-        &self,
-        caller: &Caller,
-        alert: &mut Alert,
-        event: AlertEvent,
-    ) -> AppResult<bool> {
-        let version = alert.version;
-        alert.apply(event, &caller.name, self.now());
-        let commit = Commit {
-            events: vec![self.alert_draft(alert)],
-            writes: vec![Write::Alert {
-                alert: Box::new(alert.clone()),
-                expected_version: Some(version),
-            }],
+    /// The P-codes a place name as people type it may mean (every candidate about as good
+    /// as the best), for searching alerts by place name rather than by code.
+    pub fn places_meant(&self, caller: &Caller, name: &str) -> AppResult<Vec<String>> {
+        let c = self.find_places(caller, name, 10)?;
+        let Some(best) = c.first().map(|b| b.score) else {
+            return Ok(vec![]);
         };
-        self.commit_decided(commit).await
-    }
-
-    /// The ledger event of the alert's newest timeline entry, stamped with the very actor and
-    /// time the alert recorded, so that folding the ledger rebuilds the alert exactly.
-    pub(crate) fn alert_draft(&self, alert: &Alert) -> kinga_ledger::DraftEvent {
-        let (actor, at, event) = match alert.timeline.last() {
-            Some(t) => (t.actor.clone(), t.at, t.event.clone()),
-            // Every alert starts with its intake entry; this arm is never taken.
-            None => (
-                String::new(),
-                self.now(),
-                AlertEvent::MessageAttached {
-                    text: String::new(),
-                    channel: alert.channel,
-                },
-            ),
-        };
-        kinga_ledger::DraftEvent {
-            id: self.new_id(),
-            actor,
-            at,
-            payload: Payload::Alert {
-                alert: alert.id.clone(),
-                event,
-            },
-        }
-    }
-
-    /// Commit a change decided on alerts at their stored versions; false when someone changed
-    /// one of them first (the caller decides again on fresh data).
-    pub(crate) async fn commit_decided(&self, commit: Commit) -> AppResult<bool> {
-        match self.commit(commit).await {
-            Ok(_) => Ok(true),
-            Err(StoreError::Conflict(_)) => Ok(false),
-            Err(e) => Err(e.into()),
-        }
-    }
-
-    /// Queue a message to an alert's reporter and note it on the alert.
-    fn queue_reporter_message(
-        &self,
-        alert: &mut Alert,
-        kind: MessageKind,
-        body: String,
-        caller: &Caller,
-        events: &mut Vec<kinga_ledger::DraftEvent>,
-        writes: &mut Vec<Write>,
-    ) {
-        // Reporters are only ever reached by SMS, so the stored body is the one that goes out.
-        let message = OutboxMessage::queued(
-            self.new_id(),
-            kind,
-            Recipient::Reporter {
-                phone_sealed: alert.reporter.phone_sealed.clone(),
-                pseudonym: alert.reporter.pseudonym.clone(),
-            },
-            Some(alert.id.clone()),
-            outbox::message_language(alert.reporter.language.as_deref()).to_string(),
-            outbox::sms_body(&body),
-            self.now(),
-        );
-        let noted = AlertEvent::FeedbackQueued {
-            message: message.id.clone(),
-        };
-        alert.apply(noted, &caller.name, self.now());
-        events.push(self.alert_draft(alert));
-        events.push(self.draft(
-            &caller.name,
-            Payload::MessageQueued {
-                message: message.clone(),
-            },
-        ));
-        writes.push(Write::Outbox(message));
-    }
-
-    fn queue_assignments(
-        &self,
-        alert: &Alert,
-        caller: &Caller,
-        events: &mut Vec<kinga_ledger::DraftEvent>,
-        writes: &mut Vec<Write>,
-    ) {
-        let gaz = self.caches.gazetteer();
-        let place = alert
-            .place
-            .as_deref()
-            .map(|p| gaz.label(p))
-            .unwrap_or_else(|| "?".into());
-        let threat = alert.threat_type.map(|t| t.label("fr")).unwrap_or("?");
-        for r in &alert.assigned {
-            let message = OutboxMessage::queued(
-                self.new_id(),
-                MessageKind::Assignment,
-                Recipient::Responder {
-                    responder: r.clone(),
-                },
-                Some(alert.id.clone()),
-                "fr".into(),
-                outbox::assignment_text(
-                    &alert.reference,
-                    alert.severity.level(),
-                    threat,
-                    &place,
-                    &alert.text,
-                ),
-                self.now(),
-            );
-            events.push(self.draft(
-                &caller.name,
-                Payload::MessageQueued {
-                    message: message.clone(),
-                },
-            ));
-            writes.push(Write::Outbox(message));
-        }
+        Ok(c.into_iter()
+            .filter(|x| best - x.score < place::PICK_MIN_GAP && x.score >= place::MIN_SCORE)
+            .map(|x| x.pcode)
+            .collect())
     }
 
     /// Ranked place candidates for a name as typed (bounded: a long query costs no more
@@ -798,9 +594,4 @@ fn mark_last_message_sent(
     {
         mark(message);
     }
-}
-
-/// The error once every retry found the alert changed by someone else.
-pub(crate) fn gave_up(id_or_ref: &str) -> AppError {
-    AppError::Store(StoreError::Conflict(format!("alert {id_or_ref}")))
 }

@@ -139,6 +139,12 @@ impl App {
             disabled: false,
             responder: None,
             created_at: self.now(),
+            areas: vec![],
+            phone: None,
+            email: None,
+            notify: vec![],
+            time_zone: None,
+            inbox_seen_at: None,
         };
         self.save_user(caller, user.clone()).await?;
         Ok(user)

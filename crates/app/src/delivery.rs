@@ -301,7 +301,28 @@ impl App {
             Recipient::Reporter { .. } => {
                 Route::Unreachable("the reporter left no phone number".into())
             }
-            Recipient::User { .. } => Route::Inbox,
+            Recipient::User { via: None, .. } => Route::Inbox,
+            Recipient::User {
+                user,
+                via: Some(via),
+            } => {
+                let Some(u) = self.store.user(user).await? else {
+                    return Ok(Route::Unreachable(format!("unknown user '{user}'")));
+                };
+                match (via.as_str(), &u.phone, &u.email) {
+                    ("sms", Some(p), _) => match self.normalize_phone(p) {
+                        Ok(n) => Route::Send(Address::Phone(n)),
+                        Err(e) => Route::Unreachable(e.to_string()),
+                    },
+                    ("email", _, Some(e)) if e.contains('@') => {
+                        Route::Send(Address::Email(e.trim().to_string()))
+                    }
+                    _ => Route::Unreachable(format!(
+                        "user '{}' has no {via} contact any more",
+                        u.name
+                    )),
+                }
+            }
             Recipient::Responder { responder } => {
                 if responders.is_none() {
                     *responders = Some(self.store.responders().await?);

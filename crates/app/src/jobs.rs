@@ -5,8 +5,8 @@ use chrono::{DateTime, Duration, NaiveDate, Timelike, Utc};
 use kinga_domain::AlertEvent;
 use kinga_domain::deadline;
 use kinga_domain::digest::{self, Digest};
-use kinga_domain::outbox::{MessageKind, OutboxMessage, Recipient};
-use kinga_domain::people::{Role, User};
+use kinga_domain::outbox::{self, MessageKind, OutboxMessage, Recipient};
+use kinga_domain::people::{NotifyChannel, Role, User};
 use kinga_ledger::Payload;
 use kinga_store::{Commit, StoreError, Write};
 
@@ -23,24 +23,53 @@ impl App {
             .collect())
     }
 
-    fn message_to(
+    /// A message to a user: always in their Kinga inbox, and a copy by SMS or e-mail for each
+    /// way they asked to be reached (a copy needing a contact they lack is not made).
+    fn messages_to(
         &self,
         user: &User,
         kind: MessageKind,
         alert: Option<String>,
         body: String,
-    ) -> OutboxMessage {
-        OutboxMessage::queued(
-            self.new_id(),
-            kind,
-            Recipient::User {
-                user: user.id.clone(),
-            },
-            alert,
-            user.language.clone(),
-            body,
-            self.now(),
-        )
+    ) -> Vec<OutboxMessage> {
+        let via = std::iter::once(None).chain(user.notify.iter().filter_map(|c| {
+            let reachable = match c {
+                NotifyChannel::Sms => user.phone.is_some(),
+                NotifyChannel::Email => user.email.is_some(),
+            };
+            reachable.then(|| Some(c.as_str().to_string()))
+        }));
+        via.map(|via| {
+            OutboxMessage::queued(
+                self.new_id(),
+                kind,
+                Recipient::User {
+                    user: user.id.clone(),
+                    via,
+                },
+                alert.clone(),
+                user.language.clone(),
+                body.clone(),
+                self.now(),
+            )
+        })
+        .collect()
+    }
+
+    /// Queue `messages` with the events that record them.
+    fn queue_all(
+        &self,
+        messages: Vec<OutboxMessage>,
+        events: &mut Vec<kinga_ledger::DraftEvent>,
+        writes: &mut Vec<Write>,
+    ) {
+        for m in messages {
+            events.push(self.draft(
+                &Caller::system().name,
+                Payload::MessageQueued { message: m.clone() },
+            ));
+            writes.push(Write::Outbox(m));
+        }
     }
 
     /// Escalate every missed deadline not escalated yet; returns how many were escalated.
@@ -48,6 +77,7 @@ impl App {
         let now = self.now();
         let coordinators = self.coordinators().await?;
         let system = Caller::system();
+        let gaz = self.caches.gazetteer();
         let mut n = 0;
         for mut alert in self.store.alerts_due(now).await? {
             let Some(kind) = deadline::missed(alert.state, &alert.deadlines, &alert.escalated, now)
@@ -62,26 +92,21 @@ impl App {
                 alert: Box::new(alert.clone()),
                 expected_version: Some(version),
             }];
+            let place = alert
+                .place
+                .as_deref()
+                .map(|p| gaz.label(p))
+                .unwrap_or_else(|| "?".into());
             for c in &coordinators {
-                let body = if c.language == "fr" {
-                    format!(
-                        "Kinga : échéance « {} » dépassée pour l'alerte {} (gravité {}).",
-                        kind.as_str(),
-                        alert.reference,
-                        alert.severity
-                    )
-                } else {
-                    format!(
-                        "Kinga: '{}' deadline missed for alert {} (severity {}).",
-                        kind.as_str(),
-                        alert.reference,
-                        alert.severity
-                    )
-                };
-                let m = self.message_to(c, MessageKind::Escalation, Some(alert.id.clone()), body);
-                events
-                    .push(self.draft(&system.name, Payload::MessageQueued { message: m.clone() }));
-                writes.push(Write::Outbox(m));
+                let body = outbox::escalation_text(
+                    &c.language,
+                    kind,
+                    &alert.reference,
+                    alert.severity.level(),
+                    &place,
+                );
+                let ms = self.messages_to(c, MessageKind::Escalation, Some(alert.id.clone()), body);
+                self.queue_all(ms, &mut events, &mut writes);
             }
             match self.commit(Commit { events, writes }).await {
                 Ok(_) => n += 1,
@@ -120,14 +145,13 @@ impl App {
             digest: value,
         }];
         for c in self.coordinators().await? {
-            let m = self.message_to(
+            let ms = self.messages_to(
                 &c,
                 MessageKind::Digest,
                 None,
                 digest::render_text(&d, &c.language),
             );
-            events.push(self.draft(&system.name, Payload::MessageQueued { message: m.clone() }));
-            writes.push(Write::Outbox(m));
+            self.queue_all(ms, &mut events, &mut writes);
         }
         match self.commit(Commit { events, writes }).await {
             Ok(_) | Err(StoreError::Duplicate(_)) => Ok(d),

@@ -15,6 +15,7 @@ pub mod files;
 pub mod import;
 pub mod jobs;
 pub mod login;
+pub mod moves;
 pub mod reads;
 pub mod registry;
 pub mod settings;

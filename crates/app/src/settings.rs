@@ -20,6 +20,10 @@ pub struct Settings {
     pub public_url: String,
     /// Folder for the key file and, by default, the SQLite database.
     pub data_dir: String,
+    /// The deployment's time zone (IANA name, e.g. `Africa/Lubumbashi` for Goma and Bukavu,
+    /// `Africa/Kinshasa`, `Africa/Juba`, `Africa/Bangui`): times are shown in it (or in each
+    /// user's own), and responders' hours are read in it.
+    pub time_zone: String,
     /// Security settings.
     pub security: Security,
     /// Alert deadlines.
@@ -47,6 +51,23 @@ pub struct Settings {
 }
 
 impl Settings {
+    /// The deployment's time zone; UTC when the name is unknown (refused at start-up by
+    /// [`Settings::check`]).
+    pub fn zone(&self) -> chrono_tz::Tz {
+        self.time_zone.parse().unwrap_or(chrono_tz::Tz::UTC)
+    }
+
+    /// Refuse settings that cannot work, naming the setting.
+    pub fn check(&self) -> Result<(), String> {
+        if self.time_zone.parse::<chrono_tz::Tz>().is_err() {
+            return Err(format!(
+                "time_zone '{}' is not an IANA time zone name (e.g. Africa/Lubumbashi)",
+                self.time_zone
+            ));
+        }
+        Ok(())
+    }
+
     /// Whether session cookies carry `Secure`: always behind an https public URL.
     pub fn secure_cookies(&self) -> bool {
         self.security.secure_cookies
@@ -65,6 +86,7 @@ impl Default for Settings {
             listen: "127.0.0.1:8080".into(),
             public_url: "http://127.0.0.1:8080".into(),
             data_dir: "kinga-data".into(),
+            time_zone: "Africa/Lubumbashi".into(),
             security: Security::default(),
             deadlines: Deadlines::default(),
             digest: DigestSettings::default(),

@@ -12,10 +12,12 @@ use kinga_domain::sms::{self, ParseContext, ParsedSms};
 use kinga_domain::{Alert, AlertEvent, AlertState, Channel, Reporter};
 use kinga_store::{Commit, IdempotentAnswer, StoreError, Write};
 
-use crate::alerts::{IntakeCommand, IntakeExtras, MAX_TEXT, RETRIES, gave_up};
+use crate::alerts::{IntakeCommand, IntakeExtras, MAX_TEXT, RETRIES};
+use crate::moves::gave_up;
 use crate::{App, AppError, AppResult, Caller};
 
-/// Flags the intake adds to the parser's (see [`kinga_domain::sms::parse::flag`]).
+/// Flags the intake adds to the parser's (see [`kinga_domain::sms::parse::flag`]), whatever
+/// the channel.
 pub mod flag {
     /// The sender's number could not be read: no reply, no focal point, no follow-up.
     pub const SENDER_UNREADABLE: &str = "sender_unreadable";
@@ -23,6 +25,9 @@ pub mod flag {
     pub const REFERENCE_UNMATCHED: &str = "reference_unmatched";
     /// The place is the area sure to contain all the candidates, not a village.
     pub const PLACE_IS_AREA: &str = "place_is_area";
+    /// The threat type or severity was read from the words of a form, a call log or an API
+    /// call that left them unset.
+    pub const READ_FROM_TEXT: &str = "read_from_text";
     /// The text was longer than an alert holds and was cut.
     pub const TEXT_TRUNCATED: &str = "text_truncated";
 }

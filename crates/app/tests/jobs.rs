@@ -81,7 +81,8 @@ async fn missed_deadlines_escalate_once_to_coordinators() {
         .collect();
     assert_eq!(esc.len(), 1);
     assert!(
-        esc[0].body.contains(&a.reference) && esc[0].body.contains("dépassée"),
+        esc[0].body.contains(&a.reference)
+            && esc[0].body.contains("délai d'accusé de réception dépassé"),
         "{}",
         esc[0].body
     );

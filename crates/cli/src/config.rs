@@ -9,7 +9,7 @@ use figment::{Figment, Metadata, Profile, Provider};
 use kinga_app::Settings;
 
 /// Settings keys that sit at the top level rather than in a section.
-const TOP_LEVEL: [&str; 4] = ["database", "listen", "public_url", "data_dir"];
+const TOP_LEVEL: [&str; 5] = ["database", "listen", "public_url", "data_dir", "time_zone"];
 
 /// Map `KINGA_TWILIO_AUTH_TOKEN` to `twilio.auth_token` and `KINGA_PUBLIC_URL` to `public_url`:
 /// the first word after the prefix is the section unless the whole name is a top-level key.
@@ -63,9 +63,12 @@ pub fn load(file: Option<&str>) -> anyhow::Result<Settings> {
         );
         fig = fig.merge(Toml::file(f));
     }
-    fig.merge(EnvText)
+    let settings: Settings = fig
+        .merge(EnvText)
         .extract_lossy()
-        .context("invalid settings")
+        .context("invalid settings")?;
+    settings.check().map_err(anyhow::Error::msg)?;
+    Ok(settings)
 }
 
 #[cfg(test)]
@@ -79,6 +82,7 @@ mod tests {
         assert_eq!(env_key("KANNEL_SECRET"), "kannel.secret");
         assert_eq!(env_key("PUBLIC_URL"), "public_url");
         assert_eq!(env_key("DATABASE"), "database");
+        assert_eq!(env_key("TIME_ZONE"), "time_zone");
         assert_eq!(env_key("SECURITY_SESSION_HOURS"), "security.session_hours");
     }
 

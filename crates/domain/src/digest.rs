@@ -423,6 +423,7 @@ mod tests {
             duplicate_candidates: vec![],
             parse_flags: vec![],
             unparsed: None,
+            severity_set: false,
         };
         Alert::received(new, "system")
     }
@@ -435,6 +436,11 @@ mod tests {
             responders: vec![],
             outcome: None,
             merged_into: None,
+            outcome_category: None,
+            referred_to: None,
+            verification: None,
+            feedback_withheld: None,
+            deadlines: None,
         };
         a.apply(event, "cla", at);
     }
@@ -461,6 +467,7 @@ mod tests {
             deadlines: None,
             proposed_responders: vec![],
             uncovered: true,
+            derived_severity: false,
         };
         k3.apply(no_cover, "cla", t(1, 12, 1));
         k3.apply(
@@ -496,6 +503,7 @@ mod tests {
             deadlines: Some(DeadlinePolicy::default().deadlines(sev(1), t(1, 16, 0))),
             proposed_responders: vec![],
             uncovered: false,
+            derived_severity: false,
         };
         k7.apply(lowered, "cla", t(1, 16, 5));
         mv(&mut k7, Acknowledged, t(1, 16, 10));
@@ -627,7 +635,7 @@ mod tests {
         );
         assert!(en.contains("Overdue: 3 — K-2, K-8, K-3"), "{en}");
         assert_eq!(
-            render_text(&d, "sw"),
+            render_text(&d, "ln"),
             fr,
             "untranslated languages fall back to French"
         );

@@ -3,6 +3,7 @@
 use chrono::{DateTime, Duration, Utc};
 use serde::{Deserialize, Serialize};
 
+use crate::alert::OutcomeCategory;
 use crate::sms::segments::fit;
 
 /// Why a message is sent.
@@ -52,6 +53,9 @@ pub enum Recipient {
     User {
         /// User id.
         user: String,
+        /// `sms` or `email` for a copy sent outside Kinga; none for the inbox.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        via: Option<String>,
     },
     /// A responder.
     Responder {
@@ -240,21 +244,24 @@ pub fn sms_body(body: &str) -> String {
     fit(body, MAX_SMS_SEGMENTS)
 }
 
-/// Pick the language a message can be written in: French or English (Swahili and Arabic
-/// messages fall back to French, the lingua franca of the first deployments, until translated).
+/// Pick the language a reporter's message is written in: French, English or Swahili (Arabic
+/// falls back to French, the lingua franca of the first deployments, until translated).
 pub fn message_language(lang: Option<&str>) -> &'static str {
     match lang {
         Some("en") => "en",
+        Some("sw") => "sw",
         _ => "fr",
     }
 }
+
+// Every text below stays in the GSM 7-bit alphabet ("é" is in it, "ç" and "ô" are not): one SMS
+// then holds 160 characters instead of 70.
 
 /// The plain message telling a reporter their alert arrived.
 pub fn acknowledgement_text(lang: Option<&str>, reference: &str) -> String {
     match message_language(lang) {
         "en" => format!("Kinga: alert {reference} received. We are looking into it."),
-        // Written in the GSM 7-bit alphabet ("é" is in it, "ç" and "ô" are not): one SMS
-        // then holds 160 characters instead of 70.
+        "sw" => format!("Kinga: taarifa {reference} imepokelewa. Tunaifuatilia."),
         _ => format!("Kinga : alerte {reference} enregistrée. Nous nous en occupons."),
     }
 }
@@ -264,13 +271,79 @@ pub fn question_text(reference: &str, question: &str) -> String {
     format!("Kinga {reference}: {}", question.trim())
 }
 
-/// The plain message telling a reporter what was done about their alert.
-pub fn feedback_text(lang: Option<&str>, reference: &str, outcome: &str) -> String {
+/// What became of an alert, in words a reporter reads.
+fn category_phrase(lang: &str, category: OutcomeCategory) -> &'static str {
+    use OutcomeCategory::*;
+    match (lang, category) {
+        ("en", Responded) => "A responder acted",
+        ("en", Referred) => "It was passed on to another organisation",
+        ("en", NoResponder) => "No responder was available",
+        ("en", FalseAlarm) => "It could not be confirmed",
+        ("en", ResolvedItself) => "The situation calmed down",
+        ("en", Other) => "It is closed",
+        ("sw", Responded) => "Hatua zimechukuliwa",
+        ("sw", Referred) => "Imepelekwa kwa shirika lingine",
+        ("sw", NoResponder) => "Hakuna aliyeweza kujibu",
+        ("sw", FalseAlarm) => "Haikuthibitishwa",
+        ("sw", ResolvedItself) => "Hali imetulia",
+        ("sw", Other) => "Imefungwa",
+        (_, Responded) => "Une intervention a eu lieu",
+        (_, Referred) => "Elle a été transmise à un autre acteur",
+        (_, NoResponder) => "Aucun intervenant n'a pu répondre",
+        (_, FalseAlarm) => "Elle n'a pas été confirmée",
+        (_, ResolvedItself) => "La situation s'est calmée",
+        (_, Other) => "Elle est close",
+    }
+}
+
+/// The plain message telling a reporter what became of their alert, wholly in the reporter's
+/// language: the liaison assistant's words are added only when written in that language
+/// (`details`), never a sentence of another language in the middle.
+pub fn feedback_text(
+    lang: Option<&str>,
+    reference: &str,
+    category: OutcomeCategory,
+    details: Option<&str>,
+) -> String {
+    let lang = message_language(lang);
+    let phrase = category_phrase(lang, category);
     // The template ends the sentence itself.
-    let outcome = outcome.trim().trim_end_matches(['.', ' ']);
-    match message_language(lang) {
-        "en" => format!("Kinga: alert {reference} is closed. What was done: {outcome}. Thank you."),
-        _ => format!("Kinga : alerte {reference} fermée. Ce qui a été fait : {outcome}. Merci."),
+    let details = details
+        .map(|d| d.trim().trim_end_matches(['.', ' ']))
+        .filter(|d| !d.is_empty());
+    match (lang, details) {
+        ("en", Some(d)) => format!("Kinga: alert {reference} is closed. {phrase}: {d}. Thank you."),
+        ("en", None) => format!("Kinga: alert {reference} is closed. {phrase}. Thank you."),
+        ("sw", Some(d)) => format!("Kinga: taarifa {reference} imefungwa. {phrase}: {d}. Asante."),
+        ("sw", None) => format!("Kinga: taarifa {reference} imefungwa. {phrase}. Asante."),
+        (_, Some(d)) => format!("Kinga : alerte {reference} fermée. {phrase} : {d}. Merci."),
+        (_, None) => format!("Kinga : alerte {reference} fermée. {phrase}. Merci."),
+    }
+}
+
+/// The message telling a coordinator that a deadline was missed, in the coordinator's language.
+pub fn escalation_text(
+    lang: &str,
+    deadline: crate::deadline::DeadlineKind,
+    reference: &str,
+    severity: u8,
+    place: &str,
+) -> String {
+    use crate::deadline::DeadlineKind::*;
+    if lang == "fr" {
+        let what = match deadline {
+            Acknowledge => "d'accusé de réception",
+            Verify => "de vérification",
+            Respond => "d'intervention",
+        };
+        format!("Kinga : alerte {reference} (gravité {severity}, {place}) : délai {what} dépassé.")
+    } else {
+        let what = match deadline {
+            Acknowledge => "acknowledgement",
+            Verify => "verification",
+            Respond => "response",
+        };
+        format!("Kinga: alert {reference} (severity {severity}, {place}): {what} deadline missed.")
     }
 }
 
@@ -300,15 +373,35 @@ mod tests {
 
     #[test]
     fn feedback_is_in_reporter_language() {
-        let fr = feedback_text(Some("fr"), "K-12", "patrouille envoyée");
+        let r = OutcomeCategory::Responded;
+        let fr = feedback_text(Some("fr"), "K-12", r, Some("patrouille envoyée"));
         assert!(fr.contains("K-12") && fr.contains("patrouille envoyée") && fr.contains("fermée"));
         assert!(
-            feedback_text(Some("fr"), "K-12", "blessés référés. ").ends_with("référés. Merci."),
+            feedback_text(Some("fr"), "K-12", r, Some("blessés référés. "))
+                .ends_with("référés. Merci."),
             "one full stop"
         );
-        let en = feedback_text(Some("en"), "K-12", "patrol sent");
+        let en = feedback_text(Some("en"), "K-12", r, Some("patrol sent"));
         assert!(en.contains("closed") && en.contains("patrol sent"));
-        assert_eq!(message_language(Some("sw")), "fr");
+        let sw = feedback_text(Some("sw"), "K-12", OutcomeCategory::NoResponder, None);
+        assert_eq!(
+            sw,
+            "Kinga: taarifa K-12 imefungwa. Hakuna aliyeweza kujibu. Asante."
+        );
+        assert_eq!(message_language(Some("sw")), "sw");
+        assert_eq!(message_language(Some("ar")), "fr");
+    }
+
+    #[test]
+    fn escalations_speak_the_coordinators_language() {
+        use crate::deadline::DeadlineKind;
+        let fr = escalation_text("fr", DeadlineKind::Verify, "K-7", 4, "Minova");
+        assert!(
+            fr.contains("vérification") && !fr.contains("verify"),
+            "{fr}"
+        );
+        let en = escalation_text("en", DeadlineKind::Acknowledge, "K-7", 4, "Minova");
+        assert!(en.contains("acknowledgement deadline missed"), "{en}");
     }
 
     #[test]
@@ -316,7 +409,19 @@ mod tests {
         for lang in [Some("fr"), Some("en"), Some("sw"), None] {
             for text in [
                 acknowledgement_text(lang, "K-1042"),
-                feedback_text(lang, "K-1042", "patrouille envoyée à Kiwanja"),
+                feedback_text(
+                    lang,
+                    "K-1042",
+                    OutcomeCategory::Referred,
+                    Some("patrouille envoyée à Kiwanja"),
+                ),
+                escalation_text(
+                    "fr",
+                    crate::deadline::DeadlineKind::Respond,
+                    "K-1042",
+                    4,
+                    "Kiwanja",
+                ),
                 assignment_text(
                     "K-1042",
                     4,
@@ -334,7 +439,12 @@ mod tests {
 
     #[test]
     fn sms_bodies_are_cut_to_three_parts() {
-        let long = feedback_text(Some("fr"), "K-1", &"patrouille ".repeat(100));
+        let long = feedback_text(
+            Some("fr"),
+            "K-1",
+            OutcomeCategory::Responded,
+            Some(&"patrouille ".repeat(100)),
+        );
         let cut = sms_body(&long);
         assert_eq!(segments(&cut).segments, MAX_SMS_SEGMENTS);
         assert!(cut.ends_with("..."));

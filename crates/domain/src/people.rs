@@ -148,6 +148,44 @@ pub struct User {
     pub responder: Option<String>,
     /// Created.
     pub created_at: DateTime<Utc>,
+    /// Working area (P-codes): the places a liaison assistant covers, their queue's filter.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub areas: Vec<String>,
+    /// Phone number for escalations and digests by SMS.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub phone: Option<String>,
+    /// E-mail address for escalations and digests by e-mail.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub email: Option<String>,
+    /// How escalations and digests reach this user besides the inbox.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub notify: Vec<NotifyChannel>,
+    /// Time zone the user reads times in (IANA name); the deployment's when none.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub time_zone: Option<String>,
+    /// When the user last opened their inbox (what came after is unread).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub inbox_seen_at: Option<DateTime<Utc>>,
+}
+
+/// A way to reach a user outside Kinga.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum NotifyChannel {
+    /// A text message to the user's phone.
+    Sms,
+    /// An e-mail.
+    Email,
+}
+
+impl NotifyChannel {
+    /// The snake_case identifier (also the outbox channel it goes out by).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            NotifyChannel::Sms => "sms",
+            NotifyChannel::Email => "email",
+        }
+    }
 }
 
 impl User {

@@ -8,10 +8,12 @@
 //!
 //! Proposals are ranked: on duty at the alert's time first, then the most specific area
 //! (a local protection committee of the village before the provincial office), then name.
-//! An alert with no place proposes nobody and counts as uncovered until a triage officer sets
-//! the place: guessing from a country-wide responder would hide the gap.
+//! An alert with no place proposes nobody: it is *unplaced*, not uncovered, until a triage
+//! officer sets the place (guessing from a country-wide responder would hide the gap, and
+//! counting it uncovered would blame a gap in coverage for a gap in reading).
 
 use chrono::{DateTime, Timelike, Utc};
+use chrono_tz::Tz;
 use serde::{Deserialize, Serialize};
 use std::cmp::Reverse;
 
@@ -24,7 +26,7 @@ use crate::registry::Responder;
 pub struct Routing {
     /// Responder ids, best first.
     pub proposed: Vec<String>,
-    /// No responder covers the place and threat type at all.
+    /// A known place that no responder covers for this threat type at all.
     pub uncovered: bool,
 }
 
@@ -33,22 +35,19 @@ type Specificity = (Option<PlaceLevel>, usize);
 /// Off duty (on duty sorts first), specificity (reversed: most specific first), folded name.
 type RankKey = (bool, Reverse<Specificity>, String);
 
-/// Responders covering an alert at `place` of type `threat` reported at `at`, best first;
-/// `uncovered` when none covers it at any hour.
+/// Responders covering an alert at `place` of type `threat` at `minute` of the local day
+/// (responders' hours are local times: see [`minute_of_day`]), best first; `uncovered` when
+/// none covers it at any hour.
 pub fn route(
     place: Option<&str>,
     threat: Option<ThreatType>,
-    at: DateTime<Utc>,
+    minute: u16,
     responders: &[Responder],
     gaz: &Gazetteer,
 ) -> Routing {
     let Some(place) = place.map(str::trim).filter(|p| !p.is_empty()) else {
-        return Routing {
-            proposed: Vec::new(),
-            uncovered: true,
-        };
+        return Routing::default();
     };
-    let minute = minute_of_day(at);
     let mut covering: Vec<(RankKey, &Responder)> = responders
         .iter()
         .filter_map(|r| {
@@ -85,10 +84,12 @@ pub fn covers(
     coverage_depth(responder, place, threat, gaz).is_some()
 }
 
-/// Minute of the day, UTC, as responders' hours count it.
-pub fn minute_of_day(at: DateTime<Utc>) -> u16 {
+/// Minute of the day in the deployment's time zone, as responders' hours count it (people
+/// enter "06:00–18:00" as they live it, not in UTC).
+pub fn minute_of_day(at: DateTime<Utc>, tz: Tz) -> u16 {
+    let local = at.with_timezone(&tz);
     // hour() < 24 and minute() < 60, so this fits in u16.
-    (at.hour() * 60 + at.minute()) as u16
+    (local.hour() * 60 + local.minute()) as u16
 }
 
 /// How specific the responder's most specific area containing `place` is (level, then depth
@@ -138,8 +139,18 @@ mod tests {
     const BUNAGANA: &str = "CD6111-S900";
     const MINOVA: &str = "CD6205-S900";
 
-    fn at(h: u32, m: u32) -> DateTime<Utc> {
-        Utc.with_ymd_and_hms(2026, 3, 1, h, m, 0).unwrap()
+    /// Minute `h:m` of the local day.
+    fn at(h: u32, m: u32) -> u16 {
+        (h * 60 + m) as u16
+    }
+
+    #[test]
+    fn hours_are_local_times() {
+        let utc = Utc.with_ymd_and_hms(2026, 3, 1, 4, 30, 0).unwrap();
+        assert_eq!(minute_of_day(utc, Tz::UTC), 270);
+        // Goma is two hours ahead of UTC all year.
+        assert_eq!(minute_of_day(utc, chrono_tz::Africa::Lubumbashi), 390);
+        assert_eq!(minute_of_day(utc, chrono_tz::Africa::Kinshasa), 330);
     }
 
     fn responder(id: &str, name: &str, places: &[&str], hours: Hours) -> Responder {
@@ -233,10 +244,10 @@ mod tests {
         };
         assert!(only_office(3, 0) && only_office(18, 0) && only_office(12, 0));
         let office = &network()[2];
-        assert!(office.hours.covers(minute_of_day(at(0, 0))));
-        assert!(office.hours.covers(minute_of_day(at(5, 59))));
-        assert!(!office.hours.covers(minute_of_day(at(6, 0))));
-        assert!(office.hours.covers(minute_of_day(at(18, 0))));
+        assert!(office.hours.covers(at(0, 0)));
+        assert!(office.hours.covers(at(5, 59)));
+        assert!(!office.hours.covers(at(6, 0)));
+        assert!(office.hours.covers(at(18, 0)));
         // Off duty still covers: the alert is routed, just not first.
         let r = route(Some(BUNAGANA), None, at(12, 0), &network()[1..3], g);
         assert_eq!(ids(&r), ["lpc", "office"]);
@@ -332,17 +343,11 @@ mod tests {
     }
 
     #[test]
-    fn no_place_proposes_nobody() {
+    fn no_place_proposes_nobody_and_is_not_counted_uncovered() {
         let g = gazetteer();
         for place in [None, Some(""), Some("  ")] {
             let r = route(place, Some(ThreatType::Killing), at(12, 0), &network(), g);
-            assert_eq!(
-                r,
-                Routing {
-                    proposed: vec![],
-                    uncovered: true
-                }
-            );
+            assert_eq!(r, Routing::default(), "unplaced, not uncovered");
         }
     }
 
@@ -391,7 +396,7 @@ mod tests {
             prop_assert_eq!(r.uncovered, expected.is_empty());
             prop_assert!(net.iter().filter(|x| !x.community_consent || !x.active).all(|x| !r.proposed.contains(&x.id)));
             let on_duty: Vec<bool> = r.proposed.iter().map(|id| {
-                net.iter().find(|x| &x.id == id).is_some_and(|x| x.hours.covers(minute_of_day(at(hour, minute))))
+                net.iter().find(|x| &x.id == id).is_some_and(|x| x.hours.covers(at(hour, minute)))
             }).collect();
             prop_assert!(on_duty.windows(2).all(|w| w[0] >= w[1]), "on-duty responders come first");
         }

@@ -75,6 +75,7 @@ fn draft(i: u64) -> DraftEvent {
             duplicate_candidates: vec![],
             parse_flags: vec![],
             unparsed: None,
+            severity_set: false,
         }))
     } else {
         AlertEvent::Transitioned {
@@ -84,6 +85,11 @@ fn draft(i: u64) -> DraftEvent {
             responders: vec![],
             outcome: None,
             merged_into: None,
+            outcome_category: None,
+            referred_to: None,
+            verification: None,
+            feedback_withheld: None,
+            deadlines: None,
         }
     };
     DraftEvent {

@@ -76,6 +76,7 @@ fn received() -> AlertEvent {
         }],
         parse_flags: vec!["place_ambiguous".into()],
         unparsed: Some("svp venez vite".into()),
+        severity_set: false,
     }))
 }
 
@@ -116,6 +117,11 @@ fn drafts() -> Vec<(&'static str, DraftEvent, &'static str)> {
                         responders: vec![],
                         outcome: None,
                         merged_into: None,
+                        outcome_category: None,
+                        referred_to: None,
+                        verification: None,
+                        feedback_withheld: None,
+                        deadlines: None,
                     },
                 },
             ),

@@ -38,6 +38,7 @@ fn columns_of(table: Projection) -> &'static [&'static str] {
             "reporter_digest",
             "assigned",
             "version",
+            "taken_by",
         ],
         Projection::Places => &["pcode"],
         Projection::Actors | Projection::Responders => &["id"],

@@ -22,6 +22,11 @@ const MIGRATIONS: &[(i32, &str, &str)] = &[
         "audit chain and meta",
         include_str!("../migrations/0003_audit_chain_meta.sql"),
     ),
+    (
+        4,
+        "queue search",
+        include_str!("../migrations/0004_queue_search.sql"),
+    ),
 ];
 
 /// Advisory lock key held while migrating ("kingamig" in ASCII).

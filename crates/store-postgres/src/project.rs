@@ -65,8 +65,8 @@ pub(crate) async fn apply(tx: &Transaction<'_>, write: &Write) -> Result<()> {
                 .map(|v| to_sql_int(v, "alert version"))
                 .transpose()?;
             let (assigned, doc) = (Json(&alert.assigned), Json(alert.as_ref()));
-            // $16, the expected version, is only bound by the update.
-            let values: [&(dyn ToSql + Sync); 16] = [
+            // $17, the expected version, is only bound by the update.
+            let values: [&(dyn ToSql + Sync); 17] = [
                 &alert.id,
                 &alert.reference,
                 &c.state,
@@ -82,6 +82,7 @@ pub(crate) async fn apply(tx: &Transaction<'_>, write: &Write) -> Result<()> {
                 &assigned,
                 &c.version,
                 &doc,
+                &c.taken_by,
                 &expected,
             ];
             if expected.is_none() {
@@ -90,12 +91,12 @@ pub(crate) async fn apply(tx: &Transaction<'_>, write: &Write) -> Result<()> {
                     .prepare_cached(
                         "INSERT INTO alerts (id, reference, state, open, severity, threat_type, place,
                              uncovered, reported_at, received_at, next_deadline, reporter_digest,
-                             assigned, version, doc)
-                         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)
+                             assigned, version, doc, taken_by)
+                         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)
                          ON CONFLICT DO NOTHING",
                     )
                     .await?;
-                if tx.execute(&stmt, &values[..15]).await? == 0 {
+                if tx.execute(&stmt, &values[..16]).await? == 0 {
                     return Err(StoreError::Duplicate(describe(write)).into());
                 }
             } else {
@@ -104,8 +105,8 @@ pub(crate) async fn apply(tx: &Transaction<'_>, write: &Write) -> Result<()> {
                         "UPDATE alerts SET reference = $2, state = $3, open = $4, severity = $5,
                              threat_type = $6, place = $7, uncovered = $8, reported_at = $9,
                              received_at = $10, next_deadline = $11, reporter_digest = $12,
-                             assigned = $13, version = $14, doc = $15
-                         WHERE id = $1 AND version = $16",
+                             assigned = $13, version = $14, doc = $15, taken_by = $16
+                         WHERE id = $1 AND version = $17",
                     )
                     .await?;
                 if tx.execute(&stmt, &values).await.map_err(dup)? == 0 {

@@ -10,7 +10,7 @@ use kinga_domain::Alert;
 use kinga_domain::outbox::OutboxMessage;
 use kinga_ledger::Event;
 use kinga_store::support::{
-    from_sql_int, page_limit, prefix_upper_bound, sql_count, to_sql_int, variant_name,
+    from_sql_int, like_pattern, page_limit, prefix_upper_bound, sql_count, to_sql_int, variant_name,
 };
 use kinga_store::{
     AlertPage, AlertQuery, AlertSort, AuditEntry, IdempotentAnswer, OutboxQuery, StoreError,
@@ -152,6 +152,42 @@ fn alert_filter(q: &AlertQuery) -> Filter {
         let p = f.arg(r.clone());
         f.clauses
             .push(format!("assigned @> jsonb_build_array({p}::text)"));
+    }
+    let areas: Vec<&String> = q.areas.iter().filter(|a| !a.is_empty()).collect();
+    if !areas.is_empty() {
+        let mut any = Vec::new();
+        for a in areas {
+            let lo = f.arg(a.clone());
+            match prefix_upper_bound(a) {
+                Some(upper) => {
+                    let hi = f.arg(upper);
+                    any.push(format!("(place >= {lo} AND place < {hi})"));
+                }
+                None => any.push(format!("place >= {lo}")),
+            }
+        }
+        f.clauses.push(format!("({})", any.join(" OR ")));
+    }
+    if q.unplaced_only {
+        f.clauses.push("place IS NULL".into());
+    }
+    if let Some(t) = q.text.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
+        let p = f.arg(like_pattern(t));
+        f.clauses.push(format!(
+            "((doc->>'text') ILIKE {p} ESCAPE '\\' OR reference ILIKE {p} ESCAPE '\\')"
+        ));
+    }
+    if let Some(t) = q.received_from {
+        let p = f.arg(t);
+        f.clauses.push(format!("received_at >= {p}"));
+    }
+    if let Some(t) = q.received_to {
+        let p = f.arg(t);
+        f.clauses.push(format!("received_at < {p}"));
+    }
+    if let Some(u) = &q.taken_by {
+        let p = f.arg(u.clone());
+        f.clauses.push(format!("taken_by = {p}"));
     }
     f
 }

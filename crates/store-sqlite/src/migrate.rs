@@ -22,6 +22,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "audit chain and meta",
         include_str!("../migrations/0003_audit_chain_meta.sql"),
     ),
+    (
+        4,
+        "queue search",
+        include_str!("../migrations/0004_queue_search.sql"),
+    ),
 ];
 
 /// Bring the schema up to date and return the instance id, creating it on first run.

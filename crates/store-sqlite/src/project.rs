@@ -73,8 +73,8 @@ pub(crate) fn apply(conn: &Connection, write: &Write) -> Result<()> {
             let expected = expected_version
                 .map(|v| to_sql_int(v, "alert version"))
                 .transpose()?;
-            // ?16, the expected version, is only bound by the update.
-            let values: [&dyn ToSql; 16] = [
+            // ?17, the expected version, is only bound by the update.
+            let values: [&dyn ToSql; 17] = [
                 &alert.id,
                 &alert.reference,
                 &c.state,
@@ -90,6 +90,7 @@ pub(crate) fn apply(conn: &Connection, write: &Write) -> Result<()> {
                 &assigned,
                 &c.version,
                 &doc,
+                &c.taken_by,
                 &expected,
             ];
             if expected.is_none() {
@@ -98,11 +99,11 @@ pub(crate) fn apply(conn: &Connection, write: &Write) -> Result<()> {
                     .prepare_cached(
                         "INSERT INTO alerts (id, reference, state, open, severity, threat_type, place,
                              uncovered, reported_at, received_at, next_deadline, reporter_digest,
-                             assigned, version, doc)
-                         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)
+                             assigned, version, doc, taken_by)
+                         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)
                          ON CONFLICT DO NOTHING",
                     )?
-                    .execute(&values[..15])?;
+                    .execute(&values[..16])?;
                 if n == 0 {
                     return Err(StoreError::Duplicate(describe(write)).into());
                 }
@@ -112,8 +113,8 @@ pub(crate) fn apply(conn: &Connection, write: &Write) -> Result<()> {
                         "UPDATE alerts SET reference = ?2, state = ?3, open = ?4, severity = ?5,
                              threat_type = ?6, place = ?7, uncovered = ?8, reported_at = ?9,
                              received_at = ?10, next_deadline = ?11, reporter_digest = ?12,
-                             assigned = ?13, version = ?14, doc = ?15
-                         WHERE id = ?1 AND version = ?16",
+                             assigned = ?13, version = ?14, doc = ?15, taken_by = ?16
+                         WHERE id = ?1 AND version = ?17",
                     )?
                     .execute(&values[..])
                     .map_err(dup)?;

@@ -9,7 +9,8 @@ use kinga_domain::outbox::OutboxMessage;
 use kinga_domain::{Alert, AlertState};
 use kinga_ledger::Event;
 use kinga_store::support::{
-    decode, from_sql_int, page_limit, prefix_upper_bound, sql_count, to_sql_int, variant_name,
+    decode, from_sql_int, like_pattern, page_limit, prefix_upper_bound, sql_count, to_sql_int,
+    variant_name,
 };
 use kinga_store::{
     AlertPage, AlertQuery, AlertSort, AuditEntry, IdempotentAnswer, OutboxQuery, StoreError,
@@ -126,6 +127,48 @@ fn alert_filter(q: &AlertQuery) -> (String, Vec<Value>) {
             "EXISTS (SELECT 1 FROM json_each(alerts.assigned) WHERE json_each.value = ?)".into(),
         );
         args.push(Value::Text(r.clone()));
+    }
+    let areas: Vec<&String> = q.areas.iter().filter(|a| !a.is_empty()).collect();
+    if !areas.is_empty() {
+        let mut any = Vec::new();
+        for a in areas {
+            match prefix_upper_bound(a) {
+                Some(upper) => {
+                    any.push("(place >= ? AND place < ?)".to_string());
+                    args.push(Value::Text(a.clone()));
+                    args.push(Value::Text(upper));
+                }
+                None => {
+                    any.push("place >= ?".to_string());
+                    args.push(Value::Text(a.clone()));
+                }
+            }
+        }
+        clauses.push(format!("({})", any.join(" OR ")));
+    }
+    if q.unplaced_only {
+        clauses.push("place IS NULL".into());
+    }
+    if let Some(t) = q.text.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
+        clauses.push(
+            "(json_extract(doc, '$.text') LIKE ? ESCAPE '\\' OR reference LIKE ? ESCAPE '\\')"
+                .into(),
+        );
+        let p = like_pattern(t);
+        args.push(Value::Text(p.clone()));
+        args.push(Value::Text(p));
+    }
+    if let Some(t) = q.received_from {
+        clauses.push("received_at >= ?".into());
+        args.push(Value::Text(ts(t)));
+    }
+    if let Some(t) = q.received_to {
+        clauses.push("received_at < ?".into());
+        args.push(Value::Text(ts(t)));
+    }
+    if let Some(u) = &q.taken_by {
+        clauses.push("taken_by = ?".into());
+        args.push(Value::Text(u.clone()));
     }
     let filter = if clauses.is_empty() {
         String::new()

@@ -18,7 +18,9 @@ use kinga_ledger::{ChainVerifier, Event};
 
 use crate::{Commit, Store, StoreError};
 
-pub use alerts::{check_alert_lookups, check_alert_page_cap, check_alert_queries};
+pub use alerts::{
+    check_alert_lookups, check_alert_page_cap, check_alert_queries, check_alert_search,
+};
 pub use ledger::{
     check_atomicity, check_basics, check_concurrent_commits, check_concurrent_updates,
     check_conflict, check_next_reference, check_sealing,
@@ -42,6 +44,7 @@ pub async fn run_all(store: Arc<dyn Store>) {
     check_alert_queries(s).await;
     check_alert_lookups(s).await;
     check_alert_page_cap(s).await;
+    check_alert_search(s).await;
     check_idempotency(s).await;
     check_sessions(s).await;
     check_audit(s).await;

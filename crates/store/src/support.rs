@@ -85,6 +85,8 @@ pub struct AlertColumns {
     pub reporter_digest: Option<String>,
     /// Version after the change.
     pub version: i64,
+    /// User who took it.
+    pub taken_by: Option<String>,
 }
 
 impl AlertColumns {
@@ -102,6 +104,7 @@ impl AlertColumns {
             next_deadline: alert.next_deadline().map(|(_, at)| at),
             reporter_digest: alert.reporter.phone_digest.clone(),
             version: to_sql_int(alert.version, "alert version")?,
+            taken_by: alert.taken_by.clone(),
         })
     }
 }
@@ -265,6 +268,7 @@ pub fn expected_columns(
                     Some(encode(&alert.assigned, "assigned responders")?),
                 ),
                 ("version", Some(c.version.to_string())),
+                ("taken_by", c.taken_by),
             ]
         }
         Projection::Places => vec![("pcode", text(doc, "pcode"))],
@@ -360,4 +364,19 @@ mod tests {
             Err(StoreError::Corrupt(_))
         ));
     }
+}
+
+/// A text searched for inside a column with `LIKE … ESCAPE '\\'`: its wildcards taken
+/// literally, wrapped in `%`.
+pub fn like_pattern(text: &str) -> String {
+    let mut p = String::with_capacity(text.len() + 2);
+    p.push('%');
+    for c in text.chars() {
+        if matches!(c, '%' | '_' | '\\') {
+            p.push('\\');
+        }
+        p.push(c);
+    }
+    p.push('%');
+    p
 }

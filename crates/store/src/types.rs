@@ -105,6 +105,25 @@ pub struct AlertQuery {
     pub overdue_at: Option<DateTime<Utc>>,
     /// Only alerts assigned to this responder.
     pub assigned_to: Option<String>,
+    /// Only alerts in one of these areas (P-code prefixes): a liaison assistant's working
+    /// area, the places a typed place name may mean.
+    #[serde(default)]
+    pub areas: Vec<String>,
+    /// Only alerts with no place settled yet.
+    #[serde(default)]
+    pub unplaced_only: bool,
+    /// Only alerts whose text or reference holds these words (case-insensitive).
+    #[serde(default)]
+    pub text: Option<String>,
+    /// Only alerts received at or after this time.
+    #[serde(default)]
+    pub received_from: Option<DateTime<Utc>>,
+    /// Only alerts received before this time.
+    #[serde(default)]
+    pub received_to: Option<DateTime<Utc>>,
+    /// Only alerts taken by this user.
+    #[serde(default)]
+    pub taken_by: Option<String>,
     /// Sort.
     #[serde(default)]
     pub sort: AlertSort,

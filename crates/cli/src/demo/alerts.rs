@@ -419,7 +419,7 @@ pub async fn play(
             )
             .await?;
             h.transitions += 1;
-            if age > 2 {
+            if age > 7 {
                 step(60..600, rng);
                 app.transition(
                     cla_now,
@@ -445,11 +445,13 @@ pub async fn play(
         // Uncovered: a CLA may reach a province-wide actor outside its usual cover; some
         // alerts find nobody and wait, overdue — the protection cliff.
         let fallback = verified
+            .alert
             .place
             .as_deref()
             .and_then(|p| fallbacks.iter().find(|(area, _)| p.starts_with(area)))
             .map(|(_, r)| r.to_string());
         let responder = verified
+            .alert
             .proposed_responders
             .first()
             .cloned()

@@ -107,7 +107,7 @@ async fn a_cla_takes_an_alert_from_intake_to_closed_feedback(backend: Backend) {
     };
     s.add_user("esther", "cla", "esther-password-1");
     let (_, a) = s
-        .post("/api/v1/alerts", json!({"text": "Hommes armés vus près du marché de Kiwanja", "place": "CD6111-V001", "threat_type": "armed_presence", "reporter_phone": "+243990001001"}))
+        .post("/api/v1/alerts", json!({"text": "Hommes armés vus près du marché de Kiwanja", "place": "CD6111-V001", "threat_type": "armed_presence", "reporter_phone": "+243990007007"}))
         .await;
     let (_, uncovered) = s.post("/api/v1/alerts", json!({"text": "Attaque signalée à Pinga", "place": "CD6104-V006", "threat_type": "attack_on_civilians"})).await;
     let reference = a["reference"]

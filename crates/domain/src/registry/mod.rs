@@ -81,7 +81,8 @@ pub enum ContactPreference {
     Email,
 }
 
-/// Daily hours of cover, in minutes after midnight (UTC); `start == end` means all day.
+/// Daily hours of cover, in minutes after local midnight (the deployment's time zone);
+/// `start == end` means all day.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Hours {

@@ -28,3 +28,21 @@ pub mod token;
 
 pub use parse::{ParseContext, ParsedSms, parse};
 pub use segments::{Encoding, SmsSegments, fit, segments};
+
+/// The language a text is written in (`fr`, `en`, `sw`, `ar`), as the grammar reads it;
+/// none when the words do not tell.
+pub fn language_of(text: &str) -> Option<&'static str> {
+    let places = crate::place::Gazetteer::default();
+    let ctx = ParseContext {
+        gazetteer: &places,
+        default_place: None,
+        default_language: None,
+    };
+    match parse(text, &ctx).language.as_deref() {
+        Some("fr") => Some("fr"),
+        Some("en") => Some("en"),
+        Some("sw") => Some("sw"),
+        Some("ar") => Some("ar"),
+        _ => None,
+    }
+}

@@ -67,6 +67,7 @@ pub fn draft(i: u64) -> DraftEvent {
             duplicate_candidates: vec![],
             parse_flags: vec![],
             unparsed: None,
+            severity_set: false,
         }))
     } else {
         AlertEvent::Transitioned {
@@ -76,6 +77,11 @@ pub fn draft(i: u64) -> DraftEvent {
             responders: vec![],
             outcome: None,
             merged_into: None,
+            outcome_category: None,
+            referred_to: None,
+            verification: None,
+            feedback_withheld: None,
+            deadlines: None,
         }
     };
     DraftEvent {

@@ -120,6 +120,7 @@ pub fn alert(spec: &AlertSpec, reference: u64) -> Alert {
         duplicate_candidates: vec![],
         parse_flags: vec!["place_uncertain".into()],
         unparsed: Some("vus près du marché".into()),
+        severity_set: false,
     };
     Alert::received(new, "gateway:test")
 }
@@ -150,7 +151,8 @@ pub fn intake(alert: &Alert) -> Commit {
 pub fn transition(alert: &mut Alert, req: TransitionRequest, when: DateTime<Utc>) -> Commit {
     let expected = alert.version;
     let event = match alert.decide_transition(&req) {
-        Ok(e) => e,
+        Ok(Some(e)) => e,
+        Ok(None) => panic!("fixture transition of {} changes nothing", alert.id),
         Err(e) => panic!("fixture transition of {} refused: {e}", alert.id),
     };
     alert.apply(event.clone(), "cla1", when);
@@ -268,6 +270,12 @@ pub fn user(name: &str) -> User {
         disabled: false,
         responder: None,
         created_at: at(2030, 1, 1, 9, 0, 0),
+        areas: vec![],
+        phone: None,
+        email: None,
+        notify: vec![],
+        time_zone: None,
+        inbox_seen_at: None,
     }
 }
 

@@ -9,7 +9,7 @@ use utoipa::{IntoParams, ToSchema};
 
 use kinga_app::alerts::IntakeCommand;
 use kinga_app::{AlertQuery, AlertSort};
-use kinga_domain::alert::TriageUpdate;
+use kinga_domain::alert::{OutcomeCategory, TriageUpdate, Verification, VerificationMethod};
 use kinga_domain::{AlertState, Channel, Severity, ThreatType, TransitionRequest};
 
 use super::views::{AlertList, AlertView};
@@ -117,12 +117,45 @@ pub struct ListParams {
     pub open: Option<bool>,
     /// Only alerts past their current deadline.
     pub overdue: Option<bool>,
+    /// Comma-separated areas (P-code prefixes): alerts in any of them.
+    pub area: Option<String>,
+    /// A place name as people type it: alerts at the places it may mean.
+    pub place_name: Option<String>,
+    /// Words of the text, or a reference.
+    pub q: Option<String>,
+    /// Received on or after (`YYYY-MM-DD` or RFC 3339, UTC).
+    pub from: Option<String>,
+    /// Received before (`YYYY-MM-DD`: the whole day included; or RFC 3339).
+    pub to: Option<String>,
+    /// Only alerts with no place settled yet.
+    pub unplaced: Option<bool>,
+    /// Only alerts taken by this user (`me` for the caller).
+    pub taken_by: Option<String>,
     /// `queue` (severity, then deadline) or `newest`.
     pub sort: Option<String>,
     /// Page size (1–500, default 50).
     pub limit: Option<u32>,
     /// Offset.
     pub offset: Option<u32>,
+}
+
+/// A date or a time of a filter: `YYYY-MM-DD` (midnight UTC, or the next midnight for an end)
+/// or RFC 3339.
+pub fn when(v: &Option<String>, field: &str, end: bool) -> Result<Option<DateTime<Utc>>, WebError> {
+    let Some(v) = v.as_deref().map(str::trim).filter(|v| !v.is_empty()) else {
+        return Ok(None);
+    };
+    if let Ok(t) = DateTime::parse_from_rfc3339(v) {
+        return Ok(Some(t.with_timezone(&Utc)));
+    }
+    let day = chrono::NaiveDate::parse_from_str(v, "%Y-%m-%d")
+        .map_err(|_| WebError::invalid(format!("{field} must be YYYY-MM-DD or RFC 3339")))?;
+    let day = if end {
+        day.succ_opt().unwrap_or(day)
+    } else {
+        day
+    };
+    Ok(day.and_hms_opt(0, 0, 0).map(|t| t.and_utc()))
 }
 
 impl ListParams {
@@ -159,6 +192,20 @@ impl ListParams {
             uncovered_only: self.uncovered.unwrap_or(false),
             overdue_at: self.overdue.unwrap_or(false).then_some(now),
             assigned_to: None,
+            areas: self
+                .area
+                .as_deref()
+                .unwrap_or("")
+                .split(',')
+                .map(str::trim)
+                .filter(|a| !a.is_empty())
+                .map(String::from)
+                .collect(),
+            unplaced_only: self.unplaced.unwrap_or(false),
+            text: self.q.clone().filter(|q| !q.trim().is_empty()),
+            received_from: when(&self.from, "from", false)?,
+            received_to: when(&self.to, "to", true)?,
+            taken_by: self.taken_by.clone().filter(|t| !t.trim().is_empty()),
             sort,
             limit: self.limit.unwrap_or(50).clamp(1, 500) as usize,
             offset: self.offset.unwrap_or(0).min(10_000_000) as usize,
@@ -175,9 +222,16 @@ pub async fn list(
     user: ApiUser,
     ApiQuery(p): ApiQuery<ListParams>,
 ) -> Result<Json<AlertList>, WebError> {
-    let q = p.query(st.app.now())?;
+    let mut q = p.query(st.app.now())?;
+    let caller = user.caller();
+    if q.taken_by.as_deref() == Some("me") {
+        q.taken_by = Some(caller.name.clone());
+    }
+    if let Some(name) = p.place_name.as_deref().filter(|n| !n.trim().is_empty()) {
+        q.areas.extend(st.app.places_meant(&caller, name)?);
+    }
     let (limit, offset) = (q.limit, q.offset);
-    let page = st.app.alerts(&user.caller(), q).await?;
+    let page = st.app.alerts(&caller, q).await?;
     let gaz = st.app.gazetteer();
     Ok(Json(AlertList {
         items: page
@@ -219,6 +273,25 @@ pub struct TransitionBody {
     pub outcome: Option<String>,
     /// Id or reference of the alert this one duplicates (required for `merged`).
     pub merged_into: Option<String>,
+    /// On closing: `responded`, `referred`, `no_responder`, `false_alarm`,
+    /// `resolved_itself` or `other` (required to close a verified alert).
+    pub outcome_category: Option<String>,
+    /// Who the alert was referred to (required with `referred`).
+    pub referred_to: Option<String>,
+    /// On a move to `verified`: how it was verified.
+    pub verification: Option<VerificationBody>,
+    /// On closing: why the reporter is not sent the feedback SMS (contact could endanger them).
+    pub withhold_feedback: Option<String>,
+}
+
+/// How an alert was verified.
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct VerificationBody {
+    /// `call_back`, `second_source`, `field_visit`, `mission_patrol` or `other`.
+    pub method: String,
+    /// Who or what confirmed it.
+    #[serde(default)]
+    pub sources: Vec<String>,
 }
 
 /// Move an alert along its lifecycle; invalid moves are refused with the allowed ones.
@@ -236,15 +309,132 @@ pub async fn transition(
     let to =
         b.to.parse::<AlertState>()
             .map_err(|e| WebError::invalid(e.to_string()))?;
+    let verification = match b.verification {
+        None => None,
+        Some(v) => Some(Verification {
+            method: v
+                .method
+                .parse::<VerificationMethod>()
+                .map_err(|e| WebError::invalid(e.to_string()))?,
+            sources: v.sources,
+        }),
+    };
     let req = TransitionRequest {
         to: Some(to),
         reason: b.reason,
         responders: b.responders,
         outcome: b.outcome,
         merged_into: b.merged_into,
+        outcome_category: parse_opt::<OutcomeCategory>(&b.outcome_category)?,
+        referred_to: b.referred_to,
+        verification,
+        withhold_feedback: b.withhold_feedback,
     };
-    let a = st.app.transition(&user.caller(), &id, req).await?;
+    // The same move twice changes nothing and answers 200 with the alert as it is.
+    let moved = st.app.transition(&user.caller(), &id, req).await?;
+    Ok(Json(AlertView::new(
+        &moved.alert,
+        &st.app.gazetteer(),
+        true,
+    )))
+}
+
+/// A note, a response report: one text.
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct TextBody {
+    /// The words.
+    pub text: String,
+}
+
+/// Add an internal note to an alert (never sent to anyone).
+#[utoipa::path(post, path = "/api/v1/alerts/{id}/notes", tag = "alerts", request_body = TextBody,
+    params(("id" = String, Path, description = "Alert id or reference")),
+    responses((status = 200, body = AlertView), (status = 401, body = crate::error::ErrorBody), (status = 403, body = crate::error::ErrorBody),
+        (status = 404, body = crate::error::ErrorBody), (status = 422, body = crate::error::ErrorBody)),
+    security(("bearer" = [])))]
+pub async fn add_note(
+    State(st): State<AppState>,
+    user: ApiUser,
+    Path(id): Path<String>,
+    ApiJson(b): ApiJson<TextBody>,
+) -> Result<Json<AlertView>, WebError> {
+    let a = st.app.add_note(&user.caller(), &id, &b.text).await?;
     Ok(Json(AlertView::new(&a, &st.app.gazetteer(), true)))
+}
+
+/// Taking an alert.
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct TakeBody {
+    /// True to take it as one's own, false to let it go.
+    pub take: bool,
+}
+
+/// Take an alert as one's own ("mine"), or let it go.
+#[utoipa::path(post, path = "/api/v1/alerts/{id}/take", tag = "alerts", request_body = TakeBody,
+    params(("id" = String, Path, description = "Alert id or reference")),
+    responses((status = 200, body = AlertView), (status = 401, body = crate::error::ErrorBody), (status = 403, body = crate::error::ErrorBody),
+        (status = 404, body = crate::error::ErrorBody), (status = 422, body = crate::error::ErrorBody)),
+    security(("bearer" = [])))]
+pub async fn take(
+    State(st): State<AppState>,
+    user: ApiUser,
+    Path(id): Path<String>,
+    ApiJson(b): ApiJson<TakeBody>,
+) -> Result<Json<AlertView>, WebError> {
+    let a = st.app.take(&user.caller(), &id, b.take).await?;
+    Ok(Json(AlertView::new(&a, &st.app.gazetteer(), true)))
+}
+
+/// A responder reports what it did about an alert assigned to it.
+#[utoipa::path(post, path = "/api/v1/alerts/{id}/response", tag = "alerts", request_body = TextBody,
+    params(("id" = String, Path, description = "Alert id or reference")),
+    responses((status = 200, body = AlertView), (status = 401, body = crate::error::ErrorBody), (status = 403, body = crate::error::ErrorBody),
+        (status = 404, body = crate::error::ErrorBody), (status = 422, body = crate::error::ErrorBody)),
+    security(("bearer" = [])))]
+pub async fn report_response(
+    State(st): State<AppState>,
+    user: ApiUser,
+    Path(id): Path<String>,
+    ApiJson(b): ApiJson<TextBody>,
+) -> Result<Json<AlertView>, WebError> {
+    let a = st.app.report_response(&user.caller(), &id, &b.text).await?;
+    Ok(Json(AlertView::new(&a, &st.app.gazetteer(), true)))
+}
+
+/// Stale alerts to close.
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct StaleBody {
+    /// Ids or references; each must be open and past its deadline by two weeks or more.
+    pub alerts: Vec<String>,
+    /// Why they are closed (kept on each timeline).
+    pub reason: String,
+    /// Tell each reporter their alert is closed.
+    #[serde(default)]
+    pub notify_reporters: bool,
+}
+
+/// What a bulk close did.
+#[derive(Debug, serde::Serialize, ToSchema)]
+pub struct StaleClosed {
+    /// References closed (alerts no longer stale were left alone).
+    pub closed: Vec<String>,
+}
+
+/// Close stale alerts in bulk, with a reason (coordinators).
+#[utoipa::path(post, path = "/api/v1/alerts/stale/close", tag = "alerts", request_body = StaleBody,
+    responses((status = 200, body = StaleClosed), (status = 401, body = crate::error::ErrorBody), (status = 403, body = crate::error::ErrorBody),
+        (status = 404, body = crate::error::ErrorBody), (status = 422, body = crate::error::ErrorBody)),
+    security(("bearer" = [])))]
+pub async fn close_stale(
+    State(st): State<AppState>,
+    user: ApiUser,
+    ApiJson(b): ApiJson<StaleBody>,
+) -> Result<Json<StaleClosed>, WebError> {
+    let closed = st
+        .app
+        .close_stale(&user.caller(), &b.alerts, &b.reason, b.notify_reporters)
+        .await?;
+    Ok(Json(StaleClosed { closed }))
 }
 
 /// Triage corrections.

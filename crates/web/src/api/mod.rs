@@ -22,7 +22,8 @@ use crate::{AppState, WebError};
     paths(
         alerts::create, alerts::list, alerts::get_one, alerts::transition, alerts::triage,
         alerts::link_reporter,
-        alerts::ask_reporter,
+        alerts::ask_reporter, alerts::add_note, alerts::take, alerts::report_response,
+        alerts::close_stale,
         registry::resolve_places, registry::list_places, registry::list_responders,
         registry::save_responder, registry::list_actors, registry::save_actor,
         registry::list_focal_points,
@@ -62,6 +63,13 @@ pub fn routes() -> Router<AppState> {
         .route("/api/v1/alerts/{id}/triage", post(alerts::triage))
         .route("/api/v1/alerts/{id}/reporter", post(alerts::link_reporter))
         .route("/api/v1/alerts/{id}/questions", post(alerts::ask_reporter))
+        .route("/api/v1/alerts/{id}/notes", post(alerts::add_note))
+        .route("/api/v1/alerts/{id}/take", post(alerts::take))
+        .route(
+            "/api/v1/alerts/{id}/response",
+            post(alerts::report_response),
+        )
+        .route("/api/v1/alerts/stale/close", post(alerts::close_stale))
         .route(
             "/api/v1/places",
             get(registry::list_places).post(registry::save_place),

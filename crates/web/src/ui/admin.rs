@@ -15,7 +15,7 @@ use super::alert::error_text;
 use super::i18n::{self, tr};
 use super::login::{CsrfForm, see_other};
 use super::registry::{NoticeQuery, notice};
-use super::{Ctx, FormData, QueryData, UiResult, show_time, urlencode};
+use super::{Ctx, FormData, QueryData, UiResult, urlencode};
 
 /// The new-user form as typed (the password is never shown back).
 #[derive(Debug, Default, Deserialize, Serialize)]
@@ -52,7 +52,7 @@ async fn render_users(
                 language => &u.language,
                 disabled => u.disabled,
                 me => u.id == cx.pu.user.id,
-                created => show_time(u.created_at),
+                created => cx.time(u.created_at),
             }
         })
         .collect();
@@ -312,7 +312,7 @@ fn digest_lines(prefix: &str, v: &serde_json::Value, out: &mut Vec<DigestLine>) 
 
 /// A digest in the page language: the figures, by threat, by state, the overdue alerts
 /// (linked), with the uncovered count flagged like everywhere else.
-fn digest_view(lang: &str, d: &Digest) -> minijinja::Value {
+fn digest_view(lang: &str, local: &super::time::Local, d: &Digest) -> minijinja::Value {
     let figures: Vec<_> = [
         ("dg_received", Some(d.received)),
         ("dg_acknowledged", Some(d.acknowledged)),
@@ -329,8 +329,8 @@ fn digest_view(lang: &str, d: &Digest) -> minijinja::Value {
     .collect();
     context! {
         title => &d.day,
-        from => show_time(d.from),
-        to => show_time(d.to),
+        from => local.show(d.from),
+        to => local.show(d.to),
         figures => figures,
         uncovered => d.uncovered_open,
         by_threat => d.by_threat.iter().map(|(t, n)| context! { label => t.label(lang), n => n }).collect::<Vec<_>>(),
@@ -347,7 +347,7 @@ pub async fn digest(cx: Ctx, QueryData(q): QueryData<NoticeQuery>) -> Response {
         let items: Vec<_> = digests
             .iter()
             .map(|v| match serde_json::from_value::<Digest>(v.clone()) {
-                Ok(d) => digest_view(cx.lang, &d),
+                Ok(d) => digest_view(cx.lang, &cx.local(), &d),
                 // A digest written by another version of Kinga: show whatever it holds.
                 Err(_) => {
                     let mut lines = vec![];

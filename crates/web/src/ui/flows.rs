@@ -495,11 +495,34 @@ async fn a_cla_takes_an_alert_from_received_to_closed_through_the_forms() {
         &w,
         &b,
         &format!("{at}/transition"),
-        &step("acknowledged", vec![]),
+        &step("responding", vec![]),
     )
     .await;
     assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
     assert!(body(r).await.contains("cannot become"));
+    // Sending the same close again changes nothing and says so.
+    let r = post(
+        &w,
+        &b,
+        &format!("{at}/transition"),
+        &step("closed", vec![("outcome", outcome)]),
+    )
+    .await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    assert!(location(&r).contains("already=closed"), "{}", location(&r));
+    let (_, html) = get(&w, &b, &location(&r)).await;
+    assert!(html.contains("Nothing changed"), "{html}");
+    // A closed alert is reopened with a reason.
+    let r = post(
+        &w,
+        &b,
+        &format!("{at}/transition"),
+        &step("acknowledged", vec![("reason", "the armed men came back")]),
+    )
+    .await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let (_, html) = get(&w, &b, &location(&r)).await;
+    assert!(html.contains("data-state=\"acknowledged\"") && html.contains("id=\"notice\""));
 }
 
 #[tokio::test]
@@ -820,6 +843,10 @@ async fn a_full_queue_page_stays_small() {
     assert!(bytes.len() < 60 * 1024, "{} bytes gzipped", bytes.len());
     println!("queue page with 50 rows: {} bytes gzipped", bytes.len());
     let (_, html) = get(&w, &b, "/alerts").await;
+    // New alerts come first, in their own section, with a way to all of them.
+    assert_eq!(html.matches("<tr id=\"row-").count(), 20);
+    assert!(html.contains("id=\"new-alerts\"") && html.contains("id=\"all-new\""));
+    let (_, html) = get(&w, &b, "/alerts?state=received").await;
     assert_eq!(html.matches("<tr id=\"row-").count(), 50);
     assert!(html.contains("id=\"next-page\""));
 }

@@ -4,12 +4,14 @@
 
 mod admin;
 mod alert;
-mod alerts;
 #[cfg(test)]
 mod flows;
 pub mod i18n;
 mod login;
+mod new_alert;
+mod queue;
 mod registry;
+pub mod time;
 
 use std::sync::{Arc, Mutex};
 
@@ -51,6 +53,10 @@ const TEMPLATES: &[(&str, &str)] = &[
     (
         "_alert_rows.html",
         include_str!("../../templates/_alert_rows.html"),
+    ),
+    (
+        "_queue_live.html",
+        include_str!("../../templates/_queue_live.html"),
     ),
     (
         "alert_new.html",
@@ -214,9 +220,16 @@ pub fn routes() -> Router<AppState> {
         .route("/login", get(login::login_page).post(login::login))
         .route("/logout", post(login::logout).get(|| back("/login")))
         .route("/language", post(login::language).get(|| back("/alerts")))
-        .route("/alerts", get(alerts::queue))
-        .route("/alerts/rows", get(alerts::rows))
-        .route("/alerts/new", get(alerts::new_form).post(alerts::create))
+        .route("/alerts", get(queue::queue))
+        .route("/alerts/rows", get(queue::rows))
+        .route(
+            "/alerts/stale/close",
+            post(queue::close_stale).get(|| back("/alerts?view=stale")),
+        )
+        .route(
+            "/alerts/new",
+            get(new_alert::new_form).post(new_alert::create),
+        )
         .route("/alerts/{id}", get(alert::page))
         .route(
             "/alerts/{id}/triage",
@@ -229,6 +242,12 @@ pub fn routes() -> Router<AppState> {
         .route(
             "/alerts/{id}/question",
             post(alert::question).get(back_to_alert),
+        )
+        .route("/alerts/{id}/note", post(alert::note).get(back_to_alert))
+        .route("/alerts/{id}/take", post(alert::take).get(back_to_alert))
+        .route(
+            "/alerts/{id}/response",
+            post(alert::response).get(back_to_alert),
         )
         .route("/places", get(registry::places).post(registry::save_place))
         .route(
@@ -404,6 +423,23 @@ impl Ctx {
     /// The caller for use cases.
     pub fn caller(&self) -> kinga_app::Caller {
         self.pu.caller()
+    }
+
+    /// Times as this user reads them: their time zone, else the deployment's.
+    pub fn local(&self) -> time::Local {
+        let tz = self
+            .pu
+            .user
+            .time_zone
+            .as_deref()
+            .and_then(|z| z.parse().ok())
+            .unwrap_or_else(|| self.st.app.settings.zone());
+        time::Local::new(tz, self.lang)
+    }
+
+    /// A time as this user reads it.
+    pub fn time(&self, t: DateTime<Utc>) -> String {
+        self.local().show(t)
     }
 
     /// A string of the catalogue in the page language.
@@ -591,24 +627,22 @@ pub fn urlencode(s: &str) -> String {
     form_urlencoded::byte_serialize(s.as_bytes()).collect()
 }
 
-/// A time as the pages show it before the script localises it: `2026-03-01 08:05 UTC`.
-pub fn show_time(t: DateTime<Utc>) -> String {
-    t.format("%Y-%m-%d %H:%M UTC").to_string()
-}
-
 /// A time for the `datetime` attribute of `<time>`.
 pub fn iso_time(t: DateTime<Utc>) -> String {
     t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
 }
 
-/// How far `at` is from `now`, in words: "in 1 h 05" / "2 d 3 h late".
+/// How far `at` is from `now`, in words: "in 1 h 05" / "2 d 3 h late" / "due now". A deadline
+/// that has come is never "in 0 min": it is due, and shown overdue beside it.
 pub fn relative(lang: &str, now: DateTime<Utc>, at: DateTime<Utc>) -> String {
-    let mins = (at - now).num_minutes();
-    let span = span_text(lang, mins.unsigned_abs());
-    if mins >= 0 {
-        format!("{} {span}", tr(lang, "rel_in"))
+    let secs = (at - now).num_seconds();
+    let mins = secs.unsigned_abs() / 60;
+    if secs > 0 && mins > 0 {
+        format!("{} {}", tr(lang, "rel_in"), span_text(lang, mins))
+    } else if mins == 0 {
+        tr(lang, "rel_now").to_string()
     } else {
-        format!("{span} {}", tr(lang, "rel_late"))
+        format!("{} {}", span_text(lang, mins), tr(lang, "rel_late"))
     }
 }
 
@@ -727,6 +761,12 @@ mod tests {
                 disabled: false,
                 responder: None,
                 created_at: now,
+                areas: vec![],
+                phone: None,
+                email: None,
+                notify: vec![],
+                time_zone: None,
+                inbox_seen_at: None,
             },
             session: kinga_app::Session {
                 digest: "d".into(),
@@ -756,6 +796,11 @@ mod tests {
             relative("fr", t0, t0 - chrono::Duration::minutes(3 * 1440 + 120)),
             "3 j 2 h de retard"
         );
+        assert_eq!(
+            relative("en", t0, t0 + chrono::Duration::seconds(30)),
+            "due now"
+        );
+        assert_eq!(relative("en", t0, t0), "due now");
         assert_eq!(
             slug("Comité de Minova (Sud-Kivu)"),
             "comite-de-minova-sud-kivu"

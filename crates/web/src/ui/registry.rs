@@ -23,7 +23,7 @@ use kinga_domain::registry::{
 use super::alert::{error_text, message_view};
 use super::i18n::{self, tr};
 use super::login::see_other;
-use super::{Ctx, FormData, QueryData, UiError, UiResult, show_time, slug, split_list};
+use super::{Ctx, FormData, QueryData, UiError, UiResult, slug, split_list};
 
 /// Every responder kind, in the order forms offer them.
 pub const RESPONDER_KINDS: [ResponderKind; 9] = [
@@ -701,7 +701,7 @@ async fn render_focal_points(
             .audit_log(&cx.caller(), 20)
             .await?
             .into_iter()
-            .map(|e| context! { at => show_time(e.at), actor => e.actor, action => e.action, record => e.record, context => e.context })
+            .map(|e| context! { at => cx.time(e.at), actor => e.actor, action => e.action, record => e.record, context => e.context })
             .collect()
     } else {
         vec![]
@@ -867,7 +867,7 @@ pub async fn outbox(cx: Ctx, QueryData(q): QueryData<NoticeQuery>) -> Response {
         let users: HashMap<String, String> = cx.st.app.user_names(&cx.caller()).await?;
         let responders = cx.st.app.responders(&cx.caller())?;
         let name_of = |id: &str| responders.iter().find(|r| r.id == id).map(|r| r.name.clone()).unwrap_or_else(|| id.to_string());
-        let rows: Vec<_> = messages.iter().map(|m| message_view(cx.lang, m, &users, &name_of)).collect();
+        let rows: Vec<_> = messages.iter().map(|m| message_view(cx.lang, &cx.local(), m, &users, &name_of)).collect();
         let options: Vec<_> = statuses
             .iter()
             .map(|s| {

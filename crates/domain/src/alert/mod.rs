@@ -63,28 +63,32 @@ impl AlertState {
         }
     }
 
-    /// States this one may move to, as DESIGN.md draws the lifecycle.
+    /// States this one may move to, as DESIGN.md draws the lifecycle: the main line, a
+    /// verified alert nobody can answer closed honestly (no responder, referred), an assigned
+    /// or responding alert back to verified when its responder declines or is replaced, an
+    /// assignment changed, and a closed alert reopened.
     pub fn next(self) -> &'static [AlertState] {
         use AlertState::*;
         match self {
             Received => &[Acknowledged, Merged],
             Acknowledged => &[Verified, Unverifiable, FalseAlarm, Merged],
-            Verified => &[Assigned, Merged],
+            Verified => &[Assigned, Closed, Merged],
             Unverifiable | FalseAlarm => &[Closed],
-            Assigned => &[Responding],
-            Responding => &[Closed],
-            Closed | Merged => &[],
+            Assigned => &[Assigned, Responding, Verified],
+            Responding => &[Closed, Verified],
+            Closed => &[Acknowledged],
+            Merged => &[],
         }
     }
 
-    /// True once nothing more can happen to the alert.
+    /// True once nothing more can ever happen to the alert (merged into another).
     pub fn is_final(self) -> bool {
         self.next().is_empty()
     }
 
     /// True while the alert still needs someone to act (not closed, not merged).
     pub fn is_open(self) -> bool {
-        !self.is_final()
+        !matches!(self, AlertState::Closed | AlertState::Merged)
     }
 }
 
@@ -211,6 +215,10 @@ pub struct NewAlert {
     /// The words of an SMS the grammar did not read, kept verbatim for the triage officer.
     #[serde(default)]
     pub unparsed: Option<String>,
+    /// A person chose the severity (it is not the threat type's default): a later correction
+    /// of the type keeps it.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub severity_set: bool,
 }
 
 /// A move along the lifecycle, asked for by a person.
@@ -227,6 +235,18 @@ pub struct TransitionRequest {
     pub outcome: Option<String>,
     /// Alert this one duplicates (required for `merged`).
     pub merged_into: Option<String>,
+    /// What became of the alert, on closing (required to close a verified alert).
+    #[serde(default)]
+    pub outcome_category: Option<OutcomeCategory>,
+    /// The actor the alert was referred to (required with the category `referred`).
+    #[serde(default)]
+    pub referred_to: Option<String>,
+    /// How it was verified, on a move to `verified`.
+    #[serde(default)]
+    pub verification: Option<Verification>,
+    /// Why no feedback SMS goes to the reporter on closing (contact could put them at risk).
+    #[serde(default)]
+    pub withhold_feedback: Option<String>,
 }
 
 impl TransitionRequest {
@@ -272,6 +292,21 @@ pub enum AlertEvent {
         outcome: Option<String>,
         /// Target of a merge.
         merged_into: Option<String>,
+        /// What became of the alert, on closing.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        outcome_category: Option<OutcomeCategory>,
+        /// Who it was referred to.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        referred_to: Option<String>,
+        /// How it was verified.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        verification: Option<Verification>,
+        /// Why the reporter was not sent the feedback.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        feedback_withheld: Option<String>,
+        /// Fresh deadlines, when a closed alert is reopened.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        deadlines: Option<Deadlines>,
     },
     /// Triage corrections, with deadlines recomputed when the severity changed.
     Triaged {
@@ -283,6 +318,26 @@ pub enum AlertEvent {
         proposed_responders: Vec<String>,
         /// Coverage after the correction.
         uncovered: bool,
+        /// The severity in `update` is the new threat type's default, not a person's choice.
+        #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+        derived_severity: bool,
+    },
+    /// An internal note (never sent to anyone).
+    NoteAdded {
+        /// The note.
+        text: String,
+    },
+    /// A liaison assistant took the alert ("mine"), or let it go (`None`).
+    Taken {
+        /// User name, or none when released.
+        by: Option<String>,
+    },
+    /// A responder reported what it did (the alert stays open for the CLA to close).
+    ResponseReported {
+        /// Responder id.
+        responder: String,
+        /// What it did.
+        outcome: String,
     },
     /// A deadline was missed and coordinators were told.
     Escalated {
@@ -379,8 +434,23 @@ pub struct Alert {
     /// Words of an SMS the grammar did not read.
     #[serde(default)]
     pub unparsed: Option<String>,
-    /// Outcome on closing.
+    /// Outcome on closing (what the reporter is told).
     pub outcome: Option<String>,
+    /// What became of it, on closing.
+    #[serde(default)]
+    pub outcome_category: Option<OutcomeCategory>,
+    /// Who it was referred to.
+    #[serde(default)]
+    pub referred_to: Option<String>,
+    /// How it was verified.
+    #[serde(default)]
+    pub verification: Option<Verification>,
+    /// The liaison assistant who took it.
+    #[serde(default)]
+    pub taken_by: Option<String>,
+    /// A person chose the severity.
+    #[serde(default)]
+    pub severity_set: bool,
     /// The alert this one was merged into.
     pub merged_into: Option<String>,
     /// Alerts merged into this one.
@@ -421,6 +491,11 @@ impl Alert {
             parse_flags: new.parse_flags.clone(),
             unparsed: new.unparsed.clone(),
             outcome: None,
+            outcome_category: None,
+            referred_to: None,
+            verification: None,
+            taken_by: None,
+            severity_set: new.severity_set,
             merged_into: None,
             absorbed: vec![],
             feedback: vec![],
@@ -436,15 +511,24 @@ impl Alert {
         match &event {
             AlertEvent::Received(_) => {}
             AlertEvent::Transitioned {
+                from,
                 to,
                 responders,
                 outcome,
                 merged_into,
+                outcome_category,
+                referred_to,
+                verification,
+                deadlines,
                 ..
             } => {
                 self.state = *to;
                 if !responders.is_empty() {
                     self.assigned = responders.clone();
+                }
+                // Back to verified: the responders declined or were replaced.
+                if *to == AlertState::Verified && *from != AlertState::Acknowledged {
+                    self.assigned.clear();
                 }
                 if outcome.is_some() {
                     self.outcome = outcome.clone();
@@ -452,12 +536,30 @@ impl Alert {
                 if merged_into.is_some() {
                     self.merged_into = merged_into.clone();
                 }
+                if outcome_category.is_some() {
+                    self.outcome_category = *outcome_category;
+                    self.referred_to.clone_from(referred_to);
+                }
+                if verification.is_some() {
+                    self.verification.clone_from(verification);
+                }
+                if *from == AlertState::Closed {
+                    // Reopened: what it ended with no longer holds.
+                    self.outcome = None;
+                    self.outcome_category = None;
+                    self.referred_to = None;
+                }
+                if let Some(d) = deadlines {
+                    self.deadlines = *d;
+                    self.escalated.clear();
+                }
             }
             AlertEvent::Triaged {
                 update,
                 deadlines,
                 proposed_responders,
                 uncovered,
+                derived_severity,
             } => {
                 if let Some(p) = &update.place {
                     self.place = Some(p.clone());
@@ -467,6 +569,9 @@ impl Alert {
                 }
                 if let Some(s) = update.severity {
                     self.severity = s;
+                    if !derived_severity {
+                        self.severity_set = true;
+                    }
                 }
                 if let Some(d) = deadlines {
                     self.deadlines = *d;
@@ -481,7 +586,10 @@ impl Alert {
                 }
             }
             AlertEvent::FeedbackQueued { message } => self.feedback.push(message.clone()),
-            AlertEvent::MessageAttached { .. } => {}
+            AlertEvent::MessageAttached { .. }
+            | AlertEvent::NoteAdded { .. }
+            | AlertEvent::ResponseReported { .. } => {}
+            AlertEvent::Taken { by } => self.taken_by.clone_from(by),
             AlertEvent::DuplicateAbsorbed { alert } => self.absorbed.push(alert.clone()),
             AlertEvent::ReporterLinked {
                 focal_point,
@@ -507,373 +615,14 @@ impl Alert {
         self.version += 1;
     }
 
-    /// Decide whether a requested move is allowed, and what event it makes.
-    pub fn decide_transition(&self, req: &TransitionRequest) -> Result<AlertEvent, DomainError> {
-        let to = req.to.ok_or(DomainError::Missing("to"))?;
-        let allowed = self.state.next();
-        if !allowed.contains(&to) {
-            let allowed = if allowed.is_empty() {
-                "none (the alert is finished)".to_string()
-            } else {
-                allowed
-                    .iter()
-                    .map(|s| s.as_str())
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            };
-            return Err(DomainError::InvalidTransition {
-                from: self.state,
-                to,
-                allowed,
-            });
-        }
-        // A false alarm or unverifiable alert already says why it ends; closing it reuses that.
-        let reason = non_empty(&req.reason).or_else(|| match (to, self.state) {
-            (AlertState::Closed, AlertState::Unverifiable | AlertState::FalseAlarm) => {
-                self.last_reason()
-            }
-            _ => None,
-        });
-        let outcome = non_empty(&req.outcome);
-        let merged_into = non_empty(&req.merged_into);
-        let mut responders: Vec<String> = req
-            .responders
-            .iter()
-            .map(|r| r.trim().to_string())
-            .filter(|r| !r.is_empty())
-            .collect();
-        responders.dedup();
-        match to {
-            AlertState::Unverifiable | AlertState::FalseAlarm if reason.is_none() => {
-                return Err(DomainError::Missing("reason"));
-            }
-            AlertState::Merged => match &merged_into {
-                None => return Err(DomainError::Missing("merged_into")),
-                Some(target) if *target == self.id || *target == self.reference => {
-                    return Err(DomainError::invalid(
-                        "merged_into",
-                        "an alert cannot be merged into itself",
-                    ));
-                }
-                Some(_) => {}
-            },
-            AlertState::Assigned if responders.is_empty() => {
-                return Err(DomainError::Missing("responders"));
-            }
-            // The outcome is what the reporter is told: a responded alert needs a real one,
-            // any other closing at least the reason it ends without a response.
-            AlertState::Closed
-                if outcome.is_none()
-                    && (self.state == AlertState::Responding || reason.is_none()) =>
-            {
-                return Err(DomainError::Missing("outcome"));
-            }
-            _ => {}
-        }
-        let outcome = if to == AlertState::Closed {
-            outcome.or_else(|| reason.clone())
-        } else {
-            None
-        };
-        Ok(AlertEvent::Transitioned {
-            from: self.state,
-            to,
-            reason,
-            responders: if to == AlertState::Assigned {
-                responders
-            } else {
-                vec![]
-            },
-            outcome,
-            merged_into: if to == AlertState::Merged {
-                merged_into
-            } else {
-                None
-            },
-        })
-    }
-
-    /// The reason given with the latest lifecycle move, if any.
-    fn last_reason(&self) -> Option<String> {
-        self.timeline.iter().rev().find_map(|t| match &t.event {
-            AlertEvent::Transitioned { reason, .. } => Some(reason.clone()),
-            _ => None,
-        })?
-    }
-
     /// The deadline that is next due in the current state, if any.
     pub fn next_deadline(&self) -> Option<(DeadlineKind, DateTime<Utc>)> {
         self.deadlines.next_for(self.state)
     }
 }
 
-fn non_empty(s: &Option<String>) -> Option<String> {
-    s.as_ref()
-        .map(|s| s.trim().to_string())
-        .filter(|s| !s.is_empty())
-}
-
+mod lifecycle;
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::deadline::DeadlinePolicy;
-    use chrono::TimeZone;
-    use proptest::prelude::*;
+mod tests;
 
-    fn alert() -> Alert {
-        let t = Utc.with_ymd_and_hms(2026, 5, 4, 6, 0, 0).unwrap();
-        let sev = Severity::IMMINENT;
-        let new = NewAlert {
-            id: "01ALERT".into(),
-            reference: "K-1001".into(),
-            channel: Channel::Sms,
-            reporter: Reporter::default(),
-            text: "Hommes armés à Kiwanja".into(),
-            language: Some("fr".into()),
-            place: Some("CD6111-V001".into()),
-            place_name: None,
-            place_candidates: vec![],
-            threat_type: Some(ThreatType::ArmedPresence),
-            severity: sev,
-            reported_at: t,
-            received_at: t,
-            deadlines: DeadlinePolicy::default().deadlines(sev, t),
-            proposed_responders: vec!["clp".into()],
-            uncovered: false,
-            duplicate_candidates: vec![],
-            parse_flags: vec![],
-            unparsed: None,
-        };
-        Alert::received(new, "gateway:twilio")
-    }
-
-    fn to(state: AlertState) -> TransitionRequest {
-        TransitionRequest {
-            to: Some(state),
-            ..Default::default()
-        }
-    }
-
-    fn step(a: &mut Alert, req: TransitionRequest) -> Result<(), DomainError> {
-        let e = a.decide_transition(&req)?;
-        a.apply(e, "cla1", a.received_at);
-        Ok(())
-    }
-
-    #[test]
-    fn the_full_path_records_every_move() {
-        let mut a = alert();
-        step(&mut a, to(AlertState::Acknowledged)).unwrap();
-        step(&mut a, to(AlertState::Verified)).unwrap();
-        step(
-            &mut a,
-            TransitionRequest {
-                responders: vec!["clp".into(), "clp".into()],
-                ..to(AlertState::Assigned)
-            },
-        )
-        .unwrap();
-        step(&mut a, to(AlertState::Responding)).unwrap();
-        step(
-            &mut a,
-            TransitionRequest {
-                outcome: Some(" patrouille envoyée ".into()),
-                ..to(AlertState::Closed)
-            },
-        )
-        .unwrap();
-        assert_eq!(a.state, AlertState::Closed);
-        assert_eq!(a.assigned, vec!["clp"], "responders are deduplicated");
-        assert_eq!(a.outcome.as_deref(), Some("patrouille envoyée"));
-        assert_eq!(a.timeline.len(), 6);
-        assert_eq!(a.version, 6);
-        assert!(a.timeline[1..].iter().all(|t| t.actor == "cla1"));
-        assert!(
-            a.next_deadline().is_none(),
-            "a closed alert has no deadline"
-        );
-    }
-
-    #[test]
-    fn invalid_moves_name_the_allowed_ones() {
-        let a = alert();
-        let err = a.decide_transition(&to(AlertState::Verified)).unwrap_err();
-        assert_eq!(
-            err.to_string(),
-            "an alert in state 'received' cannot move to 'verified'; allowed: acknowledged, merged"
-        );
-        assert_eq!(
-            a.decide_transition(&TransitionRequest::default()),
-            Err(DomainError::Missing("to"))
-        );
-    }
-
-    #[test]
-    fn moves_that_need_a_reason_responders_outcome_or_target() {
-        let mut a = alert();
-        step(&mut a, to(AlertState::Acknowledged)).unwrap();
-        assert_eq!(
-            a.decide_transition(&to(AlertState::FalseAlarm)),
-            Err(DomainError::Missing("reason"))
-        );
-        assert_eq!(
-            a.decide_transition(&to(AlertState::Unverifiable)),
-            Err(DomainError::Missing("reason"))
-        );
-        assert_eq!(
-            a.decide_transition(&to(AlertState::Merged)),
-            Err(DomainError::Missing("merged_into"))
-        );
-        let own = TransitionRequest {
-            merged_into: Some("K-1001".into()),
-            ..to(AlertState::Merged)
-        };
-        assert!(matches!(
-            a.decide_transition(&own),
-            Err(DomainError::Invalid { .. })
-        ));
-        let mut v = a.clone();
-        step(&mut v, to(AlertState::Verified)).unwrap();
-        let blank = TransitionRequest {
-            responders: vec![" ".into()],
-            ..to(AlertState::Assigned)
-        };
-        assert_eq!(
-            v.decide_transition(&blank),
-            Err(DomainError::Missing("responders"))
-        );
-        step(
-            &mut a,
-            TransitionRequest {
-                reason: Some("chef de village joint".into()),
-                ..to(AlertState::FalseAlarm)
-            },
-        )
-        .unwrap();
-        // Closing a false alarm tells the reporter why, from the reason if no outcome is given.
-        step(&mut a, to(AlertState::Closed)).unwrap();
-        assert_eq!(a.outcome.as_deref(), Some("chef de village joint"));
-    }
-
-    #[test]
-    fn a_responded_alert_needs_a_real_outcome() {
-        let mut a = alert();
-        for s in [AlertState::Acknowledged, AlertState::Verified] {
-            step(&mut a, to(s)).unwrap();
-        }
-        step(
-            &mut a,
-            TransitionRequest {
-                responders: vec!["clp".into()],
-                ..to(AlertState::Assigned)
-            },
-        )
-        .unwrap();
-        step(&mut a, to(AlertState::Responding)).unwrap();
-        let only_reason = TransitionRequest {
-            reason: Some("fini".into()),
-            ..to(AlertState::Closed)
-        };
-        assert_eq!(
-            a.decide_transition(&only_reason),
-            Err(DomainError::Missing("outcome"))
-        );
-    }
-
-    #[test]
-    fn final_states_allow_nothing() {
-        for s in [AlertState::Closed, AlertState::Merged] {
-            assert!(s.is_final() && !s.is_open());
-            for t in AlertState::ALL {
-                let mut a = alert();
-                a.state = s;
-                assert!(a.decide_transition(&to(t)).is_err());
-            }
-        }
-    }
-
-    #[test]
-    fn states_round_trip_and_every_state_is_reachable() {
-        let mut seen = std::collections::HashSet::from([AlertState::Received]);
-        let mut frontier = vec![AlertState::Received];
-        while let Some(s) = frontier.pop() {
-            for n in s.next() {
-                if seen.insert(*n) {
-                    frontier.push(*n);
-                }
-            }
-        }
-        assert_eq!(seen.len(), AlertState::ALL.len());
-        for s in AlertState::ALL {
-            assert_eq!(s.as_str().parse::<AlertState>(), Ok(s));
-        }
-    }
-
-    fn full_request(t: AlertState) -> TransitionRequest {
-        TransitionRequest {
-            to: Some(t),
-            reason: Some("raison".into()),
-            responders: vec!["clp".into()],
-            outcome: Some("résultat".into()),
-            merged_into: Some("K-9".into()),
-        }
-    }
-
-    #[test]
-    fn linking_a_reporter_and_reading_older_events() {
-        let mut a = alert();
-        a.apply(
-            AlertEvent::ReporterLinked {
-                focal_point: "fp1".into(),
-                pseudonym: Some("FP-Kiwanja-01".into()),
-                language: Some("sw".into()),
-            },
-            "cla1",
-            a.received_at,
-        );
-        assert!(!a.reporter.is_unknown());
-        assert_eq!(a.reporter.pseudonym.as_deref(), Some("FP-Kiwanja-01"));
-        assert_eq!(a.reporter.language.as_deref(), Some("sw"));
-        // Events and rows written before these fields existed still decode.
-        let e: AlertEvent =
-            serde_json::from_str(r#"{"kind":"reporter_linked","focal_point":"fp2"}"#).unwrap();
-        assert!(matches!(
-            e,
-            AlertEvent::ReporterLinked {
-                pseudonym: None,
-                ..
-            }
-        ));
-        let mut old = serde_json::to_value(alert()).unwrap();
-        let doc = old.as_object_mut().unwrap();
-        doc.remove("parse_flags");
-        doc.remove("unparsed");
-        let back: Alert = serde_json::from_value(old).unwrap();
-        assert!(back.parse_flags.is_empty() && back.unparsed.is_none());
-    }
-
-    proptest! {
-        /// Whatever moves are asked for, in any order, the alert only ever follows the
-        /// lifecycle, its version counts its events, and once final it stays final.
-        #[test]
-        fn any_sequence_of_requests_follows_the_lifecycle(moves in prop::collection::vec(0usize..9, 0..30)) {
-            let mut a = alert();
-            for m in moves {
-                let target = AlertState::ALL[m];
-                let before = a.state;
-                match a.decide_transition(&full_request(target)) {
-                    Ok(e) => {
-                        prop_assert!(before.next().contains(&target));
-                        a.apply(e, "cla", a.received_at);
-                        prop_assert_eq!(a.state, target);
-                    }
-                    Err(_) => {
-                        prop_assert!(!before.next().contains(&target));
-                        prop_assert_eq!(a.state, before);
-                    }
-                }
-                prop_assert_eq!(a.version as usize, a.timeline.len());
-            }
-        }
-    }
-}
+pub use lifecycle::{OutcomeCategory, Verification, VerificationMethod};
