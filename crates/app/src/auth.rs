@@ -167,7 +167,7 @@ impl App {
         Ok(())
     }
 
-    async fn named_user(&self, name: &str) -> AppResult<User> {
+    pub(crate) async fn named_user(&self, name: &str) -> AppResult<User> {
         limits::check("user name", name, limits::NAME)?;
         self.store
             .user_by_name(name)

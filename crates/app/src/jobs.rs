@@ -84,6 +84,15 @@ impl App {
             else {
                 continue;
             };
+            // Weeks past its deadline an alert is stale: it waits in the stale view for a
+            // coordinator, and an escalation now (a server that was down, an imported
+            // history) would only bury the fresh ones.
+            if alert
+                .next_deadline()
+                .is_some_and(|(_, at)| at <= now - Duration::days(crate::moves::STALE_AFTER_DAYS))
+            {
+                continue;
+            }
             let event = AlertEvent::Escalated { deadline: kind };
             let version = alert.version;
             alert.apply(event, &system.name, now);
@@ -118,20 +127,30 @@ impl App {
         Ok(n)
     }
 
-    /// Issue the digest of `day` (UTC) and queue it to coordinators.
+    /// The deployment's date today.
+    pub fn local_today(&self) -> NaiveDate {
+        self.now().with_timezone(&self.settings.zone()).date_naive()
+    }
+
+    /// Issue the digest of `day` (a day in the deployment's time zone, midnight to midnight)
+    /// and queue it to coordinators.
     pub async fn issue_digest(&self, caller: &Caller, day: NaiveDate) -> AppResult<Digest> {
         caller.require(kinga_domain::people::Permission::Coordinate)?;
-        let from = day
-            .and_hms_opt(0, 0, 0)
-            .map(|t| t.and_utc())
-            .ok_or_else(|| AppError::Invalid("bad day".into()))?;
-        let to = from + Duration::days(1);
+        let zone = self.settings.zone();
+        let midnight = |d: NaiveDate| {
+            d.and_hms_opt(0, 0, 0)
+                .and_then(|t| t.and_local_timezone(zone).earliest())
+                .map(|t| t.with_timezone(&Utc))
+                .ok_or_else(|| AppError::Invalid(format!("no midnight on {d} in {zone}")))
+        };
+        let from = midnight(day)?;
+        let to = midnight(day + Duration::days(1))?;
         // Alerts still open from earlier weeks count as overdue, so look back a month.
         let alerts = self
             .store
             .alerts_reported_between(from - Duration::days(30), to)
             .await?;
-        let d = digest::compute(&alerts, from, to);
+        let d = digest::compute(&alerts, from, to).of_local_day(day, zone);
         let value = serde_json::to_value(&d).map_err(|e| AppError::Invalid(e.to_string()))?;
         let system = Caller::system();
         let mut events = vec![self.draft(
@@ -159,12 +178,13 @@ impl App {
         }
     }
 
-    /// Issue yesterday's digest once the configured hour has passed, if not issued yet.
+    /// Issue yesterday's digest once the configured local hour has passed, if not issued yet.
     pub async fn digest_if_due(&self, now: DateTime<Utc>) -> AppResult<Option<Digest>> {
-        if now.hour() < self.settings.digest.hour_utc {
+        let local = now.with_timezone(&self.settings.zone());
+        if local.hour() < self.settings.digest.hour {
             return Ok(None);
         }
-        let yesterday = (now - Duration::days(1)).date_naive();
+        let yesterday = local.date_naive() - Duration::days(1);
         let issued = self.store.digests(3).await?;
         let done = issued
             .iter()

@@ -156,6 +156,35 @@ impl App {
     }
 }
 
+impl App {
+    /// A user changes their own password, proving the current one; the guess counts against
+    /// the same limits as signing in, so a stolen session cannot try passwords freely. Every
+    /// other session of the user ends.
+    pub async fn change_own_password(
+        &self,
+        user: &User,
+        current: &str,
+        new: &str,
+        keep_session: &str,
+        address: &str,
+    ) -> Result<User, SignInError> {
+        let attempt = self
+            .limiter
+            .begin(&user.name, address)
+            .map_err(|wait| SignInError::Refused(SignInRefusal::TooMany(wait)))?;
+        match self.authenticate(&user.name, current).await {
+            Ok(_) => self.limiter.succeeded(attempt),
+            Err(AppError::Unauthorized(_)) => {
+                return Err(SignInError::Refused(SignInRefusal::Wrong));
+            }
+            Err(e) => return Err(e.into()),
+        }
+        Ok(self
+            .reset_password(&Caller::user(user), &user.name, new, Some(keep_session))
+            .await?)
+    }
+}
+
 /// A sign-in that did not open a session.
 #[derive(Debug, thiserror::Error)]
 pub enum SignInError {

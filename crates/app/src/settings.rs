@@ -209,13 +209,15 @@ impl Deadlines {
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(default)]
 pub struct DigestSettings {
-    /// Hour (UTC) at which yesterday's digest is issued.
-    pub hour_utc: u32,
+    /// Hour of the day, in the deployment's time zone, after which yesterday's digest (a
+    /// local day, midnight to midnight) is issued.
+    #[serde(alias = "hour_utc")]
+    pub hour: u32,
 }
 
 impl Default for DigestSettings {
     fn default() -> Self {
-        DigestSettings { hour_utc: 6 }
+        DigestSettings { hour: 7 }
     }
 }
 

@@ -123,8 +123,8 @@ async fn the_daily_digest_is_issued_once_after_its_hour() {
     )
     .await
     .expect("ack");
-    // Next day, before the configured hour: nothing; after it: yesterday's digest, once.
-    clock.set(Utc.with_ymd_and_hms(2026, 3, 3, 5, 0, 0).unwrap());
+    // Next day (Lubumbashi time), before the configured hour: nothing; after it: yesterday's digest, once.
+    clock.set(Utc.with_ymd_and_hms(2026, 3, 3, 4, 30, 0).unwrap());
     assert!(app.digest_if_due(app.now()).await.expect("run").is_none());
     clock.set(Utc.with_ymd_and_hms(2026, 3, 3, 6, 30, 0).unwrap());
     let d = app
@@ -163,4 +163,23 @@ async fn the_daily_digest_is_issued_once_after_its_hour() {
         1
     );
     support::assert_verified(&app).await;
+}
+
+#[tokio::test]
+async fn stale_alerts_are_not_escalated_again_and_again() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let (app, clock) = app(&dir).await;
+    new_alert(&app, "Trois civils tués à Walikale").await;
+    // The server was down for three weeks: the alert is stale, not news.
+    clock.set(app.now() + Duration::days(21));
+    assert_eq!(app.escalate_due().await.expect("run"), 0);
+    let fresh = new_alert(&app, "Attaque à Walikale").await;
+    clock.set(app.now() + Duration::minutes(16));
+    assert_eq!(
+        app.escalate_due().await.expect("run"),
+        1,
+        "the fresh one is"
+    );
+    let a = app.alert(&cla(), &fresh).await.expect("alert");
+    assert_eq!(a.escalated, vec![DeadlineKind::Acknowledge]);
 }

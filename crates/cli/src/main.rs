@@ -14,7 +14,8 @@ use indicatif::{ProgressBar, ProgressStyle};
 
 use kinga_app::Caller;
 use kinga_app::import::ImportKind;
-use kinga_domain::people::Role;
+use kinga_app::profile::ProfileUpdate;
+use kinga_domain::people::{NotifyChannel, Role};
 
 /// Kinga: protection of civilians information system.
 #[derive(Parser)]
@@ -128,6 +129,33 @@ enum UserCmd {
         /// Login name.
         name: String,
     },
+    /// Change a user's settings: how escalations and digests reach them, their time zone,
+    /// working area. Options left out stay as they are; an empty value clears.
+    Set {
+        /// Login name.
+        name: String,
+        /// Name shown in the UI.
+        #[arg(long)]
+        display_name: Option<String>,
+        /// UI language, en or fr.
+        #[arg(long)]
+        language: Option<String>,
+        /// Phone number for escalations by SMS.
+        #[arg(long)]
+        phone: Option<String>,
+        /// E-mail address for escalations and digests.
+        #[arg(long)]
+        email: Option<String>,
+        /// Copies besides the inbox: comma-separated `sms`, `email`; empty for the inbox only.
+        #[arg(long)]
+        notify: Option<String>,
+        /// IANA time zone (Africa/Lubumbashi); empty for the deployment's.
+        #[arg(long)]
+        time_zone: Option<String>,
+        /// Working area: comma-separated P-codes; empty for everywhere.
+        #[arg(long)]
+        areas: Option<String>,
+    },
     /// List users.
     List,
 }
@@ -187,14 +215,20 @@ fn cli_caller() -> Caller {
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
+    let cli = Cli::parse();
+    // The demo keeps its terminal for the logins table: only warnings unless KINGA_LOG says.
+    let default_level = if matches!(cli.command, Command::Demo { .. }) {
+        "warn"
+    } else {
+        "info"
+    };
     tracing_subscriber::fmt()
         .with_env_filter(
             tracing_subscriber::EnvFilter::try_from_env("KINGA_LOG")
-                .unwrap_or_else(|_| "info".into()),
+                .unwrap_or_else(|_| default_level.into()),
         )
         .with_writer(std::io::stderr)
         .init();
-    let cli = Cli::parse();
     if let Command::Cluster {
         input,
         eps_km,
@@ -273,6 +307,69 @@ async fn main() -> anyhow::Result<()> {
                     let pw = read_password()?;
                     app.reset_password(&caller, &name, &pw, None).await?;
                     println!("password of {name} reset; their sessions have ended");
+                }
+                UserCmd::Set {
+                    name,
+                    display_name,
+                    language,
+                    phone,
+                    email,
+                    notify,
+                    time_zone,
+                    areas,
+                } => {
+                    let list = |s: &str| -> Vec<String> {
+                        s.split(',')
+                            .map(str::trim)
+                            .filter(|x| !x.is_empty())
+                            .map(String::from)
+                            .collect()
+                    };
+                    let notify = notify
+                        .map(|n| {
+                            list(&n)
+                                .iter()
+                                .map(|c| match c.as_str() {
+                                    "sms" => Ok(NotifyChannel::Sms),
+                                    "email" => Ok(NotifyChannel::Email),
+                                    other => Err(anyhow::anyhow!(
+                                        "unknown channel '{other}' (sms or email)"
+                                    )),
+                                })
+                                .collect::<anyhow::Result<Vec<_>>>()
+                        })
+                        .transpose()?;
+                    let update = ProfileUpdate {
+                        display_name,
+                        language,
+                        phone,
+                        email,
+                        notify,
+                        time_zone,
+                        areas: areas.map(|a| list(&a)),
+                    };
+                    let u = app.update_profile(&caller, &name, update).await?;
+                    println!(
+                        "user {}: phone {}, e-mail {}, copies by {}, time zone {}, working area {}",
+                        u.name,
+                        u.phone.as_deref().unwrap_or("-"),
+                        u.email.as_deref().unwrap_or("-"),
+                        if u.notify.is_empty() {
+                            "nothing (inbox only)".to_string()
+                        } else {
+                            u.notify
+                                .iter()
+                                .map(|c| c.as_str())
+                                .collect::<Vec<_>>()
+                                .join(", ")
+                        },
+                        u.time_zone.as_deref().unwrap_or("of the deployment"),
+                        if u.areas.is_empty() {
+                            "everywhere".to_string()
+                        } else {
+                            u.areas.join(", ")
+                        }
+                    );
                 }
                 UserCmd::List => {
                     for u in app.users(&caller).await? {

@@ -105,9 +105,12 @@ pub async fn serve(app: App, listen: &str, banner: Option<String>) -> anyhow::Re
     spawn_delivery(app.clone(), Box::new(sender));
     let idle = Duration::from_secs(app.settings.http.idle_seconds.max(1));
     let router = kinga_web::router(AppState::new(app.clone()));
-    println!("Kinga is listening on http://{addr}");
-    if let Some(b) = banner {
-        println!("{b}");
+    match banner {
+        // The demo's table comes last, so it is what stays on screen.
+        Some(b) => println!(
+            "{b}\nOpen http://{addr} and sign in with one of the logins above (Ctrl-C stops Kinga)."
+        ),
+        None => println!("Kinga is listening on http://{addr}"),
     }
     let served = axum::serve(
         TimeoutListener::new(listener, idle),

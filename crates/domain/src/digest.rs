@@ -25,7 +25,7 @@ const LISTED_REFS: usize = 20;
 /// What came in, what was answered and what is overdue, over one window.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Digest {
-    /// Day the window starts, `YYYY-MM-DD` (UTC).
+    /// Day the window covers, `YYYY-MM-DD`, in [`Digest::time_zone`].
     pub day: String,
     /// Start of the window (included).
     pub from: DateTime<Utc>,
@@ -57,6 +57,18 @@ pub struct Digest {
     pub overdue_refs: Vec<String>,
     /// Median minutes from receipt to acknowledgement, over the window's acknowledgements.
     pub median_minutes_to_acknowledge: Option<u32>,
+    /// Time zone whose day the window is (IANA name); UTC when none.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub time_zone: Option<String>,
+}
+
+impl Digest {
+    /// The digest of a local day: `day` names it, and its times read in `zone`.
+    pub fn of_local_day(mut self, day: chrono::NaiveDate, zone: chrono_tz::Tz) -> Self {
+        self.day = day.to_string();
+        self.time_zone = Some(zone.name().to_string());
+        self
+    }
 }
 
 /// An alert as it stood at one moment, replayed from its timeline.
@@ -207,6 +219,7 @@ pub fn compute(alerts: &[Alert], from: DateTime<Utc>, to: DateTime<Utc>) -> Dige
         by_state,
         overdue_refs: overdue.into_iter().map(|(_, r)| r.to_string()).collect(),
         median_minutes_to_acknowledge: median(&mut ack_minutes),
+        time_zone: None,
     }
 }
 
@@ -260,14 +273,28 @@ fn state_label(s: AlertState, fr: bool) -> &'static str {
 /// translated) or English (`en`), as [`crate::outbox::message_language`] decides.
 pub fn render_text(d: &Digest, lang: &str) -> String {
     let fr = crate::outbox::message_language(Some(lang)) == "fr";
-    let when = |t: DateTime<Utc>| t.format("%Y-%m-%d %H:%M").to_string();
+    let zone: chrono_tz::Tz = d
+        .time_zone
+        .as_deref()
+        .and_then(|z| z.parse().ok())
+        .unwrap_or(chrono_tz::Tz::UTC);
+    let when = |t: DateTime<Utc>| t.with_timezone(&zone).format("%Y-%m-%d %H:%M").to_string();
+    let zone = zone.name();
     let mut out = Vec::new();
     if fr {
         out.push(format!("Kinga — suivi des alertes du {}", d.day));
-        out.push(format!("Période : {} – {} UTC", when(d.from), when(d.to)));
+        out.push(format!(
+            "Période : {} – {} ({zone})",
+            when(d.from),
+            when(d.to)
+        ));
     } else {
         out.push(format!("Kinga — alert tracking digest for {}", d.day));
-        out.push(format!("Period: {} – {} UTC", when(d.from), when(d.to)));
+        out.push(format!(
+            "Period: {} – {} ({zone})",
+            when(d.from),
+            when(d.to)
+        ));
     }
 
     let mut types: Vec<String> = d

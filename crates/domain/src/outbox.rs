@@ -112,6 +112,25 @@ pub const CHANNEL_INBOX: &str = "inbox";
 pub const MAX_SMS_SEGMENTS: usize = 3;
 
 impl OutboxMessage {
+    /// The channel the message goes or went out by: the one delivery recorded, else the one
+    /// its recipient implies (none for a responder, whose contact decides at delivery).
+    pub fn channel_of(&self) -> Option<&str> {
+        self.channel.as_deref().or(match &self.recipient {
+            Recipient::Reporter { .. } => Some(CHANNEL_SMS),
+            Recipient::User { via: Some(v), .. } => Some(v.as_str()),
+            Recipient::User { via: None, .. } => Some(CHANNEL_INBOX),
+            Recipient::Responder { .. } => None,
+        })
+    }
+
+    /// The user whose Kinga inbox holds this message, if it is an inbox copy.
+    pub fn inbox_user(&self) -> Option<&str> {
+        match &self.recipient {
+            Recipient::User { user, via: None } => Some(user),
+            _ => None,
+        }
+    }
+
     /// A new message waiting for its first delivery attempt.
     pub fn queued(
         id: String,

@@ -53,6 +53,7 @@ fn columns_of(table: Projection) -> &'static [&'static str] {
             "next_attempt_at",
             "provider",
             "provider_message_id",
+            "inbox_user",
         ],
         Projection::Digests => &["day"],
         Projection::Audit => &[],

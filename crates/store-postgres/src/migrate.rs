@@ -27,6 +27,7 @@ const MIGRATIONS: &[(i32, &str, &str)] = &[
         "queue search",
         include_str!("../migrations/0004_queue_search.sql"),
     ),
+    (5, "inbox", include_str!("../migrations/0005_inbox.sql")),
 ];
 
 /// Advisory lock key held while migrating ("kingamig" in ASCII).

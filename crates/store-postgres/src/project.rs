@@ -155,8 +155,8 @@ pub(crate) async fn apply(tx: &Transaction<'_>, write: &Write) -> Result<()> {
             let stmt = tx
                 .prepare_cached(
                     "INSERT INTO outbox (id, status, alert, created_at, next_attempt_at, provider,
-                         provider_message_id, lease_until, doc)
-                     VALUES ($1, $2, $3, $4, $5, $6, $7, NULL, $8)
+                         provider_message_id, lease_until, doc, inbox_user)
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, NULL, $8, $9)
                      ON CONFLICT (id) DO UPDATE SET status = EXCLUDED.status, alert = EXCLUDED.alert,
                          created_at = EXCLUDED.created_at, next_attempt_at = EXCLUDED.next_attempt_at,
                          provider = EXCLUDED.provider,
@@ -176,6 +176,7 @@ pub(crate) async fn apply(tx: &Transaction<'_>, write: &Write) -> Result<()> {
                     &m.provider,
                     &m.provider_message_id,
                     &Json(m),
+                    &m.inbox_user(),
                 ],
             )
             .await?;

@@ -315,6 +315,14 @@ pub(crate) async fn outbox(
         let p = f.arg(alert.clone());
         f.clauses.push(format!("alert = {p}"));
     }
+    if let Some(user) = &q.inbox_of {
+        let p = f.arg(user.clone());
+        f.clauses.push(format!("inbox_user = {p}"));
+    }
+    if let Some(after) = q.after {
+        let p = f.arg(after);
+        f.clauses.push(format!("created_at > {p}"));
+    }
     let filter = f.sql();
     let l = f.arg(sql_count(q.limit));
     let o = f.arg(sql_count(q.offset));

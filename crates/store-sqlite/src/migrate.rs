@@ -27,6 +27,7 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "queue search",
         include_str!("../migrations/0004_queue_search.sql"),
     ),
+    (5, "inbox", include_str!("../migrations/0005_inbox.sql")),
 ];
 
 /// Bring the schema up to date and return the instance id, creating it on first run.

@@ -155,8 +155,8 @@ pub(crate) fn apply(conn: &Connection, write: &Write) -> Result<()> {
             // Writing a message back is what ends a worker's lease on it.
             conn.prepare_cached(
                 "INSERT INTO outbox (id, status, alert, created_at, next_attempt_at, provider,
-                     provider_message_id, lease_until, doc)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, NULL, ?8)
+                     provider_message_id, lease_until, doc, inbox_user)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, NULL, ?8, ?9)
                  ON CONFLICT (id) DO UPDATE SET status = excluded.status, alert = excluded.alert,
                      created_at = excluded.created_at, next_attempt_at = excluded.next_attempt_at,
                      provider = excluded.provider, provider_message_id = excluded.provider_message_id,
@@ -170,7 +170,8 @@ pub(crate) fn apply(conn: &Connection, write: &Write) -> Result<()> {
                 m.next_attempt_at.map(ts),
                 m.provider,
                 m.provider_message_id,
-                encode(m, "outbox message")?
+                encode(m, "outbox message")?,
+                m.inbox_user()
             ])?;
         }
         Write::Digest { day, digest } => {

@@ -292,6 +292,14 @@ pub(crate) fn outbox(conn: &Connection, q: &OutboxQuery) -> Result<Vec<OutboxMes
         clauses.push("alert = ?".to_string());
         args.push(Value::Text(alert.clone()));
     }
+    if let Some(user) = &q.inbox_of {
+        clauses.push("inbox_user = ?".to_string());
+        args.push(Value::Text(user.clone()));
+    }
+    if let Some(after) = q.after {
+        clauses.push("created_at > ?".to_string());
+        args.push(Value::Text(ts(after)));
+    }
     let filter = if clauses.is_empty() {
         String::new()
     } else {

@@ -25,9 +25,12 @@ pub use ledger::{
     check_atomicity, check_basics, check_concurrent_commits, check_concurrent_updates,
     check_conflict, check_next_reference, check_sealing,
 };
-pub use outbox::{check_concurrent_claims, check_outbox_claims, check_outbox_provider_ids};
+pub use outbox::{
+    check_concurrent_claims, check_inbox, check_outbox, check_outbox_claims,
+    check_outbox_provider_ids,
+};
 pub use records::{
-    check_audit, check_digests, check_idempotency, check_meta, check_outbox, check_projection_rows,
+    check_audit, check_digests, check_idempotency, check_meta, check_projection_rows,
     check_registries, check_sessions, check_sessions_of_user, check_users_and_tokens,
 };
 
@@ -50,6 +53,7 @@ pub async fn run_all(store: Arc<dyn Store>) {
     check_audit(s).await;
     check_users_and_tokens(s).await;
     check_outbox(s).await;
+    check_inbox(s).await;
     check_outbox_claims(s).await;
     check_outbox_provider_ids(s).await;
     check_concurrent_claims(store.clone()).await;

@@ -294,6 +294,7 @@ pub fn expected_columns(
                 ("next_attempt_at", m.next_attempt_at.map(canonical_time)),
                 ("provider", m.provider.clone()),
                 ("provider_message_id", m.provider_message_id.clone()),
+                ("inbox_user", m.inbox_user().map(str::to_string)),
             ]
         }
         Projection::Digests => vec![("day", text(doc, "day"))],
@@ -330,6 +331,21 @@ fn show(v: Option<&str>) -> String {
     v.map_or_else(|| "nothing".to_string(), |v| format!("'{v}'"))
 }
 
+/// A text searched for inside a column with `LIKE … ESCAPE '\\'`: its wildcards taken
+/// literally, wrapped in `%`.
+pub fn like_pattern(text: &str) -> String {
+    let mut p = String::with_capacity(text.len() + 2);
+    p.push('%');
+    for c in text.chars() {
+        if matches!(c, '%' | '_' | '\\') {
+            p.push('\\');
+        }
+        p.push(c);
+    }
+    p.push('%');
+    p
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -354,6 +370,12 @@ mod tests {
     }
 
     #[test]
+    fn like_patterns_take_wildcards_literally() {
+        assert_eq!(like_pattern("Kiwanja"), "%Kiwanja%");
+        assert_eq!(like_pattern("50%_a\\b"), "%50\\%\\_a\\\\b%");
+    }
+
+    #[test]
     fn limits_are_capped_and_converted() {
         assert_eq!(page_limit(5000), MAX_PAGE);
         assert_eq!(page_limit(20), 20);
@@ -364,19 +386,4 @@ mod tests {
             Err(StoreError::Corrupt(_))
         ));
     }
-}
-
-/// A text searched for inside a column with `LIKE … ESCAPE '\\'`: its wildcards taken
-/// literally, wrapped in `%`.
-pub fn like_pattern(text: &str) -> String {
-    let mut p = String::with_capacity(text.len() + 2);
-    p.push('%');
-    for c in text.chars() {
-        if matches!(c, '%' | '_' | '\\') {
-            p.push('\\');
-        }
-        p.push(c);
-    }
-    p.push('%');
-    p
 }

@@ -153,6 +153,10 @@ pub struct OutboxQuery {
     pub limit: usize,
     /// Messages to skip (paging).
     pub offset: usize,
+    /// Only the inbox copies for this user.
+    pub inbox_of: Option<String>,
+    /// Only messages queued after this instant (unread inbox messages).
+    pub after: Option<DateTime<Utc>>,
 }
 
 /// A signed-in browser session; only the digest of the cookie secret is stored.

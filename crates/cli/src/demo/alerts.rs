@@ -377,7 +377,8 @@ pub async fn play(
                 continue;
             }
         }
-        if alert.place.is_none() {
+        // The CLA settles the place the text names, whatever the typo or homonym made of it.
+        if alert.place != true_place {
             if let Some(p) = &true_place {
                 app.triage(
                     cla_now,

@@ -9,9 +9,10 @@ mod registry;
 use rand::SeedableRng;
 use rand::rngs::StdRng;
 
+use kinga_app::profile::ProfileUpdate;
 use kinga_app::registry::RegistryRecord;
 use kinga_app::{App, Caller};
-use kinga_domain::people::Role;
+use kinga_domain::people::{NotifyChannel, Role};
 
 /// Password of every demo user.
 pub const DEMO_PASSWORD: &str = "kinga-demo-2026";
@@ -58,9 +59,38 @@ const USERS: [(&str, &str, Role, &str, Option<&str>); 8] = [
     ("viewer", "Observer", Role::Viewer, "en", None),
 ];
 
+/// Demo users' own settings: the liaison assistants' working areas, and the coordinator
+/// reached by SMS (through the log driver) besides the inbox.
+fn settings_of(name: &str) -> Option<ProfileUpdate> {
+    let areas = |a: &[&str]| Some(a.iter().map(|s| s.to_string()).collect());
+    match name {
+        "coord" => Some(ProfileUpdate {
+            phone: Some("+243990000900".into()),
+            email: Some("coordination@kinga.example".into()),
+            notify: Some(vec![NotifyChannel::Sms]),
+            ..Default::default()
+        }),
+        "cla1" => Some(ProfileUpdate {
+            areas: areas(&["CD61", "CD62"]),
+            ..Default::default()
+        }),
+        "cla2" => Some(ProfileUpdate {
+            areas: areas(&["CD54"]),
+            time_zone: Some("Africa/Lubumbashi".into()),
+            ..Default::default()
+        }),
+        _ => None,
+    }
+}
+
 /// The lines printed when the demo server starts.
 pub fn logins_banner() -> String {
-    let mut s = format!("Demo logins (password for all: {DEMO_PASSWORD}):\n");
+    let mut s = String::from(
+        "Outbound SMS go to the log driver; run with KINGA_LOG=info to watch them.\n\n",
+    );
+    s.push_str(&format!(
+        "Demo logins (password for all: {DEMO_PASSWORD}):\n"
+    ));
     for (name, display, role, lang, _) in USERS {
         s.push_str(&format!(
             "  {name:<10} {:<15} {lang}  {display}\n",
@@ -119,7 +149,10 @@ pub async fn load(app: &App) -> anyhow::Result<String> {
             .await?;
         if let Some(r) = responder {
             u.responder = Some(r.to_string());
-            app.save_user(&system, u).await?;
+            app.save_user(&system, u.clone()).await?;
+        }
+        if let Some(update) = settings_of(name) {
+            app.update_profile(&system, &u.name, update).await?;
         }
     }
     let now = app.now();

@@ -124,7 +124,15 @@ impl Server {
     /// A fresh server on `backend` with an administrator token and the registries above;
     /// None when the backend is unavailable outside CI.
     pub async fn start(backend: Backend) -> Option<Server> {
-        Self::launch(backend, None).await
+        Self::launch(backend, None, false).await
+    }
+
+    /// A server over the demo data set (`kinga demo --no-serve`), with settings given as
+    /// `KINGA_*` environment variables; the API token is the demo administrator's.
+    #[allow(dead_code)]
+    pub async fn start_demo(backend: Backend, env: &[(&str, &str)]) -> Option<Server> {
+        let env = env.iter().map(|(k, v)| (k.to_string(), v.to_string()));
+        Self::launch(backend, Some(env.collect()), true).await
     }
 
     /// [`Server::start`] with settings given as `KINGA_*` environment variables, and
@@ -132,10 +140,14 @@ impl Server {
     #[allow(dead_code)]
     pub async fn start_with_env(backend: Backend, env: &[(&str, &str)]) -> Option<Server> {
         let env = env.iter().map(|(k, v)| (k.to_string(), v.to_string()));
-        Self::launch(backend, Some(env.collect())).await
+        Self::launch(backend, Some(env.collect()), false).await
     }
 
-    async fn launch(backend: Backend, env: Option<Vec<(String, String)>>) -> Option<Server> {
+    async fn launch(
+        backend: Backend,
+        env: Option<Vec<(String, String)>>,
+        demo: bool,
+    ) -> Option<Server> {
         let dir = tempfile::tempdir().expect("tempdir");
         let database = match backend {
             Backend::Sqlite => dir.path().join("kinga.db").display().to_string(),
@@ -160,6 +172,17 @@ impl Server {
             port,
             env,
         };
+        if demo {
+            let out = s.cli(&["demo", "--no-serve"], None);
+            assert!(
+                out.status.success(),
+                "demo: {}",
+                String::from_utf8_lossy(&out.stderr)
+            );
+            s.token = s.token_for("admin");
+            s.spawn().await;
+            return Some(s);
+        }
         for (kind, csv) in [
             ("places", PLACES),
             ("responders", RESPONDERS),

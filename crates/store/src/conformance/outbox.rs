@@ -1,5 +1,6 @@
-//! Checks of outbox delivery: claiming due messages under a lease, releasing them by writing
-//! them back, and finding sent messages by their gateway id.
+//! Checks of the outbox: listing and filtering messages, each user's inbox, claiming due
+//! messages under a lease, releasing them by writing them back, and finding sent messages by
+//! their gateway id.
 
 use std::collections::HashSet;
 use std::sync::Arc;
@@ -8,9 +9,11 @@ use chrono::{DateTime, Duration, Utc};
 
 use kinga_domain::outbox::{MessageStatus, OutboxMessage};
 
+use kinga_ledger::Payload;
+
 use super::commit_ok;
-use super::fixtures::{self, at};
-use crate::{Commit, Store, Write};
+use super::fixtures::{self, at, draft, unique};
+use crate::{Commit, OutboxQuery, Store, Write};
 
 async fn write(store: &dyn Store, messages: &[OutboxMessage]) {
     let writes = messages.iter().cloned().map(Write::Outbox).collect();
@@ -206,4 +209,178 @@ pub async fn check_concurrent_claims(store: Arc<dyn Store>) {
     }
     let want: HashSet<String> = messages.into_iter().map(|m| m.id).collect();
     assert_eq!(seen, want, "every due message is claimed by one worker");
+}
+
+/// Outbox messages filtered by status and alert, newest first, replaced on status change.
+pub async fn check_outbox(store: &dyn Store) {
+    let t0 = at(2032, 4, 1, 8, 0, 0);
+    let alert = unique("01AL");
+    let statuses = [
+        MessageStatus::Queued,
+        MessageStatus::Sent,
+        MessageStatus::Queued,
+        MessageStatus::Failed,
+    ];
+    let mut msgs: Vec<_> = statuses
+        .iter()
+        .enumerate()
+        .map(|(i, s)| fixtures::message(Some(&alert), *s, t0 + Duration::minutes(i as i64)))
+        .collect();
+    let other = fixtures::message(None, MessageStatus::Queued, t0);
+    let writes = msgs
+        .iter()
+        .chain([&other])
+        .map(|m| Write::Outbox(m.clone()))
+        .collect();
+    let events = msgs
+        .iter()
+        .map(|m| draft("system", t0, Payload::MessageQueued { message: m.clone() }))
+        .collect();
+    commit_ok(store, Commit { events, writes }).await;
+
+    let q = |statuses: Vec<MessageStatus>, limit| OutboxQuery {
+        statuses,
+        alert: Some(alert.clone()),
+        limit,
+        ..Default::default()
+    };
+    let ids = |list: Vec<kinga_domain::outbox::OutboxMessage>| {
+        list.into_iter().map(|m| m.id).collect::<Vec<_>>()
+    };
+    assert_eq!(
+        store.outbox(&q(vec![], 10)).await.unwrap(),
+        msgs.iter().rev().cloned().collect::<Vec<_>>()
+    );
+    assert_eq!(
+        ids(store.outbox(&q(vec![], 2)).await.unwrap()),
+        vec![msgs[3].id.clone(), msgs[2].id.clone()]
+    );
+    let second_page = OutboxQuery {
+        offset: 2,
+        ..q(vec![], 2)
+    };
+    assert_eq!(
+        ids(store.outbox(&second_page).await.unwrap()),
+        vec![msgs[1].id.clone(), msgs[0].id.clone()],
+        "the second page follows the first"
+    );
+    assert_eq!(
+        ids(store
+            .outbox(&q(vec![MessageStatus::Queued], 10))
+            .await
+            .unwrap()),
+        vec![msgs[2].id.clone(), msgs[0].id.clone()]
+    );
+    assert_eq!(
+        ids(store
+            .outbox(&q(vec![MessageStatus::Sent, MessageStatus::Failed], 10))
+            .await
+            .unwrap()),
+        vec![msgs[3].id.clone(), msgs[1].id.clone()]
+    );
+    assert!(
+        store
+            .outbox(&q(vec![MessageStatus::Delivered], 10))
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    assert!(store.outbox(&q(vec![], 0)).await.unwrap().is_empty());
+
+    msgs[0].status = MessageStatus::Delivered;
+    msgs[0].attempts = 2;
+    commit_ok(
+        store,
+        Commit {
+            events: vec![],
+            writes: vec![Write::Outbox(msgs[0].clone())],
+        },
+    )
+    .await;
+    assert_eq!(
+        store
+            .outbox(&q(vec![MessageStatus::Delivered], 10))
+            .await
+            .unwrap(),
+        vec![msgs[0].clone()]
+    );
+    assert_eq!(store.outbox(&q(vec![], 10)).await.unwrap().len(), 4);
+
+    let any = OutboxQuery {
+        statuses: vec![MessageStatus::Queued],
+        limit: 1000,
+        ..Default::default()
+    };
+    let queued = store.outbox(&any).await.unwrap();
+    assert!(queued.contains(&other) && queued.contains(&msgs[2]));
+    assert!(queued.iter().all(|m| m.status == MessageStatus::Queued));
+    assert!(
+        queued
+            .windows(2)
+            .all(|w| w[0].created_at >= w[1].created_at),
+        "newest first"
+    );
+}
+
+/// Each user's inbox: only the inbox copies for that user (not their SMS or e-mail copies,
+/// not another user's), newest first, and only those after an instant when asked.
+pub async fn check_inbox(store: &dyn Store) {
+    let t0 = at(2032, 5, 1, 8, 0, 0);
+    let (grace, john) = (unique("usr"), unique("usr"));
+    let to = |user: &str, via: Option<&str>, minutes: i64| {
+        let mut m = fixtures::message(None, MessageStatus::Sent, t0 + Duration::minutes(minutes));
+        m.kind = kinga_domain::outbox::MessageKind::Escalation;
+        m.recipient = kinga_domain::outbox::Recipient::User {
+            user: user.to_string(),
+            via: via.map(str::to_string),
+        };
+        m
+    };
+    let msgs = [
+        to(&grace, None, 0),
+        to(&grace, Some("sms"), 0),
+        to(&grace, Some("email"), 0),
+        to(&john, None, 1),
+        to(&grace, None, 2),
+    ];
+    let events = msgs
+        .iter()
+        .map(|m| draft("system", t0, Payload::MessageQueued { message: m.clone() }))
+        .collect();
+    let writes = msgs.iter().map(|m| Write::Outbox(m.clone())).collect();
+    commit_ok(store, Commit { events, writes }).await;
+    let inbox = |user: &str, after| OutboxQuery {
+        inbox_of: Some(user.to_string()),
+        after,
+        limit: 10,
+        ..Default::default()
+    };
+    let ids = |list: Vec<kinga_domain::outbox::OutboxMessage>| {
+        list.into_iter().map(|m| m.id).collect::<Vec<_>>()
+    };
+    assert_eq!(
+        ids(store.outbox(&inbox(&grace, None)).await.unwrap()),
+        vec![msgs[4].id.clone(), msgs[0].id.clone()],
+        "her inbox copies only, newest first"
+    );
+    assert_eq!(
+        ids(store.outbox(&inbox(&john, None)).await.unwrap()),
+        vec![msgs[3].id.clone()]
+    );
+    assert_eq!(
+        ids(store
+            .outbox(&inbox(&grace, Some(t0 + Duration::minutes(1))))
+            .await
+            .unwrap()),
+        vec![msgs[4].id.clone()],
+        "unread: after the instant she last read"
+    );
+    assert!(
+        store
+            .outbox(&inbox(&grace, Some(t0 + Duration::minutes(2))))
+            .await
+            .unwrap()
+            .is_empty(),
+        "strictly after"
+    );
 }

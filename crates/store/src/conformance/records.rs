@@ -1,18 +1,14 @@
-//! Checks of the other records: idempotency, sessions, audit, users and tokens, outbox,
-//! digests and the registries.
+//! Checks of the other records: idempotency, sessions, audit, users and tokens, digests
+//! and the registries.
 
 use chrono::Duration;
 
-use kinga_domain::outbox::MessageStatus;
 use kinga_domain::place::PlaceLevel;
 use kinga_ledger::Payload;
 
 use super::fixtures::{self, at, draft, unique};
 use super::{commit_err, commit_ok};
-use crate::{
-    AuditEntry, Commit, IdempotentAnswer, OutboxQuery, Projection, Session, Store, StoreError,
-    Write,
-};
+use crate::{AuditEntry, Commit, IdempotentAnswer, Projection, Session, Store, StoreError, Write};
 
 /// The first answer for a key is kept; a second use of the key is a Duplicate naming it.
 pub async fn check_idempotency(store: &dyn Store) {
@@ -273,118 +269,6 @@ pub async fn check_users_and_tokens(store: &dyn Store) {
     ));
     assert_eq!(store.token_by_digest("sha256:none").await.unwrap(), None);
     assert!(store.tokens_of("no-such-user").await.unwrap().is_empty());
-}
-
-/// Outbox messages filtered by status and alert, newest first, replaced on status change.
-pub async fn check_outbox(store: &dyn Store) {
-    let t0 = at(2032, 4, 1, 8, 0, 0);
-    let alert = unique("01AL");
-    let statuses = [
-        MessageStatus::Queued,
-        MessageStatus::Sent,
-        MessageStatus::Queued,
-        MessageStatus::Failed,
-    ];
-    let mut msgs: Vec<_> = statuses
-        .iter()
-        .enumerate()
-        .map(|(i, s)| fixtures::message(Some(&alert), *s, t0 + Duration::minutes(i as i64)))
-        .collect();
-    let other = fixtures::message(None, MessageStatus::Queued, t0);
-    let writes = msgs
-        .iter()
-        .chain([&other])
-        .map(|m| Write::Outbox(m.clone()))
-        .collect();
-    let events = msgs
-        .iter()
-        .map(|m| draft("system", t0, Payload::MessageQueued { message: m.clone() }))
-        .collect();
-    commit_ok(store, Commit { events, writes }).await;
-
-    let q = |statuses: Vec<MessageStatus>, limit| OutboxQuery {
-        statuses,
-        alert: Some(alert.clone()),
-        limit,
-        offset: 0,
-    };
-    let ids = |list: Vec<kinga_domain::outbox::OutboxMessage>| {
-        list.into_iter().map(|m| m.id).collect::<Vec<_>>()
-    };
-    assert_eq!(
-        store.outbox(&q(vec![], 10)).await.unwrap(),
-        msgs.iter().rev().cloned().collect::<Vec<_>>()
-    );
-    assert_eq!(
-        ids(store.outbox(&q(vec![], 2)).await.unwrap()),
-        vec![msgs[3].id.clone(), msgs[2].id.clone()]
-    );
-    let second_page = OutboxQuery {
-        offset: 2,
-        ..q(vec![], 2)
-    };
-    assert_eq!(
-        ids(store.outbox(&second_page).await.unwrap()),
-        vec![msgs[1].id.clone(), msgs[0].id.clone()],
-        "the second page follows the first"
-    );
-    assert_eq!(
-        ids(store
-            .outbox(&q(vec![MessageStatus::Queued], 10))
-            .await
-            .unwrap()),
-        vec![msgs[2].id.clone(), msgs[0].id.clone()]
-    );
-    assert_eq!(
-        ids(store
-            .outbox(&q(vec![MessageStatus::Sent, MessageStatus::Failed], 10))
-            .await
-            .unwrap()),
-        vec![msgs[3].id.clone(), msgs[1].id.clone()]
-    );
-    assert!(
-        store
-            .outbox(&q(vec![MessageStatus::Delivered], 10))
-            .await
-            .unwrap()
-            .is_empty()
-    );
-    assert!(store.outbox(&q(vec![], 0)).await.unwrap().is_empty());
-
-    msgs[0].status = MessageStatus::Delivered;
-    msgs[0].attempts = 2;
-    commit_ok(
-        store,
-        Commit {
-            events: vec![],
-            writes: vec![Write::Outbox(msgs[0].clone())],
-        },
-    )
-    .await;
-    assert_eq!(
-        store
-            .outbox(&q(vec![MessageStatus::Delivered], 10))
-            .await
-            .unwrap(),
-        vec![msgs[0].clone()]
-    );
-    assert_eq!(store.outbox(&q(vec![], 10)).await.unwrap().len(), 4);
-
-    let any = OutboxQuery {
-        statuses: vec![MessageStatus::Queued],
-        alert: None,
-        limit: 1000,
-        offset: 0,
-    };
-    let queued = store.outbox(&any).await.unwrap();
-    assert!(queued.contains(&other) && queued.contains(&msgs[2]));
-    assert!(queued.iter().all(|m| m.status == MessageStatus::Queued));
-    assert!(
-        queued
-            .windows(2)
-            .all(|w| w[0].created_at >= w[1].created_at),
-        "newest first"
-    );
 }
 
 /// One digest a day, newest day first; issuing a day again replaces it.

@@ -1,6 +1,7 @@
 //! The JSON API under `/api/v1`, and its OpenAPI document at `/api/openapi.json`.
 
 pub mod alerts;
+pub mod me;
 pub mod registry;
 pub mod views;
 
@@ -28,11 +29,13 @@ use crate::{AppState, WebError};
         registry::save_responder, registry::list_actors, registry::save_actor,
         registry::list_focal_points,
         registry::save_focal_point,
-        registry::save_place, registry::list_outbox, registry::list_digests
+        registry::save_place, registry::list_outbox, registry::list_digests,
+        me::get_me, me::patch_me, me::get_settings, me::patch_settings, me::inbox
     ),
     components(schemas(crate::error::ErrorBody, crate::error::ErrorDetail)),
     modifiers(&BearerAuth),
-    tags((name = "alerts", description = "Community alerts"), (name = "registries", description = "Places, actors, responders, focal points"))
+    tags((name = "alerts", description = "Community alerts"), (name = "registries", description = "Places, actors, responders, focal points"),
+        (name = "people", description = "Users' settings and inboxes"))
 )]
 pub struct ApiDoc;
 
@@ -89,6 +92,12 @@ pub fn routes() -> Router<AppState> {
         )
         .route("/api/v1/outbox", get(registry::list_outbox))
         .route("/api/v1/digests", get(registry::list_digests))
+        .route("/api/v1/me", get(me::get_me).patch(me::patch_me))
+        .route(
+            "/api/v1/users/{name}/settings",
+            get(me::get_settings).patch(me::patch_settings),
+        )
+        .route("/api/v1/inbox", get(me::inbox))
         .layer(axum::extract::DefaultBodyLimit::max(MAX_BODY))
         // Alert texts and identities must not linger in shared or lost devices' caches.
         .layer(

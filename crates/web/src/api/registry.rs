@@ -10,7 +10,7 @@ use utoipa::{IntoParams, ToSchema};
 
 use kinga_app::OutboxQuery;
 use kinga_app::registry::{FocalPointInput, RegistryRecord};
-use kinga_domain::outbox::OutboxMessage;
+use kinga_domain::outbox::{MessageStatus, OutboxMessage};
 use kinga_domain::place::Place;
 use kinga_domain::registry::{FocalPoint, Responder, ThreatActor};
 
@@ -259,7 +259,8 @@ pub struct OutboxMessageView {
     pub language: String,
     /// Text.
     pub body: String,
-    /// `queued`, `sent`, `delivered`, `failed`.
+    /// `queued`, `sent`, `delivered`, `failed`; `in_inbox` for a user's inbox copy, which no
+    /// gateway carries.
     pub status: String,
     /// Attempts so far.
     pub attempts: u32,
@@ -291,11 +292,16 @@ impl From<&OutboxMessage> for OutboxMessageView {
             alert: m.alert.clone(),
             language: m.language.clone(),
             body: m.body.clone(),
-            status: snake(&m.status),
+            // The inbox copy is read in Kinga: no gateway ever "sent" it.
+            status: if m.inbox_user().is_some() && m.status != MessageStatus::Queued {
+                "in_inbox".into()
+            } else {
+                snake(&m.status)
+            },
             attempts: m.attempts,
             last_error: m.last_error.clone(),
             created_at: m.created_at,
-            channel: m.channel.clone(),
+            channel: m.channel_of().map(String::from),
             provider: m.provider.clone(),
             provider_message_id: m.provider_message_id.clone(),
             next_attempt_at: m.next_attempt_at,
@@ -335,6 +341,7 @@ pub async fn list_outbox(
         alert: p.alert,
         limit: p.limit.unwrap_or(100) as usize,
         offset: p.offset.unwrap_or(0) as usize,
+        ..Default::default()
     };
     let page = st.app.outbox(&user.caller(), q).await?;
     Ok(Json(OutboxPageView {

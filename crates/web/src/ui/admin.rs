@@ -368,7 +368,7 @@ pub async fn issue_digest(cx: Ctx, FormData(f): FormData<CsrfForm>) -> Response 
     let r = async {
         cx.check_csrf(&f.csrf)?;
         cx.require(Permission::Coordinate)?;
-        let yesterday = (cx.st.app.now() - Duration::days(1)).date_naive();
+        let yesterday = cx.st.app.local_today() - Duration::days(1);
         cx.st.app.issue_digest(&cx.caller(), yesterday).await?;
         Ok(see_other("/digest?notice=notice_digest_issued"))
     }

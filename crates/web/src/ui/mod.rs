@@ -2,12 +2,14 @@
 //! assets, every form works without JavaScript; a single inline script only enhances (live
 //! queue, local times). Strings come from the French/English catalogue in [`i18n`].
 
+mod account;
 mod admin;
 mod alert;
 #[cfg(test)]
 mod flows;
 pub mod i18n;
 mod login;
+mod messages;
 mod new_alert;
 mod queue;
 mod registry;
@@ -76,6 +78,8 @@ const TEMPLATES: &[(&str, &str)] = &[
     ("users.html", include_str!("../../templates/users.html")),
     ("digest.html", include_str!("../../templates/digest.html")),
     ("outbox.html", include_str!("../../templates/outbox.html")),
+    ("inbox.html", include_str!("../../templates/inbox.html")),
+    ("account.html", include_str!("../../templates/account.html")),
 ];
 
 /// Area options and the gazetteer they were built from.
@@ -123,7 +127,7 @@ impl Templates {
     }
 
     /// Provinces and territories for area selects, rebuilt only when the gazetteer changes.
-    fn areas(&self, gaz: &Arc<Gazetteer>) -> Arc<Vec<AreaOption>> {
+    pub fn areas(&self, gaz: &Arc<Gazetteer>) -> Arc<Vec<AreaOption>> {
         if let Ok(g) = self.areas.lock() {
             if let Some((cached, list)) = g.as_ref() {
                 if Arc::ptr_eq(cached, gaz) {
@@ -263,7 +267,13 @@ pub fn routes() -> Router<AppState> {
             "/focal-points/{id}/reveal",
             post(registry::reveal).get(|| back("/focal-points")),
         )
-        .route("/outbox", get(registry::outbox))
+        .route("/outbox", get(messages::outbox))
+        .route("/inbox", get(messages::inbox))
+        .route("/account", get(account::page).post(account::save))
+        .route(
+            "/account/password",
+            post(account::password).get(|| back("/account")),
+        )
         .route("/users", get(admin::users).post(admin::add_user))
         .route(
             "/users/{name}/disable",
@@ -278,6 +288,7 @@ pub fn routes() -> Router<AppState> {
             post(admin::reset_password).get(|| back("/users")),
         )
         .route("/digest", get(admin::digest).post(admin::issue_digest))
+        .fallback(not_found)
         .layer(SetResponseHeaderLayer::if_not_present(
             header::CONTENT_SECURITY_POLICY,
             csp,
@@ -374,6 +385,8 @@ pub struct Ctx {
     pub lang: &'static str,
     /// Local path to come back to after switching language.
     pub here: String,
+    /// Messages in the user's inbox since they last opened it (the header's count).
+    pub unread: usize,
 }
 
 impl FromRequestParts<AppState> for Ctx {
@@ -391,11 +404,14 @@ impl FromRequestParts<AppState> for Ctx {
             "/alerts".into()
         };
         let lang = lang_of(&pu.user);
+        // A count that cannot be read is no reason to refuse the page.
+        let unread = st.app.inbox_unread(&pu.user).await.unwrap_or(0);
         Ok(Ctx {
             st: st.clone(),
             pu,
             lang,
             here,
+            unread,
         })
     }
 }
@@ -489,6 +505,8 @@ impl Ctx {
             here => &self.here,
             can => Value::from_serialize(&can),
             nav => nav,
+            unread => self.unread,
+            unread_label => if self.unread >= kinga_app::inbox::UNREAD_CAP { format!("{}+", kinga_app::inbox::UNREAD_CAP - 1) } else { self.unread.to_string() },
             ..Value::from_serialize(&page)
         }
     }
@@ -534,6 +552,9 @@ fn error_view(lang: &str, e: &UiError) -> Value {
     // Server faults carry internals (database errors); a person only needs to retry.
     let detail = if e.status.is_server_error() {
         tr(lang, "err_retry").to_string()
+    } else if e.status == StatusCode::NOT_FOUND {
+        // The application names what is missing in English; the page says it in its language.
+        tr(lang, "err_not_found_detail").to_string()
     } else if e.message.starts_with("forbidden:") {
         // The application's refusal names the role in English; say it in the page language.
         tr(lang, "err_forbidden_detail").to_string()
@@ -547,6 +568,27 @@ fn error_response(st: &AppState, status: StatusCode, ctx: Value) -> Response {
     match st.ui.render("error.html", ctx) {
         Ok(html) => (status, Html(html)).into_response(),
         Err(_) => (status, "error").into_response(),
+    }
+}
+
+/// Any address no route answers: a JSON error under `/api/` and `/channels/`, else a page in
+/// the reader's language (the signed-in user's, else the browser's).
+pub async fn not_found(
+    axum::extract::State(st): axum::extract::State<AppState>,
+    req: Request,
+) -> Response {
+    let (mut parts, _) = req.into_parts();
+    let path = parts.uri.path();
+    if path.starts_with("/api/") || path.starts_with("/channels/") {
+        return WebError::new(StatusCode::NOT_FOUND, "not_found", "no such endpoint")
+            .into_response();
+    }
+    match Ctx::from_request_parts(&mut parts, &st).await {
+        Ok(cx) => cx.error_page(UiError::new(StatusCode::NOT_FOUND, "")),
+        Err(_) => {
+            let lang = login::request_lang(&parts.headers, None);
+            public_error(&st, lang, UiError::new(StatusCode::NOT_FOUND, ""))
+        }
     }
 }
 

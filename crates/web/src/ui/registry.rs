@@ -1,8 +1,6 @@
 //! Registry pages: places, responders, threat actors, focal points (pseudonymous, identity
 //! opened only on an audited request) and the outbox.
 
-use std::collections::HashMap;
-
 use axum::extract::Path;
 use axum::http::StatusCode;
 use axum::response::Response;
@@ -10,17 +8,15 @@ use minijinja::context;
 use serde::{Deserialize, Serialize};
 
 use kinga_app::AppError;
-use kinga_app::OutboxQuery;
 use kinga_app::registry::{FocalPointInput, RegistryRecord};
 use kinga_domain::ThreatType;
-use kinga_domain::outbox::MessageStatus;
 use kinga_domain::people::Permission;
 use kinga_domain::place::{self, Gazetteer, Place, PlaceLevel};
 use kinga_domain::registry::{
     ActorKind, ContactPreference, FocalPoint, Hours, Responder, ResponderKind, ThreatActor,
 };
 
-use super::alert::{error_text, message_view};
+use super::alert::error_text;
 use super::i18n::{self, tr};
 use super::login::see_other;
 use super::{Ctx, FormData, QueryData, UiError, UiResult, slug, split_list};
@@ -59,14 +55,7 @@ pub struct NoticeQuery {
     pub q: Option<String>,
     /// Record to edit.
     pub edit: Option<String>,
-    /// Status filter (outbox).
-    pub status: Option<String>,
-    /// Page number, from 0 (outbox).
-    pub page: Option<usize>,
 }
-
-/// Messages on one page of the outbox.
-const OUTBOX_PAGE: usize = 100;
 
 /// The notice a `?notice=` key names, in the page language.
 pub fn notice<'a>(lang: &str, key: Option<&'a str>) -> Option<&'a str> {
@@ -449,7 +438,9 @@ async fn render_responders(
         .iter()
         .map(|t| context! { id => t.as_str(), label => t.label(lang), checked => form.threat_types.iter().any(|x| x == t.as_str()) })
         .collect();
-    let view = context! { rows => rows, kinds => kinds, threats => threats, v => &form, error => error, notice => notice_text };
+    // Hours are the local hours of the deployment, as routing reads them.
+    let zone = cx.st.app.settings.zone().name().to_string();
+    let view = context! { rows => rows, kinds => kinds, threats => threats, v => &form, error => error, notice => notice_text, zone => zone };
     cx.render_status(status, "responders.html", "responders", view)
 }
 
@@ -849,36 +840,6 @@ pub async fn reveal(
             ..Default::default()
         };
         render_focal_points(&cx, StatusCode::OK, &form, None, None, Some(revealed)).await
-    }
-    .await;
-    cx.finish(r)
-}
-
-/// `GET /outbox`: every message queued or sent, newest first.
-pub async fn outbox(cx: Ctx, QueryData(q): QueryData<NoticeQuery>) -> Response {
-    let r = async {
-        cx.require(Permission::ReadOutbox)?;
-        let statuses = [MessageStatus::Queued, MessageStatus::Sent, MessageStatus::Delivered, MessageStatus::Failed];
-        let chosen = statuses.into_iter().find(|s| Some(i18n::message_status_key(*s).trim_start_matches("ms_")) == q.status.as_deref());
-        let page = q.page.unwrap_or(0);
-        let query = OutboxQuery { statuses: chosen.into_iter().collect(), alert: None, limit: OUTBOX_PAGE, offset: page * OUTBOX_PAGE };
-        let found = cx.st.app.outbox(&cx.caller(), query).await?;
-        let messages = found.items;
-        let users: HashMap<String, String> = cx.st.app.user_names(&cx.caller()).await?;
-        let responders = cx.st.app.responders(&cx.caller())?;
-        let name_of = |id: &str| responders.iter().find(|r| r.id == id).map(|r| r.name.clone()).unwrap_or_else(|| id.to_string());
-        let rows: Vec<_> = messages.iter().map(|m| message_view(cx.lang, &cx.local(), m, &users, &name_of)).collect();
-        let options: Vec<_> = statuses
-            .iter()
-            .map(|s| {
-                let id = i18n::message_status_key(*s).trim_start_matches("ms_");
-                context! { id => id, label => tr(cx.lang, i18n::message_status_key(*s)), selected => Some(id) == q.status.as_deref() }
-            })
-            .collect();
-        let status_q = q.status.as_deref().map(|s| format!("status={}&", super::urlencode(s))).unwrap_or_default();
-        let prev = (page > 0).then(|| format!("/outbox?{status_q}page={}", page - 1));
-        let next = found.more.then(|| format!("/outbox?{status_q}page={}", page + 1));
-        cx.render("outbox.html", "outbox", context! { rows => rows, statuses => options, status => q.status, prev => prev, next => next, page => page + 1 })
     }
     .await;
     cx.finish(r)

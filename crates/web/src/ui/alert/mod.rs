@@ -15,6 +15,7 @@ use kinga_domain::people::Permission;
 use kinga_domain::{Alert, AlertState, DomainError, Severity, ThreatType};
 
 use super::i18n::{self, tr};
+use super::messages::message_view;
 use super::{Ctx, QueryData, UiResult, iso_time, relative};
 
 /// Query of the alert page: a place name to look up when confirming the place, and what the
@@ -85,12 +86,14 @@ pub async fn page(cx: Ctx, Path(id): Path<String>, QueryData(q): QueryData<PageQ
 /// says that nothing changed rather than failing.
 fn notice(lang: &str, q: &PageQuery) -> Option<String> {
     let state = |s: &str| s.parse::<AlertState>().ok();
+    // Mid-sentence, the state is a word like any other: "is now closed".
+    let word = |s: AlertState| tr(lang, i18n::state_key(s)).to_lowercase();
     if let Some(s) = q.already.as_deref().and_then(state) {
-        return Some(tr(lang, "notice_already").replace("{state}", tr(lang, i18n::state_key(s))));
+        return Some(tr(lang, "notice_already").replace("{state}", &word(s)));
     }
     let done = q.done.as_deref()?;
     if let Some(s) = state(done) {
-        return Some(tr(lang, "notice_moved").replace("{state}", tr(lang, i18n::state_key(s))));
+        return Some(tr(lang, "notice_moved").replace("{state}", &word(s)));
     }
     let key = match done {
         "note" => "notice_note",
@@ -352,7 +355,6 @@ mod actions;
 mod timeline;
 
 pub use actions::{note, question, response, take, transition, triage};
-pub use timeline::message_view;
 use timeline::timeline_entry;
 
 /// The moves a person may make on this alert, each with what its form asks.

@@ -1,15 +1,8 @@
 //! An alert's history and messages, in words for the page.
 
-use std::collections::HashMap;
-
-use minijinja::context;
-
-use kinga_domain::outbox::{OutboxMessage, Recipient};
 use kinga_domain::{AlertEvent, AlertState};
 
 use super::super::i18n::{self, tr};
-use super::super::iso_time;
-use super::super::time::Local;
 
 /// What an event did, and why, in words.
 pub fn timeline_entry(
@@ -139,49 +132,5 @@ pub fn timeline_entry(
             ),
             None,
         ),
-    }
-}
-
-/// An outbox message as a row: never a phone number, only pseudonyms and names.
-pub fn message_view(
-    lang: &str,
-    local: &Local,
-    m: &OutboxMessage,
-    users: &HashMap<String, String>,
-    name_of: &dyn Fn(&str) -> String,
-) -> minijinja::Value {
-    let to = match &m.recipient {
-        Recipient::Reporter {
-            pseudonym: Some(p), ..
-        } => format!("{} {p}", tr(lang, "to_reporter")),
-        Recipient::Reporter { .. } => format!(
-            "{} ({})",
-            tr(lang, "to_reporter"),
-            tr(lang, "reporter_unknown")
-        ),
-        Recipient::User { user, via } => {
-            let name = users.get(user).cloned().unwrap_or_else(|| user.clone());
-            match via {
-                Some(v) => format!("{name} ({v})"),
-                None => name,
-            }
-        }
-        Recipient::Responder { responder } => name_of(responder),
-    };
-    context! {
-        id => &m.id,
-        kind => tr(lang, i18n::message_kind_key(m.kind)),
-        kind_id => i18n::message_kind_key(m.kind).trim_start_matches("mk_"),
-        // A coordinator's inbox copy is read in Kinga, never "sent" by a gateway.
-        status => if m.channel.as_deref() == Some(kinga_domain::outbox::CHANNEL_INBOX) { tr(lang, "in_inbox") } else { tr(lang, i18n::message_status_key(m.status)) },
-        channel => m.channel.as_deref().map(|c| tr(lang, i18n::channel_name_key(c))),
-        status_id => i18n::message_status_key(m.status).trim_start_matches("ms_"),
-        to => to,
-        body => &m.body,
-        alert => &m.alert,
-        attempts => m.attempts,
-        last_error => &m.last_error,
-        at => local.show(m.created_at),
-        iso => iso_time(m.created_at),
     }
 }

@@ -1,101 +1,12 @@
-//! A community liaison assistant's day in a real headless Chromium: sign in, open a received
-//! alert from the queue, acknowledge, verify, assign a responder, mark it responding, close it
-//! with an outcome, and see the feedback message queued for the reporter.
+//! A community liaison assistant's day: sign in, open a received alert from the queue,
+//! acknowledge, verify, assign a responder, mark it responding, close it with an outcome, and
+//! see the feedback message queued for the reporter.
 
-use std::process::{Child, Command, Stdio};
-use std::time::Duration;
-
-use fantoccini::{Client, ClientBuilder, Locator};
+use fantoccini::Locator;
 use serde_json::{Value, json};
 
+use super::{browser, click, state_is};
 use crate::harness::{Backend, Server};
-
-/// Chromium's WebDriver, killed when the test ends however it ends.
-struct Driver(Child);
-
-impl Drop for Driver {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
-fn tool(env: &str, name: &str) -> Option<String> {
-    std::env::var(env)
-        .ok()
-        .filter(|p| !p.is_empty())
-        .or_else(|| {
-            ["/usr/bin", "/usr/local/bin"]
-                .iter()
-                .map(|d| format!("{d}/{name}"))
-                .find(|p| std::path::Path::new(p).exists())
-        })
-}
-
-async fn browser(profile: &std::path::Path) -> Option<(Driver, Client)> {
-    let (Some(driver), Some(chromium)) = (
-        tool("KINGA_CHROMEDRIVER", "chromedriver"),
-        tool("KINGA_CHROMIUM", "chromium"),
-    ) else {
-        kinga_testing::skip(
-            "browser",
-            "chromium and chromedriver are not installed (scripts/test installs them)",
-        );
-        return None;
-    };
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .expect("port")
-        .port();
-    let child = Command::new(driver)
-        .arg(format!("--port={port}"))
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("chromedriver");
-    let guard = Driver(child);
-    let caps = json!({
-        "goog:chromeOptions": {
-            "binary": chromium,
-            "args": ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-                     "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                     "--no-first-run", "--window-size=1280,1800", format!("--user-data-dir={}", profile.display())]
-        }
-    });
-    let caps = caps.as_object().cloned().expect("object");
-    let url = format!("http://127.0.0.1:{port}");
-    for _ in 0..100 {
-        let connector = hyper_util::client::legacy::connect::HttpConnector::new();
-        if let Ok(c) = ClientBuilder::new(connector)
-            .capabilities(caps.clone())
-            .connect(&url)
-            .await
-        {
-            return Some((guard, c));
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-    panic!("chromedriver did not start a Chromium session");
-}
-
-async fn state_is(c: &Client, state: &str) {
-    c.wait()
-        .at_most(Duration::from_secs(10))
-        .for_element(Locator::Css(&format!("#alert-title[data-state='{state}']")))
-        .await
-        .unwrap_or_else(|e| panic!("the alert did not reach '{state}': {e}"));
-}
-
-async fn click(c: &Client, css: &str) {
-    c.wait()
-        .at_most(Duration::from_secs(10))
-        .for_element(Locator::Css(css))
-        .await
-        .unwrap_or_else(|e| panic!("{css}: {e}"))
-        .click()
-        .await
-        .unwrap_or_else(|e| panic!("click {css}: {e}"));
-}
 
 async fn a_cla_takes_an_alert_from_intake_to_closed_feedback(backend: Backend) {
     let Some(s) = Server::start(backend).await else {

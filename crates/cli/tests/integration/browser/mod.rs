@@ -1,0 +1,175 @@
+//! People's days in a real headless Chromium, at a desk (1366 px) and on a phone (360 px):
+//! the shared driver and helpers; each story is its own module.
+
+mod cla_day;
+mod coordinator;
+mod network;
+
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+
+use fantoccini::{Client, ClientBuilder, Locator};
+use serde_json::json;
+
+/// Chromium's WebDriver, killed when the test ends however it ends.
+pub struct Driver(Child);
+
+impl Drop for Driver {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+fn tool(env: &str, name: &str) -> Option<String> {
+    std::env::var(env)
+        .ok()
+        .filter(|p| !p.is_empty())
+        .or_else(|| {
+            ["/usr/bin", "/usr/local/bin"]
+                .iter()
+                .map(|d| format!("{d}/{name}"))
+                .find(|p| std::path::Path::new(p).exists())
+        })
+}
+
+pub async fn browser(profile: &std::path::Path) -> Option<(Driver, Client)> {
+    let (Some(driver), Some(chromium)) = (
+        tool("KINGA_CHROMEDRIVER", "chromedriver"),
+        tool("KINGA_CHROMIUM", "chromium"),
+    ) else {
+        kinga_testing::skip(
+            "browser",
+            "chromium and chromedriver are not installed (scripts/test installs them)",
+        );
+        return None;
+    };
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .expect("port")
+        .port();
+    let child = Command::new(driver)
+        .arg(format!("--port={port}"))
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("chromedriver");
+    let guard = Driver(child);
+    let caps = json!({
+        "goog:chromeOptions": {
+            "binary": chromium,
+            "args": ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+                     "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                     "--no-first-run", "--window-size=1280,1800", format!("--user-data-dir={}", profile.display())]
+        }
+    });
+    let caps = caps.as_object().cloned().expect("object");
+    let url = format!("http://127.0.0.1:{port}");
+    for _ in 0..100 {
+        let connector = hyper_util::client::legacy::connect::HttpConnector::new();
+        if let Ok(c) = ClientBuilder::new(connector)
+            .capabilities(caps.clone())
+            .connect(&url)
+            .await
+        {
+            return Some((guard, c));
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    panic!("chromedriver did not start a Chromium session");
+}
+
+pub async fn state_is(c: &Client, state: &str) {
+    c.wait()
+        .at_most(Duration::from_secs(10))
+        .for_element(Locator::Css(&format!("#alert-title[data-state='{state}']")))
+        .await
+        .unwrap_or_else(|e| panic!("the alert did not reach '{state}': {e}"));
+}
+
+pub async fn click(c: &Client, css: &str) {
+    c.wait()
+        .at_most(Duration::from_secs(10))
+        .for_element(Locator::Css(css))
+        .await
+        .unwrap_or_else(|e| panic!("{css}: {e}"))
+        .click()
+        .await
+        .unwrap_or_else(|e| panic!("click {css}: {e}"));
+}
+
+/// Type `text` into the field `css` once it is there.
+pub async fn type_into(c: &Client, css: &str, text: &str) {
+    c.wait()
+        .at_most(Duration::from_secs(10))
+        .for_element(Locator::Css(css))
+        .await
+        .unwrap_or_else(|e| panic!("{css}: {e}"))
+        .send_keys(text)
+        .await
+        .unwrap_or_else(|e| panic!("type into {css}: {e}"));
+}
+
+/// Sign in from the login page at `base`, landing on the queue.
+pub async fn sign_in(c: &Client, base: &str, name: &str, password: &str) {
+    c.goto(&format!("{base}/login")).await.expect("open login");
+    type_into(c, "#name", name).await;
+    type_into(c, "#password", password).await;
+    click(c, "#login-submit").await;
+    c.wait()
+        .at_most(Duration::from_secs(10))
+        .for_element(Locator::Css("tbody#queue-rows"))
+        .await
+        .unwrap_or_else(|e| panic!("{name} did not reach the queue: {e}"));
+}
+
+/// Resize the window so the page is `width` CSS pixels wide, and check that it is.
+pub async fn at_width(c: &Client, width: u32) {
+    c.set_window_size(width, 900).await.expect("resize");
+    let inner = c
+        .execute("return window.innerWidth;", vec![])
+        .await
+        .expect("innerWidth");
+    assert_eq!(
+        inner.as_u64(),
+        Some(u64::from(width)),
+        "the page is not {width} px wide"
+    );
+}
+
+/// The current page needs no sideways scrolling: nothing is wider than the window.
+pub async fn fits(c: &Client, what: &str) {
+    let widths = c
+        .execute(
+            "return [document.documentElement.scrollWidth, window.innerWidth];",
+            vec![],
+        )
+        .await
+        .expect("widths");
+    let (scroll, inner) = (widths[0].as_u64(), widths[1].as_u64());
+    assert!(
+        scroll <= inner,
+        "{what} scrolls sideways: {scroll:?} px of content in a {inner:?} px window"
+    );
+}
+
+/// Keep a screenshot under target/browser for people to look at.
+pub async fn screenshot(c: &Client, name: &str) {
+    if let Ok(png) = c.screenshot().await {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../target/browser");
+        let _ = std::fs::create_dir_all(&dir);
+        let _ = std::fs::write(dir.join(format!("{name}.png")), png);
+    }
+}
+
+/// The text of the element `css`, once it is there.
+pub async fn text_of(c: &Client, css: &str) -> String {
+    c.wait()
+        .at_most(Duration::from_secs(10))
+        .for_element(Locator::Css(css))
+        .await
+        .unwrap_or_else(|e| panic!("{css}: {e}"))
+        .text()
+        .await
+        .unwrap_or_else(|e| panic!("text of {css}: {e}"))
+}

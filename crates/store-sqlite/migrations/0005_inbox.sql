@@ -1,0 +1,6 @@
+-- Each user's inbox: the copies of escalations and digests kept in Kinga for them.
+ALTER TABLE outbox ADD COLUMN inbox_user TEXT;
+UPDATE outbox SET inbox_user = json_extract(doc, '$.recipient.user')
+ WHERE json_extract(doc, '$.recipient.kind') = 'user'
+   AND json_extract(doc, '$.recipient.via') IS NULL;
+CREATE INDEX outbox_inbox ON outbox (inbox_user, created_at) WHERE inbox_user IS NOT NULL;
