@@ -3,7 +3,7 @@
 
 use kinga_domain::ThreatType;
 use kinga_domain::place::{Gazetteer, Place, PlaceLevel};
-use kinga_domain::sms::{ParseContext, ParsedSms, parse};
+use kinga_domain::sms::{ParseContext, ParsedSms, parse, read_text};
 use proptest::prelude::*;
 
 fn place(code: &str, name: &str, level: PlaceLevel, parent: Option<&str>) -> Place {
@@ -196,6 +196,54 @@ fn flags_and_fallbacks() {
         (Some("K-1042"), Some("REPONSE"))
     );
     assert!(p.flags.iter().any(|f| f == "reply"));
+}
+
+#[test]
+fn a_text_reads_the_same_whatever_brought_it() {
+    let g = gazetteer();
+    let ctx = ParseContext {
+        gazetteer: &g,
+        default_place: None,
+        default_language: None,
+    };
+    let reading = |p: &ParsedSms| {
+        (
+            p.threat_type,
+            p.severity_or_default(),
+            p.language.clone(),
+            p.place.clone(),
+            p.place_area.clone(),
+        )
+    };
+    for text in [
+        "Enlèvement de trois femmes à Kiwanja",
+        "ALERTE Enlèvement de trois femmes à Kiwanja",
+        "ALERTE Kiwanja enlèvement de trois femmes",
+    ] {
+        let sms = parse(text, &ctx);
+        let typed = read_text(text, &ctx);
+        assert_eq!(reading(&sms), reading(&typed), "{text}");
+        assert_eq!(sms.place_candidates, typed.place_candidates, "{text}");
+        assert_eq!(
+            reading(&typed),
+            (
+                Some(ThreatType::Abduction),
+                Some(kinga_domain::Severity::IMMINENT),
+                Some("fr".to_string()),
+                Some("CD6111-S001".to_string()),
+                Some("CD6111-S001".to_string())
+            ),
+            "{text}"
+        );
+        // A form's text is not expected to open with a keyword: only that flag differs.
+        let mut flags = sms.flags.clone();
+        flags.retain(|f| f != "no_keyword");
+        assert_eq!(flags, typed.flags, "{text}");
+    }
+    let typed = read_text("Enlèvement de trois femmes", &ctx);
+    assert_eq!(typed.threat_type, Some(ThreatType::Abduction));
+    assert_eq!(typed.severity, None, "no severity was typed");
+    assert_eq!(typed.severity_or_default().map(|s| s.level()), Some(4));
 }
 
 proptest! {

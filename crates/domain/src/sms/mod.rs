@@ -26,5 +26,5 @@ pub mod parse;
 pub mod segments;
 pub mod token;
 
-pub use parse::{ParseContext, ParsedSms, parse};
+pub use parse::{ParseContext, ParsedSms, parse, read_text};
 pub use segments::{Encoding, SmsSegments, fit, segments};

@@ -87,6 +87,15 @@ pub struct ParsedSms {
     pub flags: Vec<String>,
 }
 
+impl ParsedSms {
+    /// The severity an alert gets from this reading: the one given, else the threat type's
+    /// default; none when neither was read.
+    pub fn severity_or_default(&self) -> Option<Severity> {
+        self.severity
+            .or_else(|| self.threat_type.map(ThreatType::default_severity))
+    }
+}
+
 /// First words searched for a keyword ("Bonjour URGENT ALERTE …").
 const KEYWORD_WINDOW: usize = 3;
 /// First words tried as a misspelt keyword.
@@ -187,6 +196,16 @@ pub fn parse(text: &str, ctx: &ParseContext) -> ParsedSms {
         place_name: located.place_name,
         flags: flags.into_iter().map(str::to_string).collect(),
     }
+}
+
+/// Read a text that did not come by SMS (a web form, the call log, the API) when a person
+/// left its threat type, severity or place unset: the same reading as [`parse`], so a text
+/// means the same whatever brought it. Only [`flag::NO_KEYWORD`] is dropped, since such texts
+/// are not expected to open with a keyword.
+pub fn read_text(text: &str, ctx: &ParseContext) -> ParsedSms {
+    let mut read = parse(text, ctx);
+    read.flags.retain(|f| f != flag::NO_KEYWORD);
+    read
 }
 
 /// Codes found in a message.
