@@ -102,6 +102,18 @@ fn corpus_parses() {
         rows.len()
     );
     let mut failed = 0;
+    // Per field: (name, right, scored).
+    let mut fields: Vec<(&str, usize, usize)> = [
+        "threat type",
+        "severity",
+        "language",
+        "place",
+        "candidate",
+        "reference",
+    ]
+    .iter()
+    .map(|f| (*f, 0, 0))
+    .collect();
     for row in &rows {
         let ctx = ParseContext {
             gazetteer: &gazetteer,
@@ -110,6 +122,22 @@ fn corpus_parses() {
         };
         let got = parse(&row.message, &ctx);
         let m = mismatches(row, &got);
+        for (name, right, scored) in &mut fields {
+            let key = match *name {
+                "threat type" => "threat_type",
+                "candidate" => "candidates",
+                other => other,
+            };
+            let checked = match *name {
+                "place" => row.place.as_deref() != Some("*"),
+                "candidate" => row.candidate.is_some(),
+                _ => true,
+            };
+            if checked {
+                *scored += 1;
+                *right += usize::from(!m.iter().any(|x| x.starts_with(key)));
+            }
+        }
         if !m.is_empty() {
             failed += 1;
             eprintln!(
@@ -120,6 +148,11 @@ fn corpus_parses() {
                 serde_json::to_string(&got).unwrap_or_default()
             );
         }
+    }
+    eprintln!("| field | right | share |\n| --- | ---: | ---: |");
+    for (name, right, scored) in &fields {
+        let share = 100.0 * *right as f64 / (*scored).max(1) as f64;
+        eprintln!("| {name} | {right}/{scored} | {share:.1} % |");
     }
     let passed = rows.len() - failed;
     let rate = passed as f64 / rows.len() as f64;
