@@ -507,6 +507,9 @@ pub const MAX_QUERY_CHARS: usize = 200;
 const MAX_QUERY_WORDS: usize = 12;
 /// Most words of a message scanned for place names (an SMS thread of 5,000 characters fits).
 const MAX_TEXT_WORDS: usize = 1_200;
+/// Longest word read as part of a place name: no name has a word near this long, so a
+/// longer one is pasted noise, which must not drown the name typed beside it.
+const MAX_NAME_WORD: usize = 40;
 
 /// Choose the top candidate only when it is unambiguous: it scores at least
 /// [`PICK_MIN_SCORE`] and at least [`PICK_MIN_GAP`] above every other place. Two exact
@@ -557,7 +560,12 @@ impl Gazetteer {
         if folded.is_empty() {
             return Vec::new();
         }
-        let q = Query::new(folded.split(' ').take(MAX_QUERY_WORDS));
+        let q = Query::new(
+            folded
+                .split(' ')
+                .filter(|w| w.len() <= MAX_NAME_WORD)
+                .take(MAX_QUERY_WORDS),
+        );
         let mut counts = Vec::new();
         let mut hits: Vec<Hit> = self
             .score_query(&q, within, &mut counts)
@@ -606,7 +614,10 @@ impl Gazetteer {
                 let (Some(first), Some(last)) = (run.first(), run.last()) else {
                     continue;
                 };
-                if is_edge_noise(first) || is_edge_noise(last) {
+                if is_edge_noise(first)
+                    || is_edge_noise(last)
+                    || run.iter().any(|w| w.len() > MAX_NAME_WORD)
+                {
                     continue;
                 }
                 let q = Query::new(run.iter().map(String::as_str));
