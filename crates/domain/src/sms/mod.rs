@@ -19,6 +19,8 @@
 //! gazetteer, and only taken when unambiguous. Nothing is ever rejected: what is not
 //! understood stays in `unparsed` and `flags` say what is missing or doubtful.
 
+mod codes;
+mod keyword;
 pub mod lexicon;
 mod locate;
 pub mod matcher;

@@ -1,4 +1,5 @@
 use super::*;
+use crate::place::PlaceLevel;
 use crate::place::testdata::{self, gazetteer, place};
 use proptest::prelude::*;
 
