@@ -4,10 +4,13 @@ use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 
 mod resolve;
+mod settle;
 #[cfg(test)]
 pub(crate) mod testdata;
 
 pub use resolve::{MIN_SCORE, PICK_MIN_GAP, PICK_MIN_SCORE, TEXT_MIN_SCORE, pick};
+pub(crate) use settle::top_tier;
+pub use settle::{Settled, flag, settle};
 
 /// Level of a place in the administrative hierarchy.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]

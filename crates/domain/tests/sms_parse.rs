@@ -2,7 +2,7 @@
 //! makes it panic.
 
 use kinga_domain::ThreatType;
-use kinga_domain::place::{Gazetteer, Place, PlaceLevel};
+use kinga_domain::place::{self, Gazetteer, Place, PlaceLevel};
 use kinga_domain::sms::{ParseContext, ParsedSms, parse, read_text};
 use proptest::prelude::*;
 
@@ -144,6 +144,12 @@ fn ambiguity_is_shown_and_nesting_gives_an_area() {
         .collect();
     assert!(codes.contains(&"CD6111") && codes.contains(&"CD6111-S002"));
     assert_eq!(p.place_area.as_deref(), Some("CD6111"));
+    // The rule every channel applies to a typed place name gives the same area.
+    let g = gazetteer();
+    let typed = place::settle(&g.resolve("Rutshuru", 5), &g);
+    assert_eq!(typed.place, p.place_area);
+    assert_eq!(typed.flags, ["place_ambiguous", "place_is_area"]);
+    assert_eq!(place::settle(&p.place_candidates, &g), typed);
     // Two villages of one name in different territories: the sender's territory settles it.
     let p = run("ALERTE Kibabi pillage", None);
     assert_eq!((p.place.as_deref(), p.place_area.as_deref()), (None, None));

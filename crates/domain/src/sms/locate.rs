@@ -8,7 +8,7 @@ use std::ops::Range;
 use super::lexicon;
 use super::parse::{ParseContext, Role, flag};
 use super::token::{Token, gap, is_hard_break};
-use crate::place::{self, Gazetteer, PICK_MIN_GAP, PICK_MIN_SCORE, PlaceCandidate, PlaceLevel};
+use crate::place::{self, Gazetteer, PICK_MIN_SCORE, PlaceCandidate, PlaceLevel};
 
 /// Candidates kept.
 const CANDIDATES: usize = 5;
@@ -113,34 +113,35 @@ pub(super) fn locate(
                 flags.push(flag::SENDER_PLACE_UNKNOWN);
             }
         }
-    } else if let Some(p) = place::pick(&out.candidates) {
-        out.place = Some(p.pcode.clone());
-    } else if let Some(p) = by_sender_area(gaz, &out.candidates, default_place) {
-        out.place = Some(p);
-        flags.push(flag::PLACE_DISAMBIGUATED_BY_SENDER);
-    } else if top(&out.candidates) < PICK_MIN_SCORE {
-        flags.push(flag::PLACE_UNCERTAIN);
     } else {
-        flags.push(flag::PLACE_AMBIGUOUS);
-        out.area = enclosing(gaz, &out.candidates);
+        let settled = place::settle(&out.candidates, gaz);
+        if settled.place.is_some() && !settled.is_area() {
+            out.place = settled.place;
+            flags.extend(settled.flags);
+        } else if let Some(p) = by_sender_area(gaz, &out.candidates, default_place) {
+            flags.push(flag::PLACE_DISAMBIGUATED_BY_SENDER);
+            if out.candidates.iter().any(|c| c.pcode == p && c.score < 1.0) {
+                flags.push(flag::PLACE_FUZZY);
+            }
+            out.place = Some(p);
+        } else {
+            // The intake records the area itself (and says so): the parse reports it beside
+            // the candidates, as `place_area`.
+            if settled.is_area() {
+                out.area.clone_from(&settled.place);
+            }
+            flags.extend(
+                settled
+                    .flags
+                    .into_iter()
+                    .filter(|f| *f != place::flag::PLACE_IS_AREA),
+            );
+        }
     }
     if out.place.is_some() {
         out.area.clone_from(&out.place);
     }
     out
-}
-
-/// When the candidates tied at the top nest (Beni the town inside Beni the territory), the
-/// outermost: wherever the reporter meant, it is inside that area.
-fn enclosing(gaz: &Gazetteer, candidates: &[PlaceCandidate]) -> Option<String> {
-    let best = top(candidates);
-    let tier: Vec<&PlaceCandidate> = candidates
-        .iter()
-        .filter(|c| best - c.score < PICK_MIN_GAP - 1e-9)
-        .collect();
-    tier.iter()
-        .find(|outer| tier.iter().all(|c| gaz.is_within(&c.pcode, &outer.pcode)))
-        .map(|c| c.pcode.clone())
 }
 
 fn top(c: &[PlaceCandidate]) -> f64 {
@@ -253,11 +254,7 @@ fn by_sender_area(
     default_place: Option<&str>,
 ) -> Option<String> {
     let lineage = gaz.lineage(default_place?);
-    let best = top(candidates);
-    let tier: Vec<&PlaceCandidate> = candidates
-        .iter()
-        .filter(|c| best - c.score < PICK_MIN_GAP - 1e-9)
-        .collect();
+    let tier = place::top_tier(candidates, top(candidates));
     for level in [PlaceLevel::Admin2, PlaceLevel::Admin1] {
         let Some(area) = lineage.iter().find(|p| p.level == level) else {
             continue;

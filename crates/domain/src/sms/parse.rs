@@ -28,10 +28,9 @@ pub mod flag {
     pub const PLACE_UNKNOWN: &str = "place_unknown";
     /// The message names no place.
     pub const PLACE_MISSING: &str = "place_missing";
-    /// Several places fit equally well; see `place_candidates`.
-    pub const PLACE_AMBIGUOUS: &str = "place_ambiguous";
-    /// The best candidate is only a loose match; see `place_candidates`.
-    pub const PLACE_UNCERTAIN: &str = "place_uncertain";
+    /// How the place was settled, as for every channel: `place_ambiguous`,
+    /// `place_uncertain`, `place_fuzzy` (see [`crate::place::flag`]).
+    pub use crate::place::flag::{PLACE_AMBIGUOUS, PLACE_FUZZY, PLACE_UNCERTAIN};
     /// No place in the text: the sender's registered place was used.
     pub const PLACE_FROM_SENDER: &str = "place_from_sender";
     /// Of equally good candidates, the only one in the sender's area was taken.
