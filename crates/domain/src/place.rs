@@ -8,6 +8,7 @@ mod settle;
 #[cfg(test)]
 pub(crate) mod testdata;
 
+pub(crate) use resolve::Stretch;
 pub use resolve::{MIN_SCORE, PICK_MIN_GAP, PICK_MIN_SCORE, TEXT_MIN_SCORE, pick};
 pub(crate) use settle::top_tier;
 pub use settle::{Settled, flag, settle};

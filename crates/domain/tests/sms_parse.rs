@@ -55,6 +55,12 @@ fn gazetteer() -> Gazetteer {
             PlaceLevel::Settlement,
             Some("CD6111"),
         ),
+        place(
+            "CD6103-S003",
+            "Kitshanga",
+            PlaceLevel::Settlement,
+            Some("CD6103"),
+        ),
     ])
 }
 
@@ -158,6 +164,104 @@ fn ambiguity_is_shown_and_nesting_gives_an_area() {
     assert!(
         p.flags
             .contains(&"place_disambiguated_by_sender".to_string())
+    );
+}
+
+#[test]
+fn a_misspelt_place_with_one_closest_match_is_taken_and_flagged() {
+    let has = |p: &ParsedSms, f: &str| p.flags.iter().any(|x| x == f);
+    for text in [
+        "ALERTE Kitchanga A2 hommes armés",
+        "ALERTE Kichanga A2 hommes armés",
+        "Hommes armés vus à Kitsanga ce matin",
+        "ALERTE Kiwandja pillage",
+        "Pillage à Kiwandja cette nuit",
+    ] {
+        let p = run(text, None);
+        assert!(p.place.is_some(), "{text}: {p:?}");
+        assert!(has(&p, "place_fuzzy"), "{text}: {:?}", p.flags);
+        assert!(!has(&p, "place_uncertain"), "{text}");
+    }
+    assert_eq!(
+        run("ALERTE Kichanga A2", None).place.as_deref(),
+        Some("CD6103-S003")
+    );
+    // Spelt exactly: no flag.
+    assert!(!has(&run("ALERTE Kitshanga A2", None), "place_fuzzy"));
+    // Town and territory of one name: the area, through the correction.
+    let p = run("ALERTE Rutchuru tirs", None);
+    assert_eq!(
+        (p.place.as_deref(), p.place_area.as_deref()),
+        (None, Some("CD6111"))
+    );
+    assert!(has(&p, "place_ambiguous") && has(&p, "place_fuzzy"));
+    // Two villages as close: candidates, never a guess.
+    let p = run("ALERTE Kibabii pillage", None);
+    assert_eq!(p.place, None);
+    assert!(p.place_candidates.len() >= 2);
+    // Beside a place named exactly, a correction keeps its plain score: both stay
+    // candidates, and the exact one comes first.
+    let p = run("Pillage à Sake, les gens de Kiwandja ont peur", None);
+    assert_eq!(p.place, None);
+    let scores: Vec<(&str, f64)> = p
+        .place_candidates
+        .iter()
+        .map(|c| (c.pcode.as_str(), c.score))
+        .collect();
+    assert_eq!(scores[0], ("CD6103-S001", 1.0));
+    assert!(
+        scores[1].0 == "CD6111-S001" && scores[1].1 < 0.95,
+        "{scores:?}"
+    );
+}
+
+#[test]
+fn a_place_before_a_colon_comes_first() {
+    let p = run("Kiwanja: des hommes armés venant de Sake", None);
+    assert_eq!(p.place.as_deref(), Some("CD6111-S001"));
+    assert_eq!(p.place_name.as_deref(), Some("Kiwanja"));
+    let codes: Vec<&str> = p
+        .place_candidates
+        .iter()
+        .map(|c| c.pcode.as_str())
+        .collect();
+    assert_eq!(
+        codes,
+        ["CD6111-S001", "CD6103-S001"],
+        "Sake stays a candidate"
+    );
+    assert_eq!(p.unparsed, "des hommes armés venant de Sake");
+    // Also after a greeting, and through a correction.
+    assert_eq!(
+        run("Ici Kichanga: tirs", None).place.as_deref(),
+        Some("CD6103-S003")
+    );
+    // Without the colon, two places named are two candidates.
+    assert_eq!(run("Kiwanja des hommes armés à Sake", None).place, None);
+    // Words before a colon that name no place change nothing.
+    let p = run("Information: des hommes armés à Sake", None);
+    assert_eq!(p.place.as_deref(), Some("CD6103-S001"));
+}
+
+#[test]
+fn where_people_go_or_come_from_is_not_where_it_happened() {
+    for text in [
+        "Les gens de Kiwanja fuient vers Sake",
+        "Watu wa Kiwanja wanakimbia kwenda Sake",
+        "People fled Kiwanja towards Sake",
+        "Hommes armés à Kiwanja, venant de Sake",
+    ] {
+        let p = run(text, None);
+        assert_eq!(p.place.as_deref(), Some("CD6111-S001"), "{text}: {p:?}");
+        assert!(
+            p.place_candidates.iter().any(|c| c.pcode == "CD6103-S001"),
+            "{text}: Sake stays a candidate"
+        );
+    }
+    // Alone, a destination is still the place named.
+    assert_eq!(
+        run("Les gens fuient vers Sake", None).place.as_deref(),
+        Some("CD6103-S001")
     );
 }
 

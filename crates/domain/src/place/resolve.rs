@@ -22,8 +22,11 @@ use std::ops::Range;
 use super::{Gazetteer, Place, PlaceCandidate};
 use crate::text;
 
+mod scan;
+mod sound;
 mod words;
-use words::{canonical, core_tokens, filler, is_qualifier, is_stop_word, level_bit};
+pub(crate) use scan::Stretch;
+use words::{core_tokens, is_qualifier, level_bit};
 
 /// Candidates scoring below this are not returned by [`Gazetteer::resolve`].
 pub const MIN_SCORE: f64 = 0.75;
@@ -48,6 +51,15 @@ const SHORTLIST: usize = 400;
 /// In running text, inexact matches need at least this many letters: short words are too
 /// easily one letter away from some village.
 const TEXT_FUZZY_MIN_LEN: usize = 5;
+/// An inexact match scoring at least this is a near miss, which a spelling key one edit
+/// away ([`sound`]) may confirm as a misspelling of that place.
+const NEAR_MISS: f64 = TEXT_MIN_SCORE;
+/// The same for an equal spelling key, which says more ("Kichanga" is "Kitshanga" though
+/// three letters differ): any candidate will do.
+const NEAR_MISS_SAME_KEY: f64 = MIN_SCORE;
+/// Score of the near miss closest in spelling, when no name matched exactly: enough to be
+/// picked when nothing else comes near, still below any exact match.
+const FUZZY_SCORE: f64 = 0.98;
 /// Longest word sequence scanned in running text.
 const MAX_NGRAM: usize = 3;
 /// Deepest ancestry walked; guards against cycles in imported data.
@@ -101,6 +113,8 @@ struct NameKey {
     tokens: Vec<String>,
     /// Words run together, so "Mai-Ndombe" and "Maindombe" meet.
     squashed: String,
+    /// Spelling key of the words ([`sound::key_of`]).
+    sound: String,
     grams: u32,
 }
 
@@ -151,6 +165,7 @@ impl NameIndex {
             }
             exact.entry(squashed.clone()).or_default().push(id);
             keys.push(NameKey {
+                sound: sound::key_of(tokens.iter().map(String::as_str)),
                 tokens,
                 squashed,
                 grams: g.len() as u32,
@@ -173,6 +188,8 @@ struct Query {
     /// All folded words, to recognise a name typed in full.
     full: String,
     grams: Vec<u32>,
+    /// Spelling key of each of `tokens`.
+    sounds: Vec<String>,
     hint: u8,
 }
 
@@ -183,6 +200,7 @@ impl Query {
         Query {
             squashed: tokens.concat(),
             grams: trigrams(&tokens),
+            sounds: tokens.iter().map(|t| sound::key(t)).collect(),
             full,
             tokens,
             hint,
@@ -197,6 +215,48 @@ struct Hit {
     score: f64,
     /// The whole folded spelling, kind words included, was typed.
     full: bool,
+    /// Some spelling matched exactly (whatever the level).
+    exact: bool,
+    /// A near miss: the distance of the spelling keys and the score taken if closest.
+    fuzzy: Option<(u8, f64)>,
+    /// The score before a correction raised it ([`take_closest_spelling`]).
+    plain: f64,
+}
+
+/// One name's score for a query (see [`Hit`]).
+struct Scored {
+    score: f64,
+    exact: bool,
+    fuzzy: Option<(u8, f64)>,
+}
+
+impl Scored {
+    fn exact(score: f64) -> Scored {
+        Scored {
+            score,
+            exact: true,
+            fuzzy: None,
+        }
+    }
+}
+
+/// When no name matched exactly, the near misses closest in spelling key take
+/// [`FUZZY_SCORE`]: one such place is then clearly the closest and can be picked (flagged
+/// `place_fuzzy` by [`super::settle`]); several stay tied, for a person to choose.
+fn take_closest_spelling(hits: &mut [Hit]) {
+    if hits.iter().any(|h| h.exact) {
+        return;
+    }
+    let Some(closest) = hits.iter().filter_map(|h| h.fuzzy.map(|f| f.0)).min() else {
+        return;
+    };
+    for h in hits.iter_mut() {
+        if let Some((d, score)) = h.fuzzy {
+            if d == closest && score > h.score {
+                h.score = score;
+            }
+        }
+    }
 }
 
 /// Best first: score, full spelling, more specific level, name, P-code.
@@ -298,97 +358,15 @@ impl Gazetteer {
                     place: i,
                     score: 1.0,
                     full: true,
+                    exact: true,
+                    fuzzy: None,
+                    plain: 1.0,
                 });
             }
         }
         hits.sort_by(|a, b| rank(self, a, b));
         hits.truncate(limit);
         hits.iter().map(|h| self.candidate(h)).collect()
-    }
-
-    /// Places named in a free-text message, found by scanning its runs of one to three
-    /// words; best first, at most `limit`, none below [`TEXT_MIN_SCORE`]. Where runs overlap
-    /// ("Kiwanja, Rutshuru"), the better and longer one wins, so a village given with its
-    /// territory is not reported beside that territory; an area named elsewhere in the text
-    /// around a place found inside it scores 10 % lower than it would alone.
-    pub fn find_in_text(&self, text: &str, limit: usize) -> Vec<PlaceCandidate> {
-        if limit == 0 {
-            return Vec::new();
-        }
-        let mut words = text::words(text);
-        // Runs of up to three words are scored from every word: bound the words read.
-        words.truncate(MAX_TEXT_WORDS);
-        let is_edge_noise = |w: &str| is_stop_word(w) || filler(canonical(w)) == Some(0);
-        let mut found: Vec<(Range<usize>, Hit)> = Vec::new();
-        let mut counts = Vec::new();
-        for start in 0..words.len() {
-            for end in start + 1..=(start + MAX_NGRAM).min(words.len()) {
-                let run = &words[start..end];
-                let (Some(first), Some(last)) = (run.first(), run.last()) else {
-                    continue;
-                };
-                if is_edge_noise(first)
-                    || is_edge_noise(last)
-                    || run.iter().any(|w| w.len() > MAX_NAME_WORD)
-                {
-                    continue;
-                }
-                let q = Query::new(run.iter().map(String::as_str));
-                let substantive = q
-                    .tokens
-                    .iter()
-                    .any(|t| !is_qualifier(t) && filler(t).is_none() && !is_stop_word(t));
-                if !substantive || q.squashed.len() < 3 {
-                    continue;
-                }
-                for hit in self.score_query(&q, None, &mut counts) {
-                    let fuzzy_ok = hit.score >= 1.0 || q.squashed.len() >= TEXT_FUZZY_MIN_LEN;
-                    if hit.score >= TEXT_MIN_SCORE && fuzzy_ok {
-                        found.push((start..end, hit));
-                    }
-                }
-            }
-        }
-        found.sort_by(|(ra, a), (rb, b)| {
-            b.score
-                .total_cmp(&a.score)
-                .then(rb.len().cmp(&ra.len()))
-                .then(ra.start.cmp(&rb.start))
-                .then_with(|| rank(self, a, b))
-        });
-        let mut spans: Vec<Range<usize>> = Vec::new();
-        let mut kept: Vec<(Range<usize>, Hit)> = Vec::new();
-        for (span, hit) in found {
-            let overlaps =
-                |s: &Range<usize>| *s != span && s.start < span.end && span.start < s.end;
-            if spans.iter().any(overlaps) {
-                continue;
-            }
-            if !spans.contains(&span) {
-                spans.push(span.clone());
-            }
-            if !kept.iter().any(|(_, k)| k.place == hit.place) {
-                kept.push((span, hit));
-            }
-        }
-        // "Sake ... Masisi": an area named beside a place inside it is that place's context,
-        // so it drops below it (still listed, for the person triaging). Places of one name
-        // found at one span ("Djugu" the town and the territory) stay tied.
-        let places: Vec<(Range<usize>, usize)> = kept
-            .iter()
-            .map(|(span, h)| (span.clone(), h.place))
-            .collect();
-        for (span, hit) in &mut kept {
-            let named_inside = places
-                .iter()
-                .any(|(s, i)| s != span && *i != hit.place && self.inside(*i, hit.place));
-            if named_inside {
-                hit.score *= LEVEL_MISMATCH;
-            }
-        }
-        kept.sort_by(|a, b| b.1.score.total_cmp(&a.1.score));
-        kept.truncate(limit);
-        kept.iter().map(|(_, h)| self.candidate(h)).collect()
     }
 
     fn candidate(&self, hit: &Hit) -> PlaceCandidate {
@@ -417,7 +395,11 @@ impl Gazetteer {
                     continue;
                 }
             }
-            let score = self.score_entry(q, e, place);
+            let Scored {
+                score,
+                exact,
+                fuzzy,
+            } = self.score_entry(q, e, place);
             if score <= 0.0 {
                 continue;
             }
@@ -425,16 +407,34 @@ impl Gazetteer {
                 place,
                 score,
                 full: *folded == q.full,
+                exact,
+                fuzzy,
+                plain: score,
             };
             best.entry(place)
                 .and_modify(|h| {
+                    let closer = match (h.fuzzy, fuzzy) {
+                        (Some((d, _)), Some((n, _))) => n < d,
+                        (None, Some(_)) => true,
+                        _ => false,
+                    };
+                    if closer {
+                        h.fuzzy = fuzzy;
+                    }
+                    h.exact |= exact;
                     if score > h.score || (score == h.score && hit.full) {
-                        *h = hit;
+                        *h = Hit {
+                            fuzzy: h.fuzzy,
+                            exact: h.exact,
+                            ..hit
+                        };
                     }
                 })
                 .or_insert(hit);
         }
-        best.into_values().collect()
+        let mut hits: Vec<Hit> = best.into_values().collect();
+        take_closest_spelling(&mut hits);
+        hits
     }
 
     /// Entries worth scoring: the exact spellings, and those sharing the most trigrams
@@ -483,9 +483,9 @@ impl Gazetteer {
     }
 
     /// Score of one name for the query, 0–1; 0 when the query only names its ancestors.
-    fn score_entry(&self, q: &Query, e: usize, place: usize) -> f64 {
+    fn score_entry(&self, q: &Query, e: usize, place: usize) -> Scored {
         let Some(key) = self.index.keys.get(e) else {
-            return 0.0;
+            return Scored::exact(0.0);
         };
         if key.squashed == q.squashed {
             // A name typed in full, kind word and all ("Abyei Region"), needs no level check.
@@ -493,11 +493,11 @@ impl Gazetteer {
                 .indexed_names()
                 .get(e)
                 .is_some_and(|(n, _)| *n == q.full);
-            return if typed_in_full {
+            return Scored::exact(if typed_in_full {
                 1.0
             } else {
                 self.level_fit(q, place, 0, 1.0)
-            };
+            });
         }
         let name_best: Vec<f64> = q
             .tokens
@@ -528,12 +528,12 @@ impl Gazetteer {
                 !is_context
             });
             if own.is_empty() {
-                return 0.0;
+                return Scored::exact(0.0);
             }
         }
         let squashed: String = own.iter().map(|&i| q.tokens[i].as_str()).collect();
         if squashed == key.squashed {
-            return self.level_fit(q, place, context_levels, 1.0);
+            return Scored::exact(self.level_fit(q, place, context_levels, 1.0));
         }
         let whole = similarity(&squashed, &key.squashed);
         // A typed "nord" that matches tells less than the "kivu" beside it: half weight, so a
@@ -566,7 +566,19 @@ impl Gazetteer {
             .sum::<f64>()
             / n_len;
         let score = whole.max((forward + backward) / 2.0).min(INEXACT_CAP);
-        self.level_fit(q, place, context_levels, score)
+        let fuzzy = if score >= NEAR_MISS_SAME_KEY {
+            let typed: String = own.iter().map(|&i| q.sounds[i].as_str()).collect();
+            sound::distance(&typed, &key.sound)
+                .filter(|&d| d == 0 || score >= NEAR_MISS)
+                .map(|d| (d, self.level_fit(q, place, context_levels, FUZZY_SCORE)))
+        } else {
+            None
+        };
+        Scored {
+            score: self.level_fit(q, place, context_levels, score),
+            exact: false,
+            fuzzy,
+        }
     }
 
     /// Lower a score when the query's kind words point to another level than the place's

@@ -504,3 +504,30 @@ pub fn is_place_preposition(w: &str) -> bool {
             | "du"
     )
 }
+
+/// Words saying where people go or come from ("fuient vers Goma", "wanatoka Sake", "arrived
+/// from Kibumba"): a place right after them is not where something happened.
+pub fn is_movement_word(w: &str) -> bool {
+    matches!(
+        w,
+        "vers"
+            | "direction"
+            | "venant"
+            | "provenant"
+            | "provenance"
+            | "towards"
+            | "toward"
+            | "from"
+            | "kwenda"
+            | "kuelekea"
+            | "wakielekea"
+            | "wanaelekea"
+            | "kutoka"
+            | "wanatoka"
+            | "wametoka"
+            | "walitoka"
+            | "wanakuja"
+            | "wanaenda"
+            | "wanakwenda"
+    )
+}
