@@ -266,6 +266,84 @@ fn where_people_go_or_come_from_is_not_where_it_happened() {
 }
 
 #[test]
+fn a_type_written_before_the_severity_code_is_the_type() {
+    let t = |text: &str| run(text, None).threat_type;
+    assert_eq!(
+        t("ALERTE Sake tension S2 tension après le vol de vaches"),
+        Some(ThreatType::IntercommunalTension)
+    );
+    assert_eq!(
+        t("Tension à Sake après le vol de vaches"),
+        Some(ThreatType::LootingExtortion),
+        "elsewhere, the priority of types"
+    );
+    assert_eq!(
+        t("ALERTE Sake deplacement S3 la population fuit"),
+        Some(ThreatType::Displacement)
+    );
+    assert_eq!(
+        t("Hommes armés en déplacement vers Sake"),
+        Some(ThreatType::ArmedPresence),
+        "a movement of armed men is not a displacement"
+    );
+    // A type code still wins.
+    assert_eq!(t("ALERTE Sake tension S2 A6"), Some(ThreatType::Killing));
+}
+
+#[test]
+fn calm_and_cries_for_help_are_severities() {
+    let p = run("Rien à signaler à Sake aujourd'hui, calme", None);
+    assert_eq!(
+        (p.threat_type, p.severity.map(|s| s.level())),
+        (None, Some(1))
+    );
+    assert_eq!(
+        run("Kila kitu ni shwari Sake leo", None)
+            .severity
+            .map(|s| s.level()),
+        Some(1)
+    );
+    assert_eq!(
+        run("ALL CALM IN SAKE TODAY", None)
+            .severity
+            .map(|s| s.level()),
+        Some(1)
+    );
+    assert_eq!(
+        run("La situation n'est pas calme à Sake", None).severity,
+        None
+    );
+    assert_eq!(
+        run("URGENT Sake calme avant l'attaque", None)
+            .severity
+            .map(|s| s.level()),
+        Some(4)
+    );
+    assert_eq!(run("Au secours", None).severity.map(|s| s.level()), Some(4));
+    assert_eq!(
+        run("Tafadhali tusaidie", None).severity.map(|s| s.level()),
+        Some(4)
+    );
+}
+
+#[test]
+fn names_of_armed_groups_tell_no_language() {
+    let lang = |text: &str| run(text, None).language;
+    assert_eq!(
+        lang("ALERTE Sake S3 Twirwaneho na Mai-Mai wanapigana tangu asubuhi").as_deref(),
+        Some("sw")
+    );
+    assert_eq!(
+        lang("Alert Sake, Wazalendo and FARDC fighting in town").as_deref(),
+        Some("en")
+    );
+    assert_eq!(
+        run("ALERTE Sake M23", None).threat_type,
+        Some(ThreatType::ArmedPresence)
+    );
+}
+
+#[test]
 fn flags_and_fallbacks() {
     let p = run("tirs depuis ce matin", Some("CD6111-S001"));
     assert_eq!(p.place.as_deref(), Some("CD6111-S001"));

@@ -1,6 +1,8 @@
 //! From a message to what it reports: keyword, threat type, severity, language, place,
 //! reference to an earlier alert, and the words left for a human.
 
+use std::ops::Range;
+
 use serde::Serialize;
 
 use super::codes::read_codes;
@@ -97,6 +99,10 @@ impl ParsedSms {
     }
 }
 
+/// Words after the keyword within which a type is declared before the severity code: the
+/// place's, up to four, and the type's own ("ALERTE Mahagi Port tension S2").
+const DECLARED_WITHIN: usize = 6;
+
 /// What a word was read as.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(super) enum Role {
@@ -130,8 +136,17 @@ pub fn parse(text: &str, ctx: &ParseContext) -> ParsedSms {
 
     let codes = read_codes(text, &tokens, &mut roles, &mut flags);
     let keyword = read_keyword(&tokens, &mut roles, &mut votes, &mut flags);
-    let (threat_type, negated_only) = read_threat(text, &tokens, &mut roles, &mut votes);
+    let keyword_end = roles
+        .iter()
+        .rposition(|r| *r == Role::Keyword)
+        .filter(|&i| i < KEYWORD_WINDOW);
+    let named = read_threats(text, &tokens, &mut roles, &mut votes);
     let mut word_severity = keyword.as_ref().and_then(|k| k.severity);
+    // "RAS", "calme", "hakuna shida": nothing (more) to fear is a severity too, the lowest;
+    // any word of urgency outweighs it.
+    if read_calm(&tokens, &mut roles) {
+        word_severity = word_severity.max(Some(1));
+    }
     for (t, role) in tokens.iter().zip(roles.iter_mut()) {
         if let Some(s) = lexicon::severity_word(&t.norm) {
             word_severity = word_severity.max(Some(s));
@@ -147,14 +162,8 @@ pub fn parse(text: &str, ctx: &ParseContext) -> ParsedSms {
         }
     }
 
-    let threat_type = codes.threat.or(threat_type);
-    if threat_type.is_none() {
-        flags.push(if negated_only {
-            flag::THREAT_NEGATED
-        } else {
-            flag::THREAT_UNKNOWN
-        });
-    }
+    // The threat is chosen once the place words are known; its flag keeps its place.
+    let threat_flag_at = flags.len();
     let severity = codes
         .severity
         .or(word_severity)
@@ -170,11 +179,18 @@ pub fn parse(text: &str, ctx: &ParseContext) -> ParsedSms {
         flags.push(flag::REPLY);
     }
 
-    let keyword_end = roles
-        .iter()
-        .rposition(|r| *r == Role::Keyword)
-        .filter(|&i| i < KEYWORD_WINDOW);
     let located = locate::locate(text, &tokens, &roles, keyword_end, ctx, &mut flags);
+    let (threat_type, negated_only) =
+        choose_threat(&named, &tokens, &roles, keyword_end, located.slot.as_ref());
+    let threat_type = codes.threat.or(threat_type);
+    if threat_type.is_none() {
+        let f = if negated_only {
+            flag::THREAT_NEGATED
+        } else {
+            flag::THREAT_UNKNOWN
+        };
+        flags.insert(threat_flag_at.min(flags.len()), f);
+    }
     let unparsed = unparsed(text, &tokens, &roles, &located);
 
     ParsedSms {
@@ -202,16 +218,45 @@ pub fn read_text(text: &str, ctx: &ParseContext) -> ParsedSms {
     read
 }
 
-/// The threat type the words name, by [`PRIORITY`]; `true` beside `None` when threat words
-/// were there but all negated. A word right after "no"/"pas de"/"hakuna" is negated; one
-/// right after a threat ("menace d'attaque", "threatened to burn") is only threatened, so the
-/// threat counts, not the act.
-fn read_threat(
+/// True when the words say all is calm ("RAS", "rien à signaler", "kila kitu ni shwari", "no
+/// problem"), not negated ("pas calme"); the words are marked as severity words.
+fn read_calm(tokens: &[Token], roles: &mut [Role]) -> bool {
+    let norms: Vec<&str> = tokens.iter().map(|t| t.norm.as_str()).collect();
+    let mut calm = false;
+    for i in 0..norms.len() {
+        let Some(n) = lexicon::calm_phrase(&norms[i..]) else {
+            continue;
+        };
+        let negated = i > 0 && lexicon::is_negator(norms[i - 1]) && n == 1;
+        if negated {
+            continue;
+        }
+        calm = true;
+        for r in roles.iter_mut().skip(i).take(n) {
+            if matches!(r, Role::Free | Role::Function) {
+                *r = Role::Severity;
+            }
+        }
+    }
+    calm
+}
+
+/// A threat phrase of the message, and whether it counts: not negated ("pas de morts"),
+/// nor only threatened ("menace d'attaque").
+struct Named {
+    hit: matcher::Hit,
+    counts: bool,
+}
+
+/// The threat phrases of a message, marked as threat words; each votes for its language. A
+/// word right after "no"/"pas de"/"hakuna" is negated; one right after a threat ("menace
+/// d'attaque", "threatened to burn") is only threatened, so the threat counts, not the act.
+fn read_threats(
     text: &str,
     tokens: &[Token],
     roles: &mut [Role],
     votes: &mut [u32; 3],
-) -> (Option<ThreatType>, bool) {
+) -> Vec<Named> {
     let hits = matcher::find(text, tokens);
     let joined = |j: usize| {
         tokens
@@ -223,9 +268,11 @@ fn read_threat(
         .filter(|h| h.threat == ThreatType::ThreatIntimidation)
         .map(|h| h.end - 1)
         .collect();
-    let mut best: Option<(usize, ThreatType)> = None;
-    for h in &hits {
-        votes[h.lang.index()] += 2;
+    let mut out = Vec::with_capacity(hits.len());
+    for h in hits {
+        if let Some(lang) = h.lang {
+            votes[lang.index()] += 2;
+        }
         for r in roles.iter_mut().take(h.end).skip(h.start) {
             if matches!(r, Role::Free | Role::Function) {
                 *r = Role::Threat;
@@ -239,18 +286,68 @@ fn read_threat(
             && before
                 .clone()
                 .any(|j| threatening.contains(&j) && (j + 1..h.start).all(joined));
-        if negated || hypothetical {
-            continue;
-        }
-        let rank = PRIORITY
-            .iter()
-            .position(|t| *t == h.threat)
-            .unwrap_or(PRIORITY.len());
-        if best.is_none_or(|(r, _)| rank < r) {
-            best = Some((rank, h.threat));
-        }
+        out.push(Named {
+            hit: h,
+            counts: !negated && !hypothetical,
+        });
     }
-    (best.map(|(_, t)| t), !hits.is_empty())
+    out
+}
+
+/// The threat type the message names; `true` beside `None` when threat words were there but
+/// none counts. Words read as the place are not threat words ("Rubaya mine"). A type written
+/// where the grammar puts it, right before the severity code ("ALERTE Minembwe tension S2
+/// ..."), is the one reported; otherwise the first by [`PRIORITY`].
+fn choose_threat(
+    named: &[Named],
+    tokens: &[Token],
+    roles: &[Role],
+    keyword_end: Option<usize>,
+    place: Option<&Range<usize>>,
+) -> (Option<ThreatType>, bool) {
+    let named: Vec<&Named> = named
+        .iter()
+        .filter(|n| place.is_none_or(|p| n.hit.end <= p.start || p.end <= n.hit.start))
+        .collect();
+    let declared = keyword_end.and_then(|k| {
+        named.iter().find(|n| {
+            let h = &n.hit;
+            n.counts
+                && h.start <= k + 1 + DECLARED_WITHIN
+                && roles.get(h.end) == Some(&Role::Code)
+                && tokens
+                    .get(h.end)
+                    .is_some_and(|t| t.norm.starts_with(['s', 'n']))
+        })
+    });
+    if let Some(d) = declared {
+        return (Some(d.hit.threat), true);
+    }
+    let named_type = keyword_end.and_then(|k| {
+        (k + 1..tokens.len().min(k + 2 + DECLARED_WITHIN)).find_map(|i| {
+            let before_code = roles.get(i + 1) == Some(&Role::Code)
+                && tokens
+                    .get(i + 1)
+                    .is_some_and(|t| t.norm.starts_with(['s', 'n']));
+            before_code
+                .then(|| lexicon::type_name(&tokens[i].norm))
+                .flatten()
+        })
+    });
+    if named_type.is_some() {
+        return (named_type, true);
+    }
+    let best = named
+        .iter()
+        .filter(|n| n.counts)
+        .map(|n| n.hit.threat)
+        .min_by_key(|t| {
+            PRIORITY
+                .iter()
+                .position(|p| p == t)
+                .unwrap_or(PRIORITY.len())
+        });
+    (best, !named.is_empty())
 }
 
 fn is_arabic(c: char) -> bool {
