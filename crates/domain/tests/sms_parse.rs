@@ -291,6 +291,42 @@ fn a_type_written_before_the_severity_code_is_the_type() {
 }
 
 #[test]
+fn what_is_feared_has_not_happened() {
+    let t = |text: &str| run(text, None).threat_type;
+    assert_eq!(
+        t("Kasongo: conflit foncier, risque d'affrontement"),
+        Some(ThreatType::IntercommunalTension)
+    );
+    assert_eq!(
+        t("Sake: les CODECO sont revenus, on craint une attaque ce soir"),
+        Some(ThreatType::ArmedPresence)
+    );
+    // A comma ends what is feared.
+    assert_eq!(
+        t("Les gens ont peur, des hommes armés circulent à Sake"),
+        Some(ThreatType::ArmedPresence)
+    );
+    let p = run("Par peur des attaques à Sake", None);
+    assert_eq!(p.threat_type, None);
+}
+
+#[test]
+fn money_demanded_is_extortion() {
+    for text in [
+        "Des militaires font payer 500fc à chaque moto à Sake",
+        "Les Nyatura réclament de l'argent aux passants à Sake",
+        "Askari wanakusanya pesa kwa kila duka Sake",
+        "Wanajeshi wanadai pesa kwa kizuizi Sake",
+    ] {
+        assert_eq!(
+            run(text, None).threat_type,
+            Some(ThreatType::LootingExtortion),
+            "{text}"
+        );
+    }
+}
+
+#[test]
 fn calm_and_cries_for_help_are_severities() {
     let p = run("Rien à signaler à Sake aujourd'hui, calme", None);
     assert_eq!(

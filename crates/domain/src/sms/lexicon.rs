@@ -245,7 +245,7 @@ pub const THREATS: &[(ThreatType, Lang, &str)] = &[
     (
         T::LootingExtortion,
         Lang::Fr,
-        "pillage|pillages|pilage|pille|pilles|pillee|pillees|piller|pillent|pillard|pillards|vol|vols|vole|voles|volee|volees|voler|volent|voleur*|racket*|rancon*|extorsion*|extorqu*|taxe illegale|taxes illegales|barriere*|coupeur de route|coupeurs de route|coupeur de routes|coupeurs de routes|braquage*|braqu*|bandit*|cambriol*|vol de betail|emporte*|pirate|pirates",
+        "pillage|pillages|pilage|pille|pilles|pillee|pillees|piller|pillent|pillard|pillards|vol|vols|vole|voles|volee|volees|voler|volent|voleur*|racket*|rancon*|extorsion*|extorqu*|taxe illegale|taxes illegales|barriere*|coupeur de route|coupeurs de route|coupeur de routes|coupeurs de routes|braquage*|braqu*|bandit*|cambriol*|vol de betail|emporte*|pirate|pirates|font payer|fait payer|faire payer|reclament de l argent|reclame de l argent|exigent de l argent|demandent de l argent",
     ),
     (
         T::LootingExtortion,
@@ -255,7 +255,7 @@ pub const THREATS: &[(ThreatType, Lang, &str)] = &[
     (
         T::LootingExtortion,
         Lang::Sw,
-        "uporaji|uporaj|kupora|wamepora|zimeporwa|imeporwa|kuporwa|wameporwa|walipora|wanapora|waporaji|mporaji|wizi|wameiba|waliiba|wanaiba|kuiba|majambazi|jambazi|kodi haramu|vizuizi|wanyang anyi|maharamia",
+        "uporaji|uporaj|kupora|wamepora|zimeporwa|imeporwa|kuporwa|wameporwa|walipora|wanapora|waporaji|mporaji|wizi|wameiba|waliiba|wanaiba|kuiba|majambazi|jambazi|kodi haramu|vizuizi|wanyang anyi|maharamia|wanadai pesa|wamedai pesa|kudai pesa|wanakusanya pesa|kuchukua pesa|wanachukua pesa|wamechukua pesa|kulipa kodi",
     ),
     // A8 displacement
     (
@@ -287,13 +287,13 @@ pub const THREATS: &[(ThreatType, Lang, &str)] = &[
     (
         T::ArrestDetention,
         Lang::Sw,
-        "wamekamatwa|walikamatwa|wamewakamata|waliwakamata|amewakamata|amekamatwa|alikamatwa|kukamatwa|kamatwa|kukamata|wamekamata|walikamata|mahabusu|jela|gerezani|kizuizini|wamefungwa",
+        "wamekamatwa|walikamatwa|wamewakamata|waliwakamata|amewakamata|amekamatwa|alikamatwa|kukamatwa|kamatwa|kukamata|wamekamata|walikamata|wanakamata|anakamata|wanawakamata|mahabusu|jela|gerezani|kizuizini|wamefungwa",
     ),
     // A10 child recruitment
     (
         T::ChildRecruitment,
         Lang::Fr,
-        "recrut*|recrout*|enfants soldats|enfant soldat|enfants associes|enrol*|enrole*",
+        "recrut*|recrout*|enfants soldats|enfant soldat|enfants associes|enrol*|enrole*|devenir soldat*|devenir des soldats|devenir militaire*",
     ),
     (
         T::ChildRecruitment,
@@ -303,7 +303,7 @@ pub const THREATS: &[(ThreatType, Lang, &str)] = &[
     (
         T::ChildRecruitment,
         Lang::Sw,
-        "watoto askari|askari watoto|kuajiri watoto|wanaajiri|wameajiri|kuandikisha|wameandikisha|wanaandikisha|kusajili|wanasajili|wamesajili|wanasajiliwa|wamesajiliwa|wanaandikishwa",
+        "watoto askari|askari watoto|kuajiri watoto|wanaajiri|wameajiri|kuandikisha|wameandikisha|wanaandikisha|kusajili|wanasajili|wamesajili|wanasajiliwa|wamesajiliwa|wanaandikishwa|kuwa askari|kuwa wanajeshi|kuwa wapiganaji|kambi ya mafunzo|mafunzo ya kijeshi",
     ),
     // A11 intercommunal tension
     (
@@ -413,6 +413,36 @@ pub fn is_negator(w: &str) -> bool {
     )
 }
 
+/// Words of fear, risk or rumour ("par peur des attaques", "risque d'affrontement", "on
+/// craint une attaque", "wanaogopa"): a threat right after them has not happened.
+pub fn is_hedge(w: &str) -> bool {
+    matches!(
+        w,
+        "peur"
+            | "crainte"
+            | "craint"
+            | "craignent"
+            | "risque"
+            | "risques"
+            | "rumeur"
+            | "rumeurs"
+            | "fear"
+            | "fears"
+            | "feared"
+            | "afraid"
+            | "risk"
+            | "rumour"
+            | "rumours"
+            | "rumor"
+            | "rumors"
+            | "hofu"
+            | "wanaogopa"
+            | "anaogopa"
+            | "tunaogopa"
+            | "uvumi"
+    )
+}
+
 /// Severity words: urgency is an imminent threat to life (4), gravity a serious one (3).
 pub fn severity_word(w: &str) -> Option<u8> {
     match w {
@@ -503,7 +533,9 @@ pub fn function_word(w: &str) -> Option<Lang> {
         | "saba" | "kumi" | "kuwa" | "walikuwa" | "wamekuwa" | "alikuwa" | "sisi" | "wao"
         | "yake" | "zao" | "tuko" | "iko" | "kitu" | "mzee" | "bwana" | "ndiyo" | "pia" | "juu"
         | "kwenda" | "kuja" | "haraka" | "tusaidie" | "shida" | "mbaya" | "shwari" | "salama"
-        | "wananchi" | "vijana" | "wasichana" | "mtoto" => Lang::Sw,
+        | "wananchi" | "vijana" | "wasichana" | "mtoto" | "hakuna" | "ilikuwa" | "nyumbani" => {
+            Lang::Sw
+        }
         _ => return None,
     })
 }

@@ -250,7 +250,8 @@ struct Named {
 
 /// The threat phrases of a message, marked as threat words; each votes for its language. A
 /// word right after "no"/"pas de"/"hakuna" is negated; one right after a threat ("menace
-/// d'attaque", "threatened to burn") is only threatened, so the threat counts, not the act.
+/// d'attaque", "threatened to burn") is only threatened, so the threat counts, not the act;
+/// one right after fear, risk or rumour ("par peur des attaques") has not happened.
 fn read_threats(
     text: &str,
     tokens: &[Token],
@@ -286,9 +287,20 @@ fn read_threats(
             && before
                 .clone()
                 .any(|j| threatening.contains(&j) && (j + 1..h.start).all(joined));
+        // "Les gens ont peur, des hommes armés circulent": a comma ends what is feared.
+        let tight = |j: usize| {
+            tokens.get(j + 1).is_some_and(|n| {
+                gap(text, &tokens[j], n)
+                    .chars()
+                    .all(|c| c.is_whitespace() || matches!(c, '\'' | '’'))
+            })
+        };
+        let feared = before
+            .clone()
+            .any(|j| lexicon::is_hedge(&tokens[j].norm) && (j..h.start).all(tight));
         out.push(Named {
             hit: h,
-            counts: !negated && !hypothetical,
+            counts: !negated && !hypothetical && !feared,
         });
     }
     out
