@@ -146,6 +146,14 @@ impl Gazetteer {
         self.lineage(pcode).iter().any(|p| p.pcode == area)
     }
 
+    /// The smallest area holding both places (one of them, when one holds the other).
+    pub fn common_area(&self, a: &str, b: &str) -> Option<&Place> {
+        let outer = self.lineage(b);
+        self.lineage(a)
+            .into_iter()
+            .find(|p| outer.iter().any(|q| q.pcode == p.pcode))
+    }
+
     /// "Minova, Kalehe, Sud-Kivu": the place and its ancestors below country level.
     pub fn label(&self, pcode: &str) -> String {
         let parts: Vec<&str> = self

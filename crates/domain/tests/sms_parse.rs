@@ -244,6 +244,44 @@ fn a_place_before_a_colon_comes_first() {
 }
 
 #[test]
+fn a_stretch_between_two_places_gives_the_area_holding_both() {
+    for text in [
+        "Deux motards enlevés sur l'axe Sake-Kitshanga ce matin",
+        "Hommes armés sur la route Sake - Kitshanga",
+        "Embuscade entre Sake et Kitshanga hier",
+        "Wanaume wenye silaha kwenye barabara ya Kitshanga - Sake",
+    ] {
+        let p = run(text, None);
+        assert_eq!(
+            (p.place.as_deref(), p.place_area.as_deref()),
+            (None, Some("CD6103")),
+            "{text}: {p:?}"
+        );
+        assert!(p.flags.iter().any(|f| f == "place_between"), "{text}");
+    }
+    // Across territories the province would say too little: the candidates stay.
+    let p = run("Hommes armés sur la route Sake-Kiwanja", None);
+    assert_eq!((p.place, p.place_area), (None, None));
+    assert!(p.flags.iter().any(|f| f == "place_ambiguous"));
+    let g = gazetteer();
+    assert_eq!(
+        g.common_area("CD6103-S001", "CD6103-S003")
+            .map(|p| p.pcode.as_str()),
+        Some("CD6103")
+    );
+    assert_eq!(
+        g.common_area("CD6103-S001", "CD6103")
+            .map(|p| p.pcode.as_str()),
+        Some("CD6103")
+    );
+    assert_eq!(
+        g.common_area("CD6103-S001", "CD6111-S001")
+            .map(|p| p.pcode.as_str()),
+        Some("CD61")
+    );
+}
+
+#[test]
 fn where_people_go_or_come_from_is_not_where_it_happened() {
     for text in [
         "Les gens de Kiwanja fuient vers Sake",

@@ -83,6 +83,7 @@ pub(super) fn locate(
             _ => (found, None, Vec::new()),
         }
     };
+    let in_text = used.is_none();
     let words = |r: &Range<usize>| text[tokens[r.start].start..tokens[r.end - 1].end].to_string();
     let mut out = Located {
         place: None,
@@ -120,6 +121,11 @@ pub(super) fn locate(
                 flags.push(flag::SENDER_PLACE_UNKNOWN);
             }
         }
+    } else if let Some(area) = in_text.then(|| between(text, tokens, roles, gaz)).flatten() {
+        // "entre Mbau et Kamango", "axe Mbau-Kamango": neither place, but the stretch
+        // between them, inside the area holding both.
+        out.area = Some(area);
+        flags.push(flag::PLACE_BETWEEN);
     } else {
         let settled = place::settle(&candidates, gaz);
         if settled.place.is_some() && !settled.is_area() {
@@ -149,6 +155,62 @@ pub(super) fn locate(
         out.area.clone_from(&out.place);
     }
     out
+}
+
+/// Words that open a stretch between two places: "entre A et B", "between A and B", "kati ya
+/// A na B".
+fn opens_between(w: &str) -> bool {
+    matches!(w, "entre" | "between" | "kati")
+}
+
+/// The area holding a stretch between two places the text names ("axe Mbau-Kamango",
+/// "Numbi - Minova", "entre Lulingu et Shabunda", "between A and B"), when it is a territory
+/// or smaller: a road across a province says too little to route by.
+fn between(text: &str, tokens: &[Token], roles: &[Role], gaz: &Gazetteer) -> Option<String> {
+    let n = tokens.len().min(SCAN_MAX_TOKENS);
+    let free = |r: &Range<usize>| {
+        roles[r.clone()]
+            .iter()
+            .all(|r| matches!(r, Role::Free | Role::Function))
+    };
+    let settled = |r: Option<(Range<usize>, Vec<PlaceCandidate>)>| {
+        r.filter(|(_, c)| top(c) >= PICK_MIN_SCORE)
+            .and_then(|(_, c)| place::settle(&c, gaz).place)
+    };
+    for k in 0..n.saturating_sub(1) {
+        let g = gap(text, &tokens[k], &tokens[k + 1]);
+        let dash = g.contains(['-', '–', '—']) && !is_hard_break(g) && !g.contains(',');
+        let opened = || (k.saturating_sub(3)..k).any(|j| opens_between(&tokens[j].norm));
+        let right_start = if dash {
+            k + 1
+        } else if matches!(tokens[k + 1].norm.as_str(), "et" | "and" | "na") && opened() {
+            k + 2
+        } else {
+            continue;
+        };
+        let lefts = (k.saturating_sub(2)..=k)
+            .map(|s| s..k + 1)
+            .filter(|r| free(r));
+        let rights = (right_start + 1..=n.min(right_start + 3))
+            .map(|e| right_start..e)
+            .filter(|r| free(r));
+        let (Some(a), Some(b)) = (
+            settled(best_name(text, tokens, gaz, lefts)),
+            settled(best_name(text, tokens, gaz, rights)),
+        ) else {
+            continue;
+        };
+        // One name written with a dash ("Kalehe-Centre") is not two places.
+        let whole = best_name(text, tokens, gaz, std::iter::once(k..right_start + 1));
+        if a == b || whole.is_some_and(|(_, c)| top(&c) >= 1.0) {
+            continue;
+        }
+        let area = gaz.common_area(&a, &b)?;
+        if area.level >= PlaceLevel::Admin2 {
+            return Some(area.pcode.clone());
+        }
+    }
+    None
 }
 
 /// Of the word ranges tried, the one naming a place best (ties to the later range tried, the

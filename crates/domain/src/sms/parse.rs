@@ -33,6 +33,9 @@ pub mod flag {
     /// How the place was settled, as for every channel: `place_ambiguous`,
     /// `place_uncertain`, `place_fuzzy` (see [`crate::place::flag`]).
     pub use crate::place::flag::{PLACE_AMBIGUOUS, PLACE_FUZZY, PLACE_UNCERTAIN};
+    /// The text names a stretch between two places ("axe Mbau-Kamango"): no place is set,
+    /// and `place_area` is the area holding both.
+    pub const PLACE_BETWEEN: &str = "place_between";
     /// No place in the text: the sender's registered place was used.
     pub const PLACE_FROM_SENDER: &str = "place_from_sender";
     /// Of equally good candidates, the only one in the sender's area was taken.
