@@ -349,12 +349,21 @@ fn what_is_feared_has_not_happened() {
 }
 
 #[test]
+fn people_taken_are_abducted() {
+    assert_eq!(
+        run("Sake: wamechukua watu saba kwenda porini", None).threat_type,
+        Some(ThreatType::Abduction)
+    );
+}
+
+#[test]
 fn money_demanded_is_extortion() {
     for text in [
         "Des militaires font payer 500fc à chaque moto à Sake",
         "Les Nyatura réclament de l'argent aux passants à Sake",
         "Askari wanakusanya pesa kwa kila duka Sake",
         "Wanajeshi wanadai pesa kwa kizuizi Sake",
+        "Wamechukua ng'ombe wote wa kijiji Sake",
     ] {
         assert_eq!(
             run(text, None).threat_type,

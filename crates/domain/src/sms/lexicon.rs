@@ -207,7 +207,7 @@ pub const THREATS: &[(ThreatType, Lang, &str)] = &[
     (
         T::Abduction,
         Lang::Sw,
-        "utekaji|utekaji nyara|utekeji|wametekwa|walitekwa|ametekwa|alitekwa|wameteka|waliteka|ameteka|aliteka|kuteka|kutekwa|tekwa|teka|mateka|nyara|wamepotea|wametoweka",
+        "utekaji|utekaji nyara|utekeji|wametekwa|walitekwa|ametekwa|alitekwa|wameteka|waliteka|ameteka|aliteka|kuteka|kutekwa|tekwa|teka|mateka|nyara|wamepotea|wametoweka|wamechukua watu|walichukua watu|wanachukua watu|wamechukua wasichana|wamechukua wanawake|wamechukua watoto",
     ),
     // A5 sexual violence
     (
@@ -255,7 +255,7 @@ pub const THREATS: &[(ThreatType, Lang, &str)] = &[
     (
         T::LootingExtortion,
         Lang::Sw,
-        "uporaji|uporaj|kupora|wamepora|zimeporwa|imeporwa|kuporwa|wameporwa|walipora|wanapora|waporaji|mporaji|wizi|wameiba|waliiba|wanaiba|kuiba|majambazi|jambazi|kodi haramu|vizuizi|wanyang anyi|maharamia|wanadai pesa|wamedai pesa|kudai pesa|wanakusanya pesa|kuchukua pesa|wanachukua pesa|wamechukua pesa|kulipa kodi",
+        "uporaji|uporaj|kupora|wamepora|zimeporwa|imeporwa|kuporwa|wameporwa|walipora|wanapora|waporaji|mporaji|wizi|wameiba|waliiba|wanaiba|kuiba|majambazi|jambazi|kodi haramu|vizuizi|wanyang anyi|maharamia|wanadai pesa|wamedai pesa|kudai pesa|wanakusanya pesa|kuchukua pesa|wanachukua pesa|wamechukua pesa|kulipa kodi|wamechukua ng ombe|walichukua ng ombe|wameiba ng ombe|wizi wa mifugo",
     ),
     // A8 displacement
     (
