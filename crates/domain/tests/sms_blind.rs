@@ -29,11 +29,11 @@ use kinga_domain::place::{Gazetteer, PlaceLevel};
 use kinga_domain::sms::{ParseContext, ParsedSms, parse, read_text};
 
 /// Floors, in per cent of the rows scored (see `docs/sms-grammar-accuracy.md`).
-const FLOOR_THREAT: f64 = 64.0;
-const FLOOR_SEVERITY: f64 = 55.0;
-const FLOOR_SEVERITY_NEAR: f64 = 92.0;
-const FLOOR_PLACE: f64 = 77.0;
-const FLOOR_LANGUAGE: f64 = 86.0;
+const FLOOR_THREAT: f64 = 73.0;
+const FLOOR_SEVERITY: f64 = 62.0;
+const FLOOR_SEVERITY_NEAR: f64 = 95.0;
+const FLOOR_PLACE: f64 = 95.5;
+const FLOOR_LANGUAGE: f64 = 95.0;
 
 struct Row {
     line: usize,

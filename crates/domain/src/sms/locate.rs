@@ -157,6 +157,10 @@ pub(super) fn locate(
     out
 }
 
+/// Dashes and conjunctions tried as a stretch between two places: each costs a few
+/// resolutions, and a message has one or two.
+const BETWEEN_TRIES: usize = 4;
+
 /// Words that open a stretch between two places: "entre A et B", "between A and B", "kati ya
 /// A na B".
 fn opens_between(w: &str) -> bool {
@@ -177,6 +181,7 @@ fn between(text: &str, tokens: &[Token], roles: &[Role], gaz: &Gazetteer) -> Opt
         r.filter(|(_, c)| top(c) >= PICK_MIN_SCORE)
             .and_then(|(_, c)| place::settle(&c, gaz).place)
     };
+    let mut tries = 0;
     for k in 0..n.saturating_sub(1) {
         let g = gap(text, &tokens[k], &tokens[k + 1]);
         let dash = g.contains(['-', '–', '—']) && !is_hard_break(g) && !g.contains(',');
@@ -188,6 +193,10 @@ fn between(text: &str, tokens: &[Token], roles: &[Role], gaz: &Gazetteer) -> Opt
         } else {
             continue;
         };
+        tries += 1;
+        if tries > BETWEEN_TRIES {
+            break;
+        }
         let lefts = (k.saturating_sub(2)..=k)
             .map(|s| s..k + 1)
             .filter(|r| free(r));

@@ -18,6 +18,9 @@
 //! "level 3", or words ("urgent", "haraka": 4; "grave": 3). The place is looked up in the
 //! gazetteer, and only taken when unambiguous. Nothing is ever rejected: what is not
 //! understood stays in `unparsed` and `flags` say what is missing or doubtful.
+//!
+//! Texts that come by other channels (the web form, the call log, the API) are read by the
+//! same grammar through [`read_text`], so a text means the same whatever brought it.
 
 mod codes;
 mod keyword;

@@ -50,18 +50,19 @@ impl Gazetteer {
         // Runs of up to three words are scored from every word: bound the words read.
         let mut words: Vec<String> = Vec::new();
         let mut aside: Vec<bool> = Vec::new();
-        let mut first_of_stretch: Vec<usize> = Vec::new();
-        for st in stretches {
-            first_of_stretch.push(words.len());
+        // The stretch each word comes from: a run of words never crosses two.
+        let mut stretch_of: Vec<usize> = Vec::new();
+        for (i, st) in stretches.iter().enumerate() {
             for w in text::words(st.text) {
                 if words.len() >= MAX_TEXT_WORDS {
                     break;
                 }
                 words.push(w);
                 aside.push(st.aside);
+                stretch_of.push(i);
             }
         }
-        let crosses = |r: &Range<usize>| first_of_stretch.iter().any(|&f| r.start < f && f < r.end);
+        let crosses = |r: &Range<usize>| stretch_of[r.start] != stretch_of[r.end - 1];
         let is_edge_noise = |w: &str| is_stop_word(w) || filler(canonical(w)) == Some(0);
         let mut found: Vec<(Range<usize>, Hit)> = Vec::new();
         let mut counts = Vec::new();
