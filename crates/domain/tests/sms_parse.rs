@@ -259,6 +259,11 @@ fn a_stretch_between_two_places_gives_the_area_holding_both() {
         );
         assert!(p.flags.iter().any(|f| f == "place_between"), "{text}");
     }
+    // A village given with its territory is that village.
+    assert_eq!(
+        run("Pillage à Kitshanga-Masisi", None).place.as_deref(),
+        Some("CD6103-S003")
+    );
     // Across territories the province would say too little: the candidates stay.
     let p = run("Hommes armés sur la route Sake-Kiwanja", None);
     assert_eq!((p.place, p.place_area), (None, None));

@@ -7,6 +7,11 @@
 //! the query that name one of a candidate's ancestors ("Kiwanja, Rutshuru") are read as
 //! context and not held against it, which is how two villages of one name are told apart.
 //!
+//! Names are written by ear ("Kitchanga", "Kiwandja", "Rutchuru"): a near miss whose spelling
+//! key ([`sound`]) equals the name's, or is one edit from it, is a correction. When no name
+//! matched exactly, the places closest in key score just under an exact match, so one of
+//! them stands out and several stay tied.
+//!
 //! It ranks; it does not decide. [`pick`] chooses only when one candidate clearly stands out,
 //! so ambiguity reaches the person triaging instead of being guessed silently.
 //!

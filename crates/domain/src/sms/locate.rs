@@ -209,9 +209,11 @@ fn between(text: &str, tokens: &[Token], roles: &[Role], gaz: &Gazetteer) -> Opt
         ) else {
             continue;
         };
-        // One name written with a dash ("Kalehe-Centre") is not two places.
+        // One name written with a dash ("Kalehe-Centre") is not two places, nor is a place
+        // given with its area ("Kiwanja-Rutshuru"); "entre Lulingu et Shabunda" says it is.
         let whole = best_name(text, tokens, gaz, std::iter::once(k..right_start + 1));
-        if a == b || whole.is_some_and(|(_, c)| top(&c) >= 1.0) {
+        let nested = gaz.is_within(&a, &b) || gaz.is_within(&b, &a);
+        if a == b || whole.is_some_and(|(_, c)| top(&c) >= 1.0) || (dash && nested) {
             continue;
         }
         let area = gaz.common_area(&a, &b)?;
