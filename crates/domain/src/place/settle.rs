@@ -106,6 +106,7 @@ mod tests {
     use super::*;
     use crate::place::PlaceLevel;
     use crate::place::testdata::place;
+    use proptest::prelude::*;
 
     fn gaz() -> Gazetteer {
         Gazetteer::new(vec![
@@ -206,5 +207,30 @@ mod tests {
             settle(&[c("CD6111-S2", 1.0), c("CD6103-S1", 0.95)], &g),
             settled(None, &[flag::PLACE_AMBIGUOUS])
         );
+    }
+
+    proptest! {
+        #[test]
+        fn a_settled_place_holds_every_equally_good_candidate(
+            scores in proptest::collection::vec((0usize..7, 0.0f64..=1.0), 0..6),
+        ) {
+            let g = gaz();
+            let codes = ["CD61", "CD6111", "CD6103", "CD6111-S1", "CD6111-S2", "CD6103-S1", "COD"];
+            let cands: Vec<PlaceCandidate> = scores.iter().map(|&(i, s)| c(codes[i], s)).collect();
+            let s = settle(&cands, &g);
+            let best = cands.iter().map(|c| c.score).fold(0.0, f64::max);
+            match &s.place {
+                Some(p) if s.is_area() => {
+                    prop_assert!(best >= PICK_MIN_SCORE);
+                    for t in top_tier(&cands, best) {
+                        prop_assert!(g.is_within(&t.pcode, p), "{p} does not hold {}", t.pcode);
+                    }
+                }
+                Some(p) => prop_assert_eq!(pick(&cands).map(|c| &c.pcode), Some(p)),
+                None => prop_assert!(pick(&cands).is_none()),
+            }
+            prop_assert!(!(s.flags.contains(&flag::PLACE_AMBIGUOUS) && s.flags.contains(&flag::PLACE_UNCERTAIN)));
+            prop_assert_eq!(s.flags.contains(&flag::PLACE_FUZZY), s.place.is_some() && best < 1.0);
+        }
     }
 }

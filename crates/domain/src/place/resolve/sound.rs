@@ -107,6 +107,15 @@ mod tests {
         }
     }
 
+    proptest::proptest! {
+        #[test]
+        fn any_word_has_a_key_no_longer_than_itself(w in "\\PC{0,30}") {
+            let k = key(&w);
+            proptest::prop_assert!(k.len() <= w.len());
+            proptest::prop_assert_eq!(key_of([w.as_str()]), k);
+        }
+    }
+
     #[test]
     fn one_edit_apart_only_when_long_enough() {
         assert_eq!(distance(&key("rutshru"), &key("rutshuru")), Some(1));
