@@ -106,6 +106,8 @@ struct Query {
     grams: Vec<u32>,
     /// Spelling key of each of `tokens`.
     sounds: Vec<String>,
+    /// Their keys run together, the key of the whole query.
+    sound: String,
     hint: u8,
 }
 
@@ -113,10 +115,12 @@ impl Query {
     fn new<'a>(words: impl IntoIterator<Item = &'a str> + Clone) -> Query {
         let full = words.clone().into_iter().collect::<Vec<_>>().join(" ");
         let (tokens, hint) = core_tokens(words);
+        let sounds: Vec<String> = tokens.iter().map(|t| sound::key(t)).collect();
         Query {
             squashed: tokens.concat(),
             grams: trigrams(&tokens),
-            sounds: tokens.iter().map(|t| sound::key(t)).collect(),
+            sound: sounds.concat(),
+            sounds,
             full,
             tokens,
             hint,
@@ -483,7 +487,15 @@ impl Gazetteer {
             / n_len;
         let score = whole.max((forward + backward) / 2.0).min(INEXACT_CAP);
         let fuzzy = if score >= NEAR_MISS_SAME_KEY {
-            let typed: String = own.iter().map(|&i| q.sounds[i].as_str()).collect();
+            // Most names are scored with every typed word their own: no key to build.
+            let typed: std::borrow::Cow<str> = if own.len() == q.tokens.len() {
+                q.sound.as_str().into()
+            } else {
+                own.iter()
+                    .map(|&i| q.sounds[i].as_str())
+                    .collect::<String>()
+                    .into()
+            };
             sound::distance(&typed, &key.sound)
                 .filter(|&d| d == 0 || score >= NEAR_MISS)
                 .map(|d| (d, self.level_fit(q, place, context_levels, FUZZY_SCORE)))
