@@ -2,7 +2,9 @@
 //! the reference gazetteer grown to 50,000 extra village names, beside a baseline measured in
 //! the same run (folding the same text, the least any resolution must do). Also the worst
 //! inputs the application accepts (a 200-character name, a 5,000-character message) and what
-//! a megabyte costs now that resolution reads a bounded prefix.
+//! a megabyte costs now that resolution reads a bounded prefix. Last, reading a whole SMS with
+//! the grammar (which resolves its place words), a typical one and 5,000 characters of names
+//! joined by dashes and colons, the most place-name work a message can ask for.
 //! Run: `cargo bench -p kinga-domain --bench resolve`.
 
 #[path = "../tests/support/mod.rs"]
@@ -12,6 +14,7 @@ use std::hint::black_box;
 use std::time::{Duration, Instant};
 
 use kinga_domain::place::{Gazetteer, PlaceLevel};
+use kinga_domain::sms::{ParseContext, parse};
 
 fn grown(extra: usize) -> Gazetteer {
     let mut places = support::gazetteer().places().to_vec();
@@ -90,6 +93,17 @@ fn measure(g: &Gazetteer) {
         .take(5_000)
         .collect();
     let megabyte = "x".repeat(1 << 20);
+    let sms = "Minova: des hommes armés venant de Kitchanga ont pillé le marché, les gens fuient vers Goma";
+    let dashed: String = "Kiwanja-Bunagana: Rutshuru - Masisi et Goma, "
+        .repeat(120)
+        .chars()
+        .take(5_000)
+        .collect();
+    let ctx = ParseContext {
+        gazetteer: g,
+        default_place: None,
+        default_language: None,
+    };
     let rows: Vec<(&str, Duration, Duration)> = vec![
         (
             "resolve a typed name",
@@ -138,6 +152,24 @@ fn measure(g: &Gazetteer) {
             }),
             median(5, || {
                 black_box(kinga_domain::text::fold(&megabyte[..200]));
+            }),
+        ),
+        (
+            "read an SMS (grammar and places)",
+            median(31, || {
+                black_box(parse(sms, &ctx));
+            }),
+            median(31, || {
+                black_box(kinga_domain::text::words(sms));
+            }),
+        ),
+        (
+            "read 5,000 characters of dashed names",
+            median(5, || {
+                black_box(parse(&dashed, &ctx));
+            }),
+            median(5, || {
+                black_box(kinga_domain::text::words(&dashed));
             }),
         ),
     ];

@@ -4,10 +4,14 @@ use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 
 mod resolve;
+mod settle;
 #[cfg(test)]
 pub(crate) mod testdata;
 
+pub(crate) use resolve::Stretch;
 pub use resolve::{MIN_SCORE, PICK_MIN_GAP, PICK_MIN_SCORE, TEXT_MIN_SCORE, pick};
+pub(crate) use settle::top_tier;
+pub use settle::{Settled, flag, settle};
 
 /// Level of a place in the administrative hierarchy.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
@@ -140,6 +144,14 @@ impl Gazetteer {
     /// True when `pcode` is `area` or lies inside it.
     pub fn is_within(&self, pcode: &str, area: &str) -> bool {
         self.lineage(pcode).iter().any(|p| p.pcode == area)
+    }
+
+    /// The smallest area holding both places (one of them, when one holds the other).
+    pub fn common_area(&self, a: &str, b: &str) -> Option<&Place> {
+        let outer = self.lineage(b);
+        self.lineage(a)
+            .into_iter()
+            .find(|p| outer.iter().any(|q| q.pcode == p.pcode))
     }
 
     /// "Minova, Kalehe, Sud-Kivu": the place and its ancestors below country level.

@@ -7,6 +7,11 @@
 //! the query that name one of a candidate's ancestors ("Kiwanja, Rutshuru") are read as
 //! context and not held against it, which is how two villages of one name are told apart.
 //!
+//! Names are written by ear ("Kitchanga", "Kiwandja", "Rutchuru"): a near miss whose spelling
+//! key ([`sound`]) equals the name's, or is one edit from it, is a correction. When no name
+//! matched exactly, the places closest in key score just under an exact match, so one of
+//! them stands out and several stay tied.
+//!
 //! It ranks; it does not decide. [`pick`] chooses only when one candidate clearly stands out,
 //! so ambiguity reaches the person triaging instead of being guessed silently.
 //!
@@ -17,10 +22,18 @@
 
 use std::cmp::Ordering;
 use std::collections::HashMap;
-use std::ops::Range;
 
-use super::{Gazetteer, Place, PlaceCandidate, PlaceLevel};
+use super::{Gazetteer, PlaceCandidate};
 use crate::text;
+
+mod index;
+mod scan;
+mod sound;
+mod words;
+pub(crate) use index::NameIndex;
+use index::trigrams;
+pub(crate) use scan::Stretch;
+use words::{core_tokens, is_qualifier, level_bit};
 
 /// Candidates scoring below this are not returned by [`Gazetteer::resolve`].
 pub const MIN_SCORE: f64 = 0.75;
@@ -45,300 +58,19 @@ const SHORTLIST: usize = 400;
 /// In running text, inexact matches need at least this many letters: short words are too
 /// easily one letter away from some village.
 const TEXT_FUZZY_MIN_LEN: usize = 5;
+/// An inexact match scoring at least this is a near miss, which a spelling key one edit
+/// away ([`sound`]) may confirm as a misspelling of that place.
+const NEAR_MISS: f64 = TEXT_MIN_SCORE;
+/// The same for an equal spelling key, which says more ("Kichanga" is "Kitshanga" though
+/// three letters differ): any candidate will do.
+const NEAR_MISS_SAME_KEY: f64 = MIN_SCORE;
+/// Score of the near miss closest in spelling, when no name matched exactly: enough to be
+/// picked when nothing else comes near, still below any exact match.
+const FUZZY_SCORE: f64 = 0.98;
 /// Longest word sequence scanned in running text.
 const MAX_NGRAM: usize = 3;
 /// Deepest ancestry walked; guards against cycles in imported data.
 const MAX_DEPTH: usize = 16;
-
-const LEVEL_ADMIN1: u8 = 1 << 1;
-const LEVEL_ADMIN2: u8 = 1 << 2;
-const LEVEL_ADMIN3: u8 = 1 << 3;
-const LEVEL_SETTLEMENT: u8 = 1 << 4;
-
-fn level_bit(level: PlaceLevel) -> u8 {
-    match level {
-        PlaceLevel::Country => 1,
-        PlaceLevel::Admin1 => LEVEL_ADMIN1,
-        PlaceLevel::Admin2 => LEVEL_ADMIN2,
-        PlaceLevel::Admin3 => LEVEL_ADMIN3,
-        PlaceLevel::Settlement => LEVEL_SETTLEMENT,
-    }
-}
-
-/// One spelling of words for compass points and qualifiers, so "North Kivu", "Nord-Kivu" and
-/// "Kivu Kaskazini" compare equal.
-fn canonical(word: &str) -> &str {
-    match word {
-        "north" | "northern" | "nord" | "kaskazini" => "nord",
-        "south" | "southern" | "sud" | "kusini" => "sud",
-        "east" | "eastern" | "est" | "oriental" | "orientale" | "mashariki" => "est",
-        "west" | "western" | "ouest" | "occidental" | "occidentale" | "magharibi" => "ouest",
-        "upper" | "haut" | "haute" => "haut",
-        "lower" | "bas" | "basse" => "bas",
-        "central" | "centrale" | "centre" | "center" => "central",
-        "saint" | "sainte" | "st" | "ste" => "saint",
-        "mount" | "mont" | "mt" => "mont",
-        other => other,
-    }
-}
-
-/// True for the canonical qualifiers above: alone they name no place.
-fn is_qualifier(word: &str) -> bool {
-    matches!(
-        word,
-        "nord" | "sud" | "est" | "ouest" | "haut" | "bas" | "central" | "saint" | "mont"
-    )
-}
-
-/// Words that say what kind of place is meant, or join words, in the languages alerts come
-/// in; `Some(levels)` gives the levels a kind word points to (0 when it points to none, as
-/// "ville": a town may be a province, a territory or a settlement).
-fn filler(word: &str) -> Option<u8> {
-    Some(match word {
-        "de" | "du" | "des" | "la" | "le" | "les" | "l" | "d" | "of" | "the" | "a" | "au"
-        | "aux" | "en" | "in" | "at" | "near" | "pres" | "vers" | "dans" | "sur" | "kwa"
-        | "katika" | "ya" | "wa" | "cha" | "za" | "el" | "al" | "ed" | "ad" | "ville" | "city"
-        | "town" | "cite" | "mji" | "mjini" | "district" | "sous" | "sub" => 0,
-        "province" | "region" | "state" | "etat" | "mkoa" => LEVEL_ADMIN1,
-        // A prefecture is a province in the Central African Republic, a territory elsewhere.
-        "prefecture" => LEVEL_ADMIN1 | LEVEL_ADMIN2,
-        "territoire" | "territory" | "cercle" | "county" => LEVEL_ADMIN2,
-        "chefferie" | "chiefdom" | "secteur" | "sector" | "groupement" | "commune" | "payam"
-        | "collectivite" => LEVEL_ADMIN3,
-        // Sudan's localities are its second level.
-        "locality" => LEVEL_ADMIN2 | LEVEL_SETTLEMENT,
-        "village" | "villages" | "localite" | "kijiji" | "quartier" | "camp" | "site" | "idp" => {
-            LEVEL_SETTLEMENT
-        }
-        _ => return None,
-    })
-}
-
-/// Common words of alert messages (French, English, Swahili) that never start or end a place
-/// name found in running text.
-fn is_stop_word(word: &str) -> bool {
-    if word.bytes().all(|b| b.is_ascii_digit()) {
-        return true;
-    }
-    matches!(
-        word,
-        "il" | "ils"
-            | "elle"
-            | "elles"
-            | "on"
-            | "nous"
-            | "vous"
-            | "je"
-            | "tu"
-            | "ce"
-            | "cet"
-            | "cette"
-            | "ces"
-            | "se"
-            | "sa"
-            | "son"
-            | "ses"
-            | "leur"
-            | "leurs"
-            | "qui"
-            | "que"
-            | "quoi"
-            | "dont"
-            | "ou"
-            | "et"
-            | "mais"
-            | "donc"
-            | "or"
-            | "ni"
-            | "car"
-            | "pas"
-            | "plus"
-            | "tres"
-            | "avec"
-            | "sans"
-            | "pour"
-            | "par"
-            | "chez"
-            | "entre"
-            | "apres"
-            | "avant"
-            | "depuis"
-            | "pendant"
-            | "contre"
-            | "est"
-            | "sont"
-            | "ont"
-            | "etait"
-            | "etaient"
-            | "sera"
-            | "ete"
-            | "fait"
-            | "font"
-            | "hier"
-            | "aujourd"
-            | "hui"
-            | "demain"
-            | "matin"
-            | "soir"
-            | "nuit"
-            | "jour"
-            | "jours"
-            | "heure"
-            | "heures"
-            | "ici"
-            | "hommes"
-            | "homme"
-            | "armes"
-            | "arme"
-            | "armee"
-            | "militaires"
-            | "militaire"
-            | "soldats"
-            | "rebelles"
-            | "attaque"
-            | "attaques"
-            | "attaquent"
-            | "tue"
-            | "tues"
-            | "tuee"
-            | "morts"
-            | "mort"
-            | "blesses"
-            | "enleve"
-            | "enleves"
-            | "enlevement"
-            | "pillage"
-            | "pille"
-            | "maisons"
-            | "maison"
-            | "brule"
-            | "brulees"
-            | "personnes"
-            | "femmes"
-            | "femme"
-            | "enfants"
-            | "enfant"
-            | "gens"
-            | "population"
-            | "civils"
-            | "urgence"
-            | "alerte"
-            | "signale"
-            | "presence"
-            | "beaucoup"
-            | "plusieurs"
-            | "deux"
-            | "trois"
-            | "quatre"
-            | "cinq"
-            | "groupe"
-            | "route"
-            | "marche"
-            | "ecole"
-            | "eglise"
-            | "champ"
-            | "champs"
-            | "and"
-            | "but"
-            | "with"
-            | "without"
-            | "for"
-            | "by"
-            | "from"
-            | "to"
-            | "into"
-            | "is"
-            | "are"
-            | "was"
-            | "were"
-            | "has"
-            | "have"
-            | "had"
-            | "this"
-            | "that"
-            | "these"
-            | "those"
-            | "there"
-            | "here"
-            | "today"
-            | "yesterday"
-            | "tonight"
-            | "morning"
-            | "evening"
-            | "night"
-            | "men"
-            | "man"
-            | "armed"
-            | "arms"
-            | "attack"
-            | "attacked"
-            | "killed"
-            | "dead"
-            | "people"
-            | "women"
-            | "children"
-            | "houses"
-            | "burned"
-            | "please"
-            | "help"
-            | "urgent"
-            | "many"
-            | "group"
-            | "road"
-            | "market"
-            | "school"
-            | "church"
-            | "field"
-            | "watu"
-            | "mtu"
-            | "wenye"
-            | "silaha"
-            | "askari"
-            | "leo"
-            | "jana"
-            | "kesho"
-            | "asubuhi"
-            | "jioni"
-            | "usiku"
-            | "karibu"
-            | "sana"
-            | "wengi"
-            | "hapa"
-            | "huko"
-            | "nyumba"
-            | "wanawake"
-            | "watoto"
-            | "wameuawa"
-            | "wamevamia"
-            | "shambulio"
-            | "msaada"
-            | "haraka"
-            | "barabara"
-            | "soko"
-            | "shule"
-    )
-}
-
-/// The words that identify a name, and the levels its kind words point to. A name made only
-/// of kind words ("Camp") keeps them, so it can still be found.
-fn core_tokens<'a>(words: impl IntoIterator<Item = &'a str>) -> (Vec<String>, u8) {
-    let mut core = Vec::new();
-    let mut all = Vec::new();
-    let mut hint = 0;
-    for w in words {
-        let c = canonical(w);
-        all.push(c.to_string());
-        match filler(c) {
-            Some(levels) => hint |= levels,
-            None => core.push(c.to_string()),
-        }
-    }
-    if core.is_empty() {
-        (all, hint)
-    } else {
-        (core, hint)
-    }
-}
 
 /// Similarity of two folded words or names, 0–1: the mean of Jaro-Winkler (kind to shared
 /// beginnings, as in "Bunagana"/"Bunangana") and an edit distance allowing transpositions
@@ -365,94 +97,6 @@ fn word_similarity(a: &str, b: &str) -> f64 {
     }
 }
 
-/// Padded trigrams of each word, packed in a u32, sorted and unique.
-fn trigrams(tokens: &[String]) -> Vec<u32> {
-    let mut out = Vec::new();
-    for t in tokens {
-        let mut padded = Vec::with_capacity(t.len() + 2);
-        padded.push(b'$');
-        padded.extend_from_slice(t.as_bytes());
-        padded.push(b'$');
-        for w in padded.windows(3) {
-            out.push(u32::from(w[0]) << 16 | u32::from(w[1]) << 8 | u32::from(w[2]));
-        }
-    }
-    out.sort_unstable();
-    out.dedup();
-    out
-}
-
-/// A name or spelling reduced to what identifies it.
-#[derive(Debug, Clone, Default)]
-struct NameKey {
-    tokens: Vec<String>,
-    /// Words run together, so "Mai-Ndombe" and "Maindombe" meet.
-    squashed: String,
-    grams: u32,
-}
-
-/// Lookup structures over the gazetteer's names, built once in [`Gazetteer::new`].
-#[derive(Debug, Clone, Default)]
-pub(crate) struct NameIndex {
-    /// One key per entry of `Gazetteer::names`, same order.
-    keys: Vec<NameKey>,
-    /// Squashed key to entries: exact spellings are always considered.
-    exact: HashMap<String, Vec<u32>>,
-    /// Trigram to entries having it.
-    grams: HashMap<u32, Vec<u32>>,
-    /// Parent place index of each place.
-    parent: Vec<Option<usize>>,
-    /// Entries (names) of each place; `names` holds a place's names together.
-    entries_of: Vec<Range<usize>>,
-}
-
-impl NameIndex {
-    /// Index the folded names of `places`.
-    pub(crate) fn build(
-        places: &[Place],
-        by_code: &HashMap<String, usize>,
-        names: &[(String, usize)],
-    ) -> NameIndex {
-        let parent = places
-            .iter()
-            .map(|p| p.parent.as_deref().and_then(|c| by_code.get(c).copied()))
-            .collect();
-        let mut entries_of = vec![0..0; places.len()];
-        let mut keys = Vec::with_capacity(names.len());
-        let mut exact: HashMap<String, Vec<u32>> = HashMap::new();
-        let mut grams: HashMap<u32, Vec<u32>> = HashMap::new();
-        for (e, (folded, place)) in names.iter().enumerate() {
-            let Ok(id) = u32::try_from(e) else { break };
-            if let Some(range) = entries_of.get_mut(*place) {
-                *range = if range.start == range.end {
-                    e..e + 1
-                } else {
-                    range.start..e + 1
-                };
-            }
-            let (tokens, _) = core_tokens(folded.split(' '));
-            let squashed = tokens.concat();
-            let g = trigrams(&tokens);
-            for &gram in &g {
-                grams.entry(gram).or_default().push(id);
-            }
-            exact.entry(squashed.clone()).or_default().push(id);
-            keys.push(NameKey {
-                tokens,
-                squashed,
-                grams: g.len() as u32,
-            });
-        }
-        NameIndex {
-            keys,
-            exact,
-            grams,
-            parent,
-            entries_of,
-        }
-    }
-}
-
 /// A typed name, prepared once and scored against many names.
 struct Query {
     tokens: Vec<String>,
@@ -460,6 +104,10 @@ struct Query {
     /// All folded words, to recognise a name typed in full.
     full: String,
     grams: Vec<u32>,
+    /// Spelling key of each of `tokens`.
+    sounds: Vec<String>,
+    /// Their keys run together, the key of the whole query.
+    sound: String,
     hint: u8,
 }
 
@@ -467,9 +115,12 @@ impl Query {
     fn new<'a>(words: impl IntoIterator<Item = &'a str> + Clone) -> Query {
         let full = words.clone().into_iter().collect::<Vec<_>>().join(" ");
         let (tokens, hint) = core_tokens(words);
+        let sounds: Vec<String> = tokens.iter().map(|t| sound::key(t)).collect();
         Query {
             squashed: tokens.concat(),
             grams: trigrams(&tokens),
+            sound: sounds.concat(),
+            sounds,
             full,
             tokens,
             hint,
@@ -484,6 +135,48 @@ struct Hit {
     score: f64,
     /// The whole folded spelling, kind words included, was typed.
     full: bool,
+    /// Some spelling matched exactly (whatever the level).
+    exact: bool,
+    /// A near miss: the distance of the spelling keys and the score taken if closest.
+    fuzzy: Option<(u8, f64)>,
+    /// The score before a correction raised it ([`take_closest_spelling`]).
+    plain: f64,
+}
+
+/// One name's score for a query (see [`Hit`]).
+struct Scored {
+    score: f64,
+    exact: bool,
+    fuzzy: Option<(u8, f64)>,
+}
+
+impl Scored {
+    fn exact(score: f64) -> Scored {
+        Scored {
+            score,
+            exact: true,
+            fuzzy: None,
+        }
+    }
+}
+
+/// When no name matched exactly, the near misses closest in spelling key take
+/// [`FUZZY_SCORE`]: one such place is then clearly the closest and can be picked (flagged
+/// `place_fuzzy` by [`super::settle`]); several stay tied, for a person to choose.
+fn take_closest_spelling(hits: &mut [Hit]) {
+    if hits.iter().any(|h| h.exact) {
+        return;
+    }
+    let Some(closest) = hits.iter().filter_map(|h| h.fuzzy.map(|f| f.0)).min() else {
+        return;
+    };
+    for h in hits.iter_mut() {
+        if let Some((d, score)) = h.fuzzy {
+            if d == closest && score > h.score {
+                h.score = score;
+            }
+        }
+    }
 }
 
 /// Best first: score, full spelling, more specific level, name, P-code.
@@ -507,6 +200,9 @@ pub const MAX_QUERY_CHARS: usize = 200;
 const MAX_QUERY_WORDS: usize = 12;
 /// Most words of a message scanned for place names (an SMS thread of 5,000 characters fits).
 const MAX_TEXT_WORDS: usize = 1_200;
+/// Longest word read as part of a place name: no name has a word near this long, so a
+/// longer one is pasted noise, which must not drown the name typed beside it.
+const MAX_NAME_WORD: usize = 40;
 
 /// Choose the top candidate only when it is unambiguous: it scores at least
 /// [`PICK_MIN_SCORE`] and at least [`PICK_MIN_GAP`] above every other place. Two exact
@@ -557,7 +253,12 @@ impl Gazetteer {
         if folded.is_empty() {
             return Vec::new();
         }
-        let q = Query::new(folded.split(' ').take(MAX_QUERY_WORDS));
+        let q = Query::new(
+            folded
+                .split(' ')
+                .filter(|w| w.len() <= MAX_NAME_WORD)
+                .take(MAX_QUERY_WORDS),
+        );
         let mut counts = Vec::new();
         let mut hits: Vec<Hit> = self
             .score_query(&q, within, &mut counts)
@@ -577,94 +278,15 @@ impl Gazetteer {
                     place: i,
                     score: 1.0,
                     full: true,
+                    exact: true,
+                    fuzzy: None,
+                    plain: 1.0,
                 });
             }
         }
         hits.sort_by(|a, b| rank(self, a, b));
         hits.truncate(limit);
         hits.iter().map(|h| self.candidate(h)).collect()
-    }
-
-    /// Places named in a free-text message, found by scanning its runs of one to three
-    /// words; best first, at most `limit`, none below [`TEXT_MIN_SCORE`]. Where runs overlap
-    /// ("Kiwanja, Rutshuru"), the better and longer one wins, so a village given with its
-    /// territory is not reported beside that territory; an area named elsewhere in the text
-    /// around a place found inside it scores 10 % lower than it would alone.
-    pub fn find_in_text(&self, text: &str, limit: usize) -> Vec<PlaceCandidate> {
-        if limit == 0 {
-            return Vec::new();
-        }
-        let mut words = text::words(text);
-        // Runs of up to three words are scored from every word: bound the words read.
-        words.truncate(MAX_TEXT_WORDS);
-        let is_edge_noise = |w: &str| is_stop_word(w) || filler(canonical(w)) == Some(0);
-        let mut found: Vec<(Range<usize>, Hit)> = Vec::new();
-        let mut counts = Vec::new();
-        for start in 0..words.len() {
-            for end in start + 1..=(start + MAX_NGRAM).min(words.len()) {
-                let run = &words[start..end];
-                let (Some(first), Some(last)) = (run.first(), run.last()) else {
-                    continue;
-                };
-                if is_edge_noise(first) || is_edge_noise(last) {
-                    continue;
-                }
-                let q = Query::new(run.iter().map(String::as_str));
-                let substantive = q
-                    .tokens
-                    .iter()
-                    .any(|t| !is_qualifier(t) && filler(t).is_none() && !is_stop_word(t));
-                if !substantive || q.squashed.len() < 3 {
-                    continue;
-                }
-                for hit in self.score_query(&q, None, &mut counts) {
-                    let fuzzy_ok = hit.score >= 1.0 || q.squashed.len() >= TEXT_FUZZY_MIN_LEN;
-                    if hit.score >= TEXT_MIN_SCORE && fuzzy_ok {
-                        found.push((start..end, hit));
-                    }
-                }
-            }
-        }
-        found.sort_by(|(ra, a), (rb, b)| {
-            b.score
-                .total_cmp(&a.score)
-                .then(rb.len().cmp(&ra.len()))
-                .then(ra.start.cmp(&rb.start))
-                .then_with(|| rank(self, a, b))
-        });
-        let mut spans: Vec<Range<usize>> = Vec::new();
-        let mut kept: Vec<(Range<usize>, Hit)> = Vec::new();
-        for (span, hit) in found {
-            let overlaps =
-                |s: &Range<usize>| *s != span && s.start < span.end && span.start < s.end;
-            if spans.iter().any(overlaps) {
-                continue;
-            }
-            if !spans.contains(&span) {
-                spans.push(span.clone());
-            }
-            if !kept.iter().any(|(_, k)| k.place == hit.place) {
-                kept.push((span, hit));
-            }
-        }
-        // "Sake ... Masisi": an area named beside a place inside it is that place's context,
-        // so it drops below it (still listed, for the person triaging). Places of one name
-        // found at one span ("Djugu" the town and the territory) stay tied.
-        let places: Vec<(Range<usize>, usize)> = kept
-            .iter()
-            .map(|(span, h)| (span.clone(), h.place))
-            .collect();
-        for (span, hit) in &mut kept {
-            let named_inside = places
-                .iter()
-                .any(|(s, i)| s != span && *i != hit.place && self.inside(*i, hit.place));
-            if named_inside {
-                hit.score *= LEVEL_MISMATCH;
-            }
-        }
-        kept.sort_by(|a, b| b.1.score.total_cmp(&a.1.score));
-        kept.truncate(limit);
-        kept.iter().map(|(_, h)| self.candidate(h)).collect()
     }
 
     fn candidate(&self, hit: &Hit) -> PlaceCandidate {
@@ -693,7 +315,11 @@ impl Gazetteer {
                     continue;
                 }
             }
-            let score = self.score_entry(q, e, place);
+            let Scored {
+                score,
+                exact,
+                fuzzy,
+            } = self.score_entry(q, e, place);
             if score <= 0.0 {
                 continue;
             }
@@ -701,16 +327,34 @@ impl Gazetteer {
                 place,
                 score,
                 full: *folded == q.full,
+                exact,
+                fuzzy,
+                plain: score,
             };
             best.entry(place)
                 .and_modify(|h| {
+                    let closer = match (h.fuzzy, fuzzy) {
+                        (Some((d, _)), Some((n, _))) => n < d,
+                        (None, Some(_)) => true,
+                        _ => false,
+                    };
+                    if closer {
+                        h.fuzzy = fuzzy;
+                    }
+                    h.exact |= exact;
                     if score > h.score || (score == h.score && hit.full) {
-                        *h = hit;
+                        *h = Hit {
+                            fuzzy: h.fuzzy,
+                            exact: h.exact,
+                            ..hit
+                        };
                     }
                 })
                 .or_insert(hit);
         }
-        best.into_values().collect()
+        let mut hits: Vec<Hit> = best.into_values().collect();
+        take_closest_spelling(&mut hits);
+        hits
     }
 
     /// Entries worth scoring: the exact spellings, and those sharing the most trigrams
@@ -759,9 +403,9 @@ impl Gazetteer {
     }
 
     /// Score of one name for the query, 0–1; 0 when the query only names its ancestors.
-    fn score_entry(&self, q: &Query, e: usize, place: usize) -> f64 {
+    fn score_entry(&self, q: &Query, e: usize, place: usize) -> Scored {
         let Some(key) = self.index.keys.get(e) else {
-            return 0.0;
+            return Scored::exact(0.0);
         };
         if key.squashed == q.squashed {
             // A name typed in full, kind word and all ("Abyei Region"), needs no level check.
@@ -769,11 +413,11 @@ impl Gazetteer {
                 .indexed_names()
                 .get(e)
                 .is_some_and(|(n, _)| *n == q.full);
-            return if typed_in_full {
+            return Scored::exact(if typed_in_full {
                 1.0
             } else {
                 self.level_fit(q, place, 0, 1.0)
-            };
+            });
         }
         let name_best: Vec<f64> = q
             .tokens
@@ -804,12 +448,12 @@ impl Gazetteer {
                 !is_context
             });
             if own.is_empty() {
-                return 0.0;
+                return Scored::exact(0.0);
             }
         }
         let squashed: String = own.iter().map(|&i| q.tokens[i].as_str()).collect();
         if squashed == key.squashed {
-            return self.level_fit(q, place, context_levels, 1.0);
+            return Scored::exact(self.level_fit(q, place, context_levels, 1.0));
         }
         let whole = similarity(&squashed, &key.squashed);
         // A typed "nord" that matches tells less than the "kivu" beside it: half weight, so a
@@ -842,7 +486,27 @@ impl Gazetteer {
             .sum::<f64>()
             / n_len;
         let score = whole.max((forward + backward) / 2.0).min(INEXACT_CAP);
-        self.level_fit(q, place, context_levels, score)
+        let fuzzy = if score >= NEAR_MISS_SAME_KEY {
+            // Most names are scored with every typed word their own: no key to build.
+            let typed: std::borrow::Cow<str> = if own.len() == q.tokens.len() {
+                q.sound.as_str().into()
+            } else {
+                own.iter()
+                    .map(|&i| q.sounds[i].as_str())
+                    .collect::<String>()
+                    .into()
+            };
+            sound::distance(&typed, &key.sound)
+                .filter(|&d| d == 0 || score >= NEAR_MISS)
+                .map(|d| (d, self.level_fit(q, place, context_levels, FUZZY_SCORE)))
+        } else {
+            None
+        };
+        Scored {
+            score: self.level_fit(q, place, context_levels, score),
+            exact: false,
+            fuzzy,
+        }
     }
 
     /// Lower a score when the query's kind words point to another level than the place's

@@ -12,6 +12,9 @@
 use crate::ThreatType;
 use crate::ThreatType as T;
 
+mod words;
+pub use words::{function_word, is_movement_word, is_place_joiner, is_place_preposition};
+
 /// A language the grammar knows.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Lang {
@@ -159,18 +162,18 @@ pub const THREATS: &[(ThreatType, Lang, &str)] = &[
     (
         T::AttackOnCivilians,
         Lang::Sw,
-        "shambulio|mashambulizi|shambulizi|wameshambulia|walishambulia|wanashambulia|kushambulia|shambulia|wamevamia|walivamia|wanavamia|uvamizi|kuvamia|vamia|wamechoma|walichoma|kuchoma|zimechomwa|imechomwa|kuchomwa|wamechomwa|majeruhi|wamejeruhiwa|walijeruhiwa|kujeruhiwa|mapanga|wamepigwa|walipigwa|kupigwa|mateso",
+        "shambulio|mashambulizi|shambulizi|wameshambulia|walishambulia|wanashambulia|kushambulia|shambulia|wamevamia|walivamia|wanavamia|uvamizi|kuvamia|vamia|wamechoma|walichoma|wanachoma|kuchoma|zimechomwa|zinachomwa|imechomwa|inachomwa|kuchomwa|wamechomwa|majeruhi|wamejeruhiwa|walijeruhiwa|kujeruhiwa|mapanga|wamepigwa|walipigwa|kupigwa|mateso",
     ),
     // A2 armed presence
     (
         T::ArmedPresence,
         Lang::Fr,
-        "hommes armes|hms armes|hmes armes|hom armes|homme arme|hommes en armes|hommes en arme|home arme|homes armes|hommes armer|personnes armees|gens armes|individus armes|elements armes|inconnus armes|groupe arme|groupes armes|arme*|armee|militaires|miliciens|milicien|milice*|rebelle|rebelles|combattant|combattants|assaillant*|presence|mouvement des hommes|bandes armees|hommes en uniforme|mai mai|maimai|mayi mayi|wazalendo|adf|m23|codeco|nyatura|fdlr|raia mutomboki|twirwaneho|red tabara|lra|anti balaka|antibalaka|seleka|3r|upc|fprc|mpc|cpc|wagner|fardc",
+        "hommes armes|hms armes|hmes armes|hom armes|homme arme|hommes en armes|hommes en arme|home arme|homes armes|hommes armer|personnes armees|gens armes|individus armes|elements armes|inconnus armes|groupe arme|groupes armes|arme*|armee|militaires|miliciens|milicien|milice*|rebelle|rebelles|combattant|combattants|assaillant*|presence|mouvement des hommes|bandes armees|hommes en uniforme|encercl*",
     ),
     (
         T::ArmedPresence,
         Lang::En,
-        "armed men|armed man|armed people|armed group*|armed elements|armed|gunmen|gunman|militia*|rebel|rebels|soldiers|fighters|spla|splm|ssppf|nas|white army|arrow boys|janjaweed|rsf|mathiang anyoor",
+        "armed men|armed man|armed people|armed group*|armed elements|armed|gunmen|gunman|militia*|rebel|rebels|soldiers|fighters|surrounded",
     ),
     (
         T::ArmedPresence,
@@ -207,7 +210,7 @@ pub const THREATS: &[(ThreatType, Lang, &str)] = &[
     (
         T::Abduction,
         Lang::Sw,
-        "utekaji|utekaji nyara|utekeji|wametekwa|walitekwa|ametekwa|alitekwa|wameteka|waliteka|ameteka|aliteka|kuteka|kutekwa|tekwa|teka|mateka|nyara|wamepotea|wametoweka",
+        "utekaji|utekaji nyara|utekeji|wametekwa|walitekwa|ametekwa|alitekwa|wameteka|waliteka|ameteka|aliteka|kuteka|kutekwa|tekwa|teka|mateka|nyara|wamepotea|wametoweka|wamechukua watu|walichukua watu|wanachukua watu|wamechukua wasichana|wamechukua wanawake|wamechukua watoto",
     ),
     // A5 sexual violence
     (
@@ -229,7 +232,7 @@ pub const THREATS: &[(ThreatType, Lang, &str)] = &[
     (
         T::Killing,
         Lang::Fr,
-        "tue|tues|tuee|tuees|tuer|tuent|tuerie*|mort|morts|morte|mortes|deces|decede*|massacr*|assassin*|egorg*|decapit*|abattu|abattus|meurtre*|homicide*|cadavre*|corps sans vie|execute|executes|executee",
+        "tue|tues|tuee|tuees|tuer|tuent|tuerie*|mort|morts|morte|mortes|deces|decede*|massacr*|assassin*|egorg*|decapit*|abattu|abattus|meurtre*|homicide*|cadavre*|corps sans vie|corps retrouv*|corps decouvert*|execute|executes|executee",
     ),
     (
         T::Killing,
@@ -239,23 +242,23 @@ pub const THREATS: &[(ThreatType, Lang, &str)] = &[
     (
         T::Killing,
         Lang::Sw,
-        "wameuawa|waliuawa|ameuawa|aliuawa|wameuwa|wameuliwa|kuuawa|mauaji|kuua|wameua|waliua|ameua|aliua|maiti|vifo|kifo|wamekufa|walikufa|amekufa|alikufa|wafu",
+        "wameuawa|waliuawa|ameuawa|aliuawa|wameuwa|wameuliwa|kuuawa|mauaji|kuua|wameua|waliua|ameua|aliua|wanaua|wamemuua|walimuua|amemuua|alimuua|wamewaua|waliwaua|wanawaua|kuwaua|maiti|vifo|kifo|wamekufa|walikufa|amekufa|alikufa|wafu",
     ),
     // A7 looting, extortion
     (
         T::LootingExtortion,
         Lang::Fr,
-        "pillage|pillages|pilage|pille|pilles|pillee|pillees|piller|pillent|pillard|pillards|vol|vols|vole|voles|volee|volees|voler|volent|voleur*|racket*|rancon*|extorsion*|extorqu*|taxe illegale|taxes illegales|barriere*|coupeur de route|coupeurs de route|coupeur de routes|coupeurs de routes|braquage*|braqu*|bandit*|cambriol*|vol de betail|emporte*",
+        "pillage|pillages|pilage|pille|pilles|pillee|pillees|piller|pillent|pillard|pillards|vol|vols|vole|voles|volee|volees|voler|volent|voleur*|racket*|rancon*|extorsion*|extorqu*|taxe illegale|taxes illegales|barriere*|coupeur de route|coupeurs de route|coupeur de routes|coupeurs de routes|braquage*|braqu*|bandit*|cambriol*|vol de betail|emporte*|pirate|pirates|font payer|fait payer|faire payer|reclament de l argent|reclame de l argent|exigent de l argent|demandent de l argent",
     ),
     (
         T::LootingExtortion,
         Lang::En,
-        "loot*|lootings|robbed|robbery|robberies|robbers|rob|stole|stolen|steal*|theft|extort*|ransom|illegal tax*|checkpoint*|roadblock*|cattle raid*|bandit*|highway robbers",
+        "loot*|lootings|robbed|robbing|robs|robbery|robberies|robbers|rob|pirate|pirates|stole|stolen|steal*|theft|extort*|ransom|illegal tax*|checkpoint*|roadblock*|cattle raid*|bandit*|highway robbers",
     ),
     (
         T::LootingExtortion,
         Lang::Sw,
-        "uporaji|uporaj|kupora|wamepora|zimeporwa|imeporwa|kuporwa|wameporwa|walipora|wanapora|waporaji|mporaji|wizi|wameiba|waliiba|wanaiba|kuiba|majambazi|jambazi|kodi haramu|vizuizi|wanyang anyi",
+        "uporaji|uporaj|kupora|wamepora|zimeporwa|imeporwa|kuporwa|wameporwa|walipora|wanapora|waporaji|mporaji|wizi|wameiba|waliiba|wanaiba|kuiba|majambazi|jambazi|kodi haramu|vizuizi|wanyang anyi|maharamia|wanadai pesa|wamedai pesa|kudai pesa|wanakusanya pesa|kuchukua pesa|wanachukua pesa|wamechukua pesa|kulipa kodi|wamechukua ng ombe|walichukua ng ombe|wameiba ng ombe|wizi wa mifugo",
     ),
     // A8 displacement
     (
@@ -287,13 +290,13 @@ pub const THREATS: &[(ThreatType, Lang, &str)] = &[
     (
         T::ArrestDetention,
         Lang::Sw,
-        "wamekamatwa|walikamatwa|wamewakamata|waliwakamata|amewakamata|amekamatwa|alikamatwa|kukamatwa|kamatwa|kukamata|wamekamata|walikamata|mahabusu|jela|gerezani|kizuizini|wamefungwa",
+        "wamekamatwa|walikamatwa|wamewakamata|waliwakamata|amewakamata|amekamatwa|alikamatwa|kukamatwa|kamatwa|kukamata|wamekamata|walikamata|wanakamata|anakamata|wanawakamata|mahabusu|jela|gerezani|kizuizini|wamefungwa",
     ),
     // A10 child recruitment
     (
         T::ChildRecruitment,
         Lang::Fr,
-        "recrut*|recrout*|enfants soldats|enfant soldat|enfants associes|enrol*|enrole*",
+        "recrut*|recrout*|enfants soldats|enfant soldat|enfants associes|enrol*|enrole*|devenir soldat*|devenir des soldats|devenir militaire*",
     ),
     (
         T::ChildRecruitment,
@@ -303,7 +306,7 @@ pub const THREATS: &[(ThreatType, Lang, &str)] = &[
     (
         T::ChildRecruitment,
         Lang::Sw,
-        "watoto askari|askari watoto|kuajiri watoto|wanaajiri|wameajiri|kuandikisha|wameandikisha|wanaandikisha|kusajili|wanasajili|wamesajili|wanasajiliwa|wamesajiliwa|wanaandikishwa",
+        "watoto askari|askari watoto|kuajiri watoto|wanaajiri|wameajiri|kuandikisha|wameandikisha|wanaandikisha|kusajili|wanasajili|wamesajili|wanasajiliwa|wamesajiliwa|wanaandikishwa|kuwa askari|kuwa wanajeshi|kuwa wapiganaji|kambi ya mafunzo|mafunzo ya kijeshi",
     ),
     // A11 intercommunal tension
     (
@@ -319,7 +322,7 @@ pub const THREATS: &[(ThreatType, Lang, &str)] = &[
     (
         T::IntercommunalTension,
         Lang::Sw,
-        "mvutano|migogoro|mgogoro|ugomvi|kikabila|ukabila|chuki|wafugaji|mzozo|mizozo",
+        "mvutano|migogoro|mgogoro|ugomvi|kikabila|ukabila|chuki|wafugaji|mzozo|mizozo|wanatishiana",
     ),
     // A12 explosive ordnance
     (
@@ -358,6 +361,20 @@ pub const THREATS: &[(ThreatType, Lang, &str)] = &[
     (T::Other, Lang::En, "other"),
     (T::Other, Lang::Sw, "nyingine"),
 ];
+
+/// Names of a type that are read only where the grammar puts the type, right before the
+/// severity code ("ALERTE Drodro deplacement S3"): elsewhere they say something else ("se
+/// déplacer" is a movement of armed men, not a displacement of people).
+pub fn type_name(w: &str) -> Option<ThreatType> {
+    match w {
+        "deplacement" | "deplacements" => Some(T::Displacement),
+        _ => None,
+    }
+}
+
+/// Names of armed groups and forces, read as armed presence. They are names, the same in
+/// every language, so they say nothing of the language a message is written in.
+pub const ARMED_GROUPS: &str = "mai mai|maimai|mayi mayi|wazalendo|adf|m23|codeco|nyatura|fdlr|raia mutomboki|twirwaneho|red tabara|lra|anti balaka|antibalaka|seleka|3r|upc|fprc|mpc|cpc|wagner|fardc|spla|splm|ssppf|nas|white army|arrow boys|janjaweed|rsf|mathiang anyoor";
 
 /// When several types are named, the one reported: threats to life first, the broad
 /// "armed presence" (often just the context of something worse) and "other" last.
@@ -399,15 +416,70 @@ pub fn is_negator(w: &str) -> bool {
     )
 }
 
+/// Words of fear, risk or rumour ("par peur des attaques", "risque d'affrontement", "on
+/// craint une attaque", "wanaogopa"): a threat right after them has not happened.
+pub fn is_hedge(w: &str) -> bool {
+    matches!(
+        w,
+        "peur"
+            | "crainte"
+            | "craint"
+            | "craignent"
+            | "risque"
+            | "risques"
+            | "rumeur"
+            | "rumeurs"
+            | "fear"
+            | "fears"
+            | "feared"
+            | "afraid"
+            | "risk"
+            | "rumour"
+            | "rumours"
+            | "rumor"
+            | "rumors"
+            | "hofu"
+            | "wanaogopa"
+            | "anaogopa"
+            | "tunaogopa"
+            | "uvumi"
+    )
+}
+
 /// Severity words: urgency is an imminent threat to life (4), gravity a serious one (3).
 pub fn severity_word(w: &str) -> Option<u8> {
     match w {
         "urgent" | "urgente" | "urgents" | "urgentes" | "urgence" | "urgency" | "emergency"
         | "haraka" | "dharura" | "imminent" | "imminente" | "sos" | "immediatement"
-        | "immediately" => Some(4),
+        | "immediately" | "secours" | "tusaidie" | "tusaidieni" => Some(4),
         "grave" | "graves" | "serious" | "severe" | "mbaya" => Some(3),
         _ => None,
     }
+}
+
+/// Words saying all is calm, alone or in a phrase.
+const CALM: &[&[&str]] = &[
+    &["calme"],
+    &["tranquille"],
+    &["ras"],
+    &["rien", "a", "signaler"],
+    &["sains", "et", "saufs"],
+    &["calm"],
+    &["quiet"],
+    &["no", "problem"],
+    &["shwari"],
+    &["tulivu"],
+    &["salama"],
+    &["hakuna", "shida"],
+];
+
+/// The number of words of a phrase saying all is calm ("RAS", "rien à signaler", "hakuna
+/// shida") at the start of `words`, if one is there.
+pub fn calm_phrase(words: &[&str]) -> Option<usize> {
+    CALM.iter()
+        .filter(|p| words.starts_with(p))
+        .map(|p| p.len())
+        .max()
 }
 
 /// Words announcing a severity number ("niveau 4", "level 3", "kiwango 2").
@@ -424,83 +496,5 @@ pub fn is_level_word(w: &str) -> bool {
             | "priorite"
             | "priority"
             | "daraja"
-    )
-}
-
-/// Common words of each language, for telling which one a message is in.
-pub fn function_word(w: &str) -> Option<Lang> {
-    Some(match w {
-        "le" | "les" | "des" | "du" | "de" | "et" | "est" | "sont" | "ont" | "un" | "une"
-        | "dans" | "pres" | "au" | "aux" | "avec" | "sur" | "ce" | "cette" | "ces" | "ils"
-        | "il" | "elle" | "elles" | "nous" | "y" | "pour" | "par" | "qui" | "que" | "hier"
-        | "soir" | "matin" | "nuit" | "aujourd" | "hui" | "depuis" | "vers" | "chez" | "entre"
-        | "personnes" | "hommes" | "femmes" | "enfants" | "gens" | "signale" | "signalent"
-        | "beaucoup" | "plusieurs" | "tres" | "ete" | "etait" | "etaient" | "mais" | "deux"
-        | "trois" | "quatre" | "cinq" | "environ" | "notre" | "nos" | "leur" | "leurs" | "se"
-        | "sa" | "son" | "ses" | "quartier" | "veuillez" | "merci" | "bonjour" | "svp" | "ici"
-        | "encore" | "toujours" | "maisons" | "marche" | "route" | "champs" | "actuellement"
-        | "maintenant" => Lang::Fr,
-        "the" | "and" | "of" | "in" | "at" | "is" | "are" | "was" | "were" | "have" | "has"
-        | "had" | "been" | "near" | "people" | "men" | "women" | "children" | "from" | "to"
-        | "with" | "by" | "this" | "that" | "there" | "these" | "today" | "yesterday"
-        | "tonight" | "morning" | "night" | "evening" | "many" | "several" | "some" | "our"
-        | "their" | "they" | "we" | "he" | "she" | "it" | "two" | "three" | "four" | "five"
-        | "about" | "after" | "before" | "please" | "houses" | "market" | "road" | "now"
-        | "still" | "hello" | "thanks" | "who" | "found" | "school" => Lang::En,
-        "na" | "ya" | "wa" | "za" | "kwa" | "katika" | "kijiji" | "watu" | "wanaume"
-        | "wanawake" | "watoto" | "leo" | "jana" | "usiku" | "asubuhi" | "jioni" | "sana"
-        | "wengi" | "hapa" | "huko" | "karibu" | "sasa" | "kuna" | "wako" | "ni" | "hii"
-        | "hiyo" | "bado" | "tafadhali" | "msaada" | "mtu" | "wawili" | "watatu" | "wanne"
-        | "kwenye" | "mji" | "eneo" | "hali" | "kutoka" | "mpaka" | "baada" | "kabla" | "zaidi"
-        | "wote" | "wetu" | "yetu" | "habari" | "nyumba" | "soko" | "barabara" | "shamba"
-        | "mashamba" | "vijiji" | "wamefika" | "wameingia" | "asante" | "jambo" | "mama"
-        | "kijijini" => Lang::Sw,
-        _ => return None,
-    })
-}
-
-/// Words that may sit inside a place name or before it ("ville de Zongo", "territoire de
-/// Rutshuru") and so do not end the place slot.
-pub fn is_place_joiner(w: &str) -> bool {
-    matches!(
-        w,
-        "de" | "du"
-            | "des"
-            | "la"
-            | "le"
-            | "les"
-            | "d"
-            | "l"
-            | "wa"
-            | "ya"
-            | "za"
-            | "of"
-            | "the"
-            | "el"
-            | "al"
-    )
-}
-
-/// Prepositions before a place ("à Beni", "huko Yei"), skipped when the slot starts.
-pub fn is_place_preposition(w: &str) -> bool {
-    matches!(
-        w,
-        "a" | "au"
-            | "aux"
-            | "en"
-            | "in"
-            | "at"
-            | "huko"
-            | "kwenye"
-            | "katika"
-            | "near"
-            | "pres"
-            | "dans"
-            | "sur"
-            | "vers"
-            | "on"
-            | "from"
-            | "de"
-            | "du"
     )
 }

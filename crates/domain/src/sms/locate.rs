@@ -8,7 +8,7 @@ use std::ops::Range;
 use super::lexicon;
 use super::parse::{ParseContext, Role, flag};
 use super::token::{Token, gap, is_hard_break};
-use crate::place::{self, Gazetteer, PICK_MIN_GAP, PICK_MIN_SCORE, PlaceCandidate, PlaceLevel};
+use crate::place::{self, Gazetteer, PICK_MIN_SCORE, PlaceCandidate, PlaceLevel, Stretch};
 
 /// Candidates kept.
 const CANDIDATES: usize = 5;
@@ -49,38 +49,46 @@ pub(super) fn locate(
         Some((lead, r)) if !r.is_empty() => (lead, Some(r)),
         _ => (0, None),
     };
-    let mut best_slot: Option<(Range<usize>, Vec<PlaceCandidate>)> = None;
-    if let Some(s) = &slot {
-        for end in s.start + 1..=s.end {
-            if lexicon::is_place_joiner(&tokens[end - 1].norm) {
-                continue;
-            }
-            let q = &text[tokens[s.start].start..tokens[end - 1].end];
-            let found = without_countries(gaz, gaz.resolve(q, CANDIDATES));
-            // Ties go to the longer name: "Kasongo Lunda" over "Kasongo".
-            if !found.is_empty() && top(&found) >= best_slot.as_ref().map_or(0.0, |(_, c)| top(c)) {
-                best_slot = Some((s.start..end, found));
-            }
-        }
-    }
+    let best_slot = slot.as_ref().and_then(|s| {
+        let ends =
+            (s.start + 1..=s.end).filter(|&e| !lexicon::is_place_joiner(&tokens[e - 1].norm));
+        best_name(text, tokens, gaz, ends.map(|e| s.start..e))
+    });
     let slot_top = best_slot.as_ref().map_or(0.0, |(_, c)| top(c));
-    let (candidates, used) = if slot_top >= 1.0 {
+    // "Minova: des hommes armés venant de Sake": a message opening with a place and a colon
+    // says first where it is about; the other places it names stay candidates.
+    let head = if slot_top >= PICK_MIN_SCORE {
+        None
+    } else {
+        head_before_colon(text, tokens, roles, keyword_end).and_then(|h| {
+            best_name(text, tokens, gaz, (h.start..h.end).map(|s| s..h.end))
+                .filter(|(_, c)| top(c) >= PICK_MIN_SCORE)
+        })
+    };
+    // Words where the grammar puts the place, that name one, settle it: also through a
+    // correction ("ALERTE Minowa"), which elsewhere in the text would count for less.
+    let (candidates, used, others) = if slot_top >= PICK_MIN_SCORE {
         match best_slot {
-            Some((r, c)) => (c, Some(r)),
-            None => (Vec::new(), None),
+            Some((r, c)) => (c, Some(r), Vec::new()),
+            None => (Vec::new(), None, Vec::new()),
         }
+    } else if let Some((r, c)) = head {
+        let mut others = search_text(text, tokens, roles, gaz);
+        others.retain(|o| !c.iter().any(|h| h.pcode == o.pcode));
+        (c, Some(r), others)
     } else {
         let found = search_text(text, tokens, roles, gaz);
         match best_slot {
-            Some((r, c)) if top(&found) <= slot_top => (c, Some(r)),
-            _ => (found, None),
+            Some((r, c)) if top(&found) <= slot_top => (c, Some(r), Vec::new()),
+            _ => (found, None, Vec::new()),
         }
     };
+    let in_text = used.is_none();
     let words = |r: &Range<usize>| text[tokens[r.start].start..tokens[r.end - 1].end].to_string();
     let mut out = Located {
         place: None,
         place_name: used.as_ref().map(words),
-        candidates,
+        candidates: shown(&candidates, others),
         slot: used.map(|r| lead.min(r.start)..r.end),
         area: None,
     };
@@ -90,14 +98,14 @@ pub(super) fn locate(
         .default_place
         .and_then(|dp| gaz.get(dp))
         .map(|p| p.country.as_str());
-    let foreign_only = !out.candidates.is_empty()
-        && top(&out.candidates) < PICK_MIN_SCORE
+    let foreign_only = !candidates.is_empty()
+        && top(&candidates) < PICK_MIN_SCORE
         && sender_country.is_some_and(|sc| {
-            out.candidates
+            candidates
                 .iter()
                 .all(|c| gaz.get(&c.pcode).is_some_and(|p| p.country != sc))
         });
-    if out.candidates.is_empty() || foreign_only {
+    if candidates.is_empty() || foreign_only {
         flags.push(if slot.is_some() {
             flag::PLACE_UNKNOWN
         } else {
@@ -113,16 +121,35 @@ pub(super) fn locate(
                 flags.push(flag::SENDER_PLACE_UNKNOWN);
             }
         }
-    } else if let Some(p) = place::pick(&out.candidates) {
-        out.place = Some(p.pcode.clone());
-    } else if let Some(p) = by_sender_area(gaz, &out.candidates, default_place) {
-        out.place = Some(p);
-        flags.push(flag::PLACE_DISAMBIGUATED_BY_SENDER);
-    } else if top(&out.candidates) < PICK_MIN_SCORE {
-        flags.push(flag::PLACE_UNCERTAIN);
+    } else if let Some(area) = in_text.then(|| between(text, tokens, roles, gaz)).flatten() {
+        // "entre Mbau et Kamango", "axe Mbau-Kamango": neither place, but the stretch
+        // between them, inside the area holding both.
+        out.area = Some(area);
+        flags.push(flag::PLACE_BETWEEN);
     } else {
-        flags.push(flag::PLACE_AMBIGUOUS);
-        out.area = enclosing(gaz, &out.candidates);
+        let settled = place::settle(&candidates, gaz);
+        if settled.place.is_some() && !settled.is_area() {
+            out.place = settled.place;
+            flags.extend(settled.flags);
+        } else if let Some(p) = by_sender_area(gaz, &candidates, default_place) {
+            flags.push(flag::PLACE_DISAMBIGUATED_BY_SENDER);
+            if candidates.iter().any(|c| c.pcode == p && c.score < 1.0) {
+                flags.push(flag::PLACE_FUZZY);
+            }
+            out.place = Some(p);
+        } else {
+            // The intake records the area itself (and says so): the parse reports it beside
+            // the candidates, as `place_area`.
+            if settled.is_area() {
+                out.area.clone_from(&settled.place);
+            }
+            flags.extend(
+                settled
+                    .flags
+                    .into_iter()
+                    .filter(|f| *f != place::flag::PLACE_IS_AREA),
+            );
+        }
     }
     if out.place.is_some() {
         out.area.clone_from(&out.place);
@@ -130,17 +157,133 @@ pub(super) fn locate(
     out
 }
 
-/// When the candidates tied at the top nest (Beni the town inside Beni the territory), the
-/// outermost: wherever the reporter meant, it is inside that area.
-fn enclosing(gaz: &Gazetteer, candidates: &[PlaceCandidate]) -> Option<String> {
-    let best = top(candidates);
-    let tier: Vec<&PlaceCandidate> = candidates
-        .iter()
-        .filter(|c| best - c.score < PICK_MIN_GAP - 1e-9)
+/// Dashes and conjunctions tried as a stretch between two places: each costs a few
+/// resolutions, and a message has one or two.
+const BETWEEN_TRIES: usize = 4;
+
+/// Words that open a stretch between two places: "entre A et B", "between A and B", "kati ya
+/// A na B".
+fn opens_between(w: &str) -> bool {
+    matches!(w, "entre" | "between" | "kati")
+}
+
+/// The area holding a stretch between two places the text names ("axe Mbau-Kamango",
+/// "Numbi - Minova", "entre Lulingu et Shabunda", "between A and B"), when it is a territory
+/// or smaller: a road across a province says too little to route by.
+fn between(text: &str, tokens: &[Token], roles: &[Role], gaz: &Gazetteer) -> Option<String> {
+    let n = tokens.len().min(SCAN_MAX_TOKENS);
+    let free = |r: &Range<usize>| {
+        roles[r.clone()]
+            .iter()
+            .all(|r| matches!(r, Role::Free | Role::Function))
+    };
+    let settled = |r: Option<(Range<usize>, Vec<PlaceCandidate>)>| {
+        r.filter(|(_, c)| top(c) >= PICK_MIN_SCORE)
+            .and_then(|(_, c)| place::settle(&c, gaz).place)
+    };
+    let mut tries = 0;
+    for k in 0..n.saturating_sub(1) {
+        let g = gap(text, &tokens[k], &tokens[k + 1]);
+        let dash = g.contains(['-', '–', '—']) && !is_hard_break(g) && !g.contains(',');
+        let opened = || (k.saturating_sub(3)..k).any(|j| opens_between(&tokens[j].norm));
+        let right_start = if dash {
+            k + 1
+        } else if matches!(tokens[k + 1].norm.as_str(), "et" | "and" | "na") && opened() {
+            k + 2
+        } else {
+            continue;
+        };
+        tries += 1;
+        if tries > BETWEEN_TRIES {
+            break;
+        }
+        let lefts = (k.saturating_sub(2)..=k)
+            .map(|s| s..k + 1)
+            .filter(|r| free(r));
+        let rights = (right_start + 1..=n.min(right_start + 3))
+            .map(|e| right_start..e)
+            .filter(|r| free(r));
+        let (Some(a), Some(b)) = (
+            settled(best_name(text, tokens, gaz, lefts)),
+            settled(best_name(text, tokens, gaz, rights)),
+        ) else {
+            continue;
+        };
+        // One name written with a dash ("Kalehe-Centre") is not two places, nor is a place
+        // given with its area ("Kiwanja-Rutshuru"); "entre Lulingu et Shabunda" says it is.
+        let whole = best_name(text, tokens, gaz, std::iter::once(k..right_start + 1));
+        let nested = gaz.is_within(&a, &b) || gaz.is_within(&b, &a);
+        if a == b || whole.is_some_and(|(_, c)| top(&c) >= 1.0) || (dash && nested) {
+            continue;
+        }
+        let area = gaz.common_area(&a, &b)?;
+        if area.level >= PlaceLevel::Admin2 {
+            return Some(area.pcode.clone());
+        }
+    }
+    None
+}
+
+/// Of the word ranges tried, the one naming a place best (ties to the later range tried, the
+/// longer name when ranges grow: "Kasongo Lunda" over "Kasongo"), with its candidates.
+fn best_name(
+    text: &str,
+    tokens: &[Token],
+    gaz: &Gazetteer,
+    ranges: impl Iterator<Item = Range<usize>>,
+) -> Option<(Range<usize>, Vec<PlaceCandidate>)> {
+    let mut best: Option<(Range<usize>, Vec<PlaceCandidate>)> = None;
+    for r in ranges.filter(|r| !r.is_empty()) {
+        let q = &text[tokens[r.start].start..tokens[r.end - 1].end];
+        let found = without_countries(gaz, gaz.resolve(q, CANDIDATES));
+        if !found.is_empty() && top(&found) >= best.as_ref().map_or(0.0, |(_, c)| top(c)) {
+            best = Some((r, found));
+        }
+    }
+    best
+}
+
+/// The words before a colon opening the message (after its keyword, if any), when they are
+/// few enough to be a place's name ("Minova:", "Ici Kisangani:", "Kanyaruchinya site:").
+fn head_before_colon(
+    text: &str,
+    tokens: &[Token],
+    roles: &[Role],
+    keyword_end: Option<usize>,
+) -> Option<Range<usize>> {
+    let start = keyword_end.map_or(0, |k| k + 1);
+    let last = tokens.len().saturating_sub(1).min(start + SLOT_MAX);
+    for end in start + 1..=last {
+        if matches!(roles[end - 1], Role::Keyword | Role::Code | Role::Reference) {
+            return None;
+        }
+        let g = gap(text, &tokens[end - 1], &tokens[end]);
+        if g.contains(':') {
+            return Some(start..end);
+        }
+        if is_hard_break(g) {
+            return None;
+        }
+    }
+    None
+}
+
+/// The candidates shown: those a place is settled among, the best of them first, then the
+/// other places the message names, then the rest; at most [`CANDIDATES`].
+fn shown(deciding: &[PlaceCandidate], others: Vec<PlaceCandidate>) -> Vec<PlaceCandidate> {
+    let tier: Vec<PlaceCandidate> = place::top_tier(deciding, top(deciding))
+        .into_iter()
+        .cloned()
         .collect();
-    tier.iter()
-        .find(|outer| tier.iter().all(|c| gaz.is_within(&c.pcode, &outer.pcode)))
-        .map(|c| c.pcode.clone())
+    let mut out = tier;
+    out.extend(others);
+    for c in deciding {
+        if !out.iter().any(|o| o.pcode == c.pcode) {
+            out.push(c.clone());
+        }
+    }
+    out.truncate(CANDIDATES);
+    out
 }
 
 fn top(c: &[PlaceCandidate]) -> f64 {
@@ -217,30 +360,37 @@ fn search_text(
             Role::Keyword | Role::Code | Role::Reference | Role::Threat
         )
     };
-    let mut all: Vec<PlaceCandidate> = Vec::new();
+    let mut stretches: Vec<Stretch> = Vec::new();
     let mut i = 0;
     while i < n {
         if breaks(roles[i]) {
             i += 1;
             continue;
         }
+        // A stretch runs to the next threat word, code or keyword. One opened by a word of
+        // movement ("vers Goma", "kutoka Sake", "from Kibumba") is set aside, up to the next
+        // comma or full stop: it says where people go or come from.
         let start = i;
+        let aside = lexicon::is_movement_word(&tokens[i].norm);
+        i += 1;
         while i < n && !breaks(roles[i]) {
+            let g = gap(text, &tokens[i - 1], &tokens[i]);
+            if lexicon::is_movement_word(&tokens[i].norm)
+                || (aside && (is_hard_break(g) || g.contains(',')))
+            {
+                break;
+            }
             i += 1;
         }
         if roles[start..i].contains(&Role::Free) {
-            let q = &text[tokens[start].start..tokens[i - 1].end];
-            all.extend(gaz.find_in_text(q, CANDIDATES));
+            stretches.push(Stretch {
+                text: &text[tokens[start].start..tokens[i - 1].end],
+                aside,
+            });
         }
     }
-    all.sort_by(|a, b| b.score.total_cmp(&a.score));
-    let mut out: Vec<PlaceCandidate> = Vec::new();
-    for c in all {
-        if !out.iter().any(|o| o.pcode == c.pcode) {
-            out.push(c);
-        }
-    }
-    let mut out = without_countries(gaz, out);
+    // Countries are dropped below: ask for more, so they do not crowd out the places.
+    let mut out = without_countries(gaz, gaz.find_in_stretches(&stretches, 2 * CANDIDATES));
     out.truncate(CANDIDATES);
     out
 }
@@ -253,11 +403,7 @@ fn by_sender_area(
     default_place: Option<&str>,
 ) -> Option<String> {
     let lineage = gaz.lineage(default_place?);
-    let best = top(candidates);
-    let tier: Vec<&PlaceCandidate> = candidates
-        .iter()
-        .filter(|c| best - c.score < PICK_MIN_GAP - 1e-9)
-        .collect();
+    let tier = place::top_tier(candidates, top(candidates));
     for level in [PlaceLevel::Admin2, PlaceLevel::Admin1] {
         let Some(area) = lineage.iter().find(|p| p.level == level) else {
             continue;

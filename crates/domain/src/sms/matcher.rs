@@ -6,7 +6,7 @@
 use std::collections::HashMap;
 use std::sync::LazyLock;
 
-use super::lexicon::{Lang, THREATS};
+use super::lexicon::{self, ARMED_GROUPS, Lang, THREATS};
 use super::token::{Token, gap, is_hard_break};
 use crate::ThreatType;
 
@@ -26,14 +26,14 @@ pub struct Hit {
     pub end: usize,
     /// Type the phrase names.
     pub threat: ThreatType,
-    /// Language of the phrase.
-    pub lang: Lang,
+    /// Language of the phrase; none for names, which every language shares.
+    pub lang: Option<Lang>,
 }
 
 struct Phrase {
     words: Vec<u32>,
     threat: ThreatType,
-    lang: Lang,
+    lang: Option<Lang>,
 }
 
 /// The vocabulary, indexed once.
@@ -68,7 +68,12 @@ impl Index {
             by_first: HashMap::new(),
         };
         let mut ids: HashMap<String, u32> = HashMap::new();
-        for &(threat, lang, list) in THREATS {
+        let groups = (ThreatType::ArmedPresence, None, ARMED_GROUPS);
+        let lists = THREATS
+            .iter()
+            .map(|&(threat, lang, list)| (threat, Some(lang), list))
+            .chain(std::iter::once(groups));
+        for (threat, lang, list) in lists {
             for phrase in list.split('|') {
                 let words: Vec<u32> = phrase
                     .split(' ')
@@ -121,7 +126,10 @@ impl Index {
                 out.extend(ids);
             }
         }
-        if out.is_empty() && (FUZZY_MIN_LEN - 1..=FUZZY_MAX_LEN).contains(&token.len()) {
+        // A common word is not a typo of a threat word ("walikuwa", they were, is one letter
+        // from "walikufa", they died).
+        let common = lexicon::function_word(token).is_some();
+        if out.is_empty() && !common && (FUZZY_MIN_LEN - 1..=FUZZY_MAX_LEN).contains(&token.len()) {
             let mut cands: Vec<u32> = self.deletes.get(token).cloned().unwrap_or_default();
             for d in deletions(token) {
                 if let Some(ids) = self.deletes.get(&d) {
@@ -229,5 +237,11 @@ mod tests {
         assert_eq!(types("pills"), []);
         assert!(types("attaquent").contains(&ThreatType::AttackOnCivilians));
         assert_eq!(types("coupeurs. de route"), []);
+        assert_eq!(
+            types("watoto walikuwa wanacheza"),
+            [],
+            "they were, not they died"
+        );
+        assert_eq!(types("walikufa"), [ThreatType::Killing]);
     }
 }

@@ -18,7 +18,12 @@
 //! "level 3", or words ("urgent", "haraka": 4; "grave": 3). The place is looked up in the
 //! gazetteer, and only taken when unambiguous. Nothing is ever rejected: what is not
 //! understood stays in `unparsed` and `flags` say what is missing or doubtful.
+//!
+//! Texts that come by other channels (the web form, the call log, the API) are read by the
+//! same grammar through [`read_text`], so a text means the same whatever brought it.
 
+mod codes;
+mod keyword;
 pub mod lexicon;
 mod locate;
 pub mod matcher;
@@ -26,7 +31,7 @@ pub mod parse;
 pub mod segments;
 pub mod token;
 
-pub use parse::{ParseContext, ParsedSms, parse};
+pub use parse::{ParseContext, ParsedSms, parse, read_text};
 pub use segments::{Encoding, SmsSegments, fit, segments};
 
 /// The language a text is written in (`fr`, `en`, `sw`, `ar`), as the grammar reads it;

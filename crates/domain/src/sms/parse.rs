@@ -1,9 +1,13 @@
 //! From a message to what it reports: keyword, threat type, severity, language, place,
 //! reference to an earlier alert, and the words left for a human.
 
+use std::ops::Range;
+
 use serde::Serialize;
 
-use super::lexicon::{self, KEYWORDS, Keyword, Lang, PRIORITY};
+use super::codes::read_codes;
+use super::keyword::{KEYWORD_WINDOW, read_keyword, split_glued_keyword};
+use super::lexicon::{self, Lang, PRIORITY};
 use super::locate::{self, Located};
 use super::matcher;
 use super::token::{self, Token, gap, is_hard_break};
@@ -26,10 +30,12 @@ pub mod flag {
     pub const PLACE_UNKNOWN: &str = "place_unknown";
     /// The message names no place.
     pub const PLACE_MISSING: &str = "place_missing";
-    /// Several places fit equally well; see `place_candidates`.
-    pub const PLACE_AMBIGUOUS: &str = "place_ambiguous";
-    /// The best candidate is only a loose match; see `place_candidates`.
-    pub const PLACE_UNCERTAIN: &str = "place_uncertain";
+    /// How the place was settled, as for every channel: `place_ambiguous`,
+    /// `place_uncertain`, `place_fuzzy` (see [`crate::place::flag`]).
+    pub use crate::place::flag::{PLACE_AMBIGUOUS, PLACE_FUZZY, PLACE_UNCERTAIN};
+    /// The text names a stretch between two places ("axe Mbau-Kamango"): no place is set,
+    /// and `place_area` is the area holding both.
+    pub const PLACE_BETWEEN: &str = "place_between";
     /// No place in the text: the sender's registered place was used.
     pub const PLACE_FROM_SENDER: &str = "place_from_sender";
     /// Of equally good candidates, the only one in the sender's area was taken.
@@ -87,12 +93,18 @@ pub struct ParsedSms {
     pub flags: Vec<String>,
 }
 
-/// First words searched for a keyword ("Bonjour URGENT ALERTE …").
-const KEYWORD_WINDOW: usize = 3;
-/// First words tried as a misspelt keyword.
-const FUZZY_KEYWORD_WINDOW: usize = 2;
-/// Longest K-number.
-const REFERENCE_DIGITS: usize = 9;
+impl ParsedSms {
+    /// The severity an alert gets from this reading: the one given, else the threat type's
+    /// default; none when neither was read.
+    pub fn severity_or_default(&self) -> Option<Severity> {
+        self.severity
+            .or_else(|| self.threat_type.map(ThreatType::default_severity))
+    }
+}
+
+/// Words after the keyword within which a type is declared before the severity code: the
+/// place's, up to four, and the type's own ("ALERTE Mahagi Port tension S2").
+const DECLARED_WITHIN: usize = 6;
 
 /// What a word was read as.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -127,8 +139,17 @@ pub fn parse(text: &str, ctx: &ParseContext) -> ParsedSms {
 
     let codes = read_codes(text, &tokens, &mut roles, &mut flags);
     let keyword = read_keyword(&tokens, &mut roles, &mut votes, &mut flags);
-    let (threat_type, negated_only) = read_threat(text, &tokens, &mut roles, &mut votes);
+    let keyword_end = roles
+        .iter()
+        .rposition(|r| *r == Role::Keyword)
+        .filter(|&i| i < KEYWORD_WINDOW);
+    let named = read_threats(text, &tokens, &mut roles, &mut votes);
     let mut word_severity = keyword.as_ref().and_then(|k| k.severity);
+    // "RAS", "calme", "hakuna shida": nothing (more) to fear is a severity too, the lowest;
+    // any word of urgency outweighs it.
+    if read_calm(&tokens, &mut roles) {
+        word_severity = word_severity.max(Some(1));
+    }
     for (t, role) in tokens.iter().zip(roles.iter_mut()) {
         if let Some(s) = lexicon::severity_word(&t.norm) {
             word_severity = word_severity.max(Some(s));
@@ -144,14 +165,8 @@ pub fn parse(text: &str, ctx: &ParseContext) -> ParsedSms {
         }
     }
 
-    let threat_type = codes.threat.or(threat_type);
-    if threat_type.is_none() {
-        flags.push(if negated_only {
-            flag::THREAT_NEGATED
-        } else {
-            flag::THREAT_UNKNOWN
-        });
-    }
+    // The threat is chosen once the place words are known; its flag keeps its place.
+    let threat_flag_at = flags.len();
     let severity = codes
         .severity
         .or(word_severity)
@@ -167,11 +182,18 @@ pub fn parse(text: &str, ctx: &ParseContext) -> ParsedSms {
         flags.push(flag::REPLY);
     }
 
-    let keyword_end = roles
-        .iter()
-        .rposition(|r| *r == Role::Keyword)
-        .filter(|&i| i < KEYWORD_WINDOW);
     let located = locate::locate(text, &tokens, &roles, keyword_end, ctx, &mut flags);
+    let (threat_type, negated_only) =
+        choose_threat(&named, &tokens, &roles, keyword_end, located.slot.as_ref());
+    let threat_type = codes.threat.or(threat_type);
+    if threat_type.is_none() {
+        let f = if negated_only {
+            flag::THREAT_NEGATED
+        } else {
+            flag::THREAT_UNKNOWN
+        };
+        flags.insert(threat_flag_at.min(flags.len()), f);
+    }
     let unparsed = unparsed(text, &tokens, &roles, &located);
 
     ParsedSms {
@@ -189,272 +211,56 @@ pub fn parse(text: &str, ctx: &ParseContext) -> ParsedSms {
     }
 }
 
-/// Codes found in a message.
-#[derive(Debug, Default)]
-struct Codes {
-    threat: Option<ThreatType>,
-    severity: Option<u8>,
-    reference: Option<String>,
+/// Read a text that did not come by SMS (a web form, the call log, the API) when a person
+/// left its threat type, severity or place unset: the same reading as [`parse`], so a text
+/// means the same whatever brought it. Only [`flag::NO_KEYWORD`] is dropped, since such texts
+/// are not expected to open with a keyword.
+pub fn read_text(text: &str, ctx: &ParseContext) -> ParsedSms {
+    let mut read = parse(text, ctx);
+    read.flags.retain(|f| f != flag::NO_KEYWORD);
+    read
 }
 
-fn is_number(s: &str, max_len: usize) -> bool {
-    !s.is_empty() && s.len() <= max_len && s.bytes().all(|b| b.is_ascii_digit())
-}
-
-/// `A3`, `S4`, `a3s4`: letter and number pairs making up a whole word.
-fn code_pairs(word: &str) -> Option<Vec<(u8, u32)>> {
-    let b = word.as_bytes();
-    let mut out = Vec::new();
-    let mut i = 0;
-    while i < b.len() {
-        let letter = b[i];
-        if !matches!(letter, b'a' | b's' | b'n') {
-            return None;
-        }
-        i += 1;
-        let digits_start = i;
-        while i < b.len() && b[i].is_ascii_digit() {
-            i += 1;
-        }
-        if i == digits_start || i - digits_start > 2 {
-            return None;
-        }
-        out.push((letter, word.get(digits_start..i)?.parse().ok()?));
-    }
-    (!out.is_empty()).then_some(out)
-}
-
-fn code_in_range(letter: u8, n: u32) -> bool {
-    match letter {
-        b'a' => (1..=ThreatType::ALL.len() as u32).contains(&n),
-        _ => (1..=4).contains(&n),
-    }
-}
-
-/// Read K-numbers, type and severity codes and severity levels; the first of each counts.
-fn read_codes(
-    text: &str,
-    tokens: &[Token],
-    roles: &mut [Role],
-    flags: &mut Vec<&'static str>,
-) -> Codes {
-    let mut c = Codes::default();
-    fn apply(c: &mut Codes, letter: u8, n: u32) {
-        match letter {
-            b'a' => {
-                c.threat = c
-                    .threat
-                    .or_else(|| ThreatType::ALL.get((n as usize).wrapping_sub(1)).copied())
-            }
-            _ => c.severity = c.severity.or(u8::try_from(n).ok()),
-        }
-    }
-    let mut i = 0;
-    while i < tokens.len() {
-        let t = tokens[i].norm.as_str();
-        let next = tokens.get(i + 1);
-        let g = next.map(|n| gap(text, &tokens[i], n).trim()).unwrap_or("");
-        let next_num = |max: usize| {
-            next.filter(|n| is_number(&n.norm, max))
-                .map(|n| n.norm.as_str())
-        };
-        if let Some(digits) = t
-            .strip_prefix('k')
-            .filter(|d| is_number(d, REFERENCE_DIGITS))
-        {
-            c.reference.get_or_insert_with(|| format!("K-{digits}"));
-            roles[i] = Role::Reference;
-        } else if let (true, Some(digits), true) = (
-            t == "k",
-            next_num(REFERENCE_DIGITS),
-            matches!(g, "" | "-" | "#" | "_" | "n" | "no"),
-        ) {
-            c.reference.get_or_insert_with(|| format!("K-{digits}"));
-            roles[i] = Role::Reference;
-            roles[i + 1] = Role::Reference;
-            i += 2;
+/// True when the words say all is calm ("RAS", "rien à signaler", "kila kitu ni shwari", "no
+/// problem"), not negated ("pas calme"); the words are marked as severity words.
+fn read_calm(tokens: &[Token], roles: &mut [Role]) -> bool {
+    let norms: Vec<&str> = tokens.iter().map(|t| t.norm.as_str()).collect();
+    let mut calm = false;
+    for i in 0..norms.len() {
+        let Some(n) = lexicon::calm_phrase(&norms[i..]) else {
             continue;
-        } else if let Some(pairs) = code_pairs(t) {
-            if pairs.iter().all(|&(l, n)| code_in_range(l, n)) {
-                for (l, n) in pairs {
-                    apply(&mut c, l, n);
-                }
-                roles[i] = Role::Code;
-            } else if !flags.contains(&flag::INVALID_CODE) {
-                flags.push(flag::INVALID_CODE);
-            }
-        } else if let (true, Some(digits), true) = (
-            matches!(t, "a" | "s" | "n"),
-            next_num(2),
-            matches!(g, "-" | ":" | "="),
-        ) {
-            let (l, n) = (
-                t.as_bytes().first().copied().unwrap_or(b'a'),
-                digits.parse().unwrap_or(0),
-            );
-            if code_in_range(l, n) {
-                apply(&mut c, l, n);
-                roles[i] = Role::Code;
-                roles[i + 1] = Role::Code;
-                i += 2;
-                continue;
-            }
-        } else if let (true, Some(digits)) = (lexicon::is_level_word(t), next_num(1)) {
-            let n: u32 = digits.parse().unwrap_or(0);
-            if g.chars().all(|ch| matches!(ch, ':' | '-' | '=')) && (1..=4).contains(&n) {
-                c.severity = c.severity.or(u8::try_from(n).ok());
-                roles[i] = Role::Code;
-                roles[i + 1] = Role::Code;
-                i += 2;
-                continue;
-            }
+        };
+        let negated = i > 0 && lexicon::is_negator(norms[i - 1]) && n == 1;
+        if negated {
+            continue;
         }
-        i += 1;
-    }
-    c
-}
-
-/// Collapse repeated letters: "alerteee" and "allerte" both give "alerte".
-fn squeeze(w: &str) -> String {
-    let mut out = String::with_capacity(w.len());
-    for c in w.chars() {
-        if !out.ends_with(c) {
-            out.push(c);
-        }
-    }
-    out
-}
-
-fn keyword_exact(w: &str) -> Option<&'static Keyword> {
-    KEYWORDS.iter().find(|k| k.spellings.contains(&w))
-}
-
-fn keyword_fuzzy(w: &str) -> Option<&'static Keyword> {
-    if w.len() < 4 || w.len() > 14 || !w.bytes().all(|b| b.is_ascii_lowercase()) {
-        return None;
-    }
-    let sw = squeeze(w);
-    KEYWORDS.iter().find(|k| {
-        k.spellings.iter().any(|s| {
-            s.len() >= 5
-                && (strsim::osa_distance(s, w) <= 1 || strsim::osa_distance(&squeeze(s), &sw) <= 1)
-        })
-    })
-}
-
-/// "ALERTEMasisi": a keyword run into the next word is cut off it, when the keyword is
-/// written in plain ASCII so the cut falls on the same bytes in the text.
-fn split_glued_keyword(text: &str, tokens: &mut Vec<Token>) {
-    let Some(first) = tokens.first() else { return };
-    if keyword_exact(&first.norm).is_some() {
-        return;
-    }
-    let mut spellings: Vec<&str> = KEYWORDS
-        .iter()
-        .flat_map(|k| k.spellings.iter().copied())
-        .filter(|s| s.len() >= 5)
-        .collect();
-    spellings.sort_by_key(|s| std::cmp::Reverse(s.len()));
-    let raw = text.get(first.start..first.end).unwrap_or("");
-    for s in spellings {
-        let n = s.len();
-        if first.norm.len() >= n + 3
-            && first.norm.starts_with(s)
-            && raw
-                .get(..n)
-                .is_some_and(|head| head.eq_ignore_ascii_case(s))
-        {
-            let rest = Token {
-                start: first.start + n,
-                end: first.end,
-                norm: first.norm[n..].to_string(),
-            };
-            tokens[0] = Token {
-                start: first.start,
-                end: first.start + n,
-                norm: s.to_string(),
-            };
-            tokens.insert(1, rest);
-            return;
-        }
-    }
-}
-
-/// True for words the grammar knows, which are never taken for a misspelt keyword
-/// ("habari" is a greeting, not "hatari").
-fn is_known_word(w: &str) -> bool {
-    lexicon::function_word(w).is_some()
-        || lexicon::severity_word(w).is_some()
-        || lexicon::is_negator(w)
-}
-
-/// The keyword of a message.
-#[derive(Debug, Clone, Copy)]
-struct KeywordFound {
-    canonical: &'static str,
-    lang: Option<Lang>,
-    severity: Option<u8>,
-}
-
-/// The keyword among the first words. All keywords there are consumed ("URGENT ALERTE"):
-/// the most telling one is reported (ALERTE rather than URGENT), with the urgency of any.
-fn read_keyword(
-    tokens: &[Token],
-    roles: &mut [Role],
-    votes: &mut [u32; 3],
-    flags: &mut Vec<&'static str>,
-) -> Option<KeywordFound> {
-    let mut found: Vec<&'static Keyword> = Vec::new();
-    for (i, t) in tokens.iter().enumerate().take(KEYWORD_WINDOW) {
-        if roles[i] == Role::Free {
-            if let Some(k) = keyword_exact(&t.norm) {
-                roles[i] = Role::Keyword;
-                found.push(k);
+        calm = true;
+        for r in roles.iter_mut().skip(i).take(n) {
+            if matches!(r, Role::Free | Role::Function) {
+                *r = Role::Severity;
             }
         }
     }
-    if found.is_empty() {
-        for (i, t) in tokens.iter().enumerate().take(FUZZY_KEYWORD_WINDOW) {
-            if roles[i] == Role::Free && !is_known_word(&t.norm) {
-                if let Some(k) = keyword_fuzzy(&t.norm) {
-                    roles[i] = Role::Keyword;
-                    found.push(k);
-                    flags.push(flag::KEYWORD_MISSPELT);
-                    break;
-                }
-            }
-        }
-    }
-    for k in &found {
-        if let Some(l) = k.lang {
-            votes[l.index()] += 2;
-        }
-    }
-    let best = found
-        .iter()
-        .find(|k| k.severity.is_none())
-        .or(found.first())
-        .copied();
-    if best.is_none() {
-        flags.push(flag::NO_KEYWORD);
-    }
-    best.map(|k| KeywordFound {
-        canonical: k.canonical,
-        lang: k.lang.or_else(|| found.iter().find_map(|f| f.lang)),
-        severity: found.iter().filter_map(|f| f.severity).max(),
-    })
+    calm
 }
 
-/// The threat type the words name, by [`PRIORITY`]; `true` beside `None` when threat words
-/// were there but all negated. A word right after "no"/"pas de"/"hakuna" is negated; one
-/// right after a threat ("menace d'attaque", "threatened to burn") is only threatened, so the
-/// threat counts, not the act.
-fn read_threat(
+/// A threat phrase of the message, and whether it counts: not negated ("pas de morts"),
+/// nor only threatened ("menace d'attaque").
+struct Named {
+    hit: matcher::Hit,
+    counts: bool,
+}
+
+/// The threat phrases of a message, marked as threat words; each votes for its language. A
+/// word right after "no"/"pas de"/"hakuna" is negated; one right after a threat ("menace
+/// d'attaque", "threatened to burn") is only threatened, so the threat counts, not the act;
+/// one right after fear, risk or rumour ("par peur des attaques") has not happened.
+fn read_threats(
     text: &str,
     tokens: &[Token],
     roles: &mut [Role],
     votes: &mut [u32; 3],
-) -> (Option<ThreatType>, bool) {
+) -> Vec<Named> {
     let hits = matcher::find(text, tokens);
     let joined = |j: usize| {
         tokens
@@ -466,9 +272,11 @@ fn read_threat(
         .filter(|h| h.threat == ThreatType::ThreatIntimidation)
         .map(|h| h.end - 1)
         .collect();
-    let mut best: Option<(usize, ThreatType)> = None;
-    for h in &hits {
-        votes[h.lang.index()] += 2;
+    let mut out = Vec::with_capacity(hits.len());
+    for h in hits {
+        if let Some(lang) = h.lang {
+            votes[lang.index()] += 2;
+        }
         for r in roles.iter_mut().take(h.end).skip(h.start) {
             if matches!(r, Role::Free | Role::Function) {
                 *r = Role::Threat;
@@ -482,18 +290,79 @@ fn read_threat(
             && before
                 .clone()
                 .any(|j| threatening.contains(&j) && (j + 1..h.start).all(joined));
-        if negated || hypothetical {
-            continue;
-        }
-        let rank = PRIORITY
-            .iter()
-            .position(|t| *t == h.threat)
-            .unwrap_or(PRIORITY.len());
-        if best.is_none_or(|(r, _)| rank < r) {
-            best = Some((rank, h.threat));
-        }
+        // "Les gens ont peur, des hommes armés circulent": a comma ends what is feared.
+        let tight = |j: usize| {
+            tokens.get(j + 1).is_some_and(|n| {
+                gap(text, &tokens[j], n)
+                    .chars()
+                    .all(|c| c.is_whitespace() || matches!(c, '\'' | '’'))
+            })
+        };
+        let feared = before
+            .clone()
+            .any(|j| lexicon::is_hedge(&tokens[j].norm) && (j..h.start).all(tight));
+        out.push(Named {
+            hit: h,
+            counts: !negated && !hypothetical && !feared,
+        });
     }
-    (best.map(|(_, t)| t), !hits.is_empty())
+    out
+}
+
+/// The threat type the message names; `true` beside `None` when threat words were there but
+/// none counts. Words read as the place are not threat words ("Rubaya mine"). A type written
+/// where the grammar puts it, right before the severity code ("ALERTE Minembwe tension S2
+/// ..."), is the one reported; otherwise the first by [`PRIORITY`].
+fn choose_threat(
+    named: &[Named],
+    tokens: &[Token],
+    roles: &[Role],
+    keyword_end: Option<usize>,
+    place: Option<&Range<usize>>,
+) -> (Option<ThreatType>, bool) {
+    let named: Vec<&Named> = named
+        .iter()
+        .filter(|n| place.is_none_or(|p| n.hit.end <= p.start || p.end <= n.hit.start))
+        .collect();
+    let declared = keyword_end.and_then(|k| {
+        named.iter().find(|n| {
+            let h = &n.hit;
+            n.counts
+                && h.start <= k + 1 + DECLARED_WITHIN
+                && roles.get(h.end) == Some(&Role::Code)
+                && tokens
+                    .get(h.end)
+                    .is_some_and(|t| t.norm.starts_with(['s', 'n']))
+        })
+    });
+    if let Some(d) = declared {
+        return (Some(d.hit.threat), true);
+    }
+    let named_type = keyword_end.and_then(|k| {
+        (k + 1..tokens.len().min(k + 2 + DECLARED_WITHIN)).find_map(|i| {
+            let before_code = roles.get(i + 1) == Some(&Role::Code)
+                && tokens
+                    .get(i + 1)
+                    .is_some_and(|t| t.norm.starts_with(['s', 'n']));
+            before_code
+                .then(|| lexicon::type_name(&tokens[i].norm))
+                .flatten()
+        })
+    });
+    if named_type.is_some() {
+        return (named_type, true);
+    }
+    let best = named
+        .iter()
+        .filter(|n| n.counts)
+        .map(|n| n.hit.threat)
+        .min_by_key(|t| {
+            PRIORITY
+                .iter()
+                .position(|p| p == t)
+                .unwrap_or(PRIORITY.len())
+        });
+    (best, !named.is_empty())
 }
 
 fn is_arabic(c: char) -> bool {
