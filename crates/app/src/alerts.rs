@@ -82,34 +82,6 @@ struct Reading {
     flags: Vec<String>,
 }
 
-/// The place a ranked list of candidates settles on: the clear winner; else, when the
-/// equally good candidates nest (Rutshuru the town inside Rutshuru the territory), the
-/// enclosing area, flagged; else none, with the candidates kept for a person.
-fn settle(candidates: &[PlaceCandidate], gaz: &Gazetteer) -> (Option<String>, Vec<&'static str>) {
-    if let Some(p) = place::pick(candidates) {
-        return (Some(p.pcode.clone()), vec![]);
-    }
-    let Some(best) = candidates.first() else {
-        return (None, vec!["place_unknown"]);
-    };
-    let top: Vec<&PlaceCandidate> = candidates
-        .iter()
-        .filter(|c| best.score - c.score < place::PICK_MIN_GAP)
-        .collect();
-    // The outermost of the top candidates, when it contains every other one.
-    let outer = top.iter().find(|o| {
-        top.iter()
-            .all(|c| c.pcode == o.pcode || gaz.lineage(&c.pcode).iter().any(|a| a.pcode == o.pcode))
-    });
-    match outer {
-        Some(o) if top.len() > 1 && best.score >= place::PICK_MIN_SCORE => {
-            (Some(o.pcode.clone()), vec![flag::PLACE_IS_AREA])
-        }
-        _ if top.len() > 1 => (None, vec!["place_ambiguous"]),
-        _ => (None, vec!["place_uncertain"]),
-    }
-}
-
 /// What intake did.
 #[derive(Debug, Clone)]
 pub struct Intake {
@@ -366,7 +338,7 @@ impl App {
                 default_place: None,
                 default_language: None,
             };
-            sms::parse(text, &ctx)
+            sms::read_text(text, &ctx)
         });
         let threat_type = cmd
             .threat_type
@@ -391,9 +363,12 @@ impl App {
             _ if channel_read => (None, extras.place_candidates.clone().unwrap_or_default()),
             (None, Some(name)) if !name.trim().is_empty() => {
                 let c = gaz.resolve(name, 5);
-                let (place, f) = settle(&c, gaz);
-                flags.extend(f.into_iter().map(String::from));
-                (place, c)
+                let settled = place::settle(&c, gaz);
+                if c.is_empty() {
+                    flags.push("place_unknown".into());
+                }
+                flags.extend(settled.flags.iter().map(|f| f.to_string()));
+                (settled.place, c)
             }
             _ => match &grammar {
                 Some(g) if g.place.is_some() || !g.place_candidates.is_empty() => {
