@@ -16,6 +16,7 @@ pub mod import;
 pub mod jobs;
 pub mod login;
 pub mod moves;
+pub mod pseudonyms;
 pub mod reads;
 pub mod registry;
 pub mod settings;
