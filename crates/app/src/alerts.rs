@@ -444,6 +444,7 @@ impl App {
     pub fn shown_to(&self, caller: &Caller, a: Alert) -> Alert {
         let mut a = Self::notes_for(caller, a);
         if caller.may_see_reporters() {
+            self.current_pseudonyms(&mut a);
             return a;
         }
         a.reporter = Reporter::withheld();

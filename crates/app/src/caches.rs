@@ -74,6 +74,9 @@ impl From<&Alert> for RecentAlert {
 pub struct Caches {
     gazetteer: RwLock<Arc<Gazetteer>>,
     responders: RwLock<Arc<Vec<Responder>>>,
+    /// Each focal point's pseudonym now, by id: alerts keep the one their reporter had when
+    /// they came in, and are shown with this one.
+    pseudonyms: RwLock<Arc<HashMap<String, String>>>,
     recent: RwLock<HashMap<String, VecDeque<Arc<RecentAlert>>>>,
     tokens: Mutex<HashMap<String, (User, Instant)>>,
     last_scan: Mutex<Option<DateTime<Utc>>>,
@@ -112,6 +115,11 @@ impl Caches {
             .unwrap_or_default()
     }
 
+    /// The pseudonym focal point `id` has now.
+    pub fn pseudonym(&self, id: &str) -> Option<String> {
+        self.pseudonyms.read().ok()?.get(id).cloned()
+    }
+
     /// The user of a token accepted less than [`TOKEN_TRUST`] ago.
     pub fn token_user(&self, digest: &str) -> Option<User> {
         let g = self.tokens.lock().ok()?;
@@ -141,6 +149,7 @@ impl Caches {
     pub async fn reload(&self, store: &dyn Store, now: DateTime<Utc>) -> AppResult<()> {
         self.reload_places(store).await?;
         self.reload_responders(store).await?;
+        self.reload_pseudonyms(store).await?;
         let since = now - Duration::hours(DUPLICATE_WINDOW_HOURS);
         let mut found = self.scan_recent(store, since, &HashSet::new()).await?;
         found.sort_by_key(|r| r.reported_at);
@@ -164,6 +173,7 @@ impl Caches {
     pub async fn refresh(&self, store: &dyn Store, now: DateTime<Utc>) -> AppResult<()> {
         self.reload_places(store).await?;
         self.reload_responders(store).await?;
+        self.reload_pseudonyms(store).await?;
         // A margin covers commits that were in flight at the last look.
         let since = self.last_scan().unwrap_or(now) - Duration::minutes(2);
         let known: HashSet<String> = self
@@ -242,6 +252,20 @@ impl Caches {
         let r = Arc::new(store.responders().await?);
         if let Ok(mut w) = self.responders.write() {
             *w = r;
+        }
+        Ok(())
+    }
+
+    /// Reload the focal points' pseudonyms.
+    pub async fn reload_pseudonyms(&self, store: &dyn Store) -> AppResult<()> {
+        let p: HashMap<String, String> = store
+            .focal_points()
+            .await?
+            .into_iter()
+            .map(|f| (f.id, f.pseudonym))
+            .collect();
+        if let Ok(mut w) = self.pseudonyms.write() {
+            *w = Arc::new(p);
         }
         Ok(())
     }

@@ -21,7 +21,8 @@ pub enum ImportKind {
     Actors,
     /// `id,name,kind,places,threat_types,hours,phone,email,prefers,community_consent,active`
     Responders,
-    /// `name,phone,place,language,pseudonym`
+    /// `name,phone[,place,language,pseudonym]`: a focal point without a pseudonym (empty, or
+    /// no such column) is given a code that names no place.
     FocalPoints,
 }
 
@@ -277,20 +278,36 @@ impl App {
         kind: ImportKind,
         csv_text: &str,
     ) -> AppResult<usize> {
+        let rows = parse(kind, csv_text)?;
+        // Focal points are sealed together, so their pseudonyms stay unique across the file.
+        let inputs: Vec<FocalPointInput> = rows
+            .iter()
+            .filter_map(|r| match r {
+                RegistryRecordOrInput::FocalPoint(input) => Some(input.clone()),
+                RegistryRecordOrInput::Record(_) => None,
+            })
+            .collect();
+        let line = |i: usize| format!("line {}: ", i + 2);
+        // A focal-point file holds focal points only, so the k-th is on the k-th row's line.
+        let mut sealed = if inputs.is_empty() {
+            vec![]
+        } else {
+            self.seal_focal_points(caller, &inputs, line).await?
+        }
+        .into_iter();
         let mut records = vec![];
-        for (i, r) in parse(kind, csv_text)?.into_iter().enumerate() {
+        for r in rows {
             records.push(match r {
                 RegistryRecordOrInput::Record(r) => r,
-                RegistryRecordOrInput::FocalPoint(input) => RegistryRecord::FocalPoint(
-                    self.seal_focal_point(caller, &input)
-                        .await
-                        .map_err(|e| AppError::Invalid(format!("line {}: {e}", i + 2)))?,
+                RegistryRecordOrInput::FocalPoint(_) => RegistryRecord::FocalPoint(
+                    sealed
+                        .next()
+                        .ok_or_else(|| AppError::Invalid("a focal point was not sealed".into()))?,
                 ),
             });
         }
         // The same checks as every form and API call, the error naming the file's line.
-        self.save_numbered(caller, records, |i| format!("line {}: ", i + 2))
-            .await
+        self.save_numbered(caller, records, line).await
     }
 }
 
@@ -328,6 +345,29 @@ mod tests {
                    r2,B,ngo,CD61,fire,,,,,yes,\n";
         let err = parse(ImportKind::Responders, csv).unwrap_err().to_string();
         assert!(err.contains("line 3") && err.contains("fire"), "{err}");
+    }
+
+    #[test]
+    fn focal_points_need_no_pseudonym_column() {
+        for csv in [
+            "name,phone\nFuraha Kambale,+243990001001\n",
+            "name,phone,place,language,pseudonym\nFuraha Kambale,+243990001001,CD61,sw,\n",
+        ] {
+            let recs = parse(ImportKind::FocalPoints, csv).unwrap();
+            let [RegistryRecordOrInput::FocalPoint(f)] = recs.as_slice() else {
+                panic!("not one focal point")
+            };
+            assert_eq!(f.pseudonym, None, "{csv}");
+        }
+        let recs = parse(
+            ImportKind::FocalPoints,
+            "name,phone,pseudonym\nA B,+243990001001, FP-Mzee-2 \n",
+        )
+        .unwrap();
+        let [RegistryRecordOrInput::FocalPoint(f)] = recs.as_slice() else {
+            panic!("not one focal point")
+        };
+        assert_eq!(f.pseudonym.as_deref(), Some("FP-Mzee-2"));
     }
 
     #[test]

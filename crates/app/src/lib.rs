@@ -18,6 +18,7 @@ pub mod jobs;
 pub mod login;
 pub mod moves;
 pub mod profile;
+pub mod pseudonyms;
 pub mod reads;
 pub mod registry;
 pub mod settings;

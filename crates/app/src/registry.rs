@@ -1,14 +1,18 @@
 //! Registries: places, threat actors, responders and community focal points.
 
+use std::collections::HashSet;
+
 use serde::{Deserialize, Serialize};
 
 use kinga_domain::people::Permission;
+use kinga_domain::place::Gazetteer;
 pub use kinga_domain::registry::RegistryRecord;
-use kinga_domain::registry::{FocalPoint, check_records};
+use kinga_domain::registry::{FocalPoint, check_records, pseudonym};
 use kinga_ledger::Payload;
 use kinga_store::{Commit, Write};
 
 use crate::limits;
+use crate::pseudonyms::Held;
 
 use crate::{App, AppError, AppResult, Caller};
 
@@ -30,7 +34,7 @@ pub struct FocalPointInput {
     /// Language (`fr`, `en`, `sw`, `ar`); French when empty.
     #[serde(default)]
     pub language: String,
-    /// Pseudonym; generated from the place when empty.
+    /// Pseudonym; when empty Kinga gives a code that names no place and no person.
     pub pseudonym: Option<String>,
 }
 
@@ -96,6 +100,24 @@ impl App {
         let n = records.len();
         check_records(&records, &gaz)
             .map_err(|(i, e)| AppError::Invalid(format!("{}{e}", label(i))))?;
+        let focal_points_changed = records
+            .iter()
+            .any(|r| matches!(r, RegistryRecord::FocalPoint(_)));
+        if focal_points_changed {
+            // No two focal points share a pseudonym (the batch itself was checked above).
+            let held = Held::of(&self.store.focal_points().await?);
+            for (i, r) in records.iter().enumerate() {
+                if let RegistryRecord::FocalPoint(f) = r {
+                    if held.other_holder(&f.pseudonym, &f.id).is_some() {
+                        return Err(AppError::Invalid(format!(
+                            "{}invalid pseudonym: '{}' is already another focal point's",
+                            label(i),
+                            f.pseudonym
+                        )));
+                    }
+                }
+            }
+        }
         let mut places_changed = false;
         let mut responders_changed = false;
         let mut batch = Commit::default();
@@ -118,50 +140,122 @@ impl App {
         if responders_changed {
             self.caches.reload_responders(self.store.as_ref()).await?;
         }
+        if focal_points_changed {
+            self.caches.reload_pseudonyms(self.store.as_ref()).await?;
+        }
         Ok(n)
     }
 
     /// Seal a focal point's identity, keeping its id and pseudonym when it already exists.
+    /// Without a pseudonym it gets a code that names no place and no person; a pseudonym
+    /// given must not hold the focal point's own name nor one another focal point holds
+    /// (places it names are refused when it is saved, with every registry record).
     pub async fn seal_focal_point(
         &self,
         caller: &Caller,
         input: &FocalPointInput,
     ) -> AppResult<FocalPoint> {
+        self.seal_focal_points(caller, std::slice::from_ref(input), |_| String::new())
+            .await?
+            .pop()
+            .ok_or_else(|| AppError::Invalid("no focal point to seal".into()))
+    }
+
+    /// [`App::seal_focal_point`] for a batch (an import), naming a bad one with `label(index)`.
+    /// Pseudonyms are kept unique across the registry and the batch.
+    pub async fn seal_focal_points(
+        &self,
+        caller: &Caller,
+        inputs: &[FocalPointInput],
+        label: impl Fn(usize) -> String,
+    ) -> AppResult<Vec<FocalPoint>> {
         caller.require(Permission::ManageRegistries)?;
+        let all = self.store.focal_points().await?;
+        let gaz = self.caches.gazetteer();
+        let mut held = Held::of(&all);
+        let mut digests: HashSet<String> = HashSet::new();
+        let mut out = Vec::with_capacity(inputs.len());
+        for (i, input) in inputs.iter().enumerate() {
+            // What was wrong with the input is named by its label; other failures stay as
+            // they are (a store or key failure is no fault of the row).
+            let at = |e: AppError| match (label(i), e) {
+                (l, e @ (AppError::Invalid(_) | AppError::Domain(_))) if !l.is_empty() => {
+                    AppError::Invalid(format!("{l}{e}"))
+                }
+                (_, e) => e,
+            };
+            let fp = self
+                .seal_one(input, &all, &gaz, &mut held, &mut digests)
+                .map_err(at)?;
+            out.push(fp);
+        }
+        Ok(out)
+    }
+
+    fn seal_one(
+        &self,
+        input: &FocalPointInput,
+        all: &[FocalPoint],
+        gaz: &Gazetteer,
+        held: &mut Held,
+        digests: &mut HashSet<String>,
+    ) -> AppResult<FocalPoint> {
         limits::check("name", &input.name, limits::NAME)?;
         limits::check("phone", &input.phone, limits::PHONE)?;
         limits::check_opt("pseudonym", input.pseudonym.as_deref(), 64)?;
         limits::check_opt("id", input.id.as_deref(), limits::ID)?;
-        if input.name.trim().is_empty() {
+        let name = input.name.trim();
+        if name.is_empty() {
             return Err(kinga_domain::DomainError::Missing("name").into());
         }
         let msisdn = self.normalize_phone(&input.phone)?;
         let digest = self.sealer.phone_digest(&msisdn);
         let existing = match &input.id {
-            Some(id) => self
-                .store
-                .focal_points()
-                .await?
-                .into_iter()
-                .find(|f| &f.id == id),
-            None => self.store.focal_point_by_phone(&digest).await?,
+            Some(id) => all.iter().find(|f| &f.id == id),
+            None => all.iter().find(|f| f.phone_digest == digest),
         };
-        if let (None, Some(other)) = (&input.id, &existing) {
+        if let (None, Some(other)) = (&input.id, existing) {
             return Err(AppError::Invalid(format!(
                 "this phone number is already registered ({})",
                 other.pseudonym
             )));
         }
-        let pseudonym = match (&input.pseudonym, &existing) {
-            (Some(p), _) if !p.trim().is_empty() => p.trim().to_string(),
-            (_, Some(e)) => e.pseudonym.clone(),
-            // Random letters only: a pseudonym naming a village would point at its informant.
-            _ => format!("FP-{}", &self.new_id()[20..]),
+        if !digests.insert(digest.clone()) {
+            return Err(AppError::Invalid("this phone number is given twice".into()));
+        }
+        let id = existing.map_or_else(|| self.new_id(), |e| e.id.clone());
+        let given = input
+            .pseudonym
+            .as_deref()
+            .map(str::trim)
+            .filter(|p| !p.is_empty());
+        let pseudonym = match (given, existing) {
+            (Some(p), _) => {
+                pseudonym::check_person(p, name).map_err(kinga_domain::DomainError::from)?;
+                if held.other_holder(p, &id).is_some() {
+                    return Err(kinga_domain::DomainError::invalid(
+                        "pseudonym",
+                        format!("'{p}' is already another focal point's"),
+                    )
+                    .into());
+                }
+                p.to_string()
+            }
+            // Kept unless it names a place or this person: a record saved before such
+            // pseudonyms were refused gets a code the next time it is saved.
+            (None, Some(e))
+                if pseudonym::check_place(&e.pseudonym, gaz).is_ok()
+                    && !pseudonym::names_person(&e.pseudonym, name) =>
+            {
+                e.pseudonym.clone()
+            }
+            _ => held.fresh(&id, gaz)?,
         };
+        held.give(&id, &pseudonym, existing.map(|e| e.pseudonym.as_str()));
         Ok(FocalPoint {
-            id: existing.map(|e| e.id).unwrap_or_else(|| self.new_id()),
+            id,
             pseudonym,
-            name_sealed: self.sealer.seal(input.name.trim())?,
+            name_sealed: self.sealer.seal(name)?,
             phone_sealed: self.sealer.seal(&msisdn)?,
             phone_digest: digest,
             place: input.place.clone(),

@@ -58,7 +58,7 @@ async fn app(dir: &tempfile::TempDir) -> (App, Arc<FixedClock>) {
                 phone: "0990001001".into(),
                 place: Some("CD6111-V001".into()),
                 language: "sw".into(),
-                pseudonym: Some("FP-Kiwanja-01".into()),
+                pseudonym: Some("FP-TW3KD".into()),
                 ..Default::default()
             },
         )
@@ -117,7 +117,7 @@ async fn a_focal_point_message_becomes_a_parsed_alert() {
     let a = &r.alert;
     assert_eq!(a.place.as_deref(), Some("CD6103-V003"), "misspelt village");
     assert_eq!(a.threat_type, Some(ThreatType::ArmedPresence));
-    assert_eq!(a.reporter.pseudonym.as_deref(), Some("FP-Kiwanja-01"));
+    assert_eq!(a.reporter.pseudonym.as_deref(), Some("FP-TW3KD"));
     assert_eq!(a.language.as_deref(), Some("sw"));
     assert_eq!(a.text, "HATARI Kitchanga watu wenye silaha");
     assert!(r.reply.is_none(), "AT does not reply inline");
@@ -313,7 +313,7 @@ async fn an_unknown_number_is_linked_to_a_focal_point() {
         .await
         .expect("link");
     assert_eq!(linked.reporter.focal_point.as_deref(), Some(fp.id.as_str()));
-    assert_eq!(linked.reporter.pseudonym.as_deref(), Some("FP-Kiwanja-01"));
+    assert_eq!(linked.reporter.pseudonym.as_deref(), Some("FP-TW3KD"));
     let stored = app.alert(&cla(), &a.id).await.expect("stored");
     assert!(matches!(
         stored.timeline.last().map(|t| &t.event),

@@ -82,6 +82,21 @@ enum Command {
         /// CSV file.
         file: String,
     },
+    /// Community focal points.
+    #[command(subcommand)]
+    FocalPoints(FocalPointsCmd),
+}
+
+#[derive(Subcommand)]
+enum FocalPointsCmd {
+    /// Give every focal point whose pseudonym names a place a new code that names none,
+    /// recorded in the ledger like any registry change; prints id, old and new pseudonym.
+    #[command(alias = "repseudonymize")]
+    Repseudonymise {
+        /// Only list the pseudonyms that name a place; change nothing.
+        #[arg(long)]
+        dry_run: bool,
+    },
 }
 
 #[derive(Subcommand)]
@@ -421,6 +436,25 @@ async fn main() -> anyhow::Result<()> {
             Ok(())
         }
         Command::Cluster { .. } => unreachable!("handled before the settings are loaded"),
+        Command::FocalPoints(FocalPointsCmd::Repseudonymise { dry_run }) => {
+            let app = runtime::open_app(&settings).await?;
+            let r = app.repseudonymise(&cli_caller(), dry_run).await?;
+            for c in &r.changed {
+                println!("{}\t{}\t{}\tnamed {}", c.id, c.old, c.new, c.place);
+            }
+            let done = if r.dry_run {
+                "would be given new codes (dry run: nothing changed)"
+            } else {
+                "given new codes"
+            };
+            println!(
+                "{} of {} focal points' pseudonyms named a place; {done}",
+                r.changed.len(),
+                r.checked
+            );
+            keep_anchor(&app);
+            Ok(())
+        }
         Command::Import { kind, file } => {
             let kind: ImportKind = kind.parse()?;
             let text =

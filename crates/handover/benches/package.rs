@@ -45,7 +45,7 @@ fn draft(i: u64) -> DraftEvent {
             },
             reporter: Reporter {
                 focal_point: Some(format!("fp-{:04}", i % 997)),
-                pseudonym: Some(format!("FP-Masisi-{:03}", i % 997)),
+                pseudonym: Some(format!("FP-K{:03}", i % 997)),
                 phone_digest: Some(format!("{:064x}", i.wrapping_mul(0x9e37_79b9_7f4a_7c15))),
                 phone_sealed: Some(format!("v1.{:064x}{:016x}", i.wrapping_mul(31), i)),
                 language: Some("fr".into()),

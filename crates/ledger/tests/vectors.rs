@@ -34,7 +34,7 @@ fn received() -> AlertEvent {
         channel: Channel::Sms,
         reporter: Reporter {
             focal_point: Some("fp-07".into()),
-            pseudonym: Some("FP-Kitshanga-07".into()),
+            pseudonym: Some("FP-7HKXM".into()),
             phone_digest: Some("9f2c0a6b1e7d4c3a".into()),
             phone_sealed: Some("v1.q3J0c2VhbGVkLXBob25lLW51bWJlcg".into()),
             language: Some("fr".into()),
@@ -160,7 +160,7 @@ fn drafts() -> Vec<(&'static str, DraftEvent, &'static str)> {
                         MessageKind::Acknowledgement,
                         Recipient::Reporter {
                             phone_sealed: Some("v1.q3J0c2VhbGVkLXBob25lLW51bWJlcg".into()),
-                            pseudonym: Some("FP-Kitshanga-07".into()),
+                            pseudonym: Some("FP-7HKXM".into()),
                         },
                         Some("01JQ0A8Z7K3V9X2M4N6P8R0T1W".into()),
                         "fr".into(),

@@ -135,12 +135,13 @@ pub async fn load(app: &App) -> anyhow::Result<String> {
         .map(|v| (v.pcode.clone(), v.name.clone()))
         .collect();
     let inputs = registry::focal_points(&mut rng, &spots, 52);
-    let mut fps = vec![];
-    for i in &inputs {
-        fps.push(RegistryRecord::FocalPoint(
-            app.seal_focal_point(&system, i).await?,
-        ));
-    }
+    // Sealed together, so that Kinga's codes (no pseudonym is given) are unique among them.
+    let fps = app
+        .seal_focal_points(&system, &inputs, |i| format!("focal point {}: ", i + 1))
+        .await?
+        .into_iter()
+        .map(RegistryRecord::FocalPoint)
+        .collect();
     let phones: Vec<String> = inputs.iter().map(|i| i.phone.clone()).collect();
     app.save_records(&system, fps).await?;
     for (name, display, role, lang, responder) in USERS {

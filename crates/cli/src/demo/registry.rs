@@ -450,6 +450,8 @@ pub fn focal_points(
                 } else {
                     "fr".into()
                 },
+                // Kinga gives each a code that names no place: a village's name in a
+                // pseudonym would point at its few focal points.
                 pseudonym: None,
             }
         })

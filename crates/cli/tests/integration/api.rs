@@ -210,7 +210,8 @@ async fn lifecycle_routing_feedback(backend: Backend) {
         .await;
     let id = a["id"].as_str().expect("id").to_string();
     assert_eq!(
-        a["reporter"]["pseudonym"], "FP-Kiwanja-01",
+        a["reporter"]["pseudonym"],
+        crate::harness::FURAHA,
         "a registered number is recognised: {a}"
     );
     assert_eq!(a["reporter"]["unknown"], false);

@@ -110,9 +110,12 @@ pnc-kitshanga,PNC Kitshanga,state_police,CD6103,,,+243990000103,,sms,no,yes
 clp-djugu,CLP Drodro,local_protection_committee,CD5405,,,+243990000104,,sms,yes,yes
 ";
 
+/// Furaha Kambale's pseudonym, given in the file; Jeanne Masika's is left to Kinga.
+pub const FURAHA: &str = "FP-TW3KD";
+
 const FOCAL_POINTS: &str = "name,phone,place,language,pseudonym
-Furaha Kambale,+243990001001,CD6111-V001,sw,FP-Kiwanja-01
-Jeanne Masika,0990001002,CD6205-V004,fr,FP-Minova-01
+Furaha Kambale,+243990001001,CD6111-V001,sw,FP-TW3KD
+Jeanne Masika,0990001002,CD6205-V004,fr,
 ";
 
 impl Server {

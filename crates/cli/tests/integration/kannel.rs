@@ -19,7 +19,7 @@ use crate::harness::{Backend, Server, free_port};
 const SECRET: &str = "kannel-e2e-secret";
 const USER: &str = "kinga";
 const PASSWORD: &str = "sendsms-pw";
-/// FP-Kiwanja-01 of the harness's focal points.
+/// Furaha Kambale of the harness's focal points (at Kiwanja).
 const PHONE: &str = "+243990001001";
 const SHORT_CODE: &str = "1234";
 

@@ -20,7 +20,7 @@ const TOKEN: &str = "twilio-test-auth-token-0123456789";
 const AT_SECRET: &str = "at-callback-secret";
 const RP_SECRET: &str = "rapidpro-secret";
 const KANNEL_SECRET: &str = "kannel-secret";
-/// FP-Kiwanja-01 of the harness's focal points.
+/// Furaha Kambale of the harness's focal points (at Kiwanja).
 const FP_KIWANJA: &str = "+243990001001";
 
 async fn gateway_server(backend: Backend) -> Option<Server> {
@@ -203,7 +203,7 @@ async fn twilio_webhook_creates_an_alert_and_refuses_forgeries(backend: Backend)
     assert_eq!(a["place"], "CD6103-V003", "{a}");
     assert_eq!(a["threat_type"], "armed_presence");
     assert_eq!(a["severity"], 3, "defaulted from the threat type");
-    assert_eq!(a["reporter"]["pseudonym"], "FP-Kiwanja-01");
+    assert_eq!(a["reporter"]["pseudonym"], crate::harness::FURAHA);
     assert_eq!(a["reporter"]["unknown"], false);
     assert_eq!(a["text"], "ALERTE Kichanga A2 hommes armés vus au marché");
     assert_eq!(a["unparsed"], "hommes armés vus au marché");
@@ -610,15 +610,15 @@ async fn unknown_numbers_and_linking(backend: Backend) {
     assert_eq!(a["reporter"]["has_phone"], true);
     assert!(a["reporter"]["pseudonym"].is_null());
     let (_, fps) = s.get("/api/v1/focal-points").await;
-    let fp = fps["items"]
+    // Jeanne Masika, at Minova, whose pseudonym Kinga gave.
+    let jeanne = fps["items"]
         .as_array()
         .expect("focal points")
         .iter()
-        .find(|f| f["pseudonym"] == "FP-Minova-01")
-        .expect("FP-Minova-01")["id"]
-        .as_str()
-        .expect("id")
-        .to_string();
+        .find(|f| f["place"] == "CD6205-V004")
+        .expect("the focal point at Minova")
+        .clone();
+    let fp = jeanne["id"].as_str().expect("id").to_string();
     let path = format!(
         "/api/v1/alerts/{}/reporter",
         a["reference"].as_str().expect("ref")
@@ -638,7 +638,7 @@ async fn unknown_numbers_and_linking(backend: Backend) {
     let (st, linked) = s.post(&path, json!({"focal_point": fp})).await;
     assert_eq!(st, 200, "{linked}");
     assert_eq!(linked["reporter"]["unknown"], false);
-    assert_eq!(linked["reporter"]["pseudonym"], "FP-Minova-01");
+    assert_eq!(linked["reporter"]["pseudonym"], jeanne["pseudonym"]);
     assert_eq!(
         kinds(&linked).last().map(String::as_str),
         Some("reporter_linked")

@@ -366,14 +366,14 @@ fn linking_a_reporter_and_reading_older_events() {
     a.apply(
         AlertEvent::ReporterLinked {
             focal_point: "fp1".into(),
-            pseudonym: Some("FP-Kiwanja-01".into()),
+            pseudonym: Some("FP-HX7RD".into()),
             language: Some("sw".into()),
         },
         "cla1",
         a.received_at,
     );
     assert!(!a.reporter.is_unknown());
-    assert_eq!(a.reporter.pseudonym.as_deref(), Some("FP-Kiwanja-01"));
+    assert_eq!(a.reporter.pseudonym.as_deref(), Some("FP-HX7RD"));
     assert_eq!(a.reporter.language.as_deref(), Some("sw"));
     // Events and rows written before these fields existed still decode.
     let e: AlertEvent =

@@ -542,6 +542,32 @@ impl Gazetteer {
     }
 
     /// True when place `i` is place `area` or lies inside it.
+    /// Places one of whose names or spellings is exactly `words`, read as resolution reads
+    /// an exact spelling (kind words dropped, compass words spelled one way: "de Nord-Kivu"
+    /// is Nord-Kivu) but with no fuzziness, when that spelling has at least `min_letters`
+    /// letters. Each place once.
+    pub(crate) fn spelled_exactly<'a>(
+        &self,
+        words: impl IntoIterator<Item = &'a str>,
+        min_letters: usize,
+    ) -> Vec<&Place> {
+        let key = core_tokens(words).0.concat();
+        if key.chars().filter(char::is_ascii_alphabetic).count() < min_letters {
+            return Vec::new();
+        }
+        let mut out: Vec<&Place> = Vec::new();
+        let entries = self.index.exact.get(&key).map(Vec::as_slice);
+        for &e in entries.unwrap_or_default() {
+            if let Some(&(_, i)) = self.names.get(e as usize) {
+                let p = self.at(i);
+                if !out.iter().any(|q| q.pcode == p.pcode) {
+                    out.push(p);
+                }
+            }
+        }
+        out
+    }
+
     fn inside(&self, i: usize, area: usize) -> bool {
         let mut cur = Some(i);
         for _ in 0..MAX_DEPTH {

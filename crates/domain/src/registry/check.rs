@@ -1,6 +1,7 @@
 //! The one validation every registry record passes, whatever brought it (a form, the API, a
 //! CSV import): required fields, lengths, places that exist, a place hierarchy that stays a
-//! tree, and levels that never change under a place's feet.
+//! tree, levels that never change under a place's feet, and focal points' pseudonyms that
+//! name no place.
 
 use std::collections::HashMap;
 
@@ -8,7 +9,7 @@ use crate::DomainError;
 use crate::limits::{self, ID, NAME, PHONE, REASON};
 use crate::place::{Gazetteer, Place, PlaceLevel};
 
-use super::{FocalPoint, Responder, ThreatActor};
+use super::{FocalPoint, Responder, ThreatActor, pseudonym};
 
 /// One registry record to save.
 #[derive(Debug, Clone, PartialEq)]
@@ -110,6 +111,8 @@ pub fn check_records(
             ))
         }
     };
+    // Pseudonyms given in this batch, folded to lower case, with their focal point.
+    let mut pseudonyms: HashMap<String, &str> = HashMap::new();
     for (i, r) in records.iter().enumerate() {
         let at = |e: DomainError| (i, e);
         match r {
@@ -191,6 +194,15 @@ pub fn check_records(
                 identifier("id", &f.id).map_err(at)?;
                 name("pseudonym", &f.pseudonym).map_err(at)?;
                 limits::check("pseudonym", &f.pseudonym, 64).map_err(at)?;
+                // The focal point's own name is sealed here; the layer that seals it checks it.
+                pseudonym::check_place(&f.pseudonym, gazetteer).map_err(|e| at(e.into()))?;
+                let held = pseudonyms.insert(f.pseudonym.trim().to_lowercase(), &f.id);
+                if held.is_some_and(|other| other != f.id) {
+                    return Err(at(DomainError::invalid(
+                        "pseudonym",
+                        format!("'{}' is given to two focal points", f.pseudonym),
+                    )));
+                }
                 limits::check("language", &f.language, 8).map_err(at)?;
                 if let Some(c) = &f.place {
                     place_ref("place", c).map_err(at)?;
@@ -258,6 +270,60 @@ mod tests {
             Some("CD6111"),
         ))];
         assert_eq!(check_records(&ok, &g), Ok(()));
+    }
+
+    fn focal_point(id: &str, pseudonym: &str) -> FocalPoint {
+        FocalPoint {
+            id: id.into(),
+            pseudonym: pseudonym.into(),
+            name_sealed: "v1.x".into(),
+            phone_sealed: "v1.y".into(),
+            phone_digest: format!("d-{id}"),
+            place: Some("CD6111".into()),
+            language: "fr".into(),
+            active: true,
+        }
+    }
+
+    #[test]
+    fn a_pseudonym_names_no_place_and_no_two_focal_points_share_one() {
+        let mut places = gaz().places().to_vec();
+        let mut v = place("CD6111-V1", PlaceLevel::Settlement, Some("CD6111"));
+        v.name = "Kitshanga".into();
+        v.alt_names = vec!["Kitchanga".into()];
+        places.push(v);
+        let g = Gazetteer::new(places);
+        let ok = RegistryRecord::FocalPoint(focal_point("fp1", "FP-K7MNP"));
+        for bad in ["FP-Kitshanga", "fp_kitchanga_2", "Kitshanga1"] {
+            let r = [
+                ok.clone(),
+                RegistryRecord::FocalPoint(focal_point("fp2", bad)),
+            ];
+            let Err((1, DomainError::Invalid { field, reason })) = check_records(&r, &g) else {
+                panic!("{bad} passed");
+            };
+            assert_eq!(field, "pseudonym");
+            assert!(reason.contains("Kitshanga (CD6111-V1)"), "{reason}");
+        }
+        let twice = [
+            ok.clone(),
+            RegistryRecord::FocalPoint(focal_point("fp2", "fp-k7mnp")),
+        ];
+        assert!(matches!(
+            check_records(&twice, &g),
+            Err((
+                1,
+                DomainError::Invalid {
+                    field: "pseudonym",
+                    ..
+                }
+            ))
+        ));
+        let fine = [
+            ok,
+            RegistryRecord::FocalPoint(focal_point("fp2", "FP-Mzee-2")),
+        ];
+        assert_eq!(check_records(&fine, &g), Ok(()));
     }
 
     #[test]

@@ -147,7 +147,8 @@ pub struct Responder {
 pub struct FocalPoint {
     /// Stable id.
     pub id: String,
-    /// Pseudonym shown in lists ("FP-Minova-03").
+    /// Pseudonym shown in lists: a code such as `FP-K7MNP` that names no place and no person
+    /// (see [`pseudonym`]).
     pub pseudonym: String,
     /// Name, encrypted with the instance key.
     pub name_sealed: String,
@@ -164,5 +165,6 @@ pub struct FocalPoint {
 }
 
 mod check;
+pub mod pseudonym;
 
 pub use check::{RegistryRecord, check_records};

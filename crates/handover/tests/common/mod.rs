@@ -42,7 +42,7 @@ pub fn draft(i: u64) -> DraftEvent {
             channel: Channel::Sms,
             reporter: Reporter {
                 focal_point: Some(format!("fp-{:03}", i % 97)),
-                pseudonym: Some(format!("FP-Masisi-{:02}", i % 97)),
+                pseudonym: Some(format!("FP-HK{:02}", i % 97)),
                 phone_digest: Some(format!("{:064x}", i * 7919)),
                 phone_sealed: Some(format!("v1.{}", "q3J0c2VhbGVkLXBob25lLW51bWJlcg".repeat(2))),
                 language: Some("fr".into()),

@@ -248,7 +248,7 @@ pub fn responder(places: &[&str]) -> Responder {
 pub fn focal_point(digest: &str) -> FocalPoint {
     FocalPoint {
         id: unique("fp"),
-        pseudonym: "FP-Minova-03".into(),
+        pseudonym: "FP-TX3WD".into(),
         name_sealed: "sealed:name".into(),
         phone_sealed: "sealed:phone".into(),
         phone_digest: digest.to_string(),

@@ -186,7 +186,8 @@ pub struct FocalPointBody {
     /// `fr`, `en`, `sw` or `ar`; French when empty.
     #[serde(default)]
     pub language: String,
-    /// Pseudonym; random when empty.
+    /// Pseudonym; when absent or empty Kinga gives a code (`FP-` and five characters). One
+    /// that names a place of the gazetteer or the focal point itself is refused (422).
     pub pseudonym: Option<String>,
 }
 

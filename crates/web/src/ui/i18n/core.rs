@@ -222,7 +222,7 @@ pub(super) const CATALOGUE: &[(&str, &str, &str)] = &[
     ("list_hint", "Separated by commas.", "Séparés par des virgules."),
     ("fp_privacy", "Focal points are at risk of reprisals: lists show pseudonyms only.", "Les points focaux sont exposés aux représailles : les listes n'affichent que des pseudonymes."),
     ("pseudonym", "Pseudonym", "Pseudonyme"),
-    ("pseudonym_hint", "Leave empty to make one from the place.", "Laisser vide pour le tirer du lieu."),
+    ("pseudonym_hint", "Leave empty and Kinga gives a code. A pseudonym may not name a place or the person.", "Laisser vide : Kinga donne un code. Un pseudonyme ne peut nommer ni un lieu ni la personne."),
     ("identity", "Identity", "Identité"),
     ("reveal", "Show identity", "Voir l'identité"),
     ("reveal_reason", "Why (kept in the audit trail)", "Pourquoi (gardé dans le journal d'audit)"),
