@@ -10,19 +10,20 @@ use chrono::{DateTime, Duration, Utc};
 
 use std::collections::BTreeSet;
 
-use kinga_domain::dedup::{AlertSketch, Prepared, text_stems};
+use kinga_domain::dedup::{self, AlertSketch, Bucket, Buckets, Prepared, Search, text_stems};
 use kinga_domain::people::User;
-use kinga_domain::place::{Gazetteer, PlaceLevel};
+use kinga_domain::place::Gazetteer;
 use kinga_domain::registry::Responder;
 use kinga_domain::{Alert, ThreatType};
 use kinga_store::{AlertQuery, AlertSort, Store};
 
 use crate::AppResult;
 
-/// How far back duplicates are looked for.
-pub const DUPLICATE_WINDOW_HOURS: i64 = 72;
-/// How many recent alerts per area are compared with a new one.
-const PER_AREA: usize = 400;
+/// How far back duplicates are looked for: the domain's window, so that nothing it could
+/// propose has already been forgotten.
+pub const DUPLICATE_WINDOW_HOURS: i64 = dedup::WINDOW_HOURS;
+/// How many recent alerts per bucket are compared with a new one.
+const PER_BUCKET: usize = 400;
 
 /// What duplicate scoring keeps of a recent alert.
 #[derive(Debug, Clone)]
@@ -72,12 +73,15 @@ impl From<&Alert> for RecentAlert {
 /// The caches, each swapped whole on reload so readers never wait for a writer.
 #[derive(Default)]
 pub struct Caches {
-    gazetteer: RwLock<Arc<Gazetteer>>,
+    /// The gazetteer and its duplicate buckets, swapped together so that no reader sees one
+    /// without the other.
+    gazetteer: RwLock<(Arc<Gazetteer>, Arc<Buckets>)>,
     responders: RwLock<Arc<Vec<Responder>>>,
     /// Each focal point's pseudonym now, by id: alerts keep the one their reporter had when
     /// they came in, and are shown with this one.
     pseudonyms: RwLock<Arc<HashMap<String, String>>>,
-    recent: RwLock<HashMap<String, VecDeque<Arc<RecentAlert>>>>,
+    /// Recent alerts by duplicate bucket ([`Buckets::home`]), each in one bucket.
+    recent: RwLock<HashMap<Bucket, VecDeque<Arc<RecentAlert>>>>,
     tokens: Mutex<HashMap<String, (User, Instant)>>,
     last_scan: Mutex<Option<DateTime<Utc>>>,
 }
@@ -90,7 +94,7 @@ const MAX_SCAN: usize = 20_000;
 
 fn push_bounded(q: &mut VecDeque<Arc<RecentAlert>>, r: RecentAlert) {
     q.push_back(Arc::new(r));
-    if q.len() > PER_AREA {
+    if q.len() > PER_BUCKET {
         q.pop_front();
     }
 }
@@ -104,6 +108,14 @@ const MAX_TOKENS: usize = 10_000;
 impl Caches {
     /// The gazetteer.
     pub fn gazetteer(&self) -> Arc<Gazetteer> {
+        self.gazetteer
+            .read()
+            .map(|g| g.0.clone())
+            .unwrap_or_default()
+    }
+
+    /// The gazetteer with its duplicate buckets.
+    fn places(&self) -> (Arc<Gazetteer>, Arc<Buckets>) {
         self.gazetteer.read().map(|g| g.clone()).unwrap_or_default()
     }
 
@@ -153,13 +165,11 @@ impl Caches {
         let since = now - Duration::hours(DUPLICATE_WINDOW_HOURS);
         let mut found = self.scan_recent(store, since, &HashSet::new()).await?;
         found.sort_by_key(|r| r.reported_at);
-        let gaz = self.gazetteer();
-        let mut recent: HashMap<String, VecDeque<Arc<RecentAlert>>> = HashMap::new();
+        let (gaz, buckets) = self.places();
+        let mut recent: HashMap<Bucket, VecDeque<Arc<RecentAlert>>> = HashMap::new();
         for r in found {
-            push_bounded(
-                recent.entry(area_of(&gaz, r.place.as_deref())).or_default(),
-                r,
-            );
+            let home = buckets.home(r.place.as_deref(), &gaz);
+            push_bounded(recent.entry(home).or_default(), r);
         }
         if let Ok(mut g) = self.recent.write() {
             *g = recent;
@@ -183,10 +193,11 @@ impl Caches {
             .unwrap_or_default();
         let mut found = self.scan_recent(store, since, &known).await?;
         found.sort_by_key(|r| r.reported_at);
-        let gaz = self.gazetteer();
+        let (gaz, buckets) = self.places();
         if let Ok(mut g) = self.recent.write() {
             for r in found {
-                push_bounded(g.entry(area_of(&gaz, r.place.as_deref())).or_default(), r);
+                let home = buckets.home(r.place.as_deref(), &gaz);
+                push_bounded(g.entry(home).or_default(), r);
             }
         }
         self.set_last_scan(now);
@@ -241,8 +252,9 @@ impl Caches {
     /// Reload the gazetteer.
     pub async fn reload_places(&self, store: &dyn Store) -> AppResult<()> {
         let g = Arc::new(Gazetteer::new(store.places().await?));
+        let b = Arc::new(Buckets::new(&g));
         if let Ok(mut w) = self.gazetteer.write() {
-            *w = g;
+            *w = (g, b);
         }
         Ok(())
     }
@@ -272,43 +284,36 @@ impl Caches {
 
     /// Remember a new alert for later duplicate checks.
     pub fn remember(&self, alert: &Alert) {
-        let area = area_of(&self.gazetteer(), alert.place.as_deref());
+        let (gaz, buckets) = self.places();
+        let home = buckets.home(alert.place.as_deref(), &gaz);
         if let Ok(mut g) = self.recent.write() {
-            push_bounded(g.entry(area).or_default(), RecentAlert::from(alert));
+            push_bounded(g.entry(home).or_default(), RecentAlert::from(alert));
         }
     }
 
-    /// Recent alerts in the same area as `place` (and those with no place), within the window.
+    /// Recent alerts within the window that the domain could propose as duplicates of an
+    /// alert at `place`: those of the buckets it searches ([`Buckets::search`]: the grid cells
+    /// around its point, across territory borders, or the cells of its territory; its
+    /// territory; the alerts with no usable place), or every recent alert when its own place
+    /// is vague. Whatever [`dedup::suggestion`] accepts is in these buckets (a property test
+    /// of the domain), so the cutoff alone decides and no border hides a duplicate.
     pub fn recent_near(&self, place: Option<&str>, at: DateTime<Utc>) -> Vec<Arc<RecentAlert>> {
-        let gaz = self.gazetteer();
+        let (gaz, buckets) = self.places();
         let window = Duration::hours(DUPLICATE_WINDOW_HOURS);
+        let search = buckets.search(place, &gaz);
         let Ok(g) = self.recent.read() else {
             return vec![];
         };
-        let mut areas = vec![area_of(&gaz, place)];
-        if !areas[0].is_empty() {
-            areas.push(String::new());
+        let in_window = |r: &&Arc<RecentAlert>| (r.reported_at - at).abs() <= window;
+        match search {
+            Search::Everything => g.values().flatten().filter(in_window).cloned().collect(),
+            Search::Buckets(list) => list
+                .iter()
+                .filter_map(|b| g.get(b))
+                .flatten()
+                .filter(in_window)
+                .cloned()
+                .collect(),
         }
-        areas
-            .iter()
-            .filter_map(|a| g.get(a))
-            .flat_map(|q| q.iter())
-            .filter(|r| (r.reported_at - at).abs() <= window)
-            .cloned()
-            .collect()
     }
-}
-
-/// The territory (admin 2) a place lies in, else its province, else "" — the bucket in which
-/// duplicates are looked for. Neighbouring territories are not compared: a cheap bound that
-/// misses duplicates only across a territory border.
-fn area_of(gaz: &Gazetteer, place: Option<&str>) -> String {
-    let Some(p) = place else { return String::new() };
-    let lineage = gaz.lineage(p);
-    lineage
-        .iter()
-        .find(|q| q.level == PlaceLevel::Admin2)
-        .or_else(|| lineage.iter().find(|q| q.level == PlaceLevel::Admin1))
-        .map(|q| q.pcode.clone())
-        .unwrap_or_else(|| p.to_string())
 }

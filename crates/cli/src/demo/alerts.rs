@@ -168,6 +168,18 @@ enum Fate {
     FalseAlarm,
 }
 
+/// Where alerts of the last two weeks end, with their weights.
+const RECENT_FATES: [(Fate, u32); 8] = [
+    (Fate::Stay(AlertState::Received), 16),
+    (Fate::Stay(AlertState::Acknowledged), 14),
+    (Fate::Stay(AlertState::Verified), 14),
+    (Fate::Stay(AlertState::Assigned), 14),
+    (Fate::Stay(AlertState::Responding), 10),
+    (Fate::Closed, 20),
+    (Fate::FalseAlarm, 6),
+    (Fate::Unverifiable, 6),
+];
+
 fn fate(rng: &mut StdRng, age_days: i64) -> Fate {
     use AlertState::*;
     let old = [
@@ -178,17 +190,7 @@ fn fate(rng: &mut StdRng, age_days: i64) -> Fate {
         (Fate::Stay(Acknowledged), 3),
         (Fate::Stay(Responding), 4),
     ];
-    let recent = [
-        (Fate::Stay(Received), 16),
-        (Fate::Stay(Acknowledged), 14),
-        (Fate::Stay(Verified), 14),
-        (Fate::Stay(Assigned), 14),
-        (Fate::Stay(Responding), 10),
-        (Fate::Closed, 20),
-        (Fate::FalseAlarm, 6),
-        (Fate::Unverifiable, 6),
-    ];
-    *pick(rng, if age_days > 14 { &old } else { &recent })
+    *pick(rng, if age_days > 14 { &old } else { &RECENT_FATES })
 }
 
 fn typo(rng: &mut StdRng, name: &str) -> String {
@@ -253,7 +255,11 @@ pub async fn play(
         .collect();
     times.sort();
     let mut h = History::default();
-    let mut previous: Vec<(String, String, DateTime<Utc>)> = vec![];
+    let mut previous: Vec<(String, String, DateTime<Utc>, ThreatType)> = vec![];
+    // Fates not yet shown by an alert of the last week: the first new events of that week
+    // take them in turn, so the demo shows every state whatever the draws (a false alarm
+    // older than a week is closed, and few alerts are that recent).
+    let mut unshown: Vec<Fate> = RECENT_FATES.iter().map(|(f, _)| *f).collect();
     for t in times {
         clock.set(t);
         let village = *pick(rng, &weighted);
@@ -278,10 +284,24 @@ pub async fn play(
         // A second report of the same event, minutes later, is the duplicate a CLA must merge.
         let duplicate_of = previous
             .last()
-            .filter(|(_, _, at)| t - *at < Duration::hours(3) && rng.random_bool(0.5))
+            .filter(|(_, _, at, _)| t - *at < Duration::hours(3) && rng.random_bool(0.5))
             .cloned();
+        // The second witness names the threat the first did, in their own words: a rape and
+        // a looting at one village the same hour are two events, not a duplicate.
+        let (threat, body) = match &duplicate_of {
+            Some((_, _, _, first)) => {
+                let (fr, en, sw) = text(*first);
+                let body = match *lang {
+                    "en" => en,
+                    "sw" => sw,
+                    _ => fr,
+                };
+                (*first, body)
+            }
+            None => (threat, body),
+        };
         let (place_name, place, text_used) = match &duplicate_of {
-            Some((_, pname, _)) => (
+            Some((_, pname, _, _)) => (
                 pname.clone(),
                 None,
                 body.replace("{p}", pname).replace("{a}", group),
@@ -347,8 +367,21 @@ pub async fn play(
             clock.set(at.min(now));
         };
         let f = fate(rng, age);
+        let f = match unshown.pop() {
+            Some(forced) if age <= 7 && duplicate_of.is_none() => forced,
+            Some(other) => {
+                unshown.push(other);
+                f
+            }
+            None => f,
+        };
         if f == Fate::Stay(AlertState::Received) {
-            previous.push((true_place.clone().unwrap_or_default(), place_name, t));
+            previous.push((
+                true_place.clone().unwrap_or_default(),
+                place_name,
+                t,
+                threat,
+            ));
             continue;
         }
         step(3..40, rng);
@@ -392,7 +425,12 @@ pub async fn play(
                 .await?;
             }
         }
-        previous.push((true_place.clone().unwrap_or_default(), place_name, t));
+        previous.push((
+            true_place.clone().unwrap_or_default(),
+            place_name,
+            t,
+            threat,
+        ));
         if f == Fate::Stay(AlertState::Acknowledged) {
             continue;
         }

@@ -23,7 +23,7 @@
 use std::cmp::Ordering;
 use std::collections::HashMap;
 
-use super::{Gazetteer, PlaceCandidate};
+use super::{Gazetteer, Place, PlaceCandidate};
 use crate::text;
 
 mod index;
