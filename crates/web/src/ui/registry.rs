@@ -55,6 +55,18 @@ pub struct NoticeQuery {
     pub q: Option<String>,
     /// Record to edit.
     pub edit: Option<String>,
+    /// Page of a long list, from 0 (focal points).
+    pub page: Option<usize>,
+}
+
+/// Focal points on one page of the list.
+const FOCAL_POINT_PAGE: usize = 100;
+
+/// Which part of a long list to show: a search and a page.
+#[derive(Debug, Default)]
+struct Slice {
+    q: Option<String>,
+    page: usize,
 }
 
 /// The notice a `?notice=` key names, in the page language.
@@ -670,10 +682,32 @@ async fn render_focal_points(
     error: Option<String>,
     notice_text: Option<&str>,
     revealed: Option<Revealed>,
+    slice: Slice,
 ) -> UiResult {
     let gaz = cx.st.app.gazetteer();
     let list: Vec<FocalPoint> = cx.st.app.focal_points(&cx.caller()).await?;
-    let rows: Vec<_> = list
+    let wanted = slice.q.as_deref().map(kinga_domain::text::fold);
+    let label = |f: &FocalPoint| f.place.as_deref().map(|p| gaz.label(p));
+    let matching: Vec<&FocalPoint> = list
+        .iter()
+        .filter(|f| {
+            wanted.as_deref().is_none_or(|w| {
+                kinga_domain::text::fold(&f.pseudonym).contains(w)
+                    || label(f).is_some_and(|l| kinga_domain::text::fold(&l).contains(w))
+            })
+        })
+        .collect();
+    let total = matching.len();
+    let start = (slice.page * FOCAL_POINT_PAGE).min(total);
+    let end = (start + FOCAL_POINT_PAGE).min(total);
+    let q_part = slice
+        .q
+        .as_deref()
+        .map(|q| format!("q={}&", super::urlencode(q)))
+        .unwrap_or_default();
+    let prev = (slice.page > 0).then(|| format!("/focal-points?{q_part}page={}", slice.page - 1));
+    let next = (end < total).then(|| format!("/focal-points?{q_part}page={}", slice.page + 1));
+    let rows: Vec<_> = matching[start..end]
         .iter()
         .map(|f| {
             context! {
@@ -697,7 +731,8 @@ async fn render_focal_points(
     } else {
         vec![]
     };
-    let view = context! { rows => rows, v => form, error => error, notice => notice_text, revealed => revealed, audit => audit };
+    let view = context! { rows => rows, v => form, error => error, notice => notice_text, revealed => revealed, audit => audit,
+    q => slice.q, total => total, prev => prev, next => next, page => slice.page + 1 };
     cx.render_status(status, "focal_points.html", "focal_points", view)
 }
 
@@ -709,6 +744,14 @@ pub async fn focal_points(cx: Ctx, QueryData(q): QueryData<NoticeQuery>) -> Resp
             language: cx.lang.to_string(),
             ..Default::default()
         };
+        let slice = Slice {
+            q: q.q
+                .as_deref()
+                .map(str::trim)
+                .filter(|s| !s.is_empty())
+                .map(|s| s.chars().take(100).collect()),
+            page: q.page.unwrap_or(0).min(100_000),
+        };
         render_focal_points(
             &cx,
             StatusCode::OK,
@@ -716,6 +759,7 @@ pub async fn focal_points(cx: Ctx, QueryData(q): QueryData<NoticeQuery>) -> Resp
             None,
             notice(cx.lang, q.notice.as_deref()),
             None,
+            slice,
         )
         .await
     }
@@ -734,8 +778,16 @@ pub async fn register_focal_point(cx: Ctx, FormData(f): FormData<FocalPointForm>
             p => match place_code(&gaz, cx.lang, p) {
                 Ok(code) => Some(code),
                 Err(e) => {
-                    return render_focal_points(&cx, e.status, &f, Some(e.message), None, None)
-                        .await;
+                    return render_focal_points(
+                        &cx,
+                        e.status,
+                        &f,
+                        Some(e.message),
+                        None,
+                        None,
+                        Slice::default(),
+                    )
+                    .await;
                 }
             },
         };
@@ -763,6 +815,7 @@ pub async fn register_focal_point(cx: Ctx, FormData(f): FormData<FocalPointForm>
                     Some(msg),
                     None,
                     None,
+                    Slice::default(),
                 )
                 .await;
             }
@@ -778,6 +831,7 @@ pub async fn register_focal_point(cx: Ctx, FormData(f): FormData<FocalPointForm>
                     Some(msg),
                     None,
                     None,
+                    Slice::default(),
                 )
                 .await
             }
@@ -825,6 +879,7 @@ pub async fn reveal(
                     Some(msg),
                     None,
                     None,
+                    Slice::default(),
                 )
                 .await;
             }
@@ -839,7 +894,16 @@ pub async fn reveal(
             language: cx.lang.to_string(),
             ..Default::default()
         };
-        render_focal_points(&cx, StatusCode::OK, &form, None, None, Some(revealed)).await
+        render_focal_points(
+            &cx,
+            StatusCode::OK,
+            &form,
+            None,
+            None,
+            Some(revealed),
+            Slice::default(),
+        )
+        .await
     }
     .await;
     cx.finish(r)

@@ -128,3 +128,47 @@ async fn a_coordinator_adds_a_village_that_intake_then_resolves() {
     .await;
     assert_eq!(r.status(), StatusCode::FORBIDDEN);
 }
+
+#[tokio::test]
+async fn the_focal_point_list_pages_and_finds_by_pseudonym_or_place() {
+    let w = world().await;
+    let sys = Caller::system();
+    let mut records = Vec::new();
+    for i in 0..120 {
+        let input = kinga_app::registry::FocalPointInput {
+            id: None,
+            name: format!("Personne {i}"),
+            phone: format!("+2439900{i:05}"),
+            place: Some(if i < 5 { "CD6201-S1" } else { "CD6102-S1" }.into()),
+            language: "fr".into(),
+            pseudonym: None,
+        };
+        records.push(RegistryRecord::FocalPoint(
+            w.app.seal_focal_point(&sys, &input).await.expect("sealed"),
+        ));
+    }
+    w.app.save_records(&sys, records).await.expect("saved");
+    let b = sign_in(&w, "cla").await;
+    let rows = |html: &str| html.matches("<tr id=\"fp-").count();
+    let (_, first) = get(&w, &b, "/focal-points").await;
+    assert_eq!(rows(&first), 100);
+    assert!(first.contains("page=1\" rel=\"next\""), "a next page");
+    let (_, second) = get(&w, &b, "/focal-points?page=1").await;
+    assert_eq!(rows(&second), 20);
+    let (_, minova) = get(&w, &b, "/focal-points?q=minova").await;
+    assert_eq!(rows(&minova), 5, "found by place");
+    let pseudonym = minova
+        .split("<tr id=\"fp-")
+        .nth(1)
+        .and_then(|r| r.split("<td>").nth(1))
+        .and_then(|c| c.split("</td>").next())
+        .unwrap_or("")
+        .to_string();
+    let (_, one) = get(
+        &w,
+        &b,
+        &format!("/focal-points?q={}", pseudonym.to_lowercase()),
+    )
+    .await;
+    assert_eq!(rows(&one), 1, "found by pseudonym {pseudonym}");
+}

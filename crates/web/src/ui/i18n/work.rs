@@ -100,6 +100,7 @@ pub(super) const CATALOGUE: &[(&str, &str, &str)] = &[
     ("inbox_hint", "Escalations and daily digests for you. Copies go by SMS or e-mail as your settings say.", "Escalades et bilans quotidiens qui vous sont adressés. Des copies partent par SMS ou e-mail selon vos réglages."),
     ("inbox_settings", "Your settings", "Vos réglages"),
     ("inbox_empty", "Nothing in your inbox.", "Aucun message pour vous."),
+    ("fp_search", "Pseudonym or place", "Pseudonyme ou lieu"),
     // A person's own settings.
     ("account", "Your settings", "Vos réglages"),
     ("time_zone", "Time zone", "Fuseau horaire"),
