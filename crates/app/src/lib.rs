@@ -24,6 +24,7 @@ pub mod registry;
 pub mod settings;
 pub mod sms_intake;
 pub mod verify;
+pub mod work;
 
 use std::sync::Arc;
 

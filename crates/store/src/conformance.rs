@@ -9,8 +9,10 @@ pub mod fixtures;
 
 mod alerts;
 mod ledger;
+mod lookups;
 mod outbox;
 mod records;
+mod search;
 
 use std::sync::Arc;
 
@@ -18,13 +20,12 @@ use kinga_ledger::{ChainVerifier, Event};
 
 use crate::{Commit, Store, StoreError};
 
-pub use alerts::{
-    check_alert_lookups, check_alert_page_cap, check_alert_queries, check_alert_search,
-};
+pub use alerts::check_alert_queries;
 pub use ledger::{
     check_atomicity, check_basics, check_concurrent_commits, check_concurrent_updates,
     check_conflict, check_next_reference, check_sealing,
 };
+pub use lookups::{check_alert_lookups, check_alert_page_cap};
 pub use outbox::{
     check_concurrent_claims, check_inbox, check_outbox, check_outbox_claims,
     check_outbox_provider_ids,
@@ -33,6 +34,7 @@ pub use records::{
     check_audit, check_digests, check_idempotency, check_meta, check_projection_rows,
     check_registries, check_sessions, check_sessions_of_user, check_users_and_tokens,
 };
+pub use search::check_alert_search;
 
 /// Run every check against `store`.
 pub async fn run_all(store: Arc<dyn Store>) {

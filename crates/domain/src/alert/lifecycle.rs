@@ -3,8 +3,47 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::{Alert, AlertEvent, AlertState, TransitionRequest};
+use super::{Alert, AlertEvent, AlertState};
 use crate::DomainError;
+
+/// A move along the lifecycle, asked for by a person.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct TransitionRequest {
+    /// Target state.
+    pub to: Option<AlertState>,
+    /// Why (required for unverifiable, false alarm and merge).
+    pub reason: Option<String>,
+    /// Responders to assign (required for `assigned`).
+    #[serde(default)]
+    pub responders: Vec<String>,
+    /// Outcome told back to the community (required to close a responded alert).
+    pub outcome: Option<String>,
+    /// Alert this one duplicates (required for `merged`).
+    pub merged_into: Option<String>,
+    /// What became of the alert, on closing (required to close a verified alert).
+    #[serde(default)]
+    pub outcome_category: Option<OutcomeCategory>,
+    /// The actor the alert was referred to (required with the category `referred`).
+    #[serde(default)]
+    pub referred_to: Option<String>,
+    /// How it was verified, on a move to `verified`.
+    #[serde(default)]
+    pub verification: Option<Verification>,
+    /// Why no feedback SMS goes to the reporter on closing (contact could put them at risk).
+    #[serde(default)]
+    pub withhold_feedback: Option<String>,
+}
+
+impl TransitionRequest {
+    /// Every free-text field within its length, before any other work is done.
+    pub fn check_lengths(&self) -> Result<(), DomainError> {
+        use crate::limits::{self, ID, REASON};
+        limits::check_opt("reason", self.reason.as_deref(), REASON)?;
+        limits::check_opt("outcome", self.outcome.as_deref(), REASON)?;
+        limits::check_list("responders", &self.responders, ID)?;
+        limits::check_opt("merged_into", self.merged_into.as_deref(), ID)
+    }
+}
 
 /// What became of an alert, recorded on closing apart from the words told to the reporter.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]

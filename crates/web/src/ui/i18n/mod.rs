@@ -253,7 +253,7 @@ mod tests {
     #[test]
     fn every_key_used_by_templates_and_code_exists() {
         let mut used = HashSet::new();
-        for (_, src) in crate::ui::TEMPLATES {
+        for (_, src) in crate::ui::templates::TEMPLATES {
             keys_after(src, "t(\"", "", &mut used);
             keys_after(src, "t('", "", &mut used);
         }
