@@ -4,7 +4,7 @@ use chrono::{DateTime, Duration, Utc};
 use serde::{Deserialize, Serialize};
 
 use kinga_domain::alert::NewAlert;
-use kinga_domain::dedup::{self, AlertSketch, Prepared};
+use kinga_domain::dedup::{AlertSketch, Prepared};
 use kinga_domain::outbox::{self, MessageKind, OutboxMessage};
 use kinga_domain::people::Permission;
 use kinga_domain::place::{self, Gazetteer, PlaceCandidate};
@@ -275,9 +275,7 @@ impl App {
             reported_at,
             text,
         };
-        let recent = self.caches.recent_near(place.as_deref(), reported_at);
-        let prepared: Vec<Prepared> = recent.iter().map(|r| r.prepared()).collect();
-        let duplicates = dedup::candidates_prepared(&Prepared::new(sketch), &prepared, &gaz, 5);
+        let duplicates = self.caches.duplicates(&Prepared::new(sketch), 5);
         let language = cmd.language.clone().or(read.language).or_else(|| {
             reporter
                 .language

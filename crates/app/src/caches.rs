@@ -7,10 +7,11 @@ use std::sync::{Arc, Mutex, RwLock};
 use std::time::{Duration as StdDuration, Instant};
 
 use chrono::{DateTime, Duration, Utc};
+use rustc_hash::FxHashMap;
 
-use std::collections::BTreeSet;
-
-use kinga_domain::dedup::{self, AlertSketch, Bucket, Buckets, Prepared, Search, text_stems};
+use kinga_domain::dedup::{
+    self, AlertSketch, Bucket, Buckets, DuplicateCandidate, Prepared, Search, StemCode, stem_codes,
+};
 use kinga_domain::people::User;
 use kinga_domain::place::Gazetteer;
 use kinga_domain::registry::Responder;
@@ -22,8 +23,14 @@ use crate::AppResult;
 /// How far back duplicates are looked for: the domain's window, so that nothing it could
 /// propose has already been forgotten.
 pub const DUPLICATE_WINDOW_HOURS: i64 = dedup::WINDOW_HOURS;
-/// How many recent alerts per bucket are compared with a new one.
-const PER_BUCKET: usize = 400;
+/// How many recent alerts per bucket are compared with a new one. When a town is attacked
+/// and every phone in it reports at once, the newest reports of each neighbourhood are
+/// enough to offer the duplicates a CLA merges (five are shown), and each intake stays a
+/// bounded amount of work: at most 27 cells, a territory and the vague ones, of this many.
+const PER_BUCKET: usize = 64;
+/// How many of the newest alerts, wherever they are, an alert with no usable place (none, or
+/// only a province) is compared with.
+const NEWEST: usize = 1_000;
 
 /// What duplicate scoring keeps of a recent alert.
 #[derive(Debug, Clone)]
@@ -35,7 +42,7 @@ pub struct RecentAlert {
     reported_at: DateTime<Utc>,
     text: String,
     /// Computed once: every later intake in the area compares against them.
-    stems: BTreeSet<String>,
+    stems: Vec<StemCode>,
 }
 
 impl RecentAlert {
@@ -65,7 +72,7 @@ impl From<&Alert> for RecentAlert {
             threat_type: a.threat_type,
             reported_at: a.reported_at,
             text: a.text.chars().take(400).collect(),
-            stems: text_stems(&a.text),
+            stems: stem_codes(&a.text),
         }
     }
 }
@@ -80,8 +87,8 @@ pub struct Caches {
     /// Each focal point's pseudonym now, by id: alerts keep the one their reporter had when
     /// they came in, and are shown with this one.
     pseudonyms: RwLock<Arc<HashMap<String, String>>>,
-    /// Recent alerts by duplicate bucket ([`Buckets::home`]), each in one bucket.
-    recent: RwLock<HashMap<Bucket, VecDeque<Arc<RecentAlert>>>>,
+    /// Recent alerts by duplicate bucket, and the newest of all.
+    recent: RwLock<Recent>,
     tokens: Mutex<HashMap<String, (User, Instant)>>,
     last_scan: Mutex<Option<DateTime<Utc>>>,
 }
@@ -91,10 +98,35 @@ const PAGE: usize = 500;
 /// The most recent alerts scanned for duplicate suggestions; beyond this many in the window,
 /// the oldest are no longer compared.
 const MAX_SCAN: usize = 20_000;
+/// The newest alerts the periodic refresh reads for those other servers made. Under a flood
+/// every refresh would otherwise decode [`MAX_SCAN`] alerts, nearly all this server's own;
+/// older ones would be past every bucket's newest [`PER_BUCKET`] anyway.
+const REFRESH_SCAN: usize = 2_000;
 
-fn push_bounded(q: &mut VecDeque<Arc<RecentAlert>>, r: RecentAlert) {
-    q.push_back(Arc::new(r));
-    if q.len() > PER_BUCKET {
+/// Recent alerts kept for duplicate scoring.
+#[derive(Default)]
+struct Recent {
+    /// By duplicate bucket ([`Buckets::home`]), each alert in one bucket, oldest first.
+    by_bucket: FxHashMap<Bucket, VecDeque<Arc<RecentAlert>>>,
+    /// The newest alerts of every bucket, oldest first.
+    newest: VecDeque<Arc<RecentAlert>>,
+}
+
+impl Recent {
+    fn push(&mut self, home: Bucket, r: RecentAlert) {
+        let r = Arc::new(r);
+        push_bounded(
+            self.by_bucket.entry(home).or_default(),
+            r.clone(),
+            PER_BUCKET,
+        );
+        push_bounded(&mut self.newest, r, NEWEST);
+    }
+}
+
+fn push_bounded(q: &mut VecDeque<Arc<RecentAlert>>, r: Arc<RecentAlert>, cap: usize) {
+    q.push_back(r);
+    if q.len() > cap {
         q.pop_front();
     }
 }
@@ -163,13 +195,15 @@ impl Caches {
         self.reload_responders(store).await?;
         self.reload_pseudonyms(store).await?;
         let since = now - Duration::hours(DUPLICATE_WINDOW_HOURS);
-        let mut found = self.scan_recent(store, since, &HashSet::new()).await?;
+        let mut found = self
+            .scan_recent(store, since, &HashSet::new(), MAX_SCAN)
+            .await?;
         found.sort_by_key(|r| r.reported_at);
         let (gaz, buckets) = self.places();
-        let mut recent: HashMap<Bucket, VecDeque<Arc<RecentAlert>>> = HashMap::new();
+        let mut recent = Recent::default();
         for r in found {
             let home = buckets.home(r.place.as_deref(), &gaz);
-            push_bounded(recent.entry(home).or_default(), r);
+            recent.push(home, r);
         }
         if let Ok(mut g) = self.recent.write() {
             *g = recent;
@@ -189,15 +223,21 @@ impl Caches {
         let known: HashSet<String> = self
             .recent
             .read()
-            .map(|g| g.values().flatten().map(|r| r.id.clone()).collect())
+            .map(|g| {
+                g.by_bucket
+                    .values()
+                    .flatten()
+                    .map(|r| r.id.clone())
+                    .collect()
+            })
             .unwrap_or_default();
-        let mut found = self.scan_recent(store, since, &known).await?;
+        let mut found = self.scan_recent(store, since, &known, REFRESH_SCAN).await?;
         found.sort_by_key(|r| r.reported_at);
         let (gaz, buckets) = self.places();
         if let Ok(mut g) = self.recent.write() {
             for r in found {
                 let home = buckets.home(r.place.as_deref(), &gaz);
-                push_bounded(g.entry(home).or_default(), r);
+                g.push(home, r);
             }
         }
         self.set_last_scan(now);
@@ -205,16 +245,17 @@ impl Caches {
     }
 
     /// Alerts received since `since`, newest first, a page at a time so that only one page of
-    /// whole alerts is ever in memory, and at most [`MAX_SCAN`] of them.
+    /// whole alerts is ever in memory, and at most `most` of them.
     async fn scan_recent(
         &self,
         store: &dyn Store,
         since: DateTime<Utc>,
         known: &HashSet<String>,
+        most: usize,
     ) -> AppResult<Vec<RecentAlert>> {
         let mut found = vec![];
         let mut offset = 0;
-        while offset < MAX_SCAN {
+        while offset < most {
             let q = AlertQuery {
                 sort: AlertSort::Newest,
                 limit: PAGE,
@@ -251,7 +292,13 @@ impl Caches {
 
     /// Reload the gazetteer.
     pub async fn reload_places(&self, store: &dyn Store) -> AppResult<()> {
-        let g = Arc::new(Gazetteer::new(store.places().await?));
+        let places = store.places().await?;
+        // Unchanged (the periodic refresh, most of the time): keep the built indexes and the
+        // place resolver's remembered queries instead of starting them again.
+        if self.gazetteer().places() == places.as_slice() {
+            return Ok(());
+        }
+        let g = Arc::new(Gazetteer::new(places));
         let b = Arc::new(Buckets::new(&g));
         if let Ok(mut w) = self.gazetteer.write() {
             *w = (g, b);
@@ -287,33 +334,43 @@ impl Caches {
         let (gaz, buckets) = self.places();
         let home = buckets.home(alert.place.as_deref(), &gaz);
         if let Ok(mut g) = self.recent.write() {
-            push_bounded(g.entry(home).or_default(), RecentAlert::from(alert));
+            g.push(home, RecentAlert::from(alert));
         }
     }
 
-    /// Recent alerts within the window that the domain could propose as duplicates of an
-    /// alert at `place`: those of the buckets it searches ([`Buckets::search`]: the grid cells
-    /// around its point, across territory borders, or the cells of its territory; its
-    /// territory; the alerts with no usable place), or every recent alert when its own place
-    /// is vague. Whatever [`dedup::suggestion`] accepts is in these buckets (a property test
-    /// of the domain), so the cutoff alone decides and no border hides a duplicate.
-    pub fn recent_near(&self, place: Option<&str>, at: DateTime<Utc>) -> Vec<Arc<RecentAlert>> {
+    /// Duplicate suggestions for a new alert among the recent alerts the domain could propose:
+    /// those of the buckets it searches ([`Buckets::search`]: the grid cells around its point,
+    /// across territory borders, or the cells of its territory; its territory; the alerts with
+    /// no usable place), or the newest alerts of all when its own place is vague. Whatever
+    /// [`dedup::suggestion`] accepts is in these buckets (a property test of the domain), so
+    /// the cutoff alone decides and no border hides a duplicate; only the newest
+    /// [`PER_BUCKET`] of each bucket are compared. Scored under the read lock, on borrowed
+    /// alerts: cloning thousands of shared pointers per intake made two threads fight over
+    /// their counters.
+    pub fn duplicates(&self, new: &Prepared, limit: usize) -> Vec<DuplicateCandidate> {
         let (gaz, buckets) = self.places();
         let window = Duration::hours(DUPLICATE_WINDOW_HOURS);
-        let search = buckets.search(place, &gaz);
+        let at = new.sketch.reported_at;
+        let search = buckets.search(new.sketch.place, &gaz);
         let Ok(g) = self.recent.read() else {
             return vec![];
         };
         let in_window = |r: &&Arc<RecentAlert>| (r.reported_at - at).abs() <= window;
-        match search {
-            Search::Everything => g.values().flatten().filter(in_window).cloned().collect(),
+        let recent: Vec<Prepared> = match search {
+            Search::Everything => g
+                .newest
+                .iter()
+                .filter(in_window)
+                .map(|r| r.prepared())
+                .collect(),
             Search::Buckets(list) => list
                 .iter()
-                .filter_map(|b| g.get(b))
+                .filter_map(|b| g.by_bucket.get(b))
                 .flatten()
                 .filter(in_window)
-                .cloned()
+                .map(|r| r.prepared())
                 .collect(),
-        }
+        };
+        dedup::candidates_prepared(new, &recent, &gaz, limit)
     }
 }

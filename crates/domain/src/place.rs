@@ -1,7 +1,7 @@
 //! Places: the P-code hierarchy with its settlements, and resolution of the names people type.
 
+use rustc_hash::FxHashMap;
 use serde::{Deserialize, Serialize};
-use std::collections::HashMap;
 
 mod resolve;
 mod settle;
@@ -84,7 +84,7 @@ pub struct PlaceCandidate {
 #[derive(Debug, Clone, Default)]
 pub struct Gazetteer {
     places: Vec<Place>,
-    by_code: HashMap<String, usize>,
+    by_code: FxHashMap<String, usize>,
     /// Every folded name or spelling with the index of its place.
     names: Vec<(String, usize)>,
     /// Word-level keys and a trigram index over `names`, built once so resolution stays fast.
@@ -94,7 +94,7 @@ pub struct Gazetteer {
 impl Gazetteer {
     /// Index a set of places.
     pub fn new(places: Vec<Place>) -> Gazetteer {
-        let by_code: HashMap<String, usize> = places
+        let by_code: FxHashMap<String, usize> = places
             .iter()
             .enumerate()
             .map(|(i, p)| (p.pcode.clone(), i))

@@ -1,5 +1,6 @@
 //! `kill -9` in the middle of a burst of submissions loses no acknowledged alert and leaves
-//! the ledger verifiable.
+//! the ledger verifiable. The burst is the intake benchmark's: 64 concurrent senders, alerts
+//! spread over places, threat types and texts, some read by the SMS grammar.
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -11,6 +12,32 @@ use tokio::sync::Mutex;
 use crate::harness::{Backend, Server};
 use crate::on_both_stores;
 
+/// Places, threat types and texts in turn, as in a town-wide flood.
+fn burst_alert(w: usize, i: usize) -> Value {
+    const PLACES: [&str; 6] = [
+        "CD6111-V001",
+        "CD6111-V002",
+        "CD6103-V003",
+        "CD6205-V004",
+        "CD5405-V005",
+        "CD6104-V006",
+    ];
+    const THREATS: [(&str, &str); 4] = [
+        ("armed_presence", "hommes armés vus"),
+        ("looting_extortion", "boutiques pillées"),
+        ("abduction", "trois femmes enlevées"),
+        ("clashes", "tirs entendus"),
+    ];
+    let (threat, words) = THREATS[(w + i) % THREATS.len()];
+    let place = PLACES[(w * 7 + i) % PLACES.len()];
+    if i % 3 == 0 {
+        // Read whole by the SMS grammar, as a typed alert with no form fields.
+        json!({"text": format!("ALERTE Kiwanja {words} S3 rafale {w}-{i}")})
+    } else {
+        json!({"text": format!("Rafale {w}-{i} : {words}"), "place": place, "threat_type": threat})
+    }
+}
+
 async fn kill_nine_loses_no_acknowledged_alert(backend: Backend) {
     let Some(mut s) = Server::start(backend).await else {
         return;
@@ -19,7 +46,7 @@ async fn kill_nine_loses_no_acknowledged_alert(backend: Backend) {
     let stop = Arc::new(AtomicBool::new(false));
     let client = reqwest::Client::new();
     let mut workers = vec![];
-    for w in 0..16 {
+    for w in 0..64 {
         let (acked, stop, client, base, token) = (
             acked.clone(),
             stop.clone(),
@@ -31,8 +58,13 @@ async fn kill_nine_loses_no_acknowledged_alert(backend: Backend) {
             let mut i = 0;
             while !stop.load(Ordering::Relaxed) {
                 i += 1;
-                let body = json!({"text": format!("Rafale {w}-{i} : hommes armés"), "place": "CD6111-V001", "threat_type": "armed_presence"});
-                let r = client.post(format!("{base}/api/v1/alerts")).bearer_auth(&token).json(&body).send().await;
+                let body = burst_alert(w, i);
+                let r = client
+                    .post(format!("{base}/api/v1/alerts"))
+                    .bearer_auth(&token)
+                    .json(&body)
+                    .send()
+                    .await;
                 match r {
                     Ok(r) if r.status() == 201 => {
                         if let Ok(v) = r.json::<Value>().await {

@@ -25,7 +25,9 @@
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use std::borrow::Cow;
-use std::collections::{BTreeSet, HashMap};
+use std::collections::BTreeSet;
+
+use rustc_hash::FxHashMap;
 
 use crate::ThreatType;
 use crate::place::Gazetteer;
@@ -204,19 +206,19 @@ pub fn candidates(
 pub struct Prepared<'a> {
     /// The alert.
     pub sketch: AlertSketch<'a>,
-    /// Its text's word stems ([`text_stems`]).
-    pub stems: Cow<'a, BTreeSet<String>>,
+    /// Its text's word stems as codes ([`stem_codes`]).
+    pub stems: Cow<'a, [StemCode]>,
 }
 
 impl<'a> Prepared<'a> {
     /// Prepare an alert, computing its stems.
     pub fn new(sketch: AlertSketch<'a>) -> Self {
-        let stems = Cow::Owned(text_stems(sketch.text));
+        let stems = Cow::Owned(stem_codes(sketch.text));
         Prepared { sketch, stems }
     }
 
-    /// Prepare an alert whose stems were computed earlier.
-    pub fn with_stems(sketch: AlertSketch<'a>, stems: &'a BTreeSet<String>) -> Self {
+    /// Prepare an alert whose stems were computed earlier ([`stem_codes`]).
+    pub fn with_stems(sketch: AlertSketch<'a>, stems: &'a [StemCode]) -> Self {
         Prepared {
             sketch,
             stems: Cow::Borrowed(stems),
@@ -246,11 +248,14 @@ pub fn candidates_prepared(
     let n = &new.sketch;
     let new_placed = is_placed(n.place, gaz);
     // Names by which an unplaced recent alert must name the new alert's place.
-    let new_names = match n.place {
-        Some(p) if new_placed => place_name_stems(p, gaz),
+    let new_names: Vec<Vec<StemCode>> = match n.place {
+        Some(p) if new_placed => place_name_stems(p, gaz)
+            .iter()
+            .map(|name| codes_of(name.iter().map(String::as_str)))
+            .collect(),
         _ => vec![],
     };
-    let mut views: HashMap<Option<&str>, PlaceView> = HashMap::new();
+    let mut views: FxHashMap<Option<&str>, PlaceView> = FxHashMap::default();
     let mut scored: Vec<(f64, i64, &AlertSketch)> = recent
         .iter()
         .filter(|r| {
@@ -267,7 +272,9 @@ pub fn candidates_prepared(
                     space: space_closeness(n.place, other.place, gaz),
                     placed,
                     named_by_new: match other.place {
-                        Some(p) if placed && !new_placed => names_place(p, &new.stems, gaz),
+                        Some(p) if placed && !new_placed => place_name_stems(p, gaz)
+                            .iter()
+                            .any(|name| name.iter().all(|s| contains(&new.stems, stem_code(s)))),
                         _ => true,
                     },
                 }
@@ -279,7 +286,7 @@ pub fn candidates_prepared(
                     let named_by_other = || {
                         new_names
                             .iter()
-                            .any(|name| name.iter().all(|s| r.stems.contains(s)))
+                            .any(|name| name.iter().all(|&s| contains(&r.stems, s)))
                     };
                     if !view.named_by_new || (new_placed && !view.placed && !named_by_other()) {
                         return None;
@@ -294,7 +301,7 @@ pub fn candidates_prepared(
                 return None;
             }
             let score =
-                (partial + WEIGHT_TEXT * stem_similarity(&new.stems, &r.stems)).clamp(0.0, 1.0);
+                (partial + WEIGHT_TEXT * code_similarity(&new.stems, &r.stems)).clamp(0.0, 1.0);
             let apart = (other.reported_at - n.reported_at).num_seconds().abs();
             (score >= bar).then_some((score, apart, other))
         })
@@ -384,6 +391,54 @@ fn stem_similarity(wa: &BTreeSet<String>, wb: &BTreeSet<String>) -> f64 {
     let shared = wa.intersection(wb).count();
     let all = wa.union(wb).count();
     shared as f64 / all as f64
+}
+
+/// A stem packed in a number: each of its (at most five) characters in its own 22 bits, so
+/// two stems share a code exactly when they are equal, and sets of stems compare as sorted
+/// numbers instead of strings — intake compares every new alert with hundreds of others.
+pub type StemCode = u128;
+
+/// The code of a stem of at most five characters (longer ones are cut, as stems are).
+pub fn stem_code(stem: &str) -> StemCode {
+    stem.chars()
+        .take(5)
+        .fold(0, |code, c| code << 22 | (u128::from(u32::from(c)) + 1))
+}
+
+/// The codes of [`text_stems`], sorted, each once.
+pub fn stem_codes(s: &str) -> Vec<StemCode> {
+    codes_of(text_stems(s).iter().map(String::as_str))
+}
+
+fn codes_of<'s>(stems: impl Iterator<Item = &'s str>) -> Vec<StemCode> {
+    let mut codes: Vec<StemCode> = stems.map(stem_code).collect();
+    codes.sort_unstable();
+    codes.dedup();
+    codes
+}
+
+fn contains(codes: &[StemCode], code: StemCode) -> bool {
+    codes.binary_search(&code).is_ok()
+}
+
+/// [`stem_similarity`] over codes: the same Jaccard index, counted by merging sorted lists.
+fn code_similarity(a: &[StemCode], b: &[StemCode]) -> f64 {
+    if a.is_empty() || b.is_empty() {
+        return UNKNOWN;
+    }
+    let (mut i, mut j, mut shared) = (0, 0, 0);
+    while i < a.len() && j < b.len() {
+        match a[i].cmp(&b[j]) {
+            std::cmp::Ordering::Less => i += 1,
+            std::cmp::Ordering::Greater => j += 1,
+            std::cmp::Ordering::Equal => {
+                shared += 1;
+                i += 1;
+                j += 1;
+            }
+        }
+    }
+    shared as f64 / (a.len() + b.len() - shared) as f64
 }
 
 /// The words of a text that duplicate scoring compares: stop words dropped, each cut to five

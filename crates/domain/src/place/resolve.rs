@@ -27,6 +27,7 @@ use super::{Gazetteer, Place, PlaceCandidate};
 use crate::text;
 
 mod index;
+mod memo;
 mod scan;
 mod sound;
 mod words;
@@ -103,6 +104,8 @@ struct Query {
     squashed: String,
     /// All folded words, to recognise a name typed in full.
     full: String,
+    /// The words as given, apart: what the memo knows the query by.
+    words: String,
     grams: Vec<u32>,
     /// Spelling key of each of `tokens`.
     sounds: Vec<String>,
@@ -113,7 +116,8 @@ struct Query {
 
 impl Query {
     fn new<'a>(words: impl IntoIterator<Item = &'a str> + Clone) -> Query {
-        let full = words.clone().into_iter().collect::<Vec<_>>().join(" ");
+        let given: Vec<&str> = words.clone().into_iter().collect();
+        let full = given.join(" ");
         let (tokens, hint) = core_tokens(words);
         let sounds: Vec<String> = tokens.iter().map(|t| sound::key(t)).collect();
         Query {
@@ -121,6 +125,7 @@ impl Query {
             grams: trigrams(&tokens),
             sound: sounds.concat(),
             sounds,
+            words: given.join("\u{1f}"),
             full,
             tokens,
             hint,
@@ -305,6 +310,22 @@ impl Gazetteer {
         if q.tokens.is_empty() {
             return Vec::new();
         }
+        let key = (q.words.clone(), within);
+        if let Some(hits) = self.index.memo.get(&key) {
+            return hits.to_vec();
+        }
+        let hits = self.score_query_afresh(q, within, counts);
+        self.index.memo.put(key, hits.as_slice().into());
+        hits
+    }
+
+    /// [`Gazetteer::score_query`] without the memo: every shortlisted name scored.
+    fn score_query_afresh(
+        &self,
+        q: &Query,
+        within: Option<usize>,
+        counts: &mut Vec<u32>,
+    ) -> Vec<Hit> {
         let mut best: HashMap<usize, Hit> = HashMap::new();
         for e in self.shortlist(q, counts) {
             let Some(&(ref folded, place)) = self.indexed_names().get(e) else {

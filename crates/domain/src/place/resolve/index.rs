@@ -49,13 +49,15 @@ pub(crate) struct NameIndex {
     pub(super) parent: Vec<Option<usize>>,
     /// Entries (names) of each place; `names` holds a place's names together.
     pub(super) entries_of: Vec<Range<usize>>,
+    /// Hits of the queries scored so far.
+    pub(super) memo: super::memo::Memo,
 }
 
 impl NameIndex {
     /// Index the folded names of `places`.
     pub(crate) fn build(
         places: &[Place],
-        by_code: &HashMap<String, usize>,
+        by_code: &rustc_hash::FxHashMap<String, usize>,
         names: &[(String, usize)],
     ) -> NameIndex {
         let parent = places
@@ -95,6 +97,7 @@ impl NameIndex {
             grams,
             parent,
             entries_of,
+            memo: Default::default(),
         }
     }
 }

@@ -544,3 +544,61 @@ proptest! {
         }
     }
 }
+
+/// Words alerts use, place names among them, for the memo's property test.
+const MEMO_WORDS: &[&str] = &[
+    "kiwanja",
+    "rutshuru",
+    "goma",
+    "nord",
+    "kivu",
+    "hommes",
+    "armes",
+    "depuis",
+    "kitshanga",
+    "kichanga",
+    "minova",
+    "sud",
+    "territoire",
+    "de",
+    "village",
+    "bunagana",
+    "masisi",
+    "walikale",
+    "pinga",
+    "attaque",
+    "marche",
+    "kiwanj",
+    "rutshru",
+    "lubero",
+    "beni",
+    "butembo",
+    "axe",
+];
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(24))]
+    // The memo hands out exactly what scoring again would: a gazetteer that has answered
+    // other queries first (memo warm) answers every query as a fresh one does.
+    #[test]
+    fn remembered_queries_answer_as_fresh_ones(
+        warm in prop::collection::vec(prop::collection::vec(0usize..MEMO_WORDS.len(), 1..4), 0..20),
+        asked in prop::collection::vec(prop::collection::vec(0usize..MEMO_WORDS.len(), 1..6), 1..10),
+    ) {
+        let words = |ix: &[usize]| ix.iter().map(|&i| MEMO_WORDS[i]).collect::<Vec<_>>().join(" ");
+        // Copies start with an empty memo.
+        let used = gazetteer().clone();
+        for w in &warm {
+            used.resolve(&words(w), 5);
+            used.find_in_text(&words(w), 5);
+        }
+        for a in &asked {
+            let text = words(a);
+            let fresh = gazetteer().clone();
+            prop_assert_eq!(used.resolve(&text, 5), fresh.resolve(&text, 5));
+            prop_assert_eq!(used.find_in_text(&text, 5), fresh.find_in_text(&text, 5));
+            // And asked twice, from the memo.
+            prop_assert_eq!(used.resolve(&text, 5), fresh.resolve(&text, 5));
+        }
+    }
+}

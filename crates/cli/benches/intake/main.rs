@@ -1,27 +1,39 @@
 //! Intake benchmark: alert intake through the JSON API and through the Twilio SMS webhook
 //! (signature checked, SMS grammar run, a unique MessageSid per request) on SQLite and
-//! PostgreSQL at 1, 16 and 64 concurrent senders, beside a no-op endpoint of the same server
-//! and the machine's fsync rate measured in the same run; the queue page with 10,000 open alerts; resident memory idle
-//! (with the demo data) and under load. Run: `cargo bench -p kinga --bench intake`.
-//! Results are printed and written to `target/bench/intake.json`.
+//! PostgreSQL over the demo data set, at 1, 16 and 64 concurrent senders, beside a no-op
+//! endpoint of the same server and the machine's fsync rate measured in the same run; then
+//! the same at 64 connections through `wrk`, an independent load generator (installed when
+//! missing); the queue page with 10,000 open alerts; resident memory idle (with the demo
+//! data) and under load. Every request differs: texts from the blind SMS corpus, places and
+//! threat types spread over the demo gazetteer (`corpus.rs`).
+//! Run: `cargo bench -p kinga --bench intake`. Results are printed and written to
+//! `target/bench/intake.json`.
 
-#[path = "../tests/integration/harness.rs"]
+mod corpus;
+#[path = "../../tests/integration/harness.rs"]
 #[allow(dead_code)]
 mod harness;
+mod machine;
+mod wrk;
 
-use std::io::Write;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use serde_json::{Value, json};
 
+use corpus::Corpus;
 use harness::{Backend, Server};
 use kinga_channels::twilio::{SignatureAlgorithm, compute_signature};
+use machine::{fsync_rate, machine, rss_kib};
 
 /// Seconds each load step runs.
 const STEP_SECS: f64 = 4.0;
 /// Auth token the benchmark server checks Twilio signatures with.
 const TWILIO_TOKEN: &str = "bench-twilio-auth-token";
+/// The demo logins' password (the queue page is read as the demo administrator).
+const DEMO_PASSWORD: &str = "kinga-demo-2026";
+/// Seconds each wrk run lasts.
+const WRK_SECS: u32 = 6;
 
 /// What one load step sends.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -35,7 +47,7 @@ enum Work {
 }
 
 /// A signed Twilio webhook body: a new alert from one of 100 numbers per sender.
-fn twilio_request(base: &str, c: usize, i: u64) -> (String, String) {
+fn twilio_request(corpus: &Corpus, base: &str, c: usize, i: u64) -> (String, String) {
     let sid = format!("SM{c:08x}{i:024x}");
     let from = format!("+2439900{:05}", c * 100 + (i % 100) as usize);
     let params: Vec<(String, String)> = [
@@ -43,7 +55,7 @@ fn twilio_request(base: &str, c: usize, i: u64) -> (String, String) {
         ("AccountSid", "AC00000000000000000000000000000000"),
         ("From", from.as_str()),
         ("To", "+243970000000"),
-        ("Body", "ALERTE Kiwanja A2 hommes armés vus près du marché"),
+        ("Body", corpus.sms(c * 7919 + i as usize)),
         ("NumMedia", "0"),
     ]
     .iter()
@@ -55,60 +67,6 @@ fn twilio_request(base: &str, c: usize, i: u64) -> (String, String) {
     (body, signature)
 }
 
-fn machine() -> String {
-    let cpu = std::fs::read_to_string("/proc/cpuinfo")
-        .ok()
-        .and_then(|c| {
-            c.lines()
-                .find(|l| l.starts_with("model name"))
-                .map(|l| l.split(':').nth(1).unwrap_or("").trim().to_string())
-        })
-        .unwrap_or_else(|| "unknown CPU".into());
-    let mem = std::fs::read_to_string("/proc/meminfo")
-        .ok()
-        .and_then(|m| {
-            m.lines().next().map(|l| {
-                l.split_whitespace()
-                    .nth(1)
-                    .unwrap_or("0")
-                    .parse::<u64>()
-                    .unwrap_or(0)
-                    / 1024
-                    / 1024
-            })
-        })
-        .unwrap_or(0);
-    let cores = std::thread::available_parallelism()
-        .map(|n| n.get())
-        .unwrap_or(1);
-    format!("{cores} cores ({cpu}), {mem} GiB RAM; load generator in the same machine")
-}
-
-/// fsyncs per second of a 512-byte append in the temp folder (where the SQLite file lives).
-fn fsync_rate() -> f64 {
-    let dir = tempfile::tempdir().expect("tempdir");
-    let mut f = std::fs::File::create(dir.path().join("fsync.bin")).expect("file");
-    let start = Instant::now();
-    let mut n = 0u64;
-    while start.elapsed() < Duration::from_secs(2) {
-        f.write_all(&[7u8; 512]).expect("write");
-        f.sync_data().expect("fsync");
-        n += 1;
-    }
-    n as f64 / start.elapsed().as_secs_f64()
-}
-
-fn rss_kib(pid: u32, field: &str) -> u64 {
-    std::fs::read_to_string(format!("/proc/{pid}/status"))
-        .ok()
-        .and_then(|s| {
-            s.lines()
-                .find(|l| l.starts_with(field))
-                .and_then(|l| l.split_whitespace().nth(1)?.parse().ok())
-        })
-        .unwrap_or(0)
-}
-
 #[derive(Debug, Clone, Copy)]
 struct Stats {
     rate: f64,
@@ -117,7 +75,7 @@ struct Stats {
     errors: u64,
 }
 
-async fn load(server: &Server, clients: usize, work: Work) -> Stats {
+async fn load(server: &Server, corpus: &Arc<Corpus>, clients: usize, work: Work) -> Stats {
     let client = reqwest::Client::builder()
         .pool_max_idle_per_host(clients)
         .build()
@@ -127,6 +85,7 @@ async fn load(server: &Server, clients: usize, work: Work) -> Stats {
     let mut tasks = vec![];
     for c in 0..clients {
         let (client, base, token) = (client.clone(), server.base.clone(), server.token.clone());
+        let corpus = corpus.clone();
         tasks.push(tokio::spawn(async move {
             let mut lat = Vec::with_capacity(4096);
             let mut errors = 0u64;
@@ -137,7 +96,7 @@ async fn load(server: &Server, clients: usize, work: Work) -> Stats {
                 let r = if work == Work::Noop {
                     client.get(format!("{base}/internal/noop")).send().await
                 } else if work == Work::Twilio {
-                    let (body, signature) = twilio_request(&base, c, i);
+                    let (body, signature) = twilio_request(&corpus, &base, c, i);
                     client
                         .post(format!("{base}/channels/twilio/sms"))
                         .header("content-type", "application/x-www-form-urlencoded")
@@ -146,12 +105,8 @@ async fn load(server: &Server, clients: usize, work: Work) -> Stats {
                         .send()
                         .await
                 } else {
-                    let body = json!({
-                        "text": format!("Hommes armés signalés à Kiwanja, client {c} message {i}"),
-                        "place": "CD6111-V001",
-                        "threat_type": "armed_presence",
-                        "reporter_phone": format!("+2439900{:05}", c * 100 + (i % 100) as usize),
-                    });
+                    let phone = format!("+2439900{:05}", c * 100 + (i % 100) as usize);
+                    let body = corpus.api_body(c * 7919 + i as usize, &phone);
                     client
                         .post(format!("{base}/api/v1/alerts"))
                         .bearer_auth(&token)
@@ -202,7 +157,7 @@ async fn login_cookie(server: &Server) -> Option<String> {
         .post(format!("{}/login", server.base))
         .form(&[
             ("name", "admin"),
-            ("password", "admin-password-1"),
+            ("password", DEMO_PASSWORD),
             ("next", "/alerts"),
         ])
         .send()
@@ -222,10 +177,10 @@ async fn open_alerts(server: &Server) -> u64 {
         .unwrap_or(0)
 }
 
-async fn queue_page(server: &Server) -> Value {
+async fn queue_page(server: &Server, corpus: &Arc<Corpus>) -> Value {
     // The design target is stated for 10,000 open alerts: top up when the load steps made fewer.
     while open_alerts(server).await < 10_000 {
-        load(server, 64, Work::Api).await;
+        load(server, corpus, 64, Work::Api).await;
     }
     let open = open_alerts(server).await;
     let client = reqwest::Client::new();
@@ -304,16 +259,67 @@ async fn idle_memory_with_demo() -> Option<u64> {
     Some(rss)
 }
 
+/// The no-op endpoint and API intake at 64 connections through wrk, with the fsync rate
+/// measured again between them (the disk is shared with the load).
+fn with_wrk(
+    wrk: &std::path::Path,
+    server: &Server,
+    corpus: &Corpus,
+    backend: Backend,
+) -> Option<Value> {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../target/bench");
+    std::fs::create_dir_all(&dir).ok()?;
+    let script = wrk::script(corpus, &server.token, &dir).ok()?;
+    let noop = wrk::run(
+        wrk,
+        &format!("{}/internal/noop", server.base),
+        64,
+        WRK_SECS,
+        None,
+    )?;
+    let fsync = fsync_rate();
+    let api = wrk::run(
+        wrk,
+        &format!("{}/api/v1/alerts", server.base),
+        64,
+        WRK_SECS,
+        Some(&script),
+    )?;
+    println!(
+        "{backend:?}  | wrk, 64 connections | no-op {:.0} req/s (p99 {:.2} ms) | intake {:.0} alerts/s = {:.1}% of no-op, {:.1}x the fsync rate ({fsync:.0}/s) | p50 {:.2} ms | p99 {:.2} ms | errors {}",
+        noop.rate,
+        noop.p99_ms,
+        api.rate,
+        100.0 * api.rate / noop.rate.max(1.0),
+        api.rate / fsync.max(1.0),
+        api.p50_ms,
+        api.p99_ms,
+        api.errors
+    );
+    Some(json!({
+        "clients": 64, "seconds": WRK_SECS, "fsync_per_s": fsync,
+        "noop_per_s": noop.rate, "noop_p50_ms": noop.p50_ms, "noop_p99_ms": noop.p99_ms,
+        "intake_per_s": api.rate, "intake_p50_ms": api.p50_ms, "intake_p99_ms": api.p99_ms,
+        "intake_errors": api.errors, "intake_vs_noop": api.rate / noop.rate.max(1.0),
+    }))
+}
+
 #[tokio::main(flavor = "multi_thread")]
 async fn main() {
     let machine = machine();
     println!("Kinga intake benchmark on {machine}");
     let fsync = fsync_rate();
     println!("fsync rate (512-byte append + fdatasync): {fsync:.0}/s");
-    let mut report = json!({ "machine": machine, "fsync_per_s": fsync, "step_seconds": STEP_SECS, "backends": {} });
+    let corpus = Arc::new(Corpus::load());
+    println!("load spread over {}", corpus.spread());
+    let wrk = wrk::ensure();
+    let mut report = json!({
+        "machine": machine, "fsync_per_s": fsync, "step_seconds": STEP_SECS,
+        "spread": corpus.spread(), "backends": {},
+    });
     for backend in [Backend::Sqlite, Backend::Postgres] {
         let Some(server) =
-            Server::start_with_env(backend, &[("KINGA_TWILIO_AUTH_TOKEN", TWILIO_TOKEN)]).await
+            Server::start_demo(backend, &[("KINGA_TWILIO_AUTH_TOKEN", TWILIO_TOKEN)]).await
         else {
             println!("{backend:?}: not available, skipped");
             continue;
@@ -326,9 +332,9 @@ async fn main() {
         );
         let mut rows = vec![];
         for clients in [1, 16, 64] {
-            let noop = load(&server, clients, Work::Noop).await;
-            let intake = load(&server, clients, Work::Api).await;
-            let twilio = load(&server, clients, Work::Twilio).await;
+            let noop = load(&server, &corpus, clients, Work::Noop).await;
+            let intake = load(&server, &corpus, clients, Work::Api).await;
+            let twilio = load(&server, &corpus, clients, Work::Twilio).await;
             println!(
                 "{backend:?}  | {clients:>7} | {:>11.0} | {:>15.0} | {:>11.1}% | {:>6.2} | {:>6.2} | {:>6} | {:>12.0} | {:>11.1}% | {:>6.2} | {:>6.2} | {}",
                 noop.rate,
@@ -353,19 +359,22 @@ async fn main() {
                 "twilio_errors": twilio.errors, "twilio_vs_noop": twilio.rate / noop.rate.max(1.0),
             }));
         }
+        let by_wrk = wrk
+            .as_deref()
+            .and_then(|w| with_wrk(w, &server, &corpus, backend));
         let peak = rss_kib(pid, "VmHWM:");
         println!(
             "{backend:?}: resident memory idle {} MiB, peak under load {} MiB",
             idle / 1024,
             peak / 1024
         );
-        let queue = queue_page(&server).await;
+        let queue = queue_page(&server, &corpus).await;
         println!(
             "{backend:?}: queue with {} open alerts: {}",
             queue["open_alerts"], queue
         );
         report["backends"][format!("{backend:?}").to_lowercase()] = json!({
-            "intake": rows, "rss_idle_kib": idle, "rss_peak_kib": peak, "queue": queue,
+            "intake": rows, "wrk": by_wrk, "rss_idle_kib": idle, "rss_peak_kib": peak, "queue": queue,
         });
     }
     if let Some(rss) = idle_memory_with_demo().await {
