@@ -57,6 +57,18 @@ fn columns_of(table: Projection) -> &'static [&'static str] {
         ],
         Projection::Digests => &["day"],
         Projection::Audit => &[],
+        Projection::Incidents => &[
+            "id",
+            "compartment",
+            "state",
+            "occurred_on",
+            "place",
+            "recorded_at",
+            "version",
+            "search",
+        ],
+        Projection::Grants => &["id", "user_id", "compartment"],
+        Projection::CompartmentKeys => &["id", "compartment", "version"],
     }
 }
 

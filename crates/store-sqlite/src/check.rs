@@ -56,6 +56,18 @@ fn columns_of(table: Projection) -> &'static [&'static str] {
         ],
         Projection::Digests => &["day"],
         Projection::Audit => &[],
+        Projection::Incidents => &[
+            "id",
+            "compartment",
+            "state",
+            "occurred_on",
+            "place",
+            "recorded_at",
+            "version",
+            "search",
+        ],
+        Projection::Grants => &["id", "user_id", "compartment"],
+        Projection::CompartmentKeys => &["id", "compartment", "version"],
     }
 }
 
@@ -112,7 +124,12 @@ fn canonical(table: Projection, column: &str, v: ValueRef<'_>) -> Result<Option<
             let t = String::from_utf8_lossy(t).to_string();
             let is_time = matches!(
                 column,
-                "reported_at" | "received_at" | "next_deadline" | "created_at" | "next_attempt_at"
+                "reported_at"
+                    | "received_at"
+                    | "next_deadline"
+                    | "created_at"
+                    | "next_attempt_at"
+                    | "recorded_at"
             );
             if is_time {
                 // A time that does not even parse is itself a difference worth showing.
