@@ -408,6 +408,20 @@ async fn sealed_at_rest_and_rotated(backend: Backend) {
         "verify: {}",
         String::from_utf8_lossy(&out.stdout)
     );
+    // An allegation turned into a verified case behind Kinga's back is found.
+    let sql = format!(
+        "UPDATE incidents SET state = 'verified' WHERE id = '{}'",
+        ids[0]
+    );
+    assert_eq!(s.sql(&sql, &sql).await, 1);
+    let out = s.cli(&["verify"], None);
+    let said = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(!out.status.success());
+    assert!(said.contains("incidents row"), "{said}");
 
     s.stop();
     if backend == Backend::Sqlite {

@@ -5,6 +5,7 @@
 //! narrative and verification notes) are plain here; the application seals them with the
 //! compartment's key before they reach an event or a row ([`Incident::identifying_mut`]).
 
+pub mod care;
 mod check;
 mod parts;
 mod taxonomy;

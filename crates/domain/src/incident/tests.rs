@@ -278,3 +278,82 @@ fn an_allegation_may_be_dismissed_as_unfounded() {
         .unwrap();
     assert_eq!(step.from, VerificationState::Reported);
 }
+
+mod care {
+    use super::*;
+    use crate::incident::care::*;
+
+    fn provider() -> ServiceProvider {
+        ServiceProvider {
+            id: "osc-goma".into(),
+            name: "One-stop centre Goma".into(),
+            kind: ProviderKind::OneStopCentre,
+            services: vec![ReferralService::Medical, ReferralService::Psychosocial],
+            places: vec!["CD61".into()],
+        }
+    }
+
+    fn consent(given: bool, by_guardian: bool) -> Consent {
+        Consent {
+            given,
+            by_guardian,
+            recorded_by: "wpa".into(),
+            at: Utc.with_ymd_and_hms(2026, 10, 2, 8, 0, 0).unwrap(),
+        }
+    }
+
+    #[test]
+    fn referrals_need_consent_a_counted_victim_and_the_service() {
+        let mut d = draft(Compartment::Crsv, vec![Violation::Rape]);
+        d.victims.push(victim(AgeGroup::Age12To17));
+        let i = record(d).unwrap();
+        let at = Utc.with_ymd_and_hms(2026, 10, 2, 9, 0, 0).unwrap();
+        let make = |victim, service, c| {
+            Referral::make("R1".into(), &i, victim, &provider(), service, c, at)
+        };
+        assert!(make(0, ReferralService::Medical, consent(false, false)).is_err());
+        assert!(make(5, ReferralService::Medical, consent(true, false)).is_err());
+        assert!(make(0, ReferralService::Legal, consent(true, false)).is_err());
+        assert!(
+            make(1, ReferralService::Medical, consent(true, false)).is_err(),
+            "a child"
+        );
+        assert!(make(1, ReferralService::Medical, consent(true, true)).is_ok());
+        let mut r = make(0, ReferralService::Medical, consent(true, false)).unwrap();
+        assert_eq!(r.status, ReferralStatus::Pending);
+        let f = |status| FollowUp {
+            at,
+            by: "wpa".into(),
+            status,
+        };
+        assert!(r.follow_up(f(ReferralStatus::Completed)).is_err());
+        r.follow_up(f(ReferralStatus::Accepted)).unwrap();
+        r.follow_up(f(ReferralStatus::Completed)).unwrap();
+        assert_eq!(r.follow_ups.len(), 2);
+        assert_eq!(
+            sexual_violence_response_rate(std::slice::from_ref(&i), &[r]),
+            Some(1.0)
+        );
+        assert_eq!(sexual_violence_response_rate(&[i], &[]), Some(0.0));
+        assert_eq!(sexual_violence_response_rate(&[], &[]), None);
+    }
+
+    #[test]
+    fn a_second_interview_needs_a_reason() {
+        let at = |d| Utc.with_ymd_and_hms(2026, 10, d, 9, 0, 0).unwrap();
+        let interview = |d, by: &str| Interview {
+            incident: "I1".into(),
+            victim: 0,
+            by: by.into(),
+            at: at(d),
+            shared_with: vec![],
+        };
+        let log = vec![interview(2, "hro"), interview(3, "unicef")];
+        assert_eq!(prior_interviews(&log, "I1", 0)[0].by, "unicef");
+        assert!(prior_interviews(&log, "I1", 1).is_empty());
+        let e = check_new_interview(&log, &interview(4, "wpa"), None).unwrap_err();
+        assert!(e.to_string().contains("unicef"), "{e}");
+        assert!(check_new_interview(&log, &interview(4, "wpa"), Some("court hearing")).is_ok());
+        assert!(check_new_interview(&[], &interview(4, "wpa"), None).is_ok());
+    }
+}
