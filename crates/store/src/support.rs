@@ -371,6 +371,67 @@ pub fn expected_columns(
     })
 }
 
+/// The rows an incident's record implies in the side tables, as a backend's check reads them
+/// back: violations sorted and comma-joined; victims `n:sex:age_group:disability:displaced`
+/// (booleans 0/1) comma-joined in order; an empty table part is `None`.
+pub fn incident_side_rows(
+    doc: &serde_json::Value,
+) -> StoreResult<(Option<String>, Option<String>)> {
+    let i: Incident = serde_json::from_value(doc.clone())
+        .map_err(|e| StoreError::Corrupt(format!("incident record: {e}")))?;
+    let mut violations: Vec<&str> = i.violations.iter().map(|v| v.as_str()).collect();
+    violations.sort_unstable();
+    let victims: Vec<String> = i
+        .victims
+        .iter()
+        .enumerate()
+        .map(|(n, v)| {
+            format!(
+                "{n}:{}:{}:{}:{}",
+                v.sex.as_str(),
+                v.age_group.as_str(),
+                u8::from(v.disability),
+                u8::from(v.displaced)
+            )
+        })
+        .collect();
+    let joined = |v: Vec<String>| (!v.is_empty()).then(|| v.join(","));
+    Ok((
+        joined(violations.into_iter().map(String::from).collect()),
+        joined(victims),
+    ))
+}
+
+/// Differences between an incident's side-table rows as stored and as its record implies.
+pub fn side_row_faults(
+    key: &str,
+    doc: &serde_json::Value,
+    violations: Option<String>,
+    victims: Option<String>,
+) -> Vec<String> {
+    match incident_side_rows(doc) {
+        Err(e) => vec![format!("incidents row {key}: {e}")],
+        Ok((want_violations, want_victims)) => {
+            let mut out = Vec::new();
+            if violations != want_violations {
+                out.push(format!(
+                    "incident_violations of incident {key} hold {} but its record says {}",
+                    show(violations.as_deref()),
+                    show(want_violations.as_deref())
+                ));
+            }
+            if victims != want_victims {
+                out.push(format!(
+                    "incident_victims of incident {key} hold {} but its record says {}",
+                    show(victims.as_deref()),
+                    show(want_victims.as_deref())
+                ));
+            }
+            out
+        }
+    }
+}
+
 /// Compare stored columns with the expected ones; a sentence per difference.
 pub fn column_differences(
     table: Projection,

@@ -414,6 +414,12 @@ async fn sealed_at_rest_and_rotated(backend: Backend) {
         ids[0]
     );
     assert_eq!(s.sql(&sql, &sql).await, 1);
+    // A violation deleted from the rows reports count.
+    let sql = format!(
+        "DELETE FROM incident_violations WHERE incident_id = '{}'",
+        ids[1]
+    );
+    assert_eq!(s.sql(&sql, &sql).await, 1);
     let out = s.cli(&["verify"], None);
     let said = format!(
         "{}{}",
@@ -422,6 +428,7 @@ async fn sealed_at_rest_and_rotated(backend: Backend) {
     );
     assert!(!out.status.success());
     assert!(said.contains("incidents row"), "{said}");
+    assert!(said.contains("incident_violations of incident"), "{said}");
 
     s.stop();
     if backend == Backend::Sqlite {
