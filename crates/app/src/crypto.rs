@@ -14,6 +14,7 @@ use crate::{AppError, AppResult};
 /// Holds the instance key. Sealed values are `v1.<base64(nonce || ciphertext)>`.
 pub struct Sealer {
     cipher: XChaCha20Poly1305,
+    wrap: XChaCha20Poly1305,
     digest_key: [u8; 32],
     anchor_key: [u8; 32],
     check: String,
@@ -35,10 +36,12 @@ impl Sealer {
         let enc = blake3::derive_key("kinga 2026 field encryption", &key);
         let digest_key = blake3::derive_key("kinga 2026 phone digest", &key);
         let anchor_key = blake3::derive_key("kinga 2026 ledger anchor", &key);
+        let wrap = blake3::derive_key("kinga 2026 compartment key wrap", &key);
         // A check value tells which key a database was sealed with without revealing it.
         let check = hex::encode(&blake3::derive_key("kinga 2026 key check value", &key)[..8]);
         Sealer {
             cipher: XChaCha20Poly1305::new(&enc.into()),
+            wrap: XChaCha20Poly1305::new(&wrap.into()),
             digest_key,
             anchor_key,
             check,
@@ -137,6 +140,52 @@ impl Sealer {
         String::from_utf8(plain).map_err(|_| bad())
     }
 
+    /// Wrap a compartment key under the master key, bound to `label` (the compartment and
+    /// version), so a wrapped key copied to another row does not open.
+    pub fn wrap_key(&self, label: &str, key: &[u8; 32]) -> AppResult<String> {
+        let nonce: [u8; 24] = rand::random();
+        let ct = self
+            .wrap
+            .encrypt(
+                XNonce::from_slice(&nonce),
+                chacha20poly1305::aead::Payload {
+                    msg: key,
+                    aad: label.as_bytes(),
+                },
+            )
+            .map_err(|_| AppError::Crypto("key wrapping failed".into()))?;
+        let mut buf = nonce.to_vec();
+        buf.extend_from_slice(&ct);
+        Ok(format!("w1.{}", URL_SAFE_NO_PAD.encode(buf)))
+    }
+
+    /// Unwrap a key wrapped by [`Sealer::wrap_key`] with the same master key and label.
+    pub fn unwrap_key(&self, label: &str, wrapped: &str) -> AppResult<[u8; 32]> {
+        let bad = || {
+            AppError::Crypto(format!(
+                "the compartment key {label} does not open with this master key: the key file \
+                 is not the one this database was sealed with, or the key row was altered"
+            ))
+        };
+        let body = wrapped.strip_prefix("w1.").ok_or_else(bad)?;
+        let buf = URL_SAFE_NO_PAD.decode(body).map_err(|_| bad())?;
+        if buf.len() < 24 {
+            return Err(bad());
+        }
+        let (nonce, ct) = buf.split_at(24);
+        let plain = self
+            .wrap
+            .decrypt(
+                XNonce::from_slice(nonce),
+                chacha20poly1305::aead::Payload {
+                    msg: ct,
+                    aad: label.as_bytes(),
+                },
+            )
+            .map_err(|_| bad())?;
+        plain.try_into().map_err(|_| bad())
+    }
+
     /// Keyed digest of a normalised phone number.
     pub fn phone_digest(&self, msisdn: &str) -> String {
         blake3::keyed_hash(&self.digest_key, msisdn.as_bytes()).to_hex()[..32].to_string()
@@ -145,7 +194,7 @@ impl Sealer {
 
 /// True when a database written before key check values existed may hold sealed fields.
 async fn holds_sealed_data(store: &dyn Store) -> AppResult<bool> {
-    if !store.focal_points().await?.is_empty() {
+    if !store.focal_points().await?.is_empty() || !store.compartment_keys().await?.is_empty() {
         return Ok(true);
     }
     let any = store
@@ -180,6 +229,15 @@ mod tests {
         assert_eq!(s.open(&a).unwrap(), "+243990000001");
         assert!(Sealer::new([8; 32]).open(&a).is_err());
         assert!(s.open("v1.garbage").is_err());
+    }
+
+    #[test]
+    fn wrapped_keys_open_only_with_their_master_key_and_label() {
+        let s = Sealer::new([7; 32]);
+        let w = s.wrap_key("crsv:1", &[42; 32]).unwrap();
+        assert_eq!(s.unwrap_key("crsv:1", &w).unwrap(), [42; 32]);
+        assert!(s.unwrap_key("crsv:2", &w).is_err());
+        assert!(Sealer::new([8; 32]).unwrap_key("crsv:1", &w).is_err());
     }
 
     #[test]

@@ -14,6 +14,7 @@ pub mod error;
 pub mod files;
 pub mod import;
 pub mod inbox;
+pub mod incidents;
 pub mod jobs;
 pub mod login;
 pub mod moves;
@@ -45,7 +46,8 @@ use kinga_store::Store;
 /// Query and record shapes the pages and the API pass through the application, re-exported
 /// so that the web layer depends on the application alone, never on the store.
 pub use kinga_store::{
-    AlertPage, AlertQuery, AlertSort, AuditEntry, OutboxQuery, Session, StoreError,
+    AlertPage, AlertQuery, AlertSort, AuditEntry, IncidentPage, IncidentQuery, OutboxQuery,
+    Session, StoreError,
 };
 
 /// Who is asking: a signed-in user, a gateway, or the system itself.
@@ -130,6 +132,7 @@ pub struct App {
     caches: Arc<Caches>,
     anchor: Arc<anchor::Anchor>,
     limiter: Arc<login::LoginLimiter>,
+    keyring: Arc<incidents::Keyring>,
 }
 
 impl App {
@@ -155,7 +158,10 @@ impl App {
             caches,
             anchor,
             limiter,
+            keyring: Arc::new(incidents::Keyring::default()),
         };
+        // Every compartment key opens with the master key, or Kinga does not start.
+        app.load_keys().await?;
         app.caches
             .reload(app.store.as_ref(), app.clock.now())
             .await?;

@@ -150,6 +150,21 @@ impl Rebuilt {
                 let id = entry.id.clone();
                 self.put(Projection::Audit, &id, json_of(&entry));
             }
+            Payload::IncidentSaved { incident } => {
+                self.put(Projection::Incidents, &incident.id, json_of(&incident))
+            }
+            Payload::GrantSaved { grant } => {
+                self.put(Projection::Grants, &grant.key(), json_of(&grant))
+            }
+            Payload::GrantRevoked { user, compartment } => {
+                let key = kinga_domain::compartment::grant_key(&user, compartment);
+                if let Some(t) = self.docs.get_mut(&Projection::Grants) {
+                    t.remove(&key);
+                }
+            }
+            Payload::CompartmentKeySaved { key } => {
+                self.put(Projection::CompartmentKeys, &key.key(), json_of(&key))
+            }
         }
         Ok(())
     }

@@ -1,6 +1,7 @@
 //! `kinga`: one binary for the server and every operator task.
 
 mod cluster;
+mod compartments;
 mod config;
 mod demo;
 mod runtime;
@@ -85,6 +86,9 @@ enum Command {
     /// Community focal points.
     #[command(subcommand)]
     FocalPoints(FocalPointsCmd),
+    /// Compartment keys.
+    #[command(subcommand)]
+    Keys(compartments::KeysCmd),
 }
 
 #[derive(Subcommand)]
@@ -173,6 +177,25 @@ enum UserCmd {
     },
     /// List users.
     List,
+    /// Let a user see a compartment (general, human_rights, crsv, children); audited.
+    Grant {
+        /// Login name.
+        name: String,
+        /// The compartment.
+        compartment: String,
+    },
+    /// Take a compartment back from a user; audited.
+    RevokeGrant {
+        /// Login name.
+        name: String,
+        /// The compartment.
+        compartment: String,
+    },
+    /// List a user's compartment grants.
+    Grants {
+        /// Login name.
+        name: String,
+    },
 }
 
 #[derive(Subcommand)]
@@ -386,6 +409,13 @@ async fn main() -> anyhow::Result<()> {
                         }
                     );
                 }
+                UserCmd::Grant { name, compartment } => {
+                    compartments::grant(&app, &caller, &name, &compartment).await?
+                }
+                UserCmd::RevokeGrant { name, compartment } => {
+                    compartments::revoke(&app, &caller, &name, &compartment).await?
+                }
+                UserCmd::Grants { name } => compartments::list(&app, &caller, &name).await?,
                 UserCmd::List => {
                     for u in app.users(&caller).await? {
                         println!(
@@ -398,6 +428,12 @@ async fn main() -> anyhow::Result<()> {
                     }
                 }
             }
+            keep_anchor(&app);
+            Ok(())
+        }
+        Command::Keys(cmd) => {
+            let app = runtime::open_app(&settings).await?;
+            compartments::keys(&app, &cli_caller(), cmd).await?;
             keep_anchor(&app);
             Ok(())
         }

@@ -4,11 +4,13 @@
 pub mod alert;
 pub mod analysis;
 pub mod audit;
+pub mod compartment;
 pub mod deadline;
 pub mod dedup;
 pub mod digest;
 pub mod error;
 pub mod gazetteer_import;
+pub mod incident;
 pub mod limits;
 pub mod outbox;
 pub mod people;

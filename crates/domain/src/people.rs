@@ -17,7 +17,8 @@ pub enum Role {
     Coordinator,
     /// Community liaison assistant: triages, verifies, assigns, closes.
     TriageOfficer,
-    /// Protection monitor: records and reads alerts.
+    /// Protection monitor or human-rights officer: records and reads alerts, records and
+    /// verifies incidents (in the compartments granted).
     Monitor,
     /// Reads everything non-sensitive, for analysis.
     Analyst,
@@ -52,6 +53,12 @@ pub enum Permission {
     ManageUsers,
     /// Receive escalations and digests.
     Coordinate,
+    /// Read incidents (only in the compartments the user may see).
+    ReadIncidents,
+    /// Record incidents.
+    RecordIncidents,
+    /// Move incidents through verification.
+    VerifyIncidents,
 }
 
 impl Role {
@@ -96,8 +103,11 @@ impl Role {
                     | ReadContacts
                     | ReadOutbox
             ),
-            Role::Monitor => matches!(p, ReadAlerts | CreateAlerts),
-            Role::Analyst => matches!(p, ReadAlerts),
+            Role::Monitor => matches!(
+                p,
+                ReadAlerts | CreateAlerts | ReadIncidents | RecordIncidents | VerifyIncidents
+            ),
+            Role::Analyst => matches!(p, ReadAlerts | ReadIncidents),
             Role::Responder => matches!(p, ReadAlerts | RespondAlerts),
             Role::Viewer => matches!(p, ReadAlerts),
         }
@@ -222,6 +232,19 @@ mod tests {
         assert_eq!("triage-officer".parse::<Role>(), Ok(Role::TriageOfficer));
         assert_eq!("admin".parse::<Role>(), Ok(Role::Administrator));
         assert!("warlord".parse::<Role>().is_err());
+    }
+
+    #[test]
+    fn monitors_record_and_verify_incidents_analysts_read_them() {
+        use Permission::*;
+        for p in [ReadIncidents, RecordIncidents, VerifyIncidents] {
+            assert!(Role::Monitor.can(p));
+            assert!(!Role::TriageOfficer.can(p));
+            assert!(!Role::Viewer.can(p));
+            assert!(!Role::Responder.can(p));
+        }
+        assert!(Role::Analyst.can(ReadIncidents));
+        assert!(!Role::Analyst.can(RecordIncidents));
     }
 
     #[test]

@@ -5,6 +5,8 @@ use serde::{Deserialize, Serialize};
 
 use kinga_domain::alert::AlertEvent;
 use kinga_domain::audit::AuditEntry;
+use kinga_domain::compartment::{Compartment, CompartmentKey, UserGrant};
+use kinga_domain::incident::Incident;
 use kinga_domain::outbox::{DeliveryState, MessageStatus, OutboxMessage};
 use kinga_domain::people::{ApiToken, User};
 use kinga_domain::place::Place;
@@ -82,6 +84,29 @@ pub enum Payload {
         /// The entry (its `id` is this event's id).
         entry: AuditEntry,
     },
+    /// An incident was recorded or changed (identifying fields sealed with its compartment's
+    /// key).
+    IncidentSaved {
+        /// The incident as it now is.
+        incident: Incident,
+    },
+    /// A user was granted a compartment.
+    GrantSaved {
+        /// The grant.
+        grant: UserGrant,
+    },
+    /// A user's grant of a compartment was revoked.
+    GrantRevoked {
+        /// User id.
+        user: String,
+        /// The compartment.
+        compartment: Compartment,
+    },
+    /// A compartment key was created or retired (wrapped by the master key).
+    CompartmentKeySaved {
+        /// The key as it now is.
+        key: CompartmentKey,
+    },
 }
 
 impl Payload {
@@ -99,6 +124,10 @@ impl Payload {
             Payload::MessageStatus { .. } => "message_status",
             Payload::DigestIssued { .. } => "digest_issued",
             Payload::Audited { .. } => "audited",
+            Payload::IncidentSaved { .. } => "incident_saved",
+            Payload::GrantSaved { .. } => "grant_saved",
+            Payload::GrantRevoked { .. } => "grant_revoked",
+            Payload::CompartmentKeySaved { .. } => "compartment_key_saved",
         }
     }
 }

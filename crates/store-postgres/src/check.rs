@@ -6,7 +6,9 @@ use deadpool_postgres::GenericClient;
 use tokio_postgres::Row;
 use tokio_postgres::types::{Json, Type};
 
-use kinga_store::support::{canonical_time, column_differences, expected_columns, sql_count};
+use kinga_store::support::{
+    canonical_time, column_differences, expected_columns, side_row_faults, sql_count,
+};
 use kinga_store::{AuditEntry, Projection, ProjectionRow};
 
 use crate::error::{Result, corrupt};
@@ -57,6 +59,18 @@ fn columns_of(table: Projection) -> &'static [&'static str] {
         ],
         Projection::Digests => &["day"],
         Projection::Audit => &[],
+        Projection::Incidents => &[
+            "id",
+            "compartment",
+            "state",
+            "occurred_on",
+            "place",
+            "recorded_at",
+            "version",
+            "search",
+        ],
+        Projection::Grants => &["id", "user_id", "compartment"],
+        Projection::CompartmentKeys => &["id", "compartment", "version"],
     }
 }
 
@@ -192,5 +206,56 @@ pub(crate) async fn column_faults(
             }
         }
     }
+    side_faults(client, &mut faults, limit).await?;
+    faults.truncate(limit);
     Ok(faults)
+}
+
+/// Incidents' violations and victims rows that disagree with their records, and rows left
+/// behind by no incident.
+async fn side_faults(
+    client: &impl GenericClient,
+    faults: &mut Vec<String>,
+    limit: usize,
+) -> Result<()> {
+    let rows = client
+        .query(
+            "SELECT i.id, i.doc,
+                 (SELECT string_agg(violation, ',' ORDER BY violation COLLATE \"C\")
+                      FROM incident_violations WHERE incident_id = i.id),
+                 (SELECT string_agg(n::text || ':' || sex || ':' || age_group || ':'
+                      || (CASE WHEN disability THEN '1' ELSE '0' END) || ':'
+                      || (CASE WHEN displaced THEN '1' ELSE '0' END), ',' ORDER BY n)
+                      FROM incident_victims WHERE incident_id = i.id)
+             FROM incidents i ORDER BY i.id",
+            &[],
+        )
+        .await?;
+    for r in rows {
+        if faults.len() >= limit {
+            return Ok(());
+        }
+        let key: String = r.try_get(0).map_err(corrupt)?;
+        let doc = r
+            .try_get::<_, Json<serde_json::Value>>(1)
+            .map_err(corrupt)?
+            .0;
+        let violations: Option<String> = r.try_get(2).map_err(corrupt)?;
+        let victims: Option<String> = r.try_get(3).map_err(corrupt)?;
+        faults.extend(side_row_faults(&key, &doc, violations, victims));
+    }
+    let rows = client
+        .query(
+            "SELECT incident_id FROM incident_violations WHERE incident_id NOT IN (SELECT id FROM incidents)
+             UNION SELECT incident_id FROM incident_victims WHERE incident_id NOT IN (SELECT id FROM incidents)",
+            &[],
+        )
+        .await?;
+    for r in rows {
+        let id: String = r.try_get(0).map_err(corrupt)?;
+        faults.push(format!(
+            "incident_violations or incident_victims hold rows of incident {id}, which does not exist"
+        ));
+    }
+    Ok(())
 }

@@ -4,6 +4,7 @@
 
 mod check;
 mod error;
+mod incidents;
 mod migrate;
 mod project;
 mod queries;
@@ -18,6 +19,8 @@ use tokio_postgres::NoTls;
 use tokio_postgres::types::{Json, ToSql};
 
 use kinga_domain::Alert;
+use kinga_domain::compartment::{CompartmentKey, UserGrant};
+use kinga_domain::incident::Incident;
 use kinga_domain::outbox::OutboxMessage;
 use kinga_domain::people::{ApiToken, User};
 use kinga_domain::place::Place;
@@ -26,8 +29,8 @@ use kinga_ledger::Event;
 pub use kinga_store::support::WriterStats;
 use kinga_store::support::{from_sql_int, sql_count};
 use kinga_store::{
-    AlertPage, AlertQuery, AuditEntry, Commit, IdempotentAnswer, OutboxQuery, Projection,
-    ProjectionRow, Session, Store, StoreError, StoreResult,
+    AlertPage, AlertQuery, AuditEntry, Commit, IdempotentAnswer, IncidentPage, IncidentQuery,
+    OutboxQuery, Projection, ProjectionRow, Session, Store, StoreError, StoreResult,
 };
 
 use error::{Error, Result};
@@ -343,6 +346,24 @@ impl Store for PostgresStore {
             &[&name, &value],
         )
         .await
+    }
+
+    async fn incident(&self, id: &str) -> StoreResult<Option<Incident>> {
+        self.find("SELECT doc FROM incidents WHERE id = $1", id)
+            .await
+    }
+
+    async fn incidents(&self, query: &IncidentQuery) -> StoreResult<IncidentPage> {
+        let mut client = self.client().await?;
+        Ok(incidents::incidents(&mut client, query).await?)
+    }
+
+    async fn grants_of(&self, user: &str) -> StoreResult<Vec<UserGrant>> {
+        Ok(incidents::grants_of(&self.client().await?, user).await?)
+    }
+
+    async fn compartment_keys(&self) -> StoreResult<Vec<CompartmentKey>> {
+        Ok(incidents::compartment_keys(&self.client().await?).await?)
     }
 
     async fn projection_rows(

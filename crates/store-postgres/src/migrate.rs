@@ -28,6 +28,11 @@ const MIGRATIONS: &[(i32, &str, &str)] = &[
         include_str!("../migrations/0004_queue_search.sql"),
     ),
     (5, "inbox", include_str!("../migrations/0005_inbox.sql")),
+    (
+        6,
+        "incidents",
+        include_str!("../migrations/0006_incidents.sql"),
+    ),
 ];
 
 /// Advisory lock key held while migrating ("kingamig" in ASCII).

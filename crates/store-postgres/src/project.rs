@@ -221,6 +221,13 @@ pub(crate) async fn apply(tx: &Transaction<'_>, write: &Write) -> Result<()> {
             .await
             .map_err(dup)?;
         }
+        Write::Incident {
+            incident,
+            expected_version,
+        } => crate::incidents::write_incident(tx, write, incident, *expected_version).await?,
+        Write::Grant(_) | Write::RevokeGrant { .. } | Write::CompartmentKey(_) => {
+            crate::incidents::write_access(tx, write).await?
+        }
     }
     Ok(())
 }

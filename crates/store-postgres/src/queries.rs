@@ -90,19 +90,19 @@ fn event(r: &Row) -> Result<(u64, Event)> {
 
 /// Numbered placeholders and their arguments, built up clause by clause.
 #[derive(Default)]
-struct Filter {
-    clauses: Vec<String>,
+pub(crate) struct Filter {
+    pub(crate) clauses: Vec<String>,
     args: Vec<Arg>,
 }
 
 impl Filter {
     /// Add an argument; returns its placeholder.
-    fn arg(&mut self, value: impl ToSql + Sync + Send + 'static) -> String {
+    pub(crate) fn arg(&mut self, value: impl ToSql + Sync + Send + 'static) -> String {
         self.args.push(Box::new(value));
         format!("${}", self.args.len())
     }
 
-    fn sql(&self) -> String {
+    pub(crate) fn sql(&self) -> String {
         if self.clauses.is_empty() {
             String::new()
         } else {
@@ -110,7 +110,7 @@ impl Filter {
         }
     }
 
-    fn refs(&self) -> Vec<&(dyn ToSql + Sync)> {
+    pub(crate) fn refs(&self) -> Vec<&(dyn ToSql + Sync)> {
         self.args
             .iter()
             .map(|a| a.as_ref() as &(dyn ToSql + Sync))

@@ -3,7 +3,9 @@
 
 use rusqlite::{Connection, types::ValueRef};
 
-use kinga_store::support::{canonical_time, column_differences, decode, expected_columns};
+use kinga_store::support::{
+    canonical_time, column_differences, decode, expected_columns, side_row_faults,
+};
 use kinga_store::{Projection, ProjectionRow};
 
 use crate::error::Result;
@@ -56,6 +58,18 @@ fn columns_of(table: Projection) -> &'static [&'static str] {
         ],
         Projection::Digests => &["day"],
         Projection::Audit => &[],
+        Projection::Incidents => &[
+            "id",
+            "compartment",
+            "state",
+            "occurred_on",
+            "place",
+            "recorded_at",
+            "version",
+            "search",
+        ],
+        Projection::Grants => &["id", "user_id", "compartment"],
+        Projection::CompartmentKeys => &["id", "compartment", "version"],
     }
 }
 
@@ -112,7 +126,12 @@ fn canonical(table: Projection, column: &str, v: ValueRef<'_>) -> Result<Option<
             let t = String::from_utf8_lossy(t).to_string();
             let is_time = matches!(
                 column,
-                "reported_at" | "received_at" | "next_deadline" | "created_at" | "next_attempt_at"
+                "reported_at"
+                    | "received_at"
+                    | "next_deadline"
+                    | "created_at"
+                    | "next_attempt_at"
+                    | "recorded_at"
             );
             if is_time {
                 // A time that does not even parse is itself a difference worth showing.
@@ -177,5 +196,45 @@ pub(crate) fn column_faults(conn: &Connection, limit: usize) -> Result<Vec<Strin
             }
         }
     }
+    side_faults(conn, &mut faults, limit)?;
+    faults.truncate(limit);
     Ok(faults)
+}
+
+/// Incidents' violations and victims rows that disagree with their records, and rows left
+/// behind by no incident.
+fn side_faults(conn: &Connection, faults: &mut Vec<String>, limit: usize) -> Result<()> {
+    let mut stmt = conn.prepare(
+        "SELECT i.id, i.doc,
+             (SELECT group_concat(violation, ',') FROM (SELECT violation FROM incident_violations
+                  WHERE incident_id = i.id ORDER BY violation)),
+             (SELECT group_concat(n || ':' || sex || ':' || age_group || ':' || disability || ':'
+                  || displaced, ',') FROM (SELECT * FROM incident_victims
+                  WHERE incident_id = i.id ORDER BY n))
+         FROM incidents i ORDER BY i.id",
+    )?;
+    let mut rs = stmt.query([])?;
+    while let Some(r) = rs.next()? {
+        if faults.len() >= limit {
+            return Ok(());
+        }
+        let key: String = r.get(0)?;
+        let text: String = r.get(1)?;
+        let Ok(doc) = serde_json::from_str::<serde_json::Value>(&text) else {
+            continue;
+        };
+        faults.extend(side_row_faults(&key, &doc, r.get(2)?, r.get(3)?));
+    }
+    let mut stmt = conn.prepare(
+        "SELECT incident_id FROM incident_violations WHERE incident_id NOT IN (SELECT id FROM incidents)
+         UNION SELECT incident_id FROM incident_victims WHERE incident_id NOT IN (SELECT id FROM incidents)",
+    )?;
+    let mut rs = stmt.query([])?;
+    while let Some(r) = rs.next()? {
+        let id: String = r.get(0)?;
+        faults.push(format!(
+            "incident_violations or incident_victims hold rows of incident {id}, which does not exist"
+        ));
+    }
+    Ok(())
 }

@@ -4,6 +4,7 @@
 mod check;
 mod connect;
 mod error;
+mod incidents;
 mod migrate;
 mod ops;
 mod project;
@@ -20,14 +21,16 @@ use chrono::{DateTime, Utc};
 use rusqlite::{OptionalExtension, params};
 
 use kinga_domain::Alert;
+use kinga_domain::compartment::{CompartmentKey, UserGrant};
+use kinga_domain::incident::Incident;
 use kinga_domain::outbox::OutboxMessage;
 use kinga_domain::people::{ApiToken, User};
 use kinga_domain::place::Place;
 use kinga_domain::registry::{FocalPoint, Responder, ThreatActor};
 use kinga_ledger::Event;
 use kinga_store::{
-    AlertPage, AlertQuery, AuditEntry, Commit, IdempotentAnswer, OutboxQuery, Projection,
-    ProjectionRow, Session, Store, StoreError, StoreResult,
+    AlertPage, AlertQuery, AuditEntry, Commit, IdempotentAnswer, IncidentPage, IncidentQuery,
+    OutboxQuery, Projection, ProjectionRow, Session, Store, StoreError, StoreResult,
 };
 
 pub use kinga_store::support::WriterStats;
@@ -344,6 +347,25 @@ impl Store for SqliteStore {
 
     async fn set_meta(&self, name: &str, value: &str) -> StoreResult<()> {
         self.writer.exec(ops::set_meta(name, value)).await
+    }
+
+    async fn incident(&self, id: &str) -> StoreResult<Option<Incident>> {
+        self.find("SELECT doc FROM incidents WHERE id = ?1", id, "incident")
+            .await
+    }
+
+    async fn incidents(&self, query: &IncidentQuery) -> StoreResult<IncidentPage> {
+        let query = query.clone();
+        self.read(move |c| incidents::incidents(c, &query)).await
+    }
+
+    async fn grants_of(&self, user: &str) -> StoreResult<Vec<UserGrant>> {
+        let user = user.to_string();
+        self.read(move |c| incidents::grants_of(c, &user)).await
+    }
+
+    async fn compartment_keys(&self) -> StoreResult<Vec<CompartmentKey>> {
+        self.read(incidents::compartment_keys).await
     }
 
     async fn projection_rows(

@@ -28,6 +28,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         include_str!("../migrations/0004_queue_search.sql"),
     ),
     (5, "inbox", include_str!("../migrations/0005_inbox.sql")),
+    (
+        6,
+        "incidents",
+        include_str!("../migrations/0006_incidents.sql"),
+    ),
 ];
 
 /// Bring the schema up to date and return the instance id, creating it on first run.

@@ -209,6 +209,13 @@ pub(crate) fn apply(conn: &Connection, write: &Write) -> Result<()> {
             ])
             .map_err(dup)?;
         }
+        Write::Incident {
+            incident,
+            expected_version,
+        } => crate::incidents::write_incident(conn, write, incident, *expected_version)?,
+        Write::Grant(_) | Write::RevokeGrant { .. } | Write::CompartmentKey(_) => {
+            crate::incidents::write_access(conn, write)?
+        }
     }
     Ok(())
 }

@@ -8,6 +8,7 @@
 pub mod fixtures;
 
 mod alerts;
+mod incidents;
 mod ledger;
 mod lookups;
 mod outbox;
@@ -21,6 +22,7 @@ use kinga_ledger::{ChainVerifier, Event};
 use crate::{Commit, Store, StoreError};
 
 pub use alerts::check_alert_queries;
+pub use incidents::{check_grants_and_keys, check_incidents};
 pub use ledger::{
     check_atomicity, check_basics, check_concurrent_commits, check_concurrent_updates,
     check_conflict, check_next_reference, check_sealing,
@@ -63,6 +65,8 @@ pub async fn run_all(store: Arc<dyn Store>) {
     check_registries(s).await;
     check_sessions_of_user(s).await;
     check_meta(s).await;
+    check_incidents(s).await;
+    check_grants_and_keys(s).await;
     check_projection_rows(s).await;
     // Last: everything the checks wrote must still form unbroken chains.
     verified_ledger(s).await;

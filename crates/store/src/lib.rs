@@ -16,6 +16,8 @@ use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 
 use kinga_domain::Alert;
+use kinga_domain::compartment::{CompartmentKey, UserGrant};
+use kinga_domain::incident::Incident;
 use kinga_domain::outbox::OutboxMessage;
 use kinga_domain::people::{ApiToken, User};
 use kinga_domain::place::Place;
@@ -176,6 +178,18 @@ pub trait Store: Send + Sync + 'static {
 
     /// Set such a value.
     async fn set_meta(&self, name: &str, value: &str) -> StoreResult<()>;
+
+    /// One incident by id, whatever its compartment (the application decides who sees it).
+    async fn incident(&self, id: &str) -> StoreResult<Option<Incident>>;
+
+    /// A page of incidents in the query's compartments, newest occurrence first.
+    async fn incidents(&self, query: &IncidentQuery) -> StoreResult<IncidentPage>;
+
+    /// The compartment grants of a user (by id).
+    async fn grants_of(&self, user: &str) -> StoreResult<Vec<UserGrant>>;
+
+    /// Every version of every compartment key, by compartment and version.
+    async fn compartment_keys(&self) -> StoreResult<Vec<CompartmentKey>>;
 
     /// Rows of a projection table in key order after `after`, at most `limit`, each with its
     /// record as stored (`kinga verify` compares them with the ledger).

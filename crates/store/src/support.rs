@@ -9,6 +9,8 @@ use serde::de::DeserializeOwned;
 use tokio::sync::mpsc;
 
 use kinga_domain::Alert;
+use kinga_domain::compartment::{CompartmentKey, UserGrant};
+use kinga_domain::incident::Incident;
 use kinga_ledger::{DraftEvent, Event, GENESIS};
 
 use crate::{Projection, StoreError, StoreResult, Write};
@@ -109,6 +111,35 @@ impl AlertColumns {
     }
 }
 
+/// The scalar columns of an incident that queries filter and sort on; the rest (and its
+/// sealed fields) lives in its JSON document.
+#[derive(Debug, Clone)]
+pub struct IncidentColumns {
+    /// Compartment identifier.
+    pub compartment: &'static str,
+    /// Verification state identifier.
+    pub state: &'static str,
+    /// Date of occurrence, `YYYY-MM-DD` (text order is date order).
+    pub occurred_on: String,
+    /// Version.
+    pub version: i64,
+    /// Lower-case searchable text: nothing sealed is in it.
+    pub search: String,
+}
+
+impl IncidentColumns {
+    /// Derive the stored columns of an incident.
+    pub fn of(i: &Incident) -> StoreResult<IncidentColumns> {
+        Ok(IncidentColumns {
+            compartment: i.compartment.as_str(),
+            state: i.state.as_str(),
+            occurred_on: i.occurred_on.format("%Y-%m-%d").to_string(),
+            version: to_sql_int(i.version, "incident version")?,
+            search: i.search_text(),
+        })
+    }
+}
+
 /// The last event of one origin's chain: what the next event links to.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ChainHead {
@@ -158,6 +189,10 @@ pub fn describe(write: &Write) -> String {
         Write::Digest { day, .. } => format!("digest of {day}"),
         Write::Idempotency(a) => format!("idempotency key {}", a.key),
         Write::Audit(a) => format!("audit entry {}", a.id),
+        Write::Incident { incident, .. } => format!("incident {}", incident.id),
+        Write::Grant(g) => format!("grant {}", g.key()),
+        Write::RevokeGrant { user, compartment } => format!("grant {user}:{compartment}"),
+        Write::CompartmentKey(k) => format!("compartment key {}", k.key()),
     }
 }
 
@@ -300,7 +335,101 @@ pub fn expected_columns(
         Projection::Digests => vec![("day", text(doc, "day"))],
         // Audit rows have no record apart from their columns.
         Projection::Audit => vec![],
+        Projection::Incidents => {
+            let i: Incident = serde_json::from_value(doc.clone())
+                .map_err(|e| StoreError::Corrupt(format!("incident record: {e}")))?;
+            let c = IncidentColumns::of(&i)?;
+            vec![
+                ("id", Some(i.id.clone())),
+                ("compartment", Some(c.compartment.to_string())),
+                ("state", Some(c.state.to_string())),
+                ("occurred_on", Some(c.occurred_on)),
+                ("place", Some(i.place.clone())),
+                ("recorded_at", Some(canonical_time(i.recorded_at))),
+                ("version", Some(c.version.to_string())),
+                ("search", Some(c.search)),
+            ]
+        }
+        Projection::Grants => {
+            let g: UserGrant = serde_json::from_value(doc.clone())
+                .map_err(|e| StoreError::Corrupt(format!("grant record: {e}")))?;
+            vec![
+                ("id", Some(g.key())),
+                ("user_id", Some(g.user.clone())),
+                ("compartment", Some(g.compartment.to_string())),
+            ]
+        }
+        Projection::CompartmentKeys => {
+            let k: CompartmentKey = serde_json::from_value(doc.clone())
+                .map_err(|e| StoreError::Corrupt(format!("compartment key record: {e}")))?;
+            vec![
+                ("id", Some(k.key())),
+                ("compartment", Some(k.compartment.to_string())),
+                ("version", Some(k.version.to_string())),
+            ]
+        }
     })
+}
+
+/// The rows an incident's record implies in the side tables, as a backend's check reads them
+/// back: violations sorted and comma-joined; victims `n:sex:age_group:disability:displaced`
+/// (booleans 0/1) comma-joined in order; an empty table part is `None`.
+pub fn incident_side_rows(
+    doc: &serde_json::Value,
+) -> StoreResult<(Option<String>, Option<String>)> {
+    let i: Incident = serde_json::from_value(doc.clone())
+        .map_err(|e| StoreError::Corrupt(format!("incident record: {e}")))?;
+    let mut violations: Vec<&str> = i.violations.iter().map(|v| v.as_str()).collect();
+    violations.sort_unstable();
+    let victims: Vec<String> = i
+        .victims
+        .iter()
+        .enumerate()
+        .map(|(n, v)| {
+            format!(
+                "{n}:{}:{}:{}:{}",
+                v.sex.as_str(),
+                v.age_group.as_str(),
+                u8::from(v.disability),
+                u8::from(v.displaced)
+            )
+        })
+        .collect();
+    let joined = |v: Vec<String>| (!v.is_empty()).then(|| v.join(","));
+    Ok((
+        joined(violations.into_iter().map(String::from).collect()),
+        joined(victims),
+    ))
+}
+
+/// Differences between an incident's side-table rows as stored and as its record implies.
+pub fn side_row_faults(
+    key: &str,
+    doc: &serde_json::Value,
+    violations: Option<String>,
+    victims: Option<String>,
+) -> Vec<String> {
+    match incident_side_rows(doc) {
+        Err(e) => vec![format!("incidents row {key}: {e}")],
+        Ok((want_violations, want_victims)) => {
+            let mut out = Vec::new();
+            if violations != want_violations {
+                out.push(format!(
+                    "incident_violations of incident {key} hold {} but its record says {}",
+                    show(violations.as_deref()),
+                    show(want_violations.as_deref())
+                ));
+            }
+            if victims != want_victims {
+                out.push(format!(
+                    "incident_victims of incident {key} hold {} but its record says {}",
+                    show(victims.as_deref()),
+                    show(want_victims.as_deref())
+                ));
+            }
+            out
+        }
+    }
 }
 
 /// Compare stored columns with the expected ones; a sentence per difference.

@@ -3,6 +3,8 @@
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
+use kinga_domain::compartment::{Compartment, CompartmentKey, UserGrant};
+use kinga_domain::incident::{Incident, VerificationState, Violation};
 use kinga_domain::outbox::{MessageStatus, OutboxMessage};
 use kinga_domain::people::{ApiToken, User};
 use kinga_domain::place::Place;
@@ -57,6 +59,26 @@ pub enum Write {
     Idempotency(IdempotentAnswer),
     /// Record an audited access (its event is in the same commit, so the audit is chained).
     Audit(AuditEntry),
+    /// Insert (`expected_version: None`, must not exist) or update an incident whose stored
+    /// version must equal `expected_version`; its violations and victims rows are rewritten.
+    Incident {
+        /// The incident as it now is (identifying fields sealed).
+        incident: Box<Incident>,
+        /// Version the change was decided on.
+        expected_version: Option<u64>,
+    },
+    /// Insert or replace a user's grant of a compartment.
+    Grant(UserGrant),
+    /// Delete a user's grant of a compartment (nothing when there is none).
+    RevokeGrant {
+        /// User id.
+        user: String,
+        /// The compartment.
+        compartment: Compartment,
+    },
+    /// Insert or replace a version of a compartment key; inserting a version that exists with
+    /// another key fails with [`crate::StoreError::Duplicate`].
+    CompartmentKey(CompartmentKey),
 }
 
 /// The first answer given for an idempotency key.
@@ -159,6 +181,43 @@ pub struct OutboxQuery {
     pub after: Option<DateTime<Utc>>,
 }
 
+/// Which incidents to list. Compartments are the caller's visible ones: an empty list
+/// matches nothing, so a forgotten filter can never open a compartment.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct IncidentQuery {
+    /// Only incidents in these compartments (empty: none).
+    pub compartments: Vec<Compartment>,
+    /// Only these verification states (empty: all).
+    pub states: Vec<VerificationState>,
+    /// Only incidents in this area (P-code prefix).
+    pub place_prefix: Option<String>,
+    /// Only incidents with this violation.
+    pub violation: Option<Violation>,
+    /// Only incidents whose searchable text holds this (case-insensitive); sealed fields
+    /// are not searchable.
+    pub text: Option<String>,
+    /// Only incidents that occurred on or after this date.
+    pub occurred_from: Option<chrono::NaiveDate>,
+    /// Only incidents that occurred on or before this date.
+    pub occurred_to: Option<chrono::NaiveDate>,
+    /// Page size (capped at 1000).
+    pub limit: usize,
+    /// Rows to skip.
+    pub offset: usize,
+}
+
+/// A page of incidents (newest occurrence first), the number that match, and how many of
+/// them stand in each verification state: allegations and verified cases counted apart.
+#[derive(Debug, Clone, Default)]
+pub struct IncidentPage {
+    /// The incidents.
+    pub items: Vec<Incident>,
+    /// How many match.
+    pub total: u64,
+    /// Matching incidents per verification state (states with none are left out).
+    pub by_state: Vec<(VerificationState, u64)>,
+}
+
 /// A signed-in browser session; only the digest of the cookie secret is stored.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Session {
@@ -197,11 +256,17 @@ pub enum Projection {
     Digests,
     /// Audit entries, keyed by event id.
     Audit,
+    /// Incidents, keyed by id.
+    Incidents,
+    /// Users' compartment grants, keyed by `<user id>:<compartment>`.
+    Grants,
+    /// Compartment keys (wrapped), keyed by `<compartment>:<version>`.
+    CompartmentKeys,
 }
 
 impl Projection {
     /// Every projection table.
-    pub const ALL: [Projection; 10] = [
+    pub const ALL: [Projection; 13] = [
         Projection::Alerts,
         Projection::Places,
         Projection::Actors,
@@ -212,6 +277,9 @@ impl Projection {
         Projection::Outbox,
         Projection::Digests,
         Projection::Audit,
+        Projection::Incidents,
+        Projection::Grants,
+        Projection::CompartmentKeys,
     ];
 
     /// The table's name.
@@ -227,6 +295,9 @@ impl Projection {
             Projection::Outbox => "outbox",
             Projection::Digests => "digests",
             Projection::Audit => "audit",
+            Projection::Incidents => "incidents",
+            Projection::Grants => "user_grants",
+            Projection::CompartmentKeys => "compartment_keys",
         }
     }
 }

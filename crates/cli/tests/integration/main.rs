@@ -8,6 +8,7 @@ mod cluster;
 mod crash;
 mod focal_points;
 mod harness;
+mod incidents;
 mod kannel;
 mod outbound;
 mod schema_fuzz;

@@ -1,6 +1,7 @@
 //! The JSON API under `/api/v1`, and its OpenAPI document at `/api/openapi.json`.
 
 pub mod alerts;
+pub mod incidents;
 pub mod me;
 pub mod registry;
 pub mod views;
@@ -19,7 +20,7 @@ use crate::{AppState, WebError};
 /// The OpenAPI description of the whole JSON API.
 #[derive(OpenApi)]
 #[openapi(
-    info(title = "Kinga API", description = "Community alerts, registries and places of a Kinga instance."),
+    info(title = "Kinga API", description = "Community alerts, registries, places and protection-monitoring incidents of a Kinga instance."),
     paths(
         alerts::create, alerts::list, alerts::get_one, alerts::transition, alerts::triage,
         alerts::link_reporter,
@@ -30,12 +31,14 @@ use crate::{AppState, WebError};
         registry::list_focal_points,
         registry::save_focal_point,
         registry::save_place, registry::list_outbox, registry::list_digests,
-        me::get_me, me::patch_me, me::get_settings, me::patch_settings, me::inbox
+        me::get_me, me::patch_me, me::get_settings, me::patch_settings, me::inbox,
+        incidents::create, incidents::list, incidents::get_one, incidents::verification
     ),
     components(schemas(crate::error::ErrorBody, crate::error::ErrorDetail)),
     modifiers(&BearerAuth),
     tags((name = "alerts", description = "Community alerts"), (name = "registries", description = "Places, actors, responders, focal points"),
-        (name = "people", description = "Users' settings and inboxes"))
+        (name = "people", description = "Users' settings and inboxes"),
+        (name = "incidents", description = "Protection monitoring: incidents in compartments"))
 )]
 pub struct ApiDoc;
 
@@ -98,6 +101,15 @@ pub fn routes() -> Router<AppState> {
             get(me::get_settings).patch(me::patch_settings),
         )
         .route("/api/v1/inbox", get(me::inbox))
+        .route(
+            "/api/v1/incidents",
+            post(incidents::create).get(incidents::list),
+        )
+        .route("/api/v1/incidents/{id}", get(incidents::get_one))
+        .route(
+            "/api/v1/incidents/{id}/verification",
+            post(incidents::verification),
+        )
         .layer(axum::extract::DefaultBodyLimit::max(MAX_BODY))
         // Alert texts and identities must not linger in shared or lost devices' caches.
         .layer(
