@@ -8,6 +8,7 @@ pub mod deadline;
 pub mod dedup;
 pub mod digest;
 pub mod error;
+pub mod export;
 pub mod gazetteer_import;
 pub mod limits;
 pub mod outbox;
