@@ -307,6 +307,112 @@ fn area_of(alert: &Alert, gaz: &Gazetteer) -> Option<String> {
         .and_then(|p| coarse(&p.pcode))
 }
 
+/// The indicators, built one alert at a time (an export-sized period need not sit in memory).
+pub struct Indicators {
+    from: DateTime<Utc>,
+    to: DateTime<Utc>,
+    as_of: DateTime<Utc>,
+    zone: Tz,
+    overall: Acc,
+    months: BTreeMap<String, Acc>,
+    responders: BTreeMap<String, Acc>,
+    areas: BTreeMap<Option<String>, AreaFigures>,
+}
+
+impl Indicators {
+    /// Indicators of the alerts received in `[from, to)` as they stand at `as_of`; months
+    /// are those of `zone`.
+    pub fn new(from: DateTime<Utc>, to: DateTime<Utc>, as_of: DateTime<Utc>, zone: Tz) -> Self {
+        Indicators {
+            from,
+            to,
+            as_of,
+            zone,
+            overall: Acc::default(),
+            months: BTreeMap::new(),
+            responders: BTreeMap::new(),
+            areas: BTreeMap::new(),
+        }
+    }
+
+    /// Count one alert (ignored when received outside the period), with the status of its
+    /// latest closing message, if one was queued.
+    pub fn add(&mut self, a: &Alert, gaz: &Gazetteer, feedback: Option<MessageStatus>) {
+        if a.received_at < self.from || a.received_at >= self.to {
+            return;
+        }
+        let as_of = self.as_of;
+        let r = Record {
+            received_at: a.received_at,
+            steps: steps(a),
+            uncovered: a.uncovered,
+            unplaced: a.place.is_none(),
+            closed: a.state == crate::AlertState::Closed,
+            feedback,
+        };
+        self.overall.add(&r, as_of);
+        let month = a
+            .received_at
+            .with_timezone(&self.zone)
+            .format("%Y-%m")
+            .to_string();
+        self.months.entry(month).or_default().add(&r, as_of);
+        for resp in &r.steps.responders {
+            self.responders
+                .entry(resp.clone())
+                .or_default()
+                .add(&r, as_of);
+        }
+        let area = area_of(a, gaz);
+        let row = self
+            .areas
+            .entry(area.clone())
+            .or_insert_with(|| AreaFigures {
+                name: area
+                    .as_deref()
+                    .and_then(|p| gaz.get(p))
+                    .map(|p| p.name.clone()),
+                area,
+                received: 0,
+                uncovered: 0,
+                unplaced: 0,
+            });
+        row.received += 1;
+        row.uncovered += u32::from(r.uncovered);
+        row.unplaced += u32::from(r.unplaced);
+    }
+
+    /// The report.
+    pub fn finish(self) -> ResponseReport {
+        let groups = |m: BTreeMap<String, Acc>| -> Vec<Group> {
+            m.into_iter()
+                .map(|(key, acc)| Group {
+                    key,
+                    figures: acc.finish(),
+                })
+                .collect()
+        };
+        let mut by_responder = groups(self.responders);
+        by_responder.sort_by(|a, b| {
+            b.figures
+                .received
+                .cmp(&a.figures.received)
+                .then(a.key.cmp(&b.key))
+        });
+        let mut by_area: Vec<AreaFigures> = self.areas.into_values().collect();
+        by_area.sort_by(|a, b| b.received.cmp(&a.received).then(a.area.cmp(&b.area)));
+        ResponseReport {
+            from: self.from,
+            to: self.to,
+            as_of: self.as_of,
+            overall: self.overall.finish(),
+            by_month: groups(self.months),
+            by_responder,
+            by_area,
+        }
+    }
+}
+
 /// Compute the indicators of the alerts received in `[from, to)` as they stand at `as_of`;
 /// `feedback_of` gives the status of an alert's latest closing message, if one was queued.
 pub fn compute(
@@ -318,73 +424,11 @@ pub fn compute(
     gaz: &Gazetteer,
     feedback_of: impl Fn(&Alert) -> Option<MessageStatus>,
 ) -> ResponseReport {
-    let mut overall = Acc::default();
-    let mut months: BTreeMap<String, Acc> = BTreeMap::new();
-    let mut responders: BTreeMap<String, Acc> = BTreeMap::new();
-    let mut areas: BTreeMap<Option<String>, AreaFigures> = BTreeMap::new();
-    for a in alerts
-        .iter()
-        .filter(|a| a.received_at >= from && a.received_at < to)
-    {
-        let r = Record {
-            received_at: a.received_at,
-            steps: steps(a),
-            uncovered: a.uncovered,
-            unplaced: a.place.is_none(),
-            closed: a.state == crate::AlertState::Closed,
-            feedback: feedback_of(a),
-        };
-        overall.add(&r, as_of);
-        let month = a
-            .received_at
-            .with_timezone(&zone)
-            .format("%Y-%m")
-            .to_string();
-        months.entry(month).or_default().add(&r, as_of);
-        for resp in &r.steps.responders {
-            responders.entry(resp.clone()).or_default().add(&r, as_of);
-        }
-        let area = area_of(a, gaz);
-        let row = areas.entry(area.clone()).or_insert_with(|| AreaFigures {
-            name: area
-                .as_deref()
-                .and_then(|p| gaz.get(p))
-                .map(|p| p.name.clone()),
-            area,
-            received: 0,
-            uncovered: 0,
-            unplaced: 0,
-        });
-        row.received += 1;
-        row.uncovered += u32::from(r.uncovered);
-        row.unplaced += u32::from(r.unplaced);
+    let mut ind = Indicators::new(from, to, as_of, zone);
+    for a in alerts {
+        ind.add(a, gaz, feedback_of(a));
     }
-    let groups = |m: BTreeMap<String, Acc>| -> Vec<Group> {
-        m.into_iter()
-            .map(|(key, acc)| Group {
-                key,
-                figures: acc.finish(),
-            })
-            .collect()
-    };
-    let mut by_responder = groups(responders);
-    by_responder.sort_by(|a, b| {
-        b.figures
-            .received
-            .cmp(&a.figures.received)
-            .then(a.key.cmp(&b.key))
-    });
-    let mut by_area: Vec<AreaFigures> = areas.into_values().collect();
-    by_area.sort_by(|a, b| b.received.cmp(&a.received).then(a.area.cmp(&b.area)));
-    ResponseReport {
-        from,
-        to,
-        as_of,
-        overall: overall.finish(),
-        by_month: groups(months),
-        by_responder,
-        by_area,
-    }
+    ind.finish()
 }
 
 #[cfg(test)]

@@ -170,6 +170,22 @@ impl Filters {
         }
     }
 
+    /// What an export of this view runs: the view's query, the default view's new alerts
+    /// included (the page shows them in a section of their own).
+    pub(super) fn export_query(
+        &self,
+        now: DateTime<Utc>,
+        local: &Local,
+        areas: Vec<String>,
+        me: &str,
+    ) -> AlertQuery {
+        let mut q = self.query(now, local, areas, me);
+        if self.state.is_empty() && !self.stale {
+            q.states.clear();
+        }
+        q
+    }
+
     /// Query string of these filters on another page.
     pub fn href(&self, page: usize) -> String {
         let mut parts = vec![];
@@ -288,7 +304,7 @@ struct Live {
 
 /// The places the filters name: a P-code typed or a place name (the places it may mean),
 /// the area select, else the user's working area unless everywhere is asked.
-fn areas(cx: &Ctx, f: &Filters) -> UiResult<(Vec<String>, bool)> {
+pub(super) fn areas(cx: &Ctx, f: &Filters) -> UiResult<(Vec<String>, bool)> {
     let typed = f.place.trim();
     if !typed.is_empty() {
         let gaz = cx.st.app.gazetteer();
@@ -428,6 +444,7 @@ async fn queue_page(cx: &Ctx, f: Filters, done: Option<String>) -> UiResult {
         stale_total => stale_total,
         f => &f,
         working => working_labels,
+        export_qs => f.href(1).trim_start_matches("/alerts").to_string(),
         everywhere_href => format!("{}{}everywhere=1", f.href(1), if f.href(1).contains('?') { "&" } else { "?" }),
         areas => &*cx.st.ui.areas(&gaz),
         threats => threats,
