@@ -4,7 +4,7 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
-use chrono::{DateTime, Duration, NaiveDate, Utc};
+use chrono::{DateTime, Days, Duration, NaiveDate, Utc};
 
 use kinga_domain::analysis::indicators::{Indicators, ResponseReport};
 use kinga_domain::analysis::spikes::{self, Spike};
@@ -172,8 +172,15 @@ impl App {
             )));
         }
         let params = self.settings.analysis.params();
-        let from = self.local_midnight(first - Duration::days(i64::from(params.baseline_days)))?;
-        let to = self.local_midnight(last + Duration::days(1))?;
+        let out_of_range = || AppError::Invalid("the days are out of range".into());
+        let start = first
+            .checked_sub_days(Days::new(u64::from(params.baseline_days)))
+            .ok_or_else(out_of_range)?;
+        let end = last
+            .checked_add_days(Days::new(1))
+            .ok_or_else(out_of_range)?;
+        let from = self.local_midnight(start)?;
+        let to = self.local_midnight(end)?;
         let alerts = self.store.alerts_reported_between(from, to).await?;
         let gaz = self.caches.gazetteer();
         let counts = spikes::daily_counts(&alerts, &gaz, self.settings.zone());

@@ -2,7 +2,7 @@
 
 use axum::Json;
 use axum::extract::State;
-use chrono::{Duration, NaiveDate};
+use chrono::{Datelike, Duration, NaiveDate};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
@@ -71,7 +71,12 @@ fn day(v: &Option<String>, field: &str) -> Result<Option<NaiveDate>, WebError> {
         .filter(|v| !v.is_empty())
         .map(|v| {
             NaiveDate::parse_from_str(v, "%Y-%m-%d")
-                .map_err(|_| WebError::invalid(format!("{field} must be YYYY-MM-DD")))
+                .ok()
+                // A bound on the year keeps date arithmetic far from chrono's limits.
+                .filter(|d| (1900..=2999).contains(&d.year()))
+                .ok_or_else(|| {
+                    WebError::invalid(format!("{field} must be YYYY-MM-DD, years 1900-2999"))
+                })
         })
         .transpose()
 }

@@ -55,7 +55,7 @@ pub struct Filters {
     place: String,
     area: String,
     threat: String,
-    state: String,
+    pub(super) state: String,
     uncovered: bool,
     unplaced: bool,
     overdue: bool,
@@ -64,7 +64,7 @@ pub struct Filters {
     q: String,
     from: String,
     to: String,
-    stale: bool,
+    pub(super) stale: bool,
     page: usize,
 }
 
@@ -119,7 +119,13 @@ impl Filters {
     }
 
     /// The store query; `areas` are the places the filters name (working area, place name).
-    fn query(&self, now: DateTime<Utc>, local: &Local, areas: Vec<String>, me: &str) -> AlertQuery {
+    pub(super) fn query(
+        &self,
+        now: DateTime<Utc>,
+        local: &Local,
+        areas: Vec<String>,
+        me: &str,
+    ) -> AlertQuery {
         let (states, open_only) = match self.state.as_str() {
             "" if self.stale => (vec![], true),
             // The default view lists new alerts in their own section above.
@@ -168,22 +174,6 @@ impl Filters {
             limit: PAGE_SIZE,
             offset: (self.page - 1) * PAGE_SIZE,
         }
-    }
-
-    /// What an export of this view runs: the view's query, the default view's new alerts
-    /// included (the page shows them in a section of their own).
-    pub(super) fn export_query(
-        &self,
-        now: DateTime<Utc>,
-        local: &Local,
-        areas: Vec<String>,
-        me: &str,
-    ) -> AlertQuery {
-        let mut q = self.query(now, local, areas, me);
-        if self.state.is_empty() && !self.stale {
-            q.states.clear();
-        }
-        q
     }
 
     /// Query string of these filters on another page.

@@ -2,7 +2,7 @@
 //! week) and the queue's downloads (`/alerts/export.csv|geojson|xlsx`, the queue's filters).
 
 use axum::response::Response;
-use chrono::{DateTime, Duration, NaiveDate, TimeZone, Utc};
+use chrono::{DateTime, Datelike, Duration, NaiveDate, TimeZone, Utc};
 use minijinja::{Value, context};
 use serde::Deserialize;
 
@@ -24,9 +24,11 @@ pub struct PeriodQuery {
     to: Option<String>,
 }
 
+/// A typed day; an odd one (a year like 99999) is ignored, so date arithmetic cannot overflow.
 fn parse_day(v: &Option<String>) -> Option<NaiveDate> {
     v.as_deref()
         .and_then(|d| NaiveDate::parse_from_str(d.trim(), "%Y-%m-%d").ok())
+        .filter(|d| (1900..=2999).contains(&d.year()))
 }
 
 /// "75 %" (French puts a space before the sign too), or a dash when nothing was due.
@@ -149,7 +151,11 @@ async fn export(cx: Ctx, q: QueueParams, format: ExportFormat) -> Response {
         let f: Filters = q.into();
         let (areas, _) = areas(&cx, &f)?;
         let now = cx.st.app.now();
-        let query = f.export_query(now, &cx.local(), areas, &cx.pu.user.name);
+        let mut query = f.query(now, &cx.local(), areas, &cx.pu.user.name);
+        // The default view lists new alerts in a section of their own: export them too.
+        if f.state.is_empty() && !f.stale {
+            query.states.clear();
+        }
         let export = cx.st.app.export_alerts(&cx.caller(), query)?;
         Ok(respond(export, format).await?)
     }
