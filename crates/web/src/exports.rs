@@ -88,8 +88,11 @@ pub async fn respond(mut export: AlertExport, format: ExportFormat) -> Result<Re
             ])?;
             let first = csv_lines(first.iter().flatten().map(ExportRow::cells))?;
             let rest = pages(export, |rows| csv_lines(rows.iter().map(ExportRow::cells)));
+            // Fused: the compression layer may poll a body once more after its end.
             Body::from_stream(
-                futures::stream::iter([Ok(Bytes::from(head)), Ok(Bytes::from(first))]).chain(rest),
+                futures::stream::iter([Ok(Bytes::from(head)), Ok(Bytes::from(first))])
+                    .chain(rest)
+                    .fuse(),
             )
         }
         ExportFormat::GeoJson => {
@@ -105,7 +108,8 @@ pub async fn respond(mut export: AlertExport, format: ExportFormat) -> Result<Re
             Body::from_stream(
                 futures::stream::iter([Ok(Bytes::from(head)), Ok(Bytes::from(first))])
                     .chain(rest)
-                    .chain(tail),
+                    .chain(tail)
+                    .fuse(),
             )
         }
         ExportFormat::Xlsx => Body::from(xlsx(export, first).await?),
