@@ -13,7 +13,7 @@ use kinga_store::{Commit, StoreError, Write};
 use crate::{App, AppError, AppResult, Caller};
 
 impl App {
-    async fn coordinators(&self) -> AppResult<Vec<User>> {
+    pub(crate) async fn coordinators(&self) -> AppResult<Vec<User>> {
         Ok(self
             .store
             .users()
@@ -25,7 +25,7 @@ impl App {
 
     /// A message to a user: always in their Kinga inbox, and a copy by SMS or e-mail for each
     /// way they asked to be reached (a copy needing a contact they lack is not made).
-    fn messages_to(
+    pub(crate) fn messages_to(
         &self,
         user: &User,
         kind: MessageKind,
@@ -57,7 +57,7 @@ impl App {
     }
 
     /// Queue `messages` with the events that record them.
-    fn queue_all(
+    pub(crate) fn queue_all(
         &self,
         messages: Vec<OutboxMessage>,
         events: &mut Vec<kinga_ledger::DraftEvent>,

@@ -3,6 +3,7 @@
 //! Time, identifiers and keys come from here, so the domain can stay pure.
 
 pub mod alerts;
+pub mod analysis;
 pub mod anchor;
 pub mod audit;
 pub mod auth;

@@ -48,6 +48,8 @@ pub struct Settings {
     pub smtp: Smtp,
     /// The HTTP server.
     pub http: Http,
+    /// Protection analysis (spike detection).
+    pub analysis: Analysis,
 }
 
 impl Settings {
@@ -99,6 +101,44 @@ impl Default for Settings {
             kannel: Kannel::default(),
             smtp: Smtp::default(),
             http: Http::default(),
+            analysis: Analysis::default(),
+        }
+    }
+}
+
+/// Spike detection: how often it runs and what a spike is (see `analysis/spikes.rs`).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Analysis {
+    /// Minutes between two runs of the spike job in `kinga serve` (0: never).
+    pub spike_check_minutes: u64,
+    /// Days before a day that make its baseline.
+    pub spike_baseline_days: u32,
+    /// A count whose probability under the baseline is at most this is a spike.
+    pub spike_alpha: f64,
+    /// Fewest alerts in one day that may be a spike.
+    pub spike_min_count: u32,
+}
+
+impl Default for Analysis {
+    fn default() -> Self {
+        let p = kinga_domain::analysis::spikes::SpikeParams::default();
+        Analysis {
+            spike_check_minutes: 15,
+            spike_baseline_days: p.baseline_days,
+            spike_alpha: p.alpha,
+            spike_min_count: p.min_count,
+        }
+    }
+}
+
+impl Analysis {
+    /// The detection's parameters.
+    pub fn params(&self) -> kinga_domain::analysis::spikes::SpikeParams {
+        kinga_domain::analysis::spikes::SpikeParams {
+            baseline_days: self.spike_baseline_days.clamp(1, 365),
+            alpha: self.spike_alpha,
+            min_count: self.spike_min_count.max(1),
         }
     }
 }

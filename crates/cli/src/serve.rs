@@ -30,6 +30,24 @@ pub fn spawn_jobs(app: App) {
             }
         }
     });
+    let minutes = app.settings.analysis.spike_check_minutes;
+    if minutes > 0 {
+        let a = app.clone();
+        tokio::spawn(async move {
+            // Spike detection reads four weeks of alerts: every few minutes is soon enough
+            // for a day-long count, and cheap.
+            let mut tick = tokio::time::interval(Duration::from_secs(minutes.saturating_mul(60)));
+            tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+            loop {
+                tick.tick().await;
+                match a.raise_spikes().await {
+                    Ok(0) => {}
+                    Ok(n) => tracing::info!(spikes = n, "spikes raised to coordinators"),
+                    Err(e) => tracing::warn!(error = %e, "spike detection run failed"),
+                }
+            }
+        });
+    }
     let a = app.clone();
     tokio::spawn(async move {
         // Other servers sharing a PostgreSQL database change registries too.

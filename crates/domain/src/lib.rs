@@ -9,6 +9,7 @@ pub mod deadline;
 pub mod dedup;
 pub mod digest;
 pub mod error;
+pub mod export;
 pub mod gazetteer_import;
 pub mod incident;
 pub mod limits;

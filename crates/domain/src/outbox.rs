@@ -22,6 +22,8 @@ pub enum MessageKind {
     Escalation,
     /// The daily alert tracking digest, to coordinators.
     Digest,
+    /// An analysis alert (a spike of one threat type in an area), to coordinators.
+    Analysis,
 }
 
 /// Delivery state of a message.

@@ -59,6 +59,10 @@ pub enum Permission {
     RecordIncidents,
     /// Move incidents through verification.
     VerifyIncidents,
+    /// Export alert lists (CSV/HXL, GeoJSON, XLSX): no reporter identity ever leaves in them.
+    ExportAlerts,
+    /// Read analysis reports: response indicators and spikes.
+    ReadReports,
 }
 
 impl Role {
@@ -102,12 +106,14 @@ impl Role {
                     | ReadReporters
                     | ReadContacts
                     | ReadOutbox
+                    | ExportAlerts
             ),
             Role::Monitor => matches!(
                 p,
                 ReadAlerts | CreateAlerts | ReadIncidents | RecordIncidents | VerifyIncidents
             ),
-            Role::Analyst => matches!(p, ReadAlerts | ReadIncidents),
+            // Analysis is the analyst's whole job: figures and exports, never identities.
+            Role::Analyst => matches!(p, ReadAlerts | ReadIncidents | ExportAlerts | ReadReports),
             Role::Responder => matches!(p, ReadAlerts | RespondAlerts),
             Role::Viewer => matches!(p, ReadAlerts),
         }
@@ -254,6 +260,19 @@ mod tests {
         assert!(!Role::Analyst.can(Permission::ReadIdentities));
         assert!(!Role::Coordinator.can(Permission::ManageUsers));
         assert!(Role::Administrator.can(Permission::ManageUsers));
+    }
+
+    #[test]
+    fn analysts_and_coordinators_read_reports_viewers_and_responders_do_not() {
+        for r in Role::ALL {
+            let reads = matches!(r, Role::Administrator | Role::Coordinator | Role::Analyst);
+            assert_eq!(r.can(Permission::ReadReports), reads, "{r}");
+        }
+        assert!(Role::Analyst.can(Permission::ExportAlerts));
+        assert!(Role::TriageOfficer.can(Permission::ExportAlerts));
+        assert!(!Role::Viewer.can(Permission::ExportAlerts));
+        assert!(!Role::Responder.can(Permission::ExportAlerts));
+        assert!(!Role::Monitor.can(Permission::ExportAlerts));
     }
 
     #[test]

@@ -5,6 +5,7 @@ pub mod api;
 pub mod auth;
 pub mod channels;
 pub mod error;
+pub mod exports;
 pub mod listen;
 pub mod ui;
 

@@ -6,6 +6,7 @@ mod browser;
 mod cli;
 mod cluster;
 mod crash;
+mod exports;
 mod focal_points;
 mod harness;
 mod incidents;

@@ -1,9 +1,15 @@
 //! Protection analysis over many events: space–time clustering (DBSCAN) for hotspot maps and
-//! for analysts' `kinga cluster`. Pure: the caller reads the events and writes the result.
+//! for analysts' `kinga cluster`, response indicators, spike detection. Pure: the caller
+//! reads the events and writes the result.
 
 pub mod cluster;
 mod grid;
+pub mod indicators;
 mod metric;
+pub mod spikes;
+pub mod steps;
+#[cfg(test)]
+pub(crate) mod testkit;
 
 pub use cluster::{ClusterError, Clustering, DbscanParams, GeoPoint, dbscan};
 pub use metric::{EARTH_RADIUS_KM, haversine_rad};

@@ -159,6 +159,28 @@ pub fn when(v: &Option<String>, field: &str, end: bool) -> Result<Option<DateTim
 }
 
 impl ListParams {
+    /// The store query these filters describe for `caller`: `taken_by=me` is the caller, and
+    /// a place name becomes the places it may mean. The alert list and the exports share it.
+    pub fn resolve(
+        &self,
+        st: &AppState,
+        caller: &kinga_app::Caller,
+    ) -> Result<AlertQuery, WebError> {
+        let mut q = self.query(st.app.now())?;
+        if q.taken_by.as_deref() == Some("me") {
+            q.taken_by = Some(caller.name.clone());
+        }
+        if let Some(name) = self.place_name.as_deref().filter(|n| !n.trim().is_empty()) {
+            let meant = st.app.places_meant(caller, name)?;
+            // A name that means no place must find nothing, not everything.
+            if meant.is_empty() {
+                q.areas.push("~no-place~".into());
+            }
+            q.areas.extend(meant);
+        }
+        Ok(q)
+    }
+
     /// The store query these filters describe.
     pub fn query(&self, now: DateTime<Utc>) -> Result<AlertQuery, WebError> {
         let mut states = vec![];
@@ -222,14 +244,8 @@ pub async fn list(
     user: ApiUser,
     ApiQuery(p): ApiQuery<ListParams>,
 ) -> Result<Json<AlertList>, WebError> {
-    let mut q = p.query(st.app.now())?;
     let caller = user.caller();
-    if q.taken_by.as_deref() == Some("me") {
-        q.taken_by = Some(caller.name.clone());
-    }
-    if let Some(name) = p.place_name.as_deref().filter(|n| !n.trim().is_empty()) {
-        q.areas.extend(st.app.places_meant(&caller, name)?);
-    }
+    let q = p.resolve(&st, &caller)?;
     let (limit, offset) = (q.limit, q.offset);
     let page = st.app.alerts(&caller, q).await?;
     let gaz = st.app.gazetteer();

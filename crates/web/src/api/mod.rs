@@ -1,9 +1,11 @@
 //! The JSON API under `/api/v1`, and its OpenAPI document at `/api/openapi.json`.
 
 pub mod alerts;
+pub mod exports;
 pub mod incidents;
 pub mod me;
 pub mod registry;
+pub mod reports;
 pub mod views;
 
 use axum::extract::rejection::{JsonRejection, QueryRejection};
@@ -32,13 +34,16 @@ use crate::{AppState, WebError};
         registry::save_focal_point,
         registry::save_place, registry::list_outbox, registry::list_digests,
         me::get_me, me::patch_me, me::get_settings, me::patch_settings, me::inbox,
-        incidents::create, incidents::list, incidents::get_one, incidents::verification
+        incidents::create, incidents::list, incidents::get_one, incidents::verification,
+        exports::csv, exports::geojson, exports::xlsx, reports::response, reports::spikes
     ),
     components(schemas(crate::error::ErrorBody, crate::error::ErrorDetail)),
     modifiers(&BearerAuth),
     tags((name = "alerts", description = "Community alerts"), (name = "registries", description = "Places, actors, responders, focal points"),
         (name = "people", description = "Users' settings and inboxes"),
-        (name = "incidents", description = "Protection monitoring: incidents in compartments"))
+        (name = "incidents", description = "Protection monitoring: incidents in compartments"),
+        (name = "exports", description = "Alert lists as CSV with HXL hashtags, GeoJSON and XLSX"),
+        (name = "reports", description = "Response indicators and spikes"))
 )]
 pub struct ApiDoc;
 
@@ -110,6 +115,11 @@ pub fn routes() -> Router<AppState> {
             "/api/v1/incidents/{id}/verification",
             post(incidents::verification),
         )
+        .route("/api/v1/exports/alerts.csv", get(exports::csv))
+        .route("/api/v1/exports/alerts.geojson", get(exports::geojson))
+        .route("/api/v1/exports/alerts.xlsx", get(exports::xlsx))
+        .route("/api/v1/reports/response", get(reports::response))
+        .route("/api/v1/reports/spikes", get(reports::spikes))
         .layer(axum::extract::DefaultBodyLimit::max(MAX_BODY))
         // Alert texts and identities must not linger in shared or lost devices' caches.
         .layer(

@@ -250,7 +250,7 @@ pub struct OutboxParams {
 pub struct OutboxMessageView {
     /// Id.
     pub id: String,
-    /// `acknowledgement`, `feedback`, `question`, `assignment`, `escalation`, `digest`.
+    /// `acknowledgement`, `feedback`, `question`, `assignment`, `escalation`, `digest`, `analysis`.
     pub kind: String,
     /// `reporter`, `user` or `responder`.
     pub recipient: String,

@@ -14,6 +14,7 @@ mod messages;
 mod new_alert;
 mod queue;
 mod registry;
+mod reports;
 mod shared;
 mod templates;
 pub mod time;
@@ -55,6 +56,10 @@ pub fn routes() -> Router<AppState> {
         .route("/language", post(login::language).get(|| back("/alerts")))
         .route("/alerts", get(queue::queue))
         .route("/alerts/rows", get(queue::rows))
+        .route("/alerts/export.csv", get(reports::csv))
+        .route("/alerts/export.geojson", get(reports::geojson))
+        .route("/alerts/export.xlsx", get(reports::xlsx))
+        .route("/reports", get(reports::page))
         .route(
             "/alerts/stale/close",
             post(queue::close_stale).get(|| back("/alerts?view=stale")),
@@ -209,6 +214,8 @@ struct Can {
     coordinate: bool,
     outbox: bool,
     reporters: bool,
+    export: bool,
+    reports: bool,
 }
 
 impl Ctx {
@@ -273,6 +280,8 @@ impl Ctx {
             coordinate: self.can(Permission::Coordinate),
             outbox: self.can(Permission::ReadOutbox),
             reporters: self.can(Permission::ReadReporters),
+            export: self.can(Permission::ExportAlerts),
+            reports: self.can(Permission::ReadReports),
         };
         context! {
             lang => self.lang,

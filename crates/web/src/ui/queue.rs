@@ -55,7 +55,7 @@ pub struct Filters {
     place: String,
     area: String,
     threat: String,
-    state: String,
+    pub(super) state: String,
     uncovered: bool,
     unplaced: bool,
     overdue: bool,
@@ -64,7 +64,7 @@ pub struct Filters {
     q: String,
     from: String,
     to: String,
-    stale: bool,
+    pub(super) stale: bool,
     page: usize,
 }
 
@@ -119,7 +119,13 @@ impl Filters {
     }
 
     /// The store query; `areas` are the places the filters name (working area, place name).
-    fn query(&self, now: DateTime<Utc>, local: &Local, areas: Vec<String>, me: &str) -> AlertQuery {
+    pub(super) fn query(
+        &self,
+        now: DateTime<Utc>,
+        local: &Local,
+        areas: Vec<String>,
+        me: &str,
+    ) -> AlertQuery {
         let (states, open_only) = match self.state.as_str() {
             "" if self.stale => (vec![], true),
             // The default view lists new alerts in their own section above.
@@ -288,7 +294,7 @@ struct Live {
 
 /// The places the filters name: a P-code typed or a place name (the places it may mean),
 /// the area select, else the user's working area unless everywhere is asked.
-fn areas(cx: &Ctx, f: &Filters) -> UiResult<(Vec<String>, bool)> {
+pub(super) fn areas(cx: &Ctx, f: &Filters) -> UiResult<(Vec<String>, bool)> {
     let typed = f.place.trim();
     if !typed.is_empty() {
         let gaz = cx.st.app.gazetteer();
@@ -428,6 +434,7 @@ async fn queue_page(cx: &Ctx, f: Filters, done: Option<String>) -> UiResult {
         stale_total => stale_total,
         f => &f,
         working => working_labels,
+        export_qs => f.href(1).trim_start_matches("/alerts").to_string(),
         everywhere_href => format!("{}{}everywhere=1", f.href(1), if f.href(1).contains('?') { "&" } else { "?" }),
         areas => &*cx.st.ui.areas(&gaz),
         threats => threats,

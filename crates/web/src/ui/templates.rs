@@ -28,6 +28,7 @@ pub(super) const TEMPLATES: &[(&str, &str)] = &[
     ("login.html", include_str!("../../templates/login.html")),
     ("error.html", include_str!("../../templates/error.html")),
     ("alerts.html", include_str!("../../templates/alerts.html")),
+    ("reports.html", include_str!("../../templates/reports.html")),
     (
         "_alert_rows.html",
         include_str!("../../templates/_alert_rows.html"),

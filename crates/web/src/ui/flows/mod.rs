@@ -21,6 +21,7 @@ use crate::{AppState, router};
 
 mod access;
 mod alerts;
+mod analysis;
 mod login;
 mod people;
 mod registries;

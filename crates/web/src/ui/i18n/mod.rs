@@ -12,11 +12,13 @@ use kinga_domain::place::PlaceLevel;
 use kinga_domain::registry::{ActorKind, ResponderKind};
 use kinga_domain::{AlertState, Channel, Severity};
 
+mod analysis;
 mod core;
 mod work;
 
 /// Every table of the catalogue: `(key, English, French)` rows.
-const CATALOGUES: &[&[(&str, &str, &str)]] = &[core::CATALOGUE, work::CATALOGUE];
+const CATALOGUES: &[&[(&str, &str, &str)]] =
+    &[core::CATALOGUE, work::CATALOGUE, analysis::CATALOGUE];
 
 static INDEX: LazyLock<HashMap<&'static str, (&'static str, &'static str)>> = LazyLock::new(|| {
     CATALOGUES
@@ -140,6 +142,7 @@ pub fn message_kind_key(k: MessageKind) -> &'static str {
         MessageKind::Assignment => "mk_assignment",
         MessageKind::Escalation => "mk_escalation",
         MessageKind::Digest => "mk_digest",
+        MessageKind::Analysis => "mk_analysis",
     }
 }
 
@@ -214,6 +217,7 @@ mod tests {
         include_str!("../alert/timeline.rs"),
         include_str!("../registry.rs"),
         include_str!("../admin.rs"),
+        include_str!("../reports.rs"),
     ];
 
     /// Literal keys after each `marker` in `src`, up to the closing quote, with `prefix`
@@ -316,6 +320,7 @@ mod tests {
                 MessageKind::Assignment,
                 MessageKind::Escalation,
                 MessageKind::Digest,
+                MessageKind::Analysis,
             ]
             .map(message_kind_key),
         );
