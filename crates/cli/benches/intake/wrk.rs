@@ -30,7 +30,7 @@ pub fn ensure() -> Option<PathBuf> {
         .arg("-u")
         .output()
         .is_ok_and(|o| o.stdout.starts_with(b"0"));
-    let mut apt = |args: &[&str]| {
+    let apt = |args: &[&str]| {
         let mut c = if root {
             Command::new("apt-get")
         } else {
