@@ -147,9 +147,22 @@ pub async fn fits(c: &Client, what: &str) {
         .await
         .expect("widths");
     let (scroll, inner) = (widths[0].as_u64(), widths[1].as_u64());
-    assert!(
-        scroll <= inner,
-        "{what} scrolls sideways: {scroll:?} px of content in a {inner:?} px window"
+    if scroll <= inner {
+        return;
+    }
+    // Name what sticks out, so a failure says which element to fix.
+    let culprits = c
+        .execute(
+            "const w = window.innerWidth; return Array.from(document.querySelectorAll('body *'))\
+             .filter(e => e.getBoundingClientRect().right > w + 0.5)\
+             .slice(-5).map(e => e.tagName + (e.id ? '#' + e.id : '') + ' ' +\
+             Math.round(e.getBoundingClientRect().right) + 'px: ' + (e.textContent || '').trim().slice(0, 60));",
+            vec![],
+        )
+        .await
+        .unwrap_or_default();
+    panic!(
+        "{what} scrolls sideways: {scroll:?} px of content in a {inner:?} px window; sticking out: {culprits}"
     );
 }
 
