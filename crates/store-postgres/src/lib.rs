@@ -54,6 +54,29 @@ pub struct PostgresStore {
 /// repeat: the sequence gives each number once, to whichever server sharing the database).
 const REFERENCE_BLOCK: i64 = 64;
 
+/// Move the reference sequence past the highest reference already stored: imports, restores
+/// and handovers bring alerts whose numbers the sequence never gave, and a number given twice
+/// would make an alert impossible to store. The sequence only ever moves forward: another
+/// server drawing from it meanwhile keeps its numbers.
+async fn lift_reference_sequence(pool: &Pool) -> StoreResult<()> {
+    let client = pool
+        .get()
+        .await
+        .map_err(|e| StoreError::Backend(format!("cannot reach PostgreSQL: {e}")))?;
+    client
+        .execute(
+            "SELECT setval('alert_reference_seq', top)
+             FROM (SELECT max(substring(reference FROM '([0-9]+)$')::bigint) AS top
+                   FROM alerts) stored
+             WHERE top > (SELECT CASE WHEN is_called THEN last_value ELSE last_value - 1 END
+                          FROM alert_reference_seq)",
+            &[],
+        )
+        .await
+        .map_err(Error::from)?;
+    Ok(())
+}
+
 impl PostgresStore {
     /// Connect to the database at `url` (`postgres://user@host:port/db`), migrating it as
     /// needed. TLS is not supported: reach remote servers through a tunnel or a socket.
@@ -72,6 +95,7 @@ impl PostgresStore {
             .max_size(POOL_SIZE)
             .build()
             .map_err(|e| StoreError::Backend(format!("cannot build the connection pool: {e}")))?;
+        lift_reference_sequence(&pool).await?;
         let writer = WriterHandle::start(pool.clone(), instance.clone());
         tracing::info!(instance = %instance, "connected to PostgreSQL store");
         Ok(PostgresStore {

@@ -191,3 +191,27 @@ async fn concurrent_commits_share_transactions() {
     })
     .await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn references_continue_past_stored_alerts() {
+    with_database(|url| async move {
+        // An alert numbered by another instance (a restore, an import) and never drawn from
+        // this database's sequence.
+        {
+            let store = PostgresStore::connect(&url).await.unwrap();
+            let alert = fixtures::alert(
+                &AlertSpec::new("CD6201", ThreatType::Killing, 4, at(2030, 7, 3, 8, 0, 0)),
+                7000,
+            );
+            store.commit(fixtures::intake(&alert)).await.unwrap();
+        }
+        let store = PostgresStore::connect(&url).await.unwrap();
+        let next = store.next_reference().await.unwrap();
+        assert!(next > 7000, "reference {next} repeats a stored one");
+        // Reconnecting never moves the sequence back.
+        drop(store);
+        let again = PostgresStore::connect(&url).await.unwrap();
+        assert!(again.next_reference().await.unwrap() > next);
+    })
+    .await;
+}
