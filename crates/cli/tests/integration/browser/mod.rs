@@ -3,6 +3,7 @@
 
 mod cla_day;
 mod coordinator;
+mod monitor;
 mod network;
 
 use std::process::{Child, Command, Stdio};
