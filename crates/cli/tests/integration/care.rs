@@ -223,5 +223,5 @@ async fn survivors_are_referred_with_consent_and_not_interviewed_twice(backend: 
 }
 on_both_stores!(
     care_of_survivors,
-    survivors_are_referred_with_consent_and_not_interviewed_twice
+    super::survivors_are_referred_with_consent_and_not_interviewed_twice
 );

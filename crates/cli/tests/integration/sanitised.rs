@@ -124,5 +124,5 @@ async fn a_sanitised_alert_carries_place_time_and_threat_only(backend: Backend) 
 }
 on_both_stores!(
     sanitised_alert,
-    a_sanitised_alert_carries_place_time_and_threat_only
+    super::a_sanitised_alert_carries_place_time_and_threat_only
 );
