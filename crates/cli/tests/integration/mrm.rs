@@ -253,7 +253,10 @@ async fn the_mrm_table_counts_only_what_the_reader_may_see(backend: Backend) {
         }
     }
 }
-on_both_stores!(mrm_table, super::the_mrm_table_counts_only_what_the_reader_may_see);
+on_both_stores!(
+    mrm_table,
+    super::the_mrm_table_counts_only_what_the_reader_may_see
+);
 
 async fn fetch_text(s: &Server, token: &str, path: &str) -> (u16, String) {
     let r = reqwest::Client::new()
