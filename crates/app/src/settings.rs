@@ -50,6 +50,8 @@ pub struct Settings {
     pub http: Http,
     /// Protection analysis (spike detection).
     pub analysis: Analysis,
+    /// Protection monitoring (reports).
+    pub monitoring: Monitoring,
 }
 
 impl Settings {
@@ -102,6 +104,7 @@ impl Default for Settings {
             smtp: Smtp::default(),
             http: Http::default(),
             analysis: Analysis::default(),
+            monitoring: Monitoring::default(),
         }
     }
 }
@@ -438,6 +441,23 @@ impl Default for Smtp {
             password: String::new(),
             from: "Kinga <kinga@localhost>".into(),
             starttls: true,
+        }
+    }
+}
+
+/// Protection monitoring.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Monitoring {
+    /// In aggregate reports, a count of sensitive records below this (but not zero) is shown
+    /// as `<N` (`KINGA_MONITORING_SUPPRESSION_THRESHOLD`; at least 1, which hides nothing).
+    pub suppression_threshold: u64,
+}
+
+impl Default for Monitoring {
+    fn default() -> Self {
+        Monitoring {
+            suppression_threshold: kinga_domain::incident::report::DEFAULT_THRESHOLD,
         }
     }
 }

@@ -165,6 +165,17 @@ impl Rebuilt {
             Payload::CompartmentKeySaved { key } => {
                 self.put(Projection::CompartmentKeys, &key.key(), json_of(&key))
             }
+            Payload::ServiceProviderSaved { provider } => self.put(
+                Projection::ServiceProviders,
+                &provider.id,
+                json_of(&provider),
+            ),
+            Payload::ReferralSaved { referral } => {
+                self.put(Projection::Referrals, &referral.id, json_of(&referral))
+            }
+            Payload::InterviewLogged { interview } => {
+                self.put(Projection::Interviews, &interview.id, json_of(&interview))
+            }
         }
         Ok(())
     }

@@ -7,6 +7,7 @@ use kinga_domain::alert::AlertEvent;
 use kinga_domain::audit::AuditEntry;
 use kinga_domain::compartment::{Compartment, CompartmentKey, UserGrant};
 use kinga_domain::incident::Incident;
+use kinga_domain::incident::care::{Interview, Referral, ServiceProvider};
 use kinga_domain::outbox::{DeliveryState, MessageStatus, OutboxMessage};
 use kinga_domain::people::{ApiToken, User};
 use kinga_domain::place::Place;
@@ -107,6 +108,21 @@ pub enum Payload {
         /// The key as it now is.
         key: CompartmentKey,
     },
+    /// A service provider of the referral directory was added or changed.
+    ServiceProviderSaved {
+        /// The provider as it now is.
+        provider: ServiceProvider,
+    },
+    /// A survivor was referred, or a referral was followed up.
+    ReferralSaved {
+        /// The referral as it now is.
+        referral: Referral,
+    },
+    /// A survivor's interview was logged.
+    InterviewLogged {
+        /// The interview.
+        interview: Interview,
+    },
 }
 
 impl Payload {
@@ -128,6 +144,9 @@ impl Payload {
             Payload::GrantSaved { .. } => "grant_saved",
             Payload::GrantRevoked { .. } => "grant_revoked",
             Payload::CompartmentKeySaved { .. } => "compartment_key_saved",
+            Payload::ServiceProviderSaved { .. } => "service_provider_saved",
+            Payload::ReferralSaved { .. } => "referral_saved",
+            Payload::InterviewLogged { .. } => "interview_logged",
         }
     }
 }

@@ -3,11 +3,14 @@
 use deadpool_postgres::{GenericClient, Transaction};
 use tokio_postgres::types::{Json, ToSql};
 
-use kinga_domain::compartment::{CompartmentKey, UserGrant, grant_key};
-use kinga_domain::incident::{Incident, VerificationState};
+use chrono::NaiveDate;
+
+use kinga_domain::compartment::{Compartment, CompartmentKey, UserGrant, grant_key};
+use kinga_domain::incident::report::Tallies;
+use kinga_domain::incident::{Incident, VerificationState, Violation};
 use kinga_store::support::{
-    IncidentColumns, describe, from_sql_int, like_pattern, page_limit, prefix_upper_bound,
-    sql_count, to_sql_int,
+    IncidentColumns, TALLY_SQL, TallyRows, build_tallies, describe, from_sql_int, like_pattern,
+    page_limit, prefix_upper_bound, sql_count, to_sql_int,
 };
 use kinga_store::{IncidentPage, IncidentQuery, StoreError, Write};
 
@@ -179,6 +182,17 @@ fn filter(q: &IncidentQuery) -> Filter {
             "id IN (SELECT incident_id FROM incident_violations WHERE violation = {p})"
         ));
     }
+    if let Some(t) = q.taxonomy {
+        let names: Vec<String> = Violation::ALL
+            .iter()
+            .filter(|v| v.taxonomy() == t)
+            .map(|v| v.as_str().to_string())
+            .collect();
+        let p = f.arg(names);
+        f.clauses.push(format!(
+            "id IN (SELECT incident_id FROM incident_violations WHERE violation = ANY({p}))"
+        ));
+    }
     if let Some(t) = q.text.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
         let p = f.arg(like_pattern(&t.to_lowercase()));
         f.clauses.push(format!("search LIKE {p} ESCAPE '\\'"));
@@ -263,4 +277,53 @@ pub(crate) async fn grants_of(client: &impl GenericClient, user: &str) -> Result
 /// Every compartment key.
 pub(crate) async fn compartment_keys(client: &impl GenericClient) -> Result<Vec<CompartmentKey>> {
     docs(client, "SELECT doc FROM compartment_keys ORDER BY id", &[]).await
+}
+
+/// The counts of the MRM/MARA report, in one snapshot.
+pub(crate) async fn tallies(
+    client: &mut deadpool_postgres::Object,
+    compartments: &[Compartment],
+    from: NaiveDate,
+    to: NaiveDate,
+) -> Result<Tallies> {
+    if compartments.is_empty() {
+        return Ok(Tallies::default());
+    }
+    let comps: Vec<String> = compartments
+        .iter()
+        .map(|c| c.as_str().to_string())
+        .collect();
+    let (from, to) = (
+        from.format("%Y-%m-%d").to_string(),
+        to.format("%Y-%m-%d").to_string(),
+    );
+    let args: [&(dyn ToSql + Sync); 3] = [&comps, &from, &to];
+    let where_ = "i.compartment = ANY($1) AND i.occurred_on >= $2 AND i.occurred_on <= $3";
+    // An incident without a perpetrator counts as unidentified.
+    let perpetrators = "SELECT i.compartment, i.state, v.violation,
+            coalesce(p.value ->> 'category', 'unidentified'), count(DISTINCT i.id)
+         FROM incidents i JOIN incident_violations v ON v.incident_id = i.id
+         LEFT JOIN LATERAL json_array_elements(i.doc -> 'perpetrators') p(value) ON true
+         WHERE {where} GROUP BY 1, 2, 3, 4";
+    let tx = client
+        .build_transaction()
+        .isolation_level(tokio_postgres::IsolationLevel::RepeatableRead)
+        .read_only(true)
+        .start()
+        .await?;
+    let mut out: [TallyRows; 4] = Default::default();
+    let texts = [TALLY_SQL[0], TALLY_SQL[1], TALLY_SQL[2], perpetrators];
+    for (slot, sql) in out.iter_mut().zip(texts) {
+        let stmt = tx.prepare_cached(&sql.replace("{where}", where_)).await?;
+        let width = stmt.columns().len() - 1;
+        for r in tx.query(&stmt, &args).await? {
+            let mut cols = Vec::with_capacity(width);
+            for i in 0..width {
+                cols.push(r.try_get::<_, String>(i).map_err(corrupt)?);
+            }
+            slot.push((cols, r.try_get(width).map_err(corrupt)?));
+        }
+    }
+    tx.commit().await?;
+    Ok(build_tallies(out)?)
 }

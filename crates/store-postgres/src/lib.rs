@@ -2,6 +2,7 @@
 //! commits queued commits in groups, and a schema that lets several Kinga servers share one
 //! database without forking the ledger.
 
+mod care;
 mod check;
 mod error;
 mod incidents;
@@ -13,14 +14,16 @@ mod writer;
 use std::str::FromStr;
 
 use async_trait::async_trait;
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 use deadpool_postgres::{Manager, ManagerConfig, Pool, RecyclingMethod};
 use tokio_postgres::NoTls;
 use tokio_postgres::types::{Json, ToSql};
 
 use kinga_domain::Alert;
-use kinga_domain::compartment::{CompartmentKey, UserGrant};
+use kinga_domain::compartment::{Compartment, CompartmentKey, UserGrant};
 use kinga_domain::incident::Incident;
+use kinga_domain::incident::care::{Interview, Referral, ServiceProvider};
+use kinga_domain::incident::report::Tallies;
 use kinga_domain::outbox::OutboxMessage;
 use kinga_domain::people::{ApiToken, User};
 use kinga_domain::place::Place;
@@ -375,6 +378,38 @@ impl Store for PostgresStore {
     async fn incident(&self, id: &str) -> StoreResult<Option<Incident>> {
         self.find("SELECT doc FROM incidents WHERE id = $1", id)
             .await
+    }
+
+    async fn incident_tallies(
+        &self,
+        compartments: &[Compartment],
+        from: NaiveDate,
+        to: NaiveDate,
+    ) -> StoreResult<Tallies> {
+        let mut client = self.client().await?;
+        Ok(incidents::tallies(&mut client, compartments, from, to).await?)
+    }
+
+    async fn service_providers(&self) -> StoreResult<Vec<ServiceProvider>> {
+        Ok(care::service_providers(&self.client().await?).await?)
+    }
+
+    async fn referrals_of(&self, incident: &str) -> StoreResult<Vec<Referral>> {
+        Ok(care::referrals_of(&self.client().await?, incident).await?)
+    }
+
+    async fn interviews_of(&self, incident: &str) -> StoreResult<Vec<Interview>> {
+        Ok(care::interviews_of(&self.client().await?, incident).await?)
+    }
+
+    async fn referred_counts(
+        &self,
+        compartments: &[Compartment],
+        from: NaiveDate,
+        to: NaiveDate,
+        violations: &[&str],
+    ) -> StoreResult<(u64, u64)> {
+        Ok(care::sv_referrals(&self.client().await?, compartments, from, to, violations).await?)
     }
 
     async fn incidents(&self, query: &IncidentQuery) -> StoreResult<IncidentPage> {

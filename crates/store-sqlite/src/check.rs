@@ -70,6 +70,9 @@ fn columns_of(table: Projection) -> &'static [&'static str] {
         ],
         Projection::Grants => &["id", "user_id", "compartment"],
         Projection::CompartmentKeys => &["id", "compartment", "version"],
+        Projection::ServiceProviders => &["id"],
+        Projection::Referrals => &["id", "incident_id", "status"],
+        Projection::Interviews => &["id", "incident_id"],
     }
 }
 

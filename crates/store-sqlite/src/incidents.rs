@@ -3,11 +3,14 @@
 use rusqlite::types::Value;
 use rusqlite::{Connection, ToSql, params, params_from_iter};
 
-use kinga_domain::compartment::{CompartmentKey, UserGrant};
-use kinga_domain::incident::{Incident, VerificationState};
+use chrono::NaiveDate;
+
+use kinga_domain::compartment::{Compartment, CompartmentKey, UserGrant};
+use kinga_domain::incident::report::Tallies;
+use kinga_domain::incident::{Incident, VerificationState, Violation};
 use kinga_store::support::{
-    IncidentColumns, decode, describe, encode, from_sql_int, like_pattern, page_limit,
-    prefix_upper_bound, sql_count, to_sql_int,
+    IncidentColumns, TALLY_SQL, TallyRows, build_tallies, decode, describe, encode, from_sql_int,
+    like_pattern, page_limit, prefix_upper_bound, sql_count, to_sql_int,
 };
 use kinga_store::{IncidentPage, IncidentQuery, StoreError, Write};
 
@@ -164,6 +167,18 @@ fn filter(q: &IncidentQuery) -> (String, Vec<Value>) {
             .push("id IN (SELECT incident_id FROM incident_violations WHERE violation = ?)".into());
         args.push(Value::Text(v.as_str().into()));
     }
+    if let Some(t) = q.taxonomy {
+        let names: Vec<&str> = Violation::ALL
+            .iter()
+            .filter(|v| v.taxonomy() == t)
+            .map(|v| v.as_str())
+            .collect();
+        clauses.push(format!(
+            "id IN (SELECT incident_id FROM incident_violations WHERE violation IN ({}))",
+            vec!["?"; names.len()].join(", ")
+        ));
+        args.extend(names.into_iter().map(|n| Value::Text(n.into())));
+    }
     if let Some(t) = q.text.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
         clauses.push("search LIKE ? ESCAPE '\\'".into());
         args.push(Value::Text(like_pattern(&t.to_lowercase())));
@@ -243,4 +258,49 @@ pub(crate) fn compartment_keys(conn: &Connection) -> Result<Vec<CompartmentKey>>
         [],
         "compartment key",
     )
+}
+
+/// The counts of the MRM/MARA report, in one snapshot.
+pub(crate) fn tallies(
+    conn: &Connection,
+    compartments: &[Compartment],
+    from: NaiveDate,
+    to: NaiveDate,
+) -> Result<Tallies> {
+    if compartments.is_empty() {
+        return Ok(Tallies::default());
+    }
+    let where_ = format!(
+        "i.compartment IN ({}) AND i.occurred_on >= ? AND i.occurred_on <= ?",
+        vec!["?"; compartments.len()].join(", ")
+    );
+    let mut args: Vec<Value> = compartments
+        .iter()
+        .map(|c| Value::Text(c.as_str().into()))
+        .collect();
+    args.push(Value::Text(from.format("%Y-%m-%d").to_string()));
+    args.push(Value::Text(to.format("%Y-%m-%d").to_string()));
+    // An incident without a perpetrator counts as unidentified.
+    let perpetrators = "SELECT i.compartment, i.state, v.violation,
+            coalesce(json_extract(p.value, '$.category'), 'unidentified'), count(DISTINCT i.id)
+         FROM incidents i JOIN incident_violations v ON v.incident_id = i.id
+         LEFT JOIN json_each(i.doc, '$.perpetrators') p
+         WHERE {where} GROUP BY 1, 2, 3, 4";
+    let tx = conn.unchecked_transaction()?;
+    let mut out: [TallyRows; 4] = Default::default();
+    let texts = [TALLY_SQL[0], TALLY_SQL[1], TALLY_SQL[2], perpetrators];
+    for (slot, sql) in out.iter_mut().zip(texts) {
+        let sql = sql.replace("{where}", &where_);
+        let mut stmt = tx.prepare_cached(&sql)?;
+        let width = stmt.column_count() - 1;
+        let mut rows = stmt.query(params_from_iter(args.iter()))?;
+        while let Some(r) = rows.next()? {
+            let mut cols = Vec::with_capacity(width);
+            for i in 0..width {
+                cols.push(r.get::<_, String>(i)?);
+            }
+            slot.push((cols, r.get(width)?));
+        }
+    }
+    Ok(build_tallies(out)?)
 }

@@ -1,6 +1,7 @@
 //! Kinga's store on SQLite: one file in WAL mode, one writer thread that commits queued writes
 //! in groups (many requests share one fsync), and a few read-only connections.
 
+mod care;
 mod check;
 mod connect;
 mod error;
@@ -17,12 +18,14 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use async_trait::async_trait;
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 use rusqlite::{OptionalExtension, params};
 
 use kinga_domain::Alert;
-use kinga_domain::compartment::{CompartmentKey, UserGrant};
+use kinga_domain::compartment::{Compartment, CompartmentKey, UserGrant};
 use kinga_domain::incident::Incident;
+use kinga_domain::incident::care::{Interview, Referral, ServiceProvider};
+use kinga_domain::incident::report::Tallies;
 use kinga_domain::outbox::OutboxMessage;
 use kinga_domain::people::{ApiToken, User};
 use kinga_domain::place::Place;
@@ -352,6 +355,47 @@ impl Store for SqliteStore {
     async fn incident(&self, id: &str) -> StoreResult<Option<Incident>> {
         self.find("SELECT doc FROM incidents WHERE id = ?1", id, "incident")
             .await
+    }
+
+    async fn incident_tallies(
+        &self,
+        compartments: &[Compartment],
+        from: NaiveDate,
+        to: NaiveDate,
+    ) -> StoreResult<Tallies> {
+        let compartments = compartments.to_vec();
+        self.read(move |c| incidents::tallies(c, &compartments, from, to))
+            .await
+    }
+
+    async fn service_providers(&self) -> StoreResult<Vec<ServiceProvider>> {
+        self.read(care::service_providers).await
+    }
+
+    async fn referrals_of(&self, incident: &str) -> StoreResult<Vec<Referral>> {
+        let incident = incident.to_string();
+        self.read(move |c| care::referrals_of(c, &incident)).await
+    }
+
+    async fn interviews_of(&self, incident: &str) -> StoreResult<Vec<Interview>> {
+        let incident = incident.to_string();
+        self.read(move |c| care::interviews_of(c, &incident)).await
+    }
+
+    async fn referred_counts(
+        &self,
+        compartments: &[Compartment],
+        from: NaiveDate,
+        to: NaiveDate,
+        violations: &[&str],
+    ) -> StoreResult<(u64, u64)> {
+        let compartments = compartments.to_vec();
+        let violations: Vec<String> = violations.iter().map(|v| v.to_string()).collect();
+        self.read(move |c| {
+            let v: Vec<&str> = violations.iter().map(String::as_str).collect();
+            care::sv_referrals(c, &compartments, from, to, &v)
+        })
+        .await
     }
 
     async fn incidents(&self, query: &IncidentQuery) -> StoreResult<IncidentPage> {

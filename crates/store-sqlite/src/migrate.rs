@@ -33,6 +33,7 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "incidents",
         include_str!("../migrations/0006_incidents.sql"),
     ),
+    (7, "care", include_str!("../migrations/0007_care.sql")),
 ];
 
 /// Bring the schema up to date and return the instance id, creating it on first run.

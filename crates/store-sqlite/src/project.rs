@@ -216,6 +216,9 @@ pub(crate) fn apply(conn: &Connection, write: &Write) -> Result<()> {
         Write::Grant(_) | Write::RevokeGrant { .. } | Write::CompartmentKey(_) => {
             crate::incidents::write_access(conn, write)?
         }
+        Write::ServiceProvider(_) | Write::Referral(_) | Write::Interview(_) => {
+            crate::care::write_care(conn, write)?
+        }
     }
     Ok(())
 }

@@ -22,7 +22,7 @@ use kinga_ledger::{ChainVerifier, Event};
 use crate::{Commit, Store, StoreError};
 
 pub use alerts::check_alert_queries;
-pub use incidents::{check_grants_and_keys, check_incidents};
+pub use incidents::{check_grants_and_keys, check_incident_tallies, check_incidents};
 pub use ledger::{
     check_atomicity, check_basics, check_concurrent_commits, check_concurrent_updates,
     check_conflict, check_next_reference, check_sealing,
@@ -66,6 +66,7 @@ pub async fn run_all(store: Arc<dyn Store>) {
     check_sessions_of_user(s).await;
     check_meta(s).await;
     check_incidents(s).await;
+    check_incident_tallies(s).await;
     check_grants_and_keys(s).await;
     check_projection_rows(s).await;
     // Last: everything the checks wrote must still form unbroken chains.

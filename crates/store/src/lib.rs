@@ -13,11 +13,13 @@ mod types;
 pub use types::*;
 
 use async_trait::async_trait;
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 
 use kinga_domain::Alert;
-use kinga_domain::compartment::{CompartmentKey, UserGrant};
+use kinga_domain::compartment::{Compartment, CompartmentKey, UserGrant};
 use kinga_domain::incident::Incident;
+use kinga_domain::incident::care::{Interview, Referral, ServiceProvider};
+use kinga_domain::incident::report::Tallies;
 use kinga_domain::outbox::OutboxMessage;
 use kinga_domain::people::{ApiToken, User};
 use kinga_domain::place::Place;
@@ -184,6 +186,34 @@ pub trait Store: Send + Sync + 'static {
 
     /// A page of incidents in the query's compartments, newest occurrence first.
     async fn incidents(&self, query: &IncidentQuery) -> StoreResult<IncidentPage>;
+
+    /// The counts of the MRM/MARA report: incidents of the given compartments that occurred
+    /// from `from` to `to` (both included); no compartment, no counts.
+    async fn incident_tallies(
+        &self,
+        compartments: &[Compartment],
+        from: NaiveDate,
+        to: NaiveDate,
+    ) -> StoreResult<Tallies>;
+
+    /// The referral directory, by name.
+    async fn service_providers(&self) -> StoreResult<Vec<ServiceProvider>>;
+
+    /// The referrals of an incident, oldest first.
+    async fn referrals_of(&self, incident: &str) -> StoreResult<Vec<Referral>>;
+
+    /// The logged interviews of an incident's survivors, newest first.
+    async fn interviews_of(&self, incident: &str) -> StoreResult<Vec<Interview>>;
+
+    /// Incidents of the compartments that occurred from `from` to `to` with one of
+    /// `violations`, and how many of them have at least one referral: `(incidents, referred)`.
+    async fn referred_counts(
+        &self,
+        compartments: &[Compartment],
+        from: NaiveDate,
+        to: NaiveDate,
+        violations: &[&str],
+    ) -> StoreResult<(u64, u64)>;
 
     /// The compartment grants of a user (by id).
     async fn grants_of(&self, user: &str) -> StoreResult<Vec<UserGrant>>;

@@ -11,6 +11,8 @@ use tokio::sync::mpsc;
 use kinga_domain::Alert;
 use kinga_domain::compartment::{CompartmentKey, UserGrant};
 use kinga_domain::incident::Incident;
+use kinga_domain::incident::care::Referral;
+use kinga_domain::incident::report::{IncidentTally, PerpetratorTally, Tallies, VictimTally};
 use kinga_ledger::{DraftEvent, Event, GENESIS};
 
 use crate::{Projection, StoreError, StoreResult, Write};
@@ -51,6 +53,74 @@ pub fn encode<T: Serialize + ?Sized>(value: &T, what: &str) -> StoreResult<Strin
 pub fn decode<T: DeserializeOwned>(text: &str, what: &str) -> StoreResult<T> {
     serde_json::from_str(text)
         .map_err(|e| StoreError::Corrupt(format!("cannot decode {what}: {e}")))
+}
+
+/// A value of a tally row (compartment, state, violation, sex, …) from its serde name.
+pub fn tally_value<T: DeserializeOwned>(text: &str, what: &str) -> StoreResult<T> {
+    serde_json::from_value(serde_json::Value::String(text.to_string()))
+        .map_err(|e| StoreError::Corrupt(format!("{what} '{text}': {e}")))
+}
+
+/// The SQL texts of the incident tallies of a report, over `incidents i` filtered by
+/// `{where}`: per state; per violation; per violation, sex and age group. The perpetrators'
+/// query differs per backend (it reads the record's JSON).
+pub const TALLY_SQL: [&str; 3] = [
+    "SELECT i.compartment, i.state, count(*) FROM incidents i WHERE {where} GROUP BY 1, 2",
+    "SELECT i.compartment, i.state, v.violation, count(*) FROM incidents i
+     JOIN incident_violations v ON v.incident_id = i.id WHERE {where} GROUP BY 1, 2, 3",
+    "SELECT i.compartment, i.state, v.violation, w.sex, w.age_group, count(*) FROM incidents i
+     JOIN incident_violations v ON v.incident_id = i.id
+     JOIN incident_victims w ON w.incident_id = i.id WHERE {where} GROUP BY 1, 2, 3, 4, 5",
+];
+
+/// Rows of one tally query: its text columns and its count.
+pub type TallyRows = Vec<(Vec<String>, i64)>;
+
+/// The tallies of a report from the rows of its four queries (the three of [`TALLY_SQL`],
+/// then the perpetrators': compartment, state, violation, category, count).
+pub fn build_tallies(queries: [TallyRows; 4]) -> StoreResult<Tallies> {
+    let [by_state, incidents, victims, perpetrators] = queries;
+    let mut t = Tallies::default();
+    let col = |r: &[String], i: usize| -> StoreResult<String> {
+        r.get(i)
+            .cloned()
+            .ok_or_else(|| StoreError::Corrupt("tally row too short".into()))
+    };
+    for (r, n) in by_state {
+        t.by_state.push((
+            tally_value(&col(&r, 0)?, "compartment")?,
+            tally_value(&col(&r, 1)?, "state")?,
+            from_sql_int(n, "tally")?,
+        ));
+    }
+    for (r, n) in incidents {
+        t.incidents.push(IncidentTally {
+            compartment: tally_value(&col(&r, 0)?, "compartment")?,
+            state: tally_value(&col(&r, 1)?, "state")?,
+            violation: tally_value(&col(&r, 2)?, "violation")?,
+            n: from_sql_int(n, "tally")?,
+        });
+    }
+    for (r, n) in victims {
+        t.victims.push(VictimTally {
+            compartment: tally_value(&col(&r, 0)?, "compartment")?,
+            state: tally_value(&col(&r, 1)?, "state")?,
+            violation: tally_value(&col(&r, 2)?, "violation")?,
+            sex: tally_value(&col(&r, 3)?, "sex")?,
+            age_group: tally_value(&col(&r, 4)?, "age group")?,
+            n: from_sql_int(n, "tally")?,
+        });
+    }
+    for (r, n) in perpetrators {
+        t.perpetrators.push(PerpetratorTally {
+            compartment: tally_value(&col(&r, 0)?, "compartment")?,
+            state: tally_value(&col(&r, 1)?, "state")?,
+            violation: tally_value(&col(&r, 2)?, "violation")?,
+            category: tally_value(&col(&r, 3)?, "perpetrator category")?,
+            n: from_sql_int(n, "tally")?,
+        });
+    }
+    Ok(t)
 }
 
 /// The snake_case name serde gives a unit enum variant (statuses, kinds).
@@ -193,6 +263,9 @@ pub fn describe(write: &Write) -> String {
         Write::Grant(g) => format!("grant {}", g.key()),
         Write::RevokeGrant { user, compartment } => format!("grant {user}:{compartment}"),
         Write::CompartmentKey(k) => format!("compartment key {}", k.key()),
+        Write::ServiceProvider(p) => format!("service provider {}", p.id),
+        Write::Referral(r) => format!("referral {}", r.id),
+        Write::Interview(i) => format!("interview {}", i.id),
     }
 }
 
@@ -368,6 +441,20 @@ pub fn expected_columns(
                 ("version", Some(k.version.to_string())),
             ]
         }
+        Projection::ServiceProviders => vec![("id", text(doc, "id"))],
+        Projection::Referrals => {
+            let r: Referral = serde_json::from_value(doc.clone())
+                .map_err(|e| StoreError::Corrupt(format!("referral record: {e}")))?;
+            vec![
+                ("id", Some(r.id.clone())),
+                ("incident_id", Some(r.incident.clone())),
+                ("status", Some(variant_name(&r.status)?)),
+            ]
+        }
+        Projection::Interviews => vec![
+            ("id", text(doc, "id")),
+            ("incident_id", text(doc, "incident")),
+        ],
     })
 }
 

@@ -4,7 +4,8 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 use kinga_domain::compartment::{Compartment, CompartmentKey, UserGrant};
-use kinga_domain::incident::{Incident, VerificationState, Violation};
+use kinga_domain::incident::care::{Interview, Referral, ServiceProvider};
+use kinga_domain::incident::{Incident, Taxonomy, VerificationState, Violation};
 use kinga_domain::outbox::{MessageStatus, OutboxMessage};
 use kinga_domain::people::{ApiToken, User};
 use kinga_domain::place::Place;
@@ -79,6 +80,12 @@ pub enum Write {
     /// Insert or replace a version of a compartment key; inserting a version that exists with
     /// another key fails with [`crate::StoreError::Duplicate`].
     CompartmentKey(CompartmentKey),
+    /// Insert or replace a service provider of the referral directory.
+    ServiceProvider(ServiceProvider),
+    /// Insert or replace a referral (its follow-ups are in the record).
+    Referral(Referral),
+    /// Insert an interview of the log; an id taken fails with [`crate::StoreError::Duplicate`].
+    Interview(Interview),
 }
 
 /// The first answer given for an idempotency key.
@@ -193,6 +200,8 @@ pub struct IncidentQuery {
     pub place_prefix: Option<String>,
     /// Only incidents with this violation.
     pub violation: Option<Violation>,
+    /// Only incidents with a violation of this taxonomy (family).
+    pub taxonomy: Option<Taxonomy>,
     /// Only incidents whose searchable text holds this (case-insensitive); sealed fields
     /// are not searchable.
     pub text: Option<String>,
@@ -262,11 +271,17 @@ pub enum Projection {
     Grants,
     /// Compartment keys (wrapped), keyed by `<compartment>:<version>`.
     CompartmentKeys,
+    /// The referral directory, keyed by provider id.
+    ServiceProviders,
+    /// Referrals, keyed by id.
+    Referrals,
+    /// The interview log, keyed by id.
+    Interviews,
 }
 
 impl Projection {
     /// Every projection table.
-    pub const ALL: [Projection; 13] = [
+    pub const ALL: [Projection; 16] = [
         Projection::Alerts,
         Projection::Places,
         Projection::Actors,
@@ -280,6 +295,9 @@ impl Projection {
         Projection::Incidents,
         Projection::Grants,
         Projection::CompartmentKeys,
+        Projection::ServiceProviders,
+        Projection::Referrals,
+        Projection::Interviews,
     ];
 
     /// The table's name.
@@ -298,6 +316,9 @@ impl Projection {
             Projection::Incidents => "incidents",
             Projection::Grants => "user_grants",
             Projection::CompartmentKeys => "compartment_keys",
+            Projection::ServiceProviders => "service_providers",
+            Projection::Referrals => "referrals",
+            Projection::Interviews => "interviews",
         }
     }
 }

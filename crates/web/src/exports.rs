@@ -47,7 +47,7 @@ impl ExportFormat {
 }
 
 /// CSV lines for `rows` (the `csv` crate quotes what must be quoted).
-fn csv_lines(rows: impl IntoIterator<Item = Vec<String>>) -> Result<Vec<u8>, WebError> {
+pub(crate) fn csv_lines(rows: impl IntoIterator<Item = Vec<String>>) -> Result<Vec<u8>, WebError> {
     let mut w = csv::WriterBuilder::new().from_writer(Vec::new());
     for r in rows {
         w.write_record(&r).map_err(internal)?;

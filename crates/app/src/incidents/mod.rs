@@ -3,9 +3,13 @@
 //! record of a compartment the caller may not see is answered exactly like a missing one,
 //! left out of lists, searches and counts.
 
+mod care;
+mod derive;
 mod grants;
 mod keys;
+mod report;
 
+pub use care::{InterviewRequest, ReferralRequest};
 pub use keys::Keyring;
 
 use kinga_domain::compartment::Compartment;
@@ -154,6 +158,15 @@ impl App {
         } else {
             self.open_incident(&mut i).await?;
         }
+        Ok(i)
+    }
+
+    /// One incident as lists show it (identities withheld, nothing opened, so no audit): what
+    /// a page shows of a sensitive record before its reader gives a reason to open it.
+    pub async fn incident_summary(&self, caller: &Caller, id: &str) -> AppResult<Incident> {
+        caller.require(Permission::ReadIncidents)?;
+        let mut i = self.visible_incident(caller, id).await?;
+        withhold_identities(&mut i);
         Ok(i)
     }
 

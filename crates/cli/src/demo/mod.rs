@@ -3,6 +3,7 @@
 //! months of community alerts in every lifecycle state, in French, English and Swahili.
 
 mod alerts;
+mod incidents;
 mod places;
 mod registry;
 
@@ -12,6 +13,7 @@ use rand::rngs::StdRng;
 use kinga_app::profile::ProfileUpdate;
 use kinga_app::registry::RegistryRecord;
 use kinga_app::{App, Caller};
+use kinga_domain::compartment::Compartment;
 use kinga_domain::people::{NotifyChannel, Role};
 
 /// Password of every demo user.
@@ -59,6 +61,14 @@ const USERS: [(&str, &str, Role, &str, Option<&str>); 8] = [
     ("viewer", "Observer", Role::Viewer, "en", None),
 ];
 
+/// The compartments the demo's monitor is granted; the analyst holds none and sees only
+/// `general` incidents, and aggregate figures without the sensitive compartments.
+const MONITOR_GRANTS: [Compartment; 3] = [
+    Compartment::HumanRights,
+    Compartment::Crsv,
+    Compartment::Children,
+];
+
 /// Demo users' own settings: the liaison assistants' working areas, and the coordinator
 /// reached by SMS (through the log driver) besides the inbox.
 fn settings_of(name: &str) -> Option<ProfileUpdate> {
@@ -97,6 +107,9 @@ pub fn logins_banner() -> String {
             role.as_str()
         ));
     }
+    s.push_str(
+        "  (monitor holds the human_rights, crsv and children compartments; analyst none)\n",
+    );
     s
 }
 
@@ -156,13 +169,21 @@ pub async fn load(app: &App) -> anyhow::Result<String> {
             app.update_profile(&system, &u.name, update).await?;
         }
     }
+    for c in MONITOR_GRANTS {
+        app.grant(&system, "monitor", c).await?;
+    }
+    for p in incidents::providers() {
+        app.save_service_provider(&system, p).await?;
+    }
     let now = app.now();
     let h = alerts::play(app, &mut rng, &villages, &phones, now, 420, 182).await?;
+    let (n_incidents, n_verified) =
+        incidents::play(app, &mut rng, &villages, now, 320, 182).await?;
     app.reload_caches().await?;
     app.persist_anchor()?;
     let events = app.event_count(&system).await?;
     Ok(format!(
-        "demo loaded in {:.1}s: {n_places} places, {n_actors} armed actors, {n_responders} responders, {} focal points, {} users, {} alerts ({} merged as duplicates, {} lifecycle moves), {events} ledger events",
+        "demo loaded in {:.1}s: {n_places} places, {n_actors} armed actors, {n_responders} responders, {} focal points, {} users, {} alerts ({} merged as duplicates, {} lifecycle moves), {n_incidents} incidents ({n_verified} verified), {events} ledger events",
         started.elapsed().as_secs_f64(),
         inputs.len(),
         USERS.len(),

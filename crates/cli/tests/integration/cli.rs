@@ -185,6 +185,33 @@ async fn the_demo_loads_every_state_and_only_once(backend: Backend) {
     .await;
     let uncovered: i64 = uncovered[0].parse().expect("a count");
     assert!(uncovered > 0, "the demo shows the protection cliff");
+    assert!(summary.contains("320 incidents"), "{summary}");
+    for (column, values) in [
+        (
+            "state",
+            &[
+                "reported",
+                "under_verification",
+                "verified",
+                "not_verified",
+                "unfounded",
+            ][..],
+        ),
+        (
+            "compartment",
+            &["general", "human_rights", "crsv", "children"][..],
+        ),
+    ] {
+        let found =
+            crate::harness::query_column(&db, &format!("SELECT DISTINCT {column} FROM incidents"))
+                .await;
+        for v in values {
+            assert!(
+                found.iter().any(|x| x == v),
+                "no demo incident has {column} {v}: {found:?}"
+            );
+        }
+    }
     let verify = crate::harness::run_cli(&db, dir.path(), &["verify"], None);
     assert!(verify.status.success());
     let again = crate::harness::run_cli(&db, dir.path(), &["demo", "--no-serve"], None);

@@ -14,7 +14,7 @@ use crate::on_both_stores;
 
 /// The venv's Python with libhxl, geojson and openpyxl, or `None` after kinga-testing's skip
 /// (which fails under CI).
-fn python() -> Option<String> {
+pub(crate) fn python() -> Option<String> {
     let Ok(py) = std::env::var("KINGA_PYTHON") else {
         kinga_testing::skip(
             "exports read by libhxl, geojson and openpyxl",
@@ -36,7 +36,7 @@ fn python() -> Option<String> {
 }
 
 /// What the Python reader makes of an export saved in `file`.
-fn read_with_python(py: &str, kind: &str, file: &Path) -> Value {
+pub(crate) fn read_with_python(py: &str, kind: &str, file: &Path) -> Value {
     let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/integration/exports_check.py");
     let out = Command::new(py)
         .arg(script)

@@ -3,6 +3,7 @@
 
 mod api;
 mod browser;
+mod care;
 mod cli;
 mod cluster;
 mod crash;
@@ -11,7 +12,9 @@ mod focal_points;
 mod harness;
 mod incidents;
 mod kannel;
+mod mrm;
 mod outbound;
+mod sanitised;
 mod schema_fuzz;
 mod security;
 mod sms;

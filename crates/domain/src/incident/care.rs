@@ -1,6 +1,7 @@
 //! Care of survivors: referrals to service providers (only with recorded informed consent,
 //! followed up until closed) and the interview log shown before any new interview, so that
-//! nobody is interviewed twice without need. Types and rules only; nothing stores them yet.
+//! nobody is interviewed twice without need. The application stores them (ledger events and
+//! the `service_providers`, `referrals` and `interviews` tables).
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
@@ -11,6 +12,7 @@ use crate::limits;
 
 /// A service a survivor can be referred to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum ReferralService {
     /// Medical care (including post-exposure prophylaxis within 72 hours).
@@ -27,6 +29,7 @@ pub enum ReferralService {
 
 /// What kind of organisation a service provider is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum ProviderKind {
     /// A one-stop centre (medical, psychosocial and legal under one roof).
@@ -47,8 +50,10 @@ pub enum ProviderKind {
 
 /// An entry of the directory of service providers.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ServiceProvider {
-    /// Stable id.
+    /// Stable id (given by the application when empty).
+    #[serde(default)]
     pub id: String,
     /// Name.
     pub name: String,
@@ -57,11 +62,13 @@ pub struct ServiceProvider {
     /// Services offered.
     pub services: Vec<ReferralService>,
     /// Places served (P-codes; an area covers its places).
+    #[serde(default)]
     pub places: Vec<String>,
 }
 
 /// Where a referral stands.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum ReferralStatus {
     /// Made, no answer yet.
@@ -90,6 +97,7 @@ impl ReferralStatus {
 
 /// The survivor's informed consent to a referral, as recorded.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Consent {
     /// Consent was given for this referral.
     pub given: bool,
@@ -104,6 +112,7 @@ pub struct Consent {
 
 /// One follow-up of a referral.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct FollowUp {
     /// When.
     pub at: DateTime<Utc>,
@@ -115,6 +124,7 @@ pub struct FollowUp {
 
 /// A referral of one victim of an incident to a provider.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Referral {
     /// Stable id.
     pub id: String,
@@ -204,6 +214,33 @@ impl Referral {
     }
 }
 
+/// Whether a violation is sexual violence: CRSV, or sexual violence against children.
+pub fn is_sexual_violence(v: super::Violation) -> bool {
+    v.taxonomy() == Taxonomy::Crsv || v == super::Violation::SexualViolenceAgainstChildren
+}
+
+impl ServiceProvider {
+    /// Check a directory entry as typed: a name, at least one service, sizes within limits.
+    pub fn check(&mut self) -> Result<(), DomainError> {
+        self.name = self.name.trim().to_string();
+        if self.name.is_empty() {
+            return Err(DomainError::Missing("name"));
+        }
+        limits::check("name", &self.name, limits::NAME)?;
+        limits::check("id", &self.id, limits::ID)?;
+        limits::check_list("places", &self.places, limits::ID)?;
+        if self.services.is_empty() {
+            return Err(DomainError::invalid(
+                "services",
+                "name at least one service (medical, psychosocial, legal, safety_shelter, socio_economic)",
+            ));
+        }
+        self.services.sort_by_key(|s| *s as u8);
+        self.services.dedup();
+        Ok(())
+    }
+}
+
 /// Share of sexual-violence incidents (CRSV, or sexual violence against children) whose
 /// survivors were referred at least once, as a figure between 0 and 1; `None` when there is
 /// no such incident.
@@ -213,12 +250,7 @@ pub fn sexual_violence_response_rate(
 ) -> Option<f64> {
     let sv: Vec<&Incident> = incidents
         .iter()
-        .filter(|i| {
-            i.violations.iter().any(|v| {
-                v.taxonomy() == Taxonomy::Crsv
-                    || *v == super::Violation::SexualViolenceAgainstChildren
-            })
-        })
+        .filter(|i| i.violations.iter().any(|v| is_sexual_violence(*v)))
         .collect();
     if sv.is_empty() {
         return None;
@@ -232,7 +264,11 @@ pub fn sexual_violence_response_rate(
 
 /// One interview of a survivor.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Interview {
+    /// Stable id.
+    #[serde(default)]
+    pub id: String,
     /// The incident.
     pub incident: String,
     /// The victim (index into the incident's victims).
@@ -244,6 +280,9 @@ pub struct Interview {
     /// With whom the account was shared (organisations), with consent.
     #[serde(default)]
     pub shared_with: Vec<String>,
+    /// Why another interview was needed (when the survivor had already been interviewed).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
 }
 
 /// The interviews a survivor has already given, newest first: shown before any new

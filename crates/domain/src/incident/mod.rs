@@ -8,6 +8,8 @@
 pub mod care;
 mod check;
 mod parts;
+pub mod report;
+pub mod sanitise;
 mod taxonomy;
 mod verification;
 

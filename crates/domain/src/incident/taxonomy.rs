@@ -21,6 +21,47 @@ pub enum Taxonomy {
     Mrm,
 }
 
+impl Taxonomy {
+    /// Every taxonomy, in the order reports show them.
+    pub const ALL: [Taxonomy; 3] = [Taxonomy::HumanRights, Taxonomy::Crsv, Taxonomy::Mrm];
+
+    /// The snake_case identifier.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Taxonomy::HumanRights => "human_rights",
+            Taxonomy::Crsv => "crsv",
+            Taxonomy::Mrm => "mrm",
+        }
+    }
+
+    /// Its violations, in their declared order.
+    pub fn violations(self) -> impl Iterator<Item = Violation> {
+        Violation::ALL
+            .iter()
+            .copied()
+            .filter(move |v| v.taxonomy() == self)
+    }
+}
+
+impl FromStr for Taxonomy {
+    type Err = DomainError;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        let s = s.trim().to_lowercase().replace(['-', ' '], "_");
+        Taxonomy::ALL
+            .into_iter()
+            .find(|t| t.as_str() == s)
+            .ok_or_else(|| {
+                DomainError::invalid(
+                    "taxonomy",
+                    format!(
+                        "unknown violation family '{}'; one of human_rights, crsv, mrm",
+                        s.chars().take(40).collect::<String>()
+                    ),
+                )
+            })
+    }
+}
+
 macro_rules! violations {
     ($($variant:ident = $name:literal, $tax:ident, $doc:literal;)*) => {
         /// A violation, named by its taxonomy's snake_case identifier.

@@ -342,11 +342,13 @@ mod care {
     fn a_second_interview_needs_a_reason() {
         let at = |d| Utc.with_ymd_and_hms(2026, 10, d, 9, 0, 0).unwrap();
         let interview = |d, by: &str| Interview {
+            id: format!("IV{d}"),
             incident: "I1".into(),
             victim: 0,
             by: by.into(),
             at: at(d),
             shared_with: vec![],
+            reason: None,
         };
         let log = vec![interview(2, "hro"), interview(3, "unicef")];
         assert_eq!(prior_interviews(&log, "I1", 0)[0].by, "unicef");

@@ -264,3 +264,147 @@ pub async fn check_grants_and_keys(store: &dyn Store) {
     assert_eq!(keys.len(), before + 1);
     assert!(keys.contains(&retired));
 }
+
+/// The report's counts: per state, violation, victim and perpetrator category, only within
+/// the compartments and days asked; an incident without a perpetrator counts as unidentified.
+pub async fn check_incident_tallies(store: &dyn Store) {
+    use kinga_domain::incident::report::{IncidentTally, PerpetratorTally, VictimTally};
+    let day = |d: u32| NaiveDate::from_ymd_opt(2087, 3, d).unwrap_or_default();
+    let before = store
+        .incident_tallies(&Compartment::ALL, day(1), day(31))
+        .await
+        .unwrap();
+    let ns = namespace();
+    let mut a = incident(&format!("{ns}01"), Compartment::Crsv, Violation::Rape, 5);
+    a.occurred_on = day(5);
+    a.violations.push(Violation::Torture);
+    a.victims.push(a.victims[0].clone());
+    a.perpetrators.push(a.perpetrators[0].clone());
+    let mut b = incident(
+        &format!("{ns}02"),
+        Compartment::General,
+        Violation::Torture,
+        6,
+    );
+    b.occurred_on = day(6);
+    b.state = VerificationState::Verified;
+    b.perpetrators.clear();
+    let mut outside = b.clone();
+    outside.id = unique("01INC");
+    outside.occurred_on = NaiveDate::from_ymd_opt(2087, 4, 1).unwrap_or_default();
+    for i in [&a, &b, &outside] {
+        commit_ok(store, saved(i, None)).await;
+    }
+    let after = store
+        .incident_tallies(&Compartment::ALL, day(1), day(31))
+        .await
+        .unwrap();
+    let new = |old: &[IncidentTally], now: &[IncidentTally]| -> Vec<IncidentTally> {
+        now.iter()
+            .filter_map(|t| {
+                let was = old
+                    .iter()
+                    .find(|o| {
+                        (o.compartment, o.state, o.violation)
+                            == (t.compartment, t.state, t.violation)
+                    })
+                    .map_or(0, |o| o.n);
+                (t.n > was).then_some(IncidentTally { n: t.n - was, ..*t })
+            })
+            .collect()
+    };
+    let mut added = new(&before.incidents, &after.incidents);
+    added.sort_by_key(|t| (t.compartment, t.violation));
+    assert_eq!(
+        added,
+        vec![
+            IncidentTally {
+                compartment: Compartment::General,
+                state: VerificationState::Verified,
+                violation: Violation::Torture,
+                n: 1
+            },
+            IncidentTally {
+                compartment: Compartment::Crsv,
+                state: VerificationState::Reported,
+                violation: Violation::Torture,
+                n: 1
+            },
+            IncidentTally {
+                compartment: Compartment::Crsv,
+                state: VerificationState::Reported,
+                violation: Violation::Rape,
+                n: 1
+            },
+        ]
+    );
+    let victims = |t: &[VictimTally], c: Compartment, v: Violation| -> u64 {
+        t.iter()
+            .filter(|x| {
+                x.compartment == c
+                    && x.violation == v
+                    && x.sex == Sex::Female
+                    && x.age_group == AgeGroup::Age12To17
+            })
+            .map(|x| x.n)
+            .sum()
+    };
+    assert_eq!(
+        victims(&after.victims, Compartment::Crsv, Violation::Rape)
+            - victims(&before.victims, Compartment::Crsv, Violation::Rape),
+        2,
+        "both victims count under each violation"
+    );
+    let perp = |t: &[PerpetratorTally], c: Compartment, cat: PerpetratorCategory| -> u64 {
+        t.iter()
+            .filter(|x| {
+                x.compartment == c && x.category == cat && x.violation == Violation::Torture
+            })
+            .map(|x| x.n)
+            .sum()
+    };
+    assert_eq!(
+        perp(
+            &after.perpetrators,
+            Compartment::Crsv,
+            PerpetratorCategory::ArmedGroup
+        ) - perp(
+            &before.perpetrators,
+            Compartment::Crsv,
+            PerpetratorCategory::ArmedGroup
+        ),
+        1,
+        "two perpetrators of one category count the incident once"
+    );
+    assert_eq!(
+        perp(
+            &after.perpetrators,
+            Compartment::General,
+            PerpetratorCategory::Unidentified
+        ) - perp(
+            &before.perpetrators,
+            Compartment::General,
+            PerpetratorCategory::Unidentified
+        ),
+        1,
+        "no perpetrator recorded: unidentified"
+    );
+    let general_only = store
+        .incident_tallies(&[Compartment::General], day(1), day(31))
+        .await
+        .unwrap();
+    assert!(
+        general_only
+            .incidents
+            .iter()
+            .all(|t| t.compartment == Compartment::General)
+    );
+    assert!(
+        general_only
+            .by_state
+            .iter()
+            .all(|t| t.0 == Compartment::General)
+    );
+    let none = store.incident_tallies(&[], day(1), day(31)).await.unwrap();
+    assert_eq!(none, Default::default(), "no compartment, no counts");
+}

@@ -13,7 +13,7 @@ use utoipa::{IntoParams, ToSchema};
 use kinga_app::IncidentQuery;
 use kinga_domain::compartment::Compartment;
 use kinga_domain::incident::{
-    DatePrecision, Incident, IncidentDraft, Perpetrator, Source, VerificationMethod,
+    DatePrecision, Incident, IncidentDraft, Perpetrator, Source, Taxonomy, VerificationMethod,
     VerificationMove, VerificationState, Victim, Violation,
 };
 
@@ -91,6 +91,8 @@ pub struct ListParams {
     pub compartment: Option<String>,
     /// A violation.
     pub violation: Option<String>,
+    /// A violation family: `human_rights`, `crsv` or `mrm`.
+    pub taxonomy: Option<String>,
     /// P-code of an area (its places included).
     pub place: Option<String>,
     /// Occurred on or after (`YYYY-MM-DD`).
@@ -156,6 +158,7 @@ pub async fn list(
         states: list_of::<VerificationState>(&p.state)?,
         place_prefix: p.place.clone().filter(|x| !x.trim().is_empty()),
         violation: parse_opt::<Violation>(&p.violation)?,
+        taxonomy: parse_opt::<Taxonomy>(&p.taxonomy)?,
         text: p.q.clone().filter(|q| !q.trim().is_empty()),
         occurred_from: date(&p.from, "from")?,
         occurred_to: date(&p.to, "to")?,
@@ -255,4 +258,55 @@ pub async fn verification(
         note: body.note,
     };
     Ok(Json(st.app.move_incident(&user.caller(), &id, mv).await?))
+}
+
+/// What to derive: the threat, when not the gravest the violations show.
+#[derive(Debug, Default, Deserialize, ToSchema)]
+pub struct DeriveAlert {
+    /// Threat type of the alert (default: from the incident's violations).
+    pub threat_type: Option<kinga_domain::ThreatType>,
+}
+
+/// The alert derived.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct DerivedAlert {
+    /// The alert's id.
+    pub id: String,
+    /// Its reference (`/api/v1/alerts/{reference}`).
+    pub reference: String,
+    /// Its threat type.
+    pub threat_type: Option<kinga_domain::ThreatType>,
+    /// Its place.
+    pub place: Option<String>,
+}
+
+/// Derive a sanitised alert (place, time, threat; no identities) from an incident into the
+/// alert queue, for those who must act on the threat. Audited against the incident; deriving
+/// the same threat again answers the same alert.
+#[utoipa::path(post, path = "/api/v1/incidents/{id}/alert", tag = "incidents",
+    params(("id" = String, Path, description = "Incident id")), request_body = DeriveAlert,
+    responses((status = 201, description = "Derived (or derived before)", body = DerivedAlert),
+        (status = 401, body = crate::error::ErrorBody), (status = 403, body = crate::error::ErrorBody),
+        (status = 404, description = "No such incident, or one the caller may not see", body = crate::error::ErrorBody),
+        (status = 422, body = crate::error::ErrorBody)),
+    security(("bearer" = [])))]
+pub async fn derive_alert(
+    State(st): State<AppState>,
+    user: ApiUser,
+    Path(id): Path<String>,
+    ApiJson(body): ApiJson<DeriveAlert>,
+) -> Result<(StatusCode, Json<DerivedAlert>), WebError> {
+    let a = st
+        .app
+        .derive_alert(&user.caller(), &id, body.threat_type)
+        .await?;
+    Ok((
+        StatusCode::CREATED,
+        Json(DerivedAlert {
+            id: a.id,
+            reference: a.reference,
+            threat_type: a.threat_type,
+            place: a.place,
+        }),
+    ))
 }

@@ -1,6 +1,7 @@
 //! The JSON API under `/api/v1`, and its OpenAPI document at `/api/openapi.json`.
 
 pub mod alerts;
+pub mod care;
 pub mod exports;
 pub mod incidents;
 pub mod me;
@@ -35,7 +36,10 @@ use crate::{AppState, WebError};
         registry::save_place, registry::list_outbox, registry::list_digests,
         me::get_me, me::patch_me, me::get_settings, me::patch_settings, me::inbox,
         incidents::create, incidents::list, incidents::get_one, incidents::verification,
-        exports::csv, exports::geojson, exports::xlsx, reports::response, reports::spikes
+        incidents::derive_alert, care::providers, care::save_provider, care::referrals,
+        care::refer, care::follow_up, care::interviews, care::log_interview,
+        exports::csv, exports::geojson, exports::xlsx, reports::response, reports::spikes,
+        reports::mrm, reports::mrm_csv
     ),
     components(schemas(crate::error::ErrorBody, crate::error::ErrorDetail)),
     modifiers(&BearerAuth),
@@ -43,7 +47,7 @@ use crate::{AppState, WebError};
         (name = "people", description = "Users' settings and inboxes"),
         (name = "incidents", description = "Protection monitoring: incidents in compartments"),
         (name = "exports", description = "Alert lists as CSV with HXL hashtags, GeoJSON and XLSX"),
-        (name = "reports", description = "Response indicators and spikes"))
+        (name = "reports", description = "Response indicators, spikes and the MRM/MARA table"))
 )]
 pub struct ApiDoc;
 
@@ -115,11 +119,33 @@ pub fn routes() -> Router<AppState> {
             "/api/v1/incidents/{id}/verification",
             post(incidents::verification),
         )
+        .route(
+            "/api/v1/incidents/{id}/alert",
+            post(incidents::derive_alert),
+        )
+        .route(
+            "/api/v1/service-providers",
+            get(care::providers).post(care::save_provider),
+        )
+        .route(
+            "/api/v1/incidents/{id}/referrals",
+            get(care::referrals).post(care::refer),
+        )
+        .route(
+            "/api/v1/incidents/{id}/referrals/{referral}/follow-ups",
+            post(care::follow_up),
+        )
+        .route(
+            "/api/v1/incidents/{id}/interviews",
+            get(care::interviews).post(care::log_interview),
+        )
         .route("/api/v1/exports/alerts.csv", get(exports::csv))
         .route("/api/v1/exports/alerts.geojson", get(exports::geojson))
         .route("/api/v1/exports/alerts.xlsx", get(exports::xlsx))
         .route("/api/v1/reports/response", get(reports::response))
         .route("/api/v1/reports/spikes", get(reports::spikes))
+        .route("/api/v1/reports/mrm", get(reports::mrm))
+        .route("/api/v1/reports/mrm.csv", get(reports::mrm_csv))
         .layer(axum::extract::DefaultBodyLimit::max(MAX_BODY))
         // Alert texts and identities must not linger in shared or lost devices' caches.
         .layer(

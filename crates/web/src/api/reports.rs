@@ -1,13 +1,17 @@
-//! `/api/v1/reports/response` (response indicators) and `/api/v1/reports/spikes`.
+//! `/api/v1/reports/response` (response indicators), `/api/v1/reports/spikes` and the
+//! MRM/MARA table `/api/v1/reports/mrm` (JSON) and `/api/v1/reports/mrm.csv`.
 
 use axum::Json;
 use axum::extract::State;
+use axum::http::header;
+use axum::response::{IntoResponse, Response};
 use chrono::{Datelike, Duration, NaiveDate};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use kinga_domain::analysis::indicators::ResponseReport;
 use kinga_domain::analysis::spikes::Spike;
+use kinga_domain::incident::report::MrmReport;
 
 use super::ApiQuery;
 use super::alerts::when;
@@ -96,4 +100,67 @@ pub async fn spikes(
     let from = day(&p.from, "from")?.unwrap_or(to - Duration::days(6));
     let items = st.app.spikes(&user.caller(), from, to).await?;
     Ok(Json(SpikeList { from, to, items }))
+}
+
+/// The period of the MRM/MARA table.
+#[derive(Debug, Deserialize, IntoParams)]
+pub struct MrmParams {
+    /// A quarter (`2026-Q3`), a month (`2026-09`) or a year (`2026`); default the current
+    /// quarter.
+    pub period: Option<String>,
+}
+
+/// The MRM/MARA aggregate table of a period: per violation, incidents and victims by sex and
+/// age group, and incidents by perpetrator category, allegations (reported, under
+/// verification) and verified cases apart. Only the compartments the caller may see are
+/// counted; counts of sensitive records under the threshold (default 5) read `"<5"`.
+#[utoipa::path(get, path = "/api/v1/reports/mrm", tag = "reports", params(MrmParams),
+    responses((status = 200, body = MrmReport), (status = 401, body = crate::error::ErrorBody),
+        (status = 403, body = crate::error::ErrorBody), (status = 422, body = crate::error::ErrorBody)),
+    security(("bearer" = [])))]
+pub async fn mrm(
+    State(st): State<AppState>,
+    user: ApiUser,
+    ApiQuery(p): ApiQuery<MrmParams>,
+) -> Result<Json<MrmReport>, WebError> {
+    Ok(Json(
+        st.app
+            .mrm_report(&user.caller(), p.period.as_deref())
+            .await?,
+    ))
+}
+
+/// The same table as CSV: a header row, a row of HXL hashtags, then one row per violation
+/// and status (`allegation`, `verified`).
+#[utoipa::path(get, path = "/api/v1/reports/mrm.csv", tag = "reports", params(MrmParams),
+    responses((status = 200, content_type = "text/csv", body = String), (status = 401, body = crate::error::ErrorBody),
+        (status = 403, body = crate::error::ErrorBody), (status = 422, body = crate::error::ErrorBody)),
+    security(("bearer" = [])))]
+pub async fn mrm_csv(
+    State(st): State<AppState>,
+    user: ApiUser,
+    ApiQuery(p): ApiQuery<MrmParams>,
+) -> Result<Response, WebError> {
+    let report = st
+        .app
+        .mrm_report(&user.caller(), p.period.as_deref())
+        .await?;
+    mrm_csv_answer(&report)
+}
+
+/// A report as a CSV download named after its period.
+pub fn mrm_csv_answer(report: &MrmReport) -> Result<Response, WebError> {
+    let body = crate::exports::csv_lines(report.csv_rows())?;
+    let name = format!("kinga-mrm-{}.csv", report.period);
+    Ok((
+        [
+            (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_string()),
+            (
+                header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"{name}\""),
+            ),
+        ],
+        body,
+    )
+        .into_response())
 }

@@ -9,6 +9,7 @@ mod error;
 #[cfg(test)]
 mod flows;
 pub mod i18n;
+mod incidents;
 mod login;
 mod messages;
 mod new_alert;
@@ -122,6 +123,34 @@ pub fn routes() -> Router<AppState> {
             post(admin::reset_password).get(|| back("/users")),
         )
         .route("/digest", get(admin::digest).post(admin::issue_digest))
+        .route("/incidents", get(incidents::list))
+        .route("/reports/mrm", get(incidents::mrm_page))
+        .route("/reports/mrm.csv", get(incidents::mrm_csv))
+        .route(
+            "/incidents/new",
+            get(incidents::new_form).post(incidents::create),
+        )
+        .route("/incidents/{id}", get(incidents::page))
+        .route(
+            "/incidents/{id}/verification",
+            post(incidents::verification).get(back_to_incident),
+        )
+        .route(
+            "/incidents/{id}/alert",
+            post(incidents::derive_alert).get(back_to_incident),
+        )
+        .route(
+            "/incidents/{id}/interviews",
+            post(incidents::log_interview).get(back_to_incident),
+        )
+        .route(
+            "/incidents/{id}/referrals",
+            post(incidents::refer).get(back_to_incident),
+        )
+        .route(
+            "/incidents/{id}/referrals/{referral}/follow-up",
+            post(incidents::follow_up),
+        )
         .fallback(not_found)
         .layer(SetResponseHeaderLayer::if_not_present(
             header::CONTENT_SECURITY_POLICY,
@@ -154,6 +183,10 @@ async fn back(to: &'static str) -> Response {
 
 async fn back_to_alert(axum::extract::Path(id): axum::extract::Path<String>) -> Response {
     login::see_other(&format!("/alerts/{}", urlencode(&id)))
+}
+
+async fn back_to_incident(axum::extract::Path(id): axum::extract::Path<String>) -> Response {
+    login::see_other(&format!("/incidents/{}", urlencode(&id)))
 }
 
 /// A signed-in page request: the state, the user and where they are.
@@ -216,6 +249,8 @@ struct Can {
     reporters: bool,
     export: bool,
     reports: bool,
+    incidents: bool,
+    record_incidents: bool,
 }
 
 impl Ctx {
@@ -282,6 +317,8 @@ impl Ctx {
             reporters: self.can(Permission::ReadReporters),
             export: self.can(Permission::ExportAlerts),
             reports: self.can(Permission::ReadReports),
+            incidents: self.can(Permission::ReadIncidents),
+            record_incidents: self.can(Permission::RecordIncidents),
         };
         context! {
             lang => self.lang,

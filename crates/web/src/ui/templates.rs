@@ -57,6 +57,19 @@ pub(super) const TEMPLATES: &[(&str, &str)] = &[
     ("outbox.html", include_str!("../../templates/outbox.html")),
     ("inbox.html", include_str!("../../templates/inbox.html")),
     ("account.html", include_str!("../../templates/account.html")),
+    (
+        "incidents.html",
+        include_str!("../../templates/incidents.html"),
+    ),
+    (
+        "incident_new.html",
+        include_str!("../../templates/incident_new.html"),
+    ),
+    (
+        "incident.html",
+        include_str!("../../templates/incident.html"),
+    ),
+    ("mrm.html", include_str!("../../templates/mrm.html")),
 ];
 
 /// Area options and the gazetteer they were built from.

@@ -3,6 +3,7 @@
 
 mod cla_day;
 mod coordinator;
+mod monitor;
 mod network;
 
 use std::process::{Child, Command, Stdio};
@@ -155,6 +156,7 @@ pub async fn fits(c: &Client, what: &str) {
         .execute(
             "const w = window.innerWidth; return Array.from(document.querySelectorAll('body *'))\
              .filter(e => e.getBoundingClientRect().right > w + 0.5)\
+             .concat(Array.from(document.querySelectorAll('body *')).filter(e => e.scrollWidth > e.clientWidth + 1 && e.clientWidth > 0))\
              .slice(-5).map(e => e.tagName + (e.id ? '#' + e.id : '') + ' ' +\
              Math.round(e.getBoundingClientRect().right) + 'px: ' + (e.textContent || '').trim().slice(0, 60));",
             vec![],

@@ -1,0 +1,23 @@
+-- Protection monitoring's care of survivors: the directory of service providers, referrals
+-- (made only with the survivor's recorded informed consent, followed up) and the interview
+-- log shown before any new interview. Nothing identifying: victims are indexes into their
+-- incident's (sealed) victims; each row's record is in `doc`.
+CREATE TABLE service_providers (
+    id  TEXT COLLATE "C" PRIMARY KEY,
+    doc JSON NOT NULL
+);
+
+CREATE TABLE referrals (
+    id          TEXT COLLATE "C" PRIMARY KEY,
+    incident_id TEXT COLLATE "C" NOT NULL,
+    status      TEXT NOT NULL,
+    doc         JSON NOT NULL
+);
+CREATE INDEX referrals_incident ON referrals (incident_id);
+
+CREATE TABLE interviews (
+    id          TEXT COLLATE "C" PRIMARY KEY,
+    incident_id TEXT COLLATE "C" NOT NULL,
+    doc         JSON NOT NULL
+);
+CREATE INDEX interviews_incident ON interviews (incident_id);
