@@ -165,6 +165,17 @@ impl Rebuilt {
             Payload::CompartmentKeySaved { key } => {
                 self.put(Projection::CompartmentKeys, &key.key(), json_of(&key))
             }
+            Payload::CapacityPlanSaved { plan } => {
+                self.put(Projection::CapacityPlans, &plan.id, json_of(&plan))
+            }
+            Payload::CapacityPlanRemoved { plan } => {
+                if let Some(t) = self.docs.get_mut(&Projection::CapacityPlans) {
+                    t.remove(&plan);
+                }
+            }
+            Payload::WithdrawalPlanSaved { plan } => {
+                self.put(Projection::WithdrawalPlans, &plan.id, json_of(&plan))
+            }
         }
         Ok(())
     }

@@ -11,6 +11,7 @@ use kinga_domain::outbox::{DeliveryState, MessageStatus, OutboxMessage};
 use kinga_domain::people::{ApiToken, User};
 use kinga_domain::place::Place;
 use kinga_domain::registry::{FocalPoint, Responder, ThreatActor};
+use kinga_domain::transition::{CapacityPlan, WithdrawalPlan};
 
 /// The payload of one ledger event.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -107,6 +108,21 @@ pub enum Payload {
         /// The key as it now is.
         key: CompartmentKey,
     },
+    /// A capacity plan (providers, successors, handover, milestones) was created or changed.
+    CapacityPlanSaved {
+        /// The plan as it now is.
+        plan: CapacityPlan,
+    },
+    /// A capacity plan was removed (the place inherits its area's plan again).
+    CapacityPlanRemoved {
+        /// Plan id (`<P-code>:<capacity>`).
+        plan: String,
+    },
+    /// A mission's withdrawal plan (its base closures) was created or changed.
+    WithdrawalPlanSaved {
+        /// The plan as it now is.
+        plan: WithdrawalPlan,
+    },
 }
 
 impl Payload {
@@ -128,6 +144,9 @@ impl Payload {
             Payload::GrantSaved { .. } => "grant_saved",
             Payload::GrantRevoked { .. } => "grant_revoked",
             Payload::CompartmentKeySaved { .. } => "compartment_key_saved",
+            Payload::CapacityPlanSaved { .. } => "capacity_plan_saved",
+            Payload::CapacityPlanRemoved { .. } => "capacity_plan_removed",
+            Payload::WithdrawalPlanSaved { .. } => "withdrawal_plan_saved",
         }
     }
 }

@@ -33,6 +33,11 @@ const MIGRATIONS: &[(i32, &str, &str)] = &[
         "incidents",
         include_str!("../migrations/0006_incidents.sql"),
     ),
+    (
+        8,
+        "transition",
+        include_str!("../migrations/0008_transition.sql"),
+    ),
 ];
 
 /// Advisory lock key held while migrating ("kingamig" in ASCII).

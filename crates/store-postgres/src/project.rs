@@ -228,6 +228,9 @@ pub(crate) async fn apply(tx: &Transaction<'_>, write: &Write) -> Result<()> {
         Write::Grant(_) | Write::RevokeGrant { .. } | Write::CompartmentKey(_) => {
             crate::incidents::write_access(tx, write).await?
         }
+        Write::CapacityPlan { .. }
+        | Write::RemoveCapacityPlan { .. }
+        | Write::WithdrawalPlan { .. } => crate::transition::write(tx, write).await?,
     }
     Ok(())
 }

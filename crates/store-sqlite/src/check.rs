@@ -70,6 +70,8 @@ fn columns_of(table: Projection) -> &'static [&'static str] {
         ],
         Projection::Grants => &["id", "user_id", "compartment"],
         Projection::CompartmentKeys => &["id", "compartment", "version"],
+        Projection::CapacityPlans => &["id", "place", "capacity", "version"],
+        Projection::WithdrawalPlans => &["id", "mission", "version"],
     }
 }
 

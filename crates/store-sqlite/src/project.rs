@@ -216,6 +216,9 @@ pub(crate) fn apply(conn: &Connection, write: &Write) -> Result<()> {
         Write::Grant(_) | Write::RevokeGrant { .. } | Write::CompartmentKey(_) => {
             crate::incidents::write_access(conn, write)?
         }
+        Write::CapacityPlan { .. }
+        | Write::RemoveCapacityPlan { .. }
+        | Write::WithdrawalPlan { .. } => crate::transition::write(conn, write)?,
     }
     Ok(())
 }

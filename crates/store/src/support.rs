@@ -11,6 +11,7 @@ use tokio::sync::mpsc;
 use kinga_domain::Alert;
 use kinga_domain::compartment::{CompartmentKey, UserGrant};
 use kinga_domain::incident::Incident;
+use kinga_domain::transition::{CapacityPlan, WithdrawalPlan};
 use kinga_ledger::{DraftEvent, Event, GENESIS};
 
 use crate::{Projection, StoreError, StoreResult, Write};
@@ -193,6 +194,9 @@ pub fn describe(write: &Write) -> String {
         Write::Grant(g) => format!("grant {}", g.key()),
         Write::RevokeGrant { user, compartment } => format!("grant {user}:{compartment}"),
         Write::CompartmentKey(k) => format!("compartment key {}", k.key()),
+        Write::CapacityPlan { plan, .. } => format!("capacity plan {}", plan.id),
+        Write::RemoveCapacityPlan { id, .. } => format!("capacity plan {id}"),
+        Write::WithdrawalPlan { plan, .. } => format!("withdrawal plan {}", plan.id),
     }
 }
 
@@ -366,6 +370,25 @@ pub fn expected_columns(
                 ("id", Some(k.key())),
                 ("compartment", Some(k.compartment.to_string())),
                 ("version", Some(k.version.to_string())),
+            ]
+        }
+        Projection::CapacityPlans => {
+            let p: CapacityPlan = serde_json::from_value(doc.clone())
+                .map_err(|e| StoreError::Corrupt(format!("capacity plan record: {e}")))?;
+            vec![
+                ("id", Some(p.id.clone())),
+                ("place", Some(p.place.clone())),
+                ("capacity", Some(p.capacity.to_string())),
+                ("version", Some(p.version.to_string())),
+            ]
+        }
+        Projection::WithdrawalPlans => {
+            let p: WithdrawalPlan = serde_json::from_value(doc.clone())
+                .map_err(|e| StoreError::Corrupt(format!("withdrawal plan record: {e}")))?;
+            vec![
+                ("id", Some(p.id.clone())),
+                ("mission", Some(p.mission.clone())),
+                ("version", Some(p.version.to_string())),
             ]
         }
     })

@@ -9,6 +9,7 @@ use kinga_domain::outbox::{MessageStatus, OutboxMessage};
 use kinga_domain::people::{ApiToken, User};
 use kinga_domain::place::Place;
 use kinga_domain::registry::{FocalPoint, Responder, ThreatActor};
+use kinga_domain::transition::{CapacityPlan, WithdrawalPlan};
 use kinga_domain::{Alert, AlertState, ThreatType};
 use kinga_ledger::DraftEvent;
 
@@ -79,6 +80,29 @@ pub enum Write {
     /// Insert or replace a version of a compartment key; inserting a version that exists with
     /// another key fails with [`crate::StoreError::Duplicate`].
     CompartmentKey(CompartmentKey),
+    /// Insert (`expected_version: None`, must not exist) or update a capacity plan whose
+    /// stored version must equal `expected_version`.
+    CapacityPlan {
+        /// The plan as it now is.
+        plan: Box<CapacityPlan>,
+        /// Version the change was decided on.
+        expected_version: Option<u64>,
+    },
+    /// Delete a capacity plan whose stored version must equal `expected_version`.
+    RemoveCapacityPlan {
+        /// Plan id.
+        id: String,
+        /// Version the removal was decided on.
+        expected_version: u64,
+    },
+    /// Insert (`expected_version: None`, must not exist) or update a withdrawal plan whose
+    /// stored version must equal `expected_version`.
+    WithdrawalPlan {
+        /// The plan as it now is.
+        plan: Box<WithdrawalPlan>,
+        /// Version the change was decided on.
+        expected_version: Option<u64>,
+    },
 }
 
 /// The first answer given for an idempotency key.
@@ -262,11 +286,15 @@ pub enum Projection {
     Grants,
     /// Compartment keys (wrapped), keyed by `<compartment>:<version>`.
     CompartmentKeys,
+    /// Capacity plans, keyed by `<P-code>:<capacity>`.
+    CapacityPlans,
+    /// Withdrawal plans, keyed by id.
+    WithdrawalPlans,
 }
 
 impl Projection {
     /// Every projection table.
-    pub const ALL: [Projection; 13] = [
+    pub const ALL: [Projection; 15] = [
         Projection::Alerts,
         Projection::Places,
         Projection::Actors,
@@ -280,6 +308,8 @@ impl Projection {
         Projection::Incidents,
         Projection::Grants,
         Projection::CompartmentKeys,
+        Projection::CapacityPlans,
+        Projection::WithdrawalPlans,
     ];
 
     /// The table's name.
@@ -298,6 +328,8 @@ impl Projection {
             Projection::Incidents => "incidents",
             Projection::Grants => "user_grants",
             Projection::CompartmentKeys => "compartment_keys",
+            Projection::CapacityPlans => "capacity_plans",
+            Projection::WithdrawalPlans => "withdrawal_plans",
         }
     }
 }
