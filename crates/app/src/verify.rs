@@ -175,6 +175,16 @@ impl Rebuilt {
             }
             Payload::InterviewLogged { interview } => {
                 self.put(Projection::Interviews, &interview.id, json_of(&interview))
+            Payload::CapacityPlanSaved { plan } => {
+                self.put(Projection::CapacityPlans, &plan.id, json_of(&plan))
+            }
+            Payload::CapacityPlanRemoved { plan } => {
+                if let Some(t) = self.docs.get_mut(&Projection::CapacityPlans) {
+                    t.remove(&plan);
+                }
+            }
+            Payload::WithdrawalPlanSaved { plan } => {
+                self.put(Projection::WithdrawalPlans, &plan.id, json_of(&plan))
             }
         }
         Ok(())

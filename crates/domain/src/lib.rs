@@ -22,6 +22,7 @@ pub mod routing;
 pub mod sms;
 pub mod text;
 pub mod threat;
+pub mod transition;
 
 pub use alert::{
     Alert, AlertEvent, AlertState, Channel, Reporter, TimelineEntry, TransitionRequest,

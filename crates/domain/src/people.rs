@@ -63,6 +63,10 @@ pub enum Permission {
     ExportAlerts,
     /// Read analysis reports: response indicators and spikes.
     ReadReports,
+    /// Read transition plans: capacities, states, withdrawal plans, the cliff.
+    ReadTransition,
+    /// Plan the transition: providers, successors, milestones, base closures.
+    PlanTransition,
 }
 
 impl Role {
@@ -113,9 +117,12 @@ impl Role {
                 ReadAlerts | CreateAlerts | ReadIncidents | RecordIncidents | VerifyIncidents
             ),
             // Analysis is the analyst's whole job: figures and exports, never identities.
-            Role::Analyst => matches!(p, ReadAlerts | ReadIncidents | ExportAlerts | ReadReports),
+            Role::Analyst => matches!(
+                p,
+                ReadAlerts | ReadIncidents | ExportAlerts | ReadReports | ReadTransition
+            ),
             Role::Responder => matches!(p, ReadAlerts | RespondAlerts),
-            Role::Viewer => matches!(p, ReadAlerts),
+            Role::Viewer => matches!(p, ReadAlerts | ReadTransition),
         }
     }
 }
@@ -273,6 +280,16 @@ mod tests {
         assert!(!Role::Viewer.can(Permission::ExportAlerts));
         assert!(!Role::Responder.can(Permission::ExportAlerts));
         assert!(!Role::Monitor.can(Permission::ExportAlerts));
+    }
+
+    #[test]
+    fn coordinators_plan_the_transition_analysts_and_viewers_read_it() {
+        for r in Role::ALL {
+            let plans = matches!(r, Role::Administrator | Role::Coordinator);
+            assert_eq!(r.can(Permission::PlanTransition), plans, "{r}");
+            let reads = plans || matches!(r, Role::Analyst | Role::Viewer);
+            assert_eq!(r.can(Permission::ReadTransition), reads, "{r}");
+        }
     }
 
     #[test]

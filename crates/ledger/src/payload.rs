@@ -12,6 +12,7 @@ use kinga_domain::outbox::{DeliveryState, MessageStatus, OutboxMessage};
 use kinga_domain::people::{ApiToken, User};
 use kinga_domain::place::Place;
 use kinga_domain::registry::{FocalPoint, Responder, ThreatActor};
+use kinga_domain::transition::{CapacityPlan, WithdrawalPlan};
 
 /// The payload of one ledger event.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -122,6 +123,20 @@ pub enum Payload {
     InterviewLogged {
         /// The interview.
         interview: Interview,
+    /// A capacity plan (providers, successors, handover, milestones) was created or changed.
+    CapacityPlanSaved {
+        /// The plan as it now is.
+        plan: CapacityPlan,
+    },
+    /// A capacity plan was removed (the place inherits its area's plan again).
+    CapacityPlanRemoved {
+        /// Plan id (`<P-code>:<capacity>`).
+        plan: String,
+    },
+    /// A mission's withdrawal plan (its base closures) was created or changed.
+    WithdrawalPlanSaved {
+        /// The plan as it now is.
+        plan: WithdrawalPlan,
     },
 }
 
@@ -147,6 +162,9 @@ impl Payload {
             Payload::ServiceProviderSaved { .. } => "service_provider_saved",
             Payload::ReferralSaved { .. } => "referral_saved",
             Payload::InterviewLogged { .. } => "interview_logged",
+            Payload::CapacityPlanSaved { .. } => "capacity_plan_saved",
+            Payload::CapacityPlanRemoved { .. } => "capacity_plan_removed",
+            Payload::WithdrawalPlanSaved { .. } => "withdrawal_plan_saved",
         }
     }
 }

@@ -74,6 +74,8 @@ fn columns_of(table: Projection) -> &'static [&'static str] {
         Projection::ServiceProviders => &["id"],
         Projection::Referrals => &["id", "incident_id", "status"],
         Projection::Interviews => &["id", "incident_id"],
+        Projection::CapacityPlans => &["id", "place", "capacity", "version"],
+        Projection::WithdrawalPlans => &["id", "mission", "version"],
     }
 }
 

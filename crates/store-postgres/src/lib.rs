@@ -9,6 +9,7 @@ mod incidents;
 mod migrate;
 mod project;
 mod queries;
+mod transition;
 mod writer;
 
 use std::str::FromStr;
@@ -28,6 +29,7 @@ use kinga_domain::outbox::OutboxMessage;
 use kinga_domain::people::{ApiToken, User};
 use kinga_domain::place::Place;
 use kinga_domain::registry::{FocalPoint, Responder, ThreatActor};
+use kinga_domain::transition::{CapacityPlan, WithdrawalPlan};
 use kinga_ledger::Event;
 pub use kinga_store::support::WriterStats;
 use kinga_store::support::{from_sql_int, sql_count};
@@ -423,6 +425,14 @@ impl Store for PostgresStore {
 
     async fn compartment_keys(&self) -> StoreResult<Vec<CompartmentKey>> {
         Ok(incidents::compartment_keys(&self.client().await?).await?)
+    }
+
+    async fn capacity_plans(&self) -> StoreResult<Vec<CapacityPlan>> {
+        Ok(transition::capacity_plans(&self.client().await?).await?)
+    }
+
+    async fn withdrawal_plans(&self) -> StoreResult<Vec<WithdrawalPlan>> {
+        Ok(transition::withdrawal_plans(&self.client().await?).await?)
     }
 
     async fn projection_rows(

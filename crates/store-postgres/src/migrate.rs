@@ -34,6 +34,11 @@ const MIGRATIONS: &[(i32, &str, &str)] = &[
         include_str!("../migrations/0006_incidents.sql"),
     ),
     (7, "care", include_str!("../migrations/0007_care.sql")),
+    (
+        8,
+        "transition",
+        include_str!("../migrations/0008_transition.sql"),
+    ),
 ];
 
 /// Advisory lock key held while migrating ("kingamig" in ASCII).

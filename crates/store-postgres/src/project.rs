@@ -231,6 +231,9 @@ pub(crate) async fn apply(tx: &Transaction<'_>, write: &Write) -> Result<()> {
         Write::ServiceProvider(_) | Write::Referral(_) | Write::Interview(_) => {
             crate::care::write_care(tx, write).await?
         }
+        Write::CapacityPlan { .. }
+        | Write::RemoveCapacityPlan { .. }
+        | Write::WithdrawalPlan { .. } => crate::transition::write(tx, write).await?,
     }
     Ok(())
 }

@@ -12,6 +12,7 @@ mod project;
 mod queries;
 mod read;
 mod rows;
+mod transition;
 mod writer;
 
 use std::path::{Path, PathBuf};
@@ -30,6 +31,7 @@ use kinga_domain::outbox::OutboxMessage;
 use kinga_domain::people::{ApiToken, User};
 use kinga_domain::place::Place;
 use kinga_domain::registry::{FocalPoint, Responder, ThreatActor};
+use kinga_domain::transition::{CapacityPlan, WithdrawalPlan};
 use kinga_ledger::Event;
 use kinga_store::{
     AlertPage, AlertQuery, AuditEntry, Commit, IdempotentAnswer, IncidentPage, IncidentQuery,
@@ -410,6 +412,14 @@ impl Store for SqliteStore {
 
     async fn compartment_keys(&self) -> StoreResult<Vec<CompartmentKey>> {
         self.read(incidents::compartment_keys).await
+    }
+
+    async fn capacity_plans(&self) -> StoreResult<Vec<CapacityPlan>> {
+        self.read(transition::capacity_plans).await
+    }
+
+    async fn withdrawal_plans(&self) -> StoreResult<Vec<WithdrawalPlan>> {
+        self.read(transition::withdrawal_plans).await
     }
 
     async fn projection_rows(

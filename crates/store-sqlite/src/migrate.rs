@@ -34,6 +34,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         include_str!("../migrations/0006_incidents.sql"),
     ),
     (7, "care", include_str!("../migrations/0007_care.sql")),
+    (
+        8,
+        "transition",
+        include_str!("../migrations/0008_transition.sql"),
+    ),
 ];
 
 /// Bring the schema up to date and return the instance id, creating it on first run.

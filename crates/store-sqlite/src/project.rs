@@ -219,6 +219,9 @@ pub(crate) fn apply(conn: &Connection, write: &Write) -> Result<()> {
         Write::ServiceProvider(_) | Write::Referral(_) | Write::Interview(_) => {
             crate::care::write_care(conn, write)?
         }
+        Write::CapacityPlan { .. }
+        | Write::RemoveCapacityPlan { .. }
+        | Write::WithdrawalPlan { .. } => crate::transition::write(conn, write)?,
     }
     Ok(())
 }

@@ -14,6 +14,7 @@ mod lookups;
 mod outbox;
 mod records;
 mod search;
+mod transition;
 
 use std::sync::Arc;
 
@@ -37,6 +38,7 @@ pub use records::{
     check_registries, check_sessions, check_sessions_of_user, check_users_and_tokens,
 };
 pub use search::check_alert_search;
+pub use transition::check_transition;
 
 /// Run every check against `store`.
 pub async fn run_all(store: Arc<dyn Store>) {
@@ -68,6 +70,7 @@ pub async fn run_all(store: Arc<dyn Store>) {
     check_incidents(s).await;
     check_incident_tallies(s).await;
     check_grants_and_keys(s).await;
+    check_transition(s).await;
     check_projection_rows(s).await;
     // Last: everything the checks wrote must still form unbroken chains.
     verified_ledger(s).await;

@@ -24,6 +24,7 @@ use kinga_domain::outbox::OutboxMessage;
 use kinga_domain::people::{ApiToken, User};
 use kinga_domain::place::Place;
 use kinga_domain::registry::{FocalPoint, Responder, ThreatActor};
+use kinga_domain::transition::{CapacityPlan, WithdrawalPlan};
 use kinga_ledger::Event;
 
 /// A failure of the store.
@@ -220,6 +221,12 @@ pub trait Store: Send + Sync + 'static {
 
     /// Every version of every compartment key, by compartment and version.
     async fn compartment_keys(&self) -> StoreResult<Vec<CompartmentKey>>;
+
+    /// Every capacity plan, by id.
+    async fn capacity_plans(&self) -> StoreResult<Vec<CapacityPlan>>;
+
+    /// Every withdrawal plan, by id.
+    async fn withdrawal_plans(&self) -> StoreResult<Vec<WithdrawalPlan>>;
 
     /// Rows of a projection table in key order after `after`, at most `limit`, each with its
     /// record as stored (`kinga verify` compares them with the ledger).

@@ -13,6 +13,7 @@ use kinga_domain::compartment::{CompartmentKey, UserGrant};
 use kinga_domain::incident::Incident;
 use kinga_domain::incident::care::Referral;
 use kinga_domain::incident::report::{IncidentTally, PerpetratorTally, Tallies, VictimTally};
+use kinga_domain::transition::{CapacityPlan, WithdrawalPlan};
 use kinga_ledger::{DraftEvent, Event, GENESIS};
 
 use crate::{Projection, StoreError, StoreResult, Write};
@@ -266,6 +267,9 @@ pub fn describe(write: &Write) -> String {
         Write::ServiceProvider(p) => format!("service provider {}", p.id),
         Write::Referral(r) => format!("referral {}", r.id),
         Write::Interview(i) => format!("interview {}", i.id),
+        Write::CapacityPlan { plan, .. } => format!("capacity plan {}", plan.id),
+        Write::RemoveCapacityPlan { id, .. } => format!("capacity plan {id}"),
+        Write::WithdrawalPlan { plan, .. } => format!("withdrawal plan {}", plan.id),
     }
 }
 
@@ -455,6 +459,25 @@ pub fn expected_columns(
             ("id", text(doc, "id")),
             ("incident_id", text(doc, "incident")),
         ],
+        Projection::CapacityPlans => {
+            let p: CapacityPlan = serde_json::from_value(doc.clone())
+                .map_err(|e| StoreError::Corrupt(format!("capacity plan record: {e}")))?;
+            vec![
+                ("id", Some(p.id.clone())),
+                ("place", Some(p.place.clone())),
+                ("capacity", Some(p.capacity.to_string())),
+                ("version", Some(p.version.to_string())),
+            ]
+        }
+        Projection::WithdrawalPlans => {
+            let p: WithdrawalPlan = serde_json::from_value(doc.clone())
+                .map_err(|e| StoreError::Corrupt(format!("withdrawal plan record: {e}")))?;
+            vec![
+                ("id", Some(p.id.clone())),
+                ("mission", Some(p.mission.clone())),
+                ("version", Some(p.version.to_string())),
+            ]
+        }
     })
 }
 

@@ -10,6 +10,7 @@ use kinga_domain::outbox::{MessageStatus, OutboxMessage};
 use kinga_domain::people::{ApiToken, User};
 use kinga_domain::place::Place;
 use kinga_domain::registry::{FocalPoint, Responder, ThreatActor};
+use kinga_domain::transition::{CapacityPlan, WithdrawalPlan};
 use kinga_domain::{Alert, AlertState, ThreatType};
 use kinga_ledger::DraftEvent;
 
@@ -86,6 +87,29 @@ pub enum Write {
     Referral(Referral),
     /// Insert an interview of the log; an id taken fails with [`crate::StoreError::Duplicate`].
     Interview(Interview),
+    /// Insert (`expected_version: None`, must not exist) or update a capacity plan whose
+    /// stored version must equal `expected_version`.
+    CapacityPlan {
+        /// The plan as it now is.
+        plan: Box<CapacityPlan>,
+        /// Version the change was decided on.
+        expected_version: Option<u64>,
+    },
+    /// Delete a capacity plan whose stored version must equal `expected_version`.
+    RemoveCapacityPlan {
+        /// Plan id.
+        id: String,
+        /// Version the removal was decided on.
+        expected_version: u64,
+    },
+    /// Insert (`expected_version: None`, must not exist) or update a withdrawal plan whose
+    /// stored version must equal `expected_version`.
+    WithdrawalPlan {
+        /// The plan as it now is.
+        plan: Box<WithdrawalPlan>,
+        /// Version the change was decided on.
+        expected_version: Option<u64>,
+    },
 }
 
 /// The first answer given for an idempotency key.
@@ -277,11 +301,15 @@ pub enum Projection {
     Referrals,
     /// The interview log, keyed by id.
     Interviews,
+    /// Capacity plans, keyed by `<P-code>:<capacity>`.
+    CapacityPlans,
+    /// Withdrawal plans, keyed by id.
+    WithdrawalPlans,
 }
 
 impl Projection {
     /// Every projection table.
-    pub const ALL: [Projection; 16] = [
+    pub const ALL: [Projection; 18] = [
         Projection::Alerts,
         Projection::Places,
         Projection::Actors,
@@ -298,6 +326,8 @@ impl Projection {
         Projection::ServiceProviders,
         Projection::Referrals,
         Projection::Interviews,
+        Projection::CapacityPlans,
+        Projection::WithdrawalPlans,
     ];
 
     /// The table's name.
@@ -319,6 +349,8 @@ impl Projection {
             Projection::ServiceProviders => "service_providers",
             Projection::Referrals => "referrals",
             Projection::Interviews => "interviews",
+            Projection::CapacityPlans => "capacity_plans",
+            Projection::WithdrawalPlans => "withdrawal_plans",
         }
     }
 }
