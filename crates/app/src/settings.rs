@@ -50,6 +50,8 @@ pub struct Settings {
     pub http: Http,
     /// Protection analysis (spike detection).
     pub analysis: Analysis,
+    /// This instance's identity (handover, peers).
+    pub instance: InstanceSettings,
 }
 
 impl Settings {
@@ -102,8 +104,23 @@ impl Default for Settings {
             smtp: Smtp::default(),
             http: Http::default(),
             analysis: Analysis::default(),
+            instance: InstanceSettings::default(),
         }
     }
+}
+
+/// This instance's identity: the Ed25519 key that signs its handover packages and opens
+/// the keys wrapped for it, and the name people know it by.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(default)]
+pub struct InstanceSettings {
+    /// The name given to the instance when its identity is first made (`kinga instance name`
+    /// changes it later). Empty: `Kinga <instance id>`.
+    pub name: String,
+    /// File holding the instance's Ed25519 seed; created on first use. Empty: beside the
+    /// key file (`kinga.key` → `kinga.instance-key`, `<database>.key` →
+    /// `<database>.instance-key`).
+    pub key_file: String,
 }
 
 /// Spike detection: how often it runs and what a spike is (see `analysis/spikes.rs`).

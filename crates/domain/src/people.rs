@@ -63,6 +63,9 @@ pub enum Permission {
     ExportAlerts,
     /// Read analysis reports: response indicators and spikes.
     ReadReports,
+    /// Hand the whole ledger over (with the keys that open it), take one in, pair instances:
+    /// the administrator's alone.
+    Handover,
 }
 
 impl Role {
@@ -95,7 +98,7 @@ impl Role {
         use Permission::*;
         match self {
             Role::Administrator => true,
-            Role::Coordinator => !matches!(p, ManageUsers),
+            Role::Coordinator => !matches!(p, ManageUsers | Handover),
             Role::TriageOfficer => matches!(
                 p,
                 ReadAlerts

@@ -8,6 +8,7 @@ use kinga_domain::audit::AuditEntry;
 use kinga_domain::compartment::{Compartment, CompartmentKey, UserGrant};
 use kinga_domain::incident::Incident;
 use kinga_domain::outbox::{DeliveryState, MessageStatus, OutboxMessage};
+use kinga_domain::peer::Peer;
 use kinga_domain::people::{ApiToken, User};
 use kinga_domain::place::Place;
 use kinga_domain::registry::{FocalPoint, Responder, ThreatActor};
@@ -107,6 +108,11 @@ pub enum Payload {
         /// The key as it now is.
         key: CompartmentKey,
     },
+    /// Another instance was paired with this one, or its pairing changed.
+    PeerSaved {
+        /// The peer as it now is.
+        peer: Peer,
+    },
 }
 
 impl Payload {
@@ -128,6 +134,7 @@ impl Payload {
             Payload::GrantSaved { .. } => "grant_saved",
             Payload::GrantRevoked { .. } => "grant_revoked",
             Payload::CompartmentKeySaved { .. } => "compartment_key_saved",
+            Payload::PeerSaved { .. } => "peer_saved",
         }
     }
 }

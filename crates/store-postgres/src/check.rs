@@ -18,6 +18,7 @@ fn key_of(table: Projection) -> &'static str {
     match table {
         Projection::Places => "pcode",
         Projection::Digests => "day",
+        Projection::Peers => "name",
         _ => "id",
     }
 }
@@ -71,6 +72,7 @@ fn columns_of(table: Projection) -> &'static [&'static str] {
         ],
         Projection::Grants => &["id", "user_id", "compartment"],
         Projection::CompartmentKeys => &["id", "compartment", "version"],
+        Projection::Peers => &["name"],
     }
 }
 

@@ -33,6 +33,7 @@ const MIGRATIONS: &[(i32, &str, &str)] = &[
         "incidents",
         include_str!("../migrations/0006_incidents.sql"),
     ),
+    (9, "peers", include_str!("../migrations/0009_peers.sql")),
 ];
 
 /// Advisory lock key held while migrating ("kingamig" in ASCII).

@@ -33,6 +33,7 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "incidents",
         include_str!("../migrations/0006_incidents.sql"),
     ),
+    (9, "peers", include_str!("../migrations/0009_peers.sql")),
 ];
 
 /// Bring the schema up to date and return the instance id, creating it on first run.

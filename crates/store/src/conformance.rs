@@ -8,6 +8,7 @@
 pub mod fixtures;
 
 mod alerts;
+mod import;
 mod incidents;
 mod ledger;
 mod lookups;
@@ -22,6 +23,7 @@ use kinga_ledger::{ChainVerifier, Event};
 use crate::{Commit, Store, StoreError};
 
 pub use alerts::check_alert_queries;
+pub use import::check_import;
 pub use incidents::{check_grants_and_keys, check_incidents};
 pub use ledger::{
     check_atomicity, check_basics, check_concurrent_commits, check_concurrent_updates,
@@ -33,7 +35,7 @@ pub use outbox::{
     check_outbox_provider_ids,
 };
 pub use records::{
-    check_audit, check_digests, check_idempotency, check_meta, check_projection_rows,
+    check_audit, check_digests, check_idempotency, check_meta, check_peers, check_projection_rows,
     check_registries, check_sessions, check_sessions_of_user, check_users_and_tokens,
 };
 pub use search::check_alert_search;
@@ -42,6 +44,8 @@ pub use search::check_alert_search;
 pub async fn run_all(store: Arc<dyn Store>) {
     let s = store.as_ref();
     check_basics(s).await;
+    // First: an import needs a store whose ledger is empty.
+    check_import(s).await;
     check_sealing(s).await;
     check_atomicity(s).await;
     check_conflict(s).await;
@@ -67,6 +71,7 @@ pub async fn run_all(store: Arc<dyn Store>) {
     check_meta(s).await;
     check_incidents(s).await;
     check_grants_and_keys(s).await;
+    check_peers(s).await;
     check_projection_rows(s).await;
     // Last: everything the checks wrote must still form unbroken chains.
     verified_ledger(s).await;

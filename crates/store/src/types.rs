@@ -6,6 +6,7 @@ use serde::{Deserialize, Serialize};
 use kinga_domain::compartment::{Compartment, CompartmentKey, UserGrant};
 use kinga_domain::incident::{Incident, VerificationState, Violation};
 use kinga_domain::outbox::{MessageStatus, OutboxMessage};
+use kinga_domain::peer::Peer;
 use kinga_domain::people::{ApiToken, User};
 use kinga_domain::place::Place;
 use kinga_domain::registry::{FocalPoint, Responder, ThreatActor};
@@ -79,6 +80,8 @@ pub enum Write {
     /// Insert or replace a version of a compartment key; inserting a version that exists with
     /// another key fails with [`crate::StoreError::Duplicate`].
     CompartmentKey(CompartmentKey),
+    /// Insert or replace a paired instance, by name.
+    Peer(Peer),
 }
 
 /// The first answer given for an idempotency key.
@@ -262,11 +265,13 @@ pub enum Projection {
     Grants,
     /// Compartment keys (wrapped), keyed by `<compartment>:<version>`.
     CompartmentKeys,
+    /// Paired instances, keyed by name.
+    Peers,
 }
 
 impl Projection {
     /// Every projection table.
-    pub const ALL: [Projection; 13] = [
+    pub const ALL: [Projection; 14] = [
         Projection::Alerts,
         Projection::Places,
         Projection::Actors,
@@ -280,6 +285,7 @@ impl Projection {
         Projection::Incidents,
         Projection::Grants,
         Projection::CompartmentKeys,
+        Projection::Peers,
     ];
 
     /// The table's name.
@@ -298,6 +304,7 @@ impl Projection {
             Projection::Incidents => "incidents",
             Projection::Grants => "user_grants",
             Projection::CompartmentKeys => "compartment_keys",
+            Projection::Peers => "peers",
         }
     }
 }
@@ -309,4 +316,32 @@ pub struct ProjectionRow {
     pub key: String,
     /// The record.
     pub doc: serde_json::Value,
+}
+
+/// What an import of a handed-over ledger sends the store, in this order: events (any
+/// number of batches), then rows and meta values, then [`ImportBatch::Commit`]. Nothing is
+/// written unless `Commit` arrives: a sender that stops (a fault found in the package, a
+/// killed process) leaves the database as it was.
+#[derive(Debug, Clone)]
+pub enum ImportBatch {
+    /// Sealed events of other instances, each origin's in sequence order (origins may
+    /// interleave); kept with their origins, sequence numbers and hashes.
+    Events(Vec<kinga_ledger::Event>),
+    /// Projection rows rebuilt from the events (each creates its row).
+    Rows(Vec<Write>),
+    /// Values for the instance's own `meta` table (the key check value).
+    Meta(Vec<(String, String)>),
+    /// Everything was sent: commit.
+    Commit,
+}
+
+/// What an import wrote.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ImportReport {
+    /// Events appended.
+    pub events: u64,
+    /// Projection rows written.
+    pub rows: u64,
+    /// Head (last sequence number, hash) of each imported origin's chain.
+    pub heads: std::collections::BTreeMap<String, (u64, String)>,
 }

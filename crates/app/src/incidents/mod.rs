@@ -4,7 +4,7 @@
 //! left out of lists, searches and counts.
 
 mod grants;
-mod keys;
+pub(crate) mod keys;
 
 pub use keys::Keyring;
 
