@@ -88,21 +88,26 @@ impl Anchor {
 
     /// Note the events of a commit that was just made durable.
     pub fn saw(&self, events: &[Event]) {
+        for e in events {
+            self.saw_head(&e.origin, e.seq, &e.hash);
+        }
+    }
+
+    /// Note that `origin`'s chain durably reaches event `seq` with hash `hash` (events
+    /// written without a commit of this process: a handover's import).
+    pub fn saw_head(&self, origin: &str, seq: u64, hash: &str) {
         let Ok(mut heads) = self.heads.lock() else {
             return;
         };
-        for e in events {
-            let newer = heads.get(&e.origin).is_none_or(|h| e.seq > h.seq);
-            if newer {
-                heads.insert(
-                    e.origin.clone(),
-                    AnchoredHead {
-                        seq: e.seq,
-                        hash: e.hash.clone(),
-                    },
-                );
-                self.dirty.store(true, Ordering::Release);
-            }
+        if heads.get(origin).is_none_or(|h| seq > h.seq) {
+            heads.insert(
+                origin.to_string(),
+                AnchoredHead {
+                    seq,
+                    hash: hash.to_string(),
+                },
+            );
+            self.dirty.store(true, Ordering::Release);
         }
     }
 
@@ -180,6 +185,18 @@ impl crate::App {
     /// The anchor as last written (authenticated), for `kinga verify`.
     pub(crate) fn anchor_file(&self) -> AppResult<Option<AnchorFile>> {
         self.anchor.read()
+    }
+
+    /// Anchor chain heads that reached the ledger without a commit of this process (an
+    /// imported handover), then write the anchor.
+    pub fn anchor_heads<'a>(
+        &self,
+        heads: impl IntoIterator<Item = (&'a str, u64, &'a str)>,
+    ) -> AppResult<()> {
+        for (origin, seq, hash) in heads {
+            self.anchor.saw_head(origin, seq, hash);
+        }
+        self.persist_anchor()
     }
 
     /// Where the anchor is kept.

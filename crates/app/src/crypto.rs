@@ -18,6 +18,8 @@ pub struct Sealer {
     digest_key: [u8; 32],
     anchor_key: [u8; 32],
     check: String,
+    /// The key itself: a handover wraps it for the recipient, who seals and opens with it.
+    master: [u8; 32],
 }
 
 /// Name of the stored key check value in the store's `meta` table.
@@ -45,7 +47,18 @@ impl Sealer {
             digest_key,
             anchor_key,
             check,
+            master: key,
         }
+    }
+
+    /// The key check value of a key, without building a sealer.
+    pub fn check_value_of(key: &[u8; 32]) -> String {
+        Sealer::new(*key).check
+    }
+
+    /// The master key, to be wrapped for the recipient of a handover.
+    pub(crate) fn master_key(&self) -> &[u8; 32] {
+        &self.master
     }
 
     /// The key check value stored beside sealed data (16 hex digits).
@@ -63,6 +76,9 @@ impl Sealer {
     /// database that holds none, so a lost key file is never silently replaced.
     pub async fn for_store(path: &std::path::Path, store: &dyn Store) -> AppResult<Sealer> {
         let stored = store.meta(KEY_CHECK).await?;
+        if let Some(check) = &stored {
+            complete_key_swap(path, check)?;
+        }
         if !path.exists() {
             let sealed = stored.is_some() || holds_sealed_data(store).await?;
             if sealed {
@@ -97,14 +113,7 @@ impl Sealer {
     pub fn load_or_create(path: &std::path::Path) -> AppResult<Sealer> {
         let err = |e: std::io::Error| AppError::Crypto(format!("key file {}: {e}", path.display()));
         if path.exists() {
-            let text = std::fs::read_to_string(path).map_err(err)?;
-            let bytes = hex::decode(text.trim()).map_err(|e| {
-                AppError::Crypto(format!("key file {} is not hex: {e}", path.display()))
-            })?;
-            let key: [u8; 32] = bytes.try_into().map_err(|_| {
-                AppError::Crypto(format!("key file {} must hold 32 bytes", path.display()))
-            })?;
-            return Ok(Sealer::new(key));
+            return Ok(Sealer::new(read_key_file(path)?));
         }
         let key: [u8; 32] = rand::random();
         crate::files::replace_private(path, hex::encode(key).as_bytes()).map_err(err)?;
@@ -190,6 +199,58 @@ impl Sealer {
     pub fn phone_digest(&self, msisdn: &str) -> String {
         blake3::keyed_hash(&self.digest_key, msisdn.as_bytes()).to_hex()[..32].to_string()
     }
+}
+
+/// Where a handover import stages the master key it brings until its commit is durable.
+pub fn incoming_key_path(path: &std::path::Path) -> std::path::PathBuf {
+    let mut p = path.as_os_str().to_owned();
+    p.push(".incoming");
+    p.into()
+}
+
+/// Finish a key swap that an import left half-done: its commit (which stores the new key
+/// check value) is durable but the process died before the staged key replaced the old
+/// file. The staged key is taken only when the database says it is the one it was sealed
+/// with; the replaced key is kept aside, never deleted.
+pub fn complete_key_swap(path: &std::path::Path, stored_check: &str) -> AppResult<()> {
+    let incoming = incoming_key_path(path);
+    if !incoming.exists() {
+        return Ok(());
+    }
+    let err = |e: std::io::Error| AppError::Crypto(format!("key file {}: {e}", path.display()));
+    let staged = read_key_file(&incoming)?;
+    if Sealer::check_value_of(&staged) != stored_check {
+        // An import that never committed: its staged key seals nothing here.
+        return Ok(());
+    }
+    if path.exists() {
+        let current = read_key_file(path)?;
+        if current != staged {
+            let aside = aside_key_path(path);
+            std::fs::rename(path, &aside).map_err(err)?;
+            tracing::warn!(old = %aside.display(), "the key file was replaced by the one a handover brought; the old one is kept aside");
+        }
+    }
+    std::fs::rename(&incoming, path).map_err(err)
+}
+
+/// A name beside `path` for a replaced key file that nothing else uses.
+fn aside_key_path(path: &std::path::Path) -> std::path::PathBuf {
+    let stamp = chrono::Utc::now().format("%Y%m%dT%H%M%SZ");
+    let mut p = path.as_os_str().to_owned();
+    p.push(format!(".replaced-{stamp}-{:04x}", rand::random::<u16>()));
+    p.into()
+}
+
+/// The 32 bytes of a key file (64 hex digits).
+pub fn read_key_file(path: &std::path::Path) -> AppResult<[u8; 32]> {
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| AppError::Crypto(format!("key file {}: {e}", path.display())))?;
+    let bytes = hex::decode(text.trim())
+        .map_err(|e| AppError::Crypto(format!("key file {} is not hex: {e}", path.display())))?;
+    bytes
+        .try_into()
+        .map_err(|_| AppError::Crypto(format!("key file {} must hold 32 bytes", path.display())))
 }
 
 /// True when a database written before key check values existed may hold sealed fields.

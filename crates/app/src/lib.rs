@@ -13,6 +13,7 @@ pub mod crypto;
 pub mod delivery;
 pub mod error;
 pub mod files;
+pub mod handover;
 pub mod import;
 pub mod inbox;
 pub mod incidents;
@@ -245,5 +246,20 @@ pub fn anchor_path(settings: &Settings) -> std::path::PathBuf {
         Path::new(&settings.data_dir).join("ledger.anchor")
     } else {
         PathBuf::from(format!("{}.anchor", settings.database))
+    }
+}
+
+/// Where the master key file lives: the configured file, else beside a SQLite database, else
+/// in the data folder.
+pub fn key_path(settings: &Settings) -> std::path::PathBuf {
+    use std::path::{Path, PathBuf};
+    if !settings.security.key_file.is_empty() {
+        PathBuf::from(&settings.security.key_file)
+    } else if settings.database.starts_with("postgres://")
+        || settings.database.starts_with("postgresql://")
+    {
+        Path::new(&settings.data_dir).join("kinga.key")
+    } else {
+        PathBuf::from(format!("{}.key", settings.database))
     }
 }

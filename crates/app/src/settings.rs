@@ -52,6 +52,8 @@ pub struct Settings {
     pub analysis: Analysis,
     /// Protection monitoring (reports).
     pub monitoring: Monitoring,
+    /// This instance's identity (handover, peers).
+    pub instance: InstanceSettings,
 }
 
 impl Settings {
@@ -105,8 +107,23 @@ impl Default for Settings {
             http: Http::default(),
             analysis: Analysis::default(),
             monitoring: Monitoring::default(),
+            instance: InstanceSettings::default(),
         }
     }
+}
+
+/// This instance's identity: the Ed25519 key that signs its handover packages and opens
+/// the keys wrapped for it, and the name people know it by.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(default)]
+pub struct InstanceSettings {
+    /// The name given to the instance when its identity is first made (`kinga instance name`
+    /// changes it later). Empty: `Kinga <instance id>`.
+    pub name: String,
+    /// File holding the instance's Ed25519 seed; created on first use. Empty: beside the
+    /// key file (`kinga.key` → `kinga.instance-key`, `<database>.key` →
+    /// `<database>.instance-key`).
+    pub key_file: String,
 }
 
 /// Spike detection: how often it runs and what a spike is (see `analysis/spikes.rs`).

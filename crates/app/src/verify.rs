@@ -9,10 +9,11 @@ use chrono::{DateTime, Utc};
 use serde_json::Value;
 
 use kinga_domain::Alert;
+use kinga_domain::compartment::CompartmentKey;
 use kinga_domain::outbox::OutboxMessage;
 use kinga_domain::people::Permission;
 use kinga_ledger::{ChainVerifier, Event, Payload};
-use kinga_store::Projection;
+use kinga_store::{Projection, Write};
 
 use crate::{App, AppResult, Caller};
 
@@ -52,9 +53,10 @@ impl VerifyReport {
     }
 }
 
-/// The projections as the ledger says they should be.
+/// The projections as the ledger says they should be: `kinga verify` compares them with the
+/// tables, a handover's import writes them.
 #[derive(Default)]
-struct Rebuilt {
+pub(crate) struct Rebuilt {
     alerts: HashMap<String, Alert>,
     outbox: HashMap<String, OutboxMessage>,
     docs: HashMap<Projection, HashMap<String, Value>>,
@@ -69,7 +71,7 @@ impl Rebuilt {
     }
 
     /// Fold one event in; a description of what cannot be folded.
-    fn fold(&mut self, e: &Event) -> Result<(), String> {
+    pub(crate) fn fold(&mut self, e: &Event) -> Result<(), String> {
         let payload = e.decode().map_err(|err| err.to_string())?;
         let at = e
             .time()
@@ -175,6 +177,7 @@ impl Rebuilt {
             }
             Payload::InterviewLogged { interview } => {
                 self.put(Projection::Interviews, &interview.id, json_of(&interview))
+            }
             Payload::CapacityPlanSaved { plan } => {
                 self.put(Projection::CapacityPlans, &plan.id, json_of(&plan))
             }
@@ -186,6 +189,7 @@ impl Rebuilt {
             Payload::WithdrawalPlanSaved { plan } => {
                 self.put(Projection::WithdrawalPlans, &plan.id, json_of(&plan))
             }
+            Payload::PeerSaved { peer } => self.put(Projection::Peers, &peer.name, json_of(&peer)),
         }
         Ok(())
     }
@@ -202,6 +206,71 @@ impl Rebuilt {
         }
         self.docs
     }
+}
+
+impl Rebuilt {
+    /// The rows of every table as writes that create them, for a database that has none.
+    pub(crate) fn into_writes(mut self) -> Result<Vec<Write>, String> {
+        let mut writes: Vec<Write> = Vec::new();
+        writes.extend(self.alerts.drain().map(|(_, a)| Write::Alert {
+            alert: Box::new(a),
+            expected_version: None,
+        }));
+        writes.extend(self.outbox.drain().map(|(_, m)| Write::Outbox(m)));
+        for (table, rows) in self.docs {
+            for (key, doc) in rows {
+                writes.push(write_of(table, key, doc)?);
+            }
+        }
+        Ok(writes)
+    }
+
+    /// The compartment keys the ledger holds (wrapped by the master key).
+    pub(crate) fn compartment_keys(&self) -> Vec<CompartmentKey> {
+        self.docs
+            .get(&Projection::CompartmentKeys)
+            .into_iter()
+            .flat_map(|rows| rows.values())
+            .filter_map(|v| serde_json::from_value(v.clone()).ok())
+            .collect()
+    }
+}
+
+/// The write that creates one rebuilt row.
+fn write_of(table: Projection, key: String, doc: Value) -> Result<Write, String> {
+    fn de<T: serde::de::DeserializeOwned>(
+        table: Projection,
+        key: &str,
+        doc: Value,
+    ) -> Result<T, String> {
+        serde_json::from_value(doc)
+            .map_err(|e| format!("{} row {key} cannot be rebuilt: {e}", table.table()))
+    }
+    Ok(match table {
+        Projection::Places => Write::Place(de(table, &key, doc)?),
+        Projection::Actors => Write::Actor(de(table, &key, doc)?),
+        Projection::Responders => Write::Responder(de(table, &key, doc)?),
+        Projection::FocalPoints => Write::FocalPoint(de(table, &key, doc)?),
+        Projection::Users => Write::User(de(table, &key, doc)?),
+        Projection::Tokens => Write::Token(de(table, &key, doc)?),
+        Projection::Digests => Write::Digest {
+            day: key,
+            digest: doc,
+        },
+        Projection::Audit => Write::Audit(de(table, &key, doc)?),
+        Projection::Incidents => Write::Incident {
+            incident: Box::new(de(table, &key, doc)?),
+            expected_version: None,
+        },
+        Projection::Grants => Write::Grant(de(table, &key, doc)?),
+        Projection::CompartmentKeys => Write::CompartmentKey(de(table, &key, doc)?),
+        Projection::Alerts => Write::Alert {
+            alert: Box::new(de(table, &key, doc)?),
+            expected_version: None,
+        },
+        Projection::Outbox => Write::Outbox(de(table, &key, doc)?),
+        Projection::Peers => Write::Peer(de(table, &key, doc)?),
+    })
 }
 
 fn json_of<T: serde::Serialize>(v: &T) -> Value {

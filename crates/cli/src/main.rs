@@ -4,6 +4,7 @@ mod cluster;
 mod compartments;
 mod config;
 mod demo;
+mod handover;
 mod runtime;
 mod serve;
 
@@ -89,6 +90,15 @@ enum Command {
     /// Compartment keys.
     #[command(subcommand)]
     Keys(compartments::KeysCmd),
+    /// This instance's identity: its public key and name.
+    #[command(subcommand)]
+    Instance(handover::InstanceCmd),
+    /// Signed handover packages of the whole ledger: export, verify, import.
+    #[command(subcommand)]
+    Handover(handover::HandoverCmd),
+    /// Instances paired with this one.
+    #[command(subcommand)]
+    Peer(handover::PeerCmd),
 }
 
 #[derive(Subcommand)]
@@ -471,6 +481,9 @@ async fn main() -> anyhow::Result<()> {
             println!("{}", serde_json::to_string(&parsed)?);
             Ok(())
         }
+        Command::Instance(cmd) => handover::instance(&settings, &cli_caller(), cmd).await,
+        Command::Handover(cmd) => handover::run(&settings, &cli_caller(), cmd).await,
+        Command::Peer(cmd) => handover::peer(&settings, &cli_caller(), cmd).await,
         Command::Cluster { .. } => unreachable!("handled before the settings are loaded"),
         Command::FocalPoints(FocalPointsCmd::Repseudonymise { dry_run }) => {
             let app = runtime::open_app(&settings).await?;

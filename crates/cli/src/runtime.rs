@@ -44,16 +44,10 @@ pub async fn open_store(settings: &Settings) -> anyhow::Result<Arc<dyn Store>> {
     }
 }
 
-/// Where the instance key lives: the configured file, else beside a SQLite database, else in
+/// Where the master key lives: the configured file, else beside a SQLite database, else in
 /// the data folder.
 pub fn key_path(settings: &Settings) -> PathBuf {
-    if !settings.security.key_file.is_empty() {
-        PathBuf::from(&settings.security.key_file)
-    } else if is_postgres(&settings.database) {
-        Path::new(&settings.data_dir).join("kinga.key")
-    } else {
-        PathBuf::from(format!("{}.key", settings.database))
-    }
+    kinga_app::key_path(settings)
 }
 
 /// Open the store and build the application.

@@ -14,6 +14,7 @@ pub mod gazetteer_import;
 pub mod incident;
 pub mod limits;
 pub mod outbox;
+pub mod peer;
 pub mod people;
 pub mod phone;
 pub mod place;

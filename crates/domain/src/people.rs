@@ -67,6 +67,9 @@ pub enum Permission {
     ReadTransition,
     /// Plan the transition: providers, successors, milestones, base closures.
     PlanTransition,
+    /// Hand the whole ledger over (with the keys that open it), take one in, pair instances:
+    /// the administrator's alone.
+    Handover,
 }
 
 impl Role {
@@ -99,7 +102,7 @@ impl Role {
         use Permission::*;
         match self {
             Role::Administrator => true,
-            Role::Coordinator => !matches!(p, ManageUsers),
+            Role::Coordinator => !matches!(p, ManageUsers | Handover),
             Role::TriageOfficer => matches!(
                 p,
                 ReadAlerts

@@ -9,6 +9,7 @@ use kinga_domain::compartment::{Compartment, CompartmentKey, UserGrant};
 use kinga_domain::incident::Incident;
 use kinga_domain::incident::care::{Interview, Referral, ServiceProvider};
 use kinga_domain::outbox::{DeliveryState, MessageStatus, OutboxMessage};
+use kinga_domain::peer::Peer;
 use kinga_domain::people::{ApiToken, User};
 use kinga_domain::place::Place;
 use kinga_domain::registry::{FocalPoint, Responder, ThreatActor};
@@ -123,6 +124,7 @@ pub enum Payload {
     InterviewLogged {
         /// The interview.
         interview: Interview,
+    },
     /// A capacity plan (providers, successors, handover, milestones) was created or changed.
     CapacityPlanSaved {
         /// The plan as it now is.
@@ -137,6 +139,11 @@ pub enum Payload {
     WithdrawalPlanSaved {
         /// The plan as it now is.
         plan: WithdrawalPlan,
+    },
+    /// Another instance was paired with this one, or its pairing changed.
+    PeerSaved {
+        /// The peer as it now is.
+        peer: Peer,
     },
 }
 
@@ -165,6 +172,7 @@ impl Payload {
             Payload::CapacityPlanSaved { .. } => "capacity_plan_saved",
             Payload::CapacityPlanRemoved { .. } => "capacity_plan_removed",
             Payload::WithdrawalPlanSaved { .. } => "withdrawal_plan_saved",
+            Payload::PeerSaved { .. } => "peer_saved",
         }
     }
 }

@@ -18,6 +18,7 @@ fn key_of(table: Projection) -> &'static str {
     match table {
         Projection::Places => "pcode",
         Projection::Digests => "day",
+        Projection::Peers => "name",
         _ => "id",
     }
 }
@@ -76,6 +77,7 @@ fn columns_of(table: Projection) -> &'static [&'static str] {
         Projection::Interviews => &["id", "incident_id"],
         Projection::CapacityPlans => &["id", "place", "capacity", "version"],
         Projection::WithdrawalPlans => &["id", "mission", "version"],
+        Projection::Peers => &["name"],
     }
 }
 

@@ -5,6 +5,7 @@
 mod care;
 mod check;
 mod error;
+mod import;
 mod incidents;
 mod migrate;
 mod project;
@@ -26,6 +27,7 @@ use kinga_domain::incident::Incident;
 use kinga_domain::incident::care::{Interview, Referral, ServiceProvider};
 use kinga_domain::incident::report::Tallies;
 use kinga_domain::outbox::OutboxMessage;
+use kinga_domain::peer::Peer;
 use kinga_domain::people::{ApiToken, User};
 use kinga_domain::place::Place;
 use kinga_domain::registry::{FocalPoint, Responder, ThreatActor};
@@ -34,8 +36,9 @@ use kinga_ledger::Event;
 pub use kinga_store::support::WriterStats;
 use kinga_store::support::{from_sql_int, sql_count};
 use kinga_store::{
-    AlertPage, AlertQuery, AuditEntry, Commit, IdempotentAnswer, IncidentPage, IncidentQuery,
-    OutboxQuery, Projection, ProjectionRow, Session, Store, StoreError, StoreResult,
+    AlertPage, AlertQuery, AuditEntry, Commit, IdempotentAnswer, ImportBatch, ImportReport,
+    IncidentPage, IncidentQuery, OutboxQuery, Projection, ProjectionRow, Session, Store,
+    StoreError, StoreResult,
 };
 
 use error::{Error, Result};
@@ -435,6 +438,10 @@ impl Store for PostgresStore {
         Ok(transition::withdrawal_plans(&self.client().await?).await?)
     }
 
+    async fn peers(&self) -> StoreResult<Vec<Peer>> {
+        self.list("SELECT doc FROM peers ORDER BY name").await
+    }
+
     async fn projection_rows(
         &self,
         table: Projection,
@@ -446,5 +453,12 @@ impl Store for PostgresStore {
 
     async fn column_faults(&self, limit: usize) -> StoreResult<Vec<String>> {
         Ok(check::column_faults(&self.client().await?, limit).await?)
+    }
+
+    async fn import_ledger(
+        &self,
+        batches: tokio::sync::mpsc::Receiver<ImportBatch>,
+    ) -> StoreResult<ImportReport> {
+        Ok(import::run(&self.pool, &self.instance, batches).await?)
     }
 }

@@ -39,6 +39,7 @@ const MIGRATIONS: &[(i32, &str, &str)] = &[
         "transition",
         include_str!("../migrations/0008_transition.sql"),
     ),
+    (9, "peers", include_str!("../migrations/0009_peers.sql")),
 ];
 
 /// Advisory lock key held while migrating ("kingamig" in ASCII).

@@ -5,6 +5,7 @@ mod care;
 mod check;
 mod connect;
 mod error;
+mod import;
 mod incidents;
 mod migrate;
 mod ops;
@@ -28,14 +29,16 @@ use kinga_domain::incident::Incident;
 use kinga_domain::incident::care::{Interview, Referral, ServiceProvider};
 use kinga_domain::incident::report::Tallies;
 use kinga_domain::outbox::OutboxMessage;
+use kinga_domain::peer::Peer;
 use kinga_domain::people::{ApiToken, User};
 use kinga_domain::place::Place;
 use kinga_domain::registry::{FocalPoint, Responder, ThreatActor};
 use kinga_domain::transition::{CapacityPlan, WithdrawalPlan};
 use kinga_ledger::Event;
 use kinga_store::{
-    AlertPage, AlertQuery, AuditEntry, Commit, IdempotentAnswer, IncidentPage, IncidentQuery,
-    OutboxQuery, Projection, ProjectionRow, Session, Store, StoreError, StoreResult,
+    AlertPage, AlertQuery, AuditEntry, Commit, IdempotentAnswer, ImportBatch, ImportReport,
+    IncidentPage, IncidentQuery, OutboxQuery, Projection, ProjectionRow, Session, Store,
+    StoreError, StoreResult,
 };
 
 pub use kinga_store::support::WriterStats;
@@ -422,6 +425,11 @@ impl Store for SqliteStore {
         self.read(transition::withdrawal_plans).await
     }
 
+    async fn peers(&self) -> StoreResult<Vec<Peer>> {
+        self.list("SELECT doc FROM peers ORDER BY name", "peer")
+            .await
+    }
+
     async fn projection_rows(
         &self,
         table: Projection,
@@ -435,5 +443,29 @@ impl Store for SqliteStore {
 
     async fn column_faults(&self, limit: usize) -> StoreResult<Vec<String>> {
         self.read(move |c| check::column_faults(c, limit)).await
+    }
+
+    async fn import_ledger(
+        &self,
+        batches: tokio::sync::mpsc::Receiver<ImportBatch>,
+    ) -> StoreResult<ImportReport> {
+        // The whole import is one piece of writer work; its answer comes back through a slot.
+        let slot = Arc::new(std::sync::Mutex::new(None));
+        let out = slot.clone();
+        let own = self.instance.clone();
+        self.writer
+            .exec(move |c| {
+                let report = import::run(c, &own, batches)?;
+                if let Ok(mut v) = out.lock() {
+                    *v = Some(report);
+                }
+                Ok(())
+            })
+            .await?;
+        let report = slot.lock().map(|mut v| v.take());
+        report
+            .ok()
+            .flatten()
+            .ok_or_else(|| StoreError::Backend("the import lost its answer".into()))
     }
 }

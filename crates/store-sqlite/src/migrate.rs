@@ -39,6 +39,7 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "transition",
         include_str!("../migrations/0008_transition.sql"),
     ),
+    (9, "peers", include_str!("../migrations/0009_peers.sql")),
 ];
 
 /// Bring the schema up to date and return the instance id, creating it on first run.

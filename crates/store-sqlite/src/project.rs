@@ -125,6 +125,7 @@ pub(crate) fn apply(conn: &Connection, write: &Write) -> Result<()> {
         }
         Write::Place(p) => upsert(conn, "places", "pcode", &p.pcode, &encode(p, "place")?)?,
         Write::Actor(a) => upsert(conn, "actors", "id", &a.id, &encode(a, "actor")?)?,
+        Write::Peer(p) => upsert(conn, "peers", "name", &p.name, &encode(p, "peer")?)?,
         Write::Responder(r) => upsert(conn, "responders", "id", &r.id, &encode(r, "responder")?)?,
         Write::FocalPoint(f) => {
             conn.prepare_cached(

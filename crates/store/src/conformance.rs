@@ -8,6 +8,7 @@
 pub mod fixtures;
 
 mod alerts;
+mod import;
 mod incidents;
 mod ledger;
 mod lookups;
@@ -23,7 +24,9 @@ use kinga_ledger::{ChainVerifier, Event};
 use crate::{Commit, Store, StoreError};
 
 pub use alerts::check_alert_queries;
+pub use import::check_import;
 pub use incidents::{check_grants_and_keys, check_incident_tallies, check_incidents};
+pub use incidents::{check_grants_and_keys, check_incidents};
 pub use ledger::{
     check_atomicity, check_basics, check_concurrent_commits, check_concurrent_updates,
     check_conflict, check_next_reference, check_sealing,
@@ -34,7 +37,7 @@ pub use outbox::{
     check_outbox_provider_ids,
 };
 pub use records::{
-    check_audit, check_digests, check_idempotency, check_meta, check_projection_rows,
+    check_audit, check_digests, check_idempotency, check_meta, check_peers, check_projection_rows,
     check_registries, check_sessions, check_sessions_of_user, check_users_and_tokens,
 };
 pub use search::check_alert_search;
@@ -44,6 +47,8 @@ pub use transition::check_transition;
 pub async fn run_all(store: Arc<dyn Store>) {
     let s = store.as_ref();
     check_basics(s).await;
+    // First: an import needs a store whose ledger is empty.
+    check_import(s).await;
     check_sealing(s).await;
     check_atomicity(s).await;
     check_conflict(s).await;
@@ -71,6 +76,7 @@ pub async fn run_all(store: Arc<dyn Store>) {
     check_incident_tallies(s).await;
     check_grants_and_keys(s).await;
     check_transition(s).await;
+    check_peers(s).await;
     check_projection_rows(s).await;
     // Last: everything the checks wrote must still form unbroken chains.
     verified_ledger(s).await;

@@ -21,6 +21,7 @@ use kinga_domain::incident::Incident;
 use kinga_domain::incident::care::{Interview, Referral, ServiceProvider};
 use kinga_domain::incident::report::Tallies;
 use kinga_domain::outbox::OutboxMessage;
+use kinga_domain::peer::Peer;
 use kinga_domain::people::{ApiToken, User};
 use kinga_domain::place::Place;
 use kinga_domain::registry::{FocalPoint, Responder, ThreatActor};
@@ -227,6 +228,8 @@ pub trait Store: Send + Sync + 'static {
 
     /// Every withdrawal plan, by id.
     async fn withdrawal_plans(&self) -> StoreResult<Vec<WithdrawalPlan>>;
+    /// Every paired instance, by name.
+    async fn peers(&self) -> StoreResult<Vec<Peer>>;
 
     /// Rows of a projection table in key order after `after`, at most `limit`, each with its
     /// record as stored (`kinga verify` compares them with the ledger).
@@ -236,6 +239,18 @@ pub trait Store: Send + Sync + 'static {
         after: Option<&str>,
         limit: usize,
     ) -> StoreResult<Vec<ProjectionRow>>;
+
+    /// Take in a ledger handed over from other instances, in one transaction: the sealed
+    /// events as they are (origins, sequence numbers, hashes) and the rows rebuilt from them,
+    /// read from `batches` until [`ImportBatch::Commit`]. Refuses, writing nothing, when this
+    /// database already holds events, when an event is of this instance's own origin (its own
+    /// events always go under its own chain, sealed here), when an event does not continue its
+    /// chain (sequence number, previous hash, or a hash its content does not give), or when
+    /// `batches` ends without `Commit`.
+    async fn import_ledger(
+        &self,
+        batches: tokio::sync::mpsc::Receiver<ImportBatch>,
+    ) -> StoreResult<ImportReport>;
 
     /// Rows whose indexed columns disagree with their own record (a column edited behind
     /// Kinga's back), each described in words; at most `limit`.

@@ -270,6 +270,7 @@ pub fn describe(write: &Write) -> String {
         Write::CapacityPlan { plan, .. } => format!("capacity plan {}", plan.id),
         Write::RemoveCapacityPlan { id, .. } => format!("capacity plan {id}"),
         Write::WithdrawalPlan { plan, .. } => format!("withdrawal plan {}", plan.id),
+        Write::Peer(p) => format!("peer {}", p.name),
     }
 }
 
@@ -478,6 +479,7 @@ pub fn expected_columns(
                 ("version", Some(p.version.to_string())),
             ]
         }
+        Projection::Peers => vec![("name", text(doc, "name"))],
     })
 }
 
@@ -625,4 +627,96 @@ mod tests {
             Err(StoreError::Corrupt(_))
         ));
     }
+}
+
+/// The chains of an import, checked event by event before anything is written: each event
+/// continues its origin's chain (sequence number, previous hash) and its content gives its
+/// hash. Own-origin events are refused: an instance seals its own chain itself.
+#[derive(Debug)]
+pub struct ImportChains {
+    own: String,
+    heads: std::collections::BTreeMap<String, (u64, String)>,
+    events: u64,
+    highest_reference: u64,
+}
+
+impl ImportChains {
+    /// Chains of an import into the instance `own`, whose ledger is empty.
+    pub fn new(own: &str) -> ImportChains {
+        ImportChains {
+            own: own.to_string(),
+            heads: std::collections::BTreeMap::new(),
+            events: 0,
+            highest_reference: 0,
+        }
+    }
+
+    /// Check the next event.
+    pub fn check(&mut self, e: &Event) -> StoreResult<()> {
+        let refuse = |reason: String| {
+            StoreError::Corrupt(format!(
+                "imported event {} ({} #{}) {reason}",
+                e.id, e.origin, e.seq
+            ))
+        };
+        if e.origin == self.own {
+            return Err(refuse(format!(
+                "claims this instance's own origin {}: an instance seals its own chain",
+                self.own
+            )));
+        }
+        let (seq, hash) = self
+            .heads
+            .get(&e.origin)
+            .map_or((0, GENESIS), |(s, h)| (*s, h.as_str()));
+        if e.seq != seq + 1 {
+            return Err(refuse(format!(
+                "does not continue its chain: sequence number {} expected",
+                seq + 1
+            )));
+        }
+        if e.prev_hash != hash {
+            return Err(refuse("does not link to the event before it".into()));
+        }
+        if e.computed_hash() != e.hash {
+            return Err(refuse(
+                "was altered: its content does not give its hash".into(),
+            ));
+        }
+        self.heads.insert(e.origin.clone(), (e.seq, e.hash.clone()));
+        self.events += 1;
+        Ok(())
+    }
+
+    /// Note a row written, for the reference counter.
+    pub fn row(&mut self, w: &Write) {
+        if let Write::Alert { alert, .. } = w {
+            self.highest_reference = self
+                .highest_reference
+                .max(reference_number(&alert.reference).unwrap_or(0));
+        }
+    }
+
+    /// The highest alert reference number among the rows: new alerts must number after it.
+    pub fn highest_reference(&self) -> u64 {
+        self.highest_reference
+    }
+
+    /// What was imported.
+    pub fn report(self, rows: u64) -> crate::ImportReport {
+        crate::ImportReport {
+            events: self.events,
+            rows,
+            heads: self.heads,
+        }
+    }
+}
+
+/// The number a reference ends with (`K-1042` → 1042).
+pub fn reference_number(reference: &str) -> Option<u64> {
+    let digits = reference.len()
+        - reference
+            .trim_end_matches(|c: char| c.is_ascii_digit())
+            .len();
+    reference[reference.len() - digits..].parse().ok()
 }

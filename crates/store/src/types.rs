@@ -7,6 +7,7 @@ use kinga_domain::compartment::{Compartment, CompartmentKey, UserGrant};
 use kinga_domain::incident::care::{Interview, Referral, ServiceProvider};
 use kinga_domain::incident::{Incident, Taxonomy, VerificationState, Violation};
 use kinga_domain::outbox::{MessageStatus, OutboxMessage};
+use kinga_domain::peer::Peer;
 use kinga_domain::people::{ApiToken, User};
 use kinga_domain::place::Place;
 use kinga_domain::registry::{FocalPoint, Responder, ThreatActor};
@@ -110,6 +111,8 @@ pub enum Write {
         /// Version the change was decided on.
         expected_version: Option<u64>,
     },
+    /// Insert or replace a paired instance, by name.
+    Peer(Peer),
 }
 
 /// The first answer given for an idempotency key.
@@ -305,11 +308,13 @@ pub enum Projection {
     CapacityPlans,
     /// Withdrawal plans, keyed by id.
     WithdrawalPlans,
+    /// Paired instances, keyed by name.
+    Peers,
 }
 
 impl Projection {
     /// Every projection table.
-    pub const ALL: [Projection; 18] = [
+    pub const ALL: [Projection; 19] = [
         Projection::Alerts,
         Projection::Places,
         Projection::Actors,
@@ -328,6 +333,7 @@ impl Projection {
         Projection::Interviews,
         Projection::CapacityPlans,
         Projection::WithdrawalPlans,
+        Projection::Peers,
     ];
 
     /// The table's name.
@@ -351,6 +357,7 @@ impl Projection {
             Projection::Interviews => "interviews",
             Projection::CapacityPlans => "capacity_plans",
             Projection::WithdrawalPlans => "withdrawal_plans",
+            Projection::Peers => "peers",
         }
     }
 }
@@ -362,4 +369,32 @@ pub struct ProjectionRow {
     pub key: String,
     /// The record.
     pub doc: serde_json::Value,
+}
+
+/// What an import of a handed-over ledger sends the store, in this order: events (any
+/// number of batches), then rows and meta values, then [`ImportBatch::Commit`]. Nothing is
+/// written unless `Commit` arrives: a sender that stops (a fault found in the package, a
+/// killed process) leaves the database as it was.
+#[derive(Debug, Clone)]
+pub enum ImportBatch {
+    /// Sealed events of other instances, each origin's in sequence order (origins may
+    /// interleave); kept with their origins, sequence numbers and hashes.
+    Events(Vec<kinga_ledger::Event>),
+    /// Projection rows rebuilt from the events (each creates its row).
+    Rows(Vec<Write>),
+    /// Values for the instance's own `meta` table (the key check value).
+    Meta(Vec<(String, String)>),
+    /// Everything was sent: commit.
+    Commit,
+}
+
+/// What an import wrote.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ImportReport {
+    /// Events appended.
+    pub events: u64,
+    /// Projection rows written.
+    pub rows: u64,
+    /// Head (last sequence number, hash) of each imported origin's chain.
+    pub heads: std::collections::BTreeMap<String, (u64, String)>,
 }

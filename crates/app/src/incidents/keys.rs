@@ -37,7 +37,7 @@ impl std::fmt::Debug for Keyring {
 }
 
 /// The label a key is wrapped under: a wrapped key moved to another row does not open.
-fn label(c: Compartment, version: u32) -> String {
+pub(crate) fn label(c: Compartment, version: u32) -> String {
     format!("{c}:{version}")
 }
 

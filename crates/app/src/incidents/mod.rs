@@ -6,7 +6,7 @@
 mod care;
 mod derive;
 mod grants;
-mod keys;
+pub(crate) mod keys;
 mod report;
 
 pub use care::{InterviewRequest, ReferralRequest};

@@ -458,3 +458,58 @@ impl Drop for Server {
         self.kill9();
     }
 }
+
+impl Server {
+    /// A server's folder and database on `backend`, with nothing in it and not started (a
+    /// new instance waiting for a handover); start it with [`Server::spawn`] and give it a
+    /// token. None when the backend is unavailable outside CI.
+    #[allow(dead_code)]
+    pub async fn empty(backend: Backend) -> Option<Server> {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let database = match backend {
+            Backend::Sqlite => dir.path().join("kinga.db").display().to_string(),
+            Backend::Postgres => fresh_postgres_db().await?,
+        };
+        let port = free_port();
+        Some(Server {
+            child: None,
+            base: format!("http://127.0.0.1:{port}"),
+            token: String::new(),
+            database,
+            dir,
+            port,
+            env: Vec::new(),
+        })
+    }
+
+    /// Run `kinga` with this server's settings and extra environment variables.
+    #[allow(dead_code)]
+    pub fn cli_env(&self, args: &[&str], env: &[(&str, &str)]) -> std::process::Output {
+        Command::new(bin())
+            .arg("--database")
+            .arg(&self.database)
+            .args(args)
+            .env("KINGA_DATA_DIR", self.dir.path())
+            .env("KINGA_LOG", "warn")
+            .envs(env.iter().copied())
+            .stdin(Stdio::null())
+            .output()
+            .expect("kinga output")
+    }
+
+    /// `kinga ARGS` started in the background (to be killed mid-way).
+    #[allow(dead_code)]
+    pub fn cli_child(&self, args: &[&str]) -> Child {
+        Command::new(bin())
+            .arg("--database")
+            .arg(&self.database)
+            .args(args)
+            .env("KINGA_DATA_DIR", self.dir.path())
+            .env("KINGA_LOG", "warn")
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("spawn kinga")
+    }
+}

@@ -9,6 +9,7 @@ mod cluster;
 mod crash;
 mod exports;
 mod focal_points;
+mod handover;
 mod harness;
 mod incidents;
 mod kannel;

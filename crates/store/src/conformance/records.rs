@@ -456,3 +456,28 @@ fn saved_token(
         writes: vec![Write::Token(token.clone())],
     }
 }
+
+/// Paired instances round trip exactly, are replaced by name, and are listed by name.
+pub async fn check_peers(store: &dyn Store) {
+    let when = at(2032, 6, 1, 8, 0, 0);
+    let name = unique("peer-").to_lowercase();
+    let mut peer = kinga_domain::peer::Peer {
+        name: name.clone(),
+        url: "https://kinga.cndh.example".into(),
+        key: "kinga-ed25519:iojj3XQJ8ZX9UtstPLpdcspnCb8dlBIb83SIAbQPb1w".into(),
+        added_by: "admin".into(),
+        added_at: when,
+    };
+    let save = |p: &kinga_domain::peer::Peer| Commit {
+        events: vec![draft("admin", when, Payload::PeerSaved { peer: p.clone() })],
+        writes: vec![Write::Peer(p.clone())],
+    };
+    commit_ok(store, save(&peer)).await;
+    assert!(store.peers().await.unwrap().contains(&peer));
+    peer.url = "https://kinga2.cndh.example".into();
+    commit_ok(store, save(&peer)).await;
+    let peers = store.peers().await.unwrap();
+    assert_eq!(peers.iter().filter(|p| p.name == name).count(), 1);
+    assert!(peers.contains(&peer));
+    assert!(peers.windows(2).all(|w| w[0].name < w[1].name));
+}

@@ -1,0 +1,140 @@
+//! `kinga handover export`: the whole ledger as a package signed by this instance, with the
+//! keys that open its sealed fields wrapped for the recipient. Events are read from the store
+//! page by page while another thread checks, writes and hashes them, so memory stays flat and
+//! the two halves overlap.
+
+use std::path::{Path, PathBuf};
+
+use kinga_domain::people::Permission;
+use kinga_handover::{HeaderFields, PackageWriter, PublicKeyLine, Scope, Summary, WriteError};
+use kinga_ledger::Event;
+use tokio::sync::mpsc;
+
+use super::{FIELD_SEALING, Identity, Progress, compartment_key_id};
+use crate::incidents::keys::label;
+use crate::{App, AppError, AppResult, Caller};
+
+/// Events read from the store per page.
+const PAGE: usize = 5_000;
+
+/// What an export wrote.
+#[derive(Debug, Clone)]
+pub struct ExportSummary {
+    /// The package as written and signed.
+    pub package: Summary,
+    /// Where.
+    pub path: PathBuf,
+}
+
+fn write_err(e: WriteError) -> AppError {
+    AppError::Invalid(format!("the package cannot be written: {e}"))
+}
+
+/// `FILE.partial`: where the package is written until it is whole and synced.
+fn partial_path(out: &Path) -> PathBuf {
+    let mut p = out.as_os_str().to_owned();
+    p.push(".partial");
+    p.into()
+}
+
+impl App {
+    /// Write every event of the ledger, the master key and every compartment key (wrapped for
+    /// `recipient`), the manifest and this instance's signature to `out`. The file appears
+    /// only once complete and on disk: an export stopped half-way leaves `out` untouched.
+    pub async fn export_handover(
+        &self,
+        caller: &Caller,
+        me: &Identity,
+        recipient: &PublicKeyLine,
+        out: &Path,
+        progress: Progress,
+    ) -> AppResult<ExportSummary> {
+        caller.require(Permission::Handover)?;
+        let mut keys: Vec<(String, [u8; 32])> =
+            vec![(FIELD_SEALING.to_string(), *self.sealer.master_key())];
+        for k in self.store.compartment_keys().await? {
+            let l = label(k.compartment, k.version);
+            let raw = self.sealer.unwrap_key(&l, &k.wrapped)?;
+            keys.push((compartment_key_id(&l), raw));
+        }
+        let total = self.store.event_count().await?;
+        let fields = HeaderFields {
+            sender_instance: me.instance.clone(),
+            sender_name: me.name.clone(),
+            recipient_name: if recipient.name.is_empty() {
+                "(unnamed recipient)".into()
+            } else {
+                recipient.name.clone()
+            },
+            created_at: self.now(),
+            scope: Scope::Full,
+        };
+        let partial = partial_path(out);
+        let file = crate::files::private_options()
+            .write(true)
+            .create(true)
+            .truncate(true)
+            .open(&partial)
+            .map_err(|e| AppError::Invalid(format!("cannot write {}: {e}", partial.display())))?;
+        let (tx, mut rx) = mpsc::channel::<Vec<Event>>(4);
+        let sender = me.key.clone();
+        let to = recipient.key;
+        let entropy: [u8; 32] = rand::random();
+        let writer = tokio::task::spawn_blocking(move || -> AppResult<Summary> {
+            let mut file = file;
+            let mut w =
+                PackageWriter::new(&mut file, &sender, fields, &to, entropy).map_err(write_err)?;
+            let shown = progress.clone();
+            w.on_progress(move |p| shown(p.events + p.withheld, total));
+            for (id, secret) in &keys {
+                w.wrapped_key(id, secret).map_err(write_err)?;
+            }
+            while let Some(page) = rx.blocking_recv() {
+                for e in page {
+                    w.event_owned(e).map_err(write_err)?;
+                }
+            }
+            let summary = w.finish(None).map_err(write_err)?;
+            file.sync_all()
+                .map_err(|e| AppError::Invalid(format!("cannot sync the package: {e}")))?;
+            progress(summary.events(), total);
+            Ok(summary)
+        });
+        let mut after = 0;
+        let read = loop {
+            let page = match self.store.events(after, PAGE).await {
+                Ok(p) => p,
+                Err(e) => break Err(AppError::from(e)),
+            };
+            let Some((last, _)) = page.last() else {
+                break Ok(());
+            };
+            after = *last;
+            // A closed channel means the writer stopped on an error, which it reports below.
+            if tx
+                .send(page.into_iter().map(|(_, e)| e).collect())
+                .await
+                .is_err()
+            {
+                break Ok(());
+            }
+        };
+        drop(tx);
+        let written = writer
+            .await
+            .map_err(|e| AppError::Invalid(format!("the package writer stopped: {e}")));
+        let summary = match (read, written) {
+            (Ok(()), Ok(Ok(s))) => s,
+            (Err(e), _) | (_, Err(e)) | (_, Ok(Err(e))) => {
+                let _ = std::fs::remove_file(&partial);
+                return Err(e);
+            }
+        };
+        std::fs::rename(&partial, out)
+            .map_err(|e| AppError::Invalid(format!("cannot write {}: {e}", out.display())))?;
+        Ok(ExportSummary {
+            package: summary,
+            path: out.to_path_buf(),
+        })
+    }
+}

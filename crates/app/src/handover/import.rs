@@ -1,0 +1,282 @@
+//! `kinga handover import`: a package loaded into an empty instance. One pass reads and checks
+//! the package, folds each event into the tables it gives (the rebuild `kinga verify` makes)
+//! and streams the events to the store, which writes everything in one transaction and commits
+//! only once the signature at the end has verified. A package with any fault, or an import
+//! killed at any point, leaves the database as it was.
+//!
+//! The package's `field-sealing` key becomes this instance's master key (the events carry
+//! values sealed with it). It is staged beside the key file before the commit and takes the
+//! key file's place right after it; `Sealer::for_store` finishes that step if the process
+//! died in between.
+
+use std::collections::HashMap;
+use std::fs::File;
+use std::path::Path;
+use std::sync::Arc;
+
+use kinga_domain::people::Permission;
+use kinga_handover::{Item, PackageReader, PublicKey, ReaderOptions, Scope, Summary};
+use kinga_ledger::Event;
+use kinga_store::{ImportBatch, Store};
+use tokio::sync::mpsc;
+
+use super::{FIELD_SEALING, Identity, Progress, compartment_key_id};
+use crate::crypto::{KEY_CHECK, complete_key_swap, incoming_key_path};
+use crate::incidents::keys::label;
+use crate::verify::Rebuilt;
+use crate::{AppError, AppResult, Caller, Sealer, Settings};
+
+/// Events sent to the store per batch.
+const BATCH: usize = 2_000;
+
+/// Rows sent to the store per batch.
+const ROW_BATCH: usize = 1_000;
+
+/// What an import took in.
+#[derive(Debug, Clone)]
+pub struct ImportSummary {
+    /// The package, as verified.
+    pub package: Summary,
+    /// Events written.
+    pub events: u64,
+    /// Table rows rebuilt from them.
+    pub rows: u64,
+    /// Head (last sequence number, hash) of each imported chain.
+    pub heads: std::collections::BTreeMap<String, (u64, String)>,
+}
+
+fn refuse(reason: impl std::fmt::Display) -> AppError {
+    AppError::Invalid(format!("package refused, nothing imported: {reason}"))
+}
+
+/// What the reading thread hands back once the package has verified to its end.
+struct Read {
+    package: Summary,
+    rebuilt: Rebuilt,
+    keys: HashMap<String, [u8; 32]>,
+}
+
+/// Load the package at `file` into this empty instance. `from`: refuse a package not signed
+/// by this key. The package must be addressed to this instance's key (`me`).
+pub async fn import_handover(
+    store: Arc<dyn Store>,
+    settings: &Settings,
+    caller: &Caller,
+    me: &Identity,
+    file: &Path,
+    from: Option<PublicKey>,
+    progress: Progress,
+) -> AppResult<ImportSummary> {
+    caller.require(Permission::Handover)?;
+    let held = store.event_count().await?;
+    if held > 0 {
+        return Err(AppError::Invalid(format!(
+            "this database already holds {held} events: a handover is imported into a new, \
+             empty instance (create one with a new --database)"
+        )));
+    }
+    let input = File::open(file)
+        .map_err(|e| AppError::Invalid(format!("cannot read {}: {e}", file.display())))?;
+    let size = input.metadata().map(|m| m.len()).unwrap_or(0);
+    let opts = ReaderOptions {
+        expected_sender: from,
+        recipient: Some(me.key.public()),
+        ..ReaderOptions::default()
+    };
+    let (tx, rx) = mpsc::channel::<ImportBatch>(4);
+    let writing = {
+        let store = store.clone();
+        tokio::spawn(async move { store.import_ledger(rx).await })
+    };
+    let own = me.instance.clone();
+    let key = me.key.clone();
+    let tx_events = tx.clone();
+    let reading = tokio::task::spawn_blocking(move || {
+        read(input, opts, &own, &key, &tx_events, size, progress)
+    });
+    let read = match reading.await {
+        Ok(Ok(r)) => r,
+        Ok(Err(e)) => return Err(abandon(tx, writing, e).await),
+        Err(e) => {
+            let e = AppError::Invalid(format!("the package reader stopped: {e}"));
+            return Err(abandon(tx, writing, e).await);
+        }
+    };
+    let Read {
+        package,
+        rebuilt,
+        keys,
+    } = read;
+    let master = match check_keys(&rebuilt, &keys) {
+        Ok(m) => m,
+        Err(e) => return Err(abandon(tx, writing, e).await),
+    };
+    let writes = match rebuilt.into_writes() {
+        Ok(w) => w,
+        Err(e) => return Err(abandon(tx, writing, refuse(e)).await),
+    };
+    let check = Sealer::check_value_of(&master);
+    let key_path = crate::key_path(settings);
+    let incoming = incoming_key_path(&key_path);
+    if let Err(e) = crate::files::replace_private(&incoming, hex::encode(master).as_bytes()) {
+        let e = AppError::Crypto(format!("cannot stage the key {}: {e}", incoming.display()));
+        return Err(abandon(tx, writing, e).await);
+    }
+    let mut rows = writes;
+    let mut batches = Vec::new();
+    while !rows.is_empty() {
+        let rest = rows.split_off(rows.len().min(ROW_BATCH));
+        batches.push(ImportBatch::Rows(std::mem::replace(&mut rows, rest)));
+    }
+    batches.push(ImportBatch::Meta(vec![(
+        KEY_CHECK.to_string(),
+        check.clone(),
+    )]));
+    batches.push(ImportBatch::Commit);
+    for b in batches {
+        if tx.send(b).await.is_err() {
+            break;
+        }
+    }
+    drop(tx);
+    let report = match writing.await {
+        Ok(Ok(r)) => r,
+        Ok(Err(e)) => {
+            let _ = std::fs::remove_file(&incoming);
+            return Err(refuse(e));
+        }
+        Err(e) => {
+            let _ = std::fs::remove_file(&incoming);
+            return Err(refuse(format!("the store stopped: {e}")));
+        }
+    };
+    complete_key_swap(&key_path, &check)?;
+    Ok(ImportSummary {
+        package,
+        events: report.events,
+        rows: report.rows,
+        heads: report.heads,
+    })
+}
+
+/// Stop the store's side of the import (it rolls back) and give the first reason.
+async fn abandon(
+    tx: mpsc::Sender<ImportBatch>,
+    writing: tokio::task::JoinHandle<kinga_store::StoreResult<kinga_store::ImportReport>>,
+    why: AppError,
+) -> AppError {
+    drop(tx);
+    let _ = writing.await;
+    why
+}
+
+/// Read the whole package, checking it, folding its events and sending them to the store.
+fn read(
+    input: File,
+    opts: ReaderOptions,
+    own: &str,
+    me: &kinga_handover::InstanceKey,
+    tx: &mpsc::Sender<ImportBatch>,
+    size: u64,
+    progress: Progress,
+) -> AppResult<Read> {
+    let mut reader = PackageReader::new(input, opts);
+    let mut rebuilt = Rebuilt::default();
+    let mut keys = HashMap::new();
+    let mut batch: Vec<Event> = Vec::with_capacity(BATCH);
+    let mut items = 0u64;
+    let send = |batch: Vec<Event>| {
+        tx.blocking_send(ImportBatch::Events(batch))
+            .map_err(|_| refuse("the database stopped taking the events"))
+    };
+    loop {
+        let item = reader.next_item().map_err(refuse)?;
+        items += 1;
+        if items % 4_096 == 0 {
+            progress(reader.progress().bytes, size);
+        }
+        match item {
+            None => return Err(refuse("the package ends before its signature")),
+            Some(Item::Header(h)) => {
+                if h.scope != Scope::Full {
+                    return Err(refuse(
+                        "it is a partial package (an increment for sync): only a full handover \
+                         builds a new instance",
+                    ));
+                }
+            }
+            Some(Item::Event(e)) => {
+                if e.origin == own {
+                    return Err(refuse(format!(
+                        "event {} claims this instance's own origin {own}",
+                        e.id
+                    )));
+                }
+                rebuilt.fold(&e).map_err(refuse)?;
+                batch.push(e);
+                if batch.len() >= BATCH {
+                    send(std::mem::replace(&mut batch, Vec::with_capacity(BATCH)))?;
+                }
+            }
+            Some(Item::Withheld(w)) => {
+                return Err(refuse(format!(
+                    "event {} of {} is withheld: an instance is built only from a complete \
+                     ledger",
+                    w.seq, w.origin
+                )));
+            }
+            Some(Item::Attachment(a)) => {
+                return Err(refuse(format!(
+                    "it carries attachment {} ({}), and this Kinga keeps no attachments: \
+                     importing would lose it",
+                    a.digest, a.media_type
+                )));
+            }
+            Some(Item::Key(w)) => {
+                let secret = w.unwrap_key(me).map_err(refuse)?;
+                keys.insert(w.key_id.clone(), secret);
+            }
+            Some(Item::Manifest(_)) => {}
+            Some(Item::End(package)) => {
+                if !batch.is_empty() {
+                    send(batch)?;
+                }
+                progress(size, size);
+                return Ok(Read {
+                    package,
+                    rebuilt,
+                    keys,
+                });
+            }
+        }
+    }
+}
+
+/// The master key the package brings, after checking that it opens every compartment key the
+/// ledger holds and that those are the compartment keys the package carries.
+fn check_keys(rebuilt: &Rebuilt, keys: &HashMap<String, [u8; 32]>) -> AppResult<[u8; 32]> {
+    let master = *keys.get(FIELD_SEALING).ok_or_else(|| {
+        refuse(format!(
+            "it carries no '{FIELD_SEALING}' key for this instance: the sealed fields of its \
+             events could not be read"
+        ))
+    })?;
+    let sealer = Sealer::new(master);
+    for k in rebuilt.compartment_keys() {
+        let l = label(k.compartment, k.version);
+        let raw = sealer.unwrap_key(&l, &k.wrapped).map_err(|_| {
+            refuse(format!(
+                "its '{FIELD_SEALING}' key does not open the compartment key {l} of its ledger"
+            ))
+        })?;
+        if let Some(carried) = keys.get(&compartment_key_id(&l)) {
+            if *carried != raw {
+                return Err(refuse(format!(
+                    "the key {} it carries is not the one its ledger holds",
+                    compartment_key_id(&l)
+                )));
+            }
+        }
+    }
+    Ok(master)
+}

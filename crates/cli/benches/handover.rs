@@ -1,0 +1,396 @@
+//! Handover through the `kinga` binary: export, verify and import of the demo database and of
+//! a generated ledger (`KINGA_BENCH_EVENTS`, default 1,000,000 events: alerts received,
+//! acknowledged and verified), each beside a baseline measured in the same run — a plain read
+//! of the same events from the store (export), and a plain read of the package's bytes
+//! (verify, import). Imports go into SQLite and, when `KINGA_TEST_POSTGRES_URL` reaches a
+//! server, into PostgreSQL. Writes target/bench/handover-cli.json.
+//!
+//! `cargo bench -p kinga --bench handover`
+
+#[path = "intake/machine.rs"]
+#[allow(dead_code)]
+mod machine;
+
+use std::io::Read;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::Instant;
+
+use chrono::{Duration, TimeZone, Utc};
+use kinga_domain::alert::{AlertEvent, AlertState, Channel, NewAlert, Reporter};
+use kinga_domain::deadline::Deadlines;
+use kinga_domain::{Severity, ThreatType};
+use kinga_handover::{HeaderFields, InstanceKey, PackageWriter, PublicKeyLine, Scope};
+use kinga_ledger::{DraftEvent, GENESIS, Payload, seal};
+use kinga_store::Store;
+
+/// One instance: its own folder (key files, anchor) and database.
+struct Instance {
+    dir: PathBuf,
+    database: String,
+}
+
+impl Instance {
+    fn sqlite(root: &Path, name: &str) -> Instance {
+        let dir = root.join(name);
+        std::fs::create_dir_all(&dir).expect("dir");
+        let database = dir.join("kinga.db").display().to_string();
+        Instance { dir, database }
+    }
+
+    fn kinga(&self, args: &[&str]) -> String {
+        let out = Command::new(env!("CARGO_BIN_EXE_kinga"))
+            .arg("--database")
+            .arg(&self.database)
+            .args(args)
+            .env("KINGA_DATA_DIR", &self.dir)
+            .env("KINGA_LOG", "warn")
+            .output()
+            .expect("kinga runs");
+        assert!(
+            out.status.success(),
+            "kinga {args:?}: {}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8_lossy(&out.stdout).to_string()
+    }
+
+    /// Time `kinga ARGS`.
+    fn timed(&self, args: &[&str]) -> f64 {
+        let t = Instant::now();
+        self.kinga(args);
+        t.elapsed().as_secs_f64()
+    }
+
+    fn key_file(&self) -> PathBuf {
+        let p = self.dir.join("instance.pub");
+        std::fs::write(&p, self.kinga(&["instance", "key"])).expect("write");
+        p
+    }
+}
+
+/// A fresh PostgreSQL database, or None when there is no server.
+async fn postgres(root: &Path, name: &str) -> Option<Instance> {
+    let base = std::env::var("KINGA_TEST_POSTGRES_URL").ok()?;
+    let (client, conn) = tokio_postgres::connect(&base, tokio_postgres::NoTls)
+        .await
+        .ok()?;
+    tokio::spawn(conn);
+    let db = format!("kinga_bench_{}", rand::random::<u32>());
+    client
+        .batch_execute(&format!("CREATE DATABASE {db}"))
+        .await
+        .ok()?;
+    let (prefix, _) = base.rsplit_once('/')?;
+    let dir = root.join(name);
+    std::fs::create_dir_all(&dir).ok()?;
+    Some(Instance {
+        dir,
+        database: format!("{prefix}/{db}"),
+    })
+}
+
+/// Seconds to read every event of a SQLite database page by page, as an export does.
+async fn read_events(database: &str) -> (u64, f64) {
+    let store = kinga_store_sqlite::SqliteStore::open(database).expect("open");
+    let t = Instant::now();
+    let (mut after, mut n) = (0, 0u64);
+    loop {
+        let page = store.events(after, 5_000).await.expect("events");
+        let Some((last, _)) = page.last() else { break };
+        after = *last;
+        n += page.len() as u64;
+    }
+    (n, t.elapsed().as_secs_f64())
+}
+
+/// Seconds to read a file's bytes (as `cat FILE > /dev/null`).
+fn read_file(path: &Path) -> f64 {
+    let t = Instant::now();
+    let mut f = std::fs::File::open(path).expect("open");
+    let mut buf = vec![0u8; 1 << 20];
+    while f.read(&mut buf).expect("read") > 0 {}
+    t.elapsed().as_secs_f64()
+}
+
+/// Event `i` of a generated ledger: alert `i / 3` received, acknowledged, then verified.
+fn draft(i: u64) -> DraftEvent {
+    let at =
+        Utc.with_ymd_and_hms(2026, 1, 1, 0, 0, 0).unwrap() + Duration::milliseconds(i as i64 * 731);
+    let alert = format!("01JQ{:022}", i / 3);
+    let event = match i % 3 {
+        0 => AlertEvent::Received(Box::new(NewAlert {
+            id: alert.clone(),
+            reference: format!("K-{}", 1000 + i / 3),
+            channel: Channel::Sms,
+            reporter: Reporter {
+                focal_point: None,
+                pseudonym: Some(format!("FP-K{:03}", i % 997)),
+                phone_digest: Some(format!("{:064x}", i.wrapping_mul(0x9e37_79b9_7f4a_7c15))),
+                phone_sealed: None,
+                language: Some("fr".into()),
+                hidden: false,
+            },
+            text: "Hommes armés à Kitshanga, les déplacés fuient vers Mweso".into(),
+            language: Some("fr".into()),
+            place: Some("CD6109-S014".into()),
+            place_name: Some("Kitshanga".into()),
+            place_candidates: vec![],
+            threat_type: Some(ThreatType::ArmedPresence),
+            severity: Severity::new(3).expect("severity"),
+            reported_at: at,
+            received_at: at,
+            deadlines: Deadlines {
+                acknowledge: at + Duration::minutes(30),
+                verify: at + Duration::hours(2),
+                respond: at + Duration::hours(6),
+            },
+            proposed_responders: vec!["resp-mweso-cob".into()],
+            uncovered: false,
+            duplicate_candidates: vec![],
+            parse_flags: vec![],
+            unparsed: None,
+            severity_set: false,
+        })),
+        step => AlertEvent::Transitioned {
+            from: if step == 1 {
+                AlertState::Received
+            } else {
+                AlertState::Acknowledged
+            },
+            to: if step == 1 {
+                AlertState::Acknowledged
+            } else {
+                AlertState::Verified
+            },
+            reason: Some("appel au point focal, confirmé".into()),
+            responders: vec![],
+            outcome: None,
+            merged_into: None,
+            outcome_category: None,
+            referred_to: None,
+            verification: None,
+            feedback_withheld: None,
+            deadlines: None,
+        },
+    };
+    DraftEvent {
+        id: format!("01JQ{i:022}"),
+        actor: "cla.amani".into(),
+        at,
+        payload: Payload::Alert { alert, event },
+    }
+}
+
+/// A package of `n` generated events from a new sender for `recipient`.
+fn generate(path: &Path, n: u64, recipient: &Path) -> f64 {
+    let t = Instant::now();
+    let to = PublicKeyLine::parse(&std::fs::read_to_string(recipient).expect("pub")).expect("key");
+    let sender = InstanceKey::from_seed(rand::random());
+    let mut file = std::fs::File::create(path).expect("create");
+    let fields = HeaderFields {
+        sender_instance: "kinga-bench-origin".into(),
+        sender_name: "Kinga bench".into(),
+        recipient_name: to.name.clone(),
+        created_at: Utc::now(),
+        scope: Scope::Full,
+    };
+    let mut w =
+        PackageWriter::new(&mut file, &sender, fields, &to.key, rand::random()).expect("writer");
+    w.wrapped_key("field-sealing", &rand::random())
+        .expect("key");
+    let mut prev = GENESIS.to_string();
+    for i in 0..n {
+        let e = seal(&draft(i), "kinga-bench-origin", i + 1, &prev).expect("seal");
+        prev.clone_from(&e.hash);
+        w.event_owned(e).expect("event");
+    }
+    w.finish(None).expect("finish");
+    t.elapsed().as_secs_f64()
+}
+
+struct Row {
+    step: String,
+    events: u64,
+    seconds: f64,
+    baseline: &'static str,
+    baseline_seconds: f64,
+}
+
+impl Row {
+    fn rate(&self) -> f64 {
+        self.events as f64 / self.seconds
+    }
+    fn ratio(&self) -> f64 {
+        self.seconds / self.baseline_seconds
+    }
+}
+
+#[tokio::main]
+async fn main() {
+    let n: u64 = std::env::var("KINGA_BENCH_EVENTS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(1_000_000)
+        / 3
+        * 3;
+    let root = tempfile::tempdir().expect("tmp");
+    let root = root.path();
+    let mut rows: Vec<Row> = Vec::new();
+
+    // The demo database.
+    let demo = Instance::sqlite(root, "demo");
+    demo.kinga(&["demo", "--no-serve"]);
+    let (events, read) = read_events(&demo.database).await;
+    let to = Instance::sqlite(root, "demo-recipient");
+    let to_pub = to.key_file();
+    let pkg = root.join("demo.kinga-handover");
+    let pkg_s = pkg.to_str().expect("utf-8");
+    let export = demo.timed(&[
+        "handover",
+        "export",
+        "--to",
+        to_pub.to_str().expect("utf-8"),
+        "--out",
+        pkg_s,
+    ]);
+    let cat = read_file(&pkg);
+    let verify = to.timed(&["handover", "verify", pkg_s]);
+    let import = to.timed(&["handover", "import", pkg_s]);
+    rows.push(Row {
+        step: "demo: export (SQLite)".into(),
+        events,
+        seconds: export,
+        baseline: "read events",
+        baseline_seconds: read,
+    });
+    rows.push(Row {
+        step: "demo: verify".into(),
+        events,
+        seconds: verify,
+        baseline: "read file",
+        baseline_seconds: cat,
+    });
+    rows.push(Row {
+        step: "demo: import into SQLite".into(),
+        events,
+        seconds: import,
+        baseline: "read file",
+        baseline_seconds: cat,
+    });
+    if let Some(pg) = postgres(root, "demo-pg").await {
+        // A package for the PostgreSQL instance's key.
+        let pg_pub = pg.key_file();
+        let pkg2 = root.join("demo-pg.kinga-handover");
+        demo.kinga(&[
+            "handover",
+            "export",
+            "--to",
+            pg_pub.to_str().expect("utf-8"),
+            "--out",
+            pkg2.to_str().expect("utf-8"),
+        ]);
+        let import = pg.timed(&["handover", "import", pkg2.to_str().expect("utf-8")]);
+        rows.push(Row {
+            step: "demo: import into PostgreSQL".into(),
+            events,
+            seconds: import,
+            baseline: "read file",
+            baseline_seconds: read_file(&pkg2),
+        });
+    }
+
+    // A generated ledger of n events.
+    let big = Instance::sqlite(root, "big");
+    let big_pub = big.key_file();
+    let gen_pkg = root.join("generated.kinga-handover");
+    let made = generate(&gen_pkg, n, &big_pub);
+    println!("generated {n} events in {made:.1} s");
+    let import = big.timed(&["handover", "import", gen_pkg.to_str().expect("utf-8")]);
+    let cat = read_file(&gen_pkg);
+    rows.push(Row {
+        step: "generated: import into SQLite".into(),
+        events: n,
+        seconds: import,
+        baseline: "read file",
+        baseline_seconds: cat,
+    });
+    let (_, read) = read_events(&big.database).await;
+    let target = match postgres(root, "big-pg").await {
+        Some(pg) => pg,
+        None => Instance::sqlite(root, "big-recipient"),
+    };
+    let target_pub = target.key_file();
+    let out = root.join("big.kinga-handover");
+    let out_s = out.to_str().expect("utf-8");
+    let export = big.timed(&[
+        "handover",
+        "export",
+        "--to",
+        target_pub.to_str().expect("utf-8"),
+        "--out",
+        out_s,
+    ]);
+    rows.push(Row {
+        step: "generated: export (SQLite)".into(),
+        events: n,
+        seconds: export,
+        baseline: "read events",
+        baseline_seconds: read,
+    });
+    let cat = read_file(&out);
+    let verify = target.timed(&["handover", "verify", out_s]);
+    rows.push(Row {
+        step: "generated: verify".into(),
+        events: n,
+        seconds: verify,
+        baseline: "read file",
+        baseline_seconds: cat,
+    });
+    let kind = if target.database.starts_with("postgres") {
+        "PostgreSQL"
+    } else {
+        "SQLite"
+    };
+    let import = target.timed(&["handover", "import", out_s]);
+    rows.push(Row {
+        step: format!("generated: import into {kind}"),
+        events: n,
+        seconds: import,
+        baseline: "read file",
+        baseline_seconds: cat,
+    });
+
+    println!("\n{}", machine::machine());
+    println!(
+        "{:<34} {:>9} {:>9} {:>11} {:>12} {:>9} {:>7}",
+        "step", "events", "seconds", "events/s", "baseline", "base s", "ratio"
+    );
+    for r in &rows {
+        println!(
+            "{:<34} {:>9} {:>9.2} {:>11.0} {:>12} {:>9.3} {:>6.1}x",
+            r.step,
+            r.events,
+            r.seconds,
+            r.rate(),
+            r.baseline,
+            r.baseline_seconds,
+            r.ratio()
+        );
+    }
+    let json = serde_json::json!({
+        "machine": machine::machine(),
+        "rows": rows.iter().map(|r| serde_json::json!({
+            "step": r.step, "events": r.events, "seconds": r.seconds, "events_per_second": r.rate(),
+            "baseline": r.baseline, "baseline_seconds": r.baseline_seconds, "ratio": r.ratio(),
+        })).collect::<Vec<_>>(),
+    });
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../target/bench");
+    let _ = std::fs::create_dir_all(&dir);
+    let _ = std::fs::write(
+        dir.join("handover-cli.json"),
+        serde_json::to_string_pretty(&json).unwrap_or_default(),
+    );
+    println!("\nwritten to target/bench/handover-cli.json");
+}

@@ -1,0 +1,134 @@
+//! Taking in a handed-over ledger in one transaction: events go in by batches (one statement
+//! per batch, over arrays), rows as every commit writes them, and the transaction commits only
+//! when the import says it is complete. A dropped connection (a killed process) rolls it back.
+
+use tokio::sync::mpsc;
+use tokio_postgres::types::ToSql;
+
+use kinga_ledger::Event;
+use kinga_store::support::{ImportChains, to_sql_int};
+use kinga_store::{ImportBatch, ImportReport, StoreError};
+
+use crate::error::Result;
+use crate::project;
+
+/// Write every batch until `Commit`, then commit; any error, or batches that stop, rolls back.
+pub(crate) async fn run(
+    pool: &deadpool_postgres::Pool,
+    own: &str,
+    mut batches: mpsc::Receiver<ImportBatch>,
+) -> Result<ImportReport> {
+    let mut client = pool.get().await?;
+    let tx = client.transaction().await?;
+    // This instance's writers lock its head row before sealing: none appends meanwhile.
+    tx.execute(
+        "SELECT seq FROM chain_heads WHERE origin = $1 FOR UPDATE",
+        &[&own],
+    )
+    .await?;
+    let held: i64 = tx
+        .query_one("SELECT count(*) FROM events", &[])
+        .await?
+        .try_get(0)?;
+    if held > 0 {
+        return Err(StoreError::Backend(format!(
+            "the database already holds {held} events: a handover is imported into an empty one"
+        ))
+        .into());
+    }
+    let mut chains = ImportChains::new(own);
+    let mut rows = 0u64;
+    loop {
+        match batches.recv().await {
+            Some(ImportBatch::Events(events)) => {
+                for e in &events {
+                    chains.check(e)?;
+                }
+                append(&tx, &events).await?;
+            }
+            Some(ImportBatch::Rows(writes)) => {
+                for w in &writes {
+                    chains.row(w);
+                    project::apply(&tx, w).await?;
+                    rows += 1;
+                }
+            }
+            Some(ImportBatch::Meta(values)) => {
+                for (name, value) in values {
+                    tx.execute(
+                        "INSERT INTO meta (name, value) VALUES ($1, $2)
+                         ON CONFLICT (name) DO UPDATE SET value = EXCLUDED.value",
+                        &[&name, &value],
+                    )
+                    .await?;
+                }
+            }
+            Some(ImportBatch::Commit) => break,
+            None => {
+                return Err(StoreError::Backend(
+                    "the import stopped before its end; nothing of it was written".into(),
+                )
+                .into());
+            }
+        }
+    }
+    let highest = to_sql_int(chains.highest_reference(), "reference counter")?;
+    if highest > 0 {
+        // New alerts number after the imported ones (the sequence never goes back).
+        tx.execute(
+            "SELECT setval('alert_reference_seq',
+                 greatest($1::bigint, (SELECT last_value FROM alert_reference_seq)))",
+            &[&highest],
+        )
+        .await?;
+    }
+    let report = chains.report(rows);
+    for (origin, (seq, hash)) in &report.heads {
+        let seq = to_sql_int(*seq, "sequence number")?;
+        tx.execute(
+            "INSERT INTO chain_heads (origin, seq, hash) VALUES ($1, $2, $3)
+             ON CONFLICT (origin) DO UPDATE SET seq = EXCLUDED.seq, hash = EXCLUDED.hash",
+            &[origin, &seq, hash],
+        )
+        .await?;
+    }
+    tx.commit().await?;
+    Ok(report)
+}
+
+/// Append a batch of checked events with one statement.
+async fn append(tx: &deadpool_postgres::Transaction<'_>, events: &[Event]) -> Result<()> {
+    if events.is_empty() {
+        return Ok(());
+    }
+    let mut cols: [Vec<&str>; 7] = Default::default();
+    let mut seqs = Vec::with_capacity(events.len());
+    for e in events {
+        for (col, v) in cols.iter_mut().zip([
+            e.id.as_str(),
+            e.origin.as_str(),
+            e.actor.as_str(),
+            e.at.as_str(),
+            e.payload.as_str(),
+            e.prev_hash.as_str(),
+            e.hash.as_str(),
+        ]) {
+            col.push(v);
+        }
+        seqs.push(to_sql_int(e.seq, "sequence number")?);
+    }
+    let [ids, origins, actors, ats, payloads, prevs, hashes] = &cols;
+    let args: [&(dyn ToSql + Sync); 8] =
+        [ids, origins, &seqs, actors, ats, payloads, prevs, hashes];
+    let stmt = tx
+        .prepare_cached(
+            "INSERT INTO events (id, origin, seq, actor, at, payload, prev_hash, hash)
+             SELECT id, origin, seq, actor, at, payload, prev_hash, hash FROM unnest($1::text[], $2::text[], $3::bigint[], $4::text[], $5::text[],
+                                  $6::text[], $7::text[], $8::text[]) WITH ORDINALITY AS u(
+                 id, origin, seq, actor, at, payload, prev_hash, hash, n)
+             ORDER BY n",
+        )
+        .await?;
+    tx.execute(&stmt, &args).await?;
+    Ok(())
+}

@@ -1,0 +1,183 @@
+//! Check of the import of a handed-over ledger: all or nothing, chains checked, the foreign
+//! events kept exactly, and the instance's own chain and references continuing after it.
+
+use kinga_domain::ThreatType;
+use kinga_ledger::{Event, GENESIS, Payload, seal};
+use tokio::sync::mpsc;
+
+use super::fixtures::{self, AlertSpec, at, draft, unique};
+use super::{commit_ok, verified_ledger};
+use crate::{Commit, ImportBatch, ImportReport, Store, StoreResult, Write};
+
+/// Events of another instance, sealed there: an alert received and two places saved.
+fn foreign(origin: &str) -> (Vec<Event>, Vec<Write>) {
+    let when = at(2031, 3, 1, 8, 0, 0);
+    let ns = fixtures::namespace();
+    let place = fixtures::place(
+        &format!("{ns}01"),
+        "Kiwanja",
+        kinga_domain::place::PlaceLevel::Admin2,
+        None,
+    );
+    let alert = fixtures::alert(
+        &AlertSpec::new(&place.pcode, ThreatType::Clashes, 3, when),
+        7_301,
+    );
+    let mut drafts = fixtures::intake(&alert).events;
+    drafts.push(draft(
+        "admin",
+        when,
+        Payload::PlaceSaved {
+            place: place.clone(),
+        },
+    ));
+    let (mut seq, mut prev) = (0, GENESIS.to_string());
+    let events = drafts
+        .iter()
+        .map(|d| {
+            seq += 1;
+            let e = seal(d, origin, seq, &prev).unwrap();
+            prev.clone_from(&e.hash);
+            e
+        })
+        .collect();
+    let writes = vec![
+        Write::Alert {
+            alert: Box::new(alert),
+            expected_version: None,
+        },
+        Write::Place(place),
+    ];
+    (events, writes)
+}
+
+/// Send `batches` to an import, closing the channel after them.
+async fn import(store: &dyn Store, batches: Vec<ImportBatch>) -> StoreResult<ImportReport> {
+    let (tx, rx) = mpsc::channel(4);
+    let send = async move {
+        for b in batches {
+            if tx.send(b).await.is_err() {
+                break;
+            }
+        }
+    };
+    let (report, ()) = tokio::join!(store.import_ledger(rx), send);
+    report
+}
+
+/// Run on an EMPTY store (first in the suite): refused imports write nothing; a complete one
+/// keeps every event as sealed elsewhere and writes its rows; then this instance's own chain
+/// starts at 1 and new references number after the imported ones; a second import is refused.
+pub async fn check_import(store: &dyn Store) {
+    assert_eq!(
+        store.event_count().await.unwrap(),
+        0,
+        "run on an empty store"
+    );
+    let origin = unique("kinga-elsewhere-");
+    let (events, writes) = foreign(&origin);
+    let own = store.instance_id().await.unwrap();
+    let stopped = import(store, vec![ImportBatch::Events(events.clone())]).await;
+    assert!(
+        stopped.is_err(),
+        "an import that stops before Commit must fail"
+    );
+    let mut broken = events.clone();
+    broken[1].payload = broken[1].payload.replace("Kiwanja", "Kiwanya");
+    let mut skipped = events.clone();
+    skipped.remove(0);
+    let mut mine = events.clone();
+    mine[0].origin.clone_from(&own);
+    for (bad, what) in [
+        (broken, "an altered event"),
+        (skipped, "a chain with a gap"),
+        (mine, "an event of the instance's own origin"),
+    ] {
+        let r = import(
+            store,
+            vec![
+                ImportBatch::Events(bad),
+                ImportBatch::Rows(writes.clone()),
+                ImportBatch::Commit,
+            ],
+        )
+        .await;
+        assert!(r.is_err(), "{what} must be refused");
+    }
+    assert_eq!(
+        store.event_count().await.unwrap(),
+        0,
+        "a refused import wrote events"
+    );
+    let alert_id = match &writes[0] {
+        Write::Alert { alert, .. } => alert.id.clone(),
+        _ => unreachable!("the first write is the alert"),
+    };
+    assert!(store.alert(&alert_id).await.unwrap().is_none());
+
+    let report = import(
+        store,
+        vec![
+            ImportBatch::Events(events[..1].to_vec()),
+            ImportBatch::Events(events[1..].to_vec()),
+            ImportBatch::Rows(writes.clone()),
+            ImportBatch::Meta(vec![("handover_test".into(), "yes".into())]),
+            ImportBatch::Commit,
+        ],
+    )
+    .await
+    .unwrap();
+    assert_eq!(report.events, 2);
+    assert_eq!(report.rows, 2);
+    let last = events.last().unwrap();
+    assert_eq!(report.heads.get(&origin), Some(&(2, last.hash.clone())));
+    let stored: Vec<Event> = verified_ledger(store)
+        .await
+        .into_iter()
+        .map(|(_, e)| e)
+        .collect();
+    assert_eq!(stored, events, "imported events must be kept exactly");
+    assert!(store.alert(&alert_id).await.unwrap().is_some());
+    assert_eq!(
+        store.meta("handover_test").await.unwrap().as_deref(),
+        Some("yes")
+    );
+    assert!(
+        store.next_reference().await.unwrap() > 7_301,
+        "new alerts must number after the imported ones"
+    );
+    // This instance's own events start their own chain.
+    let when = at(2031, 3, 2, 8, 0, 0);
+    let place = fixtures::place(
+        &format!("{}01", fixtures::namespace()),
+        "Rutshuru",
+        kinga_domain::place::PlaceLevel::Admin2,
+        None,
+    );
+    let sealed = commit_ok(
+        store,
+        Commit {
+            events: vec![draft(
+                "admin",
+                when,
+                Payload::PlaceSaved {
+                    place: place.clone(),
+                },
+            )],
+            writes: vec![Write::Place(place)],
+        },
+    )
+    .await;
+    assert_eq!(
+        (sealed[0].origin.as_str(), sealed[0].seq),
+        (own.as_str(), 1)
+    );
+    assert_eq!(sealed[0].prev_hash, GENESIS);
+    let (again, _) = foreign(&unique("kinga-other-"));
+    let r = import(store, vec![ImportBatch::Events(again), ImportBatch::Commit]).await;
+    assert!(
+        r.is_err(),
+        "an import into a ledger that holds events must be refused"
+    );
+    assert_eq!(store.event_count().await.unwrap(), 3);
+}
