@@ -11,6 +11,7 @@ mod focal_points;
 mod harness;
 mod incidents;
 mod kannel;
+mod map;
 mod outbound;
 mod schema_fuzz;
 mod security;

@@ -3,6 +3,7 @@
 pub mod alerts;
 pub mod exports;
 pub mod incidents;
+pub mod map;
 pub mod me;
 pub mod registry;
 pub mod reports;
@@ -35,7 +36,8 @@ use crate::{AppState, WebError};
         registry::save_place, registry::list_outbox, registry::list_digests,
         me::get_me, me::patch_me, me::get_settings, me::patch_settings, me::inbox,
         incidents::create, incidents::list, incidents::get_one, incidents::verification,
-        exports::csv, exports::geojson, exports::xlsx, reports::response, reports::spikes
+        exports::csv, exports::geojson, exports::xlsx, reports::response, reports::spikes, reports::risk,
+        map::alerts, map::summary
     ),
     components(schemas(crate::error::ErrorBody, crate::error::ErrorDetail)),
     modifiers(&BearerAuth),
@@ -43,7 +45,8 @@ use crate::{AppState, WebError};
         (name = "people", description = "Users' settings and inboxes"),
         (name = "incidents", description = "Protection monitoring: incidents in compartments"),
         (name = "exports", description = "Alert lists as CSV with HXL hashtags, GeoJSON and XLSX"),
-        (name = "reports", description = "Response indicators and spikes"))
+        (name = "reports", description = "Response indicators and spikes"),
+        (name = "map", description = "Alerts as points, counts per area and hotspots for the map"))
 )]
 pub struct ApiDoc;
 
@@ -120,6 +123,9 @@ pub fn routes() -> Router<AppState> {
         .route("/api/v1/exports/alerts.xlsx", get(exports::xlsx))
         .route("/api/v1/reports/response", get(reports::response))
         .route("/api/v1/reports/spikes", get(reports::spikes))
+        .route("/api/v1/reports/risk", get(reports::risk))
+        .route("/api/v1/map/alerts", get(map::alerts))
+        .route("/api/v1/map/summary", get(map::summary))
         .layer(axum::extract::DefaultBodyLimit::max(MAX_BODY))
         // Alert texts and identities must not linger in shared or lost devices' caches.
         .layer(

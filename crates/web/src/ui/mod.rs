@@ -5,11 +5,15 @@
 mod account;
 mod admin;
 mod alert;
+mod assets;
+mod briefing;
+mod charts;
 mod error;
 #[cfg(test)]
 mod flows;
 pub mod i18n;
 mod login;
+mod map;
 mod messages;
 mod new_alert;
 mod queue;
@@ -60,6 +64,10 @@ pub fn routes() -> Router<AppState> {
         .route("/alerts/export.geojson", get(reports::geojson))
         .route("/alerts/export.xlsx", get(reports::xlsx))
         .route("/reports", get(reports::page))
+        .route("/map", get(map::page))
+        .route("/briefing", get(briefing::page))
+        .route("/static/leaflet-1.9.4/{*file}", get(assets::leaflet))
+        .route("/static/{file}", get(assets::script))
         .route(
             "/alerts/stale/close",
             post(queue::close_stale).get(|| back("/alerts?view=stale")),
@@ -216,6 +224,7 @@ struct Can {
     reporters: bool,
     export: bool,
     reports: bool,
+    map: bool,
 }
 
 impl Ctx {
@@ -282,6 +291,7 @@ impl Ctx {
             reporters: self.can(Permission::ReadReporters),
             export: self.can(Permission::ExportAlerts),
             reports: self.can(Permission::ReadReports),
+            map: self.can(Permission::ReadAlerts),
         };
         context! {
             lang => self.lang,

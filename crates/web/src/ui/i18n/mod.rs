@@ -14,11 +14,16 @@ use kinga_domain::{AlertState, Channel, Severity};
 
 mod analysis;
 mod core;
+mod map;
 mod work;
 
 /// Every table of the catalogue: `(key, English, French)` rows.
-const CATALOGUES: &[&[(&str, &str, &str)]] =
-    &[core::CATALOGUE, work::CATALOGUE, analysis::CATALOGUE];
+const CATALOGUES: &[&[(&str, &str, &str)]] = &[
+    core::CATALOGUE,
+    work::CATALOGUE,
+    analysis::CATALOGUE,
+    map::CATALOGUE,
+];
 
 static INDEX: LazyLock<HashMap<&'static str, (&'static str, &'static str)>> = LazyLock::new(|| {
     CATALOGUES
@@ -218,6 +223,7 @@ mod tests {
         include_str!("../registry.rs"),
         include_str!("../admin.rs"),
         include_str!("../reports.rs"),
+        include_str!("../map.rs"),
     ];
 
     /// Literal keys after each `marker` in `src`, up to the closing quote, with `prefix`
