@@ -8,6 +8,7 @@ use chrono::{DateTime, Days, Duration, NaiveDate, Utc};
 
 use kinga_domain::analysis::indicators::{Indicators, ResponseReport};
 use kinga_domain::analysis::spikes::{self, Spike};
+use kinga_domain::analysis::trends::{self, Week};
 use kinga_domain::export::ExportRow;
 use kinga_domain::outbox::{MessageKind, MessageStatus};
 use kinga_domain::people::Permission;
@@ -185,6 +186,34 @@ impl App {
         let gaz = self.caches.gazetteer();
         let counts = spikes::daily_counts(&alerts, &gaz, self.settings.zone());
         Ok(spikes::detect(&counts, &gaz, first, last, &params))
+    }
+
+    /// Alerts per week by threat type over the local days `first..=last`, by the time they
+    /// were reported (see `kinga_domain::analysis::trends`), for those who read reports.
+    pub async fn weekly_trends(
+        &self,
+        caller: &Caller,
+        first: NaiveDate,
+        last: NaiveDate,
+    ) -> AppResult<Vec<Week>> {
+        caller.require(Permission::ReadReports)?;
+        if last < first || (last - first).num_days() > MAX_REPORT_DAYS {
+            return Err(AppError::Invalid(format!(
+                "the days must run forwards over at most {MAX_REPORT_DAYS} days"
+            )));
+        }
+        let end = last
+            .checked_add_days(Days::new(1))
+            .ok_or_else(|| AppError::Invalid("the days are out of range".into()))?;
+        let from = self.local_midnight(trends::monday_of(first))?;
+        let to = self.local_midnight(end)?;
+        let alerts = self.store.alerts_reported_between(from, to).await?;
+        Ok(trends::weekly_by_threat(
+            &alerts,
+            self.settings.zone(),
+            first,
+            last,
+        ))
     }
 
     /// Tell coordinators of every spike of yesterday and today (local days) not told yet:

@@ -19,6 +19,7 @@ pub mod inbox;
 pub mod incidents;
 pub mod jobs;
 pub mod login;
+pub mod map;
 pub mod moves;
 pub mod profile;
 pub mod pseudonyms;

@@ -107,3 +107,42 @@ impl FromRequestParts<AppState> for PageUser {
         }
     }
 }
+
+/// A reader of an API route that the pages' own scripts call too: a bearer token when an
+/// `Authorization` header is sent, else the session cookie. Only for routes that read (GET):
+/// they change nothing, so they need no CSRF token, and the cookie is `SameSite`.
+#[derive(Debug, Clone)]
+pub struct ReadUser(pub User);
+
+impl ReadUser {
+    /// The caller for use cases.
+    pub fn caller(&self) -> Caller {
+        Caller::user(&self.0)
+    }
+}
+
+impl FromRequestParts<AppState> for ReadUser {
+    type Rejection = WebError;
+
+    async fn from_request_parts(parts: &mut Parts, st: &AppState) -> Result<Self, Self::Rejection> {
+        if parts
+            .headers
+            .contains_key(axum::http::header::AUTHORIZATION)
+        {
+            return Ok(ReadUser(ApiUser::from_request_parts(parts, st).await?.0));
+        }
+        let jar = CookieJar::from_headers(&parts.headers);
+        let secret = jar.get(SESSION_COOKIE).map(|c| c.value().to_string());
+        match secret {
+            Some(s) => match st.app.session_user(&s).await {
+                Ok(Some((_, user))) => Ok(ReadUser(user)),
+                _ => Err(WebError::unauthorized(
+                    "the session has expired; sign in again",
+                )),
+            },
+            None => Err(WebError::unauthorized(
+                "an 'Authorization: Bearer <token>' header is required",
+            )),
+        }
+    }
+}

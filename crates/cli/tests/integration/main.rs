@@ -13,6 +13,7 @@ mod handover;
 mod harness;
 mod incidents;
 mod kannel;
+mod map;
 mod mrm;
 mod outbound;
 mod sanitised;

@@ -4,6 +4,7 @@ pub mod alerts;
 pub mod care;
 pub mod exports;
 pub mod incidents;
+pub mod map;
 pub mod me;
 pub mod registry;
 pub mod reports;
@@ -39,7 +40,7 @@ use crate::{AppState, WebError};
         incidents::derive_alert, care::providers, care::save_provider, care::referrals,
         care::refer, care::follow_up, care::interviews, care::log_interview,
         exports::csv, exports::geojson, exports::xlsx, reports::response, reports::spikes,
-        reports::mrm, reports::mrm_csv
+        reports::mrm, reports::mrm_csv, reports::risk, map::alerts, map::summary
     ),
     components(schemas(crate::error::ErrorBody, crate::error::ErrorDetail)),
     modifiers(&BearerAuth),
@@ -47,7 +48,8 @@ use crate::{AppState, WebError};
         (name = "people", description = "Users' settings and inboxes"),
         (name = "incidents", description = "Protection monitoring: incidents in compartments"),
         (name = "exports", description = "Alert lists as CSV with HXL hashtags, GeoJSON and XLSX"),
-        (name = "reports", description = "Response indicators, spikes and the MRM/MARA table"))
+        (name = "reports", description = "Response indicators, spikes, risk and the MRM/MARA table"),
+        (name = "map", description = "Alerts as points, counts per area and hotspots for the map"))
 )]
 pub struct ApiDoc;
 
@@ -146,6 +148,9 @@ pub fn routes() -> Router<AppState> {
         .route("/api/v1/reports/spikes", get(reports::spikes))
         .route("/api/v1/reports/mrm", get(reports::mrm))
         .route("/api/v1/reports/mrm.csv", get(reports::mrm_csv))
+        .route("/api/v1/reports/risk", get(reports::risk))
+        .route("/api/v1/map/alerts", get(map::alerts))
+        .route("/api/v1/map/summary", get(map::summary))
         .layer(axum::extract::DefaultBodyLimit::max(MAX_BODY))
         // Alert texts and identities must not linger in shared or lost devices' caches.
         .layer(

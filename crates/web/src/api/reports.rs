@@ -10,6 +10,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use kinga_domain::analysis::indicators::ResponseReport;
+use kinga_domain::analysis::risk::{RiskReport, RiskSort};
 use kinga_domain::analysis::spikes::Spike;
 use kinga_domain::incident::report::MrmReport;
 
@@ -163,4 +164,33 @@ pub fn mrm_csv_answer(report: &MrmReport) -> Result<Response, WebError> {
         body,
     )
         .into_response())
+}
+
+/// How the risk table is sorted.
+#[derive(Debug, Deserialize, IntoParams)]
+pub struct RiskQuery {
+    /// `score` (default), `threat`, `vulnerability`, `capacity` (lowest first) or `alerts`;
+    /// always highest first, ties by score.
+    pub sort: Option<String>,
+}
+
+/// The risk index per place (territory) over the last 90 days: threat (alerts weighted by
+/// severity and recency), vulnerability (displacement reported), capacity (responder
+/// coverage and responses within deadline), each beside the score (formula in the README).
+#[utoipa::path(get, path = "/api/v1/reports/risk", tag = "reports", params(RiskQuery),
+    responses((status = 200, body = RiskReport), (status = 401, body = crate::error::ErrorBody),
+        (status = 403, body = crate::error::ErrorBody), (status = 422, body = crate::error::ErrorBody)),
+    security(("bearer" = [])))]
+pub async fn risk(
+    State(st): State<AppState>,
+    user: ApiUser,
+    ApiQuery(p): ApiQuery<RiskQuery>,
+) -> Result<Json<RiskReport>, WebError> {
+    let sort = match p.sort.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+        None => RiskSort::Score,
+        Some(s) => RiskSort::parse(s).ok_or_else(|| {
+            WebError::invalid("sort must be score, threat, vulnerability, capacity or alerts")
+        })?,
+    };
+    Ok(Json(st.app.risk_report(&user.caller(), sort).await?))
 }

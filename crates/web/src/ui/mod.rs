@@ -5,12 +5,16 @@
 mod account;
 mod admin;
 mod alert;
+mod assets;
+mod briefing;
+mod charts;
 mod error;
 #[cfg(test)]
 mod flows;
 pub mod i18n;
 mod incidents;
 mod login;
+mod map;
 mod messages;
 mod new_alert;
 mod queue;
@@ -61,6 +65,10 @@ pub fn routes() -> Router<AppState> {
         .route("/alerts/export.geojson", get(reports::geojson))
         .route("/alerts/export.xlsx", get(reports::xlsx))
         .route("/reports", get(reports::page))
+        .route("/map", get(map::page))
+        .route("/briefing", get(briefing::page))
+        .route("/static/leaflet-1.9.4/{*file}", get(assets::leaflet))
+        .route("/static/{file}", get(assets::script))
         .route(
             "/alerts/stale/close",
             post(queue::close_stale).get(|| back("/alerts?view=stale")),
@@ -251,6 +259,7 @@ struct Can {
     reports: bool,
     incidents: bool,
     record_incidents: bool,
+    map: bool,
 }
 
 impl Ctx {
@@ -319,6 +328,7 @@ impl Ctx {
             reports: self.can(Permission::ReadReports),
             incidents: self.can(Permission::ReadIncidents),
             record_incidents: self.can(Permission::RecordIncidents),
+            map: self.can(Permission::ReadAlerts),
         };
         context! {
             lang => self.lang,

@@ -101,6 +101,9 @@ async fn report_page(cx: &Ctx, q: PeriodQuery) -> UiResult {
         .app
         .spikes(&caller, to_day - Duration::days(6), to_day)
         .await?;
+    let weeks = cx.st.app.weekly_trends(&caller, from_day, to_day).await?;
+    let (weekly, weekly_legend) = super::charts::weekly_threats(cx.lang, &weeks);
+    let monthly = super::charts::monthly_response(cx.lang, &report);
     let responders = cx.st.app.responders(&caller)?;
     let responder_name = |id: &str| {
         responders
@@ -113,6 +116,9 @@ async fn report_page(cx: &Ctx, q: PeriodQuery) -> UiResult {
         from => from_day.to_string(),
         to => to_day.to_string(),
         as_of => cx.time(report.as_of),
+        weekly => Value::from_safe_string(weekly),
+        weekly_legend => weekly_legend,
+        monthly => Value::from_safe_string(monthly),
         overall => context! {
             received => o.received, uncovered => o.uncovered, unplaced => o.unplaced,
             feedback => context! {

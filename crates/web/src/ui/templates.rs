@@ -29,6 +29,11 @@ pub(super) const TEMPLATES: &[(&str, &str)] = &[
     ("error.html", include_str!("../../templates/error.html")),
     ("alerts.html", include_str!("../../templates/alerts.html")),
     ("reports.html", include_str!("../../templates/reports.html")),
+    ("map.html", include_str!("../../templates/map.html")),
+    (
+        "briefing.html",
+        include_str!("../../templates/briefing.html"),
+    ),
     (
         "_alert_rows.html",
         include_str!("../../templates/_alert_rows.html"),
@@ -204,6 +209,15 @@ pub(super) fn csp() -> String {
     )
 }
 
+/// The map page's policy: the same, and also scripts, styles and images of this server
+/// (Leaflet's files and the map's script, `assets.rs`).
+pub(super) fn csp_for_map() -> String {
+    csp()
+        .replacen("script-src ", "script-src 'self' ", 1)
+        .replacen("style-src ", "style-src 'self' ", 1)
+        .replacen("img-src ", "img-src 'self' ", 1)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -263,6 +277,9 @@ mod tests {
     fn the_inline_script_and_style_are_allowed_by_hash_only() {
         let policy = csp();
         assert!(!policy.contains("unsafe-inline"));
+        let map = csp_for_map();
+        assert!(map.contains("script-src 'self' 'sha256-") && map.contains("img-src 'self' data:"));
+        assert!(!map.contains("unsafe-inline") && map.contains("default-src 'none'"));
         let html = Templates::new()
             .render(
                 "error.html",

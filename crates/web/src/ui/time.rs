@@ -49,6 +49,16 @@ impl Local {
         format!("{} {month} {}", l.day(), l.year())
     }
 
+    /// A calendar day with its year: `29 Nov 2026` / `29 nov. 2026`.
+    pub fn day(&self, d: chrono::NaiveDate) -> String {
+        let months = if self.lang == "fr" {
+            &MONTHS_FR
+        } else {
+            &MONTHS_EN
+        };
+        format!("{} {} {}", d.day(), months[d.month0() as usize], d.year())
+    }
+
     /// The zone as a person knows it: `Africa/Lubumbashi (UTC+02:00)`.
     pub fn zone_label(&self, at: DateTime<Utc>) -> String {
         let offset = self.tz.offset_from_utc_datetime(&at.naive_utc());

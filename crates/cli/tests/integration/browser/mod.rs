@@ -3,6 +3,7 @@
 
 mod cla_day;
 mod coordinator;
+mod map;
 mod monitor;
 mod network;
 

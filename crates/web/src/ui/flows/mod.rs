@@ -23,6 +23,7 @@ mod access;
 mod alerts;
 mod analysis;
 mod login;
+mod map;
 mod people;
 mod registries;
 

@@ -14,6 +14,7 @@ use kinga_domain::{AlertState, Channel, Severity};
 
 mod analysis;
 mod core;
+mod map;
 mod monitoring;
 mod work;
 
@@ -23,6 +24,7 @@ const CATALOGUES: &[&[(&str, &str, &str)]] = &[
     work::CATALOGUE,
     analysis::CATALOGUE,
     monitoring::CATALOGUE,
+    map::CATALOGUE,
 ];
 
 static INDEX: LazyLock<HashMap<&'static str, (&'static str, &'static str)>> = LazyLock::new(|| {
@@ -228,6 +230,7 @@ mod tests {
         include_str!("../incidents/page.rs"),
         include_str!("../incidents/report.rs"),
         include_str!("../incidents/care.rs"),
+        include_str!("../map.rs"),
     ];
 
     /// Literal keys after each `marker` in `src`, up to the closing quote, with `prefix`
