@@ -270,6 +270,17 @@ fn write_of(table: Projection, key: String, doc: Value) -> Result<Write, String>
         },
         Projection::Outbox => Write::Outbox(de(table, &key, doc)?),
         Projection::Peers => Write::Peer(de(table, &key, doc)?),
+        Projection::ServiceProviders => Write::ServiceProvider(de(table, &key, doc)?),
+        Projection::Referrals => Write::Referral(de(table, &key, doc)?),
+        Projection::Interviews => Write::Interview(de(table, &key, doc)?),
+        Projection::CapacityPlans => Write::CapacityPlan {
+            plan: Box::new(de(table, &key, doc)?),
+            expected_version: None,
+        },
+        Projection::WithdrawalPlans => Write::WithdrawalPlan {
+            plan: Box::new(de(table, &key, doc)?),
+            expected_version: None,
+        },
     })
 }
 

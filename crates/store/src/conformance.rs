@@ -26,7 +26,6 @@ use crate::{Commit, Store, StoreError};
 pub use alerts::check_alert_queries;
 pub use import::check_import;
 pub use incidents::{check_grants_and_keys, check_incident_tallies, check_incidents};
-pub use incidents::{check_grants_and_keys, check_incidents};
 pub use ledger::{
     check_atomicity, check_basics, check_concurrent_commits, check_concurrent_updates,
     check_conflict, check_next_reference, check_sealing,
