@@ -229,5 +229,5 @@ async fn map_routes_filter_and_show_what_the_list_shows(backend: Backend) {
 
 on_both_stores!(
     map_routes_filter_and_show_what_the_list_shows,
-    map_routes_filter_and_show_what_the_list_shows
+    super::map_routes_filter_and_show_what_the_list_shows
 );
