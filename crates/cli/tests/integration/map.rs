@@ -189,7 +189,48 @@ async fn map_routes_filter_and_show_what_the_list_shows(backend: Backend) {
         );
         let expected = if role == "responder" { 0 } else { 8 };
         assert_eq!(listed.len(), expected, "{role}");
+        let (st, _) = get(&s, &token, "/api/v1/reports/risk").await;
+        assert_eq!(
+            st,
+            if role == "analyst" { 200 } else { 403 },
+            "{role} and the risk index"
+        );
     }
+    // The risk index: Rutshuru (five covered alerts of severity 3) above Kalehe (two
+    // uncovered), every component beside the score; for report readers only.
+    let (st, risk) = get(&s, &admin, "/api/v1/reports/risk").await;
+    assert_eq!(st, 200, "{risk}");
+    let places = risk["places"].as_array().expect("places");
+    assert_eq!(places.len(), 2, "{risk}");
+    assert_eq!(
+        (places[0]["area"].as_str(), places[0]["alerts"].as_u64()),
+        (Some("CD6111"), Some(5))
+    );
+    assert_eq!(
+        (
+            places[0]["coverage"].as_f64(),
+            places[0]["capacity"].as_f64()
+        ),
+        (Some(1.0), Some(0.75))
+    );
+    // T = 15 (today's weights are 1 within rounding): threat 1 − e^−1.5, score 100·0.777·½·0.625.
+    assert!(
+        (places[0]["score"].as_f64().unwrap_or(0.0) - 24.28).abs() < 0.05,
+        "{risk}"
+    );
+    assert_eq!(
+        (places[1]["area"].as_str(), places[1]["coverage"].as_f64()),
+        (Some("CD6205"), Some(0.0))
+    );
+    assert_eq!(risk["window_days"], 90);
+    let (st, _) = get(&s, &admin, "/api/v1/reports/risk?sort=nonsense").await;
+    assert_eq!(st, 422);
+    let (st, by_alerts) = get(&s, &admin, "/api/v1/reports/risk?sort=alerts").await;
+    assert_eq!(
+        (st, by_alerts["places"][0]["area"].as_str()),
+        (200, Some("CD6111"))
+    );
+
     // Without a token nor a session: 401.
     let r = reqwest::get(format!("{}/api/v1/map/summary", s.base))
         .await
@@ -229,5 +270,5 @@ async fn map_routes_filter_and_show_what_the_list_shows(backend: Backend) {
 
 on_both_stores!(
     map_routes_filter_and_show_what_the_list_shows,
-    map_routes_filter_and_show_what_the_list_shows
+    super::map_routes_filter_and_show_what_the_list_shows
 );

@@ -21,6 +21,9 @@ pub const DEFAULT_EPS_KM: f64 = 10.0;
 pub const DEFAULT_MIN_SAMPLES: usize = 5;
 /// Largest radius asked, km: beyond it a "hotspot" is a country.
 pub const MAX_EPS_KM: f64 = 500.0;
+/// Smallest radius asked, km (10 m): finer than any place's coordinates, and it keeps the
+/// clustering's grid cells a sane size.
+pub const MIN_EPS_KM: f64 = 0.01;
 
 /// A page of alerts as points.
 #[derive(Debug, Serialize, ToSchema)]
@@ -64,7 +67,7 @@ pub async fn alerts(
 /// How hotspots are found.
 #[derive(Debug, Default, Deserialize, IntoParams)]
 pub struct HotspotParams {
-    /// Radius within which alerts are neighbours, km (0 < r ≤ 500; default 10).
+    /// Radius within which alerts are neighbours, km (0.01–500; default 10).
     pub eps_km: Option<f64>,
     /// Alerts within the radius (the alert itself included) that make a hotspot's core
     /// (1–10,000; default 5).
@@ -75,9 +78,9 @@ impl HotspotParams {
     /// The clustering parameters, checked.
     pub fn params(&self) -> Result<DbscanParams, WebError> {
         let eps = self.eps_km.unwrap_or(DEFAULT_EPS_KM);
-        if !(eps > 0.0 && eps <= MAX_EPS_KM) {
+        if !(MIN_EPS_KM..=MAX_EPS_KM).contains(&eps) {
             return Err(WebError::invalid(format!(
-                "eps_km must be above 0 and at most {MAX_EPS_KM}"
+                "eps_km must be {MIN_EPS_KM}-{MAX_EPS_KM}"
             )));
         }
         let min = self.min_samples.map_or(DEFAULT_MIN_SAMPLES, |m| m as usize);

@@ -9,9 +9,8 @@ use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use sha2::{Digest, Sha256};
 
-/// Address of Leaflet's files (the release is in the path: a new one is a new address).
-pub const LEAFLET_DIR: &str = "/static/leaflet-1.9.4";
-/// Leaflet's script.
+/// Leaflet's script (the release is in the path, as in the route of `ui/mod.rs`: a new one
+/// is a new address).
 pub const LEAFLET_JS_PATH: &str = "/static/leaflet-1.9.4/leaflet.js";
 /// Leaflet's stylesheet.
 pub const LEAFLET_CSS_PATH: &str = "/static/leaflet-1.9.4/leaflet.css";
@@ -19,7 +18,7 @@ pub const LEAFLET_CSS_PATH: &str = "/static/leaflet-1.9.4/leaflet.css";
 /// The map page's script.
 pub const MAP_JS: &str = include_str!("../../static/map.js");
 
-/// Leaflet's files: (name under [`LEAFLET_DIR`], content type, bytes).
+/// Leaflet's files: (name under `/static/leaflet-1.9.4/`, content type, bytes).
 const LEAFLET: &[(&str, &str, &[u8])] = &[
     (
         "leaflet.js",
@@ -113,9 +112,8 @@ mod tests {
         assert!(js.contains("1.9.4"), "the path names the release it serves");
         let version = include_str!("../../static/vendor/leaflet/VERSION");
         assert!(version.starts_with("leaflet 1.9.4\nsha512-"));
-        assert!(
-            LEAFLET_JS_PATH.starts_with(LEAFLET_DIR) && LEAFLET_CSS_PATH.starts_with(LEAFLET_DIR)
-        );
+        let dir = "/static/leaflet-1.9.4/";
+        assert!(LEAFLET_JS_PATH.starts_with(dir) && LEAFLET_CSS_PATH.starts_with(dir));
         assert_eq!(map_js_path().len(), "/static/map-.js".len() + 12);
     }
 }

@@ -195,5 +195,5 @@ async fn no_script_browser(profile: &std::path::Path) -> Option<(super::Driver, 
 
 crate::on_both_stores!(
     an_analyst_reads_the_map_with_and_without_javascript,
-    an_analyst_reads_the_map_with_and_without_javascript
+    super::an_analyst_reads_the_map_with_and_without_javascript
 );
