@@ -76,7 +76,7 @@ impl FromStr for Period {
         let year = |y: &str| y.parse::<i32>().ok().filter(|y| (1900..=2999).contains(y));
         let parts: Vec<&str> = s.split('-').collect();
         let found = match parts.as_slice() {
-            [y] if y.len() == 4 => year(*y).and_then(|y| {
+            [y] if y.len() == 4 => year(y).and_then(|y| {
                 Some(Period {
                     kind: Kind::Year,
                     from: NaiveDate::from_ymd_opt(y, 1, 1)?,
@@ -85,11 +85,11 @@ impl FromStr for Period {
             }),
             [y, q] if q.starts_with('Q') && y.len() == 4 => {
                 let q = q[1..].parse::<u32>().ok().filter(|q| (1..=4).contains(q));
-                year(*y).zip(q).and_then(|(y, q)| Period::quarter(y, q))
+                year(y).zip(q).and_then(|(y, q)| Period::quarter(y, q))
             }
             [y, m] if y.len() == 4 && m.len() == 2 => {
                 let m = m.parse::<u32>().ok().filter(|m| (1..=12).contains(m));
-                year(*y).zip(m).and_then(|(y, m)| {
+                year(y).zip(m).and_then(|(y, m)| {
                     let from = NaiveDate::from_ymd_opt(y, m, 1)?;
                     let to = from.checked_add_months(Months::new(1))?.pred_opt()?;
                     Some(Period {
