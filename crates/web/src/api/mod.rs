@@ -6,12 +6,13 @@ pub mod incidents;
 pub mod me;
 pub mod registry;
 pub mod reports;
+pub mod transition;
 pub mod views;
 
 use axum::extract::rejection::{JsonRejection, QueryRejection};
 use axum::extract::{FromRequest, FromRequestParts, Request};
 use axum::http::request::Parts;
-use axum::routing::{get, post};
+use axum::routing::{delete, get, post};
 use axum::{Json, Router};
 use serde::de::DeserializeOwned;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
@@ -35,7 +36,11 @@ use crate::{AppState, WebError};
         registry::save_place, registry::list_outbox, registry::list_digests,
         me::get_me, me::patch_me, me::get_settings, me::patch_settings, me::inbox,
         incidents::create, incidents::list, incidents::get_one, incidents::verification,
-        exports::csv, exports::geojson, exports::xlsx, reports::response, reports::spikes
+        exports::csv, exports::geojson, exports::xlsx, reports::response, reports::spikes,
+        transition::capacities, transition::list_plans, transition::save_plan,
+        transition::remove_plan, transition::save_milestone, transition::remove_milestone,
+        transition::list_withdrawals, transition::save_withdrawal, transition::save_closure,
+        transition::remove_closure, transition::state, transition::cliff
     ),
     components(schemas(crate::error::ErrorBody, crate::error::ErrorDetail)),
     modifiers(&BearerAuth),
@@ -43,7 +48,8 @@ use crate::{AppState, WebError};
         (name = "people", description = "Users' settings and inboxes"),
         (name = "incidents", description = "Protection monitoring: incidents in compartments"),
         (name = "exports", description = "Alert lists as CSV with HXL hashtags, GeoJSON and XLSX"),
-        (name = "reports", description = "Response indicators and spikes"))
+        (name = "reports", description = "Response indicators and spikes"),
+        (name = "transition", description = "Transition planning: capacities, plans, closures, the cliff"))
 )]
 pub struct ApiDoc;
 
@@ -120,6 +126,37 @@ pub fn routes() -> Router<AppState> {
         .route("/api/v1/exports/alerts.xlsx", get(exports::xlsx))
         .route("/api/v1/reports/response", get(reports::response))
         .route("/api/v1/reports/spikes", get(reports::spikes))
+        .route("/api/v1/transition/capacities", get(transition::capacities))
+        .route(
+            "/api/v1/transition/plans",
+            get(transition::list_plans).put(transition::save_plan),
+        )
+        .route(
+            "/api/v1/transition/plans/{place}/{capacity}",
+            delete(transition::remove_plan),
+        )
+        .route(
+            "/api/v1/transition/plans/{place}/{capacity}/milestones",
+            post(transition::save_milestone),
+        )
+        .route(
+            "/api/v1/transition/plans/{place}/{capacity}/milestones/{id}",
+            delete(transition::remove_milestone),
+        )
+        .route(
+            "/api/v1/transition/withdrawals",
+            get(transition::list_withdrawals).post(transition::save_withdrawal),
+        )
+        .route(
+            "/api/v1/transition/withdrawals/{id}/closures",
+            post(transition::save_closure),
+        )
+        .route(
+            "/api/v1/transition/withdrawals/{id}/closures/{closure}",
+            delete(transition::remove_closure),
+        )
+        .route("/api/v1/transition/state", get(transition::state))
+        .route("/api/v1/transition/cliff", get(transition::cliff))
         .layer(axum::extract::DefaultBodyLimit::max(MAX_BODY))
         // Alert texts and identities must not linger in shared or lost devices' caches.
         .layer(

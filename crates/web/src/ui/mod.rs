@@ -18,6 +18,7 @@ mod reports;
 mod shared;
 mod templates;
 pub mod time;
+mod transition;
 
 use axum::Router;
 use axum::extract::FromRequestParts;
@@ -122,6 +123,37 @@ pub fn routes() -> Router<AppState> {
             post(admin::reset_password).get(|| back("/users")),
         )
         .route("/digest", get(admin::digest).post(admin::issue_digest))
+        .route("/transition", get(transition::overview))
+        .route("/transition/cliff", get(transition::cliff))
+        .route("/transition/dossier", get(transition::dossier))
+        .route(
+            "/transition/plan",
+            get(transition::plan_page).post(transition::save_plan),
+        )
+        .route(
+            "/transition/plan/remove",
+            post(transition::remove_plan).get(|| back("/transition")),
+        )
+        .route(
+            "/transition/milestone",
+            post(transition::save_milestone).get(|| back("/transition")),
+        )
+        .route(
+            "/transition/milestone/remove",
+            post(transition::remove_milestone).get(|| back("/transition")),
+        )
+        .route(
+            "/transition/mission",
+            post(transition::save_mission).get(|| back("/transition")),
+        )
+        .route(
+            "/transition/closure",
+            post(transition::save_closure).get(|| back("/transition")),
+        )
+        .route(
+            "/transition/closure/remove",
+            post(transition::remove_closure).get(|| back("/transition")),
+        )
         .fallback(not_found)
         .layer(SetResponseHeaderLayer::if_not_present(
             header::CONTENT_SECURITY_POLICY,
@@ -216,6 +248,7 @@ struct Can {
     reporters: bool,
     export: bool,
     reports: bool,
+    transition: bool,
 }
 
 impl Ctx {
@@ -282,6 +315,7 @@ impl Ctx {
             reporters: self.can(Permission::ReadReporters),
             export: self.can(Permission::ExportAlerts),
             reports: self.can(Permission::ReadReports),
+            transition: self.can(Permission::ReadTransition),
         };
         context! {
             lang => self.lang,

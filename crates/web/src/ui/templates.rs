@@ -57,6 +57,22 @@ pub(super) const TEMPLATES: &[(&str, &str)] = &[
     ("outbox.html", include_str!("../../templates/outbox.html")),
     ("inbox.html", include_str!("../../templates/inbox.html")),
     ("account.html", include_str!("../../templates/account.html")),
+    (
+        "transition.html",
+        include_str!("../../templates/transition.html"),
+    ),
+    (
+        "transition_cliff.html",
+        include_str!("../../templates/transition_cliff.html"),
+    ),
+    (
+        "transition_plan.html",
+        include_str!("../../templates/transition_plan.html"),
+    ),
+    (
+        "transition_dossier.html",
+        include_str!("../../templates/transition_dossier.html"),
+    ),
 ];
 
 /// Area options and the gazetteer they were built from.

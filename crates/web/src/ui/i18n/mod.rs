@@ -14,11 +14,16 @@ use kinga_domain::{AlertState, Channel, Severity};
 
 mod analysis;
 mod core;
+mod transition;
 mod work;
 
 /// Every table of the catalogue: `(key, English, French)` rows.
-const CATALOGUES: &[&[(&str, &str, &str)]] =
-    &[core::CATALOGUE, work::CATALOGUE, analysis::CATALOGUE];
+const CATALOGUES: &[&[(&str, &str, &str)]] = &[
+    core::CATALOGUE,
+    work::CATALOGUE,
+    analysis::CATALOGUE,
+    transition::CATALOGUE,
+];
 
 static INDEX: LazyLock<HashMap<&'static str, (&'static str, &'static str)>> = LazyLock::new(|| {
     CATALOGUES
