@@ -15,6 +15,7 @@ mod outbound;
 mod schema_fuzz;
 mod security;
 mod sms;
+mod transition;
 
 /// Define a test that runs `$body(Backend)` once per backend.
 #[macro_export]

@@ -4,6 +4,7 @@
 mod cla_day;
 mod coordinator;
 mod network;
+mod transition;
 
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
