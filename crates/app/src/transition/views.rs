@@ -209,7 +209,7 @@ impl App {
                             .is_some_and(|p| gaz.is_within(p, &g.pcode))
                     })
                     .collect();
-                inside.sort_by(|a, b| b.reported_at.cmp(&a.reported_at));
+                inside.sort_by_key(|a| std::cmp::Reverse(a.reported_at));
                 CliffEntry {
                     alerts_12m: inside.len() as u64,
                     alerts: if list {
