@@ -147,7 +147,7 @@ impl App {
     }
 
     /// Local midnight starting `day` in the deployment's zone.
-    fn local_midnight(&self, day: NaiveDate) -> AppResult<DateTime<Utc>> {
+    pub(crate) fn local_midnight(&self, day: NaiveDate) -> AppResult<DateTime<Utc>> {
         let zone = self.settings.zone();
         day.and_hms_opt(0, 0, 0)
             .and_then(|t| t.and_local_timezone(zone).earliest())

@@ -27,6 +27,7 @@ pub mod reads;
 pub mod registry;
 pub mod settings;
 pub mod sms_intake;
+pub mod transition;
 pub mod verify;
 pub mod work;
 

@@ -20,6 +20,7 @@ mod sanitised;
 mod schema_fuzz;
 mod security;
 mod sms;
+mod transition;
 
 /// Define a test that runs `$body(Backend)` once per backend.
 #[macro_export]

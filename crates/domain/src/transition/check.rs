@@ -17,24 +17,20 @@ fn names(field: &'static str, list: &mut Vec<String>) -> Result<(), DomainError>
             max: MAX_ITEMS,
         });
     }
-    if list.iter().any(|s| s.chars().count() > limits::NAME) {
-        return Err(DomainError::TooLong {
-            field,
-            max: limits::NAME,
-        });
+    for s in list.iter() {
+        limits::check(field, s, limits::NAME)?;
     }
     Ok(())
 }
 
 fn text(field: &'static str, s: &mut String, max: usize) -> Result<(), DomainError> {
     *s = s.trim().to_string();
-    if s.chars().count() > max {
-        return Err(DomainError::TooLong { field, max });
-    }
-    Ok(())
+    // Also refuses a NUL, which PostgreSQL cannot store.
+    limits::check(field, s, max)
 }
 
 fn known(gaz: &Gazetteer, field: &'static str, pcode: &str) -> Result<(), DomainError> {
+    limits::check(field, pcode, limits::ID)?;
     if gaz.get(pcode).is_none() {
         return Err(DomainError::invalid(
             field,

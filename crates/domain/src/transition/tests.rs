@@ -432,6 +432,9 @@ fn checks_tidy_and_refuse() {
     let mut bad = p.clone();
     bad.milestones[0].kind = MilestoneKind::Other;
     assert_eq!(check_plan(&mut bad, &g), Err(DomainError::Missing("label")));
+    let mut bad = p.clone();
+    bad.successors = vec!["UN\0HCR".into()];
+    assert!(check_plan(&mut bad, &g).is_err());
     let mut bad = p;
     bad.milestones[1].id = "a".into();
     assert!(check_plan(&mut bad, &g).is_err());

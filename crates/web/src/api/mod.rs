@@ -8,12 +8,13 @@ pub mod map;
 pub mod me;
 pub mod registry;
 pub mod reports;
+pub mod transition;
 pub mod views;
 
 use axum::extract::rejection::{JsonRejection, QueryRejection};
 use axum::extract::{FromRequest, FromRequestParts, Request};
 use axum::http::request::Parts;
-use axum::routing::{get, post};
+use axum::routing::{delete, get, post};
 use axum::{Json, Router};
 use serde::de::DeserializeOwned;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
@@ -40,7 +41,11 @@ use crate::{AppState, WebError};
         incidents::derive_alert, care::providers, care::save_provider, care::referrals,
         care::refer, care::follow_up, care::interviews, care::log_interview,
         exports::csv, exports::geojson, exports::xlsx, reports::response, reports::spikes,
-        reports::mrm, reports::mrm_csv, reports::risk, map::alerts, map::summary
+        reports::mrm, reports::mrm_csv, reports::risk, map::alerts, map::summary,
+        transition::capacities, transition::list_plans, transition::save_plan,
+        transition::remove_plan, transition::save_milestone, transition::remove_milestone,
+        transition::list_withdrawals, transition::save_withdrawal, transition::save_closure,
+        transition::remove_closure, transition::state, transition::cliff
     ),
     components(schemas(crate::error::ErrorBody, crate::error::ErrorDetail)),
     modifiers(&BearerAuth),
@@ -49,7 +54,8 @@ use crate::{AppState, WebError};
         (name = "incidents", description = "Protection monitoring: incidents in compartments"),
         (name = "exports", description = "Alert lists as CSV with HXL hashtags, GeoJSON and XLSX"),
         (name = "reports", description = "Response indicators, spikes, risk and the MRM/MARA table"),
-        (name = "map", description = "Alerts as points, counts per area and hotspots for the map"))
+        (name = "map", description = "Alerts as points, counts per area and hotspots for the map"),
+        (name = "transition", description = "Transition planning: capacities, plans, closures, the cliff"))
 )]
 pub struct ApiDoc;
 
@@ -151,6 +157,37 @@ pub fn routes() -> Router<AppState> {
         .route("/api/v1/reports/risk", get(reports::risk))
         .route("/api/v1/map/alerts", get(map::alerts))
         .route("/api/v1/map/summary", get(map::summary))
+        .route("/api/v1/transition/capacities", get(transition::capacities))
+        .route(
+            "/api/v1/transition/plans",
+            get(transition::list_plans).put(transition::save_plan),
+        )
+        .route(
+            "/api/v1/transition/plans/{place}/{capacity}",
+            delete(transition::remove_plan),
+        )
+        .route(
+            "/api/v1/transition/plans/{place}/{capacity}/milestones",
+            post(transition::save_milestone),
+        )
+        .route(
+            "/api/v1/transition/plans/{place}/{capacity}/milestones/{id}",
+            delete(transition::remove_milestone),
+        )
+        .route(
+            "/api/v1/transition/withdrawals",
+            get(transition::list_withdrawals).post(transition::save_withdrawal),
+        )
+        .route(
+            "/api/v1/transition/withdrawals/{id}/closures",
+            post(transition::save_closure),
+        )
+        .route(
+            "/api/v1/transition/withdrawals/{id}/closures/{closure}",
+            delete(transition::remove_closure),
+        )
+        .route("/api/v1/transition/state", get(transition::state))
+        .route("/api/v1/transition/cliff", get(transition::cliff))
         .layer(axum::extract::DefaultBodyLimit::max(MAX_BODY))
         // Alert texts and identities must not linger in shared or lost devices' caches.
         .layer(

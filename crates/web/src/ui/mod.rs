@@ -23,6 +23,7 @@ mod reports;
 mod shared;
 mod templates;
 pub mod time;
+mod transition;
 
 use axum::Router;
 use axum::extract::FromRequestParts;
@@ -159,6 +160,37 @@ pub fn routes() -> Router<AppState> {
             "/incidents/{id}/referrals/{referral}/follow-up",
             post(incidents::follow_up),
         )
+        .route("/transition", get(transition::overview))
+        .route("/transition/cliff", get(transition::cliff))
+        .route("/transition/dossier", get(transition::dossier))
+        .route(
+            "/transition/plan",
+            get(transition::plan_page).post(transition::save_plan),
+        )
+        .route(
+            "/transition/plan/remove",
+            post(transition::remove_plan).get(|| back("/transition")),
+        )
+        .route(
+            "/transition/milestone",
+            post(transition::save_milestone).get(|| back("/transition")),
+        )
+        .route(
+            "/transition/milestone/remove",
+            post(transition::remove_milestone).get(|| back("/transition")),
+        )
+        .route(
+            "/transition/mission",
+            post(transition::save_mission).get(|| back("/transition")),
+        )
+        .route(
+            "/transition/closure",
+            post(transition::save_closure).get(|| back("/transition")),
+        )
+        .route(
+            "/transition/closure/remove",
+            post(transition::remove_closure).get(|| back("/transition")),
+        )
         .fallback(not_found)
         .layer(SetResponseHeaderLayer::if_not_present(
             header::CONTENT_SECURITY_POLICY,
@@ -260,6 +292,7 @@ struct Can {
     incidents: bool,
     record_incidents: bool,
     map: bool,
+    transition: bool,
 }
 
 impl Ctx {
@@ -329,6 +362,7 @@ impl Ctx {
             incidents: self.can(Permission::ReadIncidents),
             record_incidents: self.can(Permission::RecordIncidents),
             map: self.can(Permission::ReadAlerts),
+            transition: self.can(Permission::ReadTransition),
         };
         context! {
             lang => self.lang,

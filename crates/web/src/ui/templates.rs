@@ -75,6 +75,22 @@ pub(super) const TEMPLATES: &[(&str, &str)] = &[
         include_str!("../../templates/incident.html"),
     ),
     ("mrm.html", include_str!("../../templates/mrm.html")),
+    (
+        "transition.html",
+        include_str!("../../templates/transition.html"),
+    ),
+    (
+        "transition_cliff.html",
+        include_str!("../../templates/transition_cliff.html"),
+    ),
+    (
+        "transition_plan.html",
+        include_str!("../../templates/transition_plan.html"),
+    ),
+    (
+        "transition_dossier.html",
+        include_str!("../../templates/transition_dossier.html"),
+    ),
 ];
 
 /// Area options and the gazetteer they were built from.

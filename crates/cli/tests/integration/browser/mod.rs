@@ -6,6 +6,7 @@ mod coordinator;
 mod map;
 mod monitor;
 mod network;
+mod transition;
 
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;

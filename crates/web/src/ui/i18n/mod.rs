@@ -16,6 +16,7 @@ mod analysis;
 mod core;
 mod map;
 mod monitoring;
+mod transition;
 mod work;
 
 /// Every table of the catalogue: `(key, English, French)` rows.
@@ -25,6 +26,7 @@ const CATALOGUES: &[&[(&str, &str, &str)]] = &[
     analysis::CATALOGUE,
     monitoring::CATALOGUE,
     map::CATALOGUE,
+    transition::CATALOGUE,
 ];
 
 static INDEX: LazyLock<HashMap<&'static str, (&'static str, &'static str)>> = LazyLock::new(|| {
