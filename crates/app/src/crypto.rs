@@ -302,6 +302,29 @@ mod tests {
     }
 
     #[test]
+    fn a_staged_key_replaces_the_file_only_when_the_database_says_so() {
+        let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+        let path = dir.path().join("kinga.key");
+        let (old, new) = ([1u8; 32], [2u8; 32]);
+        crate::files::replace_private(&path, hex::encode(old).as_bytes()).unwrap();
+        crate::files::replace_private(&incoming_key_path(&path), hex::encode(new).as_bytes())
+            .unwrap();
+        // An import that never committed: the database still has the old check value.
+        complete_key_swap(&path, &Sealer::check_value_of(&old)).unwrap();
+        assert_eq!(read_key_file(&path).unwrap(), old);
+        // Its commit is durable: the staged key takes the file's place, the old one kept aside.
+        complete_key_swap(&path, &Sealer::check_value_of(&new)).unwrap();
+        assert_eq!(read_key_file(&path).unwrap(), new);
+        assert!(!incoming_key_path(&path).exists());
+        let aside = std::fs::read_dir(dir.path())
+            .unwrap()
+            .filter_map(Result::ok)
+            .filter(|e| e.file_name().to_string_lossy().contains(".replaced-"))
+            .count();
+        assert_eq!(aside, 1);
+    }
+
+    #[test]
     fn digest_is_stable_and_keyed() {
         let s = Sealer::new([7; 32]);
         assert_eq!(s.phone_digest("+2431"), s.phone_digest("+2431"));

@@ -131,3 +131,40 @@ impl crate::App {
         identity(self.store.as_ref(), &self.settings, caller).await
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_instance_key_sits_beside_the_master_key() {
+        let mut s = Settings {
+            database: "/data/kinga.db".into(),
+            ..Settings::default()
+        };
+        assert_eq!(
+            instance_key_path(&s),
+            PathBuf::from("/data/kinga.db.instance-key")
+        );
+        s.database = "postgres://kinga@db/kinga".into();
+        s.data_dir = "/srv/kinga".into();
+        assert_eq!(
+            instance_key_path(&s),
+            PathBuf::from("/srv/kinga/kinga.instance-key")
+        );
+        s.instance.key_file = "/etc/kinga/id".into();
+        assert_eq!(instance_key_path(&s), PathBuf::from("/etc/kinga/id"));
+    }
+
+    #[test]
+    fn a_key_is_made_once_and_kept() {
+        let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+        let path = dir.path().join("sub").join("kinga.instance-key");
+        let first = load_or_create(&path).unwrap_or_else(|e| panic!("{e}"));
+        let again = load_or_create(&path).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(first.public(), again.public());
+        assert!(checked_name("Commission nationale").is_ok());
+        assert!(checked_name("two\nlines").is_err());
+        assert!(checked_name("  ").is_err());
+    }
+}
