@@ -5,6 +5,7 @@ use std::io::Write;
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
+use reqwest::Method;
 use serde_json::Value;
 
 /// Which store a test server uses.
@@ -512,4 +513,23 @@ impl Server {
             .spawn()
             .expect("spawn kinga")
     }
+}
+
+/// One JSON API call as `token`: the status and the JSON answer (null when there is none).
+pub async fn call(
+    s: &Server,
+    token: &str,
+    method: Method,
+    path: &str,
+    body: Option<Value>,
+) -> (u16, Value) {
+    let mut r = reqwest::Client::new()
+        .request(method, format!("{}{path}", s.base))
+        .bearer_auth(token);
+    if let Some(b) = body {
+        r = r.json(&b);
+    }
+    let r = r.send().await.expect("request");
+    let status = r.status().as_u16();
+    (status, r.json().await.unwrap_or(Value::Null))
 }

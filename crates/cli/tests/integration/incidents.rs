@@ -7,31 +7,13 @@
 use reqwest::Method;
 use serde_json::{Value, json};
 
-use crate::harness::{Backend, Server, query_column};
+use crate::harness::{Backend, Server, call, query_column};
 use crate::on_both_stores;
 
 /// Identifying words that must never reach the database in clear.
 const VICTIM: &str = "Neema Bahati Kavira";
 const CONTACT: &str = "+243990777123";
 const NARRATIVE: &str = "Quatre hommes armés sont entrés chez Neema la nuit";
-
-async fn call(
-    s: &Server,
-    token: &str,
-    method: Method,
-    path: &str,
-    body: Option<Value>,
-) -> (u16, Value) {
-    let mut r = reqwest::Client::new()
-        .request(method, format!("{}{path}", s.base))
-        .bearer_auth(token);
-    if let Some(b) = body {
-        r = r.json(&b);
-    }
-    let r = r.send().await.expect("request");
-    let status = r.status().as_u16();
-    (status, r.json().await.unwrap_or(Value::Null))
-}
 
 fn cli_ok(s: &Server, args: &[&str]) -> String {
     let out = s.cli(args, None);

@@ -8,26 +8,8 @@ use reqwest::Method;
 use serde_json::{Value, json};
 
 use crate::exports::{python, read_with_python};
-use crate::harness::{Backend, Server};
+use crate::harness::{Backend, Server, call};
 use crate::on_both_stores;
-
-async fn call(
-    s: &Server,
-    token: &str,
-    method: Method,
-    path: &str,
-    body: Option<Value>,
-) -> (u16, Value) {
-    let mut r = reqwest::Client::new()
-        .request(method, format!("{}{path}", s.base))
-        .bearer_auth(token);
-    if let Some(b) = body {
-        r = r.json(&b);
-    }
-    let r = r.send().await.expect("request");
-    let status = r.status().as_u16();
-    (status, r.json().await.unwrap_or(Value::Null))
-}
 
 fn rape(day: u32, age: &str) -> Value {
     json!({

@@ -6,29 +6,11 @@
 use reqwest::Method;
 use serde_json::{Value, json};
 
-use crate::harness::{Backend, Server};
+use crate::harness::{Backend, Server, call};
 use crate::on_both_stores;
 
 const NAME: &str = "Mapendo Kyakimwa";
 const NARRATIVE: &str = "Trois hommes en uniforme ont emmené Mapendo derrière l'école";
-
-async fn call(
-    s: &Server,
-    token: &str,
-    method: Method,
-    path: &str,
-    body: Option<Value>,
-) -> (u16, Value) {
-    let mut r = reqwest::Client::new()
-        .request(method, format!("{}{path}", s.base))
-        .bearer_auth(token);
-    if let Some(b) = body {
-        r = r.json(&b);
-    }
-    let r = r.send().await.expect("request");
-    let status = r.status().as_u16();
-    (status, r.json().await.unwrap_or(Value::Null))
-}
 
 async fn a_sanitised_alert_carries_place_time_and_threat_only(backend: Backend) {
     let Some(s) = Server::start(backend).await else {

@@ -9,26 +9,8 @@ use chrono::{Duration, Utc};
 use reqwest::Method;
 use serde_json::{Value, json};
 
-use crate::harness::{Backend, Server};
+use crate::harness::{Backend, Server, call};
 use crate::on_both_stores;
-
-async fn call(
-    s: &Server,
-    token: &str,
-    method: Method,
-    path: &str,
-    body: Option<Value>,
-) -> (u16, Value) {
-    let mut r = reqwest::Client::new()
-        .request(method, format!("{}{path}", s.base))
-        .bearer_auth(token);
-    if let Some(b) = body {
-        r = r.json(&b);
-    }
-    let r = r.send().await.expect("request");
-    let status = r.status().as_u16();
-    (status, r.json().await.unwrap_or(Value::Null))
-}
 
 /// `(pcode, [capacity ids], alerts_12m)` of a cliff answer.
 fn places(cliff: &Value) -> Vec<(String, Vec<String>, u64)> {
