@@ -5,7 +5,7 @@
 //! them; `kinga verify` rebuilds the new tables from the ledger.
 
 use reqwest::Method;
-use serde_json::{Value, json};
+use serde_json::json;
 
 use crate::harness::{Backend, Server, call};
 use crate::on_both_stores;

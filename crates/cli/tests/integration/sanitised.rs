@@ -4,7 +4,7 @@
 //! cannot derive (404, as for a missing record).
 
 use reqwest::Method;
-use serde_json::{Value, json};
+use serde_json::json;
 
 use crate::harness::{Backend, Server, call};
 use crate::on_both_stores;
