@@ -9,7 +9,6 @@ use kinga_domain::outbox::{self, MessageKind, OutboxMessage};
 use kinga_domain::people::Permission;
 use kinga_domain::place::{self, Gazetteer, PlaceCandidate};
 use kinga_domain::registry::FocalPoint;
-use kinga_domain::routing;
 use kinga_domain::sms::{self, ParseContext};
 use kinga_domain::{Alert, AlertEvent, Channel, Reporter, Severity, ThreatType};
 use kinga_ledger::Payload;
@@ -257,13 +256,7 @@ impl App {
             .severity
             .or_else(|| read.threat_type.map(ThreatType::default_severity))
             .unwrap_or(Severity::new(2)?);
-        let routing = routing::route(
-            place.as_deref(),
-            read.threat_type,
-            routing::minute_of_day(now, self.settings.zone()),
-            &self.caches.responders(),
-            &gaz,
-        );
+        let routing = self.route_alert(&gaz, place.as_deref(), read.threat_type, now);
         let id = self.new_id();
         let n = self.store.next_reference().await?;
         let reference = format!("K-{n}");

@@ -15,6 +15,7 @@ use kinga_domain::dedup::{
 use kinga_domain::people::User;
 use kinga_domain::place::Gazetteer;
 use kinga_domain::registry::Responder;
+use kinga_domain::transition::HandoverRules;
 use kinga_domain::{Alert, ThreatType};
 use kinga_store::{AlertQuery, AlertSort, Store};
 
@@ -84,6 +85,8 @@ pub struct Caches {
     /// without the other.
     gazetteer: RwLock<(Arc<Gazetteer>, Arc<Buckets>)>,
     responders: RwLock<Arc<Vec<Responder>>>,
+    /// The plans of the routed capacities and the reversals: routing follows the plan.
+    handovers: RwLock<Arc<HandoverRules>>,
     /// Each focal point's pseudonym now, by id: alerts keep the one their reporter had when
     /// they came in, and are shown with this one.
     pseudonyms: RwLock<Arc<HashMap<String, String>>>,
@@ -159,6 +162,11 @@ impl Caches {
             .unwrap_or_default()
     }
 
+    /// The handovers alert routing follows.
+    pub fn handovers(&self) -> Arc<HandoverRules> {
+        self.handovers.read().map(|g| g.clone()).unwrap_or_default()
+    }
+
     /// The pseudonym focal point `id` has now.
     pub fn pseudonym(&self, id: &str) -> Option<String> {
         self.pseudonyms.read().ok()?.get(id).cloned()
@@ -193,6 +201,7 @@ impl Caches {
     pub async fn reload(&self, store: &dyn Store, now: DateTime<Utc>) -> AppResult<()> {
         self.reload_places(store).await?;
         self.reload_responders(store).await?;
+        self.reload_handovers(store).await?;
         self.reload_pseudonyms(store).await?;
         let since = now - Duration::hours(DUPLICATE_WINDOW_HOURS);
         let mut found = self
@@ -217,6 +226,7 @@ impl Caches {
     pub async fn refresh(&self, store: &dyn Store, now: DateTime<Utc>) -> AppResult<()> {
         self.reload_places(store).await?;
         self.reload_responders(store).await?;
+        self.reload_handovers(store).await?;
         self.reload_pseudonyms(store).await?;
         // A margin covers commits that were in flight at the last look.
         let since = self.last_scan().unwrap_or(now) - Duration::minutes(2);
@@ -311,6 +321,20 @@ impl Caches {
         let r = Arc::new(store.responders().await?);
         if let Ok(mut w) = self.responders.write() {
             *w = r;
+        }
+        Ok(())
+    }
+
+    /// Reload the plans, closures and reversals routing follows (after any of them changes,
+    /// and with every refresh, so servers sharing a database converge).
+    pub async fn reload_handovers(&self, store: &dyn Store) -> AppResult<()> {
+        let rules = HandoverRules::new(
+            store.capacity_plans().await?,
+            &store.withdrawal_plans().await?,
+            store.handover_reversals().await?,
+        );
+        if let Ok(mut w) = self.handovers.write() {
+            *w = Arc::new(rules);
         }
         Ok(())
     }

@@ -7,7 +7,6 @@
 use kinga_domain::alert::{OutcomeCategory, TriageUpdate};
 use kinga_domain::outbox::{self, MessageKind, OutboxMessage, Recipient};
 use kinga_domain::people::{Permission, Role};
-use kinga_domain::routing;
 use kinga_domain::{Alert, AlertEvent, AlertState, DomainError, TransitionRequest};
 use kinga_ledger::{DraftEvent, Payload};
 use kinga_store::{Commit, StoreError, Write};
@@ -240,13 +239,7 @@ impl App {
                     .policy()
                     .deadlines(s, alert.received_at)
             });
-            let r = routing::route(
-                place.as_deref(),
-                threat,
-                routing::minute_of_day(self.now(), self.settings.zone()),
-                &self.caches.responders(),
-                &gaz,
-            );
+            let r = self.route_alert(&gaz, place.as_deref(), threat, self.now());
             let event = AlertEvent::Triaged {
                 update,
                 deadlines,

@@ -190,6 +190,14 @@ impl Rebuilt {
                 self.put(Projection::WithdrawalPlans, &plan.id, json_of(&plan))
             }
             Payload::PeerSaved { peer } => self.put(Projection::Peers, &peer.name, json_of(&peer)),
+            Payload::HandoverReversalSaved { reversal } => self.put(
+                Projection::HandoverReversals,
+                &reversal.plan,
+                json_of(&reversal),
+            ),
+            Payload::BroadcastSent { broadcast } => {
+                self.put(Projection::Broadcasts, &broadcast.id, json_of(&broadcast))
+            }
         }
         Ok(())
     }
@@ -270,6 +278,8 @@ fn write_of(table: Projection, key: String, doc: Value) -> Result<Write, String>
         },
         Projection::Outbox => Write::Outbox(de(table, &key, doc)?),
         Projection::Peers => Write::Peer(de(table, &key, doc)?),
+        Projection::HandoverReversals => Write::HandoverReversal(de(table, &key, doc)?),
+        Projection::Broadcasts => Write::Broadcast(de(table, &key, doc)?),
         Projection::ServiceProviders => Write::ServiceProvider(de(table, &key, doc)?),
         Projection::Referrals => Write::Referral(de(table, &key, doc)?),
         Projection::Interviews => Write::Interview(de(table, &key, doc)?),

@@ -24,6 +24,8 @@ pub enum MessageKind {
     Digest,
     /// An analysis alert (a spike of one threat type in an area), to coordinators.
     Analysis,
+    /// A broadcast to the focal points and networks of an area (transition).
+    Broadcast,
 }
 
 /// Delivery state of a message.

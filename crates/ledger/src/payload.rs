@@ -13,7 +13,8 @@ use kinga_domain::peer::Peer;
 use kinga_domain::people::{ApiToken, User};
 use kinga_domain::place::Place;
 use kinga_domain::registry::{FocalPoint, Responder, ThreatActor};
-use kinga_domain::transition::{CapacityPlan, WithdrawalPlan};
+use kinga_domain::transition::broadcast::Broadcast;
+use kinga_domain::transition::{CapacityPlan, HandoverReversal, WithdrawalPlan};
 
 /// The payload of one ledger event.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -145,6 +146,17 @@ pub enum Payload {
         /// The peer as it now is.
         peer: Peer,
     },
+    /// A planner reversed a plan's handover for alert routing, or restored it.
+    HandoverReversalSaved {
+        /// The decision as it now is (one per plan).
+        reversal: HandoverReversal,
+    },
+    /// A broadcast to an area's focal points and networks was sent (its messages are queued
+    /// by `message_queued` events of the same commit).
+    BroadcastSent {
+        /// The broadcast.
+        broadcast: Broadcast,
+    },
 }
 
 impl Payload {
@@ -173,6 +185,8 @@ impl Payload {
             Payload::CapacityPlanRemoved { .. } => "capacity_plan_removed",
             Payload::WithdrawalPlanSaved { .. } => "withdrawal_plan_saved",
             Payload::PeerSaved { .. } => "peer_saved",
+            Payload::HandoverReversalSaved { .. } => "handover_reversal_saved",
+            Payload::BroadcastSent { .. } => "broadcast_sent",
         }
     }
 }

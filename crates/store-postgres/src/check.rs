@@ -19,6 +19,7 @@ fn key_of(table: Projection) -> &'static str {
         Projection::Places => "pcode",
         Projection::Digests => "day",
         Projection::Peers => "name",
+        Projection::HandoverReversals => "plan",
         _ => "id",
     }
 }
@@ -78,6 +79,8 @@ fn columns_of(table: Projection) -> &'static [&'static str] {
         Projection::CapacityPlans => &["id", "place", "capacity", "version"],
         Projection::WithdrawalPlans => &["id", "mission", "version"],
         Projection::Peers => &["name"],
+        Projection::HandoverReversals => &["plan"],
+        Projection::Broadcasts => &["id"],
     }
 }
 

@@ -31,7 +31,8 @@ use kinga_domain::peer::Peer;
 use kinga_domain::people::{ApiToken, User};
 use kinga_domain::place::Place;
 use kinga_domain::registry::{FocalPoint, Responder, ThreatActor};
-use kinga_domain::transition::{CapacityPlan, WithdrawalPlan};
+use kinga_domain::transition::broadcast::Broadcast;
+use kinga_domain::transition::{CapacityPlan, HandoverReversal, WithdrawalPlan};
 use kinga_ledger::Event;
 pub use kinga_store::support::WriterStats;
 use kinga_store::support::{from_sql_int, sql_count};
@@ -440,6 +441,27 @@ impl Store for PostgresStore {
 
     async fn peers(&self) -> StoreResult<Vec<Peer>> {
         self.list("SELECT doc FROM peers ORDER BY name").await
+    }
+
+    async fn handover_reversals(&self) -> StoreResult<Vec<HandoverReversal>> {
+        self.list("SELECT doc FROM handover_reversals ORDER BY plan")
+            .await
+    }
+
+    async fn broadcasts(&self) -> StoreResult<Vec<Broadcast>> {
+        let mut all: Vec<Broadcast> = self.list("SELECT doc FROM broadcasts ORDER BY id").await?;
+        all.sort_by(|a, b| {
+            b.created_at
+                .cmp(&a.created_at)
+                .then_with(|| b.id.cmp(&a.id))
+        });
+        Ok(all)
+    }
+
+    async fn outbox_messages(&self, ids: &[String]) -> StoreResult<Vec<OutboxMessage>> {
+        let ids: Vec<String> = ids.to_vec();
+        let sql = "SELECT doc FROM outbox WHERE id = ANY($1) ORDER BY id";
+        Ok(docs(&self.client().await?, sql, &[&ids]).await?)
     }
 
     async fn projection_rows(

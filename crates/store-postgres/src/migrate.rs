@@ -40,6 +40,11 @@ const MIGRATIONS: &[(i32, &str, &str)] = &[
         include_str!("../migrations/0008_transition.sql"),
     ),
     (9, "peers", include_str!("../migrations/0009_peers.sql")),
+    (
+        10,
+        "transition_routing",
+        include_str!("../migrations/0010_transition_routing.sql"),
+    ),
 ];
 
 /// Advisory lock key held while migrating ("kingamig" in ASCII).

@@ -117,6 +117,10 @@ pub(crate) async fn apply(tx: &Transaction<'_>, write: &Write) -> Result<()> {
         Write::Place(p) => upsert(tx, "places", "pcode", &p.pcode, &Json(p)).await?,
         Write::Actor(a) => upsert(tx, "actors", "id", &a.id, &Json(a)).await?,
         Write::Peer(p) => upsert(tx, "peers", "name", &p.name, &Json(p)).await?,
+        Write::HandoverReversal(r) => {
+            upsert(tx, "handover_reversals", "plan", &r.plan, &Json(r)).await?
+        }
+        Write::Broadcast(b) => upsert(tx, "broadcasts", "id", &b.id, &Json(b)).await?,
         Write::Responder(r) => upsert(tx, "responders", "id", &r.id, &Json(r)).await?,
         Write::FocalPoint(f) => {
             let stmt = tx

@@ -33,7 +33,8 @@ use kinga_domain::peer::Peer;
 use kinga_domain::people::{ApiToken, User};
 use kinga_domain::place::Place;
 use kinga_domain::registry::{FocalPoint, Responder, ThreatActor};
-use kinga_domain::transition::{CapacityPlan, WithdrawalPlan};
+use kinga_domain::transition::broadcast::Broadcast;
+use kinga_domain::transition::{CapacityPlan, HandoverReversal, WithdrawalPlan};
 use kinga_ledger::Event;
 use kinga_store::{
     AlertPage, AlertQuery, AuditEntry, Commit, IdempotentAnswer, ImportBatch, ImportReport,
@@ -428,6 +429,44 @@ impl Store for SqliteStore {
     async fn peers(&self) -> StoreResult<Vec<Peer>> {
         self.list("SELECT doc FROM peers ORDER BY name", "peer")
             .await
+    }
+
+    async fn handover_reversals(&self) -> StoreResult<Vec<HandoverReversal>> {
+        self.list(
+            "SELECT doc FROM handover_reversals ORDER BY plan",
+            "handover reversal",
+        )
+        .await
+    }
+
+    async fn broadcasts(&self) -> StoreResult<Vec<Broadcast>> {
+        let mut all: Vec<Broadcast> = self
+            .list("SELECT doc FROM broadcasts ORDER BY id", "broadcast")
+            .await?;
+        all.sort_by(|a, b| {
+            b.created_at
+                .cmp(&a.created_at)
+                .then_with(|| b.id.cmp(&a.id))
+        });
+        Ok(all)
+    }
+
+    async fn outbox_messages(&self, ids: &[String]) -> StoreResult<Vec<OutboxMessage>> {
+        let ids = ids.to_vec();
+        self.read(move |c| {
+            let mut out = Vec::with_capacity(ids.len());
+            for id in &ids {
+                out.extend(queries::docs::<OutboxMessage>(
+                    c,
+                    "SELECT doc FROM outbox WHERE id = ?1",
+                    [id],
+                    "outbox message",
+                )?);
+            }
+            out.sort_by(|a, b| a.id.cmp(&b.id));
+            Ok(out)
+        })
+        .await
     }
 
     async fn projection_rows(

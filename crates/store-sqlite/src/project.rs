@@ -126,6 +126,14 @@ pub(crate) fn apply(conn: &Connection, write: &Write) -> Result<()> {
         Write::Place(p) => upsert(conn, "places", "pcode", &p.pcode, &encode(p, "place")?)?,
         Write::Actor(a) => upsert(conn, "actors", "id", &a.id, &encode(a, "actor")?)?,
         Write::Peer(p) => upsert(conn, "peers", "name", &p.name, &encode(p, "peer")?)?,
+        Write::HandoverReversal(r) => upsert(
+            conn,
+            "handover_reversals",
+            "plan",
+            &r.plan,
+            &encode(r, "handover reversal")?,
+        )?,
+        Write::Broadcast(b) => upsert(conn, "broadcasts", "id", &b.id, &encode(b, "broadcast")?)?,
         Write::Responder(r) => upsert(conn, "responders", "id", &r.id, &encode(r, "responder")?)?,
         Write::FocalPoint(f) => {
             conn.prepare_cached(

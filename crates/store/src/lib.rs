@@ -25,7 +25,8 @@ use kinga_domain::peer::Peer;
 use kinga_domain::people::{ApiToken, User};
 use kinga_domain::place::Place;
 use kinga_domain::registry::{FocalPoint, Responder, ThreatActor};
-use kinga_domain::transition::{CapacityPlan, WithdrawalPlan};
+use kinga_domain::transition::broadcast::Broadcast;
+use kinga_domain::transition::{CapacityPlan, HandoverReversal, WithdrawalPlan};
 use kinga_ledger::Event;
 
 /// A failure of the store.
@@ -230,6 +231,15 @@ pub trait Store: Send + Sync + 'static {
     async fn withdrawal_plans(&self) -> StoreResult<Vec<WithdrawalPlan>>;
     /// Every paired instance, by name.
     async fn peers(&self) -> StoreResult<Vec<Peer>>;
+
+    /// Every handover reversal decision, by plan id.
+    async fn handover_reversals(&self) -> StoreResult<Vec<HandoverReversal>>;
+
+    /// Every broadcast to communities, newest first.
+    async fn broadcasts(&self) -> StoreResult<Vec<Broadcast>>;
+
+    /// The outbox messages with these ids (those that exist), by id.
+    async fn outbox_messages(&self, ids: &[String]) -> StoreResult<Vec<OutboxMessage>>;
 
     /// Rows of a projection table in key order after `after`, at most `limit`, each with its
     /// record as stored (`kinga verify` compares them with the ledger).

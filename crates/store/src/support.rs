@@ -271,6 +271,8 @@ pub fn describe(write: &Write) -> String {
         Write::RemoveCapacityPlan { id, .. } => format!("capacity plan {id}"),
         Write::WithdrawalPlan { plan, .. } => format!("withdrawal plan {}", plan.id),
         Write::Peer(p) => format!("peer {}", p.name),
+        Write::HandoverReversal(r) => format!("handover reversal of {}", r.plan),
+        Write::Broadcast(b) => format!("broadcast {}", b.id),
     }
 }
 
@@ -480,6 +482,8 @@ pub fn expected_columns(
             ]
         }
         Projection::Peers => vec![("name", text(doc, "name"))],
+        Projection::HandoverReversals => vec![("plan", text(doc, "plan"))],
+        Projection::Broadcasts => vec![("id", text(doc, "id"))],
     })
 }
 

@@ -11,7 +11,8 @@ use kinga_domain::peer::Peer;
 use kinga_domain::people::{ApiToken, User};
 use kinga_domain::place::Place;
 use kinga_domain::registry::{FocalPoint, Responder, ThreatActor};
-use kinga_domain::transition::{CapacityPlan, WithdrawalPlan};
+use kinga_domain::transition::broadcast::Broadcast;
+use kinga_domain::transition::{CapacityPlan, HandoverReversal, WithdrawalPlan};
 use kinga_domain::{Alert, AlertState, ThreatType};
 use kinga_ledger::DraftEvent;
 
@@ -113,6 +114,10 @@ pub enum Write {
     },
     /// Insert or replace a paired instance, by name.
     Peer(Peer),
+    /// Insert or replace the reversal decision of a plan's handover, by plan id.
+    HandoverReversal(HandoverReversal),
+    /// Insert or replace a broadcast, by id.
+    Broadcast(Broadcast),
 }
 
 /// The first answer given for an idempotency key.
@@ -310,11 +315,15 @@ pub enum Projection {
     WithdrawalPlans,
     /// Paired instances, keyed by name.
     Peers,
+    /// Reversals of handovers for routing, keyed by plan id.
+    HandoverReversals,
+    /// Broadcasts to communities, keyed by id.
+    Broadcasts,
 }
 
 impl Projection {
     /// Every projection table.
-    pub const ALL: [Projection; 19] = [
+    pub const ALL: [Projection; 21] = [
         Projection::Alerts,
         Projection::Places,
         Projection::Actors,
@@ -334,6 +343,8 @@ impl Projection {
         Projection::CapacityPlans,
         Projection::WithdrawalPlans,
         Projection::Peers,
+        Projection::HandoverReversals,
+        Projection::Broadcasts,
     ];
 
     /// The table's name.
@@ -358,6 +369,8 @@ impl Projection {
             Projection::CapacityPlans => "capacity_plans",
             Projection::WithdrawalPlans => "withdrawal_plans",
             Projection::Peers => "peers",
+            Projection::HandoverReversals => "handover_reversals",
+            Projection::Broadcasts => "broadcasts",
         }
     }
 }

@@ -4,8 +4,14 @@
 //! Every change is one ledger event with its projection row, decided on the version the
 //! planner saw: a plan changed meanwhile is a conflict, never a silent overwrite.
 
+mod after_closure;
+mod broadcast;
+mod routing;
 mod views;
 
+pub use after_closure::ClosureWatch;
+pub use broadcast::{BroadcastInput, BroadcastView, DEFAULT_FALLBACK};
+pub use routing::{RoutingPlans, Simulation};
 pub use views::{Cliff, CliffAlert, CliffEntry, Dossier, Overview, PlaceState};
 
 use kinga_domain::people::Permission;
@@ -135,6 +141,8 @@ impl App {
             }],
         })
         .await?;
+        // Routing follows the plan from the next alert on.
+        self.caches.reload_handovers(self.store.as_ref()).await?;
         Ok(plan)
     }
 
@@ -167,6 +175,7 @@ impl App {
             }],
         })
         .await?;
+        self.caches.reload_handovers(self.store.as_ref()).await?;
         Ok(())
     }
 
@@ -285,6 +294,8 @@ impl App {
             }],
         })
         .await?;
+        // A closure takes the providers out of routing from its date.
+        self.caches.reload_handovers(self.store.as_ref()).await?;
         Ok(plan)
     }
 

@@ -21,6 +21,9 @@ mod schema_fuzz;
 mod security;
 mod sms;
 mod transition;
+mod transition_after_closure;
+mod transition_broadcasts;
+mod transition_routing;
 
 /// Define a test that runs `$body(Backend)` once per backend.
 #[macro_export]

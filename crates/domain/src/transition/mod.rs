@@ -15,9 +15,12 @@ use std::str::FromStr;
 use crate::DomainError;
 use crate::limits;
 
+pub mod after_closure;
+pub mod broadcast;
 mod check;
 mod cliff;
 mod input;
+pub mod routing;
 mod state;
 #[cfg(test)]
 mod tests;
@@ -25,6 +28,7 @@ mod tests;
 pub use check::{check_plan, check_withdrawal};
 pub use cliff::{CliffPlace, anchors, cliff};
 pub use input::{ClosureInput, MilestoneInput, PlanInput, WithdrawalInput};
+pub use routing::{HandoverReversal, HandoverRules};
 pub use state::{Book, CapacityStatus, Reason, State, day_after, day_before};
 
 /// A protection capacity a mission's departure affects (the ids of DESIGN.md).

@@ -9,6 +9,9 @@ pub mod me;
 pub mod registry;
 pub mod reports;
 pub mod transition;
+pub mod transition_after_closure;
+pub mod transition_broadcasts;
+pub mod transition_routing;
 pub mod views;
 
 use axum::extract::rejection::{JsonRejection, QueryRejection};
@@ -45,7 +48,10 @@ use crate::{AppState, WebError};
         transition::capacities, transition::list_plans, transition::save_plan,
         transition::remove_plan, transition::save_milestone, transition::remove_milestone,
         transition::list_withdrawals, transition::save_withdrawal, transition::save_closure,
-        transition::remove_closure, transition::state, transition::cliff
+        transition::remove_closure, transition::state, transition::cliff,
+        transition_routing::routing, transition_routing::reverse, transition_routing::restore,
+        transition_routing::simulate, transition_broadcasts::send, transition_broadcasts::list,
+        transition_broadcasts::get_one, transition_after_closure::list
     ),
     components(schemas(crate::error::ErrorBody, crate::error::ErrorDetail)),
     modifiers(&BearerAuth),
@@ -188,6 +194,34 @@ pub fn routes() -> Router<AppState> {
         )
         .route("/api/v1/transition/state", get(transition::state))
         .route("/api/v1/transition/cliff", get(transition::cliff))
+        .route(
+            "/api/v1/transition/routing",
+            get(transition_routing::routing),
+        )
+        .route(
+            "/api/v1/transition/plans/{place}/{capacity}/reverse",
+            post(transition_routing::reverse),
+        )
+        .route(
+            "/api/v1/transition/plans/{place}/{capacity}/restore",
+            post(transition_routing::restore),
+        )
+        .route(
+            "/api/v1/transition/simulate",
+            get(transition_routing::simulate),
+        )
+        .route(
+            "/api/v1/transition/broadcasts",
+            get(transition_broadcasts::list).post(transition_broadcasts::send),
+        )
+        .route(
+            "/api/v1/transition/broadcasts/{id}",
+            get(transition_broadcasts::get_one),
+        )
+        .route(
+            "/api/v1/transition/after-closure",
+            get(transition_after_closure::list),
+        )
         .layer(axum::extract::DefaultBodyLimit::max(MAX_BODY))
         // Alert texts and identities must not linger in shared or lost devices' caches.
         .layer(

@@ -163,6 +163,16 @@ pub fn routes() -> Router<AppState> {
         .route("/transition", get(transition::overview))
         .route("/transition/cliff", get(transition::cliff))
         .route("/transition/dossier", get(transition::dossier))
+        .route("/transition/routing", get(transition::routing::page))
+        .route("/transition/closures", get(transition::after_closure::page))
+        .route(
+            "/transition/broadcasts",
+            get(transition::broadcasts_page).post(transition::send_broadcast),
+        )
+        .route(
+            "/transition/routing/decide",
+            post(transition::routing::decide).get(|| back("/transition/routing")),
+        )
         .route(
             "/transition/plan",
             get(transition::plan_page).post(transition::save_plan),

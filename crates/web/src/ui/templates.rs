@@ -91,6 +91,18 @@ pub(super) const TEMPLATES: &[(&str, &str)] = &[
         "transition_dossier.html",
         include_str!("../../templates/transition_dossier.html"),
     ),
+    (
+        "transition_routing.html",
+        include_str!("../../templates/transition_routing.html"),
+    ),
+    (
+        "transition_broadcasts.html",
+        include_str!("../../templates/transition_broadcasts.html"),
+    ),
+    (
+        "transition_closures.html",
+        include_str!("../../templates/transition_closures.html"),
+    ),
 ];
 
 /// Area options and the gazetteer they were built from.

@@ -17,6 +17,7 @@ mod core;
 mod map;
 mod monitoring;
 mod transition;
+mod transition_routing;
 mod work;
 
 /// Every table of the catalogue: `(key, English, French)` rows.
@@ -27,6 +28,7 @@ const CATALOGUES: &[&[(&str, &str, &str)]] = &[
     monitoring::CATALOGUE,
     map::CATALOGUE,
     transition::CATALOGUE,
+    transition_routing::CATALOGUE,
 ];
 
 static INDEX: LazyLock<HashMap<&'static str, (&'static str, &'static str)>> = LazyLock::new(|| {
@@ -152,6 +154,7 @@ pub fn message_kind_key(k: MessageKind) -> &'static str {
         MessageKind::Escalation => "mk_escalation",
         MessageKind::Digest => "mk_digest",
         MessageKind::Analysis => "mk_analysis",
+        MessageKind::Broadcast => "mk_broadcast",
     }
 }
 
@@ -336,6 +339,7 @@ mod tests {
                 MessageKind::Escalation,
                 MessageKind::Digest,
                 MessageKind::Analysis,
+                MessageKind::Broadcast,
             ]
             .map(message_kind_key),
         );

@@ -3,8 +3,12 @@
 //! (`/transition/dossier`), and the planners' forms (`forms.rs`). Every page works without
 //! JavaScript; tables fold into cards at 360 px like the others.
 
+pub mod after_closure;
+mod broadcasts;
 mod forms;
+pub mod routing;
 
+pub use broadcasts::{page as broadcasts_page, send as send_broadcast};
 pub use forms::{
     plan_page, remove_closure, remove_milestone, remove_plan, save_closure, save_milestone,
     save_mission, save_plan,
@@ -273,6 +277,7 @@ pub async fn dossier(cx: Ctx, QueryData(q): QueryData<DateQuery>) -> Response {
             }).collect::<Vec<_>>(),
             inside => d.inside.iter().map(|p| place_view(&cx, p, &names)).collect::<Vec<_>>(),
             alerts_12m => d.alerts_12m,
+            after_closures => after_closure::dossier_lines(&cx, place).await?,
             by_threat => d.alerts_by_threat.iter().map(|(t, n)| context! {
                 threat => t.map_or_else(|| cx.t("tr_unknown_threat").to_string(), |t| t.label(cx.lang).to_string()),
                 count => n,
