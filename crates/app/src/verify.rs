@@ -190,6 +190,15 @@ impl Rebuilt {
                 self.put(Projection::WithdrawalPlans, &plan.id, json_of(&plan))
             }
             Payload::PeerSaved { peer } => self.put(Projection::Peers, &peer.name, json_of(&peer)),
+            Payload::TransitionRecordSaved { record } => {
+                let id = record.id().to_string();
+                self.put(Projection::TransitionRecords, &id, json_of(&record))
+            }
+            Payload::TransitionRecordRemoved { id } => {
+                if let Some(t) = self.docs.get_mut(&Projection::TransitionRecords) {
+                    t.remove(&id);
+                }
+            }
         }
         Ok(())
     }
@@ -270,6 +279,10 @@ fn write_of(table: Projection, key: String, doc: Value) -> Result<Write, String>
         },
         Projection::Outbox => Write::Outbox(de(table, &key, doc)?),
         Projection::Peers => Write::Peer(de(table, &key, doc)?),
+        Projection::TransitionRecords => Write::TransitionRecord {
+            record: Box::new(de(table, &key, doc)?),
+            expected_version: None,
+        },
         Projection::ServiceProviders => Write::ServiceProvider(de(table, &key, doc)?),
         Projection::Referrals => Write::Referral(de(table, &key, doc)?),
         Projection::Interviews => Write::Interview(de(table, &key, doc)?),

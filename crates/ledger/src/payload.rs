@@ -13,7 +13,7 @@ use kinga_domain::peer::Peer;
 use kinga_domain::people::{ApiToken, User};
 use kinga_domain::place::Place;
 use kinga_domain::registry::{FocalPoint, Responder, ThreatActor};
-use kinga_domain::transition::{CapacityPlan, WithdrawalPlan};
+use kinga_domain::transition::{CapacityPlan, TransitionRecord, WithdrawalPlan};
 
 /// The payload of one ledger event.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -145,6 +145,17 @@ pub enum Payload {
         /// The peer as it now is.
         peer: Peer,
     },
+    /// A transition record (benchmark, mission indicator or value, community mechanism,
+    /// staff member, knowledge note) was created or changed.
+    TransitionRecordSaved {
+        /// The record as it now is.
+        record: TransitionRecord,
+    },
+    /// A transition record was removed.
+    TransitionRecordRemoved {
+        /// Its id.
+        id: String,
+    },
 }
 
 impl Payload {
@@ -173,6 +184,8 @@ impl Payload {
             Payload::CapacityPlanRemoved { .. } => "capacity_plan_removed",
             Payload::WithdrawalPlanSaved { .. } => "withdrawal_plan_saved",
             Payload::PeerSaved { .. } => "peer_saved",
+            Payload::TransitionRecordSaved { .. } => "transition_record_saved",
+            Payload::TransitionRecordRemoved { .. } => "transition_record_removed",
         }
     }
 }

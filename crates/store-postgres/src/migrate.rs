@@ -40,6 +40,11 @@ const MIGRATIONS: &[(i32, &str, &str)] = &[
         include_str!("../migrations/0008_transition.sql"),
     ),
     (9, "peers", include_str!("../migrations/0009_peers.sql")),
+    (
+        11,
+        "transition records",
+        include_str!("../migrations/0011_transition_records.sql"),
+    ),
 ];
 
 /// Advisory lock key held while migrating ("kingamig" in ASCII).

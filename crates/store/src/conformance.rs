@@ -16,6 +16,7 @@ mod outbox;
 mod records;
 mod search;
 mod transition;
+mod transition_records;
 
 use std::sync::Arc;
 
@@ -41,6 +42,7 @@ pub use records::{
 };
 pub use search::check_alert_search;
 pub use transition::check_transition;
+pub use transition_records::check_transition_records;
 
 /// Run every check against `store`.
 pub async fn run_all(store: Arc<dyn Store>) {
@@ -76,6 +78,7 @@ pub async fn run_all(store: Arc<dyn Store>) {
     check_grants_and_keys(s).await;
     check_transition(s).await;
     check_peers(s).await;
+    check_transition_records(s).await;
     check_projection_rows(s).await;
     // Last: everything the checks wrote must still form unbroken chains.
     verified_ledger(s).await;

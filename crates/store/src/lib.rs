@@ -25,7 +25,7 @@ use kinga_domain::peer::Peer;
 use kinga_domain::people::{ApiToken, User};
 use kinga_domain::place::Place;
 use kinga_domain::registry::{FocalPoint, Responder, ThreatActor};
-use kinga_domain::transition::{CapacityPlan, WithdrawalPlan};
+use kinga_domain::transition::{CapacityPlan, RecordKind, TransitionRecord, WithdrawalPlan};
 use kinga_ledger::Event;
 
 /// A failure of the store.
@@ -230,6 +230,9 @@ pub trait Store: Send + Sync + 'static {
     async fn withdrawal_plans(&self) -> StoreResult<Vec<WithdrawalPlan>>;
     /// Every paired instance, by name.
     async fn peers(&self) -> StoreResult<Vec<Peer>>;
+
+    /// Every transition record of one kind, by id.
+    async fn transition_records(&self, kind: RecordKind) -> StoreResult<Vec<TransitionRecord>>;
 
     /// Rows of a projection table in key order after `after`, at most `limit`, each with its
     /// record as stored (`kinga verify` compares them with the ledger).

@@ -13,7 +13,7 @@ use kinga_domain::compartment::{CompartmentKey, UserGrant};
 use kinga_domain::incident::Incident;
 use kinga_domain::incident::care::Referral;
 use kinga_domain::incident::report::{IncidentTally, PerpetratorTally, Tallies, VictimTally};
-use kinga_domain::transition::{CapacityPlan, WithdrawalPlan};
+use kinga_domain::transition::{CapacityPlan, TransitionRecord, WithdrawalPlan};
 use kinga_ledger::{DraftEvent, Event, GENESIS};
 
 use crate::{Projection, StoreError, StoreResult, Write};
@@ -271,6 +271,10 @@ pub fn describe(write: &Write) -> String {
         Write::RemoveCapacityPlan { id, .. } => format!("capacity plan {id}"),
         Write::WithdrawalPlan { plan, .. } => format!("withdrawal plan {}", plan.id),
         Write::Peer(p) => format!("peer {}", p.name),
+        Write::TransitionRecord { record, .. } => {
+            format!("{} {}", record.kind(), record.id())
+        }
+        Write::RemoveTransitionRecord { id, .. } => format!("transition record {id}"),
     }
 }
 
@@ -480,6 +484,16 @@ pub fn expected_columns(
             ]
         }
         Projection::Peers => vec![("name", text(doc, "name"))],
+        Projection::TransitionRecords => {
+            let r: TransitionRecord = serde_json::from_value(doc.clone())
+                .map_err(|e| StoreError::Corrupt(format!("transition record: {e}")))?;
+            vec![
+                ("id", Some(r.id().to_string())),
+                ("kind", Some(r.kind().to_string())),
+                ("place", r.place().map(str::to_string)),
+                ("version", Some(r.stamp().version.to_string())),
+            ]
+        }
     })
 }
 

@@ -11,7 +11,7 @@ use kinga_domain::peer::Peer;
 use kinga_domain::people::{ApiToken, User};
 use kinga_domain::place::Place;
 use kinga_domain::registry::{FocalPoint, Responder, ThreatActor};
-use kinga_domain::transition::{CapacityPlan, WithdrawalPlan};
+use kinga_domain::transition::{CapacityPlan, TransitionRecord, WithdrawalPlan};
 use kinga_domain::{Alert, AlertState, ThreatType};
 use kinga_ledger::DraftEvent;
 
@@ -113,6 +113,21 @@ pub enum Write {
     },
     /// Insert or replace a paired instance, by name.
     Peer(Peer),
+    /// Insert (`expected_version: None`, must not exist) or update a transition record whose
+    /// stored version must equal `expected_version`.
+    TransitionRecord {
+        /// The record as it now is.
+        record: Box<TransitionRecord>,
+        /// Version the change was decided on.
+        expected_version: Option<u64>,
+    },
+    /// Delete a transition record whose stored version must equal `expected_version`.
+    RemoveTransitionRecord {
+        /// Its id.
+        id: String,
+        /// Version the removal was decided on.
+        expected_version: u64,
+    },
 }
 
 /// The first answer given for an idempotency key.
@@ -310,11 +325,14 @@ pub enum Projection {
     WithdrawalPlans,
     /// Paired instances, keyed by name.
     Peers,
+    /// Benchmarks, mission indicators and values, community mechanisms, staff, knowledge
+    /// notes, keyed by id.
+    TransitionRecords,
 }
 
 impl Projection {
     /// Every projection table.
-    pub const ALL: [Projection; 19] = [
+    pub const ALL: [Projection; 20] = [
         Projection::Alerts,
         Projection::Places,
         Projection::Actors,
@@ -334,6 +352,7 @@ impl Projection {
         Projection::CapacityPlans,
         Projection::WithdrawalPlans,
         Projection::Peers,
+        Projection::TransitionRecords,
     ];
 
     /// The table's name.
@@ -358,6 +377,7 @@ impl Projection {
             Projection::CapacityPlans => "capacity_plans",
             Projection::WithdrawalPlans => "withdrawal_plans",
             Projection::Peers => "peers",
+            Projection::TransitionRecords => "transition_records",
         }
     }
 }

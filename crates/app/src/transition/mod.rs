@@ -4,8 +4,19 @@
 //! Every change is one ledger event with its projection row, decided on the version the
 //! planner saw: a plan changed meanwhile is a conflict, never a silent overwrite.
 
+mod benchmarks;
+mod community;
+mod indicators;
+mod knowledge;
+mod records;
+mod roster;
+mod sections;
 mod views;
 
+pub use benchmarks::{BenchmarkView, TargetView};
+pub use community::MechanismView;
+pub use indicators::DEFAULT_PERIOD_DAYS;
+pub use sections::{DossierSections, LatestValue};
 pub use views::{Cliff, CliffAlert, CliffEntry, Dossier, Overview, PlaceState};
 
 use kinga_domain::people::Permission;

@@ -21,6 +21,7 @@ mod schema_fuzz;
 mod security;
 mod sms;
 mod transition;
+mod transition_records;
 
 /// Define a test that runs `$body(Backend)` once per backend.
 #[macro_export]

@@ -17,6 +17,7 @@ mod core;
 mod map;
 mod monitoring;
 mod transition;
+mod transition_more;
 mod work;
 
 /// Every table of the catalogue: `(key, English, French)` rows.
@@ -27,6 +28,7 @@ const CATALOGUES: &[&[(&str, &str, &str)]] = &[
     monitoring::CATALOGUE,
     map::CATALOGUE,
     transition::CATALOGUE,
+    transition_more::CATALOGUE,
 ];
 
 static INDEX: LazyLock<HashMap<&'static str, (&'static str, &'static str)>> = LazyLock::new(|| {
