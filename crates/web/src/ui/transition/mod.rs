@@ -288,6 +288,7 @@ pub async fn dossier(cx: Ctx, QueryData(q): QueryData<DateQuery>) -> Response {
                 count => n,
             }).collect::<Vec<_>>(),
             more => more,
+            notice => super::registry::notice(cx.lang, q.notice.as_deref()),
         };
         cx.render("transition_dossier.html", "transition", view)
     }
