@@ -94,7 +94,7 @@ impl App {
     }
 
     /// The status of the latest closing message of a closed alert, if one was queued.
-    async fn closing_feedback(&self, a: &Alert) -> AppResult<Option<MessageStatus>> {
+    pub(crate) async fn closing_feedback(&self, a: &Alert) -> AppResult<Option<MessageStatus>> {
         if a.state != AlertState::Closed || a.feedback.is_empty() {
             return Ok(None);
         }

@@ -198,6 +198,15 @@ impl Rebuilt {
             Payload::BroadcastSent { broadcast } => {
                 self.put(Projection::Broadcasts, &broadcast.id, json_of(&broadcast))
             }
+            Payload::TransitionRecordSaved { record } => {
+                let id = record.id().to_string();
+                self.put(Projection::TransitionRecords, &id, json_of(&record))
+            }
+            Payload::TransitionRecordRemoved { id } => {
+                if let Some(t) = self.docs.get_mut(&Projection::TransitionRecords) {
+                    t.remove(&id);
+                }
+            }
         }
         Ok(())
     }
@@ -280,6 +289,10 @@ fn write_of(table: Projection, key: String, doc: Value) -> Result<Write, String>
         Projection::Peers => Write::Peer(de(table, &key, doc)?),
         Projection::HandoverReversals => Write::HandoverReversal(de(table, &key, doc)?),
         Projection::Broadcasts => Write::Broadcast(de(table, &key, doc)?),
+        Projection::TransitionRecords => Write::TransitionRecord {
+            record: Box::new(de(table, &key, doc)?),
+            expected_version: None,
+        },
         Projection::ServiceProviders => Write::ServiceProvider(de(table, &key, doc)?),
         Projection::Referrals => Write::Referral(de(table, &key, doc)?),
         Projection::Interviews => Write::Interview(de(table, &key, doc)?),

@@ -14,7 +14,7 @@ use kinga_domain::people::{ApiToken, User};
 use kinga_domain::place::Place;
 use kinga_domain::registry::{FocalPoint, Responder, ThreatActor};
 use kinga_domain::transition::broadcast::Broadcast;
-use kinga_domain::transition::{CapacityPlan, HandoverReversal, WithdrawalPlan};
+use kinga_domain::transition::{CapacityPlan, HandoverReversal, TransitionRecord, WithdrawalPlan};
 
 /// The payload of one ledger event.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -157,6 +157,17 @@ pub enum Payload {
         /// The broadcast.
         broadcast: Broadcast,
     },
+    /// A transition record (benchmark, mission indicator or value, community mechanism,
+    /// staff member, knowledge note) was created or changed.
+    TransitionRecordSaved {
+        /// The record as it now is.
+        record: TransitionRecord,
+    },
+    /// A transition record was removed.
+    TransitionRecordRemoved {
+        /// Its id.
+        id: String,
+    },
 }
 
 impl Payload {
@@ -187,6 +198,8 @@ impl Payload {
             Payload::PeerSaved { .. } => "peer_saved",
             Payload::HandoverReversalSaved { .. } => "handover_reversal_saved",
             Payload::BroadcastSent { .. } => "broadcast_sent",
+            Payload::TransitionRecordSaved { .. } => "transition_record_saved",
+            Payload::TransitionRecordRemoved { .. } => "transition_record_removed",
         }
     }
 }

@@ -11,6 +11,7 @@ mod migrate;
 mod project;
 mod queries;
 mod transition;
+mod transition_records;
 mod writer;
 
 use std::str::FromStr;
@@ -32,7 +33,7 @@ use kinga_domain::people::{ApiToken, User};
 use kinga_domain::place::Place;
 use kinga_domain::registry::{FocalPoint, Responder, ThreatActor};
 use kinga_domain::transition::broadcast::Broadcast;
-use kinga_domain::transition::{CapacityPlan, HandoverReversal, WithdrawalPlan};
+use kinga_domain::transition::{CapacityPlan, HandoverReversal, RecordKind, TransitionRecord, WithdrawalPlan};
 use kinga_ledger::Event;
 pub use kinga_store::support::WriterStats;
 use kinga_store::support::{from_sql_int, sql_count};
@@ -437,6 +438,10 @@ impl Store for PostgresStore {
 
     async fn withdrawal_plans(&self) -> StoreResult<Vec<WithdrawalPlan>> {
         Ok(transition::withdrawal_plans(&self.client().await?).await?)
+    }
+
+    async fn transition_records(&self, kind: RecordKind) -> StoreResult<Vec<TransitionRecord>> {
+        Ok(transition_records::records(&self.client().await?, kind).await?)
     }
 
     async fn peers(&self) -> StoreResult<Vec<Peer>> {

@@ -45,6 +45,11 @@ const MIGRATIONS: &[(i32, &str, &str)] = &[
         "transition_routing",
         include_str!("../migrations/0010_transition_routing.sql"),
     ),
+    (
+        11,
+        "transition records",
+        include_str!("../migrations/0011_transition_records.sql"),
+    ),
 ];
 
 /// Advisory lock key held while migrating ("kingamig" in ASCII).

@@ -239,6 +239,9 @@ pub(crate) async fn apply(tx: &Transaction<'_>, write: &Write) -> Result<()> {
         Write::CapacityPlan { .. }
         | Write::RemoveCapacityPlan { .. }
         | Write::WithdrawalPlan { .. } => crate::transition::write(tx, write).await?,
+        Write::TransitionRecord { .. } | Write::RemoveTransitionRecord { .. } => {
+            crate::transition_records::write(tx, write).await?
+        }
     }
     Ok(())
 }

@@ -12,7 +12,7 @@ use crate::queries::docs;
 
 /// Insert (no expected version) or update (the stored version must match) one record, or
 /// answer the duplicate or conflict.
-async fn versioned(
+pub(crate) async fn versioned(
     tx: &Transaction<'_>,
     write: &Write,
     insert: &str,

@@ -80,6 +80,7 @@ fn columns_of(table: Projection) -> &'static [&'static str] {
         Projection::Peers => &["name"],
         Projection::HandoverReversals => &["plan"],
         Projection::Broadcasts => &["id"],
+        Projection::TransitionRecords => &["id", "kind", "place", "version"],
     }
 }
 

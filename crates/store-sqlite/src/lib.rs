@@ -14,6 +14,7 @@ mod queries;
 mod read;
 mod rows;
 mod transition;
+mod transition_records;
 mod writer;
 
 use std::path::{Path, PathBuf};
@@ -34,7 +35,7 @@ use kinga_domain::people::{ApiToken, User};
 use kinga_domain::place::Place;
 use kinga_domain::registry::{FocalPoint, Responder, ThreatActor};
 use kinga_domain::transition::broadcast::Broadcast;
-use kinga_domain::transition::{CapacityPlan, HandoverReversal, WithdrawalPlan};
+use kinga_domain::transition::{CapacityPlan, HandoverReversal, RecordKind, TransitionRecord, WithdrawalPlan};
 use kinga_ledger::Event;
 use kinga_store::{
     AlertPage, AlertQuery, AuditEntry, Commit, IdempotentAnswer, ImportBatch, ImportReport,
@@ -424,6 +425,11 @@ impl Store for SqliteStore {
 
     async fn withdrawal_plans(&self) -> StoreResult<Vec<WithdrawalPlan>> {
         self.read(transition::withdrawal_plans).await
+    }
+
+    async fn transition_records(&self, kind: RecordKind) -> StoreResult<Vec<TransitionRecord>> {
+        self.read(move |c| transition_records::records(c, kind))
+            .await
     }
 
     async fn peers(&self) -> StoreResult<Vec<Peer>> {

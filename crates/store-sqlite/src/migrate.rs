@@ -45,6 +45,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "transition_routing",
         include_str!("../migrations/0010_transition_routing.sql"),
     ),
+    (
+        11,
+        "transition records",
+        include_str!("../migrations/0011_transition_records.sql"),
+    ),
 ];
 
 /// Bring the schema up to date and return the instance id, creating it on first run.

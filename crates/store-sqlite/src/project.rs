@@ -231,6 +231,9 @@ pub(crate) fn apply(conn: &Connection, write: &Write) -> Result<()> {
         Write::CapacityPlan { .. }
         | Write::RemoveCapacityPlan { .. }
         | Write::WithdrawalPlan { .. } => crate::transition::write(conn, write)?,
+        Write::TransitionRecord { .. } | Write::RemoveTransitionRecord { .. } => {
+            crate::transition_records::write(conn, write)?
+        }
     }
     Ok(())
 }

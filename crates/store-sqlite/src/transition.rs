@@ -10,7 +10,7 @@ use crate::error::{Result, duplicate_of};
 
 /// Insert (no expected version) or update (the stored version must match) one record, or
 /// answer the duplicate or conflict.
-fn versioned(
+pub(crate) fn versioned(
     conn: &Connection,
     write: &Write,
     insert: &str,

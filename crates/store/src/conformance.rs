@@ -17,6 +17,7 @@ mod records;
 mod search;
 mod transition;
 mod transition_routing;
+mod transition_records;
 
 use std::sync::Arc;
 
@@ -43,6 +44,7 @@ pub use records::{
 pub use search::check_alert_search;
 pub use transition::check_transition;
 pub use transition_routing::{check_broadcasts, check_handover_reversals};
+pub use transition_records::check_transition_records;
 
 /// Run every check against `store`.
 pub async fn run_all(store: Arc<dyn Store>) {
@@ -80,6 +82,7 @@ pub async fn run_all(store: Arc<dyn Store>) {
     check_peers(s).await;
     check_handover_reversals(s).await;
     check_broadcasts(s).await;
+    check_transition_records(s).await;
     check_projection_rows(s).await;
     // Last: everything the checks wrote must still form unbroken chains.
     verified_ledger(s).await;

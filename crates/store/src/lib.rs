@@ -26,7 +26,7 @@ use kinga_domain::people::{ApiToken, User};
 use kinga_domain::place::Place;
 use kinga_domain::registry::{FocalPoint, Responder, ThreatActor};
 use kinga_domain::transition::broadcast::Broadcast;
-use kinga_domain::transition::{CapacityPlan, HandoverReversal, WithdrawalPlan};
+use kinga_domain::transition::{CapacityPlan, HandoverReversal, RecordKind, TransitionRecord, WithdrawalPlan};
 use kinga_ledger::Event;
 
 /// A failure of the store.
@@ -240,6 +240,8 @@ pub trait Store: Send + Sync + 'static {
 
     /// The outbox messages with these ids (those that exist), by id.
     async fn outbox_messages(&self, ids: &[String]) -> StoreResult<Vec<OutboxMessage>>;
+    /// Every transition record of one kind, by id.
+    async fn transition_records(&self, kind: RecordKind) -> StoreResult<Vec<TransitionRecord>>;
 
     /// Rows of a projection table in key order after `after`, at most `limit`, each with its
     /// record as stored (`kinga verify` compares them with the ledger).

@@ -13,7 +13,7 @@ use kinga_domain::compartment::{CompartmentKey, UserGrant};
 use kinga_domain::incident::Incident;
 use kinga_domain::incident::care::Referral;
 use kinga_domain::incident::report::{IncidentTally, PerpetratorTally, Tallies, VictimTally};
-use kinga_domain::transition::{CapacityPlan, WithdrawalPlan};
+use kinga_domain::transition::{CapacityPlan, TransitionRecord, WithdrawalPlan};
 use kinga_ledger::{DraftEvent, Event, GENESIS};
 
 use crate::{Projection, StoreError, StoreResult, Write};
@@ -273,6 +273,10 @@ pub fn describe(write: &Write) -> String {
         Write::Peer(p) => format!("peer {}", p.name),
         Write::HandoverReversal(r) => format!("handover reversal of {}", r.plan),
         Write::Broadcast(b) => format!("broadcast {}", b.id),
+        Write::TransitionRecord { record, .. } => {
+            format!("{} {}", record.kind(), record.id())
+        }
+        Write::RemoveTransitionRecord { id, .. } => format!("transition record {id}"),
     }
 }
 
@@ -484,6 +488,16 @@ pub fn expected_columns(
         Projection::Peers => vec![("name", text(doc, "name"))],
         Projection::HandoverReversals => vec![("plan", text(doc, "plan"))],
         Projection::Broadcasts => vec![("id", text(doc, "id"))],
+        Projection::TransitionRecords => {
+            let r: TransitionRecord = serde_json::from_value(doc.clone())
+                .map_err(|e| StoreError::Corrupt(format!("transition record: {e}")))?;
+            vec![
+                ("id", Some(r.id().to_string())),
+                ("kind", Some(r.kind().to_string())),
+                ("place", r.place().map(str::to_string)),
+                ("version", Some(r.stamp().version.to_string())),
+            ]
+        }
     })
 }
 

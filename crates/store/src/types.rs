@@ -12,7 +12,7 @@ use kinga_domain::people::{ApiToken, User};
 use kinga_domain::place::Place;
 use kinga_domain::registry::{FocalPoint, Responder, ThreatActor};
 use kinga_domain::transition::broadcast::Broadcast;
-use kinga_domain::transition::{CapacityPlan, HandoverReversal, WithdrawalPlan};
+use kinga_domain::transition::{CapacityPlan, HandoverReversal, TransitionRecord, WithdrawalPlan};
 use kinga_domain::{Alert, AlertState, ThreatType};
 use kinga_ledger::DraftEvent;
 
@@ -118,6 +118,21 @@ pub enum Write {
     HandoverReversal(HandoverReversal),
     /// Insert or replace a broadcast, by id.
     Broadcast(Broadcast),
+    /// Insert (`expected_version: None`, must not exist) or update a transition record whose
+    /// stored version must equal `expected_version`.
+    TransitionRecord {
+        /// The record as it now is.
+        record: Box<TransitionRecord>,
+        /// Version the change was decided on.
+        expected_version: Option<u64>,
+    },
+    /// Delete a transition record whose stored version must equal `expected_version`.
+    RemoveTransitionRecord {
+        /// Its id.
+        id: String,
+        /// Version the removal was decided on.
+        expected_version: u64,
+    },
 }
 
 /// The first answer given for an idempotency key.
@@ -319,11 +334,14 @@ pub enum Projection {
     HandoverReversals,
     /// Broadcasts to communities, keyed by id.
     Broadcasts,
+    /// Benchmarks, mission indicators and values, community mechanisms, staff, knowledge
+    /// notes, keyed by id.
+    TransitionRecords,
 }
 
 impl Projection {
     /// Every projection table.
-    pub const ALL: [Projection; 21] = [
+    pub const ALL: [Projection; 22] = [
         Projection::Alerts,
         Projection::Places,
         Projection::Actors,
@@ -345,6 +363,7 @@ impl Projection {
         Projection::Peers,
         Projection::HandoverReversals,
         Projection::Broadcasts,
+        Projection::TransitionRecords,
     ];
 
     /// The table's name.
@@ -371,6 +390,7 @@ impl Projection {
             Projection::Peers => "peers",
             Projection::HandoverReversals => "handover_reversals",
             Projection::Broadcasts => "broadcasts",
+            Projection::TransitionRecords => "transition_records",
         }
     }
 }

@@ -12,6 +12,19 @@ mod views;
 pub use after_closure::ClosureWatch;
 pub use broadcast::{BroadcastInput, BroadcastView, DEFAULT_FALLBACK};
 pub use routing::{RoutingPlans, Simulation};
+mod benchmarks;
+mod community;
+mod indicators;
+mod knowledge;
+mod records;
+mod roster;
+mod sections;
+mod views;
+
+pub use benchmarks::{BenchmarkView, TargetView};
+pub use community::MechanismView;
+pub use indicators::DEFAULT_PERIOD_DAYS;
+pub use sections::{DossierSections, LatestValue};
 pub use views::{Cliff, CliffAlert, CliffEntry, Dossier, Overview, PlaceState};
 
 use kinga_domain::people::Permission;

@@ -126,7 +126,7 @@ impl App {
         ))
     }
 
-    fn known_place(&self, pcode: &str) -> AppResult<()> {
+    pub(crate) fn known_place(&self, pcode: &str) -> AppResult<()> {
         crate::limits::check("place", pcode, crate::limits::ID)?;
         if self.gazetteer().get(pcode).is_none() {
             return Err(AppError::NotFound(format!("place {pcode}")));

@@ -7,6 +7,7 @@ mod incidents;
 mod places;
 mod registry;
 mod transition;
+mod transition_more;
 
 use rand::SeedableRng;
 use rand::rngs::StdRng;
@@ -181,11 +182,12 @@ pub async fn load(app: &App) -> anyhow::Result<String> {
     let (n_incidents, n_verified) =
         incidents::play(app, &mut rng, &villages, now, 320, 182).await?;
     let (n_closures, n_plans) = transition::load(app).await?;
+    let (n_mechanisms, n_staff, n_benchmarks) = transition_more::load(app).await?;
     app.reload_caches().await?;
     app.persist_anchor()?;
     let events = app.event_count(&system).await?;
     Ok(format!(
-        "demo loaded in {:.1}s: {n_places} places, {n_actors} armed actors, {n_responders} responders, {} focal points, {} users, {} alerts ({} merged as duplicates, {} lifecycle moves), {n_incidents} incidents ({n_verified} verified), {n_closures} base closures and {n_plans} capacity plans, {events} ledger events",
+        "demo loaded in {:.1}s: {n_places} places, {n_actors} armed actors, {n_responders} responders, {} focal points, {} users, {} alerts ({} merged as duplicates, {} lifecycle moves), {n_incidents} incidents ({n_verified} verified), {n_closures} base closures and {n_plans} capacity plans, {n_mechanisms} community networks, {n_staff} staff, {n_benchmarks} benchmarks, {events} ledger events",
         started.elapsed().as_secs_f64(),
         inputs.len(),
         USERS.len(),

@@ -24,6 +24,7 @@ mod transition;
 mod transition_after_closure;
 mod transition_broadcasts;
 mod transition_routing;
+mod transition_records;
 
 /// Define a test that runs `$body(Backend)` once per backend.
 #[macro_export]

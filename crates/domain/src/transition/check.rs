@@ -5,7 +5,7 @@ use crate::DomainError;
 use crate::limits;
 use crate::place::Gazetteer;
 
-fn names(field: &'static str, list: &mut Vec<String>) -> Result<(), DomainError> {
+pub(super) fn names(field: &'static str, list: &mut Vec<String>) -> Result<(), DomainError> {
     for s in list.iter_mut() {
         *s = s.trim().to_string();
     }
@@ -23,13 +23,13 @@ fn names(field: &'static str, list: &mut Vec<String>) -> Result<(), DomainError>
     Ok(())
 }
 
-fn text(field: &'static str, s: &mut String, max: usize) -> Result<(), DomainError> {
+pub(super) fn text(field: &'static str, s: &mut String, max: usize) -> Result<(), DomainError> {
     *s = s.trim().to_string();
     // Also refuses a NUL, which PostgreSQL cannot store.
     limits::check(field, s, max)
 }
 
-fn known(gaz: &Gazetteer, field: &'static str, pcode: &str) -> Result<(), DomainError> {
+pub(super) fn known(gaz: &Gazetteer, field: &'static str, pcode: &str) -> Result<(), DomainError> {
     limits::check(field, pcode, limits::ID)?;
     if gaz.get(pcode).is_none() {
         return Err(DomainError::invalid(

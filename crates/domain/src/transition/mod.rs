@@ -17,10 +17,17 @@ use crate::limits;
 
 pub mod after_closure;
 pub mod broadcast;
+mod benchmarks;
 mod check;
 mod cliff;
+mod community;
+mod indicators;
 mod input;
 pub mod routing;
+mod knowledge;
+mod record_input;
+mod records;
+mod roster;
 mod state;
 #[cfg(test)]
 mod tests;
@@ -30,6 +37,25 @@ pub use cliff::{CliffPlace, anchors, cliff};
 pub use input::{ClosureInput, MilestoneInput, PlanInput, WithdrawalInput};
 pub use routing::{HandoverReversal, HandoverRules};
 pub use state::{Book, CapacityStatus, Reason, State, day_after, day_before};
+
+pub use benchmarks::{
+    Benchmark, BenchmarkKind, Progress, Target, TargetStatus, check_benchmark, progress,
+};
+pub use community::{
+    AgeBand, Assessment, Community, Criterion, Functionality, GroupShare, Mechanism, MechanismKind,
+    MemberCount, Representativeness, Represented, Score, Sex, SupportState, check_mechanism,
+};
+pub use indicators::{
+    Evidence, Figure, IndicatorDef, IndicatorSource, IndicatorValue, check_indicator, check_value,
+    series,
+};
+pub use knowledge::{KnowledgeNote, NoteKind, NoteQuery, Outcome, check_note};
+pub use record_input::{
+    AssessmentInput, BenchmarkInput, IndicatorInput, MechanismInput, NoteInput, StaffInput,
+    TargetInput, ValueInput,
+};
+pub use records::{RecordKind, Stamp, TransitionRecord};
+pub use roster::{RosterSummary, StaffMember, StaffRole, check_staff, roster_summary};
 
 /// A protection capacity a mission's departure affects (the ids of DESIGN.md).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]

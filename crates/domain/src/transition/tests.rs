@@ -14,7 +14,7 @@ fn d(s: &str) -> NaiveDate {
 
 /// COD › Sud-Kivu (CD61) › Kalehe (CD6102) › Minova; Sud-Kivu › Uvira (CD6105);
 /// COD › Ituri (CD54) › Djugu (CD5402).
-fn gaz() -> Gazetteer {
+pub(super) fn gaz() -> Gazetteer {
     Gazetteer::new(vec![
         place("COD", "RDC", PlaceLevel::Country, None, None),
         place("CD61", "Sud-Kivu", PlaceLevel::Admin1, Some("COD"), None),

@@ -12,6 +12,7 @@ pub mod transition;
 pub mod transition_after_closure;
 pub mod transition_broadcasts;
 pub mod transition_routing;
+pub mod transition_records;
 pub mod views;
 
 use axum::extract::rejection::{JsonRejection, QueryRejection};
@@ -51,7 +52,17 @@ use crate::{AppState, WebError};
         transition::remove_closure, transition::state, transition::cliff,
         transition_routing::routing, transition_routing::reverse, transition_routing::restore,
         transition_routing::simulate, transition_broadcasts::send, transition_broadcasts::list,
-        transition_broadcasts::get_one, transition_after_closure::list
+        transition_broadcasts::get_one, transition_after_closure::list,
+        transition_records::list_indicators, transition_records::save_indicator,
+        transition_records::remove_indicator, transition_records::list_values,
+        transition_records::record_value, transition_records::remove_value,
+        transition_records::list_benchmarks, transition_records::save_benchmark,
+        transition_records::remove_benchmark, transition_records::list_mechanisms,
+        transition_records::save_mechanism, transition_records::assess_mechanism,
+        transition_records::remove_mechanism, transition_records::list_staff,
+        transition_records::save_staff, transition_records::remove_staff,
+        transition_records::roster, transition_records::list_notes,
+        transition_records::save_note, transition_records::remove_note
     ),
     components(schemas(crate::error::ErrorBody, crate::error::ErrorDetail)),
     modifiers(&BearerAuth),
@@ -221,6 +232,59 @@ pub fn routes() -> Router<AppState> {
         .route(
             "/api/v1/transition/after-closure",
             get(transition_after_closure::list),
+        )
+        .route(
+            "/api/v1/transition/indicators",
+            get(transition_records::list_indicators).post(transition_records::save_indicator),
+        )
+        .route(
+            "/api/v1/transition/indicators/{id}",
+            delete(transition_records::remove_indicator),
+        )
+        .route(
+            "/api/v1/transition/indicator-values",
+            get(transition_records::list_values).post(transition_records::record_value),
+        )
+        .route(
+            "/api/v1/transition/indicator-values/{id}",
+            delete(transition_records::remove_value),
+        )
+        .route(
+            "/api/v1/transition/benchmarks",
+            get(transition_records::list_benchmarks).post(transition_records::save_benchmark),
+        )
+        .route(
+            "/api/v1/transition/benchmarks/{id}",
+            delete(transition_records::remove_benchmark),
+        )
+        .route(
+            "/api/v1/transition/mechanisms",
+            get(transition_records::list_mechanisms).post(transition_records::save_mechanism),
+        )
+        .route(
+            "/api/v1/transition/mechanisms/{id}",
+            delete(transition_records::remove_mechanism),
+        )
+        .route(
+            "/api/v1/transition/mechanisms/{id}/assessments",
+            post(transition_records::assess_mechanism),
+        )
+        .route(
+            "/api/v1/transition/staff",
+            get(transition_records::list_staff).post(transition_records::save_staff),
+        )
+        .route(
+            "/api/v1/transition/staff/{id}",
+            delete(transition_records::remove_staff),
+        )
+        .route("/api/v1/transition/roster", get(transition_records::roster))
+        .route(
+            "/api/v1/transition/notes",
+            get(transition_records::list_notes).post(transition_records::save_note),
+        )
+        .route(
+            "/api/v1/transition/notes/{id}",
+            delete(transition_records::remove_note),
         )
         .layer(axum::extract::DefaultBodyLimit::max(MAX_BODY))
         // Alert texts and identities must not linger in shared or lost devices' caches.

@@ -201,6 +201,38 @@ pub fn routes() -> Router<AppState> {
             "/transition/closure/remove",
             post(transition::remove_closure).get(|| back("/transition")),
         )
+        .route(
+            "/transition/benchmarks",
+            get(transition::benchmarks_page).post(transition::save_benchmark),
+        )
+        .route(
+            "/transition/indicators",
+            get(transition::indicators_page).post(transition::save_indicator),
+        )
+        .route(
+            "/transition/value",
+            post(transition::record_value).get(|| back("/transition/benchmarks")),
+        )
+        .route(
+            "/transition/records/remove",
+            post(transition::remove_record).get(|| back("/transition")),
+        )
+        .route(
+            "/transition/community",
+            get(transition::community_page).post(transition::save_mechanism),
+        )
+        .route(
+            "/transition/community/assess",
+            post(transition::assess).get(|| back("/transition/community")),
+        )
+        .route(
+            "/transition/roster",
+            get(transition::roster_page).post(transition::save_staff),
+        )
+        .route(
+            "/transition/knowledge",
+            get(transition::knowledge_page).post(transition::save_note),
+        )
         .fallback(not_found)
         .layer(SetResponseHeaderLayer::if_not_present(
             header::CONTENT_SECURITY_POLICY,

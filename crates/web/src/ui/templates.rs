@@ -103,6 +103,42 @@ pub(super) const TEMPLATES: &[(&str, &str)] = &[
         "transition_closures.html",
         include_str!("../../templates/transition_closures.html"),
     ),
+    (
+        "transition_benchmark_card.html",
+        include_str!("../../templates/transition_benchmark_card.html"),
+    ),
+    (
+        "transition_mechanism_card.html",
+        include_str!("../../templates/transition_mechanism_card.html"),
+    ),
+    (
+        "transition_nav.html",
+        include_str!("../../templates/transition_nav.html"),
+    ),
+    (
+        "transition_dossier_more.html",
+        include_str!("../../templates/transition_dossier_more.html"),
+    ),
+    (
+        "transition_benchmarks.html",
+        include_str!("../../templates/transition_benchmarks.html"),
+    ),
+    (
+        "transition_indicators.html",
+        include_str!("../../templates/transition_indicators.html"),
+    ),
+    (
+        "transition_community.html",
+        include_str!("../../templates/transition_community.html"),
+    ),
+    (
+        "transition_roster.html",
+        include_str!("../../templates/transition_roster.html"),
+    ),
+    (
+        "transition_knowledge.html",
+        include_str!("../../templates/transition_knowledge.html"),
+    ),
 ];
 
 /// Area options and the gazetteer they were built from.

@@ -18,6 +18,7 @@ mod map;
 mod monitoring;
 mod transition;
 mod transition_routing;
+mod transition_more;
 mod work;
 
 /// Every table of the catalogue: `(key, English, French)` rows.
@@ -29,6 +30,7 @@ const CATALOGUES: &[&[(&str, &str, &str)]] = &[
     map::CATALOGUE,
     transition::CATALOGUE,
     transition_routing::CATALOGUE,
+    transition_more::CATALOGUE,
 ];
 
 static INDEX: LazyLock<HashMap<&'static str, (&'static str, &'static str)>> = LazyLock::new(|| {

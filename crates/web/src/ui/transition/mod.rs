@@ -7,12 +7,22 @@ pub mod after_closure;
 mod broadcasts;
 mod forms;
 pub mod routing;
+mod community;
+mod forms;
+mod measures;
+mod memory;
 
 pub use broadcasts::{page as broadcasts_page, send as send_broadcast};
 pub use forms::{
     plan_page, remove_closure, remove_milestone, remove_plan, save_closure, save_milestone,
     save_mission, save_plan,
 };
+
+pub use community::{assess, community_page, save_mechanism};
+pub use measures::{
+    benchmarks_page, indicators_page, record_value, remove_record, save_benchmark, save_indicator,
+};
+pub use memory::{knowledge_page, roster_page, save_note, save_staff};
 
 use axum::response::Response;
 use chrono::{Datelike, NaiveDate};
@@ -251,6 +261,7 @@ pub async fn dossier(cx: Ctx, QueryData(q): QueryData<DateQuery>) -> Response {
         let on = day(&cx, &q.date)?;
         let place = q.place.as_deref().map(str::trim).unwrap_or_default();
         let d = cx.st.app.transition_dossier(&cx.caller(), place, on).await?;
+        let more = more_sections(&cx, place, on).await?;
         let names = place_namer(&cx);
         let view = context! {
             date => on.to_string(),
@@ -282,11 +293,50 @@ pub async fn dossier(cx: Ctx, QueryData(q): QueryData<DateQuery>) -> Response {
                 threat => t.map_or_else(|| cx.t("tr_unknown_threat").to_string(), |t| t.label(cx.lang).to_string()),
                 count => n,
             }).collect::<Vec<_>>(),
+            more => more,
+            notice => super::registry::notice(cx.lang, q.notice.as_deref()),
         };
         cx.render("transition_dossier.html", "transition", view)
     }
     .await;
     cx.finish(r)
+}
+
+/// The dossier's sections on benchmarks, community mechanisms, staff, indicators and notes.
+async fn more_sections(cx: &Ctx, place: &str, on: NaiveDate) -> UiResult<Value> {
+    let caller = cx.caller();
+    let s = cx.st.app.dossier_sections(&caller, place, on).await?;
+    let names = place_namer(cx);
+    let actors = if cx.can(Permission::ReadAlerts) {
+        cx.st.app.actors(&caller).await?
+    } else {
+        vec![]
+    };
+    let actor_name = |id: &str| {
+        actors
+            .iter()
+            .find(|a| a.id == id)
+            .map_or_else(|| id.to_string(), |a| a.name.clone())
+    };
+    Ok(context! {
+        benchmarks => s.benchmarks.iter().map(|b| measures::benchmark_view(cx, b, &names)).collect::<Vec<_>>(),
+        mechanisms => s.mechanisms.iter().map(|m| community::mechanism_view(cx, m)).collect::<Vec<_>>(),
+        criteria => kinga_domain::transition::Criterion::ALL.iter().map(|c| context! {
+            id => c.as_str(), label => cx.t(&format!("cr_{}", c.as_str())),
+        }).collect::<Vec<_>>(),
+        roster => memory::summary_view(&s.roster),
+        staff => s.staff.iter().map(|m| memory::staff_view(cx, m, s.roster.handover_on, &names)).collect::<Vec<_>>(),
+        indicators => s.indicators.iter().map(|l| context! {
+            name => l.indicator.name(cx.lang), place => &l.place_name, on => l.value.on.to_string(),
+            value => format!("{} {}", measures::number(l.value.value), l.indicator.unit),
+            evidence => l.value.evidence.as_ref().map(|e| measures::evidence_words(cx, e, &names)),
+            source_note => &l.value.source_note, count => l.count,
+        }).collect::<Vec<_>>(),
+        notes => s.notes.as_ref().map(|n| n.iter().map(|n| memory::note_view(cx, n, &names, &actor_name)).collect::<Vec<_>>()),
+        can_plan => cx.can(Permission::PlanTransition),
+        today => cx.st.app.local_today().to_string(),
+        pcode => place,
+    })
 }
 
 #[cfg(test)]
