@@ -33,7 +33,9 @@ use kinga_domain::people::{ApiToken, User};
 use kinga_domain::place::Place;
 use kinga_domain::registry::{FocalPoint, Responder, ThreatActor};
 use kinga_domain::transition::broadcast::Broadcast;
-use kinga_domain::transition::{CapacityPlan, HandoverReversal, RecordKind, TransitionRecord, WithdrawalPlan};
+use kinga_domain::transition::{
+    CapacityPlan, HandoverReversal, RecordKind, TransitionRecord, WithdrawalPlan,
+};
 use kinga_ledger::Event;
 pub use kinga_store::support::WriterStats;
 use kinga_store::support::{from_sql_int, sql_count};

@@ -35,7 +35,9 @@ use kinga_domain::people::{ApiToken, User};
 use kinga_domain::place::Place;
 use kinga_domain::registry::{FocalPoint, Responder, ThreatActor};
 use kinga_domain::transition::broadcast::Broadcast;
-use kinga_domain::transition::{CapacityPlan, HandoverReversal, RecordKind, TransitionRecord, WithdrawalPlan};
+use kinga_domain::transition::{
+    CapacityPlan, HandoverReversal, RecordKind, TransitionRecord, WithdrawalPlan,
+};
 use kinga_ledger::Event;
 use kinga_store::{
     AlertPage, AlertQuery, AuditEntry, Commit, IdempotentAnswer, ImportBatch, ImportReport,

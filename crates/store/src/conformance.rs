@@ -16,8 +16,8 @@ mod outbox;
 mod records;
 mod search;
 mod transition;
-mod transition_routing;
 mod transition_records;
+mod transition_routing;
 
 use std::sync::Arc;
 
@@ -43,8 +43,8 @@ pub use records::{
 };
 pub use search::check_alert_search;
 pub use transition::check_transition;
-pub use transition_routing::{check_broadcasts, check_handover_reversals};
 pub use transition_records::check_transition_records;
+pub use transition_routing::{check_broadcasts, check_handover_reversals};
 
 /// Run every check against `store`.
 pub async fn run_all(store: Arc<dyn Store>) {

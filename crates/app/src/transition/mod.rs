@@ -7,7 +7,6 @@
 mod after_closure;
 mod broadcast;
 mod routing;
-mod views;
 
 pub use after_closure::ClosureWatch;
 pub use broadcast::{BroadcastInput, BroadcastView, DEFAULT_FALLBACK};

@@ -23,8 +23,8 @@ mod sms;
 mod transition;
 mod transition_after_closure;
 mod transition_broadcasts;
-mod transition_routing;
 mod transition_records;
+mod transition_routing;
 
 /// Define a test that runs `$body(Backend)` once per backend.
 #[macro_export]

@@ -16,18 +16,18 @@ use crate::DomainError;
 use crate::limits;
 
 pub mod after_closure;
-pub mod broadcast;
 mod benchmarks;
+pub mod broadcast;
 mod check;
 mod cliff;
 mod community;
 mod indicators;
 mod input;
-pub mod routing;
 mod knowledge;
 mod record_input;
 mod records;
 mod roster;
+pub mod routing;
 mod state;
 #[cfg(test)]
 mod tests;

@@ -11,8 +11,8 @@ pub mod reports;
 pub mod transition;
 pub mod transition_after_closure;
 pub mod transition_broadcasts;
-pub mod transition_routing;
 pub mod transition_records;
+pub mod transition_routing;
 pub mod views;
 
 use axum::extract::rejection::{JsonRejection, QueryRejection};

@@ -17,8 +17,8 @@ mod core;
 mod map;
 mod monitoring;
 mod transition;
-mod transition_routing;
 mod transition_more;
+mod transition_routing;
 mod work;
 
 /// Every table of the catalogue: `(key, English, French)` rows.

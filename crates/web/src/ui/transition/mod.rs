@@ -5,12 +5,11 @@
 
 pub mod after_closure;
 mod broadcasts;
-mod forms;
-pub mod routing;
 mod community;
 mod forms;
 mod measures;
 mod memory;
+pub mod routing;
 
 pub use broadcasts::{page as broadcasts_page, send as send_broadcast};
 pub use forms::{
