@@ -72,6 +72,10 @@ impl Rebuilt {
 
     /// Fold one event in; a description of what cannot be folded.
     pub(crate) fn fold(&mut self, e: &Event) -> Result<(), String> {
+        if e.is_withheld() {
+            // A stub received by sync: its content stayed with its origin.
+            return Ok(());
+        }
         let payload = e.decode().map_err(|err| err.to_string())?;
         let at = e
             .time()
@@ -82,7 +86,8 @@ impl Rebuilt {
                     self.alerts.insert(alert, Alert::received(*new, &e.actor));
                 }
                 other => match self.alerts.get_mut(&alert) {
-                    Some(a) => a.apply(other, &e.actor, at),
+                    // In canonical order, so every instance folds alike (sync).
+                    Some(a) => a.merge(other, &e.actor, at),
                     None => {
                         return Err(format!(
                             "event {} changes alert {alert}, which was never received",
@@ -190,6 +195,9 @@ impl Rebuilt {
                 self.put(Projection::WithdrawalPlans, &plan.id, json_of(&plan))
             }
             Payload::PeerSaved { peer } => self.put(Projection::Peers, &peer.name, json_of(&peer)),
+            Payload::AgreementSaved { agreement } => {
+                self.put(Projection::Agreements, &agreement.id, json_of(&agreement))
+            }
         }
         Ok(())
     }
@@ -270,6 +278,7 @@ fn write_of(table: Projection, key: String, doc: Value) -> Result<Write, String>
         },
         Projection::Outbox => Write::Outbox(de(table, &key, doc)?),
         Projection::Peers => Write::Peer(de(table, &key, doc)?),
+        Projection::Agreements => Write::Agreement(de(table, &key, doc)?),
         Projection::ServiceProviders => Write::ServiceProvider(de(table, &key, doc)?),
         Projection::Referrals => Write::Referral(de(table, &key, doc)?),
         Projection::Interviews => Write::Interview(de(table, &key, doc)?),

@@ -3,6 +3,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use kinga_domain::agreement::Agreement;
 use kinga_domain::alert::AlertEvent;
 use kinga_domain::audit::AuditEntry;
 use kinga_domain::compartment::{Compartment, CompartmentKey, UserGrant};
@@ -145,6 +146,11 @@ pub enum Payload {
         /// The peer as it now is.
         peer: Peer,
     },
+    /// A data-sharing agreement with a paired instance was recorded or revoked.
+    AgreementSaved {
+        /// The agreement as it now is.
+        agreement: Agreement,
+    },
 }
 
 impl Payload {
@@ -173,6 +179,7 @@ impl Payload {
             Payload::CapacityPlanRemoved { .. } => "capacity_plan_removed",
             Payload::WithdrawalPlanSaved { .. } => "withdrawal_plan_saved",
             Payload::PeerSaved { .. } => "peer_saved",
+            Payload::AgreementSaved { .. } => "agreement_saved",
         }
     }
 }

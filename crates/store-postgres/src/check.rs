@@ -78,6 +78,7 @@ fn columns_of(table: Projection) -> &'static [&'static str] {
         Projection::CapacityPlans => &["id", "place", "capacity", "version"],
         Projection::WithdrawalPlans => &["id", "mission", "version"],
         Projection::Peers => &["name"],
+        Projection::Agreements => &["id", "peer"],
     }
 }
 

@@ -40,6 +40,11 @@ const MIGRATIONS: &[(i32, &str, &str)] = &[
         include_str!("../migrations/0008_transition.sql"),
     ),
     (9, "peers", include_str!("../migrations/0009_peers.sql")),
+    (
+        12,
+        "agreements",
+        include_str!("../migrations/0012_agreements.sql"),
+    ),
 ];
 
 /// Advisory lock key held while migrating ("kingamig" in ASCII).

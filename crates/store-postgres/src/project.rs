@@ -117,6 +117,15 @@ pub(crate) async fn apply(tx: &Transaction<'_>, write: &Write) -> Result<()> {
         Write::Place(p) => upsert(tx, "places", "pcode", &p.pcode, &Json(p)).await?,
         Write::Actor(a) => upsert(tx, "actors", "id", &a.id, &Json(a)).await?,
         Write::Peer(p) => upsert(tx, "peers", "name", &p.name, &Json(p)).await?,
+        Write::Agreement(a) => {
+            let stmt = tx
+                .prepare_cached(
+                    "INSERT INTO agreements (id, peer, doc) VALUES ($1, $2, $3)
+                     ON CONFLICT (id) DO UPDATE SET peer = EXCLUDED.peer, doc = EXCLUDED.doc",
+                )
+                .await?;
+            tx.execute(&stmt, &[&a.id, &a.peer, &Json(a)]).await?;
+        }
         Write::Responder(r) => upsert(tx, "responders", "id", &r.id, &Json(r)).await?,
         Write::FocalPoint(f) => {
             let stmt = tx

@@ -40,6 +40,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         include_str!("../migrations/0008_transition.sql"),
     ),
     (9, "peers", include_str!("../migrations/0009_peers.sql")),
+    (
+        12,
+        "agreements",
+        include_str!("../migrations/0012_agreements.sql"),
+    ),
 ];
 
 /// Bring the schema up to date and return the instance id, creating it on first run.

@@ -126,6 +126,13 @@ pub(crate) fn apply(conn: &Connection, write: &Write) -> Result<()> {
         Write::Place(p) => upsert(conn, "places", "pcode", &p.pcode, &encode(p, "place")?)?,
         Write::Actor(a) => upsert(conn, "actors", "id", &a.id, &encode(a, "actor")?)?,
         Write::Peer(p) => upsert(conn, "peers", "name", &p.name, &encode(p, "peer")?)?,
+        Write::Agreement(a) => {
+            conn.prepare_cached(
+                "INSERT INTO agreements (id, peer, doc) VALUES (?1, ?2, ?3)
+                 ON CONFLICT (id) DO UPDATE SET peer = excluded.peer, doc = excluded.doc",
+            )?
+            .execute(rusqlite::params![a.id, a.peer, encode(a, "agreement")?])?;
+        }
         Write::Responder(r) => upsert(conn, "responders", "id", &r.id, &encode(r, "responder")?)?,
         Write::FocalPoint(f) => {
             conn.prepare_cached(

@@ -15,6 +15,7 @@ mod lookups;
 mod outbox;
 mod records;
 mod search;
+mod sharing;
 mod transition;
 
 use std::sync::Arc;
@@ -40,6 +41,7 @@ pub use records::{
     check_registries, check_sessions, check_sessions_of_user, check_users_and_tokens,
 };
 pub use search::check_alert_search;
+pub use sharing::check_agreements;
 pub use transition::check_transition;
 
 /// Run every check against `store`.
@@ -76,6 +78,7 @@ pub async fn run_all(store: Arc<dyn Store>) {
     check_grants_and_keys(s).await;
     check_transition(s).await;
     check_peers(s).await;
+    check_agreements(s).await;
     check_projection_rows(s).await;
     // Last: everything the checks wrote must still form unbroken chains.
     verified_ledger(s).await;

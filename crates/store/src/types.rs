@@ -3,6 +3,7 @@
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
+use kinga_domain::agreement::Agreement;
 use kinga_domain::compartment::{Compartment, CompartmentKey, UserGrant};
 use kinga_domain::incident::care::{Interview, Referral, ServiceProvider};
 use kinga_domain::incident::{Incident, Taxonomy, VerificationState, Violation};
@@ -113,6 +114,8 @@ pub enum Write {
     },
     /// Insert or replace a paired instance, by name.
     Peer(Peer),
+    /// Insert or replace a data-sharing agreement, by id.
+    Agreement(Agreement),
 }
 
 /// The first answer given for an idempotency key.
@@ -310,11 +313,13 @@ pub enum Projection {
     WithdrawalPlans,
     /// Paired instances, keyed by name.
     Peers,
+    /// Data-sharing agreements, keyed by id.
+    Agreements,
 }
 
 impl Projection {
     /// Every projection table.
-    pub const ALL: [Projection; 19] = [
+    pub const ALL: [Projection; 20] = [
         Projection::Alerts,
         Projection::Places,
         Projection::Actors,
@@ -334,6 +339,7 @@ impl Projection {
         Projection::CapacityPlans,
         Projection::WithdrawalPlans,
         Projection::Peers,
+        Projection::Agreements,
     ];
 
     /// The table's name.
@@ -358,6 +364,7 @@ impl Projection {
             Projection::CapacityPlans => "capacity_plans",
             Projection::WithdrawalPlans => "withdrawal_plans",
             Projection::Peers => "peers",
+            Projection::Agreements => "agreements",
         }
     }
 }

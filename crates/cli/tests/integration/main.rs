@@ -19,7 +19,9 @@ mod outbound;
 mod sanitised;
 mod schema_fuzz;
 mod security;
+mod sharing;
 mod sms;
+mod sync;
 mod transition;
 
 /// Define a test that runs `$body(Backend)` once per backend.

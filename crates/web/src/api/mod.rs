@@ -1,5 +1,6 @@
 //! The JSON API under `/api/v1`, and its OpenAPI document at `/api/openapi.json`.
 
+pub mod agreements;
 pub mod alerts;
 pub mod care;
 pub mod exports;
@@ -8,6 +9,7 @@ pub mod map;
 pub mod me;
 pub mod registry;
 pub mod reports;
+pub mod sync;
 pub mod transition;
 pub mod views;
 
@@ -45,7 +47,8 @@ use crate::{AppState, WebError};
         transition::capacities, transition::list_plans, transition::save_plan,
         transition::remove_plan, transition::save_milestone, transition::remove_milestone,
         transition::list_withdrawals, transition::save_withdrawal, transition::save_closure,
-        transition::remove_closure, transition::state, transition::cliff
+        transition::remove_closure, transition::state, transition::cliff,
+        agreements::list, agreements::add, agreements::revoke
     ),
     components(schemas(crate::error::ErrorBody, crate::error::ErrorDetail)),
     modifiers(&BearerAuth),
@@ -55,7 +58,8 @@ use crate::{AppState, WebError};
         (name = "exports", description = "Alert lists as CSV with HXL hashtags, GeoJSON and XLSX"),
         (name = "reports", description = "Response indicators, spikes, risk and the MRM/MARA table"),
         (name = "map", description = "Alerts as points, counts per area and hotspots for the map"),
-        (name = "transition", description = "Transition planning: capacities, plans, closures, the cliff"))
+        (name = "transition", description = "Transition planning: capacities, plans, closures, the cliff"),
+        (name = "agreements", description = "Data-sharing agreements with paired instances"))
 )]
 pub struct ApiDoc;
 
@@ -188,7 +192,20 @@ pub fn routes() -> Router<AppState> {
         )
         .route("/api/v1/transition/state", get(transition::state))
         .route("/api/v1/transition/cliff", get(transition::cliff))
+        .route(
+            "/api/v1/agreements",
+            get(agreements::list).post(agreements::add),
+        )
+        .route("/api/v1/agreements/{id}/revoke", post(agreements::revoke))
         .layer(axum::extract::DefaultBodyLimit::max(MAX_BODY))
+        // Instance-signed replication: batches are larger than any user's request.
+        .merge(
+            Router::new()
+                .route("/api/v1/sync/heads", get(sync::heads))
+                .route("/api/v1/sync/pull", post(sync::pull))
+                .route("/api/v1/sync/push", post(sync::push))
+                .layer(axum::extract::DefaultBodyLimit::max(sync::MAX_SYNC_BODY)),
+        )
         // Alert texts and identities must not linger in shared or lost devices' caches.
         .layer(
             tower_http::set_header::SetResponseHeaderLayer::if_not_present(
