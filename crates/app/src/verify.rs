@@ -58,6 +58,8 @@ impl VerifyReport {
 #[derive(Default)]
 pub(crate) struct Rebuilt {
     alerts: HashMap<String, Alert>,
+    /// Each alert's first origin, and whether another origin changed it since.
+    origins: HashMap<String, (String, bool)>,
     outbox: HashMap<String, OutboxMessage>,
     docs: HashMap<Projection, HashMap<String, Value>>,
 }
@@ -83,11 +85,27 @@ impl Rebuilt {
         match payload {
             Payload::Alert { alert, event } => match event {
                 kinga_domain::AlertEvent::Received(new) => {
+                    self.origins
+                        .insert(alert.clone(), (e.origin.clone(), false));
                     self.alerts.insert(alert, Alert::received(*new, &e.actor));
                 }
                 other => match self.alerts.get_mut(&alert) {
-                    // In canonical order, so every instance folds alike (sync).
-                    Some(a) => a.merge(other, &e.actor, at),
+                    Some(a) => {
+                        // An alert changed on several instances is folded in canonical order,
+                        // as sync folds it; one instance's alert in the order it was sealed.
+                        let multi = match self.origins.get_mut(&alert) {
+                            Some((first, multi)) => {
+                                *multi = *multi || *first != e.origin;
+                                *multi
+                            }
+                            None => true,
+                        };
+                        if multi {
+                            a.merge(other, &e.actor, at)
+                        } else {
+                            a.apply(other, &e.actor, at)
+                        }
+                    }
                     None => {
                         return Err(format!(
                             "event {} changes alert {alert}, which was never received",

@@ -77,7 +77,7 @@ impl Client {
             bail!(
                 "{} answered {status} to {path}: {}",
                 self.peer.name,
-                said["message"].as_str().unwrap_or("(no message)")
+                said["error"]["message"].as_str().unwrap_or("(no message)")
             );
         }
         if !answer_signed_by(&self.key, &sig, &bytes, &answer_sig) {

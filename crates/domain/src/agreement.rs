@@ -277,8 +277,8 @@ impl Agreement {
     }
 }
 
-/// Whether `v` holds member `field` with a value (not null, not an empty string or list), at
-/// any depth.
+/// Whether `v` holds member `field` — or its sealed or digested form, `field_sealed`,
+/// `field_digest` — with a value (not null, not an empty string or list), at any depth.
 fn carries(v: &serde_json::Value, field: &str) -> bool {
     use serde_json::Value;
     match v {
@@ -289,7 +289,11 @@ fn carries(v: &serde_json::Value, field: &str) -> bool {
                 Value::Array(a) => !a.is_empty(),
                 _ => true,
             };
-            (k == field && has_value) || carries(x, field)
+            // A sealed or digested form of the field is the field: it never leaves either.
+            let named = k == field
+                || k.strip_prefix(field)
+                    .is_some_and(|rest| rest == "_sealed" || rest == "_digest");
+            (named && has_value) || carries(x, field)
         }),
         Value::Array(items) => items.iter().any(|x| carries(x, field)),
         _ => false,
@@ -469,6 +473,11 @@ mod tests {
             a.decide(RecordType::Place, None, &json!({"text": "x"})),
             Crossing::Share
         );
+        let sealed = json!({"focal_point": {"name_sealed": "v1:abc"}});
+        assert!(matches!(
+            a.decide(RecordType::FocalPoint, None, &sealed),
+            Crossing::Withhold(_)
+        ));
         let listed = json!([{"name": "Amani"}]);
         assert!(matches!(
             a.decide(RecordType::FocalPoint, None, &listed),
