@@ -259,7 +259,7 @@ impl App {
         let routing = self.route_alert(&gaz, place.as_deref(), read.threat_type, now);
         let id = self.new_id();
         let n = self.store.next_reference().await?;
-        let reference = format!("K-{n}");
+        let reference = format!("{}-{n}", self.settings.instance.reference_prefix);
         let sketch = AlertSketch {
             id: &id,
             reference: &reference,
@@ -473,7 +473,8 @@ impl App {
     pub(crate) async fn visible_alert(&self, caller: &Caller, id_or_ref: &str) -> AppResult<Alert> {
         caller.require(Permission::ReadAlerts)?;
         limits::check("id", id_or_ref, limits::ID)?;
-        let found = if id_or_ref.starts_with("K-") || id_or_ref.starts_with("k-") {
+        // References are `<prefix>-<number>` (ids are ULIDs, which hold no '-').
+        let found = if id_or_ref.contains('-') {
             self.store
                 .alert_by_reference(&id_or_ref.to_uppercase())
                 .await?

@@ -2,6 +2,7 @@
 //! it means, and appends the resulting events (with their projection rows) through the store.
 //! Time, identifiers and keys come from here, so the domain can stay pure.
 
+pub mod agreements;
 pub mod alerts;
 pub mod analysis;
 pub mod anchor;
@@ -27,6 +28,7 @@ pub mod reads;
 pub mod registry;
 pub mod settings;
 pub mod sms_intake;
+pub mod sync;
 pub mod transition;
 pub mod verify;
 pub mod work;

@@ -71,6 +71,13 @@ impl Settings {
                 self.time_zone
             ));
         }
+        let prefix = &self.instance.reference_prefix;
+        if prefix.is_empty() || prefix.len() > 8 || !prefix.chars().all(|c| c.is_ascii_uppercase())
+        {
+            return Err(format!(
+                "instance.reference_prefix '{prefix}' must be 1 to 8 capital letters (K, KF, KB)"
+            ));
+        }
         Ok(())
     }
 
@@ -114,7 +121,7 @@ impl Default for Settings {
 
 /// This instance's identity: the Ed25519 key that signs its handover packages and opens
 /// the keys wrapped for it, and the name people know it by.
-#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(default)]
 pub struct InstanceSettings {
     /// The name given to the instance when its identity is first made (`kinga instance name`
@@ -124,6 +131,22 @@ pub struct InstanceSettings {
     /// key file (`kinga.key` → `kinga.instance-key`, `<database>.key` →
     /// `<database>.instance-key`).
     pub key_file: String,
+    /// Seconds between two syncs with every paired instance in `kinga serve` (0: never).
+    pub sync_seconds: u64,
+    /// Letters before the number of this instance's alert references (`K` → `K-1042`). Give
+    /// each instance that syncs its own, so references made while cut off never collide.
+    pub reference_prefix: String,
+}
+
+impl Default for InstanceSettings {
+    fn default() -> Self {
+        InstanceSettings {
+            name: String::new(),
+            key_file: String::new(),
+            sync_seconds: 300,
+            reference_prefix: "K".into(),
+        }
+    }
 }
 
 /// Spike detection: how often it runs and what a spike is (see `analysis/spikes.rs`).

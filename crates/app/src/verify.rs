@@ -58,6 +58,8 @@ impl VerifyReport {
 #[derive(Default)]
 pub(crate) struct Rebuilt {
     alerts: HashMap<String, Alert>,
+    /// Each alert's first origin, and whether another origin changed it since.
+    origins: HashMap<String, (String, bool)>,
     outbox: HashMap<String, OutboxMessage>,
     docs: HashMap<Projection, HashMap<String, Value>>,
 }
@@ -72,6 +74,10 @@ impl Rebuilt {
 
     /// Fold one event in; a description of what cannot be folded.
     pub(crate) fn fold(&mut self, e: &Event) -> Result<(), String> {
+        if e.is_withheld() {
+            // A stub received by sync: its content stayed with its origin.
+            return Ok(());
+        }
         let payload = e.decode().map_err(|err| err.to_string())?;
         let at = e
             .time()
@@ -79,10 +85,27 @@ impl Rebuilt {
         match payload {
             Payload::Alert { alert, event } => match event {
                 kinga_domain::AlertEvent::Received(new) => {
+                    self.origins
+                        .insert(alert.clone(), (e.origin.clone(), false));
                     self.alerts.insert(alert, Alert::received(*new, &e.actor));
                 }
                 other => match self.alerts.get_mut(&alert) {
-                    Some(a) => a.apply(other, &e.actor, at),
+                    Some(a) => {
+                        // An alert changed on several instances is folded in canonical order,
+                        // as sync folds it; one instance's alert in the order it was sealed.
+                        let multi = match self.origins.get_mut(&alert) {
+                            Some((first, multi)) => {
+                                *multi = *multi || *first != e.origin;
+                                *multi
+                            }
+                            None => true,
+                        };
+                        if multi {
+                            a.merge(other, &e.actor, at)
+                        } else {
+                            a.apply(other, &e.actor, at)
+                        }
+                    }
                     None => {
                         return Err(format!(
                             "event {} changes alert {alert}, which was never received",
@@ -207,6 +230,9 @@ impl Rebuilt {
                     t.remove(&id);
                 }
             }
+            Payload::AgreementSaved { agreement } => {
+                self.put(Projection::Agreements, &agreement.id, json_of(&agreement))
+            }
         }
         Ok(())
     }
@@ -293,6 +319,7 @@ fn write_of(table: Projection, key: String, doc: Value) -> Result<Write, String>
             record: Box::new(de(table, &key, doc)?),
             expected_version: None,
         },
+        Projection::Agreements => Write::Agreement(de(table, &key, doc)?),
         Projection::ServiceProviders => Write::ServiceProvider(de(table, &key, doc)?),
         Projection::Referrals => Write::Referral(de(table, &key, doc)?),
         Projection::Interviews => Write::Interview(de(table, &key, doc)?),

@@ -39,6 +39,10 @@ pub enum HandoverCmd {
         /// The package to write.
         #[arg(long)]
         out: PathBuf,
+        /// The data-sharing agreement to apply (by id). Without it, the agreement in force
+        /// with the paired instance holding the recipient's key applies, if there is one.
+        #[arg(long)]
+        agreement: Option<String>,
     },
     /// Check a package; exit 0 only when it is intact (and signed by SENDER when given),
     /// otherwise name its first fault.
@@ -121,19 +125,31 @@ pub async fn instance(
 /// Run a handover command.
 pub async fn run(settings: &Settings, caller: &Caller, cmd: HandoverCmd) -> anyhow::Result<()> {
     match cmd {
-        HandoverCmd::Export { to, out } => {
+        HandoverCmd::Export { to, out, agreement } => {
             let recipient = read_pub(&to)?;
             let app = runtime::open_app(settings).await?;
             let me = app.identity(caller).await?;
+            let sharing = app
+                .agreement_for(caller, &recipient.key, agreement.as_deref())
+                .await?;
+            let under = sharing.as_ref().map(|a| {
+                format!(
+                    "  under agreement {} with {} ({}, {}): what it does not allow is withheld",
+                    a.id, a.organisation, a.peer, a.level
+                )
+            });
             let bar = bar("exporting {bar:40} {pos}/{len} events ({per_sec}, {eta})");
             let done = app
-                .export_handover(caller, &me, &recipient, &out, progress_of(&bar))
+                .export_handover(caller, &me, &recipient, &out, sharing, progress_of(&bar))
                 .await;
             bar.finish_and_clear();
             let done = done?;
             println!("wrote {}: {}", done.path.display(), done.package.one_line());
             println!("  for {} ({})", recipient.name, recipient.key);
             println!("  signed digest {}", done.package.digest);
+            if let Some(u) = under {
+                println!("{u}");
+            }
             Ok(())
         }
         HandoverCmd::Verify { file, from } => verify(&file, from.as_deref()),

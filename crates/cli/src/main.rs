@@ -1,5 +1,6 @@
 //! `kinga`: one binary for the server and every operator task.
 
+mod agreements;
 mod cluster;
 mod compartments;
 mod config;
@@ -7,6 +8,7 @@ mod demo;
 mod handover;
 mod runtime;
 mod serve;
+mod sync;
 
 use std::io::{BufRead, IsTerminal};
 
@@ -99,6 +101,14 @@ enum Command {
     /// Instances paired with this one.
     #[command(subcommand)]
     Peer(handover::PeerCmd),
+    /// Data-sharing agreements with paired instances.
+    #[command(subcommand)]
+    Agreement(agreements::AgreementCmd),
+    /// Exchange events with a paired instance now, both ways, as the agreements allow.
+    Sync {
+        /// The paired instance (its name in `kinga peer list`).
+        peer: String,
+    },
 }
 
 #[derive(Subcommand)]
@@ -484,6 +494,14 @@ async fn main() -> anyhow::Result<()> {
         Command::Instance(cmd) => handover::instance(&settings, &cli_caller(), cmd).await,
         Command::Handover(cmd) => handover::run(&settings, &cli_caller(), cmd).await,
         Command::Peer(cmd) => handover::peer(&settings, &cli_caller(), cmd).await,
+        Command::Agreement(cmd) => agreements::run(&settings, &cli_caller(), cmd).await,
+        Command::Sync { peer } => {
+            let app = runtime::open_app(&settings).await?;
+            let s = sync::sync_with(&app, &cli_caller(), &peer).await?;
+            println!("{}", sync::one_line(&peer, &s));
+            keep_anchor(&app);
+            Ok(())
+        }
         Command::Cluster { .. } => unreachable!("handled before the settings are loaded"),
         Command::FocalPoints(FocalPointsCmd::Repseudonymise { dry_run }) => {
             let app = runtime::open_app(&settings).await?;

@@ -121,6 +121,7 @@ pub async fn serve(app: App, listen: &str, banner: Option<String>) -> anyhow::Re
     let addr = listener.local_addr()?;
     spawn_jobs(app.clone());
     spawn_delivery(app.clone(), Box::new(sender));
+    crate::sync::spawn_periodic(app.clone());
     let idle = Duration::from_secs(app.settings.http.idle_seconds.max(1));
     let router = kinga_web::router(AppState::new(app.clone()));
     match banner {

@@ -1,6 +1,7 @@
 //! Kinga's domain: the rules of protection work, with no I/O, no async, no SQL, no clock and
 //! no randomness. Time and identifiers are passed in by the caller.
 
+pub mod agreement;
 pub mod alert;
 pub mod analysis;
 pub mod audit;

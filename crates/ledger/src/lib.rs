@@ -46,6 +46,28 @@ pub struct Event {
 }
 
 impl Event {
+    /// A withheld event's stub: its place in its origin's chain (id, sequence number, previous
+    /// hash and hash as its origin gave them) without its content, which an agreement kept
+    /// at the sending instance. Its payload, actor and time are empty.
+    pub fn withheld(origin: &str, seq: u64, id: &str, prev_hash: &str, hash: &str) -> Event {
+        Event {
+            id: id.to_string(),
+            origin: origin.to_string(),
+            seq,
+            actor: String::new(),
+            at: String::new(),
+            payload: String::new(),
+            prev_hash: prev_hash.to_string(),
+            hash: hash.to_string(),
+        }
+    }
+
+    /// Whether this is a withheld event's stub (no real event has an empty payload: every
+    /// payload is a JSON object).
+    pub fn is_withheld(&self) -> bool {
+        self.payload.is_empty()
+    }
+
     /// Decode the payload.
     pub fn decode(&self) -> Result<Payload, serde_json::Error> {
         serde_json::from_str(&self.payload)

@@ -3,6 +3,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use kinga_domain::agreement::Agreement;
 use kinga_domain::alert::AlertEvent;
 use kinga_domain::audit::AuditEntry;
 use kinga_domain::compartment::{Compartment, CompartmentKey, UserGrant};
@@ -168,6 +169,11 @@ pub enum Payload {
         /// Its id.
         id: String,
     },
+    /// A data-sharing agreement with a paired instance was recorded or revoked.
+    AgreementSaved {
+        /// The agreement as it now is.
+        agreement: Agreement,
+    },
 }
 
 impl Payload {
@@ -200,6 +206,7 @@ impl Payload {
             Payload::BroadcastSent { .. } => "broadcast_sent",
             Payload::TransitionRecordSaved { .. } => "transition_record_saved",
             Payload::TransitionRecordRemoved { .. } => "transition_record_removed",
+            Payload::AgreementSaved { .. } => "agreement_saved",
         }
     }
 }

@@ -97,7 +97,10 @@ pub(crate) async fn run(
 }
 
 /// Append a batch of checked events with one statement.
-async fn append(tx: &deadpool_postgres::Transaction<'_>, events: &[Event]) -> Result<()> {
+pub(crate) async fn append(
+    tx: &deadpool_postgres::Transaction<'_>,
+    events: &[Event],
+) -> Result<()> {
     if events.is_empty() {
         return Ok(());
     }

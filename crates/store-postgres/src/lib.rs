@@ -10,6 +10,7 @@ mod incidents;
 mod migrate;
 mod project;
 mod queries;
+mod sync;
 mod transition;
 mod transition_records;
 mod writer;
@@ -23,6 +24,7 @@ use tokio_postgres::NoTls;
 use tokio_postgres::types::{Json, ToSql};
 
 use kinga_domain::Alert;
+use kinga_domain::agreement::Agreement;
 use kinga_domain::compartment::{Compartment, CompartmentKey, UserGrant};
 use kinga_domain::incident::Incident;
 use kinga_domain::incident::care::{Interview, Referral, ServiceProvider};
@@ -42,7 +44,7 @@ use kinga_store::support::{from_sql_int, sql_count};
 use kinga_store::{
     AlertPage, AlertQuery, AuditEntry, Commit, IdempotentAnswer, ImportBatch, ImportReport,
     IncidentPage, IncidentQuery, OutboxQuery, Projection, ProjectionRow, Session, Store,
-    StoreError, StoreResult,
+    StoreError, StoreResult, Write,
 };
 
 use error::{Error, Result};
@@ -470,6 +472,9 @@ impl Store for PostgresStore {
         let sql = "SELECT doc FROM outbox WHERE id = ANY($1) ORDER BY id";
         Ok(docs(&self.client().await?, sql, &[&ids]).await?)
     }
+    async fn agreements(&self) -> StoreResult<Vec<Agreement>> {
+        self.list("SELECT doc FROM agreements ORDER BY id").await
+    }
 
     async fn projection_rows(
         &self,
@@ -482,6 +487,27 @@ impl Store for PostgresStore {
 
     async fn column_faults(&self, limit: usize) -> StoreResult<Vec<String>> {
         Ok(check::column_faults(&self.client().await?, limit).await?)
+    }
+
+    async fn chain_heads(&self) -> StoreResult<std::collections::BTreeMap<String, (u64, String)>> {
+        Ok(sync::heads(&self.client().await?).await?)
+    }
+
+    async fn origin_events(
+        &self,
+        origin: &str,
+        after: u64,
+        limit: usize,
+    ) -> StoreResult<Vec<Event>> {
+        Ok(sync::origin_events(&self.client().await?, origin, after, limit).await?)
+    }
+
+    async fn append_foreign(
+        &self,
+        events: Vec<Event>,
+        writes: Vec<Write>,
+    ) -> StoreResult<ImportReport> {
+        Ok(sync::append(&self.pool, &self.instance, &events, &writes).await?)
     }
 
     async fn import_ledger(

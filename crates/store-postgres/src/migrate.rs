@@ -50,6 +50,11 @@ const MIGRATIONS: &[(i32, &str, &str)] = &[
         "transition records",
         include_str!("../migrations/0011_transition_records.sql"),
     ),
+    (
+        12,
+        "agreements",
+        include_str!("../migrations/0012_agreements.sql"),
+    ),
 ];
 
 /// Advisory lock key held while migrating ("kingamig" in ASCII).

@@ -121,6 +121,15 @@ pub(crate) async fn apply(tx: &Transaction<'_>, write: &Write) -> Result<()> {
             upsert(tx, "handover_reversals", "plan", &r.plan, &Json(r)).await?
         }
         Write::Broadcast(b) => upsert(tx, "broadcasts", "id", &b.id, &Json(b)).await?,
+        Write::Agreement(a) => {
+            let stmt = tx
+                .prepare_cached(
+                    "INSERT INTO agreements (id, peer, doc) VALUES ($1, $2, $3)
+                     ON CONFLICT (id) DO UPDATE SET peer = EXCLUDED.peer, doc = EXCLUDED.doc",
+                )
+                .await?;
+            tx.execute(&stmt, &[&a.id, &a.peer, &Json(a)]).await?;
+        }
         Write::Responder(r) => upsert(tx, "responders", "id", &r.id, &Json(r)).await?,
         Write::FocalPoint(f) => {
             let stmt = tx

@@ -81,6 +81,7 @@ fn columns_of(table: Projection) -> &'static [&'static str] {
         Projection::HandoverReversals => &["plan"],
         Projection::Broadcasts => &["id"],
         Projection::TransitionRecords => &["id", "kind", "place", "version"],
+        Projection::Agreements => &["id", "peer"],
     }
 }
 

@@ -13,6 +13,7 @@ mod project;
 mod queries;
 mod read;
 mod rows;
+mod sync;
 mod transition;
 mod transition_records;
 mod writer;
@@ -25,6 +26,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use rusqlite::{OptionalExtension, params};
 
 use kinga_domain::Alert;
+use kinga_domain::agreement::Agreement;
 use kinga_domain::compartment::{Compartment, CompartmentKey, UserGrant};
 use kinga_domain::incident::Incident;
 use kinga_domain::incident::care::{Interview, Referral, ServiceProvider};
@@ -42,7 +44,7 @@ use kinga_ledger::Event;
 use kinga_store::{
     AlertPage, AlertQuery, AuditEntry, Commit, IdempotentAnswer, ImportBatch, ImportReport,
     IncidentPage, IncidentQuery, OutboxQuery, Projection, ProjectionRow, Session, Store,
-    StoreError, StoreResult,
+    StoreError, StoreResult, Write,
 };
 
 pub use kinga_store::support::WriterStats;
@@ -476,6 +478,10 @@ impl Store for SqliteStore {
         })
         .await
     }
+    async fn agreements(&self) -> StoreResult<Vec<Agreement>> {
+        self.list("SELECT doc FROM agreements ORDER BY id", "agreement")
+            .await
+    }
 
     async fn projection_rows(
         &self,
@@ -490,6 +496,45 @@ impl Store for SqliteStore {
 
     async fn column_faults(&self, limit: usize) -> StoreResult<Vec<String>> {
         self.read(move |c| check::column_faults(c, limit)).await
+    }
+
+    async fn chain_heads(&self) -> StoreResult<std::collections::BTreeMap<String, (u64, String)>> {
+        self.read(sync::heads).await
+    }
+
+    async fn origin_events(
+        &self,
+        origin: &str,
+        after: u64,
+        limit: usize,
+    ) -> StoreResult<Vec<Event>> {
+        let origin = origin.to_string();
+        self.read(move |c| sync::origin_events(c, &origin, after, limit))
+            .await
+    }
+
+    async fn append_foreign(
+        &self,
+        events: Vec<Event>,
+        writes: Vec<Write>,
+    ) -> StoreResult<ImportReport> {
+        let slot = Arc::new(std::sync::Mutex::new(None));
+        let out = slot.clone();
+        let own = self.instance.clone();
+        self.writer
+            .exec(move |c| {
+                let report = sync::append(c, &own, &events, &writes)?;
+                if let Ok(mut v) = out.lock() {
+                    *v = Some(report);
+                }
+                Ok(())
+            })
+            .await?;
+        let report = slot.lock().map(|mut v| v.take());
+        report
+            .ok()
+            .flatten()
+            .ok_or_else(|| StoreError::Backend("the append lost its answer".into()))
     }
 
     async fn import_ledger(

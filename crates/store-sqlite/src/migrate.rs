@@ -50,6 +50,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "transition records",
         include_str!("../migrations/0011_transition_records.sql"),
     ),
+    (
+        12,
+        "agreements",
+        include_str!("../migrations/0012_agreements.sql"),
+    ),
 ];
 
 /// Bring the schema up to date and return the instance id, creating it on first run.

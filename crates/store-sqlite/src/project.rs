@@ -134,6 +134,13 @@ pub(crate) fn apply(conn: &Connection, write: &Write) -> Result<()> {
             &encode(r, "handover reversal")?,
         )?,
         Write::Broadcast(b) => upsert(conn, "broadcasts", "id", &b.id, &encode(b, "broadcast")?)?,
+        Write::Agreement(a) => {
+            conn.prepare_cached(
+                "INSERT INTO agreements (id, peer, doc) VALUES (?1, ?2, ?3)
+                 ON CONFLICT (id) DO UPDATE SET peer = excluded.peer, doc = excluded.doc",
+            )?
+            .execute(rusqlite::params![a.id, a.peer, encode(a, "agreement")?])?;
+        }
         Write::Responder(r) => upsert(conn, "responders", "id", &r.id, &encode(r, "responder")?)?,
         Write::FocalPoint(f) => {
             conn.prepare_cached(

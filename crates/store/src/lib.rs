@@ -16,6 +16,7 @@ use async_trait::async_trait;
 use chrono::{DateTime, NaiveDate, Utc};
 
 use kinga_domain::Alert;
+use kinga_domain::agreement::Agreement;
 use kinga_domain::compartment::{Compartment, CompartmentKey, UserGrant};
 use kinga_domain::incident::Incident;
 use kinga_domain::incident::care::{Interview, Referral, ServiceProvider};
@@ -244,6 +245,8 @@ pub trait Store: Send + Sync + 'static {
     async fn outbox_messages(&self, ids: &[String]) -> StoreResult<Vec<OutboxMessage>>;
     /// Every transition record of one kind, by id.
     async fn transition_records(&self, kind: RecordKind) -> StoreResult<Vec<TransitionRecord>>;
+    /// Every data-sharing agreement, by id.
+    async fn agreements(&self) -> StoreResult<Vec<Agreement>>;
 
     /// Rows of a projection table in key order after `after`, at most `limit`, each with its
     /// record as stored (`kinga verify` compares them with the ledger).
@@ -269,4 +272,28 @@ pub trait Store: Send + Sync + 'static {
     /// Rows whose indexed columns disagree with their own record (a column edited behind
     /// Kinga's back), each described in words; at most `limit`.
     async fn column_faults(&self, limit: usize) -> StoreResult<Vec<String>>;
+
+    /// The head (last sequence number, hash) of every origin's chain held here: what sync
+    /// calls this instance's cursors.
+    async fn chain_heads(&self) -> StoreResult<std::collections::BTreeMap<String, (u64, String)>>;
+
+    /// Events of `origin` after sequence number `after`, in sequence order, at most `limit`.
+    async fn origin_events(
+        &self,
+        origin: &str,
+        after: u64,
+        limit: usize,
+    ) -> StoreResult<Vec<Event>>;
+
+    /// Append events of other instances received by sync, and the rows they change, in one
+    /// transaction. Each event must continue its origin's chain as held here (sequence
+    /// number, previous hash, and a hash its content gives, except withheld stubs); events of
+    /// this instance's own origin are refused. Row writes carry their expected versions: a
+    /// row changed meanwhile fails the whole append with [`StoreError::Conflict`], and the
+    /// caller decides again. Nothing is written when any check fails.
+    async fn append_foreign(
+        &self,
+        events: Vec<Event>,
+        writes: Vec<Write>,
+    ) -> StoreResult<ImportReport>;
 }

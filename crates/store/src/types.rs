@@ -3,6 +3,7 @@
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
+use kinga_domain::agreement::Agreement;
 use kinga_domain::compartment::{Compartment, CompartmentKey, UserGrant};
 use kinga_domain::incident::care::{Interview, Referral, ServiceProvider};
 use kinga_domain::incident::{Incident, Taxonomy, VerificationState, Violation};
@@ -133,6 +134,8 @@ pub enum Write {
         /// Version the removal was decided on.
         expected_version: u64,
     },
+    /// Insert or replace a data-sharing agreement, by id.
+    Agreement(Agreement),
 }
 
 /// The first answer given for an idempotency key.
@@ -337,11 +340,13 @@ pub enum Projection {
     /// Benchmarks, mission indicators and values, community mechanisms, staff, knowledge
     /// notes, keyed by id.
     TransitionRecords,
+    /// Data-sharing agreements, keyed by id.
+    Agreements,
 }
 
 impl Projection {
     /// Every projection table.
-    pub const ALL: [Projection; 22] = [
+    pub const ALL: [Projection; 23] = [
         Projection::Alerts,
         Projection::Places,
         Projection::Actors,
@@ -364,6 +369,7 @@ impl Projection {
         Projection::HandoverReversals,
         Projection::Broadcasts,
         Projection::TransitionRecords,
+        Projection::Agreements,
     ];
 
     /// The table's name.
@@ -391,6 +397,7 @@ impl Projection {
             Projection::HandoverReversals => "handover_reversals",
             Projection::Broadcasts => "broadcasts",
             Projection::TransitionRecords => "transition_records",
+            Projection::Agreements => "agreements",
         }
     }
 }

@@ -5,12 +5,14 @@
 
 use std::path::{Path, PathBuf};
 
+use kinga_domain::agreement::{Agreement, Crossing};
 use kinga_domain::people::Permission;
 use kinga_handover::{HeaderFields, PackageWriter, PublicKeyLine, Scope, Summary, WriteError};
 use kinga_ledger::Event;
 use tokio::sync::mpsc;
 
 use super::{FIELD_SEALING, Identity, Progress, compartment_key_id};
+use crate::agreements::SharingFilter;
 use crate::incidents::keys::label;
 use crate::{App, AppError, AppResult, Caller};
 
@@ -41,18 +43,32 @@ impl App {
     /// Write every event of the ledger, the master key and every compartment key (wrapped for
     /// `recipient`), the manifest and this instance's signature to `out`. The file appears
     /// only once complete and on disk: an export stopped half-way leaves `out` untouched.
+    ///
+    /// Under an agreement (`sharing`), an event it does not allow is written as a withheld
+    /// stub (its place in the chain, no content), the master key stays home (it would open
+    /// every sealed field) and only the keys of the compartments shared travel.
     pub async fn export_handover(
         &self,
         caller: &Caller,
         me: &Identity,
         recipient: &PublicKeyLine,
         out: &Path,
+        sharing: Option<Agreement>,
         progress: Progress,
     ) -> AppResult<ExportSummary> {
         caller.require(Permission::Handover)?;
-        let mut keys: Vec<(String, [u8; 32])> =
-            vec![(FIELD_SEALING.to_string(), *self.sealer.master_key())];
+        let mut filter = sharing.map(SharingFilter::new);
+        let mut keys: Vec<(String, [u8; 32])> = Vec::new();
+        if filter.is_none() {
+            keys.push((FIELD_SEALING.to_string(), *self.sealer.master_key()));
+        }
         for k in self.store.compartment_keys().await? {
+            if filter
+                .as_ref()
+                .is_some_and(|f| !f.shares_compartment(k.compartment))
+            {
+                continue;
+            }
             let l = label(k.compartment, k.version);
             let raw = self.sealer.unwrap_key(&l, &k.wrapped)?;
             keys.push((compartment_key_id(&l), raw));
@@ -76,7 +92,7 @@ impl App {
             .truncate(true)
             .open(&partial)
             .map_err(|e| AppError::Invalid(format!("cannot write {}: {e}", partial.display())))?;
-        let (tx, mut rx) = mpsc::channel::<Vec<Event>>(4);
+        let (tx, mut rx) = mpsc::channel::<Vec<(Event, bool)>>(4);
         let sender = me.key.clone();
         let to = recipient.key;
         let entropy: [u8; 32] = rand::random();
@@ -90,8 +106,12 @@ impl App {
                 w.wrapped_key(id, secret).map_err(write_err)?;
             }
             while let Some(page) = rx.blocking_recv() {
-                for e in page {
-                    w.event_owned(e).map_err(write_err)?;
+                for (e, shared) in page {
+                    if shared {
+                        w.event_owned(e).map_err(write_err)?;
+                    } else {
+                        w.withheld_owned(e).map_err(write_err)?;
+                    }
                 }
             }
             let summary = w.finish(None).map_err(write_err)?;
@@ -111,11 +131,18 @@ impl App {
             };
             after = *last;
             // A closed channel means the writer stopped on an error, which it reports below.
-            if tx
-                .send(page.into_iter().map(|(_, e)| e).collect())
-                .await
-                .is_err()
-            {
+            let page: Vec<(Event, bool)> = page
+                .into_iter()
+                .map(|(_, e)| {
+                    // A stub received by sync stays a stub.
+                    let shared = !e.is_withheld()
+                        && filter
+                            .as_mut()
+                            .is_none_or(|f| f.decide(&e) == Crossing::Share);
+                    (e, shared)
+                })
+                .collect();
+            if tx.send(page).await.is_err() {
                 break Ok(());
             }
         };

@@ -294,6 +294,12 @@ impl Alert {
 
     /// Fold an event into the alert. Events were validated when decided, so this never fails.
     pub fn apply(&mut self, event: AlertEvent, actor: &str, at: DateTime<Utc>) {
+        if converge::superseded(self.state, &event) {
+            // A move decided on another instance, on a state this alert has left, that would
+            // take it back: kept in the timeline, without effect (see `converge.rs`).
+            self.record(event, actor, at);
+            return;
+        }
         match &event {
             AlertEvent::Received(_) => {}
             AlertEvent::Transitioned {
@@ -407,6 +413,7 @@ impl Alert {
     }
 }
 
+mod converge;
 mod events;
 mod lifecycle;
 #[cfg(test)]

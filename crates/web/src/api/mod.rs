@@ -1,5 +1,6 @@
 //! The JSON API under `/api/v1`, and its OpenAPI document at `/api/openapi.json`.
 
+pub mod agreements;
 pub mod alerts;
 pub mod care;
 pub mod exports;
@@ -8,6 +9,7 @@ pub mod map;
 pub mod me;
 pub mod registry;
 pub mod reports;
+pub mod sync;
 pub mod transition;
 pub mod transition_after_closure;
 pub mod transition_broadcasts;
@@ -62,7 +64,8 @@ use crate::{AppState, WebError};
         transition_records::remove_mechanism, transition_records::list_staff,
         transition_records::save_staff, transition_records::remove_staff,
         transition_records::roster, transition_records::list_notes,
-        transition_records::save_note, transition_records::remove_note
+        transition_records::save_note, transition_records::remove_note,
+        agreements::list, agreements::add, agreements::revoke
     ),
     components(schemas(crate::error::ErrorBody, crate::error::ErrorDetail)),
     modifiers(&BearerAuth),
@@ -72,7 +75,8 @@ use crate::{AppState, WebError};
         (name = "exports", description = "Alert lists as CSV with HXL hashtags, GeoJSON and XLSX"),
         (name = "reports", description = "Response indicators, spikes, risk and the MRM/MARA table"),
         (name = "map", description = "Alerts as points, counts per area and hotspots for the map"),
-        (name = "transition", description = "Transition planning: capacities, plans, closures, the cliff"))
+        (name = "transition", description = "Transition planning: capacities, plans, closures, the cliff"),
+        (name = "agreements", description = "Data-sharing agreements with paired instances"))
 )]
 pub struct ApiDoc;
 
@@ -286,7 +290,20 @@ pub fn routes() -> Router<AppState> {
             "/api/v1/transition/notes/{id}",
             delete(transition_records::remove_note),
         )
+        .route(
+            "/api/v1/agreements",
+            get(agreements::list).post(agreements::add),
+        )
+        .route("/api/v1/agreements/{id}/revoke", post(agreements::revoke))
         .layer(axum::extract::DefaultBodyLimit::max(MAX_BODY))
+        // Instance-signed replication: batches are larger than any user's request.
+        .merge(
+            Router::new()
+                .route("/api/v1/sync/heads", get(sync::heads))
+                .route("/api/v1/sync/pull", post(sync::pull))
+                .route("/api/v1/sync/push", post(sync::push))
+                .layer(axum::extract::DefaultBodyLimit::max(sync::MAX_SYNC_BODY)),
+        )
         // Alert texts and identities must not linger in shared or lost devices' caches.
         .layer(
             tower_http::set_header::SetResponseHeaderLayer::if_not_present(

@@ -1,0 +1,307 @@
+//! Taking in a batch from a paired instance: the package is checked (signed by that instance,
+//! for this one, every chain link and hash), events already held are skipped, and the rest are
+//! appended to their origins' chains with the rows they change, in one transaction. Alerts are
+//! folded in canonical order (`Alert::merge`), so every instance that holds the same events
+//! shows the same alert whatever the order they arrived in.
+
+use std::collections::{BTreeMap, HashMap};
+
+use kinga_domain::Alert;
+use kinga_domain::AlertEvent;
+use kinga_domain::peer::Peer;
+use kinga_handover::{Item, PackageReader, PublicKey, ReaderOptions};
+use kinga_ledger::{Event, Payload};
+use kinga_store::{StoreError, Write};
+
+use crate::handover::Identity;
+use crate::{App, AppError, AppResult};
+
+/// Attempts when rows change under a batch being applied.
+const ATTEMPTS: usize = 5;
+
+/// What a batch brought.
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
+pub struct Received {
+    /// Events appended.
+    pub appended: u64,
+    /// Of them, withheld stubs.
+    pub withheld: u64,
+    /// Events already held (a batch sent again), skipped.
+    pub already_held: u64,
+    /// The receiver's cursors afterwards.
+    pub heads: BTreeMap<String, u64>,
+}
+
+fn refuse(why: impl std::fmt::Display) -> AppError {
+    AppError::Invalid(format!("sync batch refused, nothing taken in: {why}"))
+}
+
+/// The events of a package signed by `from` for `me`, in package order, stubs included.
+fn read(bytes: &[u8], from: PublicKey, me: PublicKey) -> AppResult<Vec<Event>> {
+    let opts = ReaderOptions {
+        expected_sender: Some(from),
+        recipient: Some(me),
+        ..ReaderOptions::default()
+    };
+    let mut reader = PackageReader::new(bytes, opts);
+    let mut events = Vec::new();
+    loop {
+        match reader.next_item().map_err(refuse)? {
+            None => return Err(refuse("the batch ends before its signature")),
+            Some(Item::Event(e)) => events.push(e),
+            Some(Item::Withheld(w)) => events.push(Event::withheld(
+                &w.origin,
+                w.seq,
+                &w.id,
+                &w.prev_hash,
+                &w.hash,
+            )),
+            Some(Item::End(_)) => return Ok(events),
+            Some(Item::Attachment(_)) => return Err(refuse("a sync batch carries no attachment")),
+            Some(Item::Header(_) | Item::Key(_) | Item::Manifest(_)) => {}
+        }
+    }
+}
+
+impl App {
+    /// Take in a batch `peer` sent (push) or answered (pull).
+    pub async fn sync_receive(
+        &self,
+        me: &Identity,
+        peer: &Peer,
+        bytes: &[u8],
+    ) -> AppResult<Received> {
+        let from: PublicKey = peer
+            .key
+            .parse()
+            .map_err(|e| AppError::Invalid(format!("peer {}: {e}", peer.name)))?;
+        let events = {
+            let bytes = bytes.to_vec();
+            let me = me.key.public();
+            tokio::task::spawn_blocking(move || read(&bytes, from, me))
+                .await
+                .map_err(|e| refuse(format!("the reader stopped: {e}")))??
+        };
+        let own = self.store.instance_id().await?;
+        let mut last_err = None;
+        for _ in 0..ATTEMPTS {
+            match self.take_in(&own, &events).await {
+                Err(AppError::Store(StoreError::Conflict(what))) => {
+                    // A row changed meanwhile (a local edit, another sync): decide again.
+                    last_err = Some(what);
+                }
+                other => return other,
+            }
+        }
+        Err(AppError::Store(StoreError::Conflict(
+            last_err.unwrap_or_else(|| "the batch".into()),
+        )))
+    }
+
+    async fn take_in(&self, own: &str, events: &[Event]) -> AppResult<Received> {
+        let heads = self.store.chain_heads().await?;
+        let mut next: HashMap<&str, u64> = heads
+            .iter()
+            .map(|(o, (seq, _))| (o.as_str(), seq + 1))
+            .collect();
+        let mut fresh: Vec<Event> = Vec::new();
+        let mut held = 0u64;
+        for e in events {
+            if e.origin == own {
+                // This instance's own events, relayed back: it holds them already.
+                held += 1;
+                continue;
+            }
+            let want = next.get(e.origin.as_str()).copied().unwrap_or(1);
+            if e.seq < want {
+                if e.seq + 1 == want && heads.get(&e.origin).is_some_and(|(_, h)| *h != e.hash) {
+                    return Err(refuse(format!(
+                        "event {} of {} differs from the one held here: the two chains have forked",
+                        e.seq, e.origin
+                    )));
+                }
+                held += 1;
+                continue;
+            }
+            if e.seq > want {
+                return Err(refuse(format!(
+                    "events {want} to {} of {} are missing before it: sync again from the cursors",
+                    e.seq - 1,
+                    e.origin
+                )));
+            }
+            next.insert(e.origin.as_str(), e.seq + 1);
+            fresh.push(e.clone());
+        }
+        if fresh.is_empty() {
+            return Ok(Received {
+                already_held: held,
+                heads: self.sync_heads().await?.heads,
+                ..Received::default()
+            });
+        }
+        let writes = self.project(&fresh).await?;
+        let withheld = fresh.iter().filter(|e| e.is_withheld()).count() as u64;
+        let appended = fresh.len() as u64;
+        self.store.append_foreign(fresh, writes).await?;
+        if let Err(e) = self.refresh_caches().await {
+            tracing::warn!(error = %e, "caches not refreshed after a sync batch");
+        }
+        Ok(Received {
+            appended,
+            withheld,
+            already_held: held,
+            heads: self.sync_heads().await?.heads,
+        })
+    }
+
+    /// The rows `events` (new, in order) change, from the rows held now.
+    async fn project(&self, events: &[Event]) -> AppResult<Vec<Write>> {
+        // Alerts: held ones and their versions, new ones from their intake.
+        let mut alerts: BTreeMap<String, (Alert, Option<u64>)> = BTreeMap::new();
+        let mut versions: HashMap<String, u64> = HashMap::new();
+        let mut writes = Vec::new();
+        for e in events.iter().filter(|e| !e.is_withheld()) {
+            let payload = e
+                .decode()
+                .map_err(|err| refuse(format!("event {}: {err}", e.id)))?;
+            let at = e
+                .time()
+                .ok_or_else(|| refuse(format!("event {} has a bad time {}", e.id, e.at)))?;
+            match payload {
+                Payload::Alert { alert, event } => {
+                    if !alerts.contains_key(&alert) {
+                        if let Some(a) = self.store.alert(&alert).await? {
+                            let v = a.version;
+                            alerts.insert(alert.clone(), (a, Some(v)));
+                        }
+                    }
+                    match (alerts.get_mut(&alert), event) {
+                        (None, AlertEvent::Received(new)) => {
+                            alerts.insert(alert, (Alert::received(*new, &e.actor), None));
+                        }
+                        (None, _) => {
+                            return Err(refuse(format!(
+                                "event {} changes alert {alert}, which this instance never received",
+                                e.id
+                            )));
+                        }
+                        (Some(_), AlertEvent::Received(_)) => {
+                            return Err(refuse(format!("alert {alert} is received twice")));
+                        }
+                        (Some((a, _)), other) => a.merge(other, &e.actor, at),
+                    }
+                }
+                Payload::PlaceSaved { place } => writes.push(Write::Place(place)),
+                Payload::ActorSaved { actor } => writes.push(Write::Actor(actor)),
+                Payload::ResponderSaved { responder } => writes.push(Write::Responder(responder)),
+                Payload::FocalPointSaved { focal_point } => {
+                    writes.push(Write::FocalPoint(focal_point))
+                }
+                Payload::ServiceProviderSaved { provider } => {
+                    writes.push(Write::ServiceProvider(provider))
+                }
+                Payload::ReferralSaved { referral } => writes.push(Write::Referral(referral)),
+                Payload::InterviewLogged { interview } => writes.push(Write::Interview(interview)),
+                Payload::DigestIssued { digest } => {
+                    let day = digest
+                        .get("day")
+                        .and_then(serde_json::Value::as_str)
+                        .unwrap_or_default()
+                        .to_string();
+                    writes.push(Write::Digest { day, digest });
+                }
+                Payload::IncidentSaved { incident } => {
+                    let key = format!("incident:{}", incident.id);
+                    let expected = match versions.get(&key) {
+                        Some(v) => Some(*v),
+                        None => self.store.incident(&incident.id).await?.map(|i| i.version),
+                    };
+                    versions.insert(key, incident.version);
+                    writes.push(Write::Incident {
+                        incident: Box::new(incident),
+                        expected_version: expected,
+                    });
+                }
+                Payload::CapacityPlanSaved { plan } => {
+                    let key = format!("capacity:{}", plan.id);
+                    let expected = match versions.get(&key) {
+                        Some(v) => Some(*v),
+                        None => self
+                            .store
+                            .capacity_plans()
+                            .await?
+                            .into_iter()
+                            .find(|p| p.id == plan.id)
+                            .map(|p| p.version),
+                    };
+                    versions.insert(key, plan.version);
+                    writes.push(Write::CapacityPlan {
+                        plan: Box::new(plan),
+                        expected_version: expected,
+                    });
+                }
+                Payload::CapacityPlanRemoved { plan } => {
+                    let key = format!("capacity:{plan}");
+                    let expected = match versions.remove(&key) {
+                        Some(v) => Some(v),
+                        None => self
+                            .store
+                            .capacity_plans()
+                            .await?
+                            .into_iter()
+                            .find(|p| p.id == plan)
+                            .map(|p| p.version),
+                    };
+                    if let Some(v) = expected {
+                        writes.push(Write::RemoveCapacityPlan {
+                            id: plan,
+                            expected_version: v,
+                        });
+                    }
+                }
+                Payload::WithdrawalPlanSaved { plan } => {
+                    let key = format!("withdrawal:{}", plan.id);
+                    let expected = match versions.get(&key) {
+                        Some(v) => Some(*v),
+                        None => self
+                            .store
+                            .withdrawal_plans()
+                            .await?
+                            .into_iter()
+                            .find(|p| p.id == plan.id)
+                            .map(|p| p.version),
+                    };
+                    versions.insert(key, plan.version);
+                    writes.push(Write::WithdrawalPlan {
+                        plan: Box::new(plan),
+                        expected_version: expected,
+                    });
+                }
+                other @ (Payload::UserSaved { .. }
+                | Payload::TokenSaved { .. }
+                | Payload::MessageQueued { .. }
+                | Payload::MessageStatus { .. }
+                | Payload::Audited { .. }
+                | Payload::GrantSaved { .. }
+                | Payload::GrantRevoked { .. }
+                | Payload::CompartmentKeySaved { .. }
+                | Payload::PeerSaved { .. }
+                | Payload::AgreementSaved { .. }) => {
+                    return Err(refuse(format!(
+                        "event {} is a {} event, which never crosses between instances",
+                        e.id,
+                        other.kind()
+                    )));
+                }
+            }
+        }
+        for (_, (alert, expected)) in alerts {
+            writes.push(Write::Alert {
+                alert: Box::new(alert),
+                expected_version: expected,
+            });
+        }
+        Ok(writes)
+    }
+}

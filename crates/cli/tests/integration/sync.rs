@@ -1,0 +1,278 @@
+//! Sync between instances, as an organisation would run it: HQ, a field office and a successor
+//! are separate `kinga serve` processes on loopback, paired by key, each with an agreement with
+//! the other. The field office works cut off while HQ changes the same alert; when the link
+//! comes back, `kinga sync` both ways brings all three to the same alert (state never going
+//! back, both moves in the timeline), each instance's own alerts with their own references,
+//! nothing the agreements withhold, and `kinga verify` passing on all three. Syncing again
+//! changes nothing; a pull killed at random points resumes with nothing lost or duplicated.
+
+use std::process::Output;
+use std::time::Duration;
+
+use serde_json::{Value, json};
+
+use crate::harness::{Backend, Server};
+
+fn text(out: &Output) -> String {
+    format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    )
+}
+
+fn ok(out: Output, what: &str) -> String {
+    assert!(out.status.success(), "{what}: {}", text(&out));
+    String::from_utf8_lossy(&out.stdout).to_string()
+}
+
+async fn instance(backend: Backend, prefix: &str) -> Option<Server> {
+    Server::start_with_env(
+        backend,
+        &[
+            ("KINGA_INSTANCE_SYNC_SECONDS", "0"),
+            ("KINGA_INSTANCE_REFERENCE_PREFIX", prefix),
+        ],
+    )
+    .await
+}
+
+fn key(s: &Server) -> String {
+    let line = ok(s.cli(&["instance", "key"], None), "instance key");
+    line.split_whitespace().next().expect("key").to_string()
+}
+
+/// Pair `a` with `b` under `name` and record the agreement `a` keeps with it.
+fn pair(a: &Server, name: &str, b: &Server) {
+    let url = b.base.clone();
+    ok(
+        a.cli(&["peer", "add", name, &url, &key(b)], None),
+        "peer add",
+    );
+    ok(
+        a.cli(
+            &[
+                "agreement",
+                "add",
+                name,
+                "--organisation",
+                "Mission and partners",
+                "--compartments",
+                "general,human_rights",
+                "--withhold",
+                "focal_point:name",
+                "--purpose",
+                "Alert network continuity",
+                "--from",
+                "2020-01-01",
+                "--until",
+                "2099-12-31",
+            ],
+            None,
+        ),
+        "agreement add",
+    );
+}
+
+fn sync(s: &Server, peer: &str) -> String {
+    ok(s.cli(&["sync", peer], None), &format!("sync {peer}"))
+}
+
+async fn alert(s: &Server, id: &str) -> Value {
+    let (st, a) = s.get(&format!("/api/v1/alerts/{id}")).await;
+    assert_eq!(st, 200, "{a}");
+    a
+}
+
+async fn move_to(s: &Server, id: &str, body: Value) {
+    let (st, v) = s
+        .post(&format!("/api/v1/alerts/{id}/transitions"), body.clone())
+        .await;
+    assert_eq!(st, 200, "{body} -> {v}");
+}
+
+async fn count(s: &Server, sql: &str) -> i64 {
+    s.sql_column(sql, sql).await[0].parse().expect("a count")
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn three_instances_converge() {
+    let Some(mut hq) = instance(Backend::Sqlite, "K").await else {
+        return;
+    };
+    let Some(mut field) = instance(Backend::Sqlite, "KF").await else {
+        return;
+    };
+    // The successor on PostgreSQL when there is one.
+    let mut successor = match instance(Backend::Postgres, "KS").await {
+        Some(s) => s,
+        None => instance(Backend::Sqlite, "KS")
+            .await
+            .expect("a SQLite instance"),
+    };
+    pair(&hq, "field", &field);
+    pair(&field, "hq", &hq);
+    pair(&hq, "successor", &successor);
+    pair(&successor, "hq", &hq);
+
+    let (st, a) = hq
+        .post(
+            "/api/v1/alerts",
+            json!({"text": "Hommes armés vus près de l'école de Kiwanja", "place": "CD6111"}),
+        )
+        .await;
+    assert_eq!(st, 201, "{a}");
+    let id = a["id"].as_str().expect("id").to_string();
+    let said = sync(&field, "hq");
+    assert!(said.contains("received"), "{said}");
+    assert_eq!(alert(&field, &id).await["state"], json!("received"));
+
+    // Cut off: both sides move the same alert.
+    move_to(&hq, &id, json!({"to": "acknowledged"})).await;
+    move_to(
+        &hq,
+        &id,
+        json!({"to": "verified", "reason": "confirmé par le chef de localité"}),
+    )
+    .await;
+    move_to(&field, &id, json!({"to": "acknowledged"})).await;
+    move_to(
+        &field,
+        &id,
+        json!({"to": "false_alarm", "reason": "les hommes étaient des chasseurs"}),
+    )
+    .await;
+    let (st, b) = field
+        .post(
+            "/api/v1/alerts",
+            json!({"text": "Enlèvement signalé à Bunagana", "place": "CD6111"}),
+        )
+        .await;
+    assert_eq!(st, 201, "{b}");
+    assert!(
+        b["reference"]
+            .as_str()
+            .unwrap_or_default()
+            .starts_with("KF-"),
+        "{b}"
+    );
+    let b_id = b["id"].as_str().expect("id").to_string();
+
+    // The link comes back.
+    sync(&field, "hq");
+    sync(&successor, "hq");
+    sync(&field, "hq");
+    let again = sync(&successor, "hq");
+    assert!(again.contains("received 0"), "{again}");
+    let again = sync(&field, "hq");
+    assert!(
+        again.contains("sent 0") && again.contains("received 0"),
+        "{again}"
+    );
+
+    let (a_hq, a_field, a_succ) = (
+        alert(&hq, &id).await,
+        alert(&field, &id).await,
+        alert(&successor, &id).await,
+    );
+    // Both moves of both sides are kept; the state never went back: a false alarm is further
+    // along than verified.
+    assert_eq!(a_hq["state"], json!("false_alarm"), "{a_hq}");
+    for (name, other) in [("field", &a_field), ("successor", &a_succ)] {
+        assert_eq!(other["state"], a_hq["state"], "{name}");
+        assert_eq!(other["timeline"], a_hq["timeline"], "{name}");
+        assert_eq!(other["version"], a_hq["version"], "{name}");
+    }
+    assert_eq!(a_hq["timeline"].as_array().map(Vec::len), Some(5), "{a_hq}");
+    for s in [&hq, &field, &successor] {
+        let got = alert(s, &b_id).await;
+        assert_eq!(got["reference"], b["reference"]);
+        // Each event once, whatever the number of syncs.
+        let dup = count(
+            s,
+            "SELECT count(*) FROM (SELECT origin, seq FROM events GROUP BY origin, seq HAVING count(*) > 1) d",
+        )
+        .await;
+        assert_eq!(dup, 0);
+    }
+    // The agreements withhold focal points' names: no focal point of another instance crossed.
+    let field_id = field
+        .sql_column("SELECT id FROM instance", "SELECT id FROM instance")
+        .await[0]
+        .clone();
+    let crossed = count(
+        &field,
+        &format!(
+            "SELECT count(*) FROM events WHERE origin <> '{field_id}' AND payload LIKE '%focal_point_saved%'"
+        ),
+    )
+    .await;
+    assert_eq!(crossed, 0, "a focal point crossed");
+    let stubs = count(
+        &field,
+        &format!("SELECT count(*) FROM events WHERE origin <> '{field_id}' AND payload = ''"),
+    )
+    .await;
+    assert!(
+        stubs > 0,
+        "users, tokens and focal points travel as withheld stubs"
+    );
+
+    for s in [&mut hq, &mut field, &mut successor] {
+        s.stop();
+        let verified = ok(s.cli(&["verify"], None), "verify");
+        assert!(verified.contains("ledger verified"), "{verified}");
+        assert!(verified.contains("in 3 chain(s)"), "{verified}");
+    }
+}
+
+/// A pull killed at random points (`kill -9` of the receiving `kinga sync`) resumes with
+/// nothing lost or duplicated.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_killed_sync_resumes() {
+    let Some(hq) = instance(Backend::Sqlite, "K").await else {
+        return;
+    };
+    let Some(mut field) = instance(Backend::Sqlite, "KF").await else {
+        return;
+    };
+    pair(&hq, "field", &field);
+    pair(&field, "hq", &hq);
+    for i in 0..150 {
+        let (st, a) = hq
+            .post(
+                "/api/v1/alerts",
+                json!({"text": format!("Alerte numéro {i} à Kiwanja"), "place": "CD6111"}),
+            )
+            .await;
+        assert_eq!(st, 201, "{a}");
+    }
+    let hq_id = hq
+        .sql_column("SELECT id FROM instance", "SELECT id FROM instance")
+        .await[0]
+        .clone();
+    let held = format!("SELECT count(*) FROM events WHERE origin = '{hq_id}'");
+    let total = count(&hq, &held).await;
+    field.stop();
+    for _ in 0..4 {
+        let mut child = field.cli_child(&["sync", "hq"]);
+        let wait = 50 + rand::random::<u64>() % 1_500;
+        tokio::time::sleep(Duration::from_millis(wait)).await;
+        let _ = child.kill();
+        let _ = child.wait();
+        let n = count(&field, &held).await;
+        eprintln!("sync killed after {wait} ms: {n} of {total} events");
+        // One batch, one transaction: all of it or none of it.
+        assert!(n == 0 || n == total, "{n} of {total} events after a kill");
+    }
+    sync(&field, "hq");
+    assert_eq!(count(&field, &held).await, total);
+    let again = sync(&field, "hq");
+    assert!(again.contains("received 0"), "{again}");
+    let verified = ok(field.cli(&["verify"], None), "verify");
+    assert!(verified.contains("ledger verified"), "{verified}");
+    let (st, page) = hq.get("/api/v1/alerts?limit=500").await;
+    assert_eq!(st, 200);
+    let shown = page["items"].as_array().map(Vec::len).unwrap_or(0);
+    assert!(shown >= 150, "{shown}");
+}
