@@ -92,11 +92,14 @@ pub enum RecordType {
     WithdrawalPlan,
     /// Daily alert-tracking digests (counts).
     Digest,
+    /// Transition records: benchmarks, mission indicators and their values, community
+    /// mechanisms, the staff roster, knowledge notes, and broadcasts to communities.
+    TransitionRecord,
 }
 
 impl RecordType {
     /// Every record type.
-    pub const ALL: [RecordType; 12] = [
+    pub const ALL: [RecordType; 13] = [
         RecordType::Alert,
         RecordType::Incident,
         RecordType::Referral,
@@ -109,6 +112,7 @@ impl RecordType {
         RecordType::CapacityPlan,
         RecordType::WithdrawalPlan,
         RecordType::Digest,
+        RecordType::TransitionRecord,
     ];
 
     /// The snake_case identifier.
@@ -126,6 +130,7 @@ impl RecordType {
             RecordType::CapacityPlan => "capacity_plan",
             RecordType::WithdrawalPlan => "withdrawal_plan",
             RecordType::Digest => "digest",
+            RecordType::TransitionRecord => "transition_record",
         }
     }
 
@@ -343,20 +348,18 @@ fn text(field: &'static str, v: &str) -> Result<String, DomainError> {
     Ok(t.to_string())
 }
 
+/// Organisation, purpose, level, compartments and withheld fields by record type, checked.
+pub type Checked = (
+    String,
+    String,
+    Level,
+    Vec<Compartment>,
+    BTreeMap<RecordType, Vec<String>>,
+);
+
 /// The checked parts of an agreement: organisation, purpose and dates, the withheld fields
 /// grouped by record type. The peer name is checked by the caller (it must be paired).
-pub fn check(
-    input: &AgreementInput,
-) -> Result<
-    (
-        String,
-        String,
-        Level,
-        Vec<Compartment>,
-        BTreeMap<RecordType, Vec<String>>,
-    ),
-    DomainError,
-> {
+pub fn check(input: &AgreementInput) -> Result<Checked, DomainError> {
     let organisation = text("organisation", &input.organisation)?;
     let purpose = text("purpose", &input.purpose)?;
     let level: Level = input.level.parse()?;

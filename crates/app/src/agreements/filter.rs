@@ -132,7 +132,15 @@ impl SharingFilter {
             Payload::WithdrawalPlanSaved { .. } => {
                 a.decide(RecordType::WithdrawalPlan, None, &record())
             }
+            Payload::HandoverReversalSaved { .. } => {
+                a.decide(RecordType::CapacityPlan, None, &record())
+            }
             Payload::DigestIssued { .. } => a.decide(RecordType::Digest, None, &record()),
+            Payload::BroadcastSent { .. }
+            | Payload::TransitionRecordSaved { .. }
+            | Payload::TransitionRecordRemoved { .. } => {
+                a.decide(RecordType::TransitionRecord, None, &record())
+            }
             Payload::UserSaved { .. }
             | Payload::TokenSaved { .. }
             | Payload::MessageQueued { .. }

@@ -9,6 +9,7 @@ use std::collections::{BTreeMap, HashMap};
 use kinga_domain::Alert;
 use kinga_domain::AlertEvent;
 use kinga_domain::peer::Peer;
+use kinga_domain::transition::{RecordKind, TransitionRecord};
 use kinga_handover::{Item, PackageReader, PublicKey, ReaderOptions};
 use kinga_ledger::{Event, Payload};
 use kinga_store::{StoreError, Write};
@@ -156,6 +157,28 @@ impl App {
     }
 
     /// The rows `events` (new, in order) change, from the rows held now.
+    /// The stored version of a transition record, if this instance holds it.
+    async fn transition_record_version(&self, record: &TransitionRecord) -> AppResult<Option<u64>> {
+        Ok(self
+            .store
+            .transition_records(record.kind())
+            .await?
+            .into_iter()
+            .find(|r| r.id() == record.id())
+            .map(|r| r.stamp().version))
+    }
+
+    /// The stored version of a transition record known only by its id (a removal).
+    async fn stored_record_version(&self, id: &str) -> AppResult<Option<u64>> {
+        for kind in RecordKind::ALL {
+            let found = self.store.transition_records(kind).await?;
+            if let Some(r) = found.into_iter().find(|r| r.id() == id) {
+                return Ok(Some(r.stamp().version));
+            }
+        }
+        Ok(None)
+    }
+
     async fn project(&self, events: &[Event]) -> AppResult<Vec<Write>> {
         // Alerts: held ones and their versions, new ones from their intake.
         let mut alerts: BTreeMap<String, (Alert, Option<u64>)> = BTreeMap::new();
@@ -277,6 +300,35 @@ impl App {
                         plan: Box::new(plan),
                         expected_version: expected,
                     });
+                }
+                Payload::HandoverReversalSaved { reversal } => {
+                    writes.push(Write::HandoverReversal(reversal))
+                }
+                Payload::BroadcastSent { broadcast } => writes.push(Write::Broadcast(broadcast)),
+                Payload::TransitionRecordSaved { record } => {
+                    let key = format!("record:{}", record.id());
+                    let expected = match versions.get(&key) {
+                        Some(v) => Some(*v),
+                        None => self.transition_record_version(&record).await?,
+                    };
+                    versions.insert(key, record.stamp().version);
+                    writes.push(Write::TransitionRecord {
+                        record: Box::new(record),
+                        expected_version: expected,
+                    });
+                }
+                Payload::TransitionRecordRemoved { id } => {
+                    let key = format!("record:{id}");
+                    let expected = match versions.remove(&key) {
+                        Some(v) => Some(v),
+                        None => self.stored_record_version(&id).await?,
+                    };
+                    if let Some(v) = expected {
+                        writes.push(Write::RemoveTransitionRecord {
+                            id,
+                            expected_version: v,
+                        });
+                    }
                 }
                 other @ (Payload::UserSaved { .. }
                 | Payload::TokenSaved { .. }
