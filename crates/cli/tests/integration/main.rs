@@ -21,6 +21,9 @@ mod schema_fuzz;
 mod security;
 mod sms;
 mod transition;
+mod ussd;
+mod voice;
+mod whatsapp;
 
 /// Define a test that runs `$body(Backend)` once per backend.
 #[macro_export]

@@ -6,6 +6,7 @@ pub mod exports;
 pub mod incidents;
 pub mod map;
 pub mod me;
+pub mod media;
 pub mod registry;
 pub mod reports;
 pub mod transition;
@@ -45,7 +46,8 @@ use crate::{AppState, WebError};
         transition::capacities, transition::list_plans, transition::save_plan,
         transition::remove_plan, transition::save_milestone, transition::remove_milestone,
         transition::list_withdrawals, transition::save_withdrawal, transition::save_closure,
-        transition::remove_closure, transition::state, transition::cliff
+        transition::remove_closure, transition::state, transition::cliff,
+        media::get_media, media::transcript
     ),
     components(schemas(crate::error::ErrorBody, crate::error::ErrorDetail)),
     modifiers(&BearerAuth),
@@ -87,6 +89,8 @@ pub fn routes() -> Router<AppState> {
         .route("/api/v1/alerts/{id}/reporter", post(alerts::link_reporter))
         .route("/api/v1/alerts/{id}/questions", post(alerts::ask_reporter))
         .route("/api/v1/alerts/{id}/notes", post(alerts::add_note))
+        .route("/api/v1/alerts/{id}/media/{digest}", get(media::get_media))
+        .route("/api/v1/alerts/{id}/transcript", post(media::transcript))
         .route("/api/v1/alerts/{id}/take", post(alerts::take))
         .route(
             "/api/v1/alerts/{id}/response",
