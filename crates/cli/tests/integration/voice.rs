@@ -234,7 +234,7 @@ async fn hotline(backend: Backend) {
     let (st, twiml) = signed(&s, "/channels/twilio/voice", &ringing).await;
     assert_eq!(st, 200);
     assert!(
-        twiml.contains("<Say language=\"fr-FR\">Ligne d'alerte Kinga. Après le bip"),
+        twiml.contains("<Say language=\"fr-FR\">Ligne d&apos;alerte Kinga. Après le bip"),
         "{twiml}"
     );
     assert!(

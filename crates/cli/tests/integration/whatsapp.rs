@@ -72,7 +72,7 @@ async fn messages(backend: Backend) {
         ("MessageType", "image"),
         ("WaId", "243990001001"),
         ("SmsStatus", "received"),
-        ("Body", "HATARI Kiwanja watu wenye silaha karibu na soko"),
+        ("Body", "HATARI Bunagana watu wenye silaha karibu na soko"),
         ("To", "whatsapp:+14155238886"),
         ("MessageSid", "SMwa0001"),
         ("AccountSid", ACCOUNT),
@@ -91,7 +91,7 @@ async fn messages(backend: Backend) {
     assert_eq!(a["channel"], "whatsapp");
     assert_eq!(a["reporter"]["pseudonym"], FURAHA);
     assert_eq!(a["threat_type"], "armed_presence");
-    assert_eq!(a["place"], "CD6111-V001");
+    assert_eq!(a["place"], "CD6111-V002");
     let (_, path) = media_of(&a);
     let r = s
         .req(reqwest::Method::GET, &path)

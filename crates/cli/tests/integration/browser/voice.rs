@@ -35,10 +35,16 @@ async fn audio_source(c: &Client) -> (u64, String, u64) {
 
 /// The duration the browser decoded from the audio element, once it has loaded it.
 async fn decoded_duration(c: &Client) -> f64 {
+    c.execute(
+        "const a = document.querySelector('audio[controls]'); if (a.readyState < 1) a.load();",
+        vec![],
+    )
+    .await
+    .expect("load the audio");
     for _ in 0..100 {
         let v: Value = c
             .execute(
-                "const a = document.querySelector('audio[controls]'); a.load && a.readyState < 1 && a.load();\
+                "const a = document.querySelector('audio[controls]');\
                  return [a.readyState, a.duration || 0, a.error ? a.error.code : 0];",
                 vec![],
             )
