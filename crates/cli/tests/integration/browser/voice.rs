@@ -72,13 +72,13 @@ async fn one_call(c: &Client, s: &Server, stand_in: &StandIn, width: u32, call_s
     let first = c
         .wait()
         .at_most(Duration::from_secs(10))
-        .for_element(Locator::Css("tbody#queue-rows tr"))
+        .for_element(Locator::Css("tbody#new-rows tr[id^='row-']"))
         .await
         .expect("a queue row");
     assert_eq!(
         first.attr("id").await.expect("id").as_deref(),
         Some(format!("row-{reference}").as_str()),
-        "the untranscribed call heads the queue"
+        "the untranscribed call heads the new alerts on top of the queue"
     );
     fits(c, &format!("the queue at {width} px")).await;
     c.goto(&format!("{}/alerts/{reference}", s.base))
