@@ -160,7 +160,9 @@ impl App {
             events.push(event);
             writes.push(row);
         }
-        if alert.channel == Channel::Sms && alert.reporter.phone_sealed.is_some() {
+        if matches!(alert.channel, Channel::Sms | Channel::Whatsapp)
+            && alert.reporter.phone_sealed.is_some()
+        {
             let text =
                 outbox::acknowledgement_text(alert.reporter.language.as_deref(), &alert.reference);
             self.queue_reporter_message(
@@ -172,7 +174,11 @@ impl App {
                 &mut writes,
             );
             if let Some(provider) = &extras.acknowledged_by {
-                mark_last_message_sent(provider, &mut events, &mut writes);
+                let by = match alert.channel {
+                    Channel::Whatsapp => "whatsapp",
+                    _ => outbox::CHANNEL_SMS,
+                };
+                mark_last_message_sent(provider, by, &mut events, &mut writes);
             }
         }
         // The alert row and the remembered answer are the alert as finally answered.
@@ -543,6 +549,7 @@ impl App {
 /// sent by that gateway, so the delivery worker never sends it a second time.
 fn mark_last_message_sent(
     provider: &str,
+    channel: &str,
     events: &mut [kinga_ledger::DraftEvent],
     writes: &mut [Write],
 ) {
@@ -550,7 +557,7 @@ fn mark_last_message_sent(
         m.status = kinga_domain::outbox::MessageStatus::Sent;
         m.attempts = 1;
         m.provider = Some(provider.to_string());
-        m.channel = Some(outbox::CHANNEL_SMS.to_string());
+        m.channel = Some(channel.to_string());
     };
     if let Some(Write::Outbox(m)) = writes.iter_mut().rfind(|w| matches!(w, Write::Outbox(_))) {
         mark(m);

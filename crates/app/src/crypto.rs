@@ -149,6 +149,47 @@ impl Sealer {
         String::from_utf8(plain).map_err(|_| bad())
     }
 
+    /// Seal a file's bytes (attachments): `nonce || ciphertext`. The nonce is a keyed digest
+    /// of the content, so the same file seals to the same bytes and stays content-addressed;
+    /// two files share a nonce only when they are the same file.
+    pub fn seal_bytes(&self, plain: &[u8]) -> AppResult<Vec<u8>> {
+        let nonce_key = blake3::derive_key("kinga 2026 media nonce", &self.master);
+        let nonce = blake3::keyed_hash(&nonce_key, plain);
+        let nonce = &nonce.as_bytes()[..24];
+        let ct = self
+            .cipher
+            .encrypt(
+                XNonce::from_slice(nonce),
+                chacha20poly1305::aead::Payload {
+                    msg: plain,
+                    aad: b"kinga media v1",
+                },
+            )
+            .map_err(|_| AppError::Crypto("encryption failed".into()))?;
+        let mut out = nonce.to_vec();
+        out.extend_from_slice(&ct);
+        Ok(out)
+    }
+
+    /// Open bytes sealed by [`Sealer::seal_bytes`] with the same key.
+    pub fn open_bytes(&self, sealed: &[u8]) -> AppResult<Vec<u8>> {
+        if sealed.len() < 24 {
+            return Err(AppError::Crypto("sealed file is damaged".into()));
+        }
+        let (nonce, ct) = sealed.split_at(24);
+        self.cipher
+            .decrypt(
+                XNonce::from_slice(nonce),
+                chacha20poly1305::aead::Payload {
+                    msg: ct,
+                    aad: b"kinga media v1",
+                },
+            )
+            .map_err(|_| {
+                AppError::Crypto("sealed file is damaged or was sealed with another key".into())
+            })
+    }
+
     /// Wrap a compartment key under the master key, bound to `label` (the compartment and
     /// version), so a wrapped key copied to another row does not open.
     pub fn wrap_key(&self, label: &str, key: &[u8; 32]) -> AppResult<String> {

@@ -21,6 +21,7 @@ pub mod incidents;
 pub mod jobs;
 pub mod login;
 pub mod map;
+pub mod media;
 pub mod moves;
 pub mod profile;
 pub mod pseudonyms;
@@ -30,7 +31,10 @@ pub mod settings;
 pub mod sms_intake;
 pub mod sync;
 pub mod transition;
+pub mod ussd;
 pub mod verify;
+pub mod voice;
+pub mod whatsapp;
 pub mod work;
 
 use std::sync::Arc;

@@ -54,6 +54,10 @@ pub struct Settings {
     pub monitoring: Monitoring,
     /// This instance's identity (handover, peers).
     pub instance: InstanceSettings,
+    /// Attachments (recordings, photos).
+    pub attachments: Attachments,
+    /// The voice hotline.
+    pub voice: Voice,
 }
 
 impl Settings {
@@ -115,6 +119,8 @@ impl Default for Settings {
             analysis: Analysis::default(),
             monitoring: Monitoring::default(),
             instance: InstanceSettings::default(),
+            attachments: Attachments::default(),
+            voice: Voice::default(),
         }
     }
 }
@@ -400,6 +406,9 @@ pub struct Twilio {
     pub from: String,
     /// Base URL of the REST API (a local stand-in in tests).
     pub api_base: String,
+    /// Hosts recordings and media may be fetched from (`KINGA_TWILIO_MEDIA_HOSTS`): the URLs
+    /// come in signed webhooks, and still go nowhere else.
+    pub media_hosts: Vec<String>,
 }
 
 impl Default for Twilio {
@@ -409,6 +418,7 @@ impl Default for Twilio {
             auth_token: String::new(),
             from: String::new(),
             api_base: "https://api.twilio.com".into(),
+            media_hosts: vec!["api.twilio.com".into()],
         }
     }
 }
@@ -498,6 +508,82 @@ impl Default for Monitoring {
     fn default() -> Self {
         Monitoring {
             suppression_threshold: kinga_domain::incident::report::DEFAULT_THRESHOLD,
+        }
+    }
+}
+
+/// Attachments: files kept beside the database, named by their BLAKE3 digest.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Attachments {
+    /// Folder of the files (`KINGA_ATTACHMENTS_DIR`); empty: `attachments` beside the SQLite
+    /// file, or `<data_dir>/attachments` on PostgreSQL.
+    pub dir: String,
+    /// Largest file accepted, in bytes (`KINGA_ATTACHMENTS_MAX_BYTES`).
+    pub max_bytes: u64,
+    /// MIME types accepted (`KINGA_ATTACHMENTS_TYPES`); `audio/*` accepts every audio type.
+    pub types: Vec<String>,
+}
+
+impl Default for Attachments {
+    fn default() -> Self {
+        Attachments {
+            dir: String::new(),
+            max_bytes: 16 * 1024 * 1024,
+            types: [
+                "audio/*",
+                "image/jpeg",
+                "image/png",
+                "image/webp",
+                "image/gif",
+            ]
+            .map(String::from)
+            .to_vec(),
+        }
+    }
+}
+
+impl Settings {
+    /// The folder attachments are kept in.
+    pub fn attachments_dir(&self) -> std::path::PathBuf {
+        use std::path::{Path, PathBuf};
+        if !self.attachments.dir.trim().is_empty() {
+            return PathBuf::from(self.attachments.dir.trim());
+        }
+        let db = self.database.trim();
+        if db.starts_with("postgres://") || db.starts_with("postgresql://") || db.is_empty() {
+            return Path::new(&self.data_dir).join("attachments");
+        }
+        Path::new(db)
+            .parent()
+            .filter(|p| !p.as_os_str().is_empty())
+            .unwrap_or_else(|| Path::new("."))
+            .join("attachments")
+    }
+}
+
+/// The voice hotline.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Voice {
+    /// The line's languages, greeted in this order (`KINGA_VOICE_LANGUAGES`); the gateway
+    /// speaks French and English, others need `greeting_url`.
+    pub languages: Vec<String>,
+    /// A recorded greeting played first, e.g. in Swahili or Lingala (`KINGA_VOICE_GREETING_URL`).
+    pub greeting_url: String,
+    /// Longest recording, in seconds (`KINGA_VOICE_MAX_SECONDS`).
+    pub max_seconds: u32,
+    /// How long fetching a recording may take, in seconds.
+    pub fetch_timeout_seconds: u64,
+}
+
+impl Default for Voice {
+    fn default() -> Self {
+        Voice {
+            languages: vec!["fr".into(), "en".into()],
+            greeting_url: String::new(),
+            max_seconds: 120,
+            fetch_timeout_seconds: 30,
         }
     }
 }

@@ -30,6 +30,8 @@ pub mod flag {
     pub const READ_FROM_TEXT: &str = "read_from_text";
     /// The text was longer than an alert holds and was cut.
     pub const TEXT_TRUNCATED: &str = "text_truncated";
+    /// The place is the settlement a location pin fell in (the words named none).
+    pub const PLACE_FROM_PIN: &str = "place_from_pin";
 }
 
 /// Keywords that announce a reply rather than a new alert.
@@ -78,9 +80,9 @@ pub struct SmsIntake {
 }
 
 /// The sender as Kinga knows them.
-struct Sender {
-    reporter: Reporter,
-    focal_point: Option<FocalPoint>,
+pub(crate) struct Sender {
+    pub(crate) reporter: Reporter,
+    pub(crate) focal_point: Option<FocalPoint>,
 }
 
 /// An SMS as read: its text (cut to fit), what the grammar found, who sent it, and the
@@ -116,6 +118,18 @@ impl App {
     /// Take in an SMS from `provider`. The key `<provider>:<message id>` makes a retried
     /// webhook return the first answer and change nothing, also when retries race.
     pub async fn intake_sms(&self, provider: &str, sms: InboundSmsCommand) -> AppResult<SmsIntake> {
+        self.intake_message(provider, Channel::Sms, sms, None).await
+    }
+
+    /// [`App::intake_sms`] for any channel that carries messages as SMS do (WhatsApp), with
+    /// the P-code of a location pin it carried, used when the words name no place.
+    pub(crate) async fn intake_message(
+        &self,
+        provider: &str,
+        channel: Channel,
+        sms: InboundSmsCommand,
+        pinned: Option<String>,
+    ) -> AppResult<SmsIntake> {
         let caller = Caller::gateway(provider);
         caller.require(Permission::CreateAlerts)?;
         if sms.message_id.trim().is_empty() {
@@ -144,7 +158,7 @@ impl App {
                 break;
             };
             match self
-                .attach(&caller, &key, &fingerprint, target, &text)
+                .attach(&caller, &key, &fingerprint, target, &text, channel)
                 .await
             {
                 Ok(alert) => {
@@ -170,7 +184,12 @@ impl App {
             sender,
             flags,
         };
-        let (cmd, extras) = sms_alert(provider, &sms, read, &key, &fingerprint, now);
+        let (mut cmd, mut extras) = sms_alert(provider, &sms, read, &key, &fingerprint, now);
+        cmd.channel = Some(channel);
+        if cmd.place.is_none() && pinned.is_some() {
+            cmd.place = pinned;
+            extras.parse_flags.push(flag::PLACE_FROM_PIN.into());
+        }
         let intake = self.intake_with(&caller, cmd, extras).await?;
         if intake.replayed {
             // The first answer may have been an attachment: answer exactly as it did.
@@ -188,7 +207,7 @@ impl App {
     }
 
     /// The reporter behind a gateway's sender; an unreadable number is kept as unknown.
-    async fn sender(&self, raw: &str, flags: &mut Vec<String>) -> AppResult<Sender> {
+    pub(crate) async fn sender(&self, raw: &str, flags: &mut Vec<String>) -> AppResult<Sender> {
         match normalize_msisdn(raw, &self.settings.phone.default_country_code) {
             Ok(msisdn) => {
                 let (reporter, focal_point) = self.reporter_of(&msisdn).await?;
@@ -254,10 +273,11 @@ impl App {
         fingerprint: &str,
         mut alert: Alert,
         text: &str,
+        channel: Channel,
     ) -> AppResult<Alert> {
         let event = AlertEvent::MessageAttached {
             text: text.to_string(),
-            channel: Channel::Sms,
+            channel,
         };
         let version = alert.version;
         alert.apply(event, &caller.name, self.now());

@@ -72,6 +72,53 @@ pub fn check_query_secret(expected_secret: Option<&str>, query: &str) -> Result<
     secret::check(expected_secret, form::get(&q, "secret"))
 }
 
+/// One request of a USSD session (form: `sessionId`, `serviceCode`, `phoneNumber`, `text`,
+/// `networkCode`). AT keeps no state for Kinga: `text` carries every answer of the session so
+/// far, `*`-joined, empty on the first request.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UssdCallback {
+    /// AT's session id, the same on every request of one dialling.
+    pub session_id: String,
+    /// The code dialled, such as `*384*123#`.
+    pub service_code: String,
+    /// The caller's number.
+    pub phone_number: String,
+    /// The answers so far.
+    pub text: String,
+    /// Mobile network code of the caller's operator.
+    pub network_code: Option<String>,
+}
+
+/// Read a USSD callback body without checking any secret.
+pub fn parse_ussd(body: &[u8]) -> Result<UssdCallback, ChannelError> {
+    let params = form::parse(body)?;
+    Ok(UssdCallback {
+        session_id: form::required_nonempty(&params, "sessionId")?
+            .trim()
+            .to_string(),
+        service_code: form::get(&params, "serviceCode")
+            .unwrap_or("")
+            .trim()
+            .to_string(),
+        phone_number: form::required_nonempty(&params, "phoneNumber")?
+            .trim()
+            .to_string(),
+        text: form::get(&params, "text").unwrap_or("").to_string(),
+        network_code: form::optional(&params, "networkCode"),
+    })
+}
+
+/// Check the callback URL's `secret` (USSD callbacks are as unsigned as SMS ones), then read
+/// the body.
+pub fn verify_ussd(
+    expected_secret: Option<&str>,
+    query: &str,
+    body: &[u8],
+) -> Result<UssdCallback, ChannelError> {
+    check_query_secret(expected_secret, query)?;
+    parse_ussd(body)
+}
+
 /// The request that sends `text` to `to` (E.164; several numbers may be comma-separated)
 /// through the API at `api_base`; an empty base picks the sandbox for the user `sandbox` and
 /// production otherwise. `from` is a registered sender id or short code; none uses AT's
@@ -224,6 +271,26 @@ mod tests {
             Err(ChannelError::MissingSecret)
         );
         assert!(verify_incoming(None, "", CALLBACK).is_ok());
+    }
+
+    #[test]
+    fn ussd_callback() {
+        let body = b"sessionId=ATUid_05c1&serviceCode=%2A384%2A1234%23&phoneNumber=%2B243990001001&networkCode=63001&text=1%2A2%2AKitchnga";
+        let u = verify_ussd(Some("s3"), "secret=s3", body).unwrap();
+        assert_eq!(u.session_id, "ATUid_05c1");
+        assert_eq!(u.service_code, "*384*1234#");
+        assert_eq!(u.phone_number, "+243990001001");
+        assert_eq!(u.text, "1*2*Kitchnga");
+        assert_eq!(
+            verify_ussd(Some("s3"), "secret=no", body),
+            Err(ChannelError::BadSecret)
+        );
+        let first = parse_ussd(b"sessionId=s&serviceCode=x&phoneNumber=%2B1&text=").unwrap();
+        assert_eq!(first.text, "");
+        assert_eq!(
+            parse_ussd(b"serviceCode=x&phoneNumber=%2B1&text="),
+            Err(ChannelError::MissingField("sessionId"))
+        );
     }
 
     #[test]

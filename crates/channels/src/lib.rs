@@ -5,8 +5,8 @@
 //!
 //! | gateway | inbound | authenticity | outbound | delivery reports |
 //! | --- | --- | --- | --- | --- |
-//! | [`twilio`] | form webhook | HMAC signature header | REST `Messages.json` | `MessageStatus` callback |
-//! | [`africastalking`] | form callback | none from AT: optional `?secret=` | `version1/messaging` | delivery report callback |
+//! | [`twilio`] | form webhook (SMS, WhatsApp; voice in [`twilio::voice`]) | HMAC signature header | REST `Messages.json` | `MessageStatus` callback |
+//! | [`africastalking`] | form callback (SMS, USSD) | none from AT: optional `?secret=` | `version1/messaging` | delivery report callback |
 //! | [`rapidpro`] | External-channel form or JSON | optional shared secret | JSON to a send URL | `id` + `status` |
 //! | [`kannel`] | `sms-service` GET/POST | `secret` parameter | `cgi-bin/sendsms` GET | `dlr-url` with `%d` |
 

@@ -14,10 +14,12 @@ pub mod export;
 pub mod gazetteer_import;
 pub mod incident;
 pub mod limits;
+pub mod media;
 pub mod outbox;
 pub mod peer;
 pub mod people;
 pub mod phone;
+pub mod pin;
 pub mod place;
 pub mod registry;
 pub mod routing;
@@ -25,6 +27,8 @@ pub mod sms;
 pub mod text;
 pub mod threat;
 pub mod transition;
+pub mod ussd;
+pub mod voice;
 
 pub use alert::{
     Alert, AlertEvent, AlertState, Channel, Reporter, TimelineEntry, TransitionRequest,

@@ -96,6 +96,7 @@ impl App {
         let sender = me.key.clone();
         let to = recipient.key;
         let entropy: [u8; 32] = rand::random();
+        let media_dir = self.media_dir();
         let writer = tokio::task::spawn_blocking(move || -> AppResult<Summary> {
             let mut file = file;
             let mut w =
@@ -105,13 +106,36 @@ impl App {
             for (id, secret) in &keys {
                 w.wrapped_key(id, secret).map_err(write_err)?;
             }
+            // The files the events name travel with them, after the events.
+            let mut media: Vec<(String, String)> = Vec::new();
             while let Some(page) = rx.blocking_recv() {
                 for (e, shared) in page {
                     if shared {
+                        // Only a shared event's media travel: a withheld one's stay home.
+                        if let Some(m) = media_of(&e) {
+                            media.push(m);
+                        }
                         w.event_owned(e).map_err(write_err)?;
                     } else {
                         w.withheld_owned(e).map_err(write_err)?;
                     }
+                }
+            }
+            media.sort();
+            media.dedup_by(|a, b| a.0 == b.0);
+            for (digest, media_type) in &media {
+                let path = media_dir.join(&digest[..2]).join(digest);
+                let bytes = std::fs::read(&path).map_err(|e| {
+                    AppError::Invalid(format!(
+                        "attachment {digest} is named by the ledger but cannot be read at {}: {e}",
+                        path.display()
+                    ))
+                })?;
+                let written = w.attachment(media_type, &bytes).map_err(write_err)?;
+                if written != *digest {
+                    return Err(AppError::Crypto(format!(
+                        "attachment {digest} was altered on disk"
+                    )));
                 }
             }
             let summary = w.finish(None).map_err(write_err)?;
@@ -163,5 +187,32 @@ impl App {
             package: summary,
             path: out.to_path_buf(),
         })
+    }
+}
+
+/// The media type an attachment record carries: its own for a plain file; a sealed file
+/// travels sealed (the recipient gets the field-sealing key), its real type in the event.
+pub const SEALED_MEDIA_TYPE: &str = "application/vnd.kinga.sealed";
+
+/// The file an event attaches, with the media type its record carries.
+fn media_of(e: &Event) -> Option<(String, String)> {
+    // Decoding every payload would slow the export several times over: only the few that
+    // can name a file are.
+    if !e.payload.contains("\"media_attached\"") {
+        return None;
+    }
+    match e.decode().ok()? {
+        kinga_ledger::Payload::Alert {
+            event: kinga_domain::AlertEvent::MediaAttached { media },
+            ..
+        } if kinga_domain::media::is_digest(&media.digest) => {
+            let carried = if media.sealed {
+                SEALED_MEDIA_TYPE.to_string()
+            } else {
+                media.media_type
+            };
+            Some((media.digest, carried))
+        }
+        _ => None,
     }
 }

@@ -91,8 +91,11 @@ pub async fn import_handover(
     let own = me.instance.clone();
     let key = me.key.clone();
     let tx_events = tx.clone();
+    let media_dir = settings.attachments_dir();
     let reading = tokio::task::spawn_blocking(move || {
-        read(input, opts, &own, &key, &tx_events, size, progress)
+        read(
+            input, opts, &own, &key, &tx_events, size, progress, &media_dir,
+        )
     });
     let read = match reading.await {
         Ok(Ok(r)) => r,
@@ -171,6 +174,7 @@ async fn abandon(
 }
 
 /// Read the whole package, checking it, folding its events and sending them to the store.
+#[allow(clippy::too_many_arguments)] // the reader's inputs, each used once
 fn read(
     input: File,
     opts: ReaderOptions,
@@ -179,6 +183,7 @@ fn read(
     tx: &mpsc::Sender<ImportBatch>,
     size: u64,
     progress: Progress,
+    media_dir: &Path,
 ) -> AppResult<Read> {
     let mut reader = PackageReader::new(input, opts);
     let mut rebuilt = Rebuilt::default();
@@ -226,11 +231,21 @@ fn read(
                 )));
             }
             Some(Item::Attachment(a)) => {
-                return Err(refuse(format!(
-                    "it carries attachment {} ({}), and this Kinga keeps no attachments: \
-                     importing would lose it",
-                    a.digest, a.media_type
-                )));
+                // Checked against its digest by the reader; kept under it, as sent (a sealed
+                // file opens with the field-sealing key the package also carries). A file of
+                // an import that fails later is harmless: nothing names it.
+                if !kinga_domain::media::is_digest(&a.digest) {
+                    return Err(refuse(format!(
+                        "attachment digest {} is malformed",
+                        a.digest
+                    )));
+                }
+                let path = media_dir.join(&a.digest[..2]).join(&a.digest);
+                if !path.exists() {
+                    crate::files::replace_private(&path, &a.data).map_err(|e| {
+                        refuse(format!("cannot keep attachment {}: {e}", path.display()))
+                    })?;
+                }
             }
             Some(Item::Key(w)) => {
                 let secret = w.unwrap_key(me).map_err(refuse)?;

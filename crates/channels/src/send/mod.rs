@@ -3,6 +3,7 @@
 //! ([`SmtpSender`]), the demo's log ([`LogSender`]), and the [`Router`] that picks one per
 //! message. [`from_settings`] assembles them as `[outbound]` and `[smtp]` say.
 
+pub mod fetch;
 mod http;
 mod log;
 mod router;

@@ -11,6 +11,7 @@
 mod signature;
 #[cfg(test)]
 mod tests;
+pub mod voice;
 
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD as BASE64;
@@ -47,7 +48,28 @@ pub struct TwilioWebhook {
     pub num_segments: Option<u32>,
     /// Every decoded field, as signed.
     pub params: Params,
+    /// It came by WhatsApp (`From: whatsapp:+…`); `sms.from` is then the bare number.
+    pub whatsapp: bool,
+    /// Its files: `MediaUrl0..N` with `MediaContentType0..N`.
+    pub media: Vec<Media>,
+    /// A location pin (`Latitude`, `Longitude`), as sent.
+    pub location: Option<(String, String)>,
 }
+
+/// A file a message carries, as Twilio names it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Media {
+    /// Where Twilio serves it.
+    pub url: String,
+    /// Its type, as Twilio reports it.
+    pub content_type: Option<String>,
+}
+
+/// Most files read from one message (WhatsApp carries one, MMS at most ten).
+pub const MAX_MEDIA: u32 = 10;
+
+/// Prefix of WhatsApp addresses in Twilio's fields.
+pub const WHATSAPP_PREFIX: &str = "whatsapp:";
 
 /// Read an inbound SMS webhook body (form-encoded) without checking its signature.
 pub fn parse_webhook(body: &[u8]) -> Result<TwilioWebhook, ChannelError> {
@@ -57,24 +79,50 @@ pub fn parse_webhook(body: &[u8]) -> Result<TwilioWebhook, ChannelError> {
         .filter(|v| !v.is_empty())
         .ok_or(ChannelError::MissingField("MessageSid"))?
         .to_string();
-    let from = form::required_nonempty(&params, "From")?.trim().to_string();
+    let raw_from = form::required_nonempty(&params, "From")?.trim();
+    let whatsapp = raw_from.starts_with(WHATSAPP_PREFIX);
+    let from = raw_from
+        .strip_prefix(WHATSAPP_PREFIX)
+        .unwrap_or(raw_from)
+        .to_string();
     let text = form::required(&params, "Body")?.to_string();
     let sms = InboundSms {
         provider: PROVIDER,
         message_id,
         from,
-        to: form::optional(&params, "To"),
+        to: form::optional(&params, "To")
+            .map(|t| t.strip_prefix(WHATSAPP_PREFIX).unwrap_or(&t).to_string()),
         text,
         received_at: None,
+    };
+    let num_media: u32 = form::get(&params, "NumMedia")
+        .and_then(|v| v.trim().parse().ok())
+        .unwrap_or(0);
+    let media = (0..num_media.min(MAX_MEDIA))
+        .filter_map(|i| {
+            let url = form::optional(&params, &format!("MediaUrl{i}"))?;
+            Some(Media {
+                url,
+                content_type: form::optional(&params, &format!("MediaContentType{i}")),
+            })
+        })
+        .collect();
+    let location = match (
+        form::optional(&params, "Latitude"),
+        form::optional(&params, "Longitude"),
+    ) {
+        (Some(lat), Some(lon)) => Some((lat, lon)),
+        _ => None,
     };
     Ok(TwilioWebhook {
         sms,
         account_sid: form::optional(&params, "AccountSid"),
-        num_media: form::get(&params, "NumMedia")
-            .and_then(|v| v.trim().parse().ok())
-            .unwrap_or(0),
+        num_media,
         num_segments: form::get(&params, "NumSegments").and_then(|v| v.trim().parse().ok()),
         params,
+        whatsapp,
+        media,
+        location,
     })
 }
 

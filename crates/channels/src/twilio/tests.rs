@@ -221,3 +221,18 @@ fn send_answers() {
         }
     );
 }
+
+#[test]
+fn whatsapp_messages_carry_media_and_pins() {
+    let body = b"SmsMessageSid=SM1&NumMedia=2&ProfileName=Furaha&MessageType=image&WaId=243990001001&Body=Hommes+arm%C3%A9s&To=whatsapp%3A%2B14155238886&From=whatsapp%3A%2B243990001001&MessageSid=SM1&MediaUrl0=https%3A%2F%2Fapi.twilio.com%2F2010-04-01%2FAccounts%2FAC1%2FMessages%2FSM1%2FMedia%2FME1&MediaContentType0=image%2Fjpeg&MediaUrl1=https%3A%2F%2Fapi.twilio.com%2Fx%2FME2&Latitude=-1.161&Longitude=29.459";
+    let w = parse_webhook(body).unwrap();
+    assert!(w.whatsapp);
+    assert_eq!(w.sms.from, "+243990001001");
+    assert_eq!(w.sms.to.as_deref(), Some("+14155238886"));
+    assert_eq!(w.media.len(), 2);
+    assert_eq!(w.media[0].content_type.as_deref(), Some("image/jpeg"));
+    assert_eq!(w.media[1].content_type, None);
+    assert_eq!(w.location, Some(("-1.161".into(), "29.459".into())));
+    let sms = parse_webhook(b"MessageSid=SM2&From=%2B243990001001&Body=x").unwrap();
+    assert!(!sms.whatsapp && sms.media.is_empty() && sms.location.is_none());
+}

@@ -27,6 +27,9 @@ mod transition_after_closure;
 mod transition_broadcasts;
 mod transition_records;
 mod transition_routing;
+mod ussd;
+mod voice;
+mod whatsapp;
 
 /// Define a test that runs `$body(Backend)` once per backend.
 #[macro_export]

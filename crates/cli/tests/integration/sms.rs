@@ -92,6 +92,15 @@ fn rust_signature(url: &str, params: &[(String, String)]) -> String {
 /// The signature computed by twilio-python's `RequestValidator`, or None (with a notice)
 /// when KINGA_PYTHON is not set outside CI.
 fn python_signature(url: &str, params: &[(String, String)]) -> Option<String> {
+    python_signature_with(TOKEN, url, params)
+}
+
+/// [`python_signature`] with another auth token.
+pub(crate) fn python_signature_with(
+    token: &str,
+    url: &str,
+    params: &[(String, String)],
+) -> Option<String> {
     let Ok(python) = std::env::var("KINGA_PYTHON") else {
         assert!(
             std::env::var("CI").as_deref() != Ok("true"),
@@ -113,7 +122,7 @@ fn python_signature(url: &str, params: &[(String, String)]) -> Option<String> {
         .stderr(Stdio::piped())
         .spawn()
         .unwrap_or_else(|e| panic!("cannot run {python}: {e}"));
-    let input = json!({ "token": TOKEN, "url": url, "params": params });
+    let input = json!({ "token": token, "url": url, "params": params });
     child
         .stdin
         .take()

@@ -161,6 +161,16 @@ pub enum AlertEvent {
         /// The merged alert.
         alert: String,
     },
+    /// A file (a hotline recording, a photo) was attached.
+    MediaAttached {
+        /// The file.
+        media: crate::media::MediaRef,
+    },
+    /// A person listened to the recording and typed what was said: the alert's text.
+    Transcribed {
+        /// The words, as typed.
+        text: String,
+    },
     /// A triage officer recognised the unknown number as a registered focal point.
     ReporterLinked {
         /// Focal point id.

@@ -122,6 +122,12 @@ pub enum Channel {
     Api,
     /// ODK / OpenRosa form.
     Form,
+    /// USSD menu (Africa's Talking): every field picked from a menu.
+    Ussd,
+    /// A recorded call to the voice hotline.
+    Voice,
+    /// A WhatsApp message (Twilio).
+    Whatsapp,
 }
 
 impl Channel {
@@ -133,6 +139,9 @@ impl Channel {
             Channel::Web => "web",
             Channel::Api => "api",
             Channel::Form => "form",
+            Channel::Ussd => "ussd",
+            Channel::Voice => "voice",
+            Channel::Whatsapp => "whatsapp",
         }
     }
 }
@@ -379,10 +388,16 @@ impl Alert {
             }
             AlertEvent::FeedbackQueued { message } => self.feedback.push(message.clone()),
             AlertEvent::MessageAttached { .. }
+            | AlertEvent::MediaAttached { .. }
             | AlertEvent::NoteAdded { .. }
             | AlertEvent::ResponseReported { .. } => {}
             AlertEvent::Taken { by } => self.taken_by.clone_from(by),
             AlertEvent::DuplicateAbsorbed { alert } => self.absorbed.push(alert.clone()),
+            AlertEvent::Transcribed { text } => {
+                self.text.clone_from(text);
+                self.parse_flags
+                    .retain(|f| f != crate::voice::UNTRANSCRIBED);
+            }
             AlertEvent::ReporterLinked {
                 focal_point,
                 pseudonym,
@@ -405,6 +420,14 @@ impl Alert {
             event,
         });
         self.version += 1;
+    }
+
+    /// The files attached to the alert, oldest first.
+    pub fn media(&self) -> impl Iterator<Item = &crate::media::MediaRef> {
+        self.timeline.iter().filter_map(|t| match &t.event {
+            AlertEvent::MediaAttached { media } => Some(media),
+            _ => None,
+        })
     }
 
     /// The deadline that is next due in the current state, if any.

@@ -7,6 +7,7 @@ pub mod exports;
 pub mod incidents;
 pub mod map;
 pub mod me;
+pub mod media;
 pub mod registry;
 pub mod reports;
 pub mod sync;
@@ -65,7 +66,8 @@ use crate::{AppState, WebError};
         transition_records::save_staff, transition_records::remove_staff,
         transition_records::roster, transition_records::list_notes,
         transition_records::save_note, transition_records::remove_note,
-        agreements::list, agreements::add, agreements::revoke
+        agreements::list, agreements::add, agreements::revoke,
+        media::get_media, media::transcript
     ),
     components(schemas(crate::error::ErrorBody, crate::error::ErrorDetail)),
     modifiers(&BearerAuth),
@@ -108,6 +110,8 @@ pub fn routes() -> Router<AppState> {
         .route("/api/v1/alerts/{id}/reporter", post(alerts::link_reporter))
         .route("/api/v1/alerts/{id}/questions", post(alerts::ask_reporter))
         .route("/api/v1/alerts/{id}/notes", post(alerts::add_note))
+        .route("/api/v1/alerts/{id}/media/{digest}", get(media::get_media))
+        .route("/api/v1/alerts/{id}/transcript", post(media::transcript))
         .route("/api/v1/alerts/{id}/take", post(alerts::take))
         .route(
             "/api/v1/alerts/{id}/response",

@@ -8,6 +8,7 @@ mod africastalking;
 mod kannel;
 mod rapidpro;
 mod twilio;
+mod twilio_voice;
 
 use axum::Router;
 use axum::body::Bytes;
@@ -37,8 +38,14 @@ pub fn routes() -> Router<AppState> {
             get(kannel::receive).post(kannel::receive),
         )
         .route("/channels/kannel/dlr", get(kannel::dlr))
+        .route("/channels/africastalking/ussd", post(africastalking::ussd))
+        .route("/channels/twilio/voice", post(twilio_voice::call))
+        .route(twilio_voice::RECORDING_PATH, post(twilio_voice::recording))
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
 }
+
+/// Provider name of Africa's Talking in idempotency keys and actors.
+const AT_PROVIDER: &str = kinga_channels::africastalking::PROVIDER;
 
 /// A webhook body, refused with 413 past [`MAX_BODY_BYTES`].
 pub struct GatewayBody(pub Bytes);
@@ -83,6 +90,25 @@ fn header<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
 /// The raw query string of a request.
 fn query(uri: &Uri) -> &str {
     uri.query().unwrap_or("")
+}
+
+/// Fetch a file a signed Twilio webhook names: with the account's credentials, only from the
+/// allowed media hosts, within the attachment size limit.
+async fn twilio_media(
+    st: &AppState,
+    url: &str,
+) -> Result<kinga_channels::send::fetch::Fetched, kinga_channels::send::fetch::FetchError> {
+    let s = &st.app.settings;
+    let basic = (!s.twilio.account_sid.is_empty())
+        .then_some((s.twilio.account_sid.as_str(), s.twilio.auth_token.as_str()));
+    kinga_channels::send::fetch::fetch(
+        url,
+        &s.twilio.media_hosts,
+        basic,
+        s.attachments.max_bytes,
+        std::time::Duration::from_secs(s.voice.fetch_timeout_seconds.clamp(1, 600)),
+    )
+    .await
 }
 
 /// Hand a verified message to the intake.

@@ -11,6 +11,9 @@ use kinga_channels::twilio::{
 };
 use kinga_channels::{form, request_url};
 
+use kinga_app::sms_intake::{InboundSmsCommand, SmsIntake};
+use kinga_app::whatsapp::WhatsappMessage;
+
 use super::{GatewayBody, configured, header, record, take_in};
 use crate::{AppState, WebError};
 
@@ -37,7 +40,11 @@ pub async fn sms(
         header(&headers, SIGNATURE_HEADER),
         header(&headers, SIGNATURE_SETTINGS_HEADER),
     )?;
-    let intake = take_in(&st, hook.sms, true).await?;
+    let intake = if hook.whatsapp {
+        whatsapp(&st, hook).await?
+    } else {
+        take_in(&st, hook.sms, true).await?
+    };
     let twiml = match intake.reply {
         Some(text) => twilio::twiml_message(&text),
         None => twilio::twiml_empty(),
@@ -61,4 +68,39 @@ pub async fn status(
         header(&headers, SIGNATURE_SETTINGS_HEADER),
     )?;
     record(&st, parse_status_callback(&body)?).await
+}
+
+/// A WhatsApp message: its files fetched from Twilio, then the same intake as an SMS. A file
+/// that cannot be fetched is left out (and logged) rather than losing the message.
+async fn whatsapp(st: &AppState, hook: twilio::TwilioWebhook) -> Result<SmsIntake, WebError> {
+    let mut media = Vec::new();
+    for m in &hook.media {
+        match super::twilio_media(st, &m.url).await {
+            Ok(f) => {
+                let ctype = m
+                    .content_type
+                    .clone()
+                    .filter(|c| !c.is_empty())
+                    .unwrap_or(f.content_type);
+                media.push((ctype, f.bytes));
+            }
+            Err(e) => {
+                tracing::warn!(message = %hook.sms.message_id, error = %e, "WhatsApp media not fetched");
+            }
+        }
+    }
+    let sms = hook.sms;
+    let msg = WhatsappMessage {
+        message: InboundSmsCommand {
+            message_id: sms.message_id,
+            from: sms.from,
+            to: sms.to,
+            text: sms.text,
+            received_at: sms.received_at,
+            reply_inline: true,
+        },
+        media,
+        location: hook.location,
+    };
+    Ok(st.app.intake_whatsapp(sms.provider, msg).await?)
 }

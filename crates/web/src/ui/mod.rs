@@ -233,6 +233,11 @@ pub fn routes() -> Router<AppState> {
             "/transition/knowledge",
             get(transition::knowledge_page).post(transition::save_note),
         )
+        .route("/alerts/{id}/media/{digest}", get(alert::media::serve))
+        .route(
+            "/alerts/{id}/transcript",
+            post(alert::media::transcript).get(back_to_alert),
+        )
         .fallback(not_found)
         .layer(SetResponseHeaderLayer::if_not_present(
             header::CONTENT_SECURITY_POLICY,

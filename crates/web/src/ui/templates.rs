@@ -266,7 +266,7 @@ pub(super) fn csp() -> String {
     let hash =
         |s: &str| base64::engine::general_purpose::STANDARD.encode(Sha256::digest(s.as_bytes()));
     format!(
-        "default-src 'none'; script-src 'sha256-{}'; style-src 'sha256-{}'; img-src data:; connect-src 'self'; \
+        "default-src 'none'; script-src 'sha256-{}'; style-src 'sha256-{}'; img-src data: 'self'; media-src 'self'; connect-src 'self'; \
          form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
         hash(SCRIPT),
         hash(STYLE)

@@ -8,6 +8,7 @@ mod monitor;
 mod network;
 mod transition;
 mod transition_routing;
+mod voice;
 
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;

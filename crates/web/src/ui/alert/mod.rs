@@ -102,6 +102,7 @@ fn notice(lang: &str, q: &PageQuery) -> Option<String> {
         "response" => "notice_response",
         "triaged" => "notice_triaged",
         "asked" => "notice_asked",
+        "transcribed" => "notice_transcribed",
         _ => return None,
     };
     Some(tr(lang, key).to_string())
@@ -290,7 +291,18 @@ async fn view(
         None => None,
     };
 
+    let media = media::views(a);
+    let untranscribed = a
+        .parse_flags
+        .iter()
+        .any(|f| f == kinga_domain::voice::UNTRANSCRIBED);
+    let can_transcribe =
+        can_triage && (a.channel == kinga_domain::Channel::Voice || !media.is_empty());
+
     Ok(context! {
+        media => media,
+        untranscribed => untranscribed,
+        can_transcribe => can_transcribe,
         a => context! {
             id => &a.id,
             reference => &a.reference,
@@ -352,6 +364,7 @@ async fn view(
 }
 
 mod actions;
+pub mod media;
 mod timeline;
 
 pub use actions::{note, question, response, take, transition, triage};

@@ -116,6 +116,18 @@ pub fn timeline_entry(
             ),
             Some(text.clone()),
         ),
+        AlertEvent::MediaAttached { media } => (
+            format!(
+                "{} ({}, {} KB)",
+                tr(lang, "ev_media_attached"),
+                media.media_type,
+                media.size.div_ceil(1024)
+            ),
+            None,
+        ),
+        AlertEvent::Transcribed { text } => {
+            (tr(lang, "ev_transcribed").to_string(), Some(text.clone()))
+        }
         AlertEvent::DuplicateAbsorbed { alert } => (
             format!("{}: {alert}", tr(lang, "ev_duplicate_absorbed")),
             None,

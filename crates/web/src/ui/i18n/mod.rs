@@ -93,6 +93,9 @@ pub fn channel_key(c: Channel) -> &'static str {
         Channel::Web => "ch_web",
         Channel::Api => "ch_api",
         Channel::Form => "ch_form",
+        Channel::Ussd => "ch_ussd",
+        Channel::Voice => "ch_voice",
+        Channel::Whatsapp => "ch_whatsapp",
     }
 }
 
@@ -324,6 +327,9 @@ mod tests {
                 Channel::Web,
                 Channel::Api,
                 Channel::Form,
+                Channel::Ussd,
+                Channel::Voice,
+                Channel::Whatsapp,
             ]
             .map(channel_key),
         );
