@@ -7,6 +7,7 @@ mod map;
 mod monitor;
 mod network;
 mod transition;
+mod transition_records;
 
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
