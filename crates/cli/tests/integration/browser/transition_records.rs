@@ -70,7 +70,12 @@ async fn records_in_the_browser_at(c: &Client, s: &Server, width: u32, value: &s
     let card = "section.bm[data-benchmark]:last-of-type";
     click(c, &format!("{card} details.noprint summary")).await;
     set(c, &format!("{card} .value-form input[name='value']"), value).await;
-    set(c, &format!("{card} .value-form input[name='source_note']"), "Rapport MRM").await;
+    set(
+        c,
+        &format!("{card} .value-form input[name='source_note']"),
+        "Rapport MRM",
+    )
+    .await;
     click(c, &format!("{card} .value-form button")).await;
     assert!(!text_of(c, "#notice").await.is_empty());
     assert!(text_of(c, &format!("{card} .latest")).await.contains(value));
@@ -80,12 +85,20 @@ async fn records_in_the_browser_at(c: &Client, s: &Server, width: u32, value: &s
         .await
         .expect("dossier");
     fits(c, "Kalehe's dossier").await;
-    assert!(text_of(c, &format!("#mc-{id} .assessments")).await.contains(&note));
+    assert!(
+        text_of(c, &format!("#mc-{id} .assessments"))
+            .await
+            .contains(&note)
+    );
     c.goto(&format!("{}/transition/dossier?place=CD5402", s.base))
         .await
         .expect("dossier");
     fits(c, "Djugu's dossier").await;
-    assert!(text_of(c, "#dossier-benchmarks ~ section.bm .latest").await.contains(value));
+    assert!(
+        text_of(c, "#dossier-benchmarks ~ section.bm .latest")
+            .await
+            .contains(value)
+    );
     for (path, what) in [
         ("/transition/indicators", "the indicators"),
         ("/transition/roster", "the roster"),
