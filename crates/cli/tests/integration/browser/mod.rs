@@ -9,6 +9,7 @@ mod network;
 mod transition;
 mod transition_routing;
 mod voice;
+mod transition_records;
 
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
