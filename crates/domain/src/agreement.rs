@@ -348,17 +348,23 @@ fn text(field: &'static str, v: &str) -> Result<String, DomainError> {
     Ok(t.to_string())
 }
 
-/// Organisation, purpose, level, compartments and withheld fields by record type, checked.
-pub type Checked = (
-    String,
-    String,
-    Level,
-    Vec<Compartment>,
-    BTreeMap<RecordType, Vec<String>>,
-);
+/// The checked parts of an agreement.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Checked {
+    /// The other organisation.
+    pub organisation: String,
+    /// The purpose.
+    pub purpose: String,
+    /// Records or aggregates.
+    pub level: Level,
+    /// Compartments shared, sorted, once each.
+    pub compartments: Vec<Compartment>,
+    /// Withheld fields grouped by record type, sorted.
+    pub withheld_fields: BTreeMap<RecordType, Vec<String>>,
+}
 
-/// The checked parts of an agreement: organisation, purpose and dates, the withheld fields
-/// grouped by record type. The peer name is checked by the caller (it must be paired).
+/// Check what an administrator asks for: organisation, purpose and dates, the withheld
+/// fields grouped by record type. The peer name is checked by the caller (it must be paired).
 pub fn check(input: &AgreementInput) -> Result<Checked, DomainError> {
     let organisation = text("organisation", &input.organisation)?;
     let purpose = text("purpose", &input.purpose)?;
@@ -405,7 +411,13 @@ pub fn check(input: &AgreementInput) -> Result<Checked, DomainError> {
     for list in fields.values_mut() {
         list.sort();
     }
-    Ok((organisation, purpose, level, compartments, fields))
+    Ok(Checked {
+        organisation,
+        purpose,
+        level,
+        compartments,
+        withheld_fields: fields,
+    })
 }
 
 #[cfg(test)]
@@ -428,7 +440,13 @@ mod tests {
             valid_from: day("2026-01-01"),
             valid_until: day("2026-12-31"),
         };
-        let (organisation, purpose, level, compartments, withheld_fields) = check(&input).unwrap();
+        let Checked {
+            organisation,
+            purpose,
+            level,
+            compartments,
+            withheld_fields,
+        } = check(&input).unwrap();
         Agreement {
             id: "A1".into(),
             peer: input.peer,
@@ -521,7 +539,7 @@ mod tests {
             valid_until: day("2026-01-01"),
             ..AgreementInput::default()
         };
-        let (_, _, _, _, fields) = check(&good).unwrap();
+        let fields = check(&good).unwrap().withheld_fields;
         assert_eq!(fields[&RecordType::Alert], vec!["text".to_string()]);
         for bad in [
             AgreementInput {

@@ -6,7 +6,7 @@ mod filter;
 
 pub use filter::SharingFilter;
 
-use kinga_domain::agreement::{Agreement, AgreementInput, Revocation, check};
+use kinga_domain::agreement::{Agreement, AgreementInput, Checked, Revocation, check};
 use kinga_domain::peer::check_name;
 use kinga_domain::people::Permission;
 use kinga_handover::PublicKey;
@@ -34,7 +34,13 @@ impl App {
                 "no paired instance is named {peer}: pair it first (kinga peer add)"
             )));
         }
-        let (organisation, purpose, level, compartments, withheld_fields) = check(input)?;
+        let Checked {
+            organisation,
+            purpose,
+            level,
+            compartments,
+            withheld_fields,
+        } = check(input)?;
         let agreement = Agreement {
             id: self.new_id(),
             peer,
