@@ -7,9 +7,9 @@ mod map;
 mod monitor;
 mod network;
 mod transition;
+mod transition_records;
 mod transition_routing;
 mod voice;
-mod transition_records;
 
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
