@@ -182,14 +182,24 @@ pub async fn screenshot(c: &Client, name: &str) {
     }
 }
 
-/// The text of the element `css`, once it is there.
+/// The text of the element `css`, once it is there. An element found on a page the browser
+/// is just leaving (a form was submitted) goes stale; it is then looked for again.
 pub async fn text_of(c: &Client, css: &str) -> String {
-    c.wait()
-        .at_most(Duration::from_secs(10))
-        .for_element(Locator::Css(css))
-        .await
-        .unwrap_or_else(|e| panic!("{css}: {e}"))
-        .text()
-        .await
-        .unwrap_or_else(|e| panic!("text of {css}: {e}"))
+    let mut tries = 0;
+    loop {
+        let found = c
+            .wait()
+            .at_most(Duration::from_secs(10))
+            .for_element(Locator::Css(css))
+            .await
+            .unwrap_or_else(|e| panic!("{css}: {e}"));
+        match found.text().await {
+            Ok(t) => return t,
+            Err(e) if tries < 20 && e.to_string().contains("stale") => {
+                tries += 1;
+                tokio::time::sleep(Duration::from_millis(250)).await;
+            }
+            Err(e) => panic!("text of {css}: {e}"),
+        }
+    }
 }

@@ -84,6 +84,13 @@ async fn record_and_verify(c: &Client, base: &str, width: u32, survivor: &str) -
     click(c, "#s-remote-1").await;
     click(c, "#record-incident").await;
     // A name several places share asks for a choice; the typed record is kept meanwhile.
+    // Wait for the answer page (either one) before looking: the form's page is still there
+    // for a moment after the click.
+    c.wait()
+        .at_most(Duration::from_secs(30))
+        .for_element(Locator::Css("#place-candidates, #reason-form"))
+        .await
+        .expect("the incident form is answered");
     if c.find(Locator::Css("#place-candidates")).await.is_ok() {
         fits(c, &format!("the place choice at {width} px")).await;
         click(c, "#pick-CD6111-V001").await;
