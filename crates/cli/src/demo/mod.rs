@@ -177,11 +177,14 @@ pub async fn load(app: &App) -> anyhow::Result<String> {
     for p in incidents::providers() {
         app.save_service_provider(&system, p).await?;
     }
+    // The plans first, so that the alerts are routed as they say (South Kivu's go to the
+    // successor since Bukavu closed).
+    let (n_closures, n_plans) = transition::load(app).await?;
+    app.reload_caches().await?;
     let now = app.now();
     let h = alerts::play(app, &mut rng, &villages, &phones, now, 420, 182).await?;
     let (n_incidents, n_verified) =
         incidents::play(app, &mut rng, &villages, now, 320, 182).await?;
-    let (n_closures, n_plans) = transition::load(app).await?;
     let (n_mechanisms, n_staff, n_benchmarks) = transition_more::load(app).await?;
     app.reload_caches().await?;
     app.persist_anchor()?;

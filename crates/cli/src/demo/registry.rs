@@ -391,6 +391,29 @@ pub fn responders() -> Vec<Responder> {
             true,
             true,
         ),
+        // Registered for Bukavu town only: the province's early warning comes to it through
+        // the South Kivu plan, from the day Bukavu's base closed (alert routing follows it).
+        r(
+            "protciv-sk",
+            "Protection civile Sud-Kivu",
+            CivilProtection,
+            &["CD6201"],
+            &[],
+            all,
+            true,
+            true,
+        ),
+        // A successor of Uvira's physical protection plan.
+        r(
+            "pnc-uvira",
+            "PNC Uvira",
+            StatePolice,
+            &["CD6208"],
+            &[],
+            all,
+            true,
+            true,
+        ),
     ]
 }
 

@@ -120,7 +120,9 @@ const PLANS: &[Plan] = &[
         EarlyWarning,
         &["MONUSCO — assistants de liaison communautaire (Bukavu)"],
         &[
-            "Division provinciale de la protection civile",
+            // A registered responder: from the handover, South Kivu's alerts go to it.
+            "Protection civile Sud-Kivu",
+            // Not registered yet: the routing page flags it for the planners.
             "Réseau des comités locaux de protection",
         ],
         Some("2026-06-30"),

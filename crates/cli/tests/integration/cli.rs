@@ -218,3 +218,69 @@ async fn the_demo_loads_every_state_and_only_once(backend: Backend) {
     assert!(String::from_utf8_lossy(&again.stdout).contains("not loaded again"));
 }
 on_both_stores!(demo_loads, super::the_demo_loads_every_state_and_only_once);
+
+/// The demo's South Kivu early-warning plan names a registered successor: since Bukavu's base
+/// closed, alerts of its area are routed to the provincial civil protection, the demo's
+/// alerts as well as a new one, and the routing API shows the handover in force.
+async fn the_demo_routes_south_kivu_to_the_successor(backend: Backend) {
+    let Some(s) = Server::start_demo(backend, &[]).await else {
+        return;
+    };
+    let (st, r) = s.get("/api/v1/transition/routing").await;
+    assert_eq!(st, 200, "{r}");
+    let plans = r["plans"].as_array().cloned().unwrap_or_default();
+    let sk = plans
+        .iter()
+        .find(|p| p["place"] == "CD62" && p["capacity"] == "early_warning")
+        .unwrap_or_else(|| panic!("no South Kivu early-warning plan: {r}"));
+    assert_eq!(sk["state"], "in_force", "{sk}");
+    let successors = sk["successors"].as_array().cloned().unwrap_or_default();
+    assert!(
+        successors
+            .iter()
+            .any(|n| n["responders"] == json!(["protciv-sk"])),
+        "the successor is a registered responder: {sk}"
+    );
+    assert!(
+        successors
+            .iter()
+            .any(|n| n["responders"].as_array().is_some_and(Vec::is_empty)),
+        "an unregistered successor is flagged: {sk}"
+    );
+
+    // A new alert in Kabare (South Kivu, outside Bukavu town where the office is registered).
+    let (st, a) = s
+        .post(
+            "/api/v1/alerts",
+            json!({"text": "Hommes armés signalés près du marché de Kavumu", "place": "CD6202", "threat_type": "attack_on_civilians"}),
+        )
+        .await;
+    assert_eq!(st, 201, "{a}");
+    assert_eq!(a["proposed_responders"], json!(["protciv-sk"]), "{a}");
+    assert_eq!(a["uncovered"], json!(false), "{a}");
+
+    // The demo's own alerts of South Kivu since the closure went to the successor too.
+    let (st, list) = s
+        .get("/api/v1/alerts?area=CD62&from=2026-07-01&limit=500")
+        .await;
+    assert_eq!(st, 200, "{list}");
+    let routed = list["items"]
+        .as_array()
+        .map(|items| {
+            items
+                .iter()
+                .filter(|x| x["id"] != a["id"])
+                .filter(|a| {
+                    a["proposed_responders"]
+                        .as_array()
+                        .is_some_and(|r| r.iter().any(|x| x == "protciv-sk"))
+                })
+                .count()
+        })
+        .unwrap_or(0);
+    assert!(routed > 0, "demo alerts routed to the successor: {list}");
+}
+on_both_stores!(
+    demo_routing_follows_the_plan,
+    super::the_demo_routes_south_kivu_to_the_successor
+);

@@ -15,6 +15,7 @@ mod incidents;
 mod kannel;
 mod map;
 mod mrm;
+mod national;
 mod outbound;
 mod sanitised;
 mod schema_fuzz;
