@@ -125,6 +125,17 @@ impl Server {
         run_cli(&self.database, self.dir.path(), args, stdin)
     }
 
+    /// `kinga verify` on this server's database: whether it passed, and all it printed.
+    pub fn verify(&self) -> (bool, String) {
+        let out = self.cli(&["verify"], None);
+        let said = format!(
+            "{}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+        (out.status.success(), said)
+    }
+
     /// A fresh server on `backend` with an administrator token and the registries above;
     /// None when the backend is unavailable outside CI.
     pub async fn start(backend: Backend) -> Option<Server> {

@@ -299,13 +299,8 @@ async fn ungranted_users_learn_nothing(backend: Backend) {
     let (_, last) = call(&s, &other, Method::GET, "/api/v1/incidents", None).await;
     assert_eq!(last["total"], before["total"]);
 
-    let out = s.cli(&["verify"], None);
-    assert!(
-        out.status.success(),
-        "verify: {}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
+    let (passed, said) = s.verify();
+    assert!(passed, "verify: {said}");
 }
 on_both_stores!(ungranted, super::ungranted_users_learn_nothing);
 
@@ -402,13 +397,8 @@ async fn sealed_at_rest_and_rotated(backend: Backend) {
         ids[1]
     );
     assert_eq!(s.sql(&sql, &sql).await, 1);
-    let out = s.cli(&["verify"], None);
-    let said = format!(
-        "{}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    assert!(!out.status.success());
+    let (passed, said) = s.verify();
+    assert!(!passed);
     assert!(said.contains("incidents row"), "{said}");
     assert!(said.contains("incident_violations of incident"), "{said}");
 

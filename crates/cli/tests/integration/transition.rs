@@ -342,22 +342,12 @@ async fn transition_story(backend: Backend) {
     assert_eq!(plans.as_array().map(Vec::len), Some(1));
 
     // The ledger rebuilds both tables; a plan edited behind Kinga's back is found.
-    let out = s.cli(&["verify"], None);
-    assert!(
-        out.status.success(),
-        "verify: {}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
+    let (passed, said) = s.verify();
+    assert!(passed, "verify: {said}");
     let sql = "UPDATE capacity_plans SET capacity = 'ddr'";
     assert_eq!(s.sql(sql, sql).await, 1);
-    let out = s.cli(&["verify"], None);
-    let said = format!(
-        "{}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    assert!(!out.status.success());
+    let (passed, said) = s.verify();
+    assert!(!passed);
     assert!(said.contains("capacity_plans"), "{said}");
 }
 on_both_stores!(transition_planning, super::transition_story);

@@ -394,22 +394,12 @@ async fn records_story(backend: Backend) {
     assert_eq!(st, 204);
 
     // The ledger rebuilds the table; a row edited behind Kinga's back is found.
-    let out = s.cli(&["verify"], None);
-    assert!(
-        out.status.success(),
-        "verify: {}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
+    let (passed, said) = s.verify();
+    assert!(passed, "verify: {said}");
     let sql = "UPDATE transition_records SET place = 'CD54' WHERE kind = 'mechanism'";
     assert_eq!(s.sql(sql, sql).await, 1);
-    let out = s.cli(&["verify"], None);
-    let said = format!(
-        "{}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    assert!(!out.status.success());
+    let (passed, said) = s.verify();
+    assert!(!passed);
     assert!(said.contains("transition_records"), "{said}");
 }
 on_both_stores!(transition_records, super::records_story);

@@ -235,24 +235,14 @@ async fn routing_story(backend: Backend) {
     );
 
     // The ledger rebuilds the reversals; one edited behind Kinga's back is found.
-    let out = s.cli(&["verify"], None);
-    assert!(
-        out.status.success(),
-        "verify: {}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
+    let (passed, said) = s.verify();
+    assert!(passed, "verify: {said}");
     let sql_lite = "UPDATE handover_reversals SET doc = json_set(doc, '$.reversed', json('true'))";
     let sql_pg =
         "UPDATE handover_reversals SET doc = jsonb_set(doc::jsonb, '{reversed}', 'true')::json";
     assert_eq!(s.sql(sql_lite, sql_pg).await, 1);
-    let out = s.cli(&["verify"], None);
-    let said = format!(
-        "{}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    assert!(!out.status.success());
+    let (passed, said) = s.verify();
+    assert!(!passed);
     assert!(said.contains("handover_reversals"), "{said}");
 }
 on_both_stores!(transition_routing, super::routing_story);
