@@ -10,11 +10,13 @@ use serde_json::Value;
 
 use kinga_domain::Alert;
 use kinga_domain::compartment::CompartmentKey;
+use kinga_domain::conflict::{Version, VersionedKind};
 use kinga_domain::outbox::OutboxMessage;
 use kinga_domain::people::Permission;
 use kinga_ledger::{ChainVerifier, Event, Payload};
 use kinga_store::{Projection, Write};
 
+use crate::sync::{meet, version_of};
 use crate::{App, AppResult, Caller};
 
 /// Events read per page.
@@ -62,6 +64,8 @@ pub(crate) struct Rebuilt {
     origins: HashMap<String, (String, bool)>,
     outbox: HashMap<String, OutboxMessage>,
     docs: HashMap<Projection, HashMap<String, Value>>,
+    /// The version in force of each versioned record, as sync folds concurrent saves.
+    versions: HashMap<(Projection, String), Version>,
 }
 
 impl Rebuilt {
@@ -70,6 +74,35 @@ impl Rebuilt {
             .entry(table)
             .or_default()
             .insert(key.to_string(), v);
+    }
+
+    /// Fold a save of a versioned record as sync does (`sync::meet`): in force or kept as the
+    /// other version of a conflict.
+    fn put_versioned(
+        &mut self,
+        (table, kind): (Projection, VersionedKind),
+        id: &str,
+        received: Version,
+        e: &Event,
+        at: DateTime<Utc>,
+    ) {
+        let key = (table, id.to_string());
+        let met = meet(kind, id, self.versions.get(&key), &received, e, at);
+        if let Some(c) = met.conflict {
+            let cid = c.id.clone();
+            self.put(Projection::RecordConflicts, &cid, json_of(&c));
+        }
+        if met.take {
+            self.put(table, id, received.doc.clone());
+            self.versions.insert(key, received);
+        }
+    }
+
+    fn remove(&mut self, table: Projection, id: &str) {
+        if let Some(t) = self.docs.get_mut(&table) {
+            t.remove(id);
+        }
+        self.versions.remove(&(table, id.to_string()));
     }
 
     /// Fold one event in; a description of what cannot be folded.
@@ -175,9 +208,13 @@ impl Rebuilt {
                 let id = entry.id.clone();
                 self.put(Projection::Audit, &id, json_of(&entry));
             }
-            Payload::IncidentSaved { incident } => {
-                self.put(Projection::Incidents, &incident.id, json_of(&incident))
-            }
+            Payload::IncidentSaved { incident } => self.put_versioned(
+                (Projection::Incidents, VersionedKind::Incident),
+                &incident.id,
+                version_of(incident.version, &incident),
+                e,
+                at,
+            ),
             Payload::GrantSaved { grant } => {
                 self.put(Projection::Grants, &grant.key(), json_of(&grant))
             }
@@ -201,17 +238,21 @@ impl Rebuilt {
             Payload::InterviewLogged { interview } => {
                 self.put(Projection::Interviews, &interview.id, json_of(&interview))
             }
-            Payload::CapacityPlanSaved { plan } => {
-                self.put(Projection::CapacityPlans, &plan.id, json_of(&plan))
-            }
-            Payload::CapacityPlanRemoved { plan } => {
-                if let Some(t) = self.docs.get_mut(&Projection::CapacityPlans) {
-                    t.remove(&plan);
-                }
-            }
-            Payload::WithdrawalPlanSaved { plan } => {
-                self.put(Projection::WithdrawalPlans, &plan.id, json_of(&plan))
-            }
+            Payload::CapacityPlanSaved { plan } => self.put_versioned(
+                (Projection::CapacityPlans, VersionedKind::CapacityPlan),
+                &plan.id,
+                version_of(plan.version, &plan),
+                e,
+                at,
+            ),
+            Payload::CapacityPlanRemoved { plan } => self.remove(Projection::CapacityPlans, &plan),
+            Payload::WithdrawalPlanSaved { plan } => self.put_versioned(
+                (Projection::WithdrawalPlans, VersionedKind::WithdrawalPlan),
+                &plan.id,
+                version_of(plan.version, &plan),
+                e,
+                at,
+            ),
             Payload::PeerSaved { peer } => self.put(Projection::Peers, &peer.name, json_of(&peer)),
             Payload::HandoverReversalSaved { reversal } => self.put(
                 Projection::HandoverReversals,
@@ -223,12 +264,17 @@ impl Rebuilt {
             }
             Payload::TransitionRecordSaved { record } => {
                 let id = record.id().to_string();
-                self.put(Projection::TransitionRecords, &id, json_of(&record))
+                let received = version_of(record.stamp().version, &record);
+                self.put_versioned(
+                    (Projection::TransitionRecords, VersionedKind::TransitionRecord),
+                    &id,
+                    received,
+                    e,
+                    at,
+                )
             }
             Payload::TransitionRecordRemoved { id } => {
-                if let Some(t) = self.docs.get_mut(&Projection::TransitionRecords) {
-                    t.remove(&id);
-                }
+                self.remove(Projection::TransitionRecords, &id)
             }
             Payload::AgreementSaved { agreement } => {
                 self.put(Projection::Agreements, &agreement.id, json_of(&agreement))
@@ -320,6 +366,7 @@ fn write_of(table: Projection, key: String, doc: Value) -> Result<Write, String>
             expected_version: None,
         },
         Projection::Agreements => Write::Agreement(de(table, &key, doc)?),
+        Projection::RecordConflicts => Write::RecordConflict(Box::new(de(table, &key, doc)?)),
         Projection::ServiceProviders => Write::ServiceProvider(de(table, &key, doc)?),
         Projection::Referrals => Write::Referral(de(table, &key, doc)?),
         Projection::Interviews => Write::Interview(de(table, &key, doc)?),

@@ -70,6 +70,67 @@ impl Instance {
     }
 }
 
+/// Pair `a` with `b` under `name` (b's URL and key) with an agreement `a` keeps with it.
+fn pair(a: &Instance, name: &str, url: &str, b: &Instance) {
+    let key = b.kinga(&["instance", "key"]);
+    let key = key.split_whitespace().next().expect("a key");
+    a.kinga(&["peer", "add", name, url, key]);
+    a.kinga(&[
+        "agreement",
+        "add",
+        name,
+        "--organisation",
+        "Bench partner",
+        "--compartments",
+        "general,human_rights,crsv,children",
+        "--purpose",
+        "Sync throughput",
+        "--from",
+        "2020-01-01",
+        "--until",
+        "2099-12-31",
+    ]);
+}
+
+/// Seconds for `to` to pull every event of `from` with `kinga sync` over loopback HTTP, with
+/// `from` served by `kinga serve`; the events `to` holds afterwards.
+async fn sync_all(from: &Instance, to: &Instance) -> (f64, u64) {
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .expect("a free port");
+    let url = format!("http://127.0.0.1:{port}");
+    pair(from, "field", "http://127.0.0.1:9", to);
+    pair(to, "hq", &url, from);
+    let mut server = Command::new(env!("CARGO_BIN_EXE_kinga"))
+        .arg("--database")
+        .arg(&from.database)
+        .args(["serve", "--listen", &format!("127.0.0.1:{port}")])
+        .env("KINGA_DATA_DIR", &from.dir)
+        .env("KINGA_LOG", "warn")
+        .env("KINGA_INSTANCE_SYNC_SECONDS", "0")
+        .stdout(std::process::Stdio::null())
+        .spawn()
+        .expect("kinga serve");
+    let client = reqwest::Client::new();
+    for _ in 0..600 {
+        if client
+            .get(format!("{url}/healthz"))
+            .send()
+            .await
+            .is_ok_and(|r| r.status().is_success())
+        {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    let took = to.timed(&["sync", "hq"]);
+    let _ = server.kill();
+    let _ = server.wait();
+    let (held, _) = read_events(&to.database).await;
+    (took, held)
+}
+
 /// A fresh PostgreSQL database, or None when there is no server.
 async fn postgres(root: &Path, name: &str) -> Option<Instance> {
     let base = std::env::var("KINGA_TEST_POSTGRES_URL").ok()?;
@@ -300,6 +361,19 @@ async fn main() {
             baseline_seconds: read_file(&pkg2),
         });
     }
+
+    // Sync: a new instance pulls the whole demo ledger from a served one over loopback, beside
+    // the import of the same events from a package.
+    let field = Instance::sqlite(root, "demo-field");
+    let (took, held) = sync_all(&demo, &field).await;
+    println!("sync: {held} events held after pulling {events}");
+    rows.push(Row {
+        step: "demo: sync pull into SQLite".into(),
+        events,
+        seconds: took,
+        baseline: "demo import",
+        baseline_seconds: import,
+    });
 
     // A generated ledger of n events.
     let big = Instance::sqlite(root, "big");

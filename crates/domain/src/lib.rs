@@ -6,6 +6,7 @@ pub mod alert;
 pub mod analysis;
 pub mod audit;
 pub mod compartment;
+pub mod conflict;
 pub mod deadline;
 pub mod dedup;
 pub mod digest;

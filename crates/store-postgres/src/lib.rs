@@ -25,6 +25,7 @@ use tokio_postgres::types::{Json, ToSql};
 
 use kinga_domain::Alert;
 use kinga_domain::agreement::Agreement;
+use kinga_domain::conflict::RecordConflict;
 use kinga_domain::compartment::{Compartment, CompartmentKey, UserGrant};
 use kinga_domain::incident::Incident;
 use kinga_domain::incident::care::{Interview, Referral, ServiceProvider};
@@ -474,6 +475,10 @@ impl Store for PostgresStore {
     }
     async fn agreements(&self) -> StoreResult<Vec<Agreement>> {
         self.list("SELECT doc FROM agreements ORDER BY id").await
+    }
+    async fn record_conflicts(&self) -> StoreResult<Vec<RecordConflict>> {
+        self.list("SELECT doc FROM record_conflicts ORDER BY found_at DESC, id")
+            .await
     }
 
     async fn projection_rows(

@@ -55,6 +55,11 @@ const MIGRATIONS: &[(i32, &str, &str)] = &[
         "agreements",
         include_str!("../migrations/0012_agreements.sql"),
     ),
+    (
+        18,
+        "record conflicts",
+        include_str!("../migrations/0018_record_conflicts.sql"),
+    ),
 ];
 
 /// Advisory lock key held while migrating ("kingamig" in ASCII).

@@ -130,6 +130,29 @@ pub(crate) async fn apply(tx: &Transaction<'_>, write: &Write) -> Result<()> {
                 .await?;
             tx.execute(&stmt, &[&a.id, &a.peer, &Json(a)]).await?;
         }
+        Write::RecordConflict(c) => {
+            let stmt = tx
+                .prepare_cached(
+                    "INSERT INTO record_conflicts (id, kind, record, compartment, found_at, doc)
+                     VALUES ($1, $2, $3, $4, $5, $6)
+                     ON CONFLICT (id) DO UPDATE SET kind = EXCLUDED.kind,
+                         record = EXCLUDED.record, compartment = EXCLUDED.compartment,
+                         found_at = EXCLUDED.found_at, doc = EXCLUDED.doc",
+                )
+                .await?;
+            tx.execute(
+                &stmt,
+                &[
+                    &c.id,
+                    &c.kind.as_str(),
+                    &c.record,
+                    &c.compartment,
+                    &c.found_at,
+                    &Json(c),
+                ],
+            )
+            .await?;
+        }
         Write::Responder(r) => upsert(tx, "responders", "id", &r.id, &Json(r)).await?,
         Write::FocalPoint(f) => {
             let stmt = tx

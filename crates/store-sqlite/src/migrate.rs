@@ -55,6 +55,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "agreements",
         include_str!("../migrations/0012_agreements.sql"),
     ),
+    (
+        18,
+        "record conflicts",
+        include_str!("../migrations/0018_record_conflicts.sql"),
+    ),
 ];
 
 /// Bring the schema up to date and return the instance id, creating it on first run.

@@ -141,6 +141,23 @@ pub(crate) fn apply(conn: &Connection, write: &Write) -> Result<()> {
             )?
             .execute(rusqlite::params![a.id, a.peer, encode(a, "agreement")?])?;
         }
+        Write::RecordConflict(c) => {
+            conn.prepare_cached(
+                "INSERT INTO record_conflicts (id, kind, record, compartment, found_at, doc)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6)
+                 ON CONFLICT (id) DO UPDATE SET kind = excluded.kind, record = excluded.record,
+                     compartment = excluded.compartment, found_at = excluded.found_at,
+                     doc = excluded.doc",
+            )?
+            .execute(rusqlite::params![
+                c.id,
+                c.kind.as_str(),
+                c.record,
+                c.compartment,
+                ts(c.found_at),
+                encode(c, "record conflict")?
+            ])?;
+        }
         Write::Responder(r) => upsert(conn, "responders", "id", &r.id, &encode(r, "responder")?)?,
         Write::FocalPoint(f) => {
             conn.prepare_cached(

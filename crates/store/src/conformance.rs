@@ -43,7 +43,7 @@ pub use records::{
     check_registries, check_sessions, check_sessions_of_user, check_users_and_tokens,
 };
 pub use search::check_alert_search;
-pub use sharing::check_agreements;
+pub use sharing::{check_agreements, check_record_conflicts};
 pub use transition::check_transition;
 pub use transition_records::check_transition_records;
 pub use transition_routing::{check_broadcasts, check_handover_reversals};
@@ -86,6 +86,7 @@ pub async fn run_all(store: Arc<dyn Store>) {
     check_broadcasts(s).await;
     check_transition_records(s).await;
     check_agreements(s).await;
+    check_record_conflicts(s).await;
     check_projection_rows(s).await;
     // Last: everything the checks wrote must still form unbroken chains.
     verified_ledger(s).await;

@@ -17,6 +17,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 
 use kinga_domain::Alert;
 use kinga_domain::agreement::Agreement;
+use kinga_domain::conflict::RecordConflict;
 use kinga_domain::compartment::{Compartment, CompartmentKey, UserGrant};
 use kinga_domain::incident::Incident;
 use kinga_domain::incident::care::{Interview, Referral, ServiceProvider};
@@ -247,6 +248,9 @@ pub trait Store: Send + Sync + 'static {
     async fn transition_records(&self, kind: RecordKind) -> StoreResult<Vec<TransitionRecord>>;
     /// Every data-sharing agreement, by id.
     async fn agreements(&self) -> StoreResult<Vec<Agreement>>;
+    /// Every conflict between concurrent versions of a record met by this instance, newest
+    /// first.
+    async fn record_conflicts(&self) -> StoreResult<Vec<RecordConflict>>;
 
     /// Rows of a projection table in key order after `after`, at most `limit`, each with its
     /// record as stored (`kinga verify` compares them with the ledger).

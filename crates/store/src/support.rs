@@ -278,6 +278,7 @@ pub fn describe(write: &Write) -> String {
         }
         Write::RemoveTransitionRecord { id, .. } => format!("transition record {id}"),
         Write::Agreement(a) => format!("agreement {}", a.id),
+        Write::RecordConflict(c) => format!("conflict {} on {} {}", c.id, c.kind, c.record),
     }
 }
 
@@ -500,6 +501,12 @@ pub fn expected_columns(
             ]
         }
         Projection::Agreements => vec![("id", text(doc, "id")), ("peer", text(doc, "peer"))],
+        Projection::RecordConflicts => vec![
+            ("id", text(doc, "id")),
+            ("kind", text(doc, "kind")),
+            ("record", text(doc, "record")),
+            ("compartment", text(doc, "compartment")),
+        ],
     })
 }
 

@@ -4,6 +4,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 use kinga_domain::agreement::Agreement;
+use kinga_domain::conflict::RecordConflict;
 use kinga_domain::compartment::{Compartment, CompartmentKey, UserGrant};
 use kinga_domain::incident::care::{Interview, Referral, ServiceProvider};
 use kinga_domain::incident::{Incident, Taxonomy, VerificationState, Violation};
@@ -136,6 +137,8 @@ pub enum Write {
     },
     /// Insert or replace a data-sharing agreement, by id.
     Agreement(Agreement),
+    /// Keep two concurrent versions of one record met by this instance (insert or replace).
+    RecordConflict(Box<RecordConflict>),
 }
 
 /// The first answer given for an idempotency key.
@@ -342,11 +345,13 @@ pub enum Projection {
     TransitionRecords,
     /// Data-sharing agreements, keyed by id.
     Agreements,
+    /// Concurrent versions of one record met by sync, keyed by the id of the event that met.
+    RecordConflicts,
 }
 
 impl Projection {
     /// Every projection table.
-    pub const ALL: [Projection; 23] = [
+    pub const ALL: [Projection; 24] = [
         Projection::Alerts,
         Projection::Places,
         Projection::Actors,
@@ -370,6 +375,7 @@ impl Projection {
         Projection::Broadcasts,
         Projection::TransitionRecords,
         Projection::Agreements,
+        Projection::RecordConflicts,
     ];
 
     /// The table's name.
@@ -398,6 +404,7 @@ impl Projection {
             Projection::Broadcasts => "broadcasts",
             Projection::TransitionRecords => "transition_records",
             Projection::Agreements => "agreements",
+            Projection::RecordConflicts => "record_conflicts",
         }
     }
 }

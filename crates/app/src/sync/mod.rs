@@ -9,8 +9,11 @@
 //! HTTP is the web crate's (routes) and the binary's (client): this module makes and takes the
 //! bytes.
 
+mod conflicts;
 mod package;
 mod receive;
+
+pub(crate) use conflicts::{meet, version_of};
 
 pub use receive::Received;
 

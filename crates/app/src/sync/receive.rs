@@ -6,14 +6,18 @@
 
 use std::collections::{BTreeMap, HashMap};
 
+use chrono::{DateTime, Utc};
+
 use kinga_domain::Alert;
 use kinga_domain::AlertEvent;
 use kinga_domain::peer::Peer;
-use kinga_domain::transition::{RecordKind, TransitionRecord};
+use kinga_domain::conflict::{Version, VersionedKind};
+use kinga_domain::transition::RecordKind;
 use kinga_handover::{Item, PackageReader, PublicKey, ReaderOptions};
 use kinga_ledger::{Event, Payload};
 use kinga_store::{StoreError, Write};
 
+use super::conflicts::{meet, version_of};
 use crate::handover::Identity;
 use crate::{App, AppError, AppResult};
 
@@ -31,6 +35,11 @@ pub struct Received {
     pub already_held: u64,
     /// The receiver's cursors afterwards.
     pub heads: BTreeMap<String, u64>,
+}
+
+/// The key of a record in a batch's memory of versions held.
+fn batch_key(kind: VersionedKind, id: &str) -> String {
+    format!("{kind}:{id}")
 }
 
 fn refuse(why: impl std::fmt::Display) -> AppError {
@@ -156,33 +165,91 @@ impl App {
         })
     }
 
-    /// The rows `events` (new, in order) change, from the rows held now.
-    /// The stored version of a transition record, if this instance holds it.
-    async fn transition_record_version(&self, record: &TransitionRecord) -> AppResult<Option<u64>> {
-        Ok(self
-            .store
-            .transition_records(record.kind())
-            .await?
-            .into_iter()
-            .find(|r| r.id() == record.id())
-            .map(|r| r.stamp().version))
+    /// The version held of a record, from the batch's earlier saves or else the store.
+    async fn held(
+        &self,
+        batch: &HashMap<String, Option<Version>>,
+        kind: VersionedKind,
+        id: &str,
+    ) -> AppResult<Option<Version>> {
+        if let Some(v) = batch.get(&batch_key(kind, id)) {
+            return Ok(v.clone());
+        }
+        Ok(match kind {
+            VersionedKind::Incident => self
+                .store
+                .incident(id)
+                .await?
+                .map(|i| version_of(i.version, &i)),
+            VersionedKind::CapacityPlan => self
+                .store
+                .capacity_plans()
+                .await?
+                .into_iter()
+                .find(|p| p.id == id)
+                .map(|p| version_of(p.version, &p)),
+            VersionedKind::WithdrawalPlan => self
+                .store
+                .withdrawal_plans()
+                .await?
+                .into_iter()
+                .find(|p| p.id == id)
+                .map(|p| version_of(p.version, &p)),
+            VersionedKind::TransitionRecord => {
+                let mut found = None;
+                for k in RecordKind::ALL {
+                    let rows = self.store.transition_records(k).await?;
+                    if let Some(r) = rows.into_iter().find(|r| r.id() == id) {
+                        found = Some(version_of(r.stamp().version, &r));
+                        break;
+                    }
+                }
+                found
+            }
+        })
     }
 
-    /// The stored version of a transition record known only by its id (a removal).
-    async fn stored_record_version(&self, id: &str) -> AppResult<Option<u64>> {
-        for kind in RecordKind::ALL {
-            let found = self.store.transition_records(kind).await?;
-            if let Some(r) = found.into_iter().find(|r| r.id() == id) {
-                return Ok(Some(r.stamp().version));
-            }
+    /// Fold a received save of a versioned record: whether it goes in force (and the version
+    /// its write expects), with the conflict kept when it met a concurrent version.
+    async fn save_versioned<T: serde::Serialize>(
+        &self,
+        batch: &mut HashMap<String, Option<Version>>,
+        writes: &mut Vec<Write>,
+        (kind, id, version): (VersionedKind, &str, u64),
+        record: &T,
+        (e, at): (&Event, DateTime<Utc>),
+    ) -> AppResult<Option<Option<u64>>> {
+        let held = self.held(batch, kind, id).await?;
+        let received = version_of(version, record);
+        let met = meet(kind, id, held.as_ref(), &received, e, at);
+        if let Some(c) = met.conflict {
+            writes.push(Write::RecordConflict(Box::new(c)));
         }
-        Ok(None)
+        if !met.take {
+            return Ok(None);
+        }
+        batch.insert(batch_key(kind, id), Some(received));
+        Ok(Some(held.map(|h| h.version)))
+    }
+
+    /// The version a removal expects, if the record is held; the batch remembers it gone.
+    async fn remove_versioned(
+        &self,
+        batch: &mut HashMap<String, Option<Version>>,
+        kind: VersionedKind,
+        id: &str,
+    ) -> AppResult<Option<u64>> {
+        let held = self.held(batch, kind, id).await?;
+        batch.insert(batch_key(kind, id), None);
+        Ok(held.map(|h| h.version))
     }
 
     async fn project(&self, events: &[Event]) -> AppResult<Vec<Write>> {
         // Alerts: held ones and their versions, new ones from their intake.
         let mut alerts: BTreeMap<String, (Alert, Option<u64>)> = BTreeMap::new();
-        let mut versions: HashMap<String, u64> = HashMap::new();
+        // The versions held of versioned records as the batch's saves change them (`None`:
+        // removed by the batch).
+        let mut batch: HashMap<String, Option<Version>> = HashMap::new();
         let mut writes = Vec::new();
         for e in events.iter().filter(|e| !e.is_withheld()) {
             let payload = e
@@ -235,47 +302,33 @@ impl App {
                     writes.push(Write::Digest { day, digest });
                 }
                 Payload::IncidentSaved { incident } => {
-                    let key = format!("incident:{}", incident.id);
-                    let expected = match versions.get(&key) {
-                        Some(v) => Some(*v),
-                        None => self.store.incident(&incident.id).await?.map(|i| i.version),
-                    };
-                    versions.insert(key, incident.version);
-                    writes.push(Write::Incident {
-                        incident: Box::new(incident),
-                        expected_version: expected,
-                    });
+                    let what = (VersionedKind::Incident, incident.id.as_str(), incident.version);
+                    let met = self
+                        .save_versioned(&mut batch, &mut writes, what, &incident, (e, at))
+                        .await?;
+                    if let Some(expected) = met {
+                        writes.push(Write::Incident {
+                            incident: Box::new(incident),
+                            expected_version: expected,
+                        });
+                    }
                 }
                 Payload::CapacityPlanSaved { plan } => {
-                    let key = format!("capacity:{}", plan.id);
-                    let expected = match versions.get(&key) {
-                        Some(v) => Some(*v),
-                        None => self
-                            .store
-                            .capacity_plans()
-                            .await?
-                            .into_iter()
-                            .find(|p| p.id == plan.id)
-                            .map(|p| p.version),
-                    };
-                    versions.insert(key, plan.version);
-                    writes.push(Write::CapacityPlan {
-                        plan: Box::new(plan),
-                        expected_version: expected,
-                    });
+                    let what = (VersionedKind::CapacityPlan, plan.id.as_str(), plan.version);
+                    let met = self
+                        .save_versioned(&mut batch, &mut writes, what, &plan, (e, at))
+                        .await?;
+                    if let Some(expected) = met {
+                        writes.push(Write::CapacityPlan {
+                            plan: Box::new(plan),
+                            expected_version: expected,
+                        });
+                    }
                 }
                 Payload::CapacityPlanRemoved { plan } => {
-                    let key = format!("capacity:{plan}");
-                    let expected = match versions.remove(&key) {
-                        Some(v) => Some(v),
-                        None => self
-                            .store
-                            .capacity_plans()
-                            .await?
-                            .into_iter()
-                            .find(|p| p.id == plan)
-                            .map(|p| p.version),
-                    };
+                    let expected = self
+                        .remove_versioned(&mut batch, VersionedKind::CapacityPlan, &plan)
+                        .await?;
                     if let Some(v) = expected {
                         writes.push(Write::RemoveCapacityPlan {
                             id: plan,
@@ -284,45 +337,38 @@ impl App {
                     }
                 }
                 Payload::WithdrawalPlanSaved { plan } => {
-                    let key = format!("withdrawal:{}", plan.id);
-                    let expected = match versions.get(&key) {
-                        Some(v) => Some(*v),
-                        None => self
-                            .store
-                            .withdrawal_plans()
-                            .await?
-                            .into_iter()
-                            .find(|p| p.id == plan.id)
-                            .map(|p| p.version),
-                    };
-                    versions.insert(key, plan.version);
-                    writes.push(Write::WithdrawalPlan {
-                        plan: Box::new(plan),
-                        expected_version: expected,
-                    });
+                    let what = (VersionedKind::WithdrawalPlan, plan.id.as_str(), plan.version);
+                    let met = self
+                        .save_versioned(&mut batch, &mut writes, what, &plan, (e, at))
+                        .await?;
+                    if let Some(expected) = met {
+                        writes.push(Write::WithdrawalPlan {
+                            plan: Box::new(plan),
+                            expected_version: expected,
+                        });
+                    }
                 }
                 Payload::HandoverReversalSaved { reversal } => {
                     writes.push(Write::HandoverReversal(reversal))
                 }
                 Payload::BroadcastSent { broadcast } => writes.push(Write::Broadcast(broadcast)),
                 Payload::TransitionRecordSaved { record } => {
-                    let key = format!("record:{}", record.id());
-                    let expected = match versions.get(&key) {
-                        Some(v) => Some(*v),
-                        None => self.transition_record_version(&record).await?,
-                    };
-                    versions.insert(key, record.stamp().version);
-                    writes.push(Write::TransitionRecord {
-                        record: Box::new(record),
-                        expected_version: expected,
-                    });
+                    let id = record.id().to_string();
+                    let what = (VersionedKind::TransitionRecord, id.as_str(), record.stamp().version);
+                    let met = self
+                        .save_versioned(&mut batch, &mut writes, what, &record, (e, at))
+                        .await?;
+                    if let Some(expected) = met {
+                        writes.push(Write::TransitionRecord {
+                            record: Box::new(record),
+                            expected_version: expected,
+                        });
+                    }
                 }
                 Payload::TransitionRecordRemoved { id } => {
-                    let key = format!("record:{id}");
-                    let expected = match versions.remove(&key) {
-                        Some(v) => Some(v),
-                        None => self.stored_record_version(&id).await?,
-                    };
+                    let expected = self
+                        .remove_versioned(&mut batch, VersionedKind::TransitionRecord, &id)
+                        .await?;
                     if let Some(v) = expected {
                         writes.push(Write::RemoveTransitionRecord {
                             id,

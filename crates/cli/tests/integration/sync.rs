@@ -276,3 +276,120 @@ async fn a_killed_sync_resumes() {
     let shown = page["items"].as_array().map(Vec::len).unwrap_or(0);
     assert!(shown >= 150, "{shown}");
 }
+
+async fn put_plan(s: &Server, body: Value) -> Value {
+    let r = s
+        .req(reqwest::Method::PUT, "/api/v1/transition/plans")
+        .json(&body)
+        .send()
+        .await
+        .expect("request");
+    let status = r.status().as_u16();
+    let v: Value = r.json().await.unwrap_or(Value::Null);
+    assert_eq!(status, 200, "{body} -> {v}");
+    v
+}
+
+async fn plan(s: &Server, id: &str) -> Value {
+    let (st, plans) = s.get("/api/v1/transition/plans").await;
+    assert_eq!(st, 200, "{plans}");
+    plans
+        .as_array()
+        .and_then(|all| all.iter().find(|p| p["id"] == id))
+        .cloned()
+        .unwrap_or(Value::Null)
+}
+
+/// A capacity plan saved on both sides while cut off: after sync both instances show the same
+/// version in force, and both keep the other one as a conflict, field by field, for a person to
+/// merge — never a silent last write wins. The merged save then reaches both.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_record_saved_on_both_sides_keeps_both_versions() {
+    let Some(mut hq) = instance(Backend::Sqlite, "K").await else {
+        return;
+    };
+    let mut field = match instance(Backend::Postgres, "KF").await {
+        Some(s) => s,
+        None => instance(Backend::Sqlite, "KF")
+            .await
+            .expect("a SQLite instance"),
+    };
+    pair(&hq, "field", &field);
+    pair(&field, "hq", &hq);
+    let first = put_plan(
+        &hq,
+        json!({"place": "CD61", "capacity": "early_warning", "providers": ["MONUSCO CLA"],
+               "handover_on": "2027-06-01"}),
+    )
+    .await;
+    let id = first["id"].as_str().expect("plan id").to_string();
+    sync(&field, "hq");
+    assert_eq!(plan(&field, &id).await["version"], json!(1));
+
+    // Cut off: each side names a different successor.
+    put_plan(
+        &hq,
+        json!({"place": "CD61", "capacity": "early_warning", "providers": ["MONUSCO CLA"],
+               "successors": ["Protection civile"], "handover_on": "2027-06-01", "version": 1}),
+    )
+    .await;
+    put_plan(
+        &field,
+        json!({"place": "CD61", "capacity": "early_warning", "providers": ["MONUSCO CLA"],
+               "successors": ["Réseau des femmes de Rutshuru"], "handover_on": "2027-06-01",
+               "version": 1}),
+    )
+    .await;
+    sync(&field, "hq");
+    sync(&field, "hq");
+
+    let (on_hq, on_field) = (plan(&hq, &id).await, plan(&field, &id).await);
+    assert_eq!(on_hq, on_field, "the same version in force on both");
+    assert_eq!(on_hq["version"], json!(2));
+    for s in [&hq, &field] {
+        let (st, conflicts) = s.get("/api/v1/conflicts").await;
+        assert_eq!(st, 200, "{conflicts}");
+        let mine: Vec<&Value> = conflicts
+            .as_array()
+            .map(|a| a.iter().filter(|c| c["record"] == id.as_str()).collect())
+            .unwrap_or_default();
+        assert_eq!(mine.len(), 1, "{conflicts}");
+        let c = mine[0];
+        assert_eq!(c["kind"], json!("capacity_plan"));
+        assert_eq!(c["in_force"]["doc"], on_hq, "{c}");
+        let both = [
+            c["in_force"]["doc"]["successors"].to_string(),
+            c["other"]["doc"]["successors"].to_string(),
+        ]
+        .join(" ");
+        assert!(
+            both.contains("Protection civile") && both.contains("Réseau des femmes"),
+            "both versions kept: {both}"
+        );
+        assert!(
+            c["fields"]
+                .as_array()
+                .is_some_and(|f| f.contains(&json!("successors"))),
+            "{c}"
+        );
+    }
+
+    // A person merges them on HQ; the merged version reaches the field office.
+    put_plan(
+        &hq,
+        json!({"place": "CD61", "capacity": "early_warning", "providers": ["MONUSCO CLA"],
+               "successors": ["Protection civile", "Réseau des femmes de Rutshuru"],
+               "handover_on": "2027-06-01", "version": 2}),
+    )
+    .await;
+    sync(&field, "hq");
+    let merged = plan(&field, &id).await;
+    assert_eq!(merged["version"], json!(3));
+    assert_eq!(merged, plan(&hq, &id).await);
+
+    for s in [&mut hq, &mut field] {
+        s.stop();
+        let verified = ok(s.cli(&["verify"], None), "verify");
+        assert!(verified.contains("ledger verified"), "{verified}");
+    }
+}

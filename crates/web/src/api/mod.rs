@@ -1,6 +1,7 @@
 //! The JSON API under `/api/v1`, and its OpenAPI document at `/api/openapi.json`.
 
 pub mod agreements;
+pub mod conflicts;
 pub mod alerts;
 pub mod care;
 pub mod exports;
@@ -67,6 +68,7 @@ use crate::{AppState, WebError};
         transition_records::roster, transition_records::list_notes,
         transition_records::save_note, transition_records::remove_note,
         agreements::list, agreements::add, agreements::revoke,
+        conflicts::list,
         media::get_media, media::transcript
     ),
     components(schemas(crate::error::ErrorBody, crate::error::ErrorDetail)),
@@ -78,7 +80,8 @@ use crate::{AppState, WebError};
         (name = "reports", description = "Response indicators, spikes, risk and the MRM/MARA table"),
         (name = "map", description = "Alerts as points, counts per area and hotspots for the map"),
         (name = "transition", description = "Transition planning: capacities, plans, closures, the cliff"),
-        (name = "agreements", description = "Data-sharing agreements with paired instances"))
+        (name = "agreements", description = "Data-sharing agreements with paired instances"),
+        (name = "conflicts", description = "Records saved on two instances while cut off: both versions"))
 )]
 pub struct ApiDoc;
 
@@ -299,6 +302,7 @@ pub fn routes() -> Router<AppState> {
             get(agreements::list).post(agreements::add),
         )
         .route("/api/v1/agreements/{id}/revoke", post(agreements::revoke))
+        .route("/api/v1/conflicts", get(conflicts::list))
         .layer(axum::extract::DefaultBodyLimit::max(MAX_BODY))
         // Instance-signed replication: batches are larger than any user's request.
         .merge(

@@ -8,6 +8,7 @@ mod alert;
 mod assets;
 mod briefing;
 mod charts;
+mod conflicts;
 mod error;
 #[cfg(test)]
 mod flows;
@@ -67,6 +68,7 @@ pub fn routes() -> Router<AppState> {
         .route("/alerts/export.xlsx", get(reports::xlsx))
         .route("/reports", get(reports::page))
         .route("/map", get(map::page))
+        .route("/conflicts", get(conflicts::page))
         .route("/briefing", get(briefing::page))
         .route("/static/leaflet-1.9.4/{*file}", get(assets::leaflet))
         .route("/static/{file}", get(assets::script))

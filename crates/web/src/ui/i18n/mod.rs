@@ -13,6 +13,7 @@ use kinga_domain::registry::{ActorKind, ResponderKind};
 use kinga_domain::{AlertState, Channel, Severity};
 
 mod analysis;
+mod conflicts;
 mod core;
 mod map;
 mod monitoring;
@@ -31,6 +32,7 @@ const CATALOGUES: &[&[(&str, &str, &str)]] = &[
     transition::CATALOGUE,
     transition_routing::CATALOGUE,
     transition_more::CATALOGUE,
+    conflicts::CATALOGUE,
 ];
 
 static INDEX: LazyLock<HashMap<&'static str, (&'static str, &'static str)>> = LazyLock::new(|| {
