@@ -266,7 +266,10 @@ impl Rebuilt {
                 let id = record.id().to_string();
                 let received = version_of(record.stamp().version, &record);
                 self.put_versioned(
-                    (Projection::TransitionRecords, VersionedKind::TransitionRecord),
+                    (
+                        Projection::TransitionRecords,
+                        VersionedKind::TransitionRecord,
+                    ),
                     &id,
                     received,
                     e,

@@ -177,7 +177,11 @@ impl RecordConflict {
 /// The top-level keys whose values differ between two JSON objects, in key order.
 pub fn differing_fields(a: &Value, b: &Value) -> Vec<String> {
     let (Some(a), Some(b)) = (a.as_object(), b.as_object()) else {
-        return if a == b { Vec::new() } else { vec![String::new()] };
+        return if a == b {
+            Vec::new()
+        } else {
+            vec![String::new()]
+        };
     };
     let mut keys: Vec<&String> = a.keys().chain(b.keys()).collect();
     keys.sort();
@@ -224,12 +228,23 @@ mod tests {
     #[test]
     fn equal_versions_settle_the_same_way_in_either_order() {
         let a = v(3, json!({"id": "p", "version": 3, "note": "HQ's words"}));
-        let b = v(3, json!({"id": "p", "version": 3, "note": "the field's words"}));
+        let b = v(
+            3,
+            json!({"id": "p", "version": 3, "note": "the field's words"}),
+        );
         let at_hq = settle(Some(&a), &b);
         let at_field = settle(Some(&b), &a);
         // Whichever arrived first, one of them is in force on both sides.
-        let in_force_at_hq = if at_hq == Outcome::TakeOverConflict { &b } else { &a };
-        let in_force_at_field = if at_field == Outcome::TakeOverConflict { &a } else { &b };
+        let in_force_at_hq = if at_hq == Outcome::TakeOverConflict {
+            &b
+        } else {
+            &a
+        };
+        let in_force_at_field = if at_field == Outcome::TakeOverConflict {
+            &a
+        } else {
+            &b
+        };
         assert_eq!(in_force_at_hq, in_force_at_field);
         assert_ne!(at_hq, at_field);
         // "the field's words" sorts after "HQ's words".
@@ -239,7 +254,10 @@ mod tests {
     #[test]
     fn an_older_concurrent_version_stays_visible_beside_the_held_line() {
         let held = v(5, json!({"id": "p", "version": 5, "note": "line went on"}));
-        let late = v(3, json!({"id": "p", "version": 3, "note": "edited offline"}));
+        let late = v(
+            3,
+            json!({"id": "p", "version": 3, "note": "edited offline"}),
+        );
         let outcome = settle(Some(&held), &late);
         assert_eq!(outcome, Outcome::KeepHeldConflict);
         let c = RecordConflict::of(
@@ -260,8 +278,14 @@ mod tests {
 
     #[test]
     fn an_incident_conflict_keeps_its_compartment() {
-        let held = v(2, json!({"id": "i", "version": 2, "compartment": "crsv", "n": 1}));
-        let got = v(2, json!({"id": "i", "version": 2, "compartment": "crsv", "n": 2}));
+        let held = v(
+            2,
+            json!({"id": "i", "version": 2, "compartment": "crsv", "n": 1}),
+        );
+        let got = v(
+            2,
+            json!({"id": "i", "version": 2, "compartment": "crsv", "n": 2}),
+        );
         let outcome = settle(Some(&held), &got);
         let c = RecordConflict::of(
             outcome,

@@ -27,8 +27,8 @@ use rusqlite::{OptionalExtension, params};
 
 use kinga_domain::Alert;
 use kinga_domain::agreement::Agreement;
-use kinga_domain::conflict::RecordConflict;
 use kinga_domain::compartment::{Compartment, CompartmentKey, UserGrant};
+use kinga_domain::conflict::RecordConflict;
 use kinga_domain::incident::Incident;
 use kinga_domain::incident::care::{Interview, Referral, ServiceProvider};
 use kinga_domain::incident::report::Tallies;
@@ -482,6 +482,13 @@ impl Store for SqliteStore {
     async fn agreements(&self) -> StoreResult<Vec<Agreement>> {
         self.list("SELECT doc FROM agreements ORDER BY id", "agreement")
             .await
+    }
+    async fn record_conflicts(&self) -> StoreResult<Vec<RecordConflict>> {
+        self.list(
+            "SELECT doc FROM record_conflicts ORDER BY found_at DESC, id",
+            "record conflict",
+        )
+        .await
     }
 
     async fn projection_rows(

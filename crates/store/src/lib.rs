@@ -17,8 +17,8 @@ use chrono::{DateTime, NaiveDate, Utc};
 
 use kinga_domain::Alert;
 use kinga_domain::agreement::Agreement;
-use kinga_domain::conflict::RecordConflict;
 use kinga_domain::compartment::{Compartment, CompartmentKey, UserGrant};
+use kinga_domain::conflict::RecordConflict;
 use kinga_domain::incident::Incident;
 use kinga_domain::incident::care::{Interview, Referral, ServiceProvider};
 use kinga_domain::incident::report::Tallies;

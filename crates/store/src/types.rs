@@ -4,8 +4,8 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 use kinga_domain::agreement::Agreement;
-use kinga_domain::conflict::RecordConflict;
 use kinga_domain::compartment::{Compartment, CompartmentKey, UserGrant};
+use kinga_domain::conflict::RecordConflict;
 use kinga_domain::incident::care::{Interview, Referral, ServiceProvider};
 use kinga_domain::incident::{Incident, Taxonomy, VerificationState, Violation};
 use kinga_domain::outbox::{MessageStatus, OutboxMessage};

@@ -10,8 +10,8 @@ use chrono::{DateTime, Utc};
 
 use kinga_domain::Alert;
 use kinga_domain::AlertEvent;
-use kinga_domain::peer::Peer;
 use kinga_domain::conflict::{Version, VersionedKind};
+use kinga_domain::peer::Peer;
 use kinga_domain::transition::RecordKind;
 use kinga_handover::{Item, PackageReader, PublicKey, ReaderOptions};
 use kinga_ledger::{Event, Payload};
@@ -302,7 +302,11 @@ impl App {
                     writes.push(Write::Digest { day, digest });
                 }
                 Payload::IncidentSaved { incident } => {
-                    let what = (VersionedKind::Incident, incident.id.as_str(), incident.version);
+                    let what = (
+                        VersionedKind::Incident,
+                        incident.id.as_str(),
+                        incident.version,
+                    );
                     let met = self
                         .save_versioned(&mut batch, &mut writes, what, &incident, (e, at))
                         .await?;
@@ -337,7 +341,11 @@ impl App {
                     }
                 }
                 Payload::WithdrawalPlanSaved { plan } => {
-                    let what = (VersionedKind::WithdrawalPlan, plan.id.as_str(), plan.version);
+                    let what = (
+                        VersionedKind::WithdrawalPlan,
+                        plan.id.as_str(),
+                        plan.version,
+                    );
                     let met = self
                         .save_versioned(&mut batch, &mut writes, what, &plan, (e, at))
                         .await?;
@@ -354,7 +362,11 @@ impl App {
                 Payload::BroadcastSent { broadcast } => writes.push(Write::Broadcast(broadcast)),
                 Payload::TransitionRecordSaved { record } => {
                     let id = record.id().to_string();
-                    let what = (VersionedKind::TransitionRecord, id.as_str(), record.stamp().version);
+                    let what = (
+                        VersionedKind::TransitionRecord,
+                        id.as_str(),
+                        record.stamp().version,
+                    );
                     let met = self
                         .save_versioned(&mut batch, &mut writes, what, &record, (e, at))
                         .await?;

@@ -1,9 +1,9 @@
 //! The JSON API under `/api/v1`, and its OpenAPI document at `/api/openapi.json`.
 
 pub mod agreements;
-pub mod conflicts;
 pub mod alerts;
 pub mod care;
+pub mod conflicts;
 pub mod exports;
 pub mod incidents;
 pub mod map;

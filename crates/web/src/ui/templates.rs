@@ -30,7 +30,10 @@ pub(super) const TEMPLATES: &[(&str, &str)] = &[
     ("alerts.html", include_str!("../../templates/alerts.html")),
     ("reports.html", include_str!("../../templates/reports.html")),
     ("map.html", include_str!("../../templates/map.html")),
-    ("conflicts.html", include_str!("../../templates/conflicts.html")),
+    (
+        "conflicts.html",
+        include_str!("../../templates/conflicts.html"),
+    ),
     (
         "briefing.html",
         include_str!("../../templates/briefing.html"),
