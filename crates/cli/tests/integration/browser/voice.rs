@@ -126,6 +126,13 @@ async fn one_call(c: &Client, s: &Server, stand_in: &StandIn, width: u32, call_s
         (seconds - expected).abs() < 0.1,
         "decoded {seconds} s of {expected} s"
     );
+    // A click on the page first: browsers play media only after the person interacted.
+    c.find(Locator::Css("#untranscribed-flag"))
+        .await
+        .expect("flag")
+        .click()
+        .await
+        .expect("click the page");
     let played = play(c).await.expect("the recording plays");
     assert!(played > 0.0, "played to {played} s");
     let link = c
