@@ -16,6 +16,7 @@ use kinga_domain::outbox::{
     self, CHANNEL_EMAIL, CHANNEL_INBOX, CHANNEL_SMS, MessageStatus, OutboxMessage, Recipient,
 };
 use kinga_domain::registry::{ContactPreference, Responder};
+use kinga_domain::whatsapp;
 use kinga_ledger::Payload;
 use kinga_store::{Commit, Write};
 
@@ -38,6 +39,13 @@ pub enum Address {
     Phone(String),
     /// An e-mail address.
     Email(String),
+    /// A phone number in E.164 reached on WhatsApp, in the mode WhatsApp's rules allow.
+    Whatsapp {
+        /// The number, without the `whatsapp:` prefix.
+        phone: String,
+        /// Free text or a template.
+        mode: whatsapp::Mode,
+    },
 }
 
 impl Address {
@@ -46,6 +54,7 @@ impl Address {
         match self {
             Address::Phone(_) => CHANNEL_SMS,
             Address::Email(_) => CHANNEL_EMAIL,
+            Address::Whatsapp { mode, .. } => mode.channel(),
         }
     }
 }
@@ -56,6 +65,7 @@ impl std::fmt::Debug for Address {
         match self {
             Address::Phone(_) => f.write_str("Phone(..)"),
             Address::Email(_) => f.write_str("Email(..)"),
+            Address::Whatsapp { mode, .. } => write!(f, "Whatsapp(.., {mode:?})"),
         }
     }
 }
@@ -110,8 +120,9 @@ impl DeliveryRun {
 /// How a message can be delivered.
 #[derive(Debug, PartialEq, Eq)]
 enum Route {
-    /// Through the sender, to this address.
-    Send(Address),
+    /// Through the sender, to this address; with a note for the outbox when the channel is
+    /// not the one the recipient used (SMS to someone who wrote on WhatsApp).
+    Send(Address, Option<String>),
     /// Nowhere outside Kinga: coordinators read their messages in the web UI, which has no
     /// contact details for users to send to.
     Inbox,
@@ -121,7 +132,8 @@ enum Route {
 
 /// What happened to one message.
 enum Outcome {
-    Sent(SendReceipt, &'static str),
+    /// Taken, by this channel, with a note on why that channel.
+    Sent(SendReceipt, &'static str, Option<String>),
     Inbox,
     Error(SendError),
 }
@@ -143,7 +155,7 @@ impl App {
         for message in claimed {
             let queued_body = message.body.clone();
             let (message, outcome) = match self.route(&message, &mut responders).await? {
-                Route::Send(to) => attempt(sender, &to, message, timeout).await,
+                Route::Send(to, note) => attempt_or_sms(sender, to, note, message, timeout).await,
                 Route::Inbox => (message, Outcome::Inbox),
                 Route::Unreachable(why) => (message, Outcome::Error(SendError::Permanent(why))),
             };
@@ -165,9 +177,9 @@ impl App {
         m.attempts = m.attempts.saturating_add(1);
         m.next_attempt_at = None;
         match outcome {
-            Outcome::Sent(receipt, channel) => {
+            Outcome::Sent(receipt, channel, note) => {
                 m.status = MessageStatus::Sent;
-                m.last_error = None;
+                m.last_error = note.map(|n| short(&n));
                 m.channel = Some(channel.to_string());
                 m.provider = Some(receipt.provider);
                 m.provider_message_id = receipt.provider_message_id;
@@ -293,7 +305,7 @@ impl App {
                 phone_sealed: Some(sealed),
                 ..
             } => match self.sealer.open(sealed) {
-                Ok(phone) => Route::Send(Address::Phone(phone)),
+                Ok(phone) => self.reporter_route(m, phone).await?,
                 Err(e) => {
                     Route::Unreachable(format!("the reporter's number cannot be opened: {e}"))
                 }
@@ -311,11 +323,11 @@ impl App {
                 };
                 match (via.as_str(), &u.phone, &u.email) {
                     ("sms", Some(p), _) => match self.normalize_phone(p) {
-                        Ok(n) => Route::Send(Address::Phone(n)),
+                        Ok(n) => Route::Send(Address::Phone(n), None),
                         Err(e) => Route::Unreachable(e.to_string()),
                     },
                     ("email", _, Some(e)) if e.contains('@') => {
-                        Route::Send(Address::Email(e.trim().to_string()))
+                        Route::Send(Address::Email(e.trim().to_string()), None)
                     }
                     _ => Route::Unreachable(format!(
                         "user '{}' has no {via} contact any more",
@@ -334,6 +346,31 @@ impl App {
                     Some(r) => self.responder_route(r),
                     None => Route::Unreachable(format!("unknown responder '{responder}'")),
                 }
+            }
+        })
+    }
+
+    /// A reporter's number by SMS, or on WhatsApp when they wrote about the alert on WhatsApp
+    /// and WhatsApp's rules (`kinga_domain::whatsapp`) allow a message now.
+    async fn reporter_route(&self, m: &OutboxMessage, phone: String) -> AppResult<Route> {
+        let cfg = &self.settings.whatsapp;
+        let alert = match &m.alert {
+            Some(id) if cfg.enabled() => self.store.alert(id).await?,
+            _ => None,
+        };
+        let last = alert.as_ref().and_then(whatsapp::last_inbound);
+        let plan = whatsapp::plan(
+            last,
+            self.now(),
+            cfg.margin(),
+            &m.language,
+            cfg.template(&m.language),
+        );
+        Ok(match plan {
+            whatsapp::Plan::Sms => Route::Send(Address::Phone(phone), None),
+            whatsapp::Plan::Whatsapp(mode) => Route::Send(Address::Whatsapp { phone, mode }, None),
+            whatsapp::Plan::SmsInstead(why) => {
+                Route::Send(Address::Phone(phone), Some(why.to_string()))
             }
         })
     }
@@ -361,12 +398,42 @@ impl App {
             ContactPreference::Email => (email, phone),
         };
         match first.or(second) {
-            Some(a) => Route::Send(a),
+            Some(a) => Route::Send(a, None),
             None => Route::Unreachable(format!(
                 "responder '{}' has neither a phone number nor an e-mail address",
                 r.id
             )),
         }
+    }
+}
+
+/// One attempt through the sender; a message WhatsApp refuses for good goes by SMS at once,
+/// noted so the outbox says why.
+async fn attempt_or_sms(
+    sender: &dyn MessageSender,
+    to: Address,
+    note: Option<String>,
+    message: OutboxMessage,
+    timeout: StdDuration,
+) -> (OutboxMessage, Outcome) {
+    let (message, outcome) = attempt(sender, &to, message, timeout).await;
+    match (to, outcome) {
+        (Address::Whatsapp { phone, .. }, Outcome::Error(SendError::Permanent(why))) => {
+            tracing::info!(message = %message.id, error = %why, "WhatsApp refused the message; sending it by SMS");
+            let (message, outcome) =
+                attempt(sender, &Address::Phone(phone), message, timeout).await;
+            let outcome = match outcome {
+                Outcome::Sent(receipt, channel, _) => Outcome::Sent(
+                    receipt,
+                    channel,
+                    Some(format!("WhatsApp refused it ({why}): sent by SMS")),
+                ),
+                other => other,
+            };
+            (message, outcome)
+        }
+        (_, Outcome::Sent(receipt, channel, _)) => (message, Outcome::Sent(receipt, channel, note)),
+        (_, outcome) => (message, outcome),
     }
 }
 
@@ -382,7 +449,7 @@ async fn attempt(
         message.body = outbox::sms_body(&message.body);
     }
     let outcome = match tokio::time::timeout(timeout, sender.send(to, &message)).await {
-        Ok(Ok(receipt)) => Outcome::Sent(receipt, to.channel()),
+        Ok(Ok(receipt)) => Outcome::Sent(receipt, to.channel(), None),
         Ok(Err(e)) => Outcome::Error(e),
         Err(_) => Outcome::Error(SendError::Retryable(format!(
             "no answer from the gateway within {} s",
@@ -420,5 +487,11 @@ mod tests {
         assert_eq!(format!("{a:?}"), "Phone(..)");
         assert_eq!(a.channel(), "sms");
         assert_eq!(Address::Email("a@b".into()).channel(), "email");
+        let w = Address::Whatsapp {
+            phone: "+243990000001".into(),
+            mode: whatsapp::Mode::FreeText,
+        };
+        assert_eq!(format!("{w:?}"), "Whatsapp(.., FreeText)");
+        assert_eq!(w.channel(), "whatsapp");
     }
 }

@@ -58,6 +58,8 @@ pub struct Settings {
     pub attachments: Attachments,
     /// The voice hotline.
     pub voice: Voice,
+    /// Messages to reporters who wrote on WhatsApp.
+    pub whatsapp: Whatsapp,
 }
 
 impl Settings {
@@ -121,6 +123,7 @@ impl Default for Settings {
             instance: InstanceSettings::default(),
             attachments: Attachments::default(),
             voice: Voice::default(),
+            whatsapp: Whatsapp::default(),
         }
     }
 }
@@ -435,6 +438,10 @@ pub struct AfricasTalking {
     pub callback_secret: String,
     /// Base URL of the API; empty: the sandbox for the user `sandbox`, production otherwise.
     pub api_base: String,
+    /// Hosts the voice hotline's recordings may be fetched from
+    /// (`KINGA_AFRICASTALKING_MEDIA_HOSTS`): the host of the `recordingUrl` AT sends. Empty:
+    /// none is fetched, and voice alerts are flagged `recording_missing`.
+    pub media_hosts: Vec<String>,
 }
 
 /// RapidPro / TextIt channel.
@@ -585,5 +592,50 @@ impl Default for Voice {
             max_seconds: 120,
             fetch_timeout_seconds: 30,
         }
+    }
+}
+
+/// Messages to reporters who wrote on WhatsApp (through Twilio, with `[twilio]`'s account).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Whatsapp {
+    /// The WhatsApp sender, `whatsapp:+14155238886` or `+14155238886`
+    /// (`KINGA_WHATSAPP_FROM`); empty: every message to reporters goes by SMS.
+    pub from: String,
+    /// Approved templates by language, each a Content SID (`HX…`) whose one variable `{{1}}`
+    /// takes the text (`KINGA_WHATSAPP_TEMPLATES='{fr="HX…",sw="HX…"}'`).
+    pub templates: std::collections::BTreeMap<String, String>,
+    /// Minutes before the 24-hour window closes from which a template is used instead of
+    /// free text, so a message still reaches WhatsApp inside the window.
+    pub window_margin_minutes: u32,
+}
+
+impl Default for Whatsapp {
+    fn default() -> Self {
+        Whatsapp {
+            from: String::new(),
+            templates: Default::default(),
+            window_margin_minutes: 10,
+        }
+    }
+}
+
+impl Whatsapp {
+    /// True when messages to WhatsApp reporters may go by WhatsApp.
+    pub fn enabled(&self) -> bool {
+        !self.from.trim().is_empty()
+    }
+
+    /// The approved template for `language`, if one is configured.
+    pub fn template(&self, language: &str) -> Option<&str> {
+        self.templates
+            .get(language)
+            .map(|s| s.trim())
+            .filter(|s| !s.is_empty())
+    }
+
+    /// The margin before the window closes.
+    pub fn margin(&self) -> Duration {
+        Duration::minutes(i64::from(self.window_margin_minutes))
     }
 }

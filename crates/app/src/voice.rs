@@ -1,12 +1,13 @@
 //! The voice hotline: a recorded call becomes an alert (channel `voice`) carrying the
 //! recording, sealed like the caller's number, through the same intake as every channel
 //! (idempotency, routing once a place is known, deadlines, feedback). Nobody has heard it yet:
-//! it is flagged `untranscribed` and counts as severity 4 until a person listens, so it heads
-//! the queue; the liaison assistant types what was said (`transcribed`) and triages as usual.
+//! it is flagged `untranscribed` and heads the queue's new alerts until a person listens
+//! (its severity is left at the default: nobody chose one); the liaison assistant types what
+//! was said (`transcribed`) and triages as usual.
 
 use kinga_domain::people::Permission;
 use kinga_domain::voice::{RECORDING_MISSING, UNTRANSCRIBED};
-use kinga_domain::{Alert, AlertEvent, Channel, Severity};
+use kinga_domain::{Alert, AlertEvent, Channel};
 
 use crate::alerts::{IntakeCommand, IntakeExtras, RETRIES};
 use crate::moves::gave_up;
@@ -52,8 +53,9 @@ impl App {
             channel: Some(Channel::Voice),
             text: String::new(),
             threat_type: None,
-            // Unheard, so assumed the worst: it heads the queue until someone listens.
-            severity: Some(Severity::IMMINENT),
+            // Nobody chose one: the default, with its deadlines. The queue's new alerts put
+            // unheard calls first (`kinga_domain::voice::unheard`), not a made-up severity.
+            severity: None,
             place: None,
             place_name: None,
             reporter_phone: None,

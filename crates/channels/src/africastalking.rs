@@ -7,6 +7,8 @@
 //! (compared in constant time). Serve the callback over HTTPS so the secret stays private,
 //! and optionally restrict the route to AT's published source addresses at the proxy.
 
+pub mod voice;
+
 use kinga_domain::outbox::MessageStatus;
 
 use crate::form::{self, Params};

@@ -30,6 +30,7 @@ pub mod threat;
 pub mod transition;
 pub mod ussd;
 pub mod voice;
+pub mod whatsapp;
 
 pub use alert::{
     Alert, AlertEvent, AlertState, Channel, Reporter, TimelineEntry, TransitionRequest,

@@ -1,13 +1,21 @@
 //! The voice hotline's words: the greeting a caller hears before the beep, in each of the
 //! line's languages, and the goodbye carrying the alert's reference. A recorded call becomes
-//! an alert whose words nobody has heard yet: it is flagged [`UNTRANSCRIBED`] and treated as
-//! urgent until a person listens, types what was said and triages it.
+//! an alert whose words nobody has heard yet: it is flagged [`UNTRANSCRIBED`] and
+//! heads the queue's new alerts (see [`unheard`]) until a person listens, types what was said
+//! and triages it.
 
 /// Flag of an alert whose recording nobody has transcribed yet.
 pub const UNTRANSCRIBED: &str = "untranscribed";
 
 /// Flag of a voice alert whose recording could not be fetched from the gateway.
 pub const RECORDING_MISSING: &str = "recording_missing";
+
+/// A call nobody has listened to yet: a voice alert still flagged [`UNTRANSCRIBED`]. The
+/// queue's new alerts put these first whatever their age, without touching their severity
+/// (the stores' `AlertSort::Arrivals` says the same in SQL).
+pub fn unheard(alert: &crate::Alert) -> bool {
+    alert.channel == crate::Channel::Voice && alert.parse_flags.iter().any(|f| f == UNTRANSCRIBED)
+}
 
 /// What a caller hears before the beep, in `lang` (`fr`, `en`, `sw`).
 pub fn greeting(lang: &str) -> &'static str {

@@ -165,6 +165,10 @@ pub enum AlertSort {
     Queue,
     /// Newest received first.
     Newest,
+    /// The queue's new alerts: calls nobody has heard yet (voice alerts flagged
+    /// `untranscribed`, see `kinga_domain::voice::unheard`) first whatever their age, then
+    /// newest received first.
+    Arrivals,
 }
 
 /// Which alerts to list.

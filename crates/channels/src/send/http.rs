@@ -146,28 +146,36 @@ impl HttpSender {
     }
 
     async fn execute(&self, req: &OutboundRequest) -> Result<(u16, Vec<u8>), SendError> {
-        let method = match req.method {
-            Method::Get => reqwest::Method::GET,
-            Method::Post => reqwest::Method::POST,
-        };
-        let mut builder = self.client.request(method, &req.url);
-        for (name, value) in &req.headers {
-            builder = builder.header(name, value);
-        }
-        if let Some(body) = &req.body {
-            builder = builder.body(body.clone());
-        }
-        let mut response = builder.send().await.map_err(network_error)?;
-        let status = response.status().as_u16();
-        let mut body = Vec::new();
-        while let Some(chunk) = response.chunk().await.map_err(network_error)? {
-            if body.len() + chunk.len() > MAX_ANSWER_BYTES {
-                break;
-            }
-            body.extend_from_slice(&chunk);
-        }
-        Ok((status, body))
+        execute(&self.client, req).await
     }
+}
+
+/// Send `req` with `client`: the status and at most [`MAX_ANSWER_BYTES`] of the answer.
+pub(super) async fn execute(
+    client: &reqwest::Client,
+    req: &OutboundRequest,
+) -> Result<(u16, Vec<u8>), SendError> {
+    let method = match req.method {
+        Method::Get => reqwest::Method::GET,
+        Method::Post => reqwest::Method::POST,
+    };
+    let mut builder = client.request(method, &req.url);
+    for (name, value) in &req.headers {
+        builder = builder.header(name, value);
+    }
+    if let Some(body) = &req.body {
+        builder = builder.body(body.clone());
+    }
+    let mut response = builder.send().await.map_err(network_error)?;
+    let status = response.status().as_u16();
+    let mut body = Vec::new();
+    while let Some(chunk) = response.chunk().await.map_err(network_error)? {
+        if body.len() + chunk.len() > MAX_ANSWER_BYTES {
+            break;
+        }
+        body.extend_from_slice(&chunk);
+    }
+    Ok((status, body))
 }
 
 #[async_trait]

@@ -40,6 +40,7 @@ impl MessageSender for LogSender {
         let (channel, shown) = match to {
             Address::Phone(p) => ("sms", mask_phone(p)),
             Address::Email(e) => ("email", e.clone()),
+            Address::Whatsapp { phone, .. } => (to.channel(), mask_phone(phone)),
         };
         // One line per message, whatever its body holds.
         let body = message.body.replace(['\r', '\n'], " ");

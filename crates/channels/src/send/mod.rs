@@ -8,11 +8,13 @@ mod http;
 mod log;
 mod router;
 mod smtp;
+mod whatsapp;
 
 pub use http::HttpSender;
 pub use log::LogSender;
 pub use router::Router;
 pub use smtp::SmtpSender;
+pub use whatsapp::WhatsappSender;
 
 use kinga_app::Settings;
 
@@ -39,7 +41,8 @@ pub enum SetupError {
 }
 
 /// The router for these settings: SMS through `outbound.driver`, e-mail through `[smtp]`
-/// when a host is set, else into the outbox log under the `log` driver.
+/// when a host is set, else into the outbox log under the `log` driver, WhatsApp through
+/// Twilio when `[whatsapp] from` is set.
 pub fn from_settings(settings: &Settings) -> Result<Router, SetupError> {
     let driver = settings.outbound.driver.trim();
     let log = || Box::new(LogSender::new(&settings.data_dir));
@@ -58,7 +61,18 @@ pub fn from_settings(settings: &Settings) -> Result<Router, SetupError> {
         } else {
             None
         };
-    Ok(Router::new(sms, email))
+    let router = Router::new(sms, email);
+    if !settings.whatsapp.enabled() {
+        return Ok(router);
+    }
+    // The demo's log driver logs WhatsApp messages too unless a Twilio account is set.
+    Ok(
+        if driver == "log" && settings.twilio.account_sid.trim().is_empty() {
+            router.with_whatsapp(log())
+        } else {
+            router.with_whatsapp(Box::new(WhatsappSender::new(settings)?))
+        },
+    )
 }
 
 /// A non-empty setting, or the error naming it.

@@ -1,4 +1,5 @@
-//! One sender for the delivery worker: text messages to the SMS gateway, e-mail to SMTP.
+//! One sender for the delivery worker: text messages to the SMS gateway, e-mail to SMTP,
+//! WhatsApp messages to Twilio's WhatsApp sender.
 
 use async_trait::async_trait;
 
@@ -9,20 +10,40 @@ use kinga_domain::outbox::OutboxMessage;
 pub struct Router {
     sms: Box<dyn MessageSender>,
     email: Option<Box<dyn MessageSender>>,
+    whatsapp: Option<Box<dyn MessageSender>>,
 }
 
 impl Router {
     /// A router over an SMS sender and, when e-mail is set up, an e-mail sender.
     pub fn new(sms: Box<dyn MessageSender>, email: Option<Box<dyn MessageSender>>) -> Router {
-        Router { sms, email }
+        Router {
+            sms,
+            email,
+            whatsapp: None,
+        }
+    }
+
+    /// The same router, sending WhatsApp messages through `whatsapp`.
+    pub fn with_whatsapp(mut self, whatsapp: Box<dyn MessageSender>) -> Router {
+        self.whatsapp = Some(whatsapp);
+        self
     }
 }
 
 #[async_trait]
 impl MessageSender for Router {
     async fn send(&self, to: &Address, message: &OutboxMessage) -> Result<SendReceipt, SendError> {
+        if let Address::Whatsapp { .. } = to {
+            return match &self.whatsapp {
+                Some(w) => w.send(to, message).await,
+                // Permanent: the delivery worker then sends the message by SMS at once.
+                None => Err(SendError::Permanent(
+                    "WhatsApp sending is not set up: set KINGA_WHATSAPP_FROM".into(),
+                )),
+            };
+        }
         match (to, &self.email) {
-            (Address::Phone(_), _) => self.sms.send(to, message).await,
+            (Address::Phone(_) | Address::Whatsapp { .. }, _) => self.sms.send(to, message).await,
             (Address::Email(_), Some(email)) => email.send(to, message).await,
             // Retryable: once an operator sets KINGA_SMTP_HOST and restarts, it still goes.
             (Address::Email(_), None) => Err(SendError::Retryable(
@@ -74,5 +95,18 @@ mod tests {
             matches!(&e, SendError::Retryable(t) if t.contains("KINGA_SMTP_HOST")),
             "{e:?}"
         );
+        let wa = Address::Whatsapp {
+            phone: "+243990000001".into(),
+            mode: kinga_domain::whatsapp::Mode::FreeText,
+        };
+        let e = sms_only.send(&wa, &m).await.unwrap_err();
+        assert!(
+            matches!(&e, SendError::Permanent(t) if t.contains("KINGA_WHATSAPP_FROM")),
+            "{e:?}"
+        );
+        let with_wa =
+            Router::new(Box::new(Named("sms")), None).with_whatsapp(Box::new(Named("wa")));
+        assert_eq!(with_wa.send(&wa, &m).await.unwrap().provider, "wa");
+        assert_eq!(with_wa.send(&phone, &m).await.unwrap().provider, "sms");
     }
 }

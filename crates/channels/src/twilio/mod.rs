@@ -12,6 +12,7 @@ mod signature;
 #[cfg(test)]
 mod tests;
 pub mod voice;
+pub mod whatsapp;
 
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD as BASE64;
@@ -195,6 +196,16 @@ pub fn send_request(
     if let Some(cb) = status_callback {
         pairs.push(("StatusCallback", cb));
     }
+    messages_request(api_base, account_sid, auth_token, pairs)
+}
+
+/// A POST of `pairs` to the account's `Messages.json`, with the account's credentials.
+fn messages_request(
+    api_base: &str,
+    account_sid: &str,
+    auth_token: &str,
+    pairs: Vec<(&str, &str)>,
+) -> OutboundRequest {
     let credentials = BASE64.encode(format!("{account_sid}:{auth_token}"));
     let sid_path: String = form_urlencoded::byte_serialize(account_sid.as_bytes()).collect();
     OutboundRequest {

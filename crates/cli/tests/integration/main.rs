@@ -1,6 +1,7 @@
 //! Kinga's integration tests: one binary, every story run on SQLite and on PostgreSQL over
 //! real connections, against the real `kinga` binary.
 
+mod africastalking_voice;
 mod api;
 mod browser;
 mod care;
@@ -31,6 +32,7 @@ mod transition_routing;
 mod ussd;
 mod voice;
 mod whatsapp;
+mod whatsapp_outbound;
 
 /// Define a test that runs `$body(Backend)` once per backend.
 #[macro_export]

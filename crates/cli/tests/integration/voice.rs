@@ -2,7 +2,8 @@
 //! recording (a WAV made here): the greeting and `<Record>`, the recording fetched with the
 //! account's credentials, sealed on disk, attached to an alert flagged untranscribed at the
 //! top of the queue, served only to those who may read the alert, a retried callback keeping
-//! nothing twice, the transcript, closing, and `kinga verify`.
+//! nothing twice, the transcript, closing, and `kinga verify`. The recording is speech made
+//! by espeak-ng (installed by `scripts/test`); without it, a loud notice and a synthetic tone.
 
 use std::sync::{Arc, Mutex};
 
@@ -50,6 +51,72 @@ pub fn wav(ms: u32) -> Vec<u8> {
     out
 }
 
+/// What the test caller says.
+pub const SPOKEN: &str = "Des hommes armés sont entrés à Kitshanga cette nuit";
+
+/// `words` spoken in French by espeak-ng, as a WAV file. When espeak-ng cannot run, the test
+/// says so loudly (and fails under CI) and a synthetic tone of 1.5 s stands in.
+pub fn spoken_wav(words: &str) -> Vec<u8> {
+    let dir = tempfile::tempdir().expect("tmp");
+    let file = dir.path().join("call.wav");
+    let made = std::process::Command::new("espeak-ng")
+        .args(["-v", "fr", "-w"])
+        .arg(&file)
+        .arg(words)
+        .output();
+    match made {
+        Ok(out) if out.status.success() => match std::fs::read(&file) {
+            Ok(bytes) if bytes.starts_with(b"RIFF") && wav_seconds(&bytes) > 0.5 => bytes,
+            _ => {
+                kinga_testing::skip(
+                    "voice recordings spoken by espeak-ng",
+                    "espeak-ng wrote no WAV file; a synthetic tone stands in",
+                );
+                wav(1500)
+            }
+        },
+        Ok(out) => {
+            kinga_testing::skip(
+                "voice recordings spoken by espeak-ng",
+                &format!(
+                    "espeak-ng failed ({}); a synthetic tone stands in",
+                    String::from_utf8_lossy(&out.stderr).trim()
+                ),
+            );
+            wav(1500)
+        }
+        Err(e) => {
+            kinga_testing::skip(
+                "voice recordings spoken by espeak-ng",
+                &format!(
+                    "espeak-ng is not installed ({e}): run scripts/test, or apt-get install espeak-ng; a synthetic tone stands in"
+                ),
+            );
+            wav(1500)
+        }
+    }
+}
+
+/// The length of a PCM WAV file in seconds, from its header: the `data` chunk's size over
+/// the byte rate.
+pub fn wav_seconds(wav: &[u8]) -> f64 {
+    let u32_at = |i: usize| {
+        wav.get(i..i + 4)
+            .map(|b| u32::from_le_bytes([b[0], b[1], b[2], b[3]]))
+            .unwrap_or(0)
+    };
+    let byte_rate = f64::from(u32_at(28));
+    let data = wav
+        .windows(4)
+        .position(|w| w == b"data")
+        .map(|i| u32_at(i + 4))
+        .unwrap_or(0);
+    if byte_rate == 0.0 {
+        return 0.0;
+    }
+    f64::from(data) / byte_rate
+}
+
 /// A photo's bytes as a phone sends them (a JPEG's markers around a few bytes).
 pub const JPEG: &[u8] =
     b"\xFF\xD8\xFF\xE0\x00\x10JFIF\x00\x01\x01\x00\x00\x01\x00\x01\x00\x00\xFF\xD9";
@@ -64,11 +131,23 @@ pub struct StandIn {
 
 impl StandIn {
     pub async fn start() -> StandIn {
-        let wav = wav(1500);
+        let wav = spoken_wav(SPOKEN);
         let fetches = Arc::new(Mutex::new(Vec::new()));
         let (body, seen) = (wav.clone(), fetches.clone());
         let jpeg = JPEG.to_vec();
+        let (at_body, at_seen) = (wav.clone(), fetches.clone());
         let app = axum::Router::new()
+            // Africa's Talking's recordings: public URLs, no credentials.
+            .route(
+                "/voice/recordings/{name}",
+                axum::routing::get(move || {
+                    let (body, seen) = (at_body.clone(), at_seen.clone());
+                    async move {
+                        seen.lock().expect("fetches").push(String::new());
+                        ([("content-type", "audio/wav")], body).into_response()
+                    }
+                }),
+            )
             .route(
                 "/2010-04-01/Accounts/{account}/Messages/{sid}/Media/{media}",
                 axum::routing::get(move |headers: HeaderMap| {
@@ -123,6 +202,11 @@ impl StandIn {
             "{}/2010-04-01/Accounts/{ACCOUNT}/Messages/{message}/Media/ME1",
             self.base
         )
+    }
+
+    /// Where the stand-in serves an Africa's Talking recording.
+    pub fn at_recording_url(&self, name: &str) -> String {
+        format!("{}/voice/recordings/{name}.wav", self.base)
     }
 
     pub fn recording_url(&self, sid: &str) -> String {
@@ -263,7 +347,10 @@ async fn hotline(backend: Backend) {
 
     let a = recorded_call(&s, &stand_in, "CA0001", "+243810000055").await;
     assert_eq!(a["channel"], "voice");
-    assert_eq!(a["severity"], 4, "unheard: assumed urgent");
+    assert_eq!(
+        a["severity"], 2,
+        "nobody chose a severity: the default, not a made-up 4"
+    );
     assert_eq!(a["text"], "");
     assert!(
         a["parse_flags"]
@@ -361,14 +448,26 @@ async fn hotline(backend: Backend) {
             .is_some_and(|f| f.iter().any(|x| x == "recording_missing")),
         "{missing}"
     );
-    // Heads the queue (severity 4) beside an ordinary alert.
-    s.post(
-        "/api/v1/alerts",
-        json!({"text": "Pillage au marché de Minova", "place": "CD6205-V004", "threat_type": "looting_extortion"}),
-    )
-    .await;
-    let (_, queue) = s.get("/api/v1/alerts?limit=5").await;
-    assert_eq!(queue["items"][0]["channel"], "voice", "{queue}");
+    // Unheard calls head the new alerts whatever their age: an ordinary alert received after
+    // them, at severity 4, comes next.
+    let (st, newer) = s
+        .post(
+            "/api/v1/alerts",
+            json!({"text": "Meurtre au marché de Minova", "place": "CD6205-V004", "threat_type": "killing"}),
+        )
+        .await;
+    assert_eq!(st, 201, "{newer}");
+    let (_, queue) = s
+        .get("/api/v1/alerts?state=received&sort=arrivals&limit=5")
+        .await;
+    let channels: Vec<&str> = queue["items"]
+        .as_array()
+        .expect("items")
+        .iter()
+        .map(|i| i["channel"].as_str().unwrap_or(""))
+        .collect();
+    assert_eq!(channels, ["voice", "voice", "api"], "{queue}");
+    assert_eq!(queue["items"][2]["severity"], 4, "{queue}");
 
     // The transcript becomes the text; the flag goes.
     let reference = a["reference"].as_str().expect("ref");

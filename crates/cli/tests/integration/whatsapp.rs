@@ -14,7 +14,7 @@ use crate::on_both_stores;
 use crate::sms::python_signature_with;
 use crate::voice::{ACCOUNT, JPEG, StandIn, TOKEN, media_of, voice_server};
 
-fn params(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
+pub(crate) fn params(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
     pairs
         .iter()
         .map(|(k, v)| (k.to_string(), v.to_string()))
@@ -23,7 +23,7 @@ fn params(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
 
 /// Post to Twilio's messaging webhook, signed by twilio-python (by our own code when
 /// KINGA_PYTHON is not set outside CI): status and TwiML.
-async fn post(s: &Server, p: &[(String, String)]) -> (u16, String) {
+pub(crate) async fn post(s: &Server, p: &[(String, String)]) -> (u16, String) {
     let url = format!("{}/channels/twilio/sms", s.base);
     let sig = python_signature_with(TOKEN, &url, p)
         .unwrap_or_else(|| compute_signature(TOKEN, &url, p, SignatureAlgorithm::HmacSha1));
@@ -40,7 +40,7 @@ async fn post(s: &Server, p: &[(String, String)]) -> (u16, String) {
     (r.status().as_u16(), r.text().await.unwrap_or_default())
 }
 
-async fn newest(s: &Server) -> Value {
+pub(crate) async fn newest(s: &Server) -> Value {
     let (_, list) = s.get("/api/v1/alerts?sort=newest&limit=1").await;
     let id = list["items"][0]["id"]
         .as_str()

@@ -131,7 +131,8 @@ pub struct ListParams {
     pub unplaced: Option<bool>,
     /// Only alerts taken by this user (`me` for the caller).
     pub taken_by: Option<String>,
-    /// `queue` (severity, then deadline) or `newest`.
+    /// `queue` (severity, then deadline), `newest`, or `arrivals` (unheard calls first, then
+    /// newest: the queue's new section, meant with `state=received`).
     pub sort: Option<String>,
     /// Page size (1–500, default 50).
     pub limit: Option<u32>,
@@ -200,9 +201,10 @@ impl ListParams {
         let sort = match self.sort.as_deref().unwrap_or("queue") {
             "queue" | "" => AlertSort::Queue,
             "newest" => AlertSort::Newest,
+            "arrivals" => AlertSort::Arrivals,
             other => {
                 return Err(WebError::invalid(format!(
-                    "unknown sort '{other}' (queue, newest)"
+                    "unknown sort '{other}' (queue, newest, arrivals)"
                 )));
             }
         };

@@ -269,7 +269,8 @@ pub struct OutboxMessageView {
     pub last_error: Option<String>,
     /// Queued at.
     pub created_at: chrono::DateTime<chrono::Utc>,
-    /// `sms`, `email` or `inbox`.
+    /// `sms`, `email`, `inbox`, `whatsapp` (free text) or `whatsapp_template` (an approved
+    /// template, outside WhatsApp's 24-hour window).
     pub channel: Option<String>,
     /// Gateway that took it.
     pub provider: Option<String>,

@@ -41,6 +41,10 @@ pub fn routes() -> Router<AppState> {
         .route("/channels/africastalking/ussd", post(africastalking::ussd))
         .route("/channels/twilio/voice", post(twilio_voice::call))
         .route(twilio_voice::RECORDING_PATH, post(twilio_voice::recording))
+        .route(
+            "/channels/africastalking/voice",
+            post(africastalking::voice),
+        )
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
 }
 
@@ -105,6 +109,23 @@ async fn twilio_media(
         url,
         &s.twilio.media_hosts,
         basic,
+        s.attachments.max_bytes,
+        std::time::Duration::from_secs(s.voice.fetch_timeout_seconds.clamp(1, 600)),
+    )
+    .await
+}
+
+/// Fetch a recording an Africa's Talking voice callback names: only from the allowed media
+/// hosts, within the attachment size limit (AT serves recordings without credentials).
+async fn africastalking_media(
+    st: &AppState,
+    url: &str,
+) -> Result<kinga_channels::send::fetch::Fetched, kinga_channels::send::fetch::FetchError> {
+    let s = &st.app.settings;
+    kinga_channels::send::fetch::fetch(
+        url,
+        &s.africastalking.media_hosts,
+        None,
         s.attachments.max_bytes,
         std::time::Duration::from_secs(s.voice.fetch_timeout_seconds.clamp(1, 600)),
     )

@@ -333,7 +333,8 @@ async fn live(cx: &Ctx, f: &Filters, areas: Vec<String>) -> UiResult<Live> {
         let nq = AlertQuery {
             states: vec![AlertState::Received],
             open_only: true,
-            sort: AlertSort::Newest,
+            // Unheard calls first, then the newest.
+            sort: AlertSort::Arrivals,
             limit: NEW_ON_TOP,
             offset: 0,
             ..q.clone()

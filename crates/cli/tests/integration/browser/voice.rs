@@ -1,7 +1,8 @@
 //! A liaison assistant and the voice hotline, at a desk (1366 px) and on a phone (360 px): a
-//! recorded call heads the queue, the recording plays in the alert page (its `<audio>` source
-//! answers with the audio bytes, and the browser reads its duration), a plain link downloads
-//! it, the CLA types what was said, and closes the alert.
+//! recorded call (French speech made by espeak-ng) heads the queue, the recording plays in the
+//! alert page (its `<audio>` source answers with the audio bytes, the browser decodes its
+//! duration and plays it on), a plain link downloads it, the CLA types what was said, and
+//! closes the alert.
 
 use std::time::Duration;
 
@@ -10,7 +11,7 @@ use serde_json::Value;
 
 use super::{at_width, browser, click, fits, screenshot, sign_in, state_is, text_of, type_into};
 use crate::harness::{Backend, Server};
-use crate::voice::{StandIn, recorded_call, voice_server};
+use crate::voice::{SPOKEN, StandIn, recorded_call, voice_server, wav_seconds};
 
 /// What the page's audio element gives the browser: its source's HTTP status, type and length.
 async fn audio_source(c: &Client) -> (u64, String, u64) {
@@ -64,6 +65,34 @@ async fn decoded_duration(c: &Client) -> f64 {
     panic!("the recording never loaded in the audio element");
 }
 
+/// Play the page's recording (muted, as a browser may without a gesture) until it has run
+/// for a while: how far it got, or why it did not play.
+async fn play(c: &Client) -> Result<f64, String> {
+    let got = c
+        .execute_async(
+            "const done = arguments[arguments.length - 1];\
+             const a = document.querySelector('audio[controls]');\
+             a.muted = true;\
+             const t0 = performance.now();\
+             a.play().then(() => {\
+               const check = () => {\
+                 if (a.currentTime > 0.3 || a.ended) { a.pause(); done([true, a.currentTime, '']); }\
+                 else if (performance.now() - t0 > 10000) done([false, a.currentTime, 'no progress']);\
+                 else setTimeout(check, 50);\
+               };\
+               check();\
+             }).catch(e => done([false, 0, String(e)]));",
+            vec![],
+        )
+        .await
+        .map_err(|e| e.to_string())?;
+    if got[0].as_bool() == Some(true) {
+        Ok(got[1].as_f64().unwrap_or(0.0))
+    } else {
+        Err(format!("{got}"))
+    }
+}
+
 async fn one_call(c: &Client, s: &Server, stand_in: &StandIn, width: u32, call_sid: &str) {
     let a = recorded_call(s, stand_in, call_sid, "+243810000057").await;
     let reference = a["reference"].as_str().expect("reference").to_string();
@@ -92,7 +121,20 @@ async fn one_call(c: &Client, s: &Server, stand_in: &StandIn, width: u32, call_s
     assert_eq!(ctype, "audio/x-wav");
     assert_eq!(len, stand_in.wav.len() as u64);
     let seconds = decoded_duration(c).await;
-    assert!((seconds - 1.5).abs() < 0.1, "decoded {seconds} s of 1.5 s");
+    let expected = wav_seconds(&stand_in.wav);
+    assert!(
+        (seconds - expected).abs() < 0.1,
+        "decoded {seconds} s of {expected} s"
+    );
+    // A click on the page first: browsers play media only after the person interacted.
+    c.find(Locator::Css("#untranscribed-flag"))
+        .await
+        .expect("flag")
+        .click()
+        .await
+        .expect("click the page");
+    let played = play(c).await.expect("the recording plays");
+    assert!(played > 0.0, "played to {played} s");
     let link = c
         .find(Locator::Css("a.media-download"))
         .await
@@ -102,7 +144,8 @@ async fn one_call(c: &Client, s: &Server, stand_in: &StandIn, width: u32, call_s
     fits(c, &format!("the alert page at {width} px")).await;
     screenshot(c, &format!("voice-alert-{width}")).await;
 
-    let words = "Des hommes armés sont entrés à Kitshanga cette nuit";
+    // What espeak-ng said in the recording.
+    let words = SPOKEN;
     type_into(c, "#transcript", words).await;
     click(c, "#btn-transcribe").await;
     let notice = text_of(c, "#notice").await;

@@ -26,6 +26,7 @@ mod login;
 mod map;
 mod people;
 mod registries;
+mod whatsapp_outbox;
 
 const PASSWORD: &str = "correct horse battery";
 

@@ -203,6 +203,8 @@ pub fn channel_name_key(c: &str) -> &'static str {
     match c {
         "sms" => "via_sms",
         "email" => "via_email",
+        "whatsapp" => "via_whatsapp",
+        "whatsapp_template" => "via_whatsapp_template",
         _ => "via_inbox",
     }
 }

@@ -117,4 +117,7 @@ pub(super) const CATALOGUE: &[(&str, &str, &str)] = &[
     ("notice_password", "Password changed. Your other sessions are signed out.", "Mot de passe changé. Vos autres sessions sont fermées."),
     ("err_current_password", "The current password is wrong.", "Le mot de passe actuel est faux."),
     ("err_passwords_differ", "The two new passwords differ.", "Les deux nouveaux mots de passe diffèrent."),
+    // How a message to a WhatsApp reporter went out.
+    ("via_whatsapp", "WhatsApp", "WhatsApp"),
+    ("via_whatsapp_template", "WhatsApp (template)", "WhatsApp (modèle)"),
 ];
