@@ -475,6 +475,17 @@ impl Store for PostgresStore {
     async fn agreements(&self) -> StoreResult<Vec<Agreement>> {
         self.list("SELECT doc FROM agreements ORDER BY id").await
     }
+    async fn hrddp_screenings(&self) -> StoreResult<Vec<kinga_domain::incident::hrddp::Screening>> {
+        // Ids are ULIDs: descending id is newest first.
+        self.list("SELECT doc FROM hrddp_screenings ORDER BY id DESC")
+            .await
+    }
+    async fn gbvims_imports(
+        &self,
+    ) -> StoreResult<Vec<kinga_domain::incident::report::gbvims::GbvimsImport>> {
+        self.list("SELECT doc FROM gbvims_imports ORDER BY id")
+            .await
+    }
 
     async fn projection_rows(
         &self,

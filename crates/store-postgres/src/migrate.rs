@@ -55,6 +55,11 @@ const MIGRATIONS: &[(i32, &str, &str)] = &[
         "agreements",
         include_str!("../migrations/0012_agreements.sql"),
     ),
+    (
+        13,
+        "monitoring: HRDDP screenings, GBVIMS aggregates",
+        include_str!("../migrations/0013_monitoring_more.sql"),
+    ),
 ];
 
 /// Advisory lock key held while migrating ("kingamig" in ASCII).

@@ -82,6 +82,8 @@ fn columns_of(table: Projection) -> &'static [&'static str] {
         Projection::Broadcasts => &["id"],
         Projection::TransitionRecords => &["id", "kind", "place", "version"],
         Projection::Agreements => &["id", "peer"],
+        Projection::HrddpScreenings => &["id", "unit"],
+        Projection::GbvimsImports => &["id", "provider"],
     }
 }
 

@@ -55,6 +55,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "agreements",
         include_str!("../migrations/0012_agreements.sql"),
     ),
+    (
+        13,
+        "monitoring: HRDDP screenings, GBVIMS aggregates",
+        include_str!("../migrations/0013_monitoring_more.sql"),
+    ),
 ];
 
 /// Bring the schema up to date and return the instance id, creating it on first run.

@@ -247,6 +247,12 @@ pub trait Store: Send + Sync + 'static {
     async fn transition_records(&self, kind: RecordKind) -> StoreResult<Vec<TransitionRecord>>;
     /// Every data-sharing agreement, by id.
     async fn agreements(&self) -> StoreResult<Vec<Agreement>>;
+    /// Every Human Rights Due Diligence screening, newest first.
+    async fn hrddp_screenings(&self) -> StoreResult<Vec<kinga_domain::incident::hrddp::Screening>>;
+    /// Every imported GBVIMS table, oldest first.
+    async fn gbvims_imports(
+        &self,
+    ) -> StoreResult<Vec<kinga_domain::incident::report::gbvims::GbvimsImport>>;
 
     /// Rows of a projection table in key order after `after`, at most `limit`, each with its
     /// record as stored (`kinga verify` compares them with the ledger).

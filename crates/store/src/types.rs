@@ -136,6 +136,10 @@ pub enum Write {
     },
     /// Insert or replace a data-sharing agreement, by id.
     Agreement(Agreement),
+    /// Insert or replace a Human Rights Due Diligence screening, by id.
+    HrddpScreening(Box<kinga_domain::incident::hrddp::Screening>),
+    /// Insert or replace an imported GBVIMS table, by id.
+    GbvimsImport(Box<kinga_domain::incident::report::gbvims::GbvimsImport>),
 }
 
 /// The first answer given for an idempotency key.
@@ -342,11 +346,15 @@ pub enum Projection {
     TransitionRecords,
     /// Data-sharing agreements, keyed by id.
     Agreements,
+    /// Human Rights Due Diligence screenings, keyed by id.
+    HrddpScreenings,
+    /// Imported GBVIMS aggregate tables, keyed by id.
+    GbvimsImports,
 }
 
 impl Projection {
     /// Every projection table.
-    pub const ALL: [Projection; 23] = [
+    pub const ALL: [Projection; 25] = [
         Projection::Alerts,
         Projection::Places,
         Projection::Actors,
@@ -370,6 +378,8 @@ impl Projection {
         Projection::Broadcasts,
         Projection::TransitionRecords,
         Projection::Agreements,
+        Projection::HrddpScreenings,
+        Projection::GbvimsImports,
     ];
 
     /// The table's name.
@@ -398,6 +408,8 @@ impl Projection {
             Projection::Broadcasts => "broadcasts",
             Projection::TransitionRecords => "transition_records",
             Projection::Agreements => "agreements",
+            Projection::HrddpScreenings => "hrddp_screenings",
+            Projection::GbvimsImports => "gbvims_imports",
         }
     }
 }

@@ -16,6 +16,7 @@ mod analysis;
 mod core;
 mod map;
 mod monitoring;
+mod monitoring_more;
 mod transition;
 mod transition_more;
 mod transition_routing;
@@ -31,6 +32,7 @@ const CATALOGUES: &[&[(&str, &str, &str)]] = &[
     transition::CATALOGUE,
     transition_routing::CATALOGUE,
     transition_more::CATALOGUE,
+    monitoring_more::CATALOGUE,
 ];
 
 static INDEX: LazyLock<HashMap<&'static str, (&'static str, &'static str)>> = LazyLock::new(|| {
