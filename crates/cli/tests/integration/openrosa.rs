@@ -276,20 +276,20 @@ async fn collect_round_trip(backend: Backend) {
     let (_, again) = call(&s, &hro_token, Method::GET, "/api/v1/incidents", None).await;
     assert_eq!(total(&again), 1, "{again}");
     let rows = s
-        .sql(
+        .sql_column(
             "SELECT count(*) FROM incidents",
-            "SELECT count(*) FROM incidents",
+            "SELECT count(*)::text FROM incidents",
         )
         .await;
-    assert_eq!(rows, 1);
+    assert_eq!(rows, vec!["1".to_string()]);
     // The name never reaches the database in clear.
     let clear = s
-        .sql(
+        .sql_column(
             &format!("SELECT count(*) FROM incidents WHERE doc LIKE '%{VICTIM}%'"),
-            &format!("SELECT count(*) FROM incidents WHERE doc::text LIKE '%{VICTIM}%'"),
+            &format!("SELECT count(*)::text FROM incidents WHERE doc::text LIKE '%{VICTIM}%'"),
         )
         .await;
-    assert_eq!(clear, 0);
+    assert_eq!(clear, vec!["0".to_string()]);
 
     // A malformed instance is refused, and the ledger still verifies.
     let (st, _, _) = submit(&s, &hro, "<data id=\"protection_monitoring\"><oops").await;
