@@ -76,7 +76,7 @@ async fn render(
         let families: Vec<Value> = Taxonomy::ALL
             .iter()
             .filter_map(|t| {
-                let l = lines(&cx, &r, *t);
+                let l = lines(cx, &r, *t);
                 (!l.is_empty()).then(
                     || context! { id => t.as_str(), label => label(cx.lang, "tax", t), lines => l },
                 )
