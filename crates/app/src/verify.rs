@@ -282,6 +282,14 @@ impl Rebuilt {
             Payload::AgreementSaved { agreement } => {
                 self.put(Projection::Agreements, &agreement.id, json_of(&agreement))
             }
+            Payload::HrddpScreeningSaved { screening } => self.put(
+                Projection::HrddpScreenings,
+                &screening.id,
+                json_of(&screening),
+            ),
+            Payload::GbvimsImported { import } => {
+                self.put(Projection::GbvimsImports, &import.id, json_of(&import))
+            }
         }
         Ok(())
     }
@@ -370,6 +378,8 @@ fn write_of(table: Projection, key: String, doc: Value) -> Result<Write, String>
         },
         Projection::Agreements => Write::Agreement(de(table, &key, doc)?),
         Projection::RecordConflicts => Write::RecordConflict(Box::new(de(table, &key, doc)?)),
+        Projection::HrddpScreenings => Write::HrddpScreening(Box::new(de(table, &key, doc)?)),
+        Projection::GbvimsImports => Write::GbvimsImport(Box::new(de(table, &key, doc)?)),
         Projection::ServiceProviders => Write::ServiceProvider(de(table, &key, doc)?),
         Projection::Referrals => Write::Referral(de(table, &key, doc)?),
         Projection::Interviews => Write::Interview(de(table, &key, doc)?),

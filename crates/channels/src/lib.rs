@@ -14,6 +14,7 @@ pub mod africastalking;
 pub mod error;
 pub mod form;
 pub mod kannel;
+pub mod openrosa;
 pub mod outbound;
 pub mod rapidpro;
 pub mod secret;

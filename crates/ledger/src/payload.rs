@@ -174,6 +174,16 @@ pub enum Payload {
         /// The agreement as it now is.
         agreement: Agreement,
     },
+    /// A Human Rights Due Diligence screening of a state-security unit was recorded.
+    HrddpScreeningSaved {
+        /// The screening.
+        screening: kinga_domain::incident::hrddp::Screening,
+    },
+    /// A service provider's aggregate GBVIMS table was imported.
+    GbvimsImported {
+        /// The import.
+        import: kinga_domain::incident::report::gbvims::GbvimsImport,
+    },
 }
 
 impl Payload {
@@ -207,6 +217,8 @@ impl Payload {
             Payload::TransitionRecordSaved { .. } => "transition_record_saved",
             Payload::TransitionRecordRemoved { .. } => "transition_record_removed",
             Payload::AgreementSaved { .. } => "agreement_saved",
+            Payload::HrddpScreeningSaved { .. } => "hrddp_screening_saved",
+            Payload::GbvimsImported { .. } => "gbvims_imported",
         }
     }
 }

@@ -10,7 +10,7 @@ use kinga_domain::incident::report::Tallies;
 use kinga_domain::incident::{Incident, VerificationState, Violation};
 use kinga_store::support::{
     IncidentColumns, TALLY_SQL, TallyRows, build_tallies, describe, from_sql_int, like_pattern,
-    page_limit, prefix_upper_bound, sql_count, to_sql_int,
+    page_limit, perpetrator_categories, prefix_upper_bound, sql_count, to_sql_int,
 };
 use kinga_store::{IncidentPage, IncidentQuery, StoreError, Write};
 
@@ -67,9 +67,16 @@ pub(crate) async fn write_incident(
     for sql in [
         "DELETE FROM incident_violations WHERE incident_id = $1",
         "DELETE FROM incident_victims WHERE incident_id = $1",
+        "DELETE FROM incident_perpetrators WHERE incident_id = $1",
     ] {
         let stmt = tx.prepare_cached(sql).await?;
         tx.execute(&stmt, &[&i.id]).await?;
+    }
+    let stmt = tx
+        .prepare_cached("INSERT INTO incident_perpetrators (incident_id, category) VALUES ($1, $2)")
+        .await?;
+    for category in perpetrator_categories(i) {
+        tx.execute(&stmt, &[&i.id, &category]).await?;
     }
     let stmt = tx
         .prepare_cached("INSERT INTO incident_violations (incident_id, violation) VALUES ($1, $2)")
@@ -299,11 +306,11 @@ pub(crate) async fn tallies(
     );
     let args: [&(dyn ToSql + Sync); 3] = [&comps, &from, &to];
     let where_ = "i.compartment = ANY($1) AND i.occurred_on >= $2 AND i.occurred_on <= $3";
-    // An incident without a perpetrator counts as unidentified.
-    let perpetrators = "SELECT i.compartment, i.state, v.violation,
-            coalesce(p.value ->> 'category', 'unidentified'), count(DISTINCT i.id)
+    // One row per incident and category in the side table (an incident without a
+    // perpetrator has `unidentified`), so no record's JSON is read.
+    let perpetrators = "SELECT i.compartment, i.state, v.violation, p.category, count(*)
          FROM incidents i JOIN incident_violations v ON v.incident_id = i.id
-         LEFT JOIN LATERAL json_array_elements(i.doc -> 'perpetrators') p(value) ON true
+         JOIN incident_perpetrators p ON p.incident_id = i.id
          WHERE {where} GROUP BY 1, 2, 3, 4";
     let tx = client
         .build_transaction()

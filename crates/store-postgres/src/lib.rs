@@ -480,6 +480,17 @@ impl Store for PostgresStore {
         self.list("SELECT doc FROM record_conflicts ORDER BY found_at DESC, id")
             .await
     }
+    async fn hrddp_screenings(&self) -> StoreResult<Vec<kinga_domain::incident::hrddp::Screening>> {
+        // Ids are ULIDs: descending id is newest first.
+        self.list("SELECT doc FROM hrddp_screenings ORDER BY id DESC")
+            .await
+    }
+    async fn gbvims_imports(
+        &self,
+    ) -> StoreResult<Vec<kinga_domain::incident::report::gbvims::GbvimsImport>> {
+        self.list("SELECT doc FROM gbvims_imports ORDER BY id")
+            .await
+    }
 
     async fn projection_rows(
         &self,

@@ -153,6 +153,24 @@ pub(crate) async fn apply(tx: &Transaction<'_>, write: &Write) -> Result<()> {
             )
             .await?;
         }
+        Write::HrddpScreening(s) => {
+            let stmt = tx
+                .prepare_cached(
+                    "INSERT INTO hrddp_screenings (id, unit, doc) VALUES ($1, $2, $3)
+                     ON CONFLICT (id) DO UPDATE SET unit = EXCLUDED.unit, doc = EXCLUDED.doc",
+                )
+                .await?;
+            tx.execute(&stmt, &[&s.id, &s.unit, &Json(s)]).await?;
+        }
+        Write::GbvimsImport(i) => {
+            let stmt = tx
+                .prepare_cached(
+                    "INSERT INTO gbvims_imports (id, provider, doc) VALUES ($1, $2, $3)
+                     ON CONFLICT (id) DO UPDATE SET provider = EXCLUDED.provider, doc = EXCLUDED.doc",
+                )
+                .await?;
+            tx.execute(&stmt, &[&i.id, &i.provider, &Json(i)]).await?;
+        }
         Write::Responder(r) => upsert(tx, "responders", "id", &r.id, &Json(r)).await?,
         Write::FocalPoint(f) => {
             let stmt = tx

@@ -83,6 +83,8 @@ fn columns_of(table: Projection) -> &'static [&'static str] {
         Projection::TransitionRecords => &["id", "kind", "place", "version"],
         Projection::Agreements => &["id", "peer"],
         Projection::RecordConflicts => &["id", "kind", "record", "compartment"],
+        Projection::HrddpScreenings => &["id", "unit"],
+        Projection::GbvimsImports => &["id", "provider"],
     }
 }
 

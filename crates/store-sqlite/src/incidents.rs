@@ -10,7 +10,7 @@ use kinga_domain::incident::report::Tallies;
 use kinga_domain::incident::{Incident, VerificationState, Violation};
 use kinga_store::support::{
     IncidentColumns, TALLY_SQL, TallyRows, build_tallies, decode, describe, encode, from_sql_int,
-    like_pattern, page_limit, prefix_upper_bound, sql_count, to_sql_int,
+    like_pattern, page_limit, perpetrator_categories, prefix_upper_bound, sql_count, to_sql_int,
 };
 use kinga_store::{IncidentPage, IncidentQuery, StoreError, Write};
 
@@ -69,6 +69,14 @@ pub(crate) fn write_incident(
         .execute([&i.id])?;
     conn.prepare_cached("DELETE FROM incident_victims WHERE incident_id = ?1")?
         .execute([&i.id])?;
+    conn.prepare_cached("DELETE FROM incident_perpetrators WHERE incident_id = ?1")?
+        .execute([&i.id])?;
+    let mut stmt = conn.prepare_cached(
+        "INSERT INTO incident_perpetrators (incident_id, category) VALUES (?1, ?2)",
+    )?;
+    for category in perpetrator_categories(i) {
+        stmt.execute(params![i.id, category])?;
+    }
     let mut stmt = conn.prepare_cached(
         "INSERT INTO incident_violations (incident_id, violation) VALUES (?1, ?2)",
     )?;
@@ -280,11 +288,11 @@ pub(crate) fn tallies(
         .collect();
     args.push(Value::Text(from.format("%Y-%m-%d").to_string()));
     args.push(Value::Text(to.format("%Y-%m-%d").to_string()));
-    // An incident without a perpetrator counts as unidentified.
-    let perpetrators = "SELECT i.compartment, i.state, v.violation,
-            coalesce(json_extract(p.value, '$.category'), 'unidentified'), count(DISTINCT i.id)
+    // One row per incident and category in the side table (an incident without a
+    // perpetrator has `unidentified`), so no record's JSON is read.
+    let perpetrators = "SELECT i.compartment, i.state, v.violation, p.category, count(*)
          FROM incidents i JOIN incident_violations v ON v.incident_id = i.id
-         LEFT JOIN json_each(i.doc, '$.perpetrators') p
+         JOIN incident_perpetrators p ON p.incident_id = i.id
          WHERE {where} GROUP BY 1, 2, 3, 4";
     let tx = conn.unchecked_transaction()?;
     let mut out: [TallyRows; 4] = Default::default();

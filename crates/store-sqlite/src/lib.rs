@@ -490,6 +490,23 @@ impl Store for SqliteStore {
         )
         .await
     }
+    async fn hrddp_screenings(&self) -> StoreResult<Vec<kinga_domain::incident::hrddp::Screening>> {
+        // Ids are ULIDs: descending id is newest first.
+        self.list(
+            "SELECT doc FROM hrddp_screenings ORDER BY id DESC",
+            "HRDDP screening",
+        )
+        .await
+    }
+    async fn gbvims_imports(
+        &self,
+    ) -> StoreResult<Vec<kinga_domain::incident::report::gbvims::GbvimsImport>> {
+        self.list(
+            "SELECT doc FROM gbvims_imports ORDER BY id",
+            "GBVIMS import",
+        )
+        .await
+    }
 
     async fn projection_rows(
         &self,

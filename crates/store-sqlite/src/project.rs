@@ -158,6 +158,28 @@ pub(crate) fn apply(conn: &Connection, write: &Write) -> Result<()> {
                 encode(c, "record conflict")?
             ])?;
         }
+        Write::HrddpScreening(s) => {
+            conn.prepare_cached(
+                "INSERT INTO hrddp_screenings (id, unit, doc) VALUES (?1, ?2, ?3)
+                 ON CONFLICT (id) DO UPDATE SET unit = excluded.unit, doc = excluded.doc",
+            )?
+            .execute(rusqlite::params![
+                s.id,
+                s.unit,
+                encode(s, "HRDDP screening")?
+            ])?;
+        }
+        Write::GbvimsImport(i) => {
+            conn.prepare_cached(
+                "INSERT INTO gbvims_imports (id, provider, doc) VALUES (?1, ?2, ?3)
+                 ON CONFLICT (id) DO UPDATE SET provider = excluded.provider, doc = excluded.doc",
+            )?
+            .execute(rusqlite::params![
+                i.id,
+                i.provider,
+                encode(i, "GBVIMS import")?
+            ])?;
+        }
         Write::Responder(r) => upsert(conn, "responders", "id", &r.id, &encode(r, "responder")?)?,
         Write::FocalPoint(f) => {
             conn.prepare_cached(

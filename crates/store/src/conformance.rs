@@ -12,6 +12,7 @@ mod import;
 mod incidents;
 mod ledger;
 mod lookups;
+mod monitoring_more;
 mod outbox;
 mod records;
 mod search;
@@ -34,6 +35,7 @@ pub use ledger::{
     check_conflict, check_next_reference, check_sealing,
 };
 pub use lookups::{check_alert_lookups, check_alert_page_cap};
+pub use monitoring_more::check_monitoring_more;
 pub use outbox::{
     check_concurrent_claims, check_inbox, check_outbox, check_outbox_claims,
     check_outbox_provider_ids,
@@ -87,6 +89,7 @@ pub async fn run_all(store: Arc<dyn Store>) {
     check_transition_records(s).await;
     check_agreements(s).await;
     check_record_conflicts(s).await;
+    check_monitoring_more(s).await;
     check_projection_rows(s).await;
     // Last: everything the checks wrote must still form unbroken chains.
     verified_ledger(s).await;

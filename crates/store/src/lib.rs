@@ -251,6 +251,12 @@ pub trait Store: Send + Sync + 'static {
     /// Every conflict between concurrent versions of a record met by this instance, newest
     /// first.
     async fn record_conflicts(&self) -> StoreResult<Vec<RecordConflict>>;
+    /// Every Human Rights Due Diligence screening, newest first.
+    async fn hrddp_screenings(&self) -> StoreResult<Vec<kinga_domain::incident::hrddp::Screening>>;
+    /// Every imported GBVIMS table, oldest first.
+    async fn gbvims_imports(
+        &self,
+    ) -> StoreResult<Vec<kinga_domain::incident::report::gbvims::GbvimsImport>>;
 
     /// Rows of a projection table in key order after `after`, at most `limit`, each with its
     /// record as stored (`kinga verify` compares them with the ledger).

@@ -74,6 +74,19 @@ pub const TALLY_SQL: [&str; 3] = [
      JOIN incident_victims w ON w.incident_id = i.id WHERE {where} GROUP BY 1, 2, 3, 4, 5",
 ];
 
+/// The perpetrator categories of an incident as the `incident_perpetrators` side table holds
+/// them: each category once, sorted; `unidentified` when none is recorded (the MRM/MARA
+/// table counts such an incident so).
+pub fn perpetrator_categories(i: &kinga_domain::incident::Incident) -> Vec<&'static str> {
+    let mut out: Vec<&'static str> = i.perpetrators.iter().map(|p| p.category.as_str()).collect();
+    if out.is_empty() {
+        out.push(kinga_domain::incident::PerpetratorCategory::Unidentified.as_str());
+    }
+    out.sort_unstable();
+    out.dedup();
+    out
+}
+
 /// Rows of one tally query: its text columns and its count.
 pub type TallyRows = Vec<(Vec<String>, i64)>;
 
@@ -279,6 +292,8 @@ pub fn describe(write: &Write) -> String {
         Write::RemoveTransitionRecord { id, .. } => format!("transition record {id}"),
         Write::Agreement(a) => format!("agreement {}", a.id),
         Write::RecordConflict(c) => format!("conflict {} on {} {}", c.id, c.kind, c.record),
+        Write::HrddpScreening(s) => format!("HRDDP screening {}", s.id),
+        Write::GbvimsImport(i) => format!("GBVIMS import {}", i.id),
     }
 }
 
@@ -507,6 +522,10 @@ pub fn expected_columns(
             ("record", text(doc, "record")),
             ("compartment", text(doc, "compartment")),
         ],
+        Projection::HrddpScreenings => vec![("id", text(doc, "id")), ("unit", text(doc, "unit"))],
+        Projection::GbvimsImports => {
+            vec![("id", text(doc, "id")), ("provider", text(doc, "provider"))]
+        }
     })
 }
 

@@ -139,6 +139,10 @@ pub enum Write {
     Agreement(Agreement),
     /// Keep two concurrent versions of one record met by this instance (insert or replace).
     RecordConflict(Box<RecordConflict>),
+    /// Insert or replace a Human Rights Due Diligence screening, by id.
+    HrddpScreening(Box<kinga_domain::incident::hrddp::Screening>),
+    /// Insert or replace an imported GBVIMS table, by id.
+    GbvimsImport(Box<kinga_domain::incident::report::gbvims::GbvimsImport>),
 }
 
 /// The first answer given for an idempotency key.
@@ -351,11 +355,15 @@ pub enum Projection {
     Agreements,
     /// Concurrent versions of one record met by sync, keyed by the id of the event that met.
     RecordConflicts,
+    /// Human Rights Due Diligence screenings, keyed by id.
+    HrddpScreenings,
+    /// Imported GBVIMS aggregate tables, keyed by id.
+    GbvimsImports,
 }
 
 impl Projection {
     /// Every projection table.
-    pub const ALL: [Projection; 24] = [
+    pub const ALL: [Projection; 26] = [
         Projection::Alerts,
         Projection::Places,
         Projection::Actors,
@@ -380,6 +388,8 @@ impl Projection {
         Projection::TransitionRecords,
         Projection::Agreements,
         Projection::RecordConflicts,
+        Projection::HrddpScreenings,
+        Projection::GbvimsImports,
     ];
 
     /// The table's name.
@@ -409,6 +419,8 @@ impl Projection {
             Projection::TransitionRecords => "transition_records",
             Projection::Agreements => "agreements",
             Projection::RecordConflicts => "record_conflicts",
+            Projection::HrddpScreenings => "hrddp_screenings",
+            Projection::GbvimsImports => "gbvims_imports",
         }
     }
 }

@@ -7,6 +7,7 @@ pub mod channels;
 pub mod error;
 pub mod exports;
 pub mod listen;
+pub mod openrosa;
 pub mod ui;
 
 use std::sync::Arc;
@@ -45,6 +46,7 @@ pub fn router(state: AppState) -> Router {
         .merge(api::routes())
         .merge(ui::routes())
         .merge(channels::routes())
+        .merge(openrosa::routes())
         .layer(CompressionLayer::new())
         .with_state(state)
 }

@@ -150,7 +150,11 @@ impl SharingFilter {
             | Payload::GrantRevoked { .. }
             | Payload::CompartmentKeySaved { .. }
             | Payload::PeerSaved { .. }
-            | Payload::AgreementSaved { .. } => Crossing::Withhold(format!(
+            | Payload::AgreementSaved { .. }
+            // A screening's record names incidents of every compartment its author saw.
+            | Payload::HrddpScreeningSaved { .. }
+            // Providers shared their tables with this instance, not with its partners.
+            | Payload::GbvimsImported { .. } => Crossing::Withhold(format!(
                 "{} events are this instance's own business and never cross",
                 payload.kind()
             )),

@@ -5,15 +5,20 @@
 
 mod care;
 mod derive;
+mod gbvims;
 mod grants;
+mod hrddp;
 pub(crate) mod keys;
+mod openrosa;
 mod report;
 
 pub use care::{InterviewRequest, ReferralRequest};
 pub use keys::Keyring;
+pub use openrosa::{FormFile, FormIntake};
 
 use kinga_domain::compartment::Compartment;
 use kinga_domain::incident::{Incident, IncidentDraft, VerificationMove};
+use kinga_domain::media::MediaRef;
 use kinga_domain::people::Permission;
 use kinga_ledger::Payload;
 use kinga_store::{Commit, IncidentPage, IncidentQuery, Write};
@@ -51,6 +56,32 @@ impl App {
         caller: &Caller,
         draft: IncidentDraft,
     ) -> AppResult<Incident> {
+        let (recorded, opened) = self.prepare_incident(caller, draft, Vec::new()).await?;
+        self.commit(Commit {
+            events: vec![self.draft(
+                &caller.name,
+                Payload::IncidentSaved {
+                    incident: recorded.clone(),
+                },
+            )],
+            writes: vec![Write::Incident {
+                incident: Box::new(recorded),
+                expected_version: None,
+            }],
+        })
+        .await?;
+        Ok(opened)
+    }
+
+    /// Check a draft the caller records (permission, grant, place, linked alerts) and make it
+    /// an incident with its attachments: answers it sealed (for the event and the row) and
+    /// opened (for the caller).
+    pub(crate) async fn prepare_incident(
+        &self,
+        caller: &Caller,
+        draft: IncidentDraft,
+        attachments: Vec<MediaRef>,
+    ) -> AppResult<(Incident, Incident)> {
         caller.require(Permission::RecordIncidents)?;
         let c = draft.compartment;
         if !self.may_see(caller, c).await? {
@@ -79,22 +110,10 @@ impl App {
                 return Err(AppError::Invalid(format!("alert '{a}' does not exist")));
             }
         }
+        recorded.attachments = attachments;
         let opened = recorded.clone();
         self.seal_incident(&mut recorded).await?;
-        self.commit(Commit {
-            events: vec![self.draft(
-                &caller.name,
-                Payload::IncidentSaved {
-                    incident: recorded.clone(),
-                },
-            )],
-            writes: vec![Write::Incident {
-                incident: Box::new(recorded),
-                expected_version: None,
-            }],
-        })
-        .await?;
-        Ok(opened)
+        Ok((recorded, opened))
     }
 
     /// A page of incidents the caller may see (identities withheld), newest first, with the

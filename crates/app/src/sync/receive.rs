@@ -397,7 +397,9 @@ impl App {
                 | Payload::GrantRevoked { .. }
                 | Payload::CompartmentKeySaved { .. }
                 | Payload::PeerSaved { .. }
-                | Payload::AgreementSaved { .. }) => {
+                | Payload::AgreementSaved { .. }
+                | Payload::HrddpScreeningSaved { .. }
+                | Payload::GbvimsImported { .. }) => {
                     return Err(refuse(format!(
                         "event {} is a {} event, which never crosses between instances",
                         e.id,

@@ -500,7 +500,64 @@ pub async fn play(
             }
         }
     }
+    clock.set(now);
+    screen_busiest_unit(&app, &monitor).await?;
     Ok((recorded, verified))
+}
+
+/// One Human Rights Due Diligence screening: the FARDC battalion with the most incidents
+/// attributed to it, proposed for fuel and rations for a joint operation.
+async fn screen_busiest_unit(app: &App, monitor: &Caller) -> anyhow::Result<()> {
+    let mut counts: std::collections::BTreeMap<String, usize> = Default::default();
+    let mut offset = 0;
+    loop {
+        let page = app
+            .incidents(
+                monitor,
+                kinga_app::IncidentQuery {
+                    text: Some("bataillon".into()),
+                    limit: 1000,
+                    offset,
+                    ..Default::default()
+                },
+            )
+            .await?;
+        for i in &page.items {
+            for p in &i.perpetrators {
+                if let (PerpetratorCategory::StateForces, Some(u)) = (p.category, &p.unit) {
+                    *counts.entry(u.clone()).or_default() += 1;
+                }
+            }
+        }
+        offset += page.items.len();
+        if page.items.len() < 1000 {
+            break;
+        }
+    }
+    let Some((unit, _)) = counts
+        .into_iter()
+        .max_by_key(|(u, n)| (*n, std::cmp::Reverse(u.clone())))
+    else {
+        return Ok(());
+    };
+    app.screen_unit(
+        monitor,
+        kinga_domain::incident::hrddp::ScreeningDraft {
+            unit,
+            actor: Some("FARDC".into()),
+            support: "Carburant et rations pour une opération conjointe contre les groupes armés \
+                      autour de Rutshuru"
+                .into(),
+            mitigation: vec![
+                "Observateurs des droits de l'homme de la mission présents pendant l'opération"
+                    .into(),
+                "Engagement écrit du commandant sur la conduite des troupes".into(),
+                "Appui suspendu si une nouvelle allégation grave est reçue".into(),
+            ],
+        },
+    )
+    .await?;
+    Ok(())
 }
 
 /// The survivors' interviews and, for sexual violence, referrals with consent, most of them

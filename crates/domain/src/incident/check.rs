@@ -128,6 +128,7 @@ impl IncidentDraft {
             recorded_at: at,
             updated_at: at,
             version: 1,
+            attachments: Vec::new(),
         })
     }
 

@@ -7,6 +7,7 @@
 
 pub mod care;
 mod check;
+pub mod hrddp;
 mod parts;
 pub mod report;
 pub mod sanitise;
@@ -68,6 +69,10 @@ pub struct Incident {
     pub updated_at: DateTime<Utc>,
     /// Version, incremented by each change (optimistic concurrency).
     pub version: u64,
+    /// Files that came with it (a field form's photo), sealed with the instance key.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[cfg_attr(feature = "openapi", schema(value_type = Vec<Object>))]
+    pub attachments: Vec<crate::media::MediaRef>,
 }
 
 impl Incident {

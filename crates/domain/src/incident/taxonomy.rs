@@ -148,6 +148,22 @@ impl Violation {
     }
 }
 
+impl Violation {
+    /// The compartment a record of these violations is kept in when the recorder does not
+    /// choose one (field forms): any grave violation against children puts it with
+    /// children's cases, else any sexual violence in CRSV, else with human rights (a field
+    /// report carries identities, which `general` never holds).
+    pub fn compartment_for(violations: &[Violation]) -> Compartment {
+        if violations.iter().any(|v| v.taxonomy() == Taxonomy::Mrm) {
+            Compartment::Children
+        } else if violations.iter().any(|v| v.taxonomy() == Taxonomy::Crsv) {
+            Compartment::Crsv
+        } else {
+            Compartment::HumanRights
+        }
+    }
+}
+
 impl fmt::Display for Violation {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.as_str())

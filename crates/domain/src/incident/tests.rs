@@ -359,3 +359,27 @@ mod care {
         assert!(check_new_interview(&[], &interview(4, "wpa"), None).is_ok());
     }
 }
+
+#[test]
+fn field_forms_keep_each_record_in_the_compartment_its_violations_call_for() {
+    use Violation::*;
+    assert_eq!(
+        Violation::compartment_for(&[Killing, Rape, Abduction]),
+        Compartment::Children
+    );
+    assert_eq!(
+        Violation::compartment_for(&[Looting, Rape]),
+        Compartment::Crsv
+    );
+    assert_eq!(
+        Violation::compartment_for(&[Looting]),
+        Compartment::HumanRights
+    );
+    // Whatever it picks, the violations may be recorded there.
+    for v in Violation::ALL {
+        assert!(
+            v.allowed_in().contains(&Violation::compartment_for(&[*v])),
+            "{v}"
+        );
+    }
+}

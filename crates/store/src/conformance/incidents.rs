@@ -48,6 +48,7 @@ fn incident(place: &str, compartment: Compartment, violation: Violation, day: u3
         recorded_at: when,
         updated_at: when,
         version: 1,
+        attachments: vec![],
     }
 }
 

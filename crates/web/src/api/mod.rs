@@ -5,6 +5,8 @@ pub mod alerts;
 pub mod care;
 pub mod conflicts;
 pub mod exports;
+pub mod gbvims;
+pub mod hrddp;
 pub mod incidents;
 pub mod map;
 pub mod me;
@@ -69,7 +71,9 @@ use crate::{AppState, WebError};
         transition_records::save_note, transition_records::remove_note,
         agreements::list, agreements::add, agreements::revoke,
         conflicts::list,
-        media::get_media, media::transcript
+        media::get_media, media::transcript,
+        hrddp::record, hrddp::list, hrddp::screen, hrddp::get_one,
+        gbvims::import, gbvims::report
     ),
     components(schemas(crate::error::ErrorBody, crate::error::ErrorDetail)),
     modifiers(&BearerAuth),
@@ -303,6 +307,14 @@ pub fn routes() -> Router<AppState> {
         )
         .route("/api/v1/agreements/{id}/revoke", post(agreements::revoke))
         .route("/api/v1/conflicts", get(conflicts::list))
+        .route("/api/v1/hrddp/record", get(hrddp::record))
+        .route(
+            "/api/v1/hrddp/screenings",
+            get(hrddp::list).post(hrddp::screen),
+        )
+        .route("/api/v1/hrddp/screenings/{id}", get(hrddp::get_one))
+        .route("/api/v1/gbvims/imports", post(gbvims::import))
+        .route("/api/v1/reports/gbvims", get(gbvims::report))
         .layer(axum::extract::DefaultBodyLimit::max(MAX_BODY))
         // Instance-signed replication: batches are larger than any user's request.
         .merge(

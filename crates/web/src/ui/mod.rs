@@ -15,6 +15,7 @@ mod flows;
 pub mod i18n;
 mod incidents;
 mod login;
+pub(crate) use login::ClientIp;
 mod map;
 mod messages;
 mod new_alert;
@@ -161,6 +162,19 @@ pub fn routes() -> Router<AppState> {
         .route(
             "/incidents/{id}/referrals/{referral}/follow-up",
             post(incidents::follow_up),
+        )
+        .route(
+            "/hrddp",
+            get(incidents::hrddp_page).post(incidents::hrddp_screen),
+        )
+        .route("/hrddp/{id}", get(incidents::hrddp_one))
+        .route(
+            "/providers",
+            get(incidents::providers_page).post(incidents::save_provider),
+        )
+        .route(
+            "/reports/gbvims",
+            post(incidents::import_gbvims).get(|| back("/reports/mrm")),
         )
         .route("/transition", get(transition::overview))
         .route("/transition/cliff", get(transition::cliff))

@@ -143,6 +143,19 @@ pub(super) const TEMPLATES: &[(&str, &str)] = &[
         "transition_knowledge.html",
         include_str!("../../templates/transition_knowledge.html"),
     ),
+    ("hrddp.html", include_str!("../../templates/hrddp.html")),
+    (
+        "providers.html",
+        include_str!("../../templates/providers.html"),
+    ),
+    (
+        "_hrddp_record.html",
+        include_str!("../../templates/_hrddp_record.html"),
+    ),
+    (
+        "hrddp_screening.html",
+        include_str!("../../templates/hrddp_screening.html"),
+    ),
 ];
 
 /// Area options and the gazetteer they were built from.

@@ -1,6 +1,7 @@
 //! People's days in a real headless Chromium, at a desk (1366 px) and on a phone (360 px):
 //! the shared driver and helpers; each story is its own module.
 
+mod care;
 mod cla_day;
 mod coordinator;
 mod map;

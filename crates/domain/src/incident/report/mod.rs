@@ -15,6 +15,7 @@
 //! part of a breakdown is hidden and its total shown, the smallest other non-zero part is
 //! hidden too, so no hidden count can be found by subtraction.
 
+pub mod gbvims;
 mod period;
 #[cfg(test)]
 mod tests;

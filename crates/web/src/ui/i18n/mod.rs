@@ -17,6 +17,7 @@ mod conflicts;
 mod core;
 mod map;
 mod monitoring;
+mod monitoring_more;
 mod transition;
 mod transition_more;
 mod transition_routing;
@@ -33,6 +34,7 @@ const CATALOGUES: &[&[(&str, &str, &str)]] = &[
     transition_routing::CATALOGUE,
     transition_more::CATALOGUE,
     conflicts::CATALOGUE,
+    monitoring_more::CATALOGUE,
 ];
 
 static INDEX: LazyLock<HashMap<&'static str, (&'static str, &'static str)>> = LazyLock::new(|| {

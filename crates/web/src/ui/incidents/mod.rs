@@ -5,13 +5,18 @@
 
 mod care;
 mod form;
+mod gbvims;
+mod hrddp;
 mod page;
+mod providers;
 mod report;
 
 pub use care::{follow_up, log_interview, refer};
 pub use form::{create, new_form};
+pub use hrddp::{one as hrddp_one, page as hrddp_page, screen as hrddp_screen};
 pub use page::{derive_alert, page, verification};
-pub use report::{csv as mrm_csv, page as mrm_page};
+pub use providers::{page as providers_page, save as save_provider};
+pub use report::{csv as mrm_csv, import_gbvims, page as mrm_page};
 
 use axum::response::Response;
 use chrono::NaiveDate;

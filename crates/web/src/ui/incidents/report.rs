@@ -59,12 +59,24 @@ async fn report(cx: &Ctx, q: &ReportQuery) -> Result<MrmReport, UiError> {
 
 /// `GET /reports/mrm`: the table, printable.
 pub async fn page(cx: Ctx, QueryData(q): QueryData<ReportQuery>) -> Response {
-    let r = async {
-        let r = report(&cx, &q).await?;
+    let r = render(&cx, &q, None, None).await;
+    cx.finish(r)
+}
+
+/// The page, with the GBVIMS import form's outcome when there is one.
+async fn render(
+    cx: &Ctx,
+    q: &ReportQuery,
+    imported: Option<String>,
+    import_error: Option<(String, GbvimsForm)>,
+) -> crate::ui::UiResult {
+    {
+        let r = report(cx, q).await?;
+        let gbvims = super::gbvims::view(cx, q.period.as_str()).await?;
         let families: Vec<Value> = Taxonomy::ALL
             .iter()
             .filter_map(|t| {
-                let l = lines(&cx, &r, *t);
+                let l = lines(cx, &r, *t);
                 (!l.is_empty()).then(
                     || context! { id => t.as_str(), label => label(cx.lang, "tax", t), lines => l },
                 )
@@ -99,8 +111,55 @@ pub async fn page(cx: Ctx, QueryData(q): QueryData<ReportQuery>) -> Response {
             sexes => SEXES.iter().map(|s| label(cx.lang, "sex", s)).collect::<Vec<_>>(),
             ages => ages,
             categories => CATEGORIES.iter().map(|c| label(cx.lang, "perp", c)).collect::<Vec<_>>(),
+            gbvims => gbvims,
+            gbvims_imported => imported,
+            gbvims_error => import_error.as_ref().map(|(e, _)| e.clone()),
+            gbvims_form => import_error.as_ref().map(|(_, f)| f),
+            can_import_gbvims => cx.can(Permission::RecordIncidents),
         };
         cx.render("mrm.html", "incidents", view)
+    }
+}
+
+/// The GBVIMS import form.
+#[derive(Debug, Default, Deserialize, serde::Serialize)]
+#[serde(default)]
+pub struct GbvimsForm {
+    csrf: String,
+    period: String,
+    provider: String,
+    csv: String,
+}
+
+/// `POST /reports/gbvims`: import a provider's table pasted as CSV, then the MRM page again.
+pub async fn import_gbvims(
+    cx: Ctx,
+    crate::ui::FormData(f): crate::ui::FormData<GbvimsForm>,
+) -> Response {
+    let r = async {
+        cx.check_csrf(&f.csrf)?;
+        let q = ReportQuery {
+            period: f.period.clone(),
+        };
+        match cx
+            .st
+            .app
+            .import_gbvims(&cx.caller(), &f.provider, &f.csv)
+            .await
+        {
+            Ok(i) => {
+                let done = cx
+                    .t("gb_imported")
+                    .replace("{n}", &i.rows.len().to_string())
+                    .replace("{provider}", &i.provider);
+                render(&cx, &q, Some(done), None).await
+            }
+            Err(e @ (kinga_app::AppError::Domain(_) | kinga_app::AppError::Invalid(_))) => {
+                let text = crate::ui::alert::error_text(cx.lang, &e);
+                render(&cx, &q, None, Some((text, f))).await
+            }
+            Err(e) => Err(e.into()),
+        }
     }
     .await;
     cx.finish(r)
