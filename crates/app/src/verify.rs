@@ -233,6 +233,9 @@ impl Rebuilt {
             Payload::AgreementSaved { agreement } => {
                 self.put(Projection::Agreements, &agreement.id, json_of(&agreement))
             }
+            Payload::ContextEventSaved { event } => {
+                self.put(Projection::ContextEvents, &event.id, json_of(&event))
+            }
         }
         Ok(())
     }
@@ -320,6 +323,7 @@ fn write_of(table: Projection, key: String, doc: Value) -> Result<Write, String>
             expected_version: None,
         },
         Projection::Agreements => Write::Agreement(de(table, &key, doc)?),
+        Projection::ContextEvents => Write::ContextEvent(Box::new(de(table, &key, doc)?)),
         Projection::ServiceProviders => Write::ServiceProvider(de(table, &key, doc)?),
         Projection::Referrals => Write::Referral(de(table, &key, doc)?),
         Projection::Interviews => Write::Interview(de(table, &key, doc)?),

@@ -5,6 +5,7 @@ use serde::{Deserialize, Serialize};
 
 use kinga_domain::agreement::Agreement;
 use kinga_domain::alert::AlertEvent;
+use kinga_domain::analysis::context::ContextEvent;
 use kinga_domain::audit::AuditEntry;
 use kinga_domain::compartment::{Compartment, CompartmentKey, UserGrant};
 use kinga_domain::incident::Incident;
@@ -174,6 +175,12 @@ pub enum Payload {
         /// The agreement as it now is.
         agreement: Agreement,
     },
+    /// An event of a public conflict data set (UCDP GED, ACLED) was imported as context for
+    /// the map, with its source and licence note; importing it again replaces it.
+    ContextEventSaved {
+        /// The event as imported.
+        event: ContextEvent,
+    },
 }
 
 impl Payload {
@@ -207,6 +214,7 @@ impl Payload {
             Payload::TransitionRecordSaved { .. } => "transition_record_saved",
             Payload::TransitionRecordRemoved { .. } => "transition_record_removed",
             Payload::AgreementSaved { .. } => "agreement_saved",
+            Payload::ContextEventSaved { .. } => "context_event_saved",
         }
     }
 }

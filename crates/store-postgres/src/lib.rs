@@ -4,6 +4,7 @@
 
 mod care;
 mod check;
+mod context;
 mod error;
 mod import;
 mod incidents;
@@ -474,6 +475,13 @@ impl Store for PostgresStore {
     }
     async fn agreements(&self) -> StoreResult<Vec<Agreement>> {
         self.list("SELECT doc FROM agreements ORDER BY id").await
+    }
+
+    async fn context_events(
+        &self,
+        query: &kinga_store::ContextQuery,
+    ) -> StoreResult<Vec<kinga_domain::analysis::context::ContextEvent>> {
+        Ok(context::events(&self.client().await?, query).await?)
     }
 
     async fn projection_rows(

@@ -55,6 +55,11 @@ const MIGRATIONS: &[(i32, &str, &str)] = &[
         "agreements",
         include_str!("../migrations/0012_agreements.sql"),
     ),
+    (
+        14,
+        "context events",
+        include_str!("../migrations/0014_context_events.sql"),
+    ),
 ];
 
 /// Advisory lock key held while migrating ("kingamig" in ASCII).

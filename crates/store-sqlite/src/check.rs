@@ -82,6 +82,7 @@ fn columns_of(table: Projection) -> &'static [&'static str] {
         Projection::Broadcasts => &["id"],
         Projection::TransitionRecords => &["id", "kind", "place", "version"],
         Projection::Agreements => &["id", "peer"],
+        Projection::ContextEvents => &["id", "dataset", "occurred_on"],
     }
 }
 

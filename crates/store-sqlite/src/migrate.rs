@@ -55,6 +55,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "agreements",
         include_str!("../migrations/0012_agreements.sql"),
     ),
+    (
+        14,
+        "context events",
+        include_str!("../migrations/0014_context_events.sql"),
+    ),
 ];
 
 /// Bring the schema up to date and return the instance id, creating it on first run.

@@ -278,6 +278,7 @@ pub fn describe(write: &Write) -> String {
         }
         Write::RemoveTransitionRecord { id, .. } => format!("transition record {id}"),
         Write::Agreement(a) => format!("agreement {}", a.id),
+        Write::ContextEvent(e) => format!("context event {}", e.id),
     }
 }
 
@@ -500,6 +501,11 @@ pub fn expected_columns(
             ]
         }
         Projection::Agreements => vec![("id", text(doc, "id")), ("peer", text(doc, "peer"))],
+        Projection::ContextEvents => vec![
+            ("id", text(doc, "id")),
+            ("dataset", text(doc, "dataset")),
+            ("occurred_on", text(doc, "date")),
+        ],
     })
 }
 

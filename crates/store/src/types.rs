@@ -4,6 +4,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 use kinga_domain::agreement::Agreement;
+use kinga_domain::analysis::context::ContextEvent;
 use kinga_domain::compartment::{Compartment, CompartmentKey, UserGrant};
 use kinga_domain::incident::care::{Interview, Referral, ServiceProvider};
 use kinga_domain::incident::{Incident, Taxonomy, VerificationState, Violation};
@@ -136,6 +137,8 @@ pub enum Write {
     },
     /// Insert or replace a data-sharing agreement, by id.
     Agreement(Agreement),
+    /// Insert or replace an imported context event (UCDP GED, ACLED), by id.
+    ContextEvent(Box<ContextEvent>),
 }
 
 /// The first answer given for an idempotency key.
@@ -210,6 +213,15 @@ pub struct AlertQuery {
     pub limit: usize,
     /// Rows to skip.
     pub offset: usize,
+    /// Keyset paging for [`AlertSort::Newest`]: only alerts after this `(received_at, id)`
+    /// in that order (the last alert of the previous page), so page n costs what page 1
+    /// does, where `offset` reads and drops every row before it.
+    #[serde(default)]
+    pub before: Option<(DateTime<Utc>, String)>,
+    /// Do not count the matches (`total` is then 0): whoever reads every page needs no
+    /// count on each.
+    #[serde(default)]
+    pub no_total: bool,
 }
 
 /// A page of alerts and the number that match in all.
@@ -342,11 +354,13 @@ pub enum Projection {
     TransitionRecords,
     /// Data-sharing agreements, keyed by id.
     Agreements,
+    /// Imported context events (UCDP GED, ACLED), keyed by id.
+    ContextEvents,
 }
 
 impl Projection {
     /// Every projection table.
-    pub const ALL: [Projection; 23] = [
+    pub const ALL: [Projection; 24] = [
         Projection::Alerts,
         Projection::Places,
         Projection::Actors,
@@ -370,6 +384,7 @@ impl Projection {
         Projection::Broadcasts,
         Projection::TransitionRecords,
         Projection::Agreements,
+        Projection::ContextEvents,
     ];
 
     /// The table's name.
@@ -398,6 +413,7 @@ impl Projection {
             Projection::Broadcasts => "broadcasts",
             Projection::TransitionRecords => "transition_records",
             Projection::Agreements => "agreements",
+            Projection::ContextEvents => "context_events",
         }
     }
 }
@@ -437,4 +453,21 @@ pub struct ImportReport {
     pub rows: u64,
     /// Head (last sequence number, hash) of each imported origin's chain.
     pub heads: std::collections::BTreeMap<String, (u64, String)>,
+}
+
+/// Which context events to read: those that happened in a window of days, newest first,
+/// one page after a keyset cursor.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ContextQuery {
+    /// First day (included).
+    pub from: Option<chrono::NaiveDate>,
+    /// Last day (included).
+    pub to: Option<chrono::NaiveDate>,
+    /// Only this data set.
+    pub dataset: Option<kinga_domain::analysis::context::ContextDataset>,
+    /// Read after this `(day, id)` in the order newest day first, then id descending: the
+    /// last event of the previous page.
+    pub after: Option<(chrono::NaiveDate, String)>,
+    /// Most events in the page.
+    pub limit: usize,
 }

@@ -5,6 +5,7 @@
 
 mod care;
 mod derive;
+pub mod geo;
 mod grants;
 pub(crate) mod keys;
 mod report;

@@ -339,7 +339,8 @@ impl App {
                 | Payload::GrantRevoked { .. }
                 | Payload::CompartmentKeySaved { .. }
                 | Payload::PeerSaved { .. }
-                | Payload::AgreementSaved { .. }) => {
+                | Payload::AgreementSaved { .. }
+                | Payload::ContextEventSaved { .. }) => {
                     return Err(refuse(format!(
                         "event {} is a {} event, which never crosses between instances",
                         e.id,

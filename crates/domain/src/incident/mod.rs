@@ -7,6 +7,7 @@
 
 pub mod care;
 mod check;
+pub mod geo;
 mod parts;
 pub mod report;
 pub mod sanitise;

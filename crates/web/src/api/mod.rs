@@ -4,6 +4,7 @@ pub mod agreements;
 pub mod alerts;
 pub mod care;
 pub mod exports;
+pub mod incident_exports;
 pub mod incidents;
 pub mod map;
 pub mod me;
@@ -67,7 +68,8 @@ use crate::{AppState, WebError};
         transition_records::roster, transition_records::list_notes,
         transition_records::save_note, transition_records::remove_note,
         agreements::list, agreements::add, agreements::revoke,
-        media::get_media, media::transcript
+        media::get_media, media::transcript,
+        map::context, incident_exports::csv, incident_exports::geojson, incident_exports::map
     ),
     components(schemas(crate::error::ErrorBody, crate::error::ErrorDetail)),
     modifiers(&BearerAuth),
@@ -299,6 +301,13 @@ pub fn routes() -> Router<AppState> {
             get(agreements::list).post(agreements::add),
         )
         .route("/api/v1/agreements/{id}/revoke", post(agreements::revoke))
+        .route("/api/v1/map/context", get(map::context))
+        .route("/api/v1/exports/incidents.csv", get(incident_exports::csv))
+        .route(
+            "/api/v1/exports/incidents.geojson",
+            get(incident_exports::geojson),
+        )
+        .route("/api/v1/map/incidents", get(incident_exports::map))
         .layer(axum::extract::DefaultBodyLimit::max(MAX_BODY))
         // Instance-signed replication: batches are larger than any user's request.
         .merge(

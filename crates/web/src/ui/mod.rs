@@ -15,6 +15,7 @@ pub mod i18n;
 mod incidents;
 mod login;
 mod map;
+mod map_context;
 mod messages;
 mod new_alert;
 mod queue;

@@ -4,6 +4,7 @@
 mod cla_day;
 mod coordinator;
 mod map;
+mod map_context;
 mod monitor;
 mod network;
 mod transition;
