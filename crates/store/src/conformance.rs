@@ -28,7 +28,7 @@ use kinga_ledger::{ChainVerifier, Event};
 use crate::{Commit, Store, StoreError};
 
 pub use alerts::check_alert_queries;
-pub use context::check_context_events;
+pub use context::{check_alert_keyset, check_context_events};
 pub use import::check_import;
 pub use incidents::{check_grants_and_keys, check_incident_tallies, check_incidents};
 pub use ledger::{
@@ -89,6 +89,7 @@ pub async fn run_all(store: Arc<dyn Store>) {
     check_transition_records(s).await;
     check_agreements(s).await;
     check_context_events(s).await;
+    check_alert_keyset(s).await;
     check_projection_rows(s).await;
     // Last: everything the checks wrote must still form unbroken chains.
     verified_ledger(s).await;

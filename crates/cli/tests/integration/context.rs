@@ -244,5 +244,5 @@ async fn context_events_are_imported_shown_and_never_counted(backend: Backend) {
 }
 on_both_stores!(
     context_events_are_imported_shown_and_never_counted,
-    context_events_are_imported_shown_and_never_counted
+    super::context_events_are_imported_shown_and_never_counted
 );

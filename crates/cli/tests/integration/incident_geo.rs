@@ -198,5 +198,5 @@ async fn incidents_leave_their_compartments_only_as_counts(backend: Backend) {
 }
 on_both_stores!(
     incidents_leave_their_compartments_only_as_counts,
-    incidents_leave_their_compartments_only_as_counts
+    super::incidents_leave_their_compartments_only_as_counts
 );
