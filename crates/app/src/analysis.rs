@@ -45,7 +45,8 @@ impl AlertExport {
             return Ok(None);
         }
         let page = self.app.alerts(&self.caller, self.query.clone()).await?;
-        self.query.offset += page.items.len();
+        // Keyset paging: the next page starts after this one's last alert.
+        self.query.before = page.items.last().map(|a| (a.received_at, a.id.clone()));
         if page.items.len() < self.query.limit {
             self.done = true;
         }
@@ -77,6 +78,8 @@ impl App {
         q.received_to = Some(q.received_to.map_or(now, |t| t.min(now)));
         q.limit = EXPORT_PAGE;
         q.offset = 0;
+        q.before = None;
+        q.no_total = true;
         let responders = self
             .caches
             .responders()
@@ -130,6 +133,7 @@ impl App {
             received_to: Some(to),
             sort: AlertSort::Newest,
             limit: EXPORT_PAGE,
+            no_total: true,
             ..AlertQuery::default()
         };
         loop {
@@ -141,7 +145,7 @@ impl App {
             if page.items.len() < q.limit {
                 break;
             }
-            q.offset += page.items.len();
+            q.before = page.items.last().map(|a| (a.received_at, a.id.clone()));
         }
         Ok(ind.finish())
     }

@@ -10,6 +10,7 @@ pub mod audit;
 pub mod auth;
 pub mod caches;
 pub mod clock;
+pub mod context;
 pub mod crypto;
 pub mod delivery;
 pub mod error;

@@ -134,6 +134,10 @@ impl App {
         q.received_to = Some(q.received_to.map_or(now, |t| t.min(now)));
         q.limit = EXPORT_PAGE;
         q.offset = 0;
+        // Keyset paging without a count on each page: reading n alerts costs n, where
+        // OFFSET paging re-read every earlier page (quadratic).
+        q.before = None;
+        q.no_total = true;
         let mut tally = MapTally::new(&base.full);
         loop {
             let page = self.alerts(caller, q.clone()).await?;
@@ -148,7 +152,7 @@ impl App {
             if page.items.len() < q.limit {
                 break;
             }
-            q.offset += page.items.len();
+            q.before = page.items.last().map(|a| (a.received_at, a.id.clone()));
         }
         tally
             .finish(hot)
@@ -188,6 +192,64 @@ impl App {
             threat_scale: params.threat_scale,
             places,
         })
+    }
+}
+
+/// A mission base on the map: where it stands and when it closes or closed.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct BaseMark {
+    /// The base's name.
+    pub base: String,
+    /// The departing mission.
+    pub mission: String,
+    /// P-code of its place.
+    pub place: String,
+    /// Latitude of its place (or its nearest enclosing area with a position).
+    pub lat: f64,
+    /// Longitude.
+    pub lon: f64,
+    /// The first day without the base.
+    pub closes_on: chrono::NaiveDate,
+    /// Closed on `today` (the first day without it has come); otherwise closing.
+    pub closed: bool,
+}
+
+impl App {
+    /// The bases of every withdrawal plan that have a located place, closed or closing as of
+    /// the local day `today`, for those who read transition plans (others get none).
+    pub async fn map_bases(
+        &self,
+        caller: &Caller,
+        today: chrono::NaiveDate,
+    ) -> AppResult<Vec<BaseMark>> {
+        if !caller.role.can(Permission::ReadTransition) {
+            return Ok(Vec::new());
+        }
+        let gaz = self.caches.gazetteer();
+        let mut out: Vec<BaseMark> = self
+            .withdrawal_plans(caller)
+            .await?
+            .into_iter()
+            .flat_map(|plan| {
+                let mission = plan.mission.clone();
+                plan.closures.into_iter().map(move |c| (mission.clone(), c))
+            })
+            .filter_map(|(mission, c)| {
+                let place = c.place?;
+                let (lat, lon) = gaz.point(&place)?;
+                Some(BaseMark {
+                    base: c.base,
+                    mission,
+                    place,
+                    lat,
+                    lon,
+                    closes_on: c.closes_on,
+                    closed: c.closes_on <= today,
+                })
+            })
+            .collect();
+        out.sort_by(|a, b| a.closes_on.cmp(&b.closes_on).then(a.base.cmp(&b.base)));
+        Ok(out)
     }
 }
 

@@ -290,6 +290,9 @@ impl Rebuilt {
             Payload::GbvimsImported { import } => {
                 self.put(Projection::GbvimsImports, &import.id, json_of(&import))
             }
+            Payload::ContextEventSaved { event } => {
+                self.put(Projection::ContextEvents, &event.id, json_of(&event))
+            }
         }
         Ok(())
     }
@@ -380,6 +383,7 @@ fn write_of(table: Projection, key: String, doc: Value) -> Result<Write, String>
         Projection::RecordConflicts => Write::RecordConflict(Box::new(de(table, &key, doc)?)),
         Projection::HrddpScreenings => Write::HrddpScreening(Box::new(de(table, &key, doc)?)),
         Projection::GbvimsImports => Write::GbvimsImport(Box::new(de(table, &key, doc)?)),
+        Projection::ContextEvents => Write::ContextEvent(Box::new(de(table, &key, doc)?)),
         Projection::ServiceProviders => Write::ServiceProvider(de(table, &key, doc)?),
         Projection::Referrals => Write::Referral(de(table, &key, doc)?),
         Projection::Interviews => Write::Interview(de(table, &key, doc)?),

@@ -79,12 +79,20 @@ enum Command {
         #[arg(long, allow_negative_numbers = true)]
         window_hours: Option<f64>,
     },
-    /// Import a registry from CSV (places, actors, responders, focal-points); all rows or none.
+    /// Import a registry from CSV (places, actors, responders, focal-points), or a public
+    /// conflict data set as context events for the map (`context --format ucdp-ged|acled`);
+    /// all rows or none.
     Import {
         /// What the file holds.
         kind: String,
         /// CSV file.
         file: String,
+        /// For `context`: the file's layout, `ucdp-ged` or `acled`.
+        #[arg(long)]
+        format: Option<String>,
+        /// For `context`: the licence note kept with every event (default: the data set's).
+        #[arg(long)]
+        licence: Option<String>,
     },
     /// Community focal points.
     #[command(subcommand)]
@@ -522,7 +530,31 @@ async fn main() -> anyhow::Result<()> {
             keep_anchor(&app);
             Ok(())
         }
-        Command::Import { kind, file } => {
+        Command::Import {
+            kind,
+            file,
+            format,
+            licence,
+        } if kind == "context" => {
+            let Some(format) = format else {
+                anyhow::bail!("kinga import context needs --format ucdp-ged or --format acled");
+            };
+            let dataset: kinga_domain::analysis::context::ContextDataset = format.parse()?;
+            let text =
+                std::fs::read_to_string(&file).with_context(|| format!("cannot read {file}"))?;
+            let app = runtime::open_app(&settings).await?;
+            let r = app
+                .import_context(&cli_caller(), dataset, &text, licence.as_deref())
+                .await?;
+            println!(
+                "imported {} {} context events from {file}",
+                r.events,
+                dataset.label()
+            );
+            keep_anchor(&app);
+            Ok(())
+        }
+        Command::Import { kind, file, .. } => {
             let kind: ImportKind = kind.parse()?;
             let text =
                 std::fs::read_to_string(&file).with_context(|| format!("cannot read {file}"))?;

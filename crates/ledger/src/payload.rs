@@ -5,6 +5,7 @@ use serde::{Deserialize, Serialize};
 
 use kinga_domain::agreement::Agreement;
 use kinga_domain::alert::AlertEvent;
+use kinga_domain::analysis::context::ContextEvent;
 use kinga_domain::audit::AuditEntry;
 use kinga_domain::compartment::{Compartment, CompartmentKey, UserGrant};
 use kinga_domain::incident::Incident;
@@ -184,6 +185,12 @@ pub enum Payload {
         /// The import.
         import: kinga_domain::incident::report::gbvims::GbvimsImport,
     },
+    /// An event of a public conflict data set (UCDP GED, ACLED) was imported as context for
+    /// the map, with its source and licence note; importing it again replaces it.
+    ContextEventSaved {
+        /// The event as imported.
+        event: ContextEvent,
+    },
 }
 
 impl Payload {
@@ -219,6 +226,7 @@ impl Payload {
             Payload::AgreementSaved { .. } => "agreement_saved",
             Payload::HrddpScreeningSaved { .. } => "hrddp_screening_saved",
             Payload::GbvimsImported { .. } => "gbvims_imported",
+            Payload::ContextEventSaved { .. } => "context_event_saved",
         }
     }
 }

@@ -4,6 +4,7 @@
 
 mod care;
 mod check;
+mod context;
 mod error;
 mod import;
 mod incidents;
@@ -490,6 +491,13 @@ impl Store for PostgresStore {
     ) -> StoreResult<Vec<kinga_domain::incident::report::gbvims::GbvimsImport>> {
         self.list("SELECT doc FROM gbvims_imports ORDER BY id")
             .await
+    }
+
+    async fn context_events(
+        &self,
+        query: &kinga_store::ContextQuery,
+    ) -> StoreResult<Vec<kinga_domain::analysis::context::ContextEvent>> {
+        Ok(context::events(&self.client().await?, query).await?)
     }
 
     async fn projection_rows(

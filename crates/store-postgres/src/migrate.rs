@@ -77,6 +77,11 @@ const MIGRATIONS: &[(i32, &str, &str)] = &[
         include_str!("../migrations/0013_monitoring_more.sql"),
     ),
     (
+        14,
+        "context events",
+        include_str!("../migrations/0014_context_events.sql"),
+    ),
+    (
         18,
         "record conflicts",
         include_str!("../migrations/0018_record_conflicts.sql"),

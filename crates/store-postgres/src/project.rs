@@ -292,6 +292,7 @@ pub(crate) async fn apply(tx: &Transaction<'_>, write: &Write) -> Result<()> {
         Write::TransitionRecord { .. } | Write::RemoveTransitionRecord { .. } => {
             crate::transition_records::write(tx, write).await?
         }
+        Write::ContextEvent(_) => crate::context::write(tx, write).await?,
     }
     Ok(())
 }

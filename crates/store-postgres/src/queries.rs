@@ -189,6 +189,12 @@ fn alert_filter(q: &AlertQuery) -> Filter {
         let p = f.arg(u.clone());
         f.clauses.push(format!("taken_by = {p}"));
     }
+    if let Some((t, id)) = &q.before {
+        let (pt, pid) = (f.arg(*t), f.arg(id.clone()));
+        f.clauses.push(format!(
+            "(received_at < {pt} OR (received_at = {pt} AND id < {pid}))"
+        ));
+    }
     f
 }
 
@@ -205,14 +211,17 @@ pub(crate) async fn alerts(
         .read_only(true)
         .start()
         .await?;
-    let count = tx
-        .prepare_cached(&format!("SELECT count(*) FROM alerts {filter}"))
-        .await?;
-    let total: i64 = tx
-        .query_one(&count, &f.refs())
-        .await?
-        .try_get(0)
-        .map_err(corrupt)?;
+    let total: i64 = if q.no_total {
+        0
+    } else {
+        let count = tx
+            .prepare_cached(&format!("SELECT count(*) FROM alerts {filter}"))
+            .await?;
+        tx.query_one(&count, &f.refs())
+            .await?
+            .try_get(0)
+            .map_err(corrupt)?
+    };
     let limit = page_limit(q.limit);
     let mut items = Vec::new();
     if limit > 0 {

@@ -85,6 +85,7 @@ fn columns_of(table: Projection) -> &'static [&'static str] {
         Projection::RecordConflicts => &["id", "kind", "record", "compartment"],
         Projection::HrddpScreenings => &["id", "unit"],
         Projection::GbvimsImports => &["id", "provider"],
+        Projection::ContextEvents => &["id", "dataset", "occurred_on"],
     }
 }
 

@@ -4,6 +4,7 @@
 mod care;
 mod check;
 mod connect;
+mod context;
 mod error;
 mod import;
 mod incidents;
@@ -506,6 +507,14 @@ impl Store for SqliteStore {
             "GBVIMS import",
         )
         .await
+    }
+
+    async fn context_events(
+        &self,
+        query: &kinga_store::ContextQuery,
+    ) -> StoreResult<Vec<kinga_domain::analysis::context::ContextEvent>> {
+        let q = query.clone();
+        self.read(move |c| context::events(c, &q)).await
     }
 
     async fn projection_rows(

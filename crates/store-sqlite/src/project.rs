@@ -280,6 +280,7 @@ pub(crate) fn apply(conn: &Connection, write: &Write) -> Result<()> {
         Write::TransitionRecord { .. } | Write::RemoveTransitionRecord { .. } => {
             crate::transition_records::write(conn, write)?
         }
+        Write::ContextEvent(_) => crate::context::write(conn, write)?,
     }
     Ok(())
 }

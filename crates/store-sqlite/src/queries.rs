@@ -170,6 +170,12 @@ fn alert_filter(q: &AlertQuery) -> (String, Vec<Value>) {
         clauses.push("taken_by = ?".into());
         args.push(Value::Text(u.clone()));
     }
+    if let Some((t, id)) = &q.before {
+        clauses.push("(received_at < ? OR (received_at = ? AND id < ?))".into());
+        args.push(Value::Text(ts(*t)));
+        args.push(Value::Text(ts(*t)));
+        args.push(Value::Text(id.clone()));
+    }
     let filter = if clauses.is_empty() {
         String::new()
     } else {
@@ -194,9 +200,12 @@ pub(crate) fn alerts(conn: &Connection, q: &AlertQuery) -> Result<AlertPage> {
     };
     // One snapshot, so the total and the page agree.
     let tx = conn.unchecked_transaction()?;
-    let total: i64 = tx
-        .prepare_cached(&format!("SELECT count(*) FROM alerts {filter}"))?
-        .query_row(params_from_iter(args.iter()), |r| r.get(0))?;
+    let total: i64 = if q.no_total {
+        0
+    } else {
+        tx.prepare_cached(&format!("SELECT count(*) FROM alerts {filter}"))?
+            .query_row(params_from_iter(args.iter()), |r| r.get(0))?
+    };
     let limit = page_limit(q.limit);
     let mut items = Vec::with_capacity(limit);
     if limit > 0 {

@@ -8,6 +8,7 @@
 pub mod fixtures;
 
 mod alerts;
+mod context;
 mod import;
 mod incidents;
 mod ledger;
@@ -28,6 +29,7 @@ use kinga_ledger::{ChainVerifier, Event};
 use crate::{Commit, Store, StoreError};
 
 pub use alerts::check_alert_queries;
+pub use context::{check_alert_keyset, check_context_events};
 pub use import::check_import;
 pub use incidents::{check_grants_and_keys, check_incident_tallies, check_incidents};
 pub use ledger::{
@@ -90,6 +92,8 @@ pub async fn run_all(store: Arc<dyn Store>) {
     check_agreements(s).await;
     check_record_conflicts(s).await;
     check_monitoring_more(s).await;
+    check_context_events(s).await;
+    check_alert_keyset(s).await;
     check_projection_rows(s).await;
     // Last: everything the checks wrote must still form unbroken chains.
     verified_ledger(s).await;

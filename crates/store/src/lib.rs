@@ -257,6 +257,12 @@ pub trait Store: Send + Sync + 'static {
     async fn gbvims_imports(
         &self,
     ) -> StoreResult<Vec<kinga_domain::incident::report::gbvims::GbvimsImport>>;
+    /// One page of context events (UCDP GED, ACLED) the query selects, newest day first,
+    /// then id descending.
+    async fn context_events(
+        &self,
+        query: &ContextQuery,
+    ) -> StoreResult<Vec<kinga_domain::analysis::context::ContextEvent>>;
 
     /// Rows of a projection table in key order after `after`, at most `limit`, each with its
     /// record as stored (`kinga verify` compares them with the ledger).

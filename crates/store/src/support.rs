@@ -294,6 +294,7 @@ pub fn describe(write: &Write) -> String {
         Write::RecordConflict(c) => format!("conflict {} on {} {}", c.id, c.kind, c.record),
         Write::HrddpScreening(s) => format!("HRDDP screening {}", s.id),
         Write::GbvimsImport(i) => format!("GBVIMS import {}", i.id),
+        Write::ContextEvent(e) => format!("context event {}", e.id),
     }
 }
 
@@ -526,6 +527,11 @@ pub fn expected_columns(
         Projection::GbvimsImports => {
             vec![("id", text(doc, "id")), ("provider", text(doc, "provider"))]
         }
+        Projection::ContextEvents => vec![
+            ("id", text(doc, "id")),
+            ("dataset", text(doc, "dataset")),
+            ("occurred_on", text(doc, "date")),
+        ],
     })
 }
 

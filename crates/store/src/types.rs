@@ -4,6 +4,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 use kinga_domain::agreement::Agreement;
+use kinga_domain::analysis::context::ContextEvent;
 use kinga_domain::compartment::{Compartment, CompartmentKey, UserGrant};
 use kinga_domain::conflict::RecordConflict;
 use kinga_domain::incident::care::{Interview, Referral, ServiceProvider};
@@ -143,6 +144,8 @@ pub enum Write {
     HrddpScreening(Box<kinga_domain::incident::hrddp::Screening>),
     /// Insert or replace an imported GBVIMS table, by id.
     GbvimsImport(Box<kinga_domain::incident::report::gbvims::GbvimsImport>),
+    /// Insert or replace an imported context event (UCDP GED, ACLED), by id.
+    ContextEvent(Box<ContextEvent>),
 }
 
 /// The first answer given for an idempotency key.
@@ -221,6 +224,15 @@ pub struct AlertQuery {
     pub limit: usize,
     /// Rows to skip.
     pub offset: usize,
+    /// Keyset paging for [`AlertSort::Newest`]: only alerts after this `(received_at, id)`
+    /// in that order (the last alert of the previous page), so page n costs what page 1
+    /// does, where `offset` reads and drops every row before it.
+    #[serde(default)]
+    pub before: Option<(DateTime<Utc>, String)>,
+    /// Do not count the matches (`total` is then 0): whoever reads every page needs no
+    /// count on each.
+    #[serde(default)]
+    pub no_total: bool,
 }
 
 /// A page of alerts and the number that match in all.
@@ -359,11 +371,13 @@ pub enum Projection {
     HrddpScreenings,
     /// Imported GBVIMS aggregate tables, keyed by id.
     GbvimsImports,
+    /// Imported context events (UCDP GED, ACLED), keyed by id.
+    ContextEvents,
 }
 
 impl Projection {
     /// Every projection table.
-    pub const ALL: [Projection; 26] = [
+        pub const ALL: [Projection; 27] = [
         Projection::Alerts,
         Projection::Places,
         Projection::Actors,
@@ -390,6 +404,7 @@ impl Projection {
         Projection::RecordConflicts,
         Projection::HrddpScreenings,
         Projection::GbvimsImports,
+        Projection::ContextEvents,
     ];
 
     /// The table's name.
@@ -421,6 +436,7 @@ impl Projection {
             Projection::RecordConflicts => "record_conflicts",
             Projection::HrddpScreenings => "hrddp_screenings",
             Projection::GbvimsImports => "gbvims_imports",
+            Projection::ContextEvents => "context_events",
         }
     }
 }
@@ -460,4 +476,21 @@ pub struct ImportReport {
     pub rows: u64,
     /// Head (last sequence number, hash) of each imported origin's chain.
     pub heads: std::collections::BTreeMap<String, (u64, String)>,
+}
+
+/// Which context events to read: those that happened in a window of days, newest first,
+/// one page after a keyset cursor.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ContextQuery {
+    /// First day (included).
+    pub from: Option<chrono::NaiveDate>,
+    /// Last day (included).
+    pub to: Option<chrono::NaiveDate>,
+    /// Only this data set.
+    pub dataset: Option<kinga_domain::analysis::context::ContextDataset>,
+    /// Read after this `(day, id)` in the order newest day first, then id descending: the
+    /// last event of the previous page.
+    pub after: Option<(chrono::NaiveDate, String)>,
+    /// Most events in the page.
+    pub limit: usize,
 }

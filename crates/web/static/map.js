@@ -55,16 +55,71 @@
   areas.addTo(map);
   map.fitBounds(areas.getBounds());
   var points = L.layerGroup().addTo(map), hot = L.layerGroup().addTo(map);
+  // Context events (public data sets, never counted as alerts) and the mission's bases: a
+  // layer each, with marks of their own shape.
+  var context = L.layerGroup().addTo(map), bases = L.layerGroup().addTo(map);
   var overlays = {};
   overlays[tx.getAttribute('data-areas')] = areas;
   overlays[tx.getAttribute('data-alerts')] = points;
   overlays[tx.getAttribute('data-hotspots')] = hot;
+  overlays[tx.getAttribute('data-context')] = context;
+  overlays[tx.getAttribute('data-bases')] = bases;
+  // Incidents, for those who read them: records of their compartments, counts of the others.
+  var incidents = L.layerGroup().addTo(map);
+  overlays[tx.getAttribute('data-incidents')] = incidents;
   L.control.layers(null, overlays).addTo(map);
   var status = el('p', '', 'hint');
   status.id = 'map-status';
   status.setAttribute('role', 'status');
   live.parentNode.insertBefore(status, live.nextSibling);
 
+  Array.prototype.forEach.call(svg.querySelectorAll('rect.base'), function (r) {
+    var closed = r.getAttribute('data-closed') === 'true';
+    var m = L.marker([+r.getAttribute('data-lat'), +r.getAttribute('data-lon')], {
+      icon: L.divIcon({ className: 'base-mk' + (closed ? ' closed' : ''), html: '<i></i>', iconSize: [16, 16] }),
+      keyboard: false
+    });
+    var t = r.querySelector('title');
+    m.bindTooltip(t ? t.textContent : r.getAttribute('data-base'));
+    bases.addLayer(m);
+  });
+  function drawContext(items) {
+    items.forEach(function (e) {
+      var m = L.marker([e.lat, e.lon], {
+        icon: L.divIcon({ className: 'ctx-mk', html: '<i></i>', iconSize: [14, 14] }),
+        keyboard: false
+      });
+      var box = el('div');
+      box.appendChild(el('strong', e.event_type));
+      box.appendChild(el('div', e.date + ' · ' + (e.actors || []).join('; ')));
+      if (e.location) box.appendChild(el('div', e.location));
+      if (e.fatalities !== null && e.fatalities !== undefined) box.appendChild(el('div', '† ' + e.fatalities));
+      box.appendChild(el('small', e.licence));
+      m.bindPopup(box);
+      context.addLayer(m);
+    });
+  }
+  function drawIncidents(fc) {
+    fc.features.forEach(function (f) {
+      if (!f.geometry) return;
+      var p = f.properties, ll = [f.geometry.coordinates[1], f.geometry.coordinates[0]];
+      if (p.kind === 'record') {
+        var m = L.marker(ll, {
+          icon: L.divIcon({ className: 'inc-mk', html: '<i></i>', iconSize: [14, 14] }), keyboard: false
+        });
+        var box = el('div');
+        box.appendChild(el('strong', p.violations));
+        box.appendChild(el('div', p.occurred_on + ' · ' + p.state + ' · ' + p.compartment));
+        if (p.perpetrators) box.appendChild(el('div', p.perpetrators));
+        m.bindPopup(box);
+        incidents.addLayer(m);
+      } else {
+        incidents.addLayer(L.circleMarker(ll, {
+          radius: 9, color: '#704', weight: 2, dashArray: '3', fillOpacity: 0.1, className: 'inc-agg'
+        }).bindTooltip((p.place_name || p.place_code) + ': ' + (p.suppressed ? '<5' : p.incidents)));
+      }
+    });
+  }
   function day(iso, minus) {
     var p = iso.split('-');
     var t = Date.UTC(+p[0], +p[1] - 1, +p[2]) - minus * 86400000;
@@ -178,6 +233,22 @@
       });
     }
     page(0).catch(function () { status.textContent = ''; });
+    context.clearLayers();
+    var w = windowDays(), cq = 'from=' + w.from + '&to=' + w.to + '&limit=2000';
+    if (val('actor')) cq += '&actor=' + encodeURIComponent(val('actor'));
+    incidents.clearLayers();
+    var iq = 'from=' + w.from + '&to=' + w.to;
+    if (val('actor')) iq += '&actor=' + encodeURIComponent(val('actor'));
+    getJson('/api/v1/map/incidents?' + iq).then(function (fc) {
+      if (g !== generation) return;
+      drawIncidents(fc);
+      live.setAttribute('data-incidents', String(fc.features.length));
+    }).catch(function () {});
+    getJson('/api/v1/map/context?' + cq).then(function (p) {
+      if (g !== generation) return;
+      drawContext(p.items);
+      live.setAttribute('data-context', String(p.items.length));
+    }).catch(function () {});
   }
   function label() {
     var w = windowDays(), out = d.getElementById('m-back-out'), win = d.querySelector('#map-window strong');
@@ -188,7 +259,7 @@
   function changed() {
     label();
     if (window.history && history.replaceState) {
-      var qs = ['days', 'back', 'threat_type', 'state'].map(function (n) {
+      var qs = ['days', 'back', 'threat_type', 'state', 'actor'].map(function (n) {
         return n + '=' + encodeURIComponent(val(n));
       }).join('&');
       history.replaceState(null, '', '/map?' + qs);

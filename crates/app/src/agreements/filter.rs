@@ -158,6 +158,12 @@ impl SharingFilter {
                 "{} events are this instance's own business and never cross",
                 payload.kind()
             )),
+            // Each instance imports public data sets from their source under their own
+            // terms (ACLED's forbid passing the data on), so they never travel by sync.
+            Payload::ContextEventSaved { .. } => Crossing::Withhold(
+                "context events are imported from their data set by each instance, never passed on"
+                    .into(),
+            ),
         }
     }
 

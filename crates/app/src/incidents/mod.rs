@@ -6,6 +6,7 @@
 mod care;
 mod derive;
 mod gbvims;
+pub mod geo;
 mod grants;
 mod hrddp;
 pub(crate) mod keys;

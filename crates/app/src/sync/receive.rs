@@ -399,7 +399,8 @@ impl App {
                 | Payload::PeerSaved { .. }
                 | Payload::AgreementSaved { .. }
                 | Payload::HrddpScreeningSaved { .. }
-                | Payload::GbvimsImported { .. }) => {
+                | Payload::GbvimsImported { .. }
+                | Payload::ContextEventSaved { .. }) => {
                     return Err(refuse(format!(
                         "event {} is a {} event, which never crosses between instances",
                         e.id,

@@ -1,6 +1,6 @@
 """Read a Kinga export with the ecosystem's own library and print what it found as JSON.
 
-usage: exports_check.py csv|geojson|xlsx FILE
+usage: exports_check.py csv|geojson|xlsx|incidents-geojson FILE
 - csv: libhxl reads the file (header row, then HXL hashtags) and reports the hashtags it
   recognised (tag, attributes) and the number of data rows;
 - geojson: the `geojson` package parses it; reports its type, validity, the number of
@@ -45,5 +45,17 @@ elif kind == "xlsx":
     ws = wb.worksheets[0]
     rows = [[c for c in r] for r in ws.iter_rows(values_only=True)]
     print(json.dumps({"sheet": ws.title, "rows": rows}, default=str))
+elif kind == "incidents-geojson":
+    import geojson
+
+    with open(path, encoding="utf-8") as f:
+        fc = geojson.load(f)
+    print(json.dumps({
+        "type": fc["type"],
+        "valid": fc.is_valid,
+        "features": len(fc["features"]),
+        "kinds": sorted(x["properties"]["kind"] for x in fc["features"]),
+        "points": sum(1 for x in fc["features"] if x["geometry"] and x["geometry"]["type"] == "Point"),
+    }))
 else:
     sys.exit(f"unknown kind {kind}")

@@ -4,6 +4,7 @@
 
 pub mod boundaries;
 pub mod cluster;
+pub mod context;
 mod grid;
 pub mod hotspots;
 pub mod indicators;

@@ -8,6 +8,7 @@
 pub mod care;
 mod check;
 pub mod hrddp;
+pub mod geo;
 mod parts;
 pub mod report;
 pub mod sanitise;

@@ -233,6 +233,8 @@ impl ListParams {
             sort,
             limit: self.limit.unwrap_or(50).clamp(1, 500) as usize,
             offset: self.offset.unwrap_or(0).min(10_000_000) as usize,
+            before: None,
+            no_total: false,
         })
     }
 }

@@ -109,3 +109,82 @@ pub async fn summary(
     let params = h.params()?;
     Ok(Json(st.app.map_summary(&caller, q, &params).await?))
 }
+
+/// Which context events to read.
+#[derive(Debug, Default, Deserialize, IntoParams)]
+pub struct ContextParams {
+    /// First day (`YYYY-MM-DD`, included).
+    pub from: Option<chrono::NaiveDate>,
+    /// Last day (`YYYY-MM-DD`, included).
+    pub to: Option<chrono::NaiveDate>,
+    /// Only this data set: `ucdp_ged` or `acled`.
+    pub dataset: Option<String>,
+    /// Only events naming this actor (part of a name, any case or accent).
+    pub actor: Option<String>,
+    /// The previous page's `next` cursor.
+    pub after: Option<String>,
+    /// Page size, 1–2000 (default 1000).
+    pub limit: Option<usize>,
+}
+
+impl ContextParams {
+    /// The application's filter, checked.
+    pub fn filter(&self) -> Result<kinga_app::context::ContextFilter, WebError> {
+        let dataset = match self.dataset.as_deref().map(str::trim) {
+            None | Some("") => None,
+            Some(d) => Some(d.parse().map_err(
+                |e: kinga_domain::analysis::context::ContextError| WebError::invalid(e.to_string()),
+            )?),
+        };
+        let after = match self.after.as_deref() {
+            None | Some("") => None,
+            Some(c) => Some(parse_cursor(c)?),
+        };
+        Ok(kinga_app::context::ContextFilter {
+            from: self.from,
+            to: self.to,
+            dataset,
+            actor: self.actor.clone(),
+            after,
+            limit: self.limit.unwrap_or(1000),
+        })
+    }
+}
+
+/// A keyset cursor, `YYYY-MM-DD~<id>`.
+fn parse_cursor(c: &str) -> Result<(chrono::NaiveDate, String), WebError> {
+    let bad = || WebError::invalid("after must be a cursor given as `next` by a previous page");
+    let (day, id) = c.split_once('~').ok_or_else(bad)?;
+    let day = chrono::NaiveDate::parse_from_str(day, "%Y-%m-%d").map_err(|_| bad())?;
+    Ok((day, id.to_string()))
+}
+
+/// A page of context events.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ContextEventPage {
+    /// Events of public conflict data sets (UCDP GED, ACLED), newest day first; each keeps
+    /// its data set, source and licence note. Never counted in Kinga's own figures.
+    pub items: Vec<kinga_domain::analysis::context::ContextEvent>,
+    /// Cursor of the next page (`after=`), absent on the last page.
+    pub next: Option<String>,
+}
+
+/// Imported context events (UCDP GED, ACLED; `kinga import context`) for the map's layer of
+/// their own, newest day first, paged by keyset. They are someone else's record: the map
+/// shows them beside the alerts and no count of Kinga's includes them.
+#[utoipa::path(get, path = "/api/v1/map/context", tag = "map", params(ContextParams),
+    responses((status = 200, body = ContextEventPage), (status = 401, body = crate::error::ErrorBody),
+        (status = 403, body = crate::error::ErrorBody), (status = 422, body = crate::error::ErrorBody)),
+    security(("bearer" = [])))]
+pub async fn context(
+    State(st): State<AppState>,
+    user: ReadUser,
+    ApiQuery(p): ApiQuery<ContextParams>,
+) -> Result<Json<ContextEventPage>, WebError> {
+    let caller = user.caller();
+    let page = st.app.context_events(&caller, &p.filter()?).await?;
+    Ok(Json(ContextEventPage {
+        items: page.items,
+        next: page.next.map(|(d, id)| format!("{d}~{id}")),
+    }))
+}

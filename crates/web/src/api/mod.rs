@@ -7,6 +7,7 @@ pub mod conflicts;
 pub mod exports;
 pub mod gbvims;
 pub mod hrddp;
+pub mod incident_exports;
 pub mod incidents;
 pub mod map;
 pub mod me;
@@ -73,7 +74,8 @@ use crate::{AppState, WebError};
         conflicts::list,
         media::get_media, media::transcript,
         hrddp::record, hrddp::list, hrddp::screen, hrddp::get_one,
-        gbvims::import, gbvims::report
+        gbvims::import, gbvims::report,
+        map::context, incident_exports::csv, incident_exports::geojson, incident_exports::map
     ),
     components(schemas(crate::error::ErrorBody, crate::error::ErrorDetail)),
     modifiers(&BearerAuth),
@@ -315,6 +317,13 @@ pub fn routes() -> Router<AppState> {
         .route("/api/v1/hrddp/screenings/{id}", get(hrddp::get_one))
         .route("/api/v1/gbvims/imports", post(gbvims::import))
         .route("/api/v1/reports/gbvims", get(gbvims::report))
+        .route("/api/v1/map/context", get(map::context))
+        .route("/api/v1/exports/incidents.csv", get(incident_exports::csv))
+        .route(
+            "/api/v1/exports/incidents.geojson",
+            get(incident_exports::geojson),
+        )
+        .route("/api/v1/map/incidents", get(incident_exports::map))
         .layer(axum::extract::DefaultBodyLimit::max(MAX_BODY))
         // Instance-signed replication: batches are larger than any user's request.
         .merge(

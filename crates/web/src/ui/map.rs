@@ -63,6 +63,7 @@ pub struct MapQuery {
     state: Option<String>,
     colour: Option<String>,
     risk_sort: Option<String>,
+    actor: Option<String>,
 }
 
 impl MapQuery {
@@ -91,6 +92,8 @@ pub struct MapFilters {
     pub by_risk: bool,
     /// How the risk table is sorted.
     pub risk_sort: String,
+    /// Part of an actor's name the context events must name, or empty for all.
+    pub actor: String,
 }
 
 impl From<MapQuery> for MapFilters {
@@ -122,6 +125,13 @@ impl From<MapQuery> for MapFilters {
             state,
             by_risk: q.colour.as_deref() == Some("risk"),
             risk_sort,
+            actor: q
+                .actor
+                .unwrap_or_default()
+                .trim()
+                .chars()
+                .take(100)
+                .collect(),
         }
     }
 }
@@ -244,6 +254,12 @@ async fn map_page(cx: &Ctx, f: MapFilters) -> UiResult {
     } else {
         None
     };
+    let extras = match DRAWING.as_ref() {
+        Some(d) => {
+            Some(super::map_context::extras(cx, &d.proj, first, last, &f.actor, today).await?)
+        }
+        None => None,
+    };
     let by_risk = f.by_risk && risk.is_some();
     let (classes, legend) = match risk.as_ref().filter(|_| by_risk) {
         Some(r) => risk_classes(cx, r, s.areas.len()),
@@ -292,8 +308,10 @@ async fn map_page(cx: &Ctx, f: MapFilters) -> UiResult {
         .collect();
     let offset = now.with_timezone(&tz).format("%:z").to_string();
     let view = context! {
-        svg => Value::from_safe_string(svg(cx, &s, &classes)?),
-        f => context! { days => f.days, back => f.back, threat => &f.threat, state => &f.state, by_risk => by_risk, risk_sort => &f.risk_sort },
+        svg => Value::from_safe_string(super::map_context::with_marks(svg(cx, &s, &classes)?, extras.as_ref().map_or("", |e| e.marks.as_str()))),
+        f => context! { days => f.days, back => f.back, threat => &f.threat, state => &f.state, by_risk => by_risk, risk_sort => &f.risk_sort, actor => &f.actor },
+        ctx => extras.as_ref().map(|e| e.context.clone()),
+        bases => extras.as_ref().map(|e| e.bases.clone()),
         risk => risk.as_ref().map(|r| risk_view(cx, r, &f)),
         windows => WINDOWS.iter().map(|d| context! { days => d, label => cx.t(&format!("mp_days_{d}")).to_string() }).collect::<Vec<_>>(),
         max_back => MAX_BACK,
@@ -431,6 +449,7 @@ mod tests {
             state: Some(state.into()),
             colour: None,
             risk_sort: Some("vulnerability".into()),
+            actor: None,
         }
         .into()
     }

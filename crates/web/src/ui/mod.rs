@@ -17,6 +17,7 @@ mod incidents;
 mod login;
 pub(crate) use login::ClientIp;
 mod map;
+mod map_context;
 mod messages;
 mod new_alert;
 mod queue;

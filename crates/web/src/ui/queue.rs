@@ -173,6 +173,8 @@ impl Filters {
             sort: AlertSort::Queue,
             limit: PAGE_SIZE,
             offset: (self.page - 1) * PAGE_SIZE,
+            before: None,
+            no_total: false,
         }
     }
 

@@ -12,7 +12,7 @@ use super::{at_width, browser, click, fits, screenshot, sign_in, text_of};
 use crate::harness::{Backend, Server};
 
 /// Wait until `css` matches an element.
-async fn wait_for(c: &Client, css: &str, what: &str) {
+pub(super) async fn wait_for(c: &Client, css: &str, what: &str) {
     c.wait()
         .at_most(Duration::from_secs(20))
         .for_element(Locator::Css(css))
@@ -35,7 +35,7 @@ async fn text_becomes(c: &Client, css: &str, want: &str) {
 }
 
 /// Every resource the page loaded came from `origin`.
-async fn nothing_from_elsewhere(c: &Client, origin: &str) {
+pub(super) async fn nothing_from_elsewhere(c: &Client, origin: &str) {
     let urls = c
         .execute(
             "return performance.getEntriesByType('resource').map(e => e.name)\

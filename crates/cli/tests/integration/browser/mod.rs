@@ -5,6 +5,7 @@ mod care;
 mod cla_day;
 mod coordinator;
 mod map;
+mod map_context;
 mod monitor;
 mod network;
 mod transition;
