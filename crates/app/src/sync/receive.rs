@@ -9,7 +9,7 @@ use std::collections::{BTreeMap, HashMap};
 use kinga_domain::Alert;
 use kinga_domain::AlertEvent;
 use kinga_domain::peer::Peer;
-use kinga_domain::transition::{RecordKind, TransitionRecord};
+use kinga_domain::transition::TransitionRecord;
 use kinga_handover::{Item, PackageReader, PublicKey, ReaderOptions};
 use kinga_ledger::{Event, Payload};
 use kinga_store::{StoreError, Write};
@@ -159,24 +159,16 @@ impl App {
     /// The rows `events` (new, in order) change, from the rows held now.
     /// The stored version of a transition record, if this instance holds it.
     async fn transition_record_version(&self, record: &TransitionRecord) -> AppResult<Option<u64>> {
-        Ok(self
-            .store
-            .transition_records(record.kind())
-            .await?
-            .into_iter()
-            .find(|r| r.id() == record.id())
-            .map(|r| r.stamp().version))
+        self.stored_record_version(record.id()).await
     }
 
     /// The stored version of a transition record known only by its id (a removal).
     async fn stored_record_version(&self, id: &str) -> AppResult<Option<u64>> {
-        for kind in RecordKind::ALL {
-            let found = self.store.transition_records(kind).await?;
-            if let Some(r) = found.into_iter().find(|r| r.id() == id) {
-                return Ok(Some(r.stamp().version));
-            }
-        }
-        Ok(None)
+        Ok(self
+            .store
+            .transition_record(id)
+            .await?
+            .map(|r| r.stamp().version))
     }
 
     async fn project(&self, events: &[Event]) -> AppResult<Vec<Write>> {
@@ -252,10 +244,8 @@ impl App {
                         Some(v) => Some(*v),
                         None => self
                             .store
-                            .capacity_plans()
+                            .capacity_plan(&plan.id)
                             .await?
-                            .into_iter()
-                            .find(|p| p.id == plan.id)
                             .map(|p| p.version),
                     };
                     versions.insert(key, plan.version);
@@ -268,13 +258,7 @@ impl App {
                     let key = format!("capacity:{plan}");
                     let expected = match versions.remove(&key) {
                         Some(v) => Some(v),
-                        None => self
-                            .store
-                            .capacity_plans()
-                            .await?
-                            .into_iter()
-                            .find(|p| p.id == plan)
-                            .map(|p| p.version),
+                        None => self.store.capacity_plan(&plan).await?.map(|p| p.version),
                     };
                     if let Some(v) = expected {
                         writes.push(Write::RemoveCapacityPlan {
@@ -289,10 +273,8 @@ impl App {
                         Some(v) => Some(*v),
                         None => self
                             .store
-                            .withdrawal_plans()
+                            .withdrawal_plan(&plan.id)
                             .await?
-                            .into_iter()
-                            .find(|p| p.id == plan.id)
                             .map(|p| p.version),
                     };
                     versions.insert(key, plan.version);

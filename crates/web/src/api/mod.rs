@@ -67,7 +67,8 @@ use crate::{AppState, WebError};
         transition_records::roster, transition_records::list_notes,
         transition_records::save_note, transition_records::remove_note,
         agreements::list, agreements::add, agreements::revoke,
-        media::get_media, media::transcript
+        media::get_media, media::transcript,
+        transition_broadcasts::preview
     ),
     components(schemas(crate::error::ErrorBody, crate::error::ErrorDetail)),
     modifiers(&BearerAuth),
@@ -236,6 +237,10 @@ pub fn routes() -> Router<AppState> {
         .route(
             "/api/v1/transition/broadcasts/{id}",
             get(transition_broadcasts::get_one),
+        )
+        .route(
+            "/api/v1/transition/broadcasts/preview",
+            post(transition_broadcasts::preview),
         )
         .route(
             "/api/v1/transition/after-closure",

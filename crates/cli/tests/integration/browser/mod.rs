@@ -7,6 +7,7 @@ mod map;
 mod monitor;
 mod network;
 mod transition;
+mod transition_pages;
 mod transition_records;
 mod transition_routing;
 mod voice;

@@ -19,7 +19,10 @@ mod monitoring;
 mod transition;
 mod transition_more;
 mod transition_routing;
+mod transition_reasons;
 mod work;
+
+pub use transition_reasons::reason_words;
 
 /// Every table of the catalogue: `(key, English, French)` rows.
 const CATALOGUES: &[&[(&str, &str, &str)]] = &[
@@ -31,6 +34,7 @@ const CATALOGUES: &[&[(&str, &str, &str)]] = &[
     transition::CATALOGUE,
     transition_routing::CATALOGUE,
     transition_more::CATALOGUE,
+    transition_reasons::CATALOGUE,
 ];
 
 static INDEX: LazyLock<HashMap<&'static str, (&'static str, &'static str)>> = LazyLock::new(|| {
