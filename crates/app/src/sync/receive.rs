@@ -242,11 +242,7 @@ impl App {
                     let key = format!("capacity:{}", plan.id);
                     let expected = match versions.get(&key) {
                         Some(v) => Some(*v),
-                        None => self
-                            .store
-                            .capacity_plan(&plan.id)
-                            .await?
-                            .map(|p| p.version),
+                        None => self.store.capacity_plan(&plan.id).await?.map(|p| p.version),
                     };
                     versions.insert(key, plan.version);
                     writes.push(Write::CapacityPlan {

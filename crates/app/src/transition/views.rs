@@ -7,8 +7,8 @@ use serde::Serialize;
 
 use kinga_domain::compartment::Compartment;
 use kinga_domain::people::Permission;
-use kinga_domain::transition::after_closure::Span;
 use kinga_domain::place::Gazetteer;
+use kinga_domain::transition::after_closure::Span;
 use kinga_domain::transition::{
     BaseClosure, Book, Capacity, CapacityPlan, CapacityStatus, HandoverReversal, WithdrawalPlan,
     anchors, cliff,
@@ -117,7 +117,11 @@ pub struct Dossier {
 }
 
 /// Plans, withdrawal plans and reversals, as read from the store.
-type TransitionBook = (Vec<CapacityPlan>, Vec<WithdrawalPlan>, Vec<HandoverReversal>);
+type TransitionBook = (
+    Vec<CapacityPlan>,
+    Vec<WithdrawalPlan>,
+    Vec<HandoverReversal>,
+);
 
 fn place_state(book: &Book<'_>, gaz: &Gazetteer, pcode: &str, on: NaiveDate) -> PlaceState {
     let place = gaz.get(pcode);
@@ -264,28 +268,28 @@ impl App {
                 .collect();
             inside.sort_by_key(|a| std::cmp::Reverse(a.reported_at));
             places.push(CliffEntry {
-                    alerts_12m: inside.len() as u64,
-                    incidents_12m,
-                    incidents_verified_12m,
-                    alerts: if list {
-                        inside
-                            .iter()
-                            .map(|a| CliffAlert {
-                                id: a.id.clone(),
-                                reference: a.reference.clone(),
-                                reported_on: a.reported_at.with_timezone(&zone).date_naive(),
-                                threat_type: a.threat_type,
-                                severity: a.severity,
-                                state: a.state,
-                                place: a.place.clone().unwrap_or_default(),
-                            })
-                            .collect()
-                    } else {
-                        vec![]
-                    },
-                    pcode: g.pcode,
-                    name: g.name,
-                    capacities: g.capacities,
+                alerts_12m: inside.len() as u64,
+                incidents_12m,
+                incidents_verified_12m,
+                alerts: if list {
+                    inside
+                        .iter()
+                        .map(|a| CliffAlert {
+                            id: a.id.clone(),
+                            reference: a.reference.clone(),
+                            reported_on: a.reported_at.with_timezone(&zone).date_naive(),
+                            threat_type: a.threat_type,
+                            severity: a.severity,
+                            state: a.state,
+                            place: a.place.clone().unwrap_or_default(),
+                        })
+                        .collect()
+                } else {
+                    vec![]
+                },
+                pcode: g.pcode,
+                name: g.name,
+                capacities: g.capacities,
             });
         }
         Ok(Cliff {

@@ -183,10 +183,25 @@ async fn cliff_story(backend: Backend) {
         .await;
     assert_eq!(st, 201, "{a}");
     for body in [
-        incident(days_ago(30), "CD6103-V003", "general", "destruction_of_property"),
+        incident(
+            days_ago(30),
+            "CD6103-V003",
+            "general",
+            "destruction_of_property",
+        ),
         incident(days_ago(30), "CD6103-V003", "crsv", "rape"),
-        incident(days_ago(400), "CD6103-V003", "general", "destruction_of_property"),
-        incident(days_ago(30), "CD6111-V001", "general", "destruction_of_property"),
+        incident(
+            days_ago(400),
+            "CD6103-V003",
+            "general",
+            "destruction_of_property",
+        ),
+        incident(
+            days_ago(30),
+            "CD6111-V001",
+            "general",
+            "destruction_of_property",
+        ),
     ] {
         let (st, i) = call(&s, &hro, Method::POST, "/api/v1/incidents", Some(body)).await;
         assert_eq!(st, 201, "{i}");
@@ -281,7 +296,10 @@ async fn cliff_story(backend: Backend) {
         &format!("/transition?date={today}&place=CD6111"),
     )
     .await;
-    assert!(html.contains("annulée") || html.contains("reversed"), "{html}");
+    assert!(
+        html.contains("annulée") || html.contains("reversed"),
+        "{html}"
+    );
 
     // Restored: covered again, out of the cliff.
     let (st, _) = call(

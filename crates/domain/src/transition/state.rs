@@ -277,7 +277,9 @@ impl<'a> Book<'a> {
         let successors: Vec<String> = plan.map(|p| p.successors.clone()).unwrap_or_default();
         // A reversed handover does not happen: the providers stay until a closure, if any.
         let reversed = plan.and_then(|p| self.reversal(p));
-        let handover = plan.and_then(|p| p.handover_on).filter(|_| reversed.is_none());
+        let handover = plan
+            .and_then(|p| p.handover_on)
+            .filter(|_| reversed.is_none());
         let closes = closing.map(|c| c.closure.closes_on);
         let departs = if providers.is_empty() {
             None

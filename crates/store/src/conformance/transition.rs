@@ -162,8 +162,5 @@ pub async fn check_transition(store: &dyn Store) {
         .collect();
     assert_eq!(found, vec![w.clone()]);
     assert_eq!(store.withdrawal_plan(&w.id).await.unwrap(), Some(w));
-    assert_eq!(
-        store.withdrawal_plan(&unique("01WP")).await.unwrap(),
-        None
-    );
+    assert_eq!(store.withdrawal_plan(&unique("01WP")).await.unwrap(), None);
 }

@@ -78,9 +78,19 @@ async fn broadcast_at(c: &Client, s: &Server, width: u32, area: &str) {
         .await
         .expect("languages")
     {
-        per_language += number(&li.find(Locator::Css(".n")).await.expect("n").text().await.expect("text"));
+        per_language += number(
+            &li.find(Locator::Css(".n"))
+                .await
+                .expect("n")
+                .text()
+                .await
+                .expect("text"),
+        );
     }
-    assert_eq!(per_language, total, "every recipient counted in one language");
+    assert_eq!(
+        per_language, total,
+        "every recipient counted in one language"
+    );
     // The texts are kept for sending.
     let kept = c
         .find(Locator::Css("#bc-text-sw"))
@@ -147,7 +157,11 @@ async fn support_and_removal(c: &Client, s: &Server) {
     set(c, &format!("#sp-after-{id}"), "HCR\nCaritas Uvira").await;
     click(c, &format!("#sp-{id} button")).await;
     assert!(!text_of(c, "#notice").await.is_empty());
-    assert!(text_of(c, &format!("#mc-{id}")).await.contains("Caritas Uvira"));
+    assert!(
+        text_of(c, &format!("#mc-{id}"))
+            .await
+            .contains("Caritas Uvira")
+    );
 
     c.goto(&format!("{}/transition/benchmarks", s.base))
         .await
@@ -210,7 +224,11 @@ async fn a_coordinator_tells_the_communities_and_reads_after_the_closures(backen
         .await
         .expect("cliff");
     assert_eq!(text_of(&c, "h1").await, "The cliff");
-    assert!(text_of(&c, "section.cliff dl").await.contains("Incidents, last 12 months"));
+    assert!(
+        text_of(&c, "section.cliff dl")
+            .await
+            .contains("Incidents, last 12 months")
+    );
     fits(&c, "the cliff in English").await;
     c.goto(&format!("{}/transition/broadcasts", s.base))
         .await

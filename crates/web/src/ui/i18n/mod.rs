@@ -18,8 +18,8 @@ mod map;
 mod monitoring;
 mod transition;
 mod transition_more;
-mod transition_routing;
 mod transition_reasons;
+mod transition_routing;
 mod work;
 
 pub use transition_reasons::reason_words;

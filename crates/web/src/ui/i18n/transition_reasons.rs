@@ -58,7 +58,10 @@ pub fn reason_words(lang: &str, r: &Reason) -> String {
         Reason::HandedOver { successors, since } => fill(
             lang,
             "rs_handed_over",
-            &[("successors", list(successors)), ("since", since.to_string())],
+            &[
+                ("successors", list(successors)),
+                ("since", since.to_string()),
+            ],
         ),
         Reason::MilestonesLate {
             late,

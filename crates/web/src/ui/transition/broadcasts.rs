@@ -43,46 +43,46 @@ async fn render(
     preview: Option<(&BroadcastForm, &BroadcastPreview)>,
 ) -> UiResult {
     cx.require(Permission::ReadTransition)?;
-        let all = cx.st.app.broadcasts(&cx.caller()).await?;
-        let names = place_namer(cx);
-        let gaz = cx.st.app.gazetteer();
-        let view = context! {
-            areas => cx.st.ui.areas(&gaz).as_ref().clone(),
-            can_plan => cx.can(Permission::PlanTransition),
-            topics => Topic::ALL.iter().map(|t| context! { id => t.as_str(), label => cx.t(&topic_key(*t)) }).collect::<Vec<_>>(),
-            languages => LANGUAGES,
-            fallback => DEFAULT_FALLBACK,
-            broadcasts => all.iter().map(|v| {
-                let b = &v.broadcast;
-                context! {
-                    id => &b.id, area => names(&b.area), pcode => &b.area,
-                    topic => cx.t(&topic_key(b.topic)), at => cx.time(b.created_at), by => &b.created_by,
-                    texts => b.texts.iter().map(|(l, t)| context! { lang => l, text => t }).collect::<Vec<_>>(),
-                    fallback => &b.fallback,
-                    focal_points => b.sent.iter().filter(|s| s.kind == AudienceKind::FocalPoint).count(),
-                    networks => b.sent.iter().filter(|s| s.kind == AudienceKind::Network).count(),
-                    languages => v.languages.iter().map(|(l, n)| format!("{l}: {n}")).collect::<Vec<_>>().join(", "),
-                    queued => v.delivery.queued, sent => v.delivery.sent,
-                    delivered => v.delivery.delivered, failed => v.delivery.failed,
-                }
+    let all = cx.st.app.broadcasts(&cx.caller()).await?;
+    let names = place_namer(cx);
+    let gaz = cx.st.app.gazetteer();
+    let view = context! {
+        areas => cx.st.ui.areas(&gaz).as_ref().clone(),
+        can_plan => cx.can(Permission::PlanTransition),
+        topics => Topic::ALL.iter().map(|t| context! { id => t.as_str(), label => cx.t(&topic_key(*t)) }).collect::<Vec<_>>(),
+        languages => LANGUAGES,
+        fallback => DEFAULT_FALLBACK,
+        broadcasts => all.iter().map(|v| {
+            let b = &v.broadcast;
+            context! {
+                id => &b.id, area => names(&b.area), pcode => &b.area,
+                topic => cx.t(&topic_key(b.topic)), at => cx.time(b.created_at), by => &b.created_by,
+                texts => b.texts.iter().map(|(l, t)| context! { lang => l, text => t }).collect::<Vec<_>>(),
+                fallback => &b.fallback,
+                focal_points => b.sent.iter().filter(|s| s.kind == AudienceKind::FocalPoint).count(),
+                networks => b.sent.iter().filter(|s| s.kind == AudienceKind::Network).count(),
+                languages => v.languages.iter().map(|(l, n)| format!("{l}: {n}")).collect::<Vec<_>>().join(", "),
+                queued => v.delivery.queued, sent => v.delivery.sent,
+                delivered => v.delivery.delivered, failed => v.delivery.failed,
+            }
+        }).collect::<Vec<_>>(),
+        notice => super::super::registry::notice(cx.lang, notice),
+        form => preview.map(|(f, _)| context! {
+            area => f.area.trim(), topic => f.topic.trim(), fallback => f.fallback.trim(),
+            texts => context! { fr => &f.text_fr, en => &f.text_en, sw => &f.text_sw, ar => &f.text_ar },
+        }),
+        preview => preview.map(|(_, p)| context! {
+            area => names(&p.area), fallback => &p.fallback,
+            total => p.recipients.len(),
+            focal_points => p.recipients.iter().filter(|r| r.kind == AudienceKind::FocalPoint).count(),
+            networks => p.recipients.iter().filter(|r| r.kind == AudienceKind::Network).count(),
+            languages => p.languages.iter().map(|(l, n)| context! { lang => l, count => n }).collect::<Vec<_>>(),
+            recipients => p.recipients.iter().map(|r| context! {
+                label => &r.label, language => &r.language,
+                kind => cx.t(if r.kind == AudienceKind::FocalPoint { "bc_focal_point" } else { "bc_network" }),
             }).collect::<Vec<_>>(),
-            notice => super::super::registry::notice(cx.lang, notice),
-            form => preview.map(|(f, _)| context! {
-                area => f.area.trim(), topic => f.topic.trim(), fallback => f.fallback.trim(),
-                texts => context! { fr => &f.text_fr, en => &f.text_en, sw => &f.text_sw, ar => &f.text_ar },
-            }),
-            preview => preview.map(|(_, p)| context! {
-                area => names(&p.area), fallback => &p.fallback,
-                total => p.recipients.len(),
-                focal_points => p.recipients.iter().filter(|r| r.kind == AudienceKind::FocalPoint).count(),
-                networks => p.recipients.iter().filter(|r| r.kind == AudienceKind::Network).count(),
-                languages => p.languages.iter().map(|(l, n)| context! { lang => l, count => n }).collect::<Vec<_>>(),
-                recipients => p.recipients.iter().map(|r| context! {
-                    label => &r.label, language => &r.language,
-                    kind => cx.t(if r.kind == AudienceKind::FocalPoint { "bc_focal_point" } else { "bc_network" }),
-                }).collect::<Vec<_>>(),
-            }),
-        };
+        }),
+    };
     cx.render("transition_broadcasts.html", "transition", view)
 }
 

@@ -17,12 +17,12 @@ pub use forms::{
     save_mission, save_plan,
 };
 
+use super::i18n::reason_words;
 pub use community::{assess, community_page, record_support, save_mechanism};
 pub use measures::{
     benchmarks_page, indicators_page, record_value, remove_record, save_benchmark, save_indicator,
 };
 pub use memory::{knowledge_page, roster_page, save_note, save_staff};
-use super::i18n::reason_words;
 
 use axum::response::Response;
 use chrono::{Datelike, NaiveDate};
@@ -31,9 +31,7 @@ use serde::Deserialize;
 
 use kinga_app::transition::PlaceState;
 use kinga_domain::people::Permission;
-use kinga_domain::transition::{
-    Capacity, CapacityStatus, MilestoneKind, MilestoneStatus, State,
-};
+use kinga_domain::transition::{Capacity, CapacityStatus, MilestoneKind, MilestoneStatus, State};
 
 use super::{Ctx, QueryData, UiError, UiResult};
 
