@@ -474,6 +474,21 @@ impl Store for PostgresStore {
         let sql = "SELECT doc FROM outbox WHERE id = ANY($1) ORDER BY id";
         Ok(docs(&self.client().await?, sql, &[&ids]).await?)
     }
+
+    async fn capacity_plan(&self, id: &str) -> StoreResult<Option<CapacityPlan>> {
+        self.find("SELECT doc FROM capacity_plans WHERE id = $1", id)
+            .await
+    }
+
+    async fn withdrawal_plan(&self, id: &str) -> StoreResult<Option<WithdrawalPlan>> {
+        self.find("SELECT doc FROM withdrawal_plans WHERE id = $1", id)
+            .await
+    }
+
+    async fn transition_record(&self, id: &str) -> StoreResult<Option<TransitionRecord>> {
+        self.find("SELECT doc FROM transition_records WHERE id = $1", id)
+            .await
+    }
     async fn agreements(&self) -> StoreResult<Vec<Agreement>> {
         self.list("SELECT doc FROM agreements ORDER BY id").await
     }

@@ -464,20 +464,44 @@ impl Store for SqliteStore {
     }
 
     async fn outbox_messages(&self, ids: &[String]) -> StoreResult<Vec<OutboxMessage>> {
-        let ids = ids.to_vec();
+        // One query whatever the number of ids: they travel as one JSON array.
+        let ids = serde_json::to_string(ids)
+            .map_err(|e| StoreError::Backend(format!("outbox ids: {e}")))?;
         self.read(move |c| {
-            let mut out = Vec::with_capacity(ids.len());
-            for id in &ids {
-                out.extend(queries::docs::<OutboxMessage>(
-                    c,
-                    "SELECT doc FROM outbox WHERE id = ?1",
-                    [id],
-                    "outbox message",
-                )?);
-            }
-            out.sort_by(|a, b| a.id.cmp(&b.id));
-            Ok(out)
+            queries::docs::<OutboxMessage>(
+                c,
+                "SELECT doc FROM outbox WHERE id IN (SELECT value FROM json_each(?1)) ORDER BY id",
+                [&ids],
+                "outbox message",
+            )
         })
+        .await
+    }
+
+    async fn capacity_plan(&self, id: &str) -> StoreResult<Option<CapacityPlan>> {
+        self.find(
+            "SELECT doc FROM capacity_plans WHERE id = ?1",
+            id,
+            "capacity plan",
+        )
+        .await
+    }
+
+    async fn withdrawal_plan(&self, id: &str) -> StoreResult<Option<WithdrawalPlan>> {
+        self.find(
+            "SELECT doc FROM withdrawal_plans WHERE id = ?1",
+            id,
+            "withdrawal plan",
+        )
+        .await
+    }
+
+    async fn transition_record(&self, id: &str) -> StoreResult<Option<TransitionRecord>> {
+        self.find(
+            "SELECT doc FROM transition_records WHERE id = ?1",
+            id,
+            "transition record",
+        )
         .await
     }
     async fn agreements(&self) -> StoreResult<Vec<Agreement>> {

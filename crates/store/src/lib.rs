@@ -312,4 +312,13 @@ pub trait Store: Send + Sync + 'static {
         events: Vec<Event>,
         writes: Vec<Write>,
     ) -> StoreResult<ImportReport>;
+
+    /// The capacity plan with this id (`<P-code>:<capacity>`), if held.
+    async fn capacity_plan(&self, id: &str) -> StoreResult<Option<CapacityPlan>>;
+
+    /// The withdrawal plan with this id, if held.
+    async fn withdrawal_plan(&self, id: &str) -> StoreResult<Option<WithdrawalPlan>>;
+
+    /// The transition record with this id, of whatever kind, if held.
+    async fn transition_record(&self, id: &str) -> StoreResult<Option<TransitionRecord>>;
 }

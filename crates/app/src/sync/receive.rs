@@ -12,7 +12,6 @@ use kinga_domain::Alert;
 use kinga_domain::AlertEvent;
 use kinga_domain::conflict::{Version, VersionedKind};
 use kinga_domain::peer::Peer;
-use kinga_domain::transition::RecordKind;
 use kinga_handover::{Item, PackageReader, PublicKey, ReaderOptions};
 use kinga_ledger::{Event, Payload};
 use kinga_store::{StoreError, Write};
@@ -183,29 +182,19 @@ impl App {
                 .map(|i| version_of(i.version, &i)),
             VersionedKind::CapacityPlan => self
                 .store
-                .capacity_plans()
+                .capacity_plan(id)
                 .await?
-                .into_iter()
-                .find(|p| p.id == id)
                 .map(|p| version_of(p.version, &p)),
             VersionedKind::WithdrawalPlan => self
                 .store
-                .withdrawal_plans()
+                .withdrawal_plan(id)
                 .await?
-                .into_iter()
-                .find(|p| p.id == id)
                 .map(|p| version_of(p.version, &p)),
-            VersionedKind::TransitionRecord => {
-                let mut found = None;
-                for k in RecordKind::ALL {
-                    let rows = self.store.transition_records(k).await?;
-                    if let Some(r) = rows.into_iter().find(|r| r.id() == id) {
-                        found = Some(version_of(r.stamp().version, &r));
-                        break;
-                    }
-                }
-                found
-            }
+            VersionedKind::TransitionRecord => self
+                .store
+                .transition_record(id)
+                .await?
+                .map(|r| version_of(r.stamp().version, &r)),
         })
     }
 

@@ -116,7 +116,7 @@ impl App {
 
     /// Incidents that occurred in `areas` during `span`, in `compartments` only, and how many
     /// of them are verified.
-    async fn incidents_in(
+    pub(crate) async fn incidents_in(
         &self,
         compartments: &[kinga_domain::compartment::Compartment],
         areas: &[String],

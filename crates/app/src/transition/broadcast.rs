@@ -43,10 +43,83 @@ pub struct BroadcastView {
     pub languages: BTreeMap<String, usize>,
 }
 
+/// Who would get a broadcast, before it is sent.
+#[derive(Debug, Clone, Serialize)]
+pub struct BroadcastPreview {
+    /// The area (P-code).
+    pub area: String,
+    /// The fallback language retained.
+    pub fallback: String,
+    /// Each recipient (focal points by pseudonym, networks by name) and the language of the
+    /// text it would get, focal points first.
+    pub recipients: Vec<Sent>,
+    /// Recipients per language of the text they would get.
+    pub languages: BTreeMap<String, usize>,
+}
+
 /// The fallback language when a planner names none.
 pub const DEFAULT_FALLBACK: &str = "fr";
 
+/// An area, its checked texts by language and its fallback language.
+type Composed = (String, BTreeMap<String, String>, String);
+
+fn nobody(area: &str) -> AppError {
+    AppError::Invalid(format!(
+        "nobody to tell in {area}: no active focal point or community network there"
+    ))
+}
+
 impl App {
+    /// The area, checked texts and fallback of what a planner composed.
+    fn composed(&self, input: &BroadcastInput) -> AppResult<Composed> {
+        let area = input.area.trim().to_string();
+        limits::check("area", &area, limits::ID)?;
+        if self.gazetteer().get(&area).is_none() {
+            return Err(AppError::NotFound(format!("place {area}")));
+        }
+        let fallback = input.fallback.as_deref().unwrap_or(DEFAULT_FALLBACK);
+        let (texts, fallback) = check_texts(&input.texts, fallback)?;
+        Ok((area, texts, fallback))
+    }
+
+    /// Who a broadcast would reach and in which language, without sending anything (the
+    /// same checks and refusals as sending it).
+    pub async fn preview_broadcast(
+        &self,
+        caller: &Caller,
+        input: &BroadcastInput,
+    ) -> AppResult<BroadcastPreview> {
+        caller.require(Permission::PlanTransition)?;
+        let (area, texts, fallback) = self.composed(input)?;
+        let gaz = self.gazetteer();
+        let focal_points = self.store.focal_points().await?;
+        let responders = self.caches.responders();
+        let members = audience(&gaz, &area, &focal_points, &responders, &texts, &fallback);
+        if members.is_empty() {
+            return Err(nobody(&area));
+        }
+        let recipients: Vec<Sent> = members
+            .iter()
+            .map(|m| Sent {
+                message: String::new(),
+                kind: m.kind,
+                recipient: m.id().to_string(),
+                label: m.label().to_string(),
+                language: m.language.clone(),
+            })
+            .collect();
+        let mut languages = BTreeMap::new();
+        for r in &recipients {
+            *languages.entry(r.language.clone()).or_insert(0) += 1;
+        }
+        Ok(BroadcastPreview {
+            area,
+            fallback,
+            recipients,
+            languages,
+        })
+    }
+
     /// Send a broadcast to the focal points and networks of an area, each in its language.
     pub async fn send_broadcast(
         &self,
@@ -54,21 +127,13 @@ impl App {
         input: BroadcastInput,
     ) -> AppResult<BroadcastView> {
         caller.require(Permission::PlanTransition)?;
-        let area = input.area.trim().to_string();
-        limits::check("area", &area, limits::ID)?;
+        let (area, texts, fallback) = self.composed(&input)?;
         let gaz = self.gazetteer();
-        if gaz.get(&area).is_none() {
-            return Err(AppError::NotFound(format!("place {area}")));
-        }
-        let fallback = input.fallback.as_deref().unwrap_or(DEFAULT_FALLBACK);
-        let (texts, fallback) = check_texts(&input.texts, fallback)?;
         let focal_points = self.store.focal_points().await?;
         let responders = self.caches.responders();
         let members = audience(&gaz, &area, &focal_points, &responders, &texts, &fallback);
         if members.is_empty() {
-            return Err(AppError::Invalid(format!(
-                "nobody to tell in {area}: no active focal point or community network there"
-            )));
+            return Err(nobody(&area));
         }
         let now = self.now();
         let mut events = Vec::with_capacity(members.len() + 1);

@@ -195,6 +195,34 @@ impl App {
         Ok(m)
     }
 
+    /// Record who supports a mechanism now and who will after the departure, on the version
+    /// read (everything else it holds is kept).
+    pub async fn record_mechanism_support(
+        &self,
+        caller: &Caller,
+        id: &str,
+        version: u64,
+        supporters_now: Vec<String>,
+        supporters_after: Vec<String>,
+    ) -> AppResult<Mechanism> {
+        caller.require(Permission::PlanTransition)?;
+        let mut m = match self.record(RecordKind::Mechanism, id).await? {
+            TransitionRecord::Mechanism(m) => m,
+            _ => return Err(AppError::NotFound(format!("mechanism {id}"))),
+        };
+        let expected = m.stamp.version;
+        if expected != version {
+            return Err(super::conflict(&format!("the mechanism {id}")));
+        }
+        m.supporters_now = supporters_now;
+        m.supporters_after = supporters_after;
+        m.stamp.version += 1;
+        m.stamp.updated_at = self.now();
+        m.stamp.updated_by = caller.name.clone();
+        self.write_mechanism(caller, &mut m, Some(expected)).await?;
+        Ok(m)
+    }
+
     /// Remove a mechanism.
     pub async fn remove_mechanism(&self, caller: &Caller, id: &str, version: u64) -> AppResult<()> {
         caller.require(Permission::PlanTransition)?;

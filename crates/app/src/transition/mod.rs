@@ -9,7 +9,7 @@ mod broadcast;
 mod routing;
 
 pub use after_closure::ClosureWatch;
-pub use broadcast::{BroadcastInput, BroadcastView, DEFAULT_FALLBACK};
+pub use broadcast::{BroadcastInput, BroadcastPreview, BroadcastView, DEFAULT_FALLBACK};
 pub use routing::{RoutingPlans, Simulation};
 mod benchmarks;
 mod community;
@@ -61,12 +61,7 @@ impl App {
         capacity: Capacity,
     ) -> AppResult<Option<CapacityPlan>> {
         let id = CapacityPlan::key(place, capacity);
-        Ok(self
-            .store
-            .capacity_plans()
-            .await?
-            .into_iter()
-            .find(|p| p.id == id))
+        Ok(self.store.capacity_plan(&id).await?)
     }
 
     /// Create or replace the plan of a capacity in a place.
@@ -243,10 +238,8 @@ impl App {
 
     async fn stored_withdrawal(&self, id: &str) -> AppResult<WithdrawalPlan> {
         self.store
-            .withdrawal_plans()
+            .withdrawal_plan(id)
             .await?
-            .into_iter()
-            .find(|w| w.id == id)
             .ok_or_else(|| AppError::NotFound("withdrawal plan".into()))
     }
 

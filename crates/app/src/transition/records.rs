@@ -23,10 +23,10 @@ impl App {
     /// One stored record of a kind.
     pub(crate) async fn record(&self, kind: RecordKind, id: &str) -> AppResult<TransitionRecord> {
         limits::check("id", id, limits::ID)?;
-        self.records_of(kind)
+        self.store
+            .transition_record(id)
             .await?
-            .into_iter()
-            .find(|r| r.id() == id)
+            .filter(|r| r.kind() == kind)
             .ok_or_else(|| AppError::NotFound(format!("{kind} {id}")))
     }
 

@@ -161,10 +161,8 @@ impl App {
         let id = CapacityPlan::key(place, capacity);
         let plan = self
             .store
-            .capacity_plans()
+            .capacity_plan(&id)
             .await?
-            .into_iter()
-            .find(|p| p.id == id)
             .ok_or_else(|| AppError::NotFound("capacity plan".into()))?;
         let Some(handover_on) = plan.handover_on else {
             return Err(AppError::Invalid(format!(

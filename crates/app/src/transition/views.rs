@@ -5,10 +5,13 @@
 use chrono::{Months, NaiveDate};
 use serde::Serialize;
 
+use kinga_domain::compartment::Compartment;
 use kinga_domain::people::Permission;
 use kinga_domain::place::Gazetteer;
+use kinga_domain::transition::after_closure::Span;
 use kinga_domain::transition::{
-    BaseClosure, Book, Capacity, CapacityPlan, CapacityStatus, WithdrawalPlan, anchors, cliff,
+    BaseClosure, Book, Capacity, CapacityPlan, CapacityStatus, HandoverReversal, WithdrawalPlan,
+    anchors, cliff,
 };
 use kinga_domain::{Alert, AlertState, Severity, ThreatType};
 
@@ -68,6 +71,11 @@ pub struct CliffEntry {
     /// before the date (before today for a date to come), duplicates merged into another
     /// left out.
     pub alerts_12m: u64,
+    /// Incidents that occurred there in the same twelve months, counted only in the
+    /// compartments the caller may see; none when the caller sees no compartment.
+    pub incidents_12m: Option<u64>,
+    /// Of those incidents, the verified ones (allegations and verified cases apart).
+    pub incidents_verified_12m: Option<u64>,
     /// Those alerts, newest first (only for callers who may read alerts; not in the API).
     #[serde(skip)]
     pub alerts: Vec<CliffAlert>,
@@ -80,6 +88,8 @@ pub struct Cliff {
     pub date: NaiveDate,
     /// The places, by P-code.
     pub places: Vec<CliffEntry>,
+    /// False when the caller sees no incident compartment (alert figures only).
+    pub incidents_visible: bool,
 }
 
 /// Everything about the transition of one place: its printable dossier.
@@ -99,7 +109,19 @@ pub struct Dossier {
     pub alerts_12m: u64,
     /// Those alerts per threat type (unknown type as `None`), most first.
     pub alerts_by_threat: Vec<(Option<ThreatType>, u64)>,
+    /// Incidents that occurred there in the same twelve months, in the caller's visible
+    /// compartments only; none when the caller sees no compartment.
+    pub incidents_12m: Option<u64>,
+    /// Of them, verified.
+    pub incidents_verified_12m: Option<u64>,
 }
+
+/// Plans, withdrawal plans and reversals, as read from the store.
+type TransitionBook = (
+    Vec<CapacityPlan>,
+    Vec<WithdrawalPlan>,
+    Vec<HandoverReversal>,
+);
 
 fn place_state(book: &Book<'_>, gaz: &Gazetteer, pcode: &str, on: NaiveDate) -> PlaceState {
     let place = gaz.get(pcode);
@@ -119,10 +141,12 @@ fn place_state(book: &Book<'_>, gaz: &Gazetteer, pcode: &str, on: NaiveDate) -> 
 }
 
 impl App {
-    async fn transition_records(&self) -> AppResult<(Vec<CapacityPlan>, Vec<WithdrawalPlan>)> {
+    /// The plans, withdrawal plans and handover reversals the states are computed from.
+    async fn transition_records(&self) -> AppResult<TransitionBook> {
         Ok((
             self.store.capacity_plans().await?,
             self.store.withdrawal_plans().await?,
+            self.store.handover_reversals().await?,
         ))
     }
 
@@ -146,8 +170,8 @@ impl App {
         if let Some(a) = area {
             self.known_place(a)?;
         }
-        let (plans, withdrawals) = self.transition_records().await?;
-        let book = Book::new(&plans, &withdrawals);
+        let (plans, withdrawals, reversals) = self.transition_records().await?;
+        let book = Book::new(&plans, &withdrawals).with_reversals(&reversals);
         let gaz = self.gazetteer();
         let mut codes: Vec<&str> = anchors(&book, &gaz, area);
         if let Some(a) = area {
@@ -163,15 +187,46 @@ impl App {
         })
     }
 
+    /// The twelve months before `on` as local days (the day after the last as `until`); for
+    /// a day still to come, the last twelve months up to today included.
+    fn twelve_months_before(&self, on: NaiveDate) -> AppResult<Span> {
+        let today = self.local_today();
+        let last = on.min(today);
+        let from = last
+            .checked_sub_months(Months::new(12))
+            .ok_or_else(|| AppError::Invalid(format!("no date twelve months before {on}")))?;
+        let until = if on > today {
+            today.succ_opt().unwrap_or(today)
+        } else {
+            on
+        };
+        Ok(Span { from, until })
+    }
+
+    /// Incidents that occurred in `pcode` (or inside it) in the twelve months before `on`,
+    /// and the verified ones, in `compartments` only; none when the caller sees none, so
+    /// that no count moves for compartments the caller lacks.
+    async fn incidents_before(
+        &self,
+        compartments: &[Compartment],
+        pcode: &str,
+        on: NaiveDate,
+    ) -> AppResult<(Option<u64>, Option<u64>)> {
+        if compartments.is_empty() {
+            return Ok((None, None));
+        }
+        let span = self.twelve_months_before(on)?;
+        let (n, verified) = self
+            .incidents_in(compartments, &[pcode.to_string()], span)
+            .await?;
+        Ok((Some(n), Some(verified)))
+    }
+
     /// Alerts reported in the twelve months before `on` (local days), merged ones left out;
     /// for a day still to come, the last twelve months up to now (nothing later is known).
     async fn alerts_before(&self, on: NaiveDate) -> AppResult<Vec<Alert>> {
         let today = self.local_today();
-        let last = on.min(today);
-        let from_day = last
-            .checked_sub_months(Months::new(12))
-            .ok_or_else(|| AppError::Invalid(format!("no date twelve months before {on}")))?;
-        let from = self.local_midnight(from_day)?;
+        let from = self.local_midnight(self.twelve_months_before(on)?.from)?;
         let to = if on > today {
             self.now()
         } else {
@@ -187,8 +242,8 @@ impl App {
     /// may read alerts).
     pub async fn transition_cliff(&self, caller: &Caller, on: NaiveDate) -> AppResult<Cliff> {
         caller.require(Permission::ReadTransition)?;
-        let (plans, withdrawals) = self.transition_records().await?;
-        let book = Book::new(&plans, &withdrawals);
+        let (plans, withdrawals, reversals) = self.transition_records().await?;
+        let book = Book::new(&plans, &withdrawals).with_reversals(&reversals);
         let gaz = self.gazetteer();
         let gaps = cliff(&book, &gaz, on);
         let alerts = if gaps.is_empty() {
@@ -197,44 +252,51 @@ impl App {
             self.alerts_before(on).await?
         };
         let list = caller.role.can(Permission::ReadAlerts);
+        let compartments = self.visible_compartments(caller).await?;
         let zone = self.settings.zone();
-        let places = gaps
-            .into_iter()
-            .map(|g| {
-                let mut inside: Vec<&Alert> = alerts
-                    .iter()
-                    .filter(|a| {
-                        a.place
-                            .as_deref()
-                            .is_some_and(|p| gaz.is_within(p, &g.pcode))
-                    })
-                    .collect();
-                inside.sort_by_key(|a| std::cmp::Reverse(a.reported_at));
-                CliffEntry {
-                    alerts_12m: inside.len() as u64,
-                    alerts: if list {
-                        inside
-                            .iter()
-                            .map(|a| CliffAlert {
-                                id: a.id.clone(),
-                                reference: a.reference.clone(),
-                                reported_on: a.reported_at.with_timezone(&zone).date_naive(),
-                                threat_type: a.threat_type,
-                                severity: a.severity,
-                                state: a.state,
-                                place: a.place.clone().unwrap_or_default(),
-                            })
-                            .collect()
-                    } else {
-                        vec![]
-                    },
-                    pcode: g.pcode,
-                    name: g.name,
-                    capacities: g.capacities,
-                }
-            })
-            .collect();
-        Ok(Cliff { date: on, places })
+        let mut places = Vec::with_capacity(gaps.len());
+        for g in gaps {
+            let (incidents_12m, incidents_verified_12m) =
+                self.incidents_before(&compartments, &g.pcode, on).await?;
+            let mut inside: Vec<&Alert> = alerts
+                .iter()
+                .filter(|a| {
+                    a.place
+                        .as_deref()
+                        .is_some_and(|p| gaz.is_within(p, &g.pcode))
+                })
+                .collect();
+            inside.sort_by_key(|a| std::cmp::Reverse(a.reported_at));
+            places.push(CliffEntry {
+                alerts_12m: inside.len() as u64,
+                incidents_12m,
+                incidents_verified_12m,
+                alerts: if list {
+                    inside
+                        .iter()
+                        .map(|a| CliffAlert {
+                            id: a.id.clone(),
+                            reference: a.reference.clone(),
+                            reported_on: a.reported_at.with_timezone(&zone).date_naive(),
+                            threat_type: a.threat_type,
+                            severity: a.severity,
+                            state: a.state,
+                            place: a.place.clone().unwrap_or_default(),
+                        })
+                        .collect()
+                } else {
+                    vec![]
+                },
+                pcode: g.pcode,
+                name: g.name,
+                capacities: g.capacities,
+            });
+        }
+        Ok(Cliff {
+            date: on,
+            places,
+            incidents_visible: !compartments.is_empty(),
+        })
     }
 
     /// The transition dossier of a place on `on`.
@@ -246,8 +308,8 @@ impl App {
     ) -> AppResult<Dossier> {
         caller.require(Permission::ReadTransition)?;
         self.known_place(pcode)?;
-        let (plans, withdrawals) = self.transition_records().await?;
-        let book = Book::new(&plans, &withdrawals);
+        let (plans, withdrawals, reversals) = self.transition_records().await?;
+        let book = Book::new(&plans, &withdrawals).with_reversals(&reversals);
         let gaz = self.gazetteer();
         let holding: Vec<CapacityPlan> = Capacity::ALL
             .into_iter()
@@ -272,6 +334,9 @@ impl App {
             }
         }
         by_threat.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+        let compartments = self.visible_compartments(caller).await?;
+        let (incidents_12m, incidents_verified_12m) =
+            self.incidents_before(&compartments, pcode, on).await?;
         Ok(Dossier {
             place: place_state(&book, &gaz, pcode, on),
             date: on,
@@ -284,6 +349,8 @@ impl App {
             inside,
             alerts_12m: total,
             alerts_by_threat: by_threat,
+            incidents_12m,
+            incidents_verified_12m,
         })
     }
 }

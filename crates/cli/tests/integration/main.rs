@@ -32,6 +32,7 @@ mod sync;
 mod transition;
 mod transition_after_closure;
 mod transition_broadcasts;
+mod transition_cliff;
 mod transition_records;
 mod transition_routing;
 mod ussd;

@@ -54,7 +54,8 @@ impl State {
     }
 }
 
-/// Why a capacity is in its state (each variant reads as one sentence: see [`Reason::text`]).
+/// Why a capacity is in its state: structured, each variant reads as one sentence (the
+/// wordings, in each language, are the web catalogue's).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "code", rename_all = "snake_case")]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -113,66 +114,21 @@ pub enum Reason {
     },
     /// Nobody provides it and nobody is named.
     NoProvider,
-}
-
-impl Reason {
-    /// The reason in plain English (pages in other languages word it themselves).
-    pub fn text(&self) -> String {
-        match self {
-            Reason::Provided { providers } => format!("provided by {}", providers.join(", ")),
-            Reason::SuccessorReady {
-                providers,
-                successors,
-                handover_on,
-            } => format!(
-                "{} until {}, then {} from {handover_on}",
-                providers.join(", "),
-                day_before(*handover_on),
-                successors.join(", ")
-            ),
-            Reason::HandedOver { successors, since } => {
-                format!("handed over to {} on {since}", successors.join(", "))
-            }
-            Reason::MilestonesLate {
-                late,
-                blocked,
-                total,
-            } => {
-                let mut s = format!("successor named but {late} of {total} milestones late");
-                if *blocked > 0 {
-                    s.push_str(&format!(" ({blocked} blocked)"));
-                }
-                s
-            }
-            Reason::NoSuccessor { last_day, undated } if undated.is_empty() => {
-                format!("no successor after {last_day}")
-            }
-            Reason::NoSuccessor { last_day, undated } => format!(
-                "no successor after {last_day}: {} named without a handover date",
-                undated.join(", ")
-            ),
-            Reason::SuccessorLate {
-                last_day: Some(last),
-                successors,
-                handover_on,
-            } => format!(
-                "nobody from {} to {}: {} takes over only on {handover_on}",
-                day_after(*last),
-                day_before(*handover_on),
-                successors.join(", ")
-            ),
-            Reason::SuccessorLate {
-                last_day: None,
-                successors,
-                handover_on,
-            } => format!(
-                "nobody until {}: {} takes over only on {handover_on}",
-                day_before(*handover_on),
-                successors.join(", ")
-            ),
-            Reason::NoProvider => "nobody provides it and nobody is named".to_string(),
-        }
-    }
+    /// A planner reversed the handover: the successors do not take over, the providers stay
+    /// until a closure (if any) removes them.
+    HandoverReversed {
+        /// The providers who stay (none when nobody provided it before the handover).
+        providers: Vec<String>,
+        /// The successors who no longer take over.
+        successors: Vec<String>,
+        /// The handover date reversed.
+        #[cfg_attr(feature = "openapi", schema(value_type = String, format = Date))]
+        handover_on: NaiveDate,
+        /// The providers' last day, when a closure removes them.
+        #[cfg_attr(feature = "openapi", schema(value_type = Option<String>, format = Date))]
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        last_day: Option<NaiveDate>,
+    },
 }
 
 /// The day before (the same day at the calendar's start).
@@ -195,8 +151,6 @@ pub struct CapacityStatus {
     pub state: State,
     /// Why.
     pub reason: Reason,
-    /// The reason in plain English.
-    pub reason_text: String,
     /// The place whose plan holds here (this place, or the area it inherits from), if any.
     pub plan_place: Option<String>,
     /// The closure that ends the current provision, as `<mission> — <base>`, if one does.
@@ -218,6 +172,8 @@ struct Closing<'a> {
 pub struct Book<'a> {
     plans: HashMap<(&'a str, Capacity), &'a CapacityPlan>,
     closures: Vec<Closing<'a>>,
+    /// Plans (by id) whose handover a planner reversed, for the date they still have.
+    reversed: HashMap<&'a str, NaiveDate>,
 }
 
 impl<'a> Book<'a> {
@@ -239,7 +195,30 @@ impl<'a> Book<'a> {
         closures.sort_by(|a, b| {
             (a.closure.closes_on, &a.closure.base).cmp(&(b.closure.closes_on, &b.closure.base))
         });
-        Book { plans, closures }
+        Book {
+            plans,
+            closures,
+            reversed: HashMap::new(),
+        }
+    }
+
+    /// Take the planners' reversals into account: a reversed handover (for the date the plan
+    /// still has) does not happen, as in routing; a restored one does.
+    pub fn with_reversals(mut self, reversals: &'a [super::HandoverReversal]) -> Book<'a> {
+        self.reversed = reversals
+            .iter()
+            .filter(|r| r.reversed)
+            .map(|r| (r.plan.as_str(), r.handover_on))
+            .collect();
+        self
+    }
+
+    /// The handover date of `plan` a planner reversed, if its reversal holds.
+    fn reversal(&self, plan: &CapacityPlan) -> Option<NaiveDate> {
+        self.reversed
+            .get(plan.id.as_str())
+            .copied()
+            .filter(|h| Some(*h) == plan.handover_on)
     }
 
     /// Every place that has a plan of its own or that a closure names.
@@ -296,7 +275,11 @@ impl<'a> Book<'a> {
             providers.extend(closure_label.clone());
         }
         let successors: Vec<String> = plan.map(|p| p.successors.clone()).unwrap_or_default();
-        let handover = plan.and_then(|p| p.handover_on);
+        // A reversed handover does not happen: the providers stay until a closure, if any.
+        let reversed = plan.and_then(|p| self.reversal(p));
+        let handover = plan
+            .and_then(|p| p.handover_on)
+            .filter(|_| reversed.is_none());
         let closes = closing.map(|c| c.closure.closes_on);
         let departs = if providers.is_empty() {
             None
@@ -319,7 +302,20 @@ impl<'a> Book<'a> {
         };
         let provided = !providers.is_empty() && departs.is_none_or(|d| on < d);
         let succeeded = !successors.is_empty() && handover.is_some_and(|h| h <= on);
-        let (state, reason) = if succeeded {
+        let (state, reason) = if let Some(h) = reversed {
+            let reason = Reason::HandoverReversed {
+                providers: providers.clone(),
+                successors: successors.clone(),
+                handover_on: h,
+                last_day: departs.map(day_before),
+            };
+            let state = match departs {
+                _ if !provided => State::Gap,
+                None => State::Covered,
+                Some(_) => State::AtRisk,
+            };
+            (state, reason)
+        } else if succeeded {
             if late > 0 {
                 (State::AtRisk, late_reason)
             } else {
@@ -387,7 +383,6 @@ impl<'a> Book<'a> {
         Some(CapacityStatus {
             capacity,
             state,
-            reason_text: reason.text(),
             reason,
             plan_place: plan.map(|p| p.place.clone()),
             closure,

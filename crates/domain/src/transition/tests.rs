@@ -84,6 +84,17 @@ fn closure(base: &str, on: &str, places: &[&str], caps: &[Capacity]) -> BaseClos
 
 use Capacity::*;
 
+fn names(v: &[&str]) -> Vec<String> {
+    v.iter().map(|s| s.to_string()).collect()
+}
+
+fn no_successor(last: &str) -> Reason {
+    Reason::NoSuccessor {
+        last_day: d(last),
+        undated: vec![],
+    }
+}
+
 #[test]
 fn capacity_ids_are_the_ten_of_the_design() {
     let ids: Vec<&str> = Capacity::ALL.iter().map(|c| c.as_str()).collect();
@@ -131,7 +142,12 @@ fn a_province_plan_holds_down_to_its_villages_unless_a_territory_overrides() {
     let uvira = book.status(&g, "CD6105", EarlyWarning, on).unwrap();
     assert_eq!(uvira.plan_place.as_deref(), Some("CD61"));
     assert_eq!(uvira.state, State::Covered);
-    assert_eq!(uvira.reason_text, "provided by MONUSCO CLA");
+    assert_eq!(
+        uvira.reason,
+        Reason::Provided {
+            providers: names(&["MONUSCO CLA"])
+        }
+    );
     // Another capacity, another province: nothing is known.
     assert!(book.status(&g, "CD6105", HumanRights, on).is_none());
     assert!(book.status(&g, "CD5402", EarlyWarning, on).is_none());
@@ -150,13 +166,13 @@ fn no_successor_is_at_risk_before_the_departure_and_a_gap_from_it() {
         .status(&g, "CD6105", PhysicalProtection, d("2027-03-31"))
         .unwrap();
     assert_eq!(before.state, State::AtRisk);
-    assert_eq!(before.reason_text, "no successor after 2027-03-31");
+    assert_eq!(before.reason, no_successor("2027-03-31"));
     assert_eq!(before.departs_on, Some(d("2027-04-01")));
     let after = book
         .status(&g, "CD6105", PhysicalProtection, d("2027-04-01"))
         .unwrap();
     assert_eq!(after.state, State::Gap);
-    assert_eq!(after.reason_text, "no successor after 2027-03-31");
+    assert_eq!(after.reason, no_successor("2027-03-31"));
 }
 
 #[test]
@@ -177,15 +193,26 @@ fn a_successor_on_track_is_covered_on_both_sides_of_the_handover() {
         .unwrap();
     assert_eq!(s.state, State::Covered);
     assert_eq!(
-        s.reason_text,
-        "MONUSCO CLA until 2026-08-31, then Civil protection from 2026-09-01"
+        s.reason,
+        Reason::SuccessorReady {
+            providers: names(&["MONUSCO CLA"]),
+            successors: names(&["Civil protection"]),
+            handover_on: d("2026-09-01"),
+        }
     );
     // On the handover day milestone b (due 08-15) is not done: at risk.
     let s = book
         .status(&g, "CD6102", EarlyWarning, d("2026-09-01"))
         .unwrap();
     assert_eq!(s.state, State::AtRisk);
-    assert_eq!(s.reason_text, "successor named but 1 of 2 milestones late");
+    assert_eq!(
+        s.reason,
+        Reason::MilestonesLate {
+            late: 1,
+            blocked: 0,
+            total: 2
+        }
+    );
 }
 
 #[test]
@@ -216,10 +243,6 @@ fn late_milestones_put_a_named_successor_at_risk() {
             total: 5
         }
     );
-    assert_eq!(
-        s.reason_text,
-        "successor named but 2 of 5 milestones late (1 blocked)"
-    );
     // Before any due date the handover is on track.
     let s = book
         .status(&g, "CD6105", CommunityEngagement, d("2026-05-01"))
@@ -241,7 +264,7 @@ fn a_closure_without_a_plan_makes_the_mission_the_provider_until_it_closes() {
         .status(&g, "CD6102-S1", PhysicalProtection, d("2026-01-10"))
         .unwrap();
     assert_eq!(s.state, State::AtRisk);
-    assert_eq!(s.reason_text, "no successor after 2026-06-29");
+    assert_eq!(s.reason, no_successor("2026-06-29"));
     assert_eq!(s.closure.as_deref(), Some("MONUSCO — Bukavu"));
     let s = book
         .status(&g, "CD6102-S1", PhysicalProtection, d("2026-06-30"))
@@ -272,8 +295,12 @@ fn a_closure_before_the_handover_opens_a_gap_until_the_successor_comes() {
         .unwrap();
     assert_eq!(s.state, State::AtRisk);
     assert_eq!(
-        s.reason_text,
-        "nobody from 2026-09-01 to 2026-09-30: FARDC 33rd region takes over only on 2026-10-01"
+        s.reason,
+        Reason::SuccessorLate {
+            last_day: Some(d("2026-08-31")),
+            successors: names(&["FARDC 33rd region"]),
+            handover_on: d("2026-10-01"),
+        }
     );
     assert_eq!(s.closure.as_deref(), Some("MONUSCO — Kalehe"));
     let s = book
@@ -285,15 +312,18 @@ fn a_closure_before_the_handover_opens_a_gap_until_the_successor_comes() {
         .unwrap();
     assert_eq!(s.state, State::Covered);
     assert_eq!(
-        s.reason_text,
-        "handed over to FARDC 33rd region on 2026-10-01"
+        s.reason,
+        Reason::HandedOver {
+            successors: names(&["FARDC 33rd region"]),
+            since: d("2026-10-01"),
+        }
     );
     // The closure named Uvira's area only through the province, later.
     let s = book
         .status(&g, "CD6105", PhysicalProtection, d("2026-11-30"))
         .unwrap();
     assert_eq!(s.state, State::AtRisk);
-    assert_eq!(s.reason_text, "no successor after 2026-11-30");
+    assert_eq!(s.reason, no_successor("2026-11-30"));
 }
 
 #[test]
@@ -315,8 +345,11 @@ fn successors_without_a_date_do_not_cover() {
         .unwrap();
     assert_eq!(s.state, State::AtRisk);
     assert_eq!(
-        s.reason_text,
-        "no successor after 2027-06-29: UNDP named without a handover date"
+        s.reason,
+        Reason::NoSuccessor {
+            last_day: d("2027-06-29"),
+            undated: names(&["UNDP"]),
+        }
     );
     let s = book
         .status(&g, "CD5402", RuleOfLaw, d("2027-07-01"))
@@ -345,8 +378,12 @@ fn a_plan_naming_nobody_is_a_gap() {
         .unwrap();
     assert_eq!(s.state, State::Gap);
     assert_eq!(
-        s.reason_text,
-        "nobody until 2026-02-28: UNMAS national takes over only on 2026-03-01"
+        s.reason,
+        Reason::SuccessorLate {
+            last_day: None,
+            successors: names(&["UNMAS national"]),
+            handover_on: d("2026-03-01"),
+        }
     );
     let s = book
         .status(&g, "CD6105", MineAction, d("2026-03-01"))
@@ -466,4 +503,128 @@ fn checks_tidy_and_refuse() {
         check_withdrawal(&mut bad, &g),
         Err(DomainError::Missing("mission"))
     );
+}
+
+fn reversal(plan: &CapacityPlan, reversed: bool) -> HandoverReversal {
+    HandoverReversal {
+        plan: plan.id.clone(),
+        handover_on: plan.handover_on.unwrap(),
+        reversed,
+        reason: "no phones yet".into(),
+        at: Utc.with_ymd_and_hms(2026, 1, 1, 0, 0, 0).unwrap(),
+        by: "u".into(),
+    }
+}
+
+#[test]
+fn a_reversed_handover_keeps_the_providers_and_says_so() {
+    let g = gaz();
+    let mut p = plan("CD61", EarlyWarning);
+    p.providers = vec!["MONUSCO CLA".into()];
+    p.successors = vec!["Civil protection".into()];
+    p.handover_on = Some(d("2027-04-01"));
+    let plans = vec![p.clone()];
+    let reversals = vec![reversal(&p, true)];
+    let book = Book::new(&plans, &[]).with_reversals(&reversals);
+    // Inherited by Minova, after the date: the providers stay, no gap.
+    let s = book
+        .status(&g, "CD6102-S1", EarlyWarning, d("2027-05-01"))
+        .unwrap();
+    assert_eq!(s.state, State::Covered);
+    assert_eq!(s.departs_on, None);
+    assert_eq!(
+        s.reason,
+        Reason::HandoverReversed {
+            providers: names(&["MONUSCO CLA"]),
+            successors: names(&["Civil protection"]),
+            handover_on: d("2027-04-01"),
+            last_day: None,
+        }
+    );
+    // Before the date too: the handover is no longer planned to happen.
+    let s = book
+        .status(&g, "CD61", EarlyWarning, d("2027-01-01"))
+        .unwrap();
+    assert_eq!(s.state, State::Covered);
+    assert!(matches!(s.reason, Reason::HandoverReversed { .. }));
+    // Restored (or reversed for another date): the handover holds again.
+    let restored = vec![reversal(&p, false)];
+    let book = Book::new(&plans, &[]).with_reversals(&restored);
+    let s = book
+        .status(&g, "CD61", EarlyWarning, d("2027-05-01"))
+        .unwrap();
+    assert!(matches!(s.reason, Reason::HandedOver { .. }));
+    let mut moved = p.clone();
+    moved.handover_on = Some(d("2027-06-01"));
+    let plans = vec![moved];
+    let book = Book::new(&plans, &[]).with_reversals(&reversals);
+    let s = book
+        .status(&g, "CD61", EarlyWarning, d("2027-06-01"))
+        .unwrap();
+    assert_eq!(s.state, State::Covered);
+    assert!(matches!(s.reason, Reason::HandedOver { .. }));
+}
+
+#[test]
+fn a_reversal_undoes_the_handover_not_the_closure() {
+    let g = gaz();
+    let mut p = plan("CD6102", EarlyWarning);
+    p.providers = vec!["MONUSCO Kalehe".into()];
+    p.successors = vec!["Civil protection".into()];
+    p.handover_on = Some(d("2026-10-01"));
+    let plans = vec![p.clone()];
+    let w = vec![withdrawal(vec![closure(
+        "Kalehe",
+        "2026-09-15",
+        &["CD6102"],
+        &[EarlyWarning],
+    )])];
+    let reversals = vec![reversal(&p, true)];
+    let book = Book::new(&plans, &w).with_reversals(&reversals);
+    let s = book
+        .status(&g, "CD6102", EarlyWarning, d("2026-09-01"))
+        .unwrap();
+    assert_eq!(s.state, State::AtRisk);
+    assert_eq!(s.closure.as_deref(), Some("MONUSCO — Kalehe"));
+    assert!(matches!(
+        s.reason,
+        Reason::HandoverReversed {
+            last_day: Some(_),
+            ..
+        }
+    ));
+    let s = book
+        .status(&g, "CD6102", EarlyWarning, d("2026-10-15"))
+        .unwrap();
+    assert_eq!(s.state, State::Gap);
+    assert_eq!(
+        s.reason,
+        Reason::HandoverReversed {
+            providers: vec!["MONUSCO Kalehe".into()],
+            successors: vec!["Civil protection".into()],
+            handover_on: d("2026-10-01"),
+            last_day: Some(d("2026-09-14")),
+        }
+    );
+    // The cliff of that day lists Kalehe; without the reversal it does not.
+    let listed = cliff(&book, &g, d("2026-10-15"));
+    assert_eq!(listed.len(), 1);
+    assert_eq!(listed[0].capacities, vec![EarlyWarning]);
+    let book = Book::new(&plans, &w);
+    assert!(cliff(&book, &g, d("2026-10-15")).is_empty());
+    // A plan with nobody before the handover: reversed, nobody provides it.
+    let mut q = plan("CD6105", EarlyWarning);
+    q.successors = vec!["Civil protection".into()];
+    q.handover_on = Some(d("2026-10-01"));
+    let plans = vec![q.clone()];
+    let reversals = vec![reversal(&q, true)];
+    let book = Book::new(&plans, &[]).with_reversals(&reversals);
+    let s = book
+        .status(&g, "CD6105", EarlyWarning, d("2026-10-15"))
+        .unwrap();
+    assert_eq!(s.state, State::Gap);
+    assert!(matches!(
+        s.reason,
+        Reason::HandoverReversed { ref providers, .. } if providers.is_empty()
+    ));
 }

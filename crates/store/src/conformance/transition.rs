@@ -113,6 +113,12 @@ pub async fn check_transition(store: &dyn Store) {
         mine(store.capacity_plans().await.unwrap()),
         vec![plan.clone()]
     );
+    // Read by id: the one held, none for the one removed.
+    assert_eq!(
+        store.capacity_plan(&plan.id).await.unwrap(),
+        Some(plan.clone())
+    );
+    assert_eq!(store.capacity_plan(&other.id).await.unwrap(), None);
 
     let mut w = WithdrawalPlan {
         id: unique("01WP"),
@@ -154,5 +160,7 @@ pub async fn check_transition(store: &dyn Store) {
         .into_iter()
         .filter(|x| x.id == w.id)
         .collect();
-    assert_eq!(found, vec![w]);
+    assert_eq!(found, vec![w.clone()]);
+    assert_eq!(store.withdrawal_plan(&w.id).await.unwrap(), Some(w));
+    assert_eq!(store.withdrawal_plan(&unique("01WP")).await.unwrap(), None);
 }

@@ -99,7 +99,13 @@ pub async fn check_transition_records(store: &dyn Store) {
     assert!(matches!(e, StoreError::Conflict(_)), "{e}");
     assert_eq!(
         of_kind(store, RecordKind::Mechanism, &mech_id).await,
-        vec![rec2]
+        vec![rec2.clone()]
+    );
+    // Read by id, whatever its kind.
+    assert_eq!(store.transition_record(&mech_id).await.unwrap(), Some(rec2));
+    assert_eq!(
+        store.transition_record(&unique("none")).await.unwrap(),
+        None
     );
 
     // Values keep their evidence, figures and all.

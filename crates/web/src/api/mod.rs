@@ -75,7 +75,8 @@ use crate::{AppState, WebError};
         media::get_media, media::transcript,
         hrddp::record, hrddp::list, hrddp::screen, hrddp::get_one,
         gbvims::import, gbvims::report,
-        map::context, incident_exports::csv, incident_exports::geojson, incident_exports::map
+        map::context, incident_exports::csv, incident_exports::geojson, incident_exports::map,
+        transition_broadcasts::preview
     ),
     components(schemas(crate::error::ErrorBody, crate::error::ErrorDetail)),
     modifiers(&BearerAuth),
@@ -245,6 +246,10 @@ pub fn routes() -> Router<AppState> {
         .route(
             "/api/v1/transition/broadcasts/{id}",
             get(transition_broadcasts::get_one),
+        )
+        .route(
+            "/api/v1/transition/broadcasts/preview",
+            post(transition_broadcasts::preview),
         )
         .route(
             "/api/v1/transition/after-closure",

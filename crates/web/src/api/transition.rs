@@ -244,7 +244,27 @@ pub struct PlaceStateBody {
     pub name: String,
     /// Each capacity a plan or closure concerns there: state, reason, where the plan comes
     /// from.
-    pub capacities: Vec<CapacityStatus>,
+    pub capacities: Vec<CapacityStatusBody>,
+}
+
+/// A capacity's state with its structured reason and the reason in plain English (worded by
+/// the catalogue, like the pages).
+#[derive(Debug, Serialize, ToSchema)]
+pub struct CapacityStatusBody {
+    /// The state and what it rests on.
+    #[serde(flatten)]
+    pub status: CapacityStatus,
+    /// The reason in plain English.
+    pub reason_text: String,
+}
+
+impl From<CapacityStatus> for CapacityStatusBody {
+    fn from(status: CapacityStatus) -> Self {
+        CapacityStatusBody {
+            reason_text: crate::ui::i18n::reason_words("en", &status.reason),
+            status,
+        }
+    }
 }
 
 /// The state of the transition on a date.
@@ -280,7 +300,7 @@ pub async fn state(
             .map(|p| PlaceStateBody {
                 pcode: p.pcode,
                 name: p.name,
-                capacities: p.capacities,
+                capacities: p.capacities.into_iter().map(Into::into).collect(),
             })
             .collect(),
     }))
@@ -298,6 +318,13 @@ pub struct CliffPlaceBody {
     /// Alerts reported in the place (and the places inside it) in the twelve months before
     /// the date; for a date to come, in the last twelve months (what would go unanswered).
     pub alerts_12m: u64,
+    /// Incidents that occurred there in the same twelve months, counted only in the
+    /// compartments the caller may see; left out when the caller sees none.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub incidents_12m: Option<u64>,
+    /// Of those incidents, the verified ones; left out with `incidents_12m`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub incidents_verified_12m: Option<u64>,
 }
 
 /// The cliff of a date.
@@ -308,6 +335,9 @@ pub struct CliffBody {
     pub date: NaiveDate,
     /// Places with a capacity uncovered on the date, by P-code.
     pub places: Vec<CliffPlaceBody>,
+    /// False when the caller sees no incident compartment: the places then carry alert
+    /// figures only.
+    pub incidents_visible: bool,
 }
 
 /// The cliff: for a date, the places and capacities nobody will provide, with the alerts of
@@ -333,7 +363,10 @@ pub async fn cliff(
                 name: p.name,
                 capacities: p.capacities,
                 alerts_12m: p.alerts_12m,
+                incidents_12m: p.incidents_12m,
+                incidents_verified_12m: p.incidents_verified_12m,
             })
             .collect(),
+        incidents_visible: c.incidents_visible,
     }))
 }

@@ -10,8 +10,8 @@ use axum::http::StatusCode;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use kinga_app::transition::{BroadcastInput, BroadcastView};
-use kinga_domain::transition::broadcast::{Broadcast, Delivery, Topic};
+use kinga_app::transition::{BroadcastInput, BroadcastPreview, BroadcastView};
+use kinga_domain::transition::broadcast::{Broadcast, Delivery, Sent, Topic};
 
 use super::ApiJson;
 use crate::auth::ApiUser;
@@ -102,4 +102,52 @@ pub async fn get_one(
     Path(id): Path<String>,
 ) -> Result<Json<BroadcastBody>, WebError> {
     Ok(Json(st.app.broadcast(&user.caller(), &id).await?.into()))
+}
+
+/// Who a broadcast would reach.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct PreviewBody {
+    /// The area (P-code).
+    pub area: String,
+    /// The fallback language retained.
+    pub fallback: String,
+    /// Each recipient (`kind`, `recipient` id, `label`: pseudonym or network name) and the
+    /// language of the text it would get; `message` is empty: nothing is queued.
+    pub recipients: Vec<Sent>,
+    /// Recipients per language of the text they would get.
+    pub languages: BTreeMap<String, usize>,
+}
+
+impl From<BroadcastPreview> for PreviewBody {
+    fn from(p: BroadcastPreview) -> Self {
+        PreviewBody {
+            area: p.area,
+            fallback: p.fallback,
+            recipients: p.recipients,
+            languages: p.languages,
+        }
+    }
+}
+
+/// Preview a broadcast: who would get it and in which language, nothing sent (the same
+/// refusals as sending it).
+#[utoipa::path(post, path = "/api/v1/transition/broadcasts/preview", tag = "transition",
+    request_body = NewBroadcast,
+    responses((status = 200, body = PreviewBody), (status = 401, body = ErrorBody),
+        (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
+        (status = 422, body = ErrorBody)),
+    security(("bearer" = [])))]
+pub async fn preview(
+    State(st): State<AppState>,
+    user: ApiUser,
+    ApiJson(body): ApiJson<NewBroadcast>,
+) -> Result<Json<PreviewBody>, WebError> {
+    let input = BroadcastInput {
+        area: body.area,
+        topic: body.topic,
+        texts: body.texts,
+        fallback: body.fallback,
+    };
+    let p = st.app.preview_broadcast(&user.caller(), &input).await?;
+    Ok(Json(p.into()))
 }

@@ -250,6 +250,10 @@ pub fn routes() -> Router<AppState> {
             "/transition/knowledge",
             get(transition::knowledge_page).post(transition::save_note),
         )
+        .route(
+            "/transition/community/support",
+            post(transition::record_support).get(|| back("/transition/community")),
+        )
         .route("/alerts/{id}/media/{digest}", get(alert::media::serve))
         .route(
             "/alerts/{id}/transcript",

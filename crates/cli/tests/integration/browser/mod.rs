@@ -9,6 +9,7 @@ mod map_context;
 mod monitor;
 mod network;
 mod transition;
+mod transition_pages;
 mod transition_records;
 mod transition_routing;
 mod voice;

@@ -20,8 +20,11 @@ mod monitoring;
 mod monitoring_more;
 mod transition;
 mod transition_more;
+mod transition_reasons;
 mod transition_routing;
 mod work;
+
+pub use transition_reasons::reason_words;
 
 /// Every table of the catalogue: `(key, English, French)` rows.
 const CATALOGUES: &[&[(&str, &str, &str)]] = &[
@@ -35,6 +38,7 @@ const CATALOGUES: &[&[(&str, &str, &str)]] = &[
     transition_more::CATALOGUE,
     conflicts::CATALOGUE,
     monitoring_more::CATALOGUE,
+    transition_reasons::CATALOGUE,
 ];
 
 static INDEX: LazyLock<HashMap<&'static str, (&'static str, &'static str)>> = LazyLock::new(|| {

@@ -62,6 +62,8 @@ pub fn mechanism_view(cx: &Ctx, m: &MechanismView) -> Value {
         support_label => cx.t(&format!("sup_{}", serde_plain(&m.support))),
         supporters_now => me.supporters_now.join(", "),
         supporters_after => me.supporters_after.join(", "),
+        supporters_now_lines => me.supporters_now.join("\n"),
+        supporters_after_lines => me.supporters_after.join("\n"),
         focal_point_count => m.focal_point_count,
         focal_points => m.focal_points.as_ref().map(|f| f.join(", ")),
         note => &me.note,
@@ -209,6 +211,45 @@ pub async fn assess(cx: Ctx, FormData(f): FormData<HashMap<String, String>>) -> 
         } else {
             format!(
                 "/transition/community?place={}&notice=notice_assessment_recorded#mc-{}",
+                urlencode(&m.place),
+                urlencode(&m.id)
+            )
+        };
+        Ok(see_other(&url))
+    }
+    .await;
+    cx.finish(r)
+}
+
+/// `POST /transition/community/support`: record who supports a mechanism now and after the
+/// departure (one per line), on the version shown; `back=dossier` returns to the dossier.
+pub async fn record_support(cx: Ctx, FormData(f): FormData<HashMap<String, String>>) -> Response {
+    let r: UiResult = async {
+        let get = |k: &str| f.get(k).map(String::as_str).unwrap_or_default();
+        cx.check_csrf(get("csrf"))?;
+        let version: u64 = get("version")
+            .trim()
+            .parse()
+            .map_err(|_| UiError::invalid("version"))?;
+        let m = cx
+            .st
+            .app
+            .record_mechanism_support(
+                &cx.caller(),
+                get("id").trim(),
+                version,
+                lines(get("supporters_now")),
+                lines(get("supporters_after")),
+            )
+            .await?;
+        let url = if get("back") == "dossier" {
+            format!(
+                "/transition/dossier?place={}&notice=notice_support_recorded",
+                urlencode(&m.place)
+            )
+        } else {
+            format!(
+                "/transition/community?place={}&notice=notice_support_recorded#mc-{}",
                 urlencode(&m.place),
                 urlencode(&m.id)
             )

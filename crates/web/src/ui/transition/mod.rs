@@ -17,7 +17,8 @@ pub use forms::{
     save_mission, save_plan,
 };
 
-pub use community::{assess, community_page, save_mechanism};
+use super::i18n::reason_words;
+pub use community::{assess, community_page, record_support, save_mechanism};
 pub use measures::{
     benchmarks_page, indicators_page, record_value, remove_record, save_benchmark, save_indicator,
 };
@@ -30,9 +31,7 @@ use serde::Deserialize;
 
 use kinga_app::transition::PlaceState;
 use kinga_domain::people::Permission;
-use kinga_domain::transition::{
-    Capacity, CapacityStatus, MilestoneKind, MilestoneStatus, Reason, State, day_after, day_before,
-};
+use kinga_domain::transition::{Capacity, CapacityStatus, MilestoneKind, MilestoneStatus, State};
 
 use super::{Ctx, QueryData, UiError, UiResult};
 
@@ -75,67 +74,6 @@ fn kind_key(k: MilestoneKind) -> String {
 
 fn status_key(s: MilestoneStatus) -> String {
     format!("mst_{}", s.as_str())
-}
-
-/// A reason in the page's language.
-pub fn reason_words(lang: &str, r: &Reason) -> String {
-    if lang != "fr" {
-        return r.text();
-    }
-    match r {
-        Reason::Provided { providers } => format!("assuré par {}", providers.join(", ")),
-        Reason::SuccessorReady {
-            providers,
-            successors,
-            handover_on,
-        } => format!(
-            "{} jusqu'au {}, puis {} à partir du {handover_on}",
-            providers.join(", "),
-            day_before(*handover_on),
-            successors.join(", ")
-        ),
-        Reason::HandedOver { successors, since } => {
-            format!("transmis à {} le {since}", successors.join(", "))
-        }
-        Reason::MilestonesLate {
-            late,
-            blocked,
-            total,
-        } => {
-            let mut s = format!("successeur désigné mais {late} jalons sur {total} en retard");
-            if *blocked > 0 {
-                s.push_str(&format!(" ({blocked} bloqués)"));
-            }
-            s
-        }
-        Reason::NoSuccessor { last_day, undated } if undated.is_empty() => {
-            format!("aucun successeur après le {last_day}")
-        }
-        Reason::NoSuccessor { last_day, undated } => format!(
-            "aucun successeur après le {last_day} : {} désigné(s) sans date de passation",
-            undated.join(", ")
-        ),
-        Reason::SuccessorLate {
-            last_day: Some(last),
-            successors,
-            handover_on,
-        } => format!(
-            "personne du {} au {} : {} ne prend le relais que le {handover_on}",
-            day_after(*last),
-            day_before(*handover_on),
-            successors.join(", ")
-        ),
-        Reason::SuccessorLate {
-            last_day: None,
-            successors,
-            handover_on,
-        } => format!(
-            "personne jusqu'au {} : {} ne prend le relais que le {handover_on}",
-            day_before(*handover_on),
-            successors.join(", ")
-        ),
-        Reason::NoProvider => "personne ne l'assure et personne n'est désigné".to_string(),
-    }
 }
 
 /// One row of a capacity × state grid.
@@ -235,6 +173,7 @@ pub async fn cliff(cx: Ctx, QueryData(q): QueryData<DateQuery>) -> Response {
             date => on.to_string(),
             places => c.places.iter().map(|p| context! {
                 pcode => &p.pcode, name => &p.name, alerts_12m => p.alerts_12m,
+                incidents_12m => p.incidents_12m, incidents_verified_12m => p.incidents_verified_12m,
                 capacities => p.capacities.iter().map(|k| context! {
                     id => k.as_str(), label => cx.t(&capacity_key(*k)),
                 }).collect::<Vec<_>>(),
@@ -246,6 +185,7 @@ pub async fn cliff(cx: Ctx, QueryData(q): QueryData<DateQuery>) -> Response {
                 }).collect::<Vec<_>>(),
                 more => p.alerts.len().saturating_sub(CLIFF_ALERTS_SHOWN),
             }).collect::<Vec<_>>(),
+            incidents_visible => c.incidents_visible,
         };
         cx.render("transition_cliff.html", "transition", view)
     }
@@ -287,6 +227,8 @@ pub async fn dossier(cx: Ctx, QueryData(q): QueryData<DateQuery>) -> Response {
             }).collect::<Vec<_>>(),
             inside => d.inside.iter().map(|p| place_view(&cx, p, &names)).collect::<Vec<_>>(),
             alerts_12m => d.alerts_12m,
+            incidents_12m => d.incidents_12m,
+            incidents_verified_12m => d.incidents_verified_12m,
             after_closures => after_closure::dossier_lines(&cx, place).await?,
             by_threat => d.alerts_by_threat.iter().map(|(t, n)| context! {
                 threat => t.map_or_else(|| cx.t("tr_unknown_threat").to_string(), |t| t.label(cx.lang).to_string()),
@@ -353,28 +295,5 @@ mod tests {
         for s in MilestoneStatus::ALL {
             assert!(super::super::i18n::has(&status_key(s)), "{s:?}");
         }
-    }
-
-    #[test]
-    fn reasons_read_in_french() {
-        let d = |s: &str| NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap();
-        let r = Reason::NoSuccessor {
-            last_day: d("2027-03-31"),
-            undated: vec![],
-        };
-        assert_eq!(
-            reason_words("fr", &r),
-            "aucun successeur après le 2027-03-31"
-        );
-        assert_eq!(reason_words("en", &r), "no successor after 2027-03-31");
-        let r = Reason::MilestonesLate {
-            late: 2,
-            blocked: 0,
-            total: 5,
-        };
-        assert_eq!(
-            reason_words("fr", &r),
-            "successeur désigné mais 2 jalons sur 5 en retard"
-        );
     }
 }
