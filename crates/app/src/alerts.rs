@@ -12,7 +12,9 @@ use kinga_domain::registry::FocalPoint;
 use kinga_domain::sms::{self, ParseContext};
 use kinga_domain::{Alert, AlertEvent, Channel, Reporter, Severity, ThreatType};
 use kinga_ledger::Payload;
-use kinga_store::{AlertPage, AlertQuery, Commit, IdempotentAnswer, StoreError, Write};
+use kinga_store::{
+    AlertPage, AlertQuery, AlertTallies, Commit, IdempotentAnswer, StoreError, Write,
+};
 
 use crate::sms_intake::flag;
 use crate::{App, AppError, AppResult, Caller, limits};
@@ -136,10 +138,15 @@ impl App {
     ) -> AppResult<Intake> {
         caller.require(Permission::CreateAlerts)?;
         cmd.check_lengths()?;
-        let fingerprint = extras
-            .fingerprint
-            .clone()
-            .unwrap_or_else(|| cmd.fingerprint());
+        // What a retry must match: asked for only with an idempotency key (it costs an
+        // encoding and a hash of the whole command).
+        let fingerprint = match &cmd.idempotency_key {
+            Some(_) => extras
+                .fingerprint
+                .clone()
+                .unwrap_or_else(|| cmd.fingerprint()),
+            None => String::new(),
+        };
         if let Some(key) = &cmd.idempotency_key {
             if let Some(ans) = self.store.idempotent(key).await? {
                 return self.replay(caller, &fingerprint, ans);
@@ -516,6 +523,23 @@ impl App {
             .map(|a| self.shown_to(caller, a))
             .collect();
         Ok(page)
+    }
+
+    /// The queue's counts over what `q` matches for the caller (its page ignored): in all,
+    /// uncovered, with no place, and due at or before `overdue_at`; one pass over the rows.
+    pub async fn alert_tallies(
+        &self,
+        caller: &Caller,
+        mut q: AlertQuery,
+        overdue_at: DateTime<Utc>,
+    ) -> AppResult<AlertTallies> {
+        caller.require(Permission::ReadAlerts)?;
+        // A responder counts what [`App::alerts`] shows them: their own alerts.
+        if caller.role == kinga_domain::people::Role::Responder {
+            q.assigned_to = Some(caller.responder.clone().unwrap_or_else(|| "-".into()));
+        }
+        limits::check_opt("place", q.place_prefix.as_deref(), limits::ID)?;
+        Ok(self.store.alert_tallies(&q, overdue_at).await?)
     }
 
     /// The P-codes a place name as people type it may mean (every candidate about as good

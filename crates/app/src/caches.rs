@@ -380,21 +380,22 @@ impl Caches {
             return vec![];
         };
         let in_window = |r: &&Arc<RecentAlert>| (r.reported_at - at).abs() <= window;
-        let recent: Vec<Prepared> = match search {
-            Search::Everything => g
-                .newest
-                .iter()
-                .filter(in_window)
-                .map(|r| r.prepared())
-                .collect(),
-            Search::Buckets(list) => list
-                .iter()
-                .filter_map(|b| g.by_bucket.get(b))
-                .flatten()
-                .filter(in_window)
-                .map(|r| r.prepared())
-                .collect(),
-        };
-        dedup::candidates_prepared(new, &recent, &gaz, limit)
+        // Walked in place, never gathered: a list of thousands per intake cost an allocation
+        // and a copy of each.
+        match search {
+            Search::Everything => {
+                let recent = g.newest.iter().filter(in_window).map(|r| r.prepared());
+                dedup::candidates_prepared(new, recent, &gaz, limit)
+            }
+            Search::Buckets(list) => {
+                let recent = list
+                    .iter()
+                    .filter_map(|b| g.by_bucket.get(b))
+                    .flatten()
+                    .filter(in_window)
+                    .map(|r| r.prepared());
+                dedup::candidates_prepared(new, recent, &gaz, limit)
+            }
+        }
     }
 }

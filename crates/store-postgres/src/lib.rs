@@ -44,9 +44,9 @@ use kinga_ledger::Event;
 pub use kinga_store::support::WriterStats;
 use kinga_store::support::{from_sql_int, sql_count};
 use kinga_store::{
-    AlertPage, AlertQuery, AuditEntry, Commit, IdempotentAnswer, ImportBatch, ImportReport,
-    IncidentPage, IncidentQuery, OutboxQuery, Projection, ProjectionRow, Session, Store,
-    StoreError, StoreResult, Write,
+    AlertPage, AlertQuery, AlertTallies, AuditEntry, Commit, IdempotentAnswer, ImportBatch,
+    ImportReport, IncidentPage, IncidentQuery, OutboxQuery, Projection, ProjectionRow, Session,
+    Store, StoreError, StoreResult, Write,
 };
 
 use error::{Error, Result};
@@ -224,6 +224,14 @@ impl Store for PostgresStore {
 
     async fn alerts(&self, query: &AlertQuery) -> StoreResult<AlertPage> {
         Ok(queries::alerts(&mut self.client().await?, query).await?)
+    }
+
+    async fn alert_tallies(
+        &self,
+        query: &AlertQuery,
+        overdue_at: DateTime<Utc>,
+    ) -> StoreResult<AlertTallies> {
+        Ok(queries::alert_tallies(&self.client().await?, query, overdue_at).await?)
     }
 
     async fn alerts_reported_between(

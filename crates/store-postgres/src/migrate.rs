@@ -11,11 +11,7 @@ use crate::error::Result;
 
 /// Every migration: version, name, SQL. Append only; never edit one that has shipped.
 const MIGRATIONS: &[(i32, &str, &str)] = &[
-    (
-        1,
-        "initial",
-        include_str!("../migrations/0001_initial.sql"),
-    ),
+    (1, "initial", include_str!("../migrations/0001_initial.sql")),
     (
         2,
         "outbox delivery",
@@ -31,31 +27,19 @@ const MIGRATIONS: &[(i32, &str, &str)] = &[
         "queue search",
         include_str!("../migrations/0004_queue_search.sql"),
     ),
-    (
-        5,
-        "inbox",
-        include_str!("../migrations/0005_inbox.sql"),
-    ),
+    (5, "inbox", include_str!("../migrations/0005_inbox.sql")),
     (
         6,
         "incidents",
         include_str!("../migrations/0006_incidents.sql"),
     ),
-    (
-        7,
-        "care",
-        include_str!("../migrations/0007_care.sql"),
-    ),
+    (7, "care", include_str!("../migrations/0007_care.sql")),
     (
         8,
         "transition",
         include_str!("../migrations/0008_transition.sql"),
     ),
-    (
-        9,
-        "peers",
-        include_str!("../migrations/0009_peers.sql"),
-    ),
+    (9, "peers", include_str!("../migrations/0009_peers.sql")),
     (
         10,
         "transition_routing",

@@ -52,6 +52,44 @@ pub(crate) async fn append(tx: &Transaction<'_>, events: &[Event]) -> Result<()>
     Ok(())
 }
 
+/// Append the sealed events of a whole group in one statement, in the order given (the
+/// positions follow it: the rows are numbered after the sort on their ordinality).
+pub(crate) async fn append_all(tx: &Transaction<'_>, events: &[&Event]) -> Result<()> {
+    if events.is_empty() {
+        return Ok(());
+    }
+    let stmt = tx
+        .prepare_cached(
+            "INSERT INTO events (id, origin, seq, actor, at, payload, prev_hash, hash)
+             SELECT id, origin, seq, actor, at, payload, prev_hash, hash
+             FROM UNNEST($1::text[], $2::text[], $3::bigint[], $4::text[], $5::text[],
+                         $6::text[], $7::text[], $8::text[]) WITH ORDINALITY
+                  AS e (id, origin, seq, actor, at, payload, prev_hash, hash, n)
+             ORDER BY n",
+        )
+        .await?;
+    let column = |f: fn(&Event) -> &str| events.iter().map(|e| f(e)).collect::<Vec<&str>>();
+    let seqs = events
+        .iter()
+        .map(|e| to_sql_int(e.seq, "sequence number"))
+        .collect::<std::result::Result<Vec<i64>, StoreError>>()?;
+    tx.execute(
+        &stmt,
+        &[
+            &column(|e| &e.id),
+            &column(|e| &e.origin),
+            &seqs,
+            &column(|e| &e.actor),
+            &column(|e| &e.at),
+            &column(|e| &e.payload),
+            &column(|e| &e.prev_hash),
+            &column(|e| &e.hash),
+        ],
+    )
+    .await?;
+    Ok(())
+}
+
 /// Apply one projection row.
 pub(crate) async fn apply(tx: &Transaction<'_>, write: &Write) -> Result<()> {
     let dup = |e: tokio_postgres::Error| duplicate_of(e, || describe(write));

@@ -13,7 +13,8 @@ use kinga_store::support::{
     from_sql_int, like_pattern, page_limit, prefix_upper_bound, sql_count, to_sql_int, variant_name,
 };
 use kinga_store::{
-    AlertPage, AlertQuery, AlertSort, AuditEntry, IdempotentAnswer, OutboxQuery, StoreError,
+    AlertPage, AlertQuery, AlertSort, AlertTallies, AuditEntry, IdempotentAnswer, OutboxQuery,
+    StoreError,
 };
 
 use crate::error::{Result, corrupt};
@@ -196,6 +197,36 @@ fn alert_filter(q: &AlertQuery) -> Filter {
         ));
     }
     f
+}
+
+/// The queue's counts over the alerts a query matches, in one pass.
+pub(crate) async fn alert_tallies(
+    client: &deadpool_postgres::Object,
+    q: &AlertQuery,
+    overdue_at: DateTime<Utc>,
+) -> Result<AlertTallies> {
+    let mut f = alert_filter(q);
+    let filter = f.sql();
+    let at = f.arg(overdue_at);
+    let stmt = client
+        .prepare_cached(&format!(
+            "SELECT count(*), count(*) FILTER (WHERE uncovered),
+                 count(*) FILTER (WHERE place IS NULL),
+                 count(*) FILTER (WHERE next_deadline <= {at})
+             FROM alerts {filter}"
+        ))
+        .await?;
+    let row = client.query_one(&stmt, &f.refs()).await?;
+    let n = |i: usize| -> Result<u64> {
+        let v: i64 = row.try_get(i).map_err(corrupt)?;
+        Ok(from_sql_int(v, "alert count")?)
+    };
+    Ok(AlertTallies {
+        total: n(0)?,
+        uncovered: n(1)?,
+        unplaced: n(2)?,
+        overdue: n(3)?,
+    })
 }
 
 /// A page of alerts and the number matching, from one snapshot.

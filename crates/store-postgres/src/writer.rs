@@ -2,6 +2,7 @@
 //! own savepoint so that a failing one is undone alone. Each group locks this instance's
 //! chain head first, so servers sharing the database take turns and never fork the chain.
 
+use std::collections::HashSet;
 use std::sync::Arc;
 
 use deadpool_postgres::Pool;
@@ -11,7 +12,7 @@ use kinga_ledger::Event;
 use kinga_store::support::{
     ChainHead, WriterCounters, WriterStats, drain_batch, from_sql_int, to_sql_int,
 };
-use kinga_store::{Commit, StoreError, StoreResult};
+use kinga_store::{Commit, StoreError, StoreResult, Write};
 
 use crate::error::Result;
 use crate::project;
@@ -19,9 +20,13 @@ use crate::project;
 /// Commits queued beyond this make callers wait.
 const QUEUE: usize = 4096;
 
-/// Commits per transaction. Each savepoint that writes is a subtransaction, and PostgreSQL
-/// slows every session's snapshots once a transaction holds more than 64 of them.
+/// Commits per transaction on the careful path. Each savepoint that writes is a
+/// subtransaction, and PostgreSQL slows every session's snapshots once a transaction holds
+/// more than 64 of them.
 const MAX_GROUP: usize = 60;
+
+/// Commits per transaction on the pipelined path, which takes no savepoint.
+const MAX_PIPELINED: usize = 256;
 
 /// Name of the savepoint around each commit.
 const SAVEPOINT: &str = "kinga_commit";
@@ -74,11 +79,11 @@ async fn run(
     counters: Arc<WriterCounters>,
 ) {
     while let Some(first) = rx.recv().await {
-        let jobs = drain_batch(first, &mut rx, MAX_GROUP);
+        let jobs = drain_batch(first, &mut rx, MAX_PIPELINED);
         let n = jobs.len() as u64;
         let (commits, replies): (Vec<Commit>, Vec<_>) =
             jobs.into_iter().map(|j| (j.commit, j.reply)).unzip();
-        match apply_group(&pool, &origin, commits).await {
+        match apply_any(&pool, &origin, commits).await {
             Ok(results) => {
                 counters.committed(n);
                 for (reply, result) in replies.into_iter().zip(results) {
@@ -99,6 +104,101 @@ async fn run(
         }
     }
     tracing::debug!("PostgreSQL writer stopped");
+}
+
+/// The group pipelined when it can be and nothing in it fails; else one savepoint per commit,
+/// [`MAX_GROUP`] commits per transaction. Returns each commit's answer.
+async fn apply_any(
+    pool: &Pool,
+    origin: &str,
+    commits: Vec<Commit>,
+) -> Result<Vec<StoreResult<Vec<Event>>>> {
+    if pipelinable(&commits) {
+        if let Some(results) = apply_pipelined(pool, origin, &commits).await? {
+            return Ok(results);
+        }
+    }
+    let mut results = Vec::with_capacity(commits.len());
+    let mut commits = commits.into_iter().peekable();
+    while commits.peek().is_some() {
+        let chunk: Vec<Commit> = commits.by_ref().take(MAX_GROUP).collect();
+        results.extend(apply_group(pool, origin, chunk).await?);
+    }
+    Ok(results)
+}
+
+/// Whether the group's writes may all be sent at once, in any order: only new alerts,
+/// outbox messages, idempotency records and audit entries, no two of them for one alert or
+/// message (what intake commits). Anything else takes the careful path.
+fn pipelinable(commits: &[Commit]) -> bool {
+    let (mut alerts, mut messages) = (HashSet::new(), HashSet::new());
+    commits.iter().flat_map(|c| &c.writes).all(|w| match w {
+        Write::Alert {
+            alert,
+            expected_version: None,
+        } => alerts.insert(alert.id.as_str()),
+        Write::Outbox(m) => messages.insert(m.id.as_str()),
+        Write::Idempotency(_) | Write::Audit(_) => true,
+        _ => false,
+    })
+}
+
+/// The group in one transaction with every statement sent at once (pipelined on the one
+/// connection) and no savepoint: under a flood each savepoint cost two round trips per
+/// alert, and the statements one round trip each, all waited for in turn by the one writer.
+/// `None` when anything failed: the transaction is then rolled back whole, nothing of it
+/// written, and the caller takes the careful path so that each commit gets its own answer.
+async fn apply_pipelined(
+    pool: &Pool,
+    origin: &str,
+    commits: &[Commit],
+) -> Result<Option<Vec<StoreResult<Vec<Event>>>>> {
+    let mut client = pool.get().await?;
+    let tx = client.transaction().await?;
+    let sealing = commits.iter().any(|c| !c.events.is_empty());
+    let start = if sealing {
+        Some(lock_head(&tx, origin).await?)
+    } else {
+        None
+    };
+    let mut head = start.clone().unwrap_or_default();
+    let mut sealed = Vec::with_capacity(commits.len());
+    for commit in commits {
+        match head.seal(origin, &commit.events) {
+            Ok(events) => sealed.push(events),
+            Err(_) => {
+                tx.rollback().await?;
+                return Ok(None);
+            }
+        }
+    }
+    let events: Vec<&Event> = sealed.iter().flatten().collect();
+    let writes = commits.iter().flat_map(|c| &c.writes);
+    let (appended, applied) = futures::future::join(
+        project::append_all(&tx, &events),
+        futures::future::join_all(writes.map(|w| project::apply(&tx, w))),
+    )
+    .await;
+    if appended.is_err() || applied.iter().any(Result::is_err) {
+        tx.rollback().await?;
+        return Ok(None);
+    }
+    if start.is_some_and(|s| s != head) {
+        let stmt = tx
+            .prepare_cached("UPDATE chain_heads SET seq = $2, hash = $3 WHERE origin = $1")
+            .await?;
+        tx.execute(
+            &stmt,
+            &[
+                &origin,
+                &to_sql_int(head.seq, "sequence number")?,
+                &head.hash,
+            ],
+        )
+        .await?;
+    }
+    tx.commit().await?;
+    Ok(Some(sealed.into_iter().map(Ok).collect()))
 }
 
 /// One transaction for the whole group; each commit in a savepoint. Returns each commit's

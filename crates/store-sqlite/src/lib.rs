@@ -44,9 +44,9 @@ use kinga_domain::transition::{
 };
 use kinga_ledger::Event;
 use kinga_store::{
-    AlertPage, AlertQuery, AuditEntry, Commit, IdempotentAnswer, ImportBatch, ImportReport,
-    IncidentPage, IncidentQuery, OutboxQuery, Projection, ProjectionRow, Session, Store,
-    StoreError, StoreResult, Write,
+    AlertPage, AlertQuery, AlertTallies, AuditEntry, Commit, IdempotentAnswer, ImportBatch,
+    ImportReport, IncidentPage, IncidentQuery, OutboxQuery, Projection, ProjectionRow, Session,
+    Store, StoreError, StoreResult, Write,
 };
 
 pub use kinga_store::support::WriterStats;
@@ -181,6 +181,16 @@ impl Store for SqliteStore {
     async fn alerts(&self, query: &AlertQuery) -> StoreResult<AlertPage> {
         let query = query.clone();
         self.read(move |c| queries::alerts(c, &query)).await
+    }
+
+    async fn alert_tallies(
+        &self,
+        query: &AlertQuery,
+        overdue_at: DateTime<Utc>,
+    ) -> StoreResult<AlertTallies> {
+        let query = query.clone();
+        self.read(move |c| queries::alert_tallies(c, &query, overdue_at))
+            .await
     }
 
     async fn alerts_reported_between(

@@ -13,7 +13,8 @@ use kinga_store::support::{
     variant_name,
 };
 use kinga_store::{
-    AlertPage, AlertQuery, AlertSort, AuditEntry, IdempotentAnswer, OutboxQuery, StoreError,
+    AlertPage, AlertQuery, AlertSort, AlertTallies, AuditEntry, IdempotentAnswer, OutboxQuery,
+    StoreError,
 };
 
 use crate::error::Result;
@@ -226,6 +227,35 @@ pub(crate) fn alerts(conn: &Connection, q: &AlertQuery) -> Result<AlertPage> {
     Ok(AlertPage {
         items,
         total: from_sql_int(total, "alert count")?,
+    })
+}
+
+/// The queue's counts over the alerts a query matches, in one pass.
+pub(crate) fn alert_tallies(
+    conn: &Connection,
+    q: &AlertQuery,
+    overdue_at: DateTime<Utc>,
+) -> Result<AlertTallies> {
+    let (filter, filter_args) = alert_filter(q);
+    // The select list's placeholder comes first in the text, so its argument does too.
+    let mut args = vec![Value::Text(ts(overdue_at))];
+    args.extend(filter_args);
+    let sql = format!(
+        "SELECT count(*), coalesce(sum(uncovered = 1), 0), coalesce(sum(place IS NULL), 0),
+             coalesce(sum(next_deadline <= ?), 0)
+         FROM alerts {filter}"
+    );
+    let counts: [i64; 4] = conn
+        .prepare_cached(&sql)?
+        .query_row(params_from_iter(args.iter()), |r| {
+            Ok([r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?])
+        })?;
+    let n = |v: i64| from_sql_int(v, "alert count");
+    Ok(AlertTallies {
+        total: n(counts[0])?,
+        uncovered: n(counts[1])?,
+        unplaced: n(counts[2])?,
+        overdue: n(counts[3])?,
     })
 }
 

@@ -170,33 +170,42 @@ fn apply_group(
     stale: &mut bool,
     works: Vec<Work>,
 ) -> Result<Vec<StoreResult<Vec<Event>>>> {
-    let mut tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+    let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
     // The file may be shared with another process (`kinga user add` beside a running server):
     // under the write lock nobody else can append, so the stored head is the true one.
     *head = load_head(&tx, origin)?;
     let mut results = Vec::with_capacity(works.len());
     for work in works {
-        let sp = tx.savepoint()?;
+        // Savepoints through cached statements: rusqlite's `savepoint()` parses a new
+        // `SAVEPOINT` statement (and its release) for every write.
+        run_cached(&tx, "SAVEPOINT kinga_write")?;
         let before = head.clone();
         let outcome = match work {
-            Work::Commit(commit) => apply_commit(&sp, origin, head, &commit, stale),
-            Work::Exec(f) => f(&sp).map(|()| Vec::new()),
+            Work::Commit(commit) => apply_commit(&tx, origin, head, &commit, stale),
+            Work::Exec(f) => f(&tx).map(|()| Vec::new()),
         };
         match outcome {
             Ok(events) => {
-                sp.commit()?;
+                run_cached(&tx, "RELEASE kinga_write")?;
                 results.push(Ok(events));
             }
             Err(e) => {
                 // The head moves only past savepoints that are kept.
                 *head = before;
-                sp.finish()?;
+                run_cached(&tx, "ROLLBACK TO kinga_write")?;
+                run_cached(&tx, "RELEASE kinga_write")?;
                 results.push(Err(e.into()));
             }
         }
     }
     tx.commit()?;
     Ok(results)
+}
+
+/// Run a statement that returns no rows through the connection's statement cache.
+fn run_cached(conn: &Connection, sql: &str) -> Result<()> {
+    conn.prepare_cached(sql)?.execute([])?;
+    Ok(())
 }
 
 fn apply_commit(

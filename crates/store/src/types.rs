@@ -244,6 +244,19 @@ pub struct AlertPage {
     pub total: u64,
 }
 
+/// The queue's counts over the alerts a query matches ([`crate::Store::alert_tallies`]).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct AlertTallies {
+    /// How many match.
+    pub total: u64,
+    /// Of those, with no responder covering them.
+    pub uncovered: u64,
+    /// Of those, with no place.
+    pub unplaced: u64,
+    /// Of those, with a deadline at or before the time asked.
+    pub overdue: u64,
+}
+
 /// Which outbox messages to list.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct OutboxQuery {
@@ -377,7 +390,7 @@ pub enum Projection {
 
 impl Projection {
     /// Every projection table.
-        pub const ALL: [Projection; 27] = [
+    pub const ALL: [Projection; 27] = [
         Projection::Alerts,
         Projection::Places,
         Projection::Actors,

@@ -7,12 +7,15 @@
 //! data) and under load. Every request differs: texts from the blind SMS corpus, places and
 //! threat types spread over the demo gazetteer (`corpus.rs`).
 //! Run: `cargo bench -p kinga --bench intake`. Results are printed and written to
-//! `target/bench/intake.json`.
+//! `target/bench/intake.json`. For short runs and profiles (see `knobs.rs`):
+//! `KINGA_BENCH_STORES=sqlite KINGA_BENCH_CLIENTS=64 KINGA_BENCH_SKIP=wrk,queue,memory
+//! KINGA_BENCH_PERF=target/bench cargo bench -p kinga --bench intake`.
 
 mod corpus;
 #[path = "../../tests/integration/harness.rs"]
 #[allow(dead_code)]
 mod harness;
+mod knobs;
 mod machine;
 mod wrk;
 
@@ -317,7 +320,8 @@ async fn main() {
         "machine": machine, "fsync_per_s": fsync, "step_seconds": STEP_SECS,
         "spread": corpus.spread(), "backends": {},
     });
-    for backend in [Backend::Sqlite, Backend::Postgres] {
+    let knobs = knobs::Knobs::from_env();
+    for backend in knobs.backends() {
         let Some(server) =
             Server::start_demo(backend, &[("KINGA_TWILIO_AUTH_TOKEN", TWILIO_TOKEN)]).await
         else {
@@ -331,9 +335,15 @@ async fn main() {
             "\n{backend:?}  | clients | no-op req/s | intake alerts/s | intake/no-op | p50 ms | p99 ms | errors | twilio SMS/s | twilio/no-op | p50 ms | p99 ms | errors"
         );
         let mut rows = vec![];
-        for clients in [1, 16, 64] {
+        let most = knobs.clients.iter().copied().max().unwrap_or(0);
+        for &clients in &knobs.clients {
             let noop = load(&server, &corpus, clients, Work::Noop).await;
+            // The profile, when asked for, covers API intake at the most clients.
+            let perf = (clients == most)
+                .then(|| knobs.perf(pid, backend))
+                .flatten();
             let intake = load(&server, &corpus, clients, Work::Api).await;
+            knobs::stop(perf);
             let twilio = load(&server, &corpus, clients, Work::Twilio).await;
             println!(
                 "{backend:?}  | {clients:>7} | {:>11.0} | {:>15.0} | {:>11.1}% | {:>6.2} | {:>6.2} | {:>6} | {:>12.0} | {:>11.1}% | {:>6.2} | {:>6.2} | {}",
@@ -361,6 +371,7 @@ async fn main() {
         }
         let by_wrk = wrk
             .as_deref()
+            .filter(|_| !knobs.skips("wrk"))
             .and_then(|w| with_wrk(w, &server, &corpus, backend));
         let peak = rss_kib(pid, "VmHWM:");
         println!(
@@ -368,7 +379,11 @@ async fn main() {
             idle / 1024,
             peak / 1024
         );
-        let queue = queue_page(&server, &corpus).await;
+        let queue = if knobs.skips("queue") {
+            Value::Null
+        } else {
+            queue_page(&server, &corpus).await
+        };
         println!(
             "{backend:?}: queue with {} open alerts: {}",
             queue["open_alerts"], queue
@@ -377,7 +392,12 @@ async fn main() {
             "intake": rows, "wrk": by_wrk, "rss_idle_kib": idle, "rss_peak_kib": peak, "queue": queue,
         });
     }
-    if let Some(rss) = idle_memory_with_demo().await {
+    let idle_demo = if knobs.skips("memory") {
+        None
+    } else {
+        idle_memory_with_demo().await
+    };
+    if let Some(rss) = idle_demo {
         println!(
             "\nidle resident memory with the demo data loaded (SQLite): {} MiB",
             rss / 1024

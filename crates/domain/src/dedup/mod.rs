@@ -197,8 +197,8 @@ pub fn candidates(
     limit: usize,
 ) -> Vec<DuplicateCandidate> {
     let new = Prepared::new(new.clone());
-    let recent: Vec<Prepared> = recent.iter().map(|r| Prepared::new(r.clone())).collect();
-    candidates_prepared(&new, &recent, gaz, limit)
+    let recent = recent.iter().map(|r| Prepared::new(r.clone()));
+    candidates_prepared(&new, recent, gaz, limit)
 }
 
 /// An alert with its text's stems computed once, for comparing it with many others.
@@ -237,11 +237,13 @@ struct PlaceView {
 }
 
 /// [`candidates`] over prepared alerts: the same suggestions, with each text tokenised once,
-/// each distinct place's geography computed once, and the text skipped where it cannot lift
-/// a pair to its threshold — intake compares every new alert with hundreds of recent ones.
-pub fn candidates_prepared(
+/// each distinct place's geography computed once, the text skipped where it cannot lift
+/// a pair to its threshold, and only the best `limit` kept as they come (no sort of every
+/// pair proposed) — intake compares every new alert with hundreds of recent ones, and in a
+/// flood most of them are proposed. `recent` is walked once and never gathered.
+pub fn candidates_prepared<'r>(
     new: &Prepared,
-    recent: &[Prepared],
+    recent: impl IntoIterator<Item = Prepared<'r>>,
     gaz: &Gazetteer,
     limit: usize,
 ) -> Vec<DuplicateCandidate> {
@@ -255,71 +257,115 @@ pub fn candidates_prepared(
             .collect(),
         _ => vec![],
     };
-    let mut views: FxHashMap<Option<&str>, PlaceView> = FxHashMap::default();
-    let mut scored: Vec<(f64, i64, &AlertSketch)> = recent
-        .iter()
-        .filter(|r| {
-            r.sketch.id != n.id
-                && (r.sketch.reference.is_empty() || r.sketch.reference != n.reference)
-                && within_window(n.reported_at, r.sketch.reported_at)
-        })
-        .filter_map(|r| {
-            let other = &r.sketch;
-            let view = views.entry(other.place).or_insert_with(|| {
-                let placed = is_placed(other.place, gaz);
-                PlaceView {
-                    geo: geography(n.place, other.place, gaz),
-                    space: space_closeness(n.place, other.place, gaz),
-                    placed,
-                    named_by_new: match other.place {
-                        Some(p) if placed && !new_placed => place_name_stems(p, gaz)
-                            .iter()
-                            .any(|name| name.iter().all(|s| contains(&new.stems, stem_code(s)))),
-                        _ => true,
-                    },
-                }
-            });
-            match view.geo {
-                Geography::Far => return None,
-                Geography::Near => {}
-                Geography::Unknown => {
-                    let named_by_other = || {
-                        new_names
-                            .iter()
-                            .any(|name| name.iter().all(|&s| contains(&r.stems, s)))
-                    };
-                    if !view.named_by_new || (new_placed && !view.placed && !named_by_other()) {
-                        return None;
-                    }
+    let mut views: FxHashMap<Option<&'r str>, PlaceView> = FxHashMap::default();
+    let mut best = Best::new(limit);
+    for r in recent {
+        let other = &r.sketch;
+        if other.id == n.id
+            || (!other.reference.is_empty() && other.reference == n.reference)
+            || !within_window(n.reported_at, other.reported_at)
+        {
+            continue;
+        }
+        let view = views.entry(other.place).or_insert_with(|| {
+            let placed = is_placed(other.place, gaz);
+            PlaceView {
+                geo: geography(n.place, other.place, gaz),
+                space: space_closeness(n.place, other.place, gaz),
+                placed,
+                named_by_new: match other.place {
+                    Some(p) if placed && !new_placed => place_name_stems(p, gaz)
+                        .iter()
+                        .any(|name| name.iter().all(|s| contains(&new.stems, stem_code(s)))),
+                    _ => true,
+                },
+            }
+        });
+        match view.geo {
+            Geography::Far => continue,
+            Geography::Near => {}
+            Geography::Unknown => {
+                let named_by_other = || {
+                    new_names
+                        .iter()
+                        .any(|name| name.iter().all(|&s| contains(&r.stems, s)))
+                };
+                if !view.named_by_new || (new_placed && !view.placed && !named_by_other()) {
+                    continue;
                 }
             }
-            let time = time_closeness(n.reported_at, other.reported_at);
-            let threat = threat_agreement(n.threat_type, other.threat_type);
-            let partial = WEIGHT_PROXIMITY * view.space * time + WEIGHT_THREAT * threat;
-            let bar = threshold(view.geo, n.threat_type, other.threat_type);
-            if partial + WEIGHT_TEXT < bar {
-                return None;
-            }
-            let score =
-                (partial + WEIGHT_TEXT * code_similarity(&new.stems, &r.stems)).clamp(0.0, 1.0);
+        }
+        let time = time_closeness(n.reported_at, other.reported_at);
+        let threat = threat_agreement(n.threat_type, other.threat_type);
+        let partial = WEIGHT_PROXIMITY * view.space * time + WEIGHT_THREAT * threat;
+        let bar = threshold(view.geo, n.threat_type, other.threat_type);
+        if partial + WEIGHT_TEXT < bar {
+            continue;
+        }
+        let score = (partial + WEIGHT_TEXT * code_similarity(&new.stems, &r.stems)).clamp(0.0, 1.0);
+        if score >= bar {
             let apart = (other.reported_at - n.reported_at).num_seconds().abs();
-            (score >= bar).then_some((score, apart, other))
-        })
-        .collect();
-    scored.sort_by(|a, b| {
-        b.0.total_cmp(&a.0)
-            .then(a.1.cmp(&b.1))
-            .then_with(|| a.2.id.cmp(b.2.id))
-    });
-    scored
+            best.offer(Scored {
+                score,
+                apart,
+                id: other.id,
+                reference: other.reference,
+            });
+        }
+    }
+    best.kept
         .into_iter()
-        .take(limit)
-        .map(|(s, _, r)| DuplicateCandidate {
-            alert: r.id.to_string(),
-            reference: r.reference.to_string(),
-            score: s,
+        .map(|s| DuplicateCandidate {
+            alert: s.id.to_string(),
+            reference: s.reference.to_string(),
+            score: s.score,
         })
         .collect()
+}
+
+/// A pair proposed by [`candidates_prepared`], with what orders it.
+struct Scored<'r> {
+    score: f64,
+    apart: i64,
+    id: &'r str,
+    reference: &'r str,
+}
+
+impl Scored<'_> {
+    /// Best first: highest score, then nearest in time, then id (ids are unique, so this is
+    /// the order a full sort of every pair would give).
+    fn before(&self, other: &Scored) -> bool {
+        other
+            .score
+            .total_cmp(&self.score)
+            .then(self.apart.cmp(&other.apart))
+            .then_with(|| self.id.cmp(other.id))
+            .is_lt()
+    }
+}
+
+/// The best `limit` pairs offered so far, best first.
+struct Best<'r> {
+    limit: usize,
+    kept: Vec<Scored<'r>>,
+}
+
+impl<'r> Best<'r> {
+    fn new(limit: usize) -> Self {
+        Best {
+            limit,
+            kept: Vec::with_capacity(limit.min(64) + 1),
+        }
+    }
+
+    fn offer(&mut self, s: Scored<'r>) {
+        if self.kept.len() == self.limit && self.kept.last().is_none_or(|last| !s.before(last)) {
+            return;
+        }
+        let at = self.kept.partition_point(|k| k.before(&s));
+        self.kept.insert(at, s);
+        self.kept.truncate(self.limit);
+    }
 }
 
 /// Closeness in time, 0–1: Gaussian in the hours apart.

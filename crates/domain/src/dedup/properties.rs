@@ -149,6 +149,54 @@ proptest! {
         prop_assert_eq!(fast, naive);
     }
 
+    /// Keeping only the best `limit` as pairs come gives the first `limit` of every pair
+    /// proposed, sorted best first (score, then nearest in time, then id), whatever the
+    /// order the recent alerts come in; floods of alike alerts make many ties.
+    #[test]
+    fn best_few_are_the_head_of_the_full_ranking(
+        others in proptest::collection::vec(
+            (0usize..MAP_PLACES, threat_strategy(), -100i64..100, map_text_strategy()), 0..60),
+        flood in 0usize..40,
+        pn in 0usize..MAP_PLACES, tn in threat_strategy(), xn in map_text_strategy(),
+        limit in 0usize..12,
+        rotate in 0usize..60,
+    ) {
+        let (g, codes) = map();
+        let places = map_places(&codes);
+        let new = sketch("new", places[pn].as_deref(), tn, 0, &xn);
+        // The flood: the new alert's own place, threat and words, at the same few hours.
+        let mut specs: Vec<(Option<String>, Option<ThreatType>, i64, String)> = others
+            .iter()
+            .map(|(p, t, h, x)| (places[*p].clone(), *t, *h, x.clone()))
+            .collect();
+        specs.extend((0..flood).map(|i| (places[pn].clone(), tn, (i % 3) as i64, xn.clone())));
+        let ids: Vec<String> = (0..specs.len()).map(|i| format!("r{i:03}")).collect();
+        let mut recent: Vec<AlertSketch> = specs
+            .iter()
+            .zip(&ids)
+            .map(|((p, t, h, x), id)| sketch(id, p.as_deref(), *t, *h, x))
+            .collect();
+        if !recent.is_empty() {
+            let k = rotate % recent.len();
+            recent.rotate_left(k);
+        }
+        let mut naive: Vec<(f64, i64, String)> = recent
+            .iter()
+            .filter_map(|r| {
+                let s = suggestion(&new, r, &g)?;
+                Some((s, (r.reported_at - new.reported_at).num_seconds().abs(), r.id.to_string()))
+            })
+            .collect();
+        naive.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)).then_with(|| a.2.cmp(&b.2)));
+        let want: Vec<(String, f64)> =
+            naive.into_iter().take(limit).map(|(s, _, id)| (id, s)).collect();
+        let got: Vec<(String, f64)> = candidates(&new, &recent, &g, limit)
+            .into_iter()
+            .map(|c| (c.alert, c.score))
+            .collect();
+        prop_assert_eq!(got, want);
+    }
+
     /// Suggestions are symmetric, and never cross the cutoff, the window or a territory.
     #[test]
     fn suggestions_are_symmetric_and_never_far(

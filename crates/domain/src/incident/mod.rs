@@ -7,8 +7,8 @@
 
 pub mod care;
 mod check;
-pub mod hrddp;
 pub mod geo;
+pub mod hrddp;
 mod parts;
 pub mod report;
 pub mod sanitise;

@@ -377,6 +377,99 @@ pub async fn check_alert_queries(store: &dyn Store) {
     }
 
     check_due_and_replies(store, &s).await;
+    check_tallies(store, &s).await;
+}
+
+/// [`Store::alert_tallies`] counts what [`Store::alerts`] counts with each filter added.
+async fn check_tallies(store: &dyn Store, s: &Scene) {
+    let total = |q: AlertQuery| async move { store.alerts(&q).await.unwrap().total };
+    let bases = [
+        AlertQuery::default(),
+        AlertQuery {
+            open_only: true,
+            ..AlertQuery::default()
+        },
+        AlertQuery {
+            states: vec![AlertState::Received],
+            uncovered_only: true,
+            ..AlertQuery::default()
+        },
+        AlertQuery {
+            threat_type: Some(ThreatType::Killing),
+            place_prefix: Some(format!("{}01", s.ns)),
+            ..AlertQuery::default()
+        },
+        AlertQuery {
+            areas: vec![format!("{}0101", s.ns), format!("{}02", s.ns)],
+            open_only: true,
+            ..AlertQuery::default()
+        },
+    ];
+    for base in bases {
+        for overdue_at in [
+            s.base - Duration::days(1),
+            s.base + Duration::minutes(16),
+            s.base + Duration::hours(2),
+        ] {
+            let mut q = base.clone();
+            if q.place_prefix.is_none() {
+                q.place_prefix = Some(s.ns.clone());
+            }
+            let got = store.alert_tallies(&q, overdue_at).await.unwrap();
+            let want = crate::AlertTallies {
+                total: total(q.clone()).await,
+                uncovered: total(AlertQuery {
+                    uncovered_only: true,
+                    ..q.clone()
+                })
+                .await,
+                unplaced: total(AlertQuery {
+                    unplaced_only: true,
+                    ..q.clone()
+                })
+                .await,
+                overdue: total(AlertQuery {
+                    overdue_at: Some(overdue_at),
+                    ..q.clone()
+                })
+                .await,
+            };
+            assert_eq!(got, want, "tallies of {q:?} at {overdue_at}");
+            if q.areas.is_empty() {
+                assert_eq!(got.total, expected(&s.alerts, &q).1, "total of {q:?}");
+            }
+        }
+    }
+    // Alerts with no place, alone in a second of their own (no place prefix can pick them).
+    let second = at(2093, 1, 1, 0, 0, 0)
+        + Duration::seconds(Utc::now().timestamp_micros().rem_euclid(1_000_000_000));
+    for uncovered in [true, false, true] {
+        let spec = AlertSpec {
+            place: None,
+            threat: None,
+            severity: 2,
+            received_at: second,
+            uncovered,
+            phone_digest: None,
+        };
+        let alert = fixtures::alert(&spec, store.next_reference().await.unwrap());
+        commit_ok(store, fixtures::intake(&alert)).await;
+    }
+    let q = AlertQuery {
+        received_from: Some(second),
+        received_to: Some(second + Duration::seconds(1)),
+        ..AlertQuery::default()
+    };
+    let got = store.alert_tallies(&q, second).await.unwrap();
+    assert_eq!((got.total, got.uncovered, got.unplaced), (3, 2, 3));
+    assert_eq!(
+        got.overdue,
+        total(AlertQuery {
+            overdue_at: Some(second),
+            ..q.clone()
+        })
+        .await
+    );
 }
 
 async fn check_due_and_replies(store: &dyn Store, s: &Scene) {

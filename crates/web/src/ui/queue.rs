@@ -387,30 +387,21 @@ async fn queue_page(cx: &Ctx, f: Filters, done: Option<String>) -> UiResult {
     let (areas, working) = areas(cx, &f)?;
     let l = live(cx, &f, areas.clone()).await?;
     let caller = cx.caller();
-    // The protection cliff and the places still to settle, counted on every view.
-    let count = |q: AlertQuery| async { cx.st.app.alerts(&caller, q).await.map(|p| p.total) };
+    // The protection cliff and the places still to settle, counted on every view, in one
+    // pass over the open alerts.
+    let now = cx.st.app.now();
     let open = AlertQuery {
         open_only: true,
         areas: areas.clone(),
-        limit: 1,
         ..Default::default()
     };
-    let uncovered_total = count(AlertQuery {
-        uncovered_only: true,
-        ..open.clone()
-    })
-    .await?;
-    let unplaced_total = count(AlertQuery {
-        unplaced_only: true,
-        ..open.clone()
-    })
-    .await?;
-    let now = cx.st.app.now();
-    let stale_total = count(AlertQuery {
-        overdue_at: Some(now - Duration::days(STALE_AFTER_DAYS)),
-        ..open
-    })
-    .await?;
+    let tallies = cx
+        .st
+        .app
+        .alert_tallies(&caller, open, now - Duration::days(STALE_AFTER_DAYS))
+        .await?;
+    let (uncovered_total, unplaced_total, stale_total) =
+        (tallies.uncovered, tallies.unplaced, tallies.overdue);
     let gaz = cx.st.app.gazetteer();
     let pages = (l.total as usize).div_ceil(PAGE_SIZE).max(1);
     let threats: Vec<_> = ThreatType::ALL
