@@ -1,6 +1,7 @@
 //! `kinga instance` and `kinga handover`: this instance's identity, and the signed packages that
 //! hand a whole ledger to another organisation (export, verify, import), each with a progress
-//! bar on standard error.
+//! bar on standard error; `kinga backup` and `kinga restore`, the same package addressed to
+//! this instance's own key.
 
 use std::io::{IsTerminal, Read};
 use std::path::{Path, PathBuf};
@@ -126,77 +127,121 @@ pub async fn instance(
 pub async fn run(settings: &Settings, caller: &Caller, cmd: HandoverCmd) -> anyhow::Result<()> {
     match cmd {
         HandoverCmd::Export { to, out, agreement } => {
-            let recipient = read_pub(&to)?;
-            let app = runtime::open_app(settings).await?;
-            let me = app.identity(caller).await?;
-            let sharing = app
-                .agreement_for(caller, &recipient.key, agreement.as_deref())
-                .await?;
-            let under = sharing.as_ref().map(|a| {
-                format!(
-                    "  under agreement {} with {} ({}, {}): what it does not allow is withheld",
-                    a.id, a.organisation, a.peer, a.level
-                )
-            });
-            let bar = bar("exporting {bar:40} {pos}/{len} events ({per_sec}, {eta})");
-            let done = app
-                .export_handover(caller, &me, &recipient, &out, sharing, progress_of(&bar))
-                .await;
-            bar.finish_and_clear();
-            let done = done?;
-            println!("wrote {}: {}", done.path.display(), done.package.one_line());
-            println!("  for {} ({})", recipient.name, recipient.key);
-            println!("  signed digest {}", done.package.digest);
-            if let Some(u) = under {
-                println!("{u}");
-            }
-            Ok(())
+            export(settings, caller, &read_pub(&to)?, &out, agreement.as_deref()).await
         }
         HandoverCmd::Verify { file, from } => verify(&file, from.as_deref()),
         HandoverCmd::Import { file, from } => {
-            let expected = sender_key(from.as_deref())?;
-            let store = runtime::open_store(settings).await?;
-            let me = handover::identity(store.as_ref(), settings, caller).await?;
-            let bar = bar(BYTES);
-            bar.set_message("importing");
-            let done = handover::import_handover(
-                store.clone(),
-                settings,
-                caller,
-                &me,
-                &file,
-                expected,
-                progress_of(&bar),
-            )
-            .await;
-            bar.finish_and_clear();
-            let done = done?;
-            drop(store);
-            // Open as any command would: the imported master key must open every compartment
-            // key, and the anchor now covers the imported chains.
-            let app = runtime::open_app(settings).await?;
-            app.anchor_heads(
-                done.heads
-                    .iter()
-                    .map(|(o, (seq, hash))| (o.as_str(), *seq, hash.as_str())),
-            )?;
-            println!(
-                "imported {} events in {} chain(s) and rebuilt {} table rows from {}",
-                done.events,
-                done.heads.len(),
-                done.rows,
-                file.display()
-            );
-            println!("  {}", done.package.one_line());
-            if expected.is_none() {
-                println!(
-                    "  no --from given: the package is intact and signed by the key its header \
-                     names, which nothing here ties to its sender"
-                );
-            }
-            Ok(())
+            import(settings, caller, &file, sender_key(from.as_deref())?).await
         }
     }
+}
+
+/// `kinga backup --out FILE`: the whole ledger, attachments and keys as a handover package
+/// addressed to this instance's own key, which only the holder of its key file can restore.
+pub async fn backup(settings: &Settings, caller: &Caller, out: &Path) -> anyhow::Result<()> {
+    let me = {
+        let store = runtime::open_store(settings).await?;
+        handover::identity(store.as_ref(), settings, caller).await?
+    };
+    export(settings, caller, &me.public_line(), out, None).await?;
+    println!(
+        "  restore it with `kinga --database NEW restore {}`, with this instance's key file ({}) \
+         in place: keep a copy of that file apart from the backups",
+        out.display(),
+        handover::instance_key_path(settings).display()
+    );
+    Ok(())
+}
+
+/// `kinga restore FILE`: a backup of this instance (signed with its own key) loaded into an
+/// empty database.
+pub async fn restore(settings: &Settings, caller: &Caller, file: &Path) -> anyhow::Result<()> {
+    let me = {
+        let store = runtime::open_store(settings).await?;
+        handover::identity(store.as_ref(), settings, caller).await?
+    };
+    import(settings, caller, file, Some(me.key.public())).await
+}
+
+async fn export(
+    settings: &Settings,
+    caller: &Caller,
+    recipient: &PublicKeyLine,
+    out: &Path,
+    agreement: Option<&str>,
+) -> anyhow::Result<()> {
+    let app = runtime::open_app(settings).await?;
+    let me = app.identity(caller).await?;
+    let sharing = app
+        .agreement_for(caller, &recipient.key, agreement)
+        .await?;
+    let under = sharing.as_ref().map(|a| {
+        format!(
+            "  under agreement {} with {} ({}, {}): what it does not allow is withheld",
+            a.id, a.organisation, a.peer, a.level
+        )
+    });
+    let bar = bar("exporting {bar:40} {pos}/{len} events ({per_sec}, {eta})");
+    let done = app
+        .export_handover(caller, &me, recipient, out, sharing, progress_of(&bar))
+        .await;
+    bar.finish_and_clear();
+    let done = done?;
+    println!("wrote {}: {}", done.path.display(), done.package.one_line());
+    println!("  for {} ({})", recipient.name, recipient.key);
+    println!("  signed digest {}", done.package.digest);
+    if let Some(u) = under {
+        println!("{u}");
+    }
+    Ok(())
+}
+
+async fn import(
+    settings: &Settings,
+    caller: &Caller,
+    file: &Path,
+    expected: Option<PublicKey>,
+) -> anyhow::Result<()> {
+    let store = runtime::open_store(settings).await?;
+    let me = handover::identity(store.as_ref(), settings, caller).await?;
+    let bar = bar(BYTES);
+    bar.set_message("importing");
+    let done = handover::import_handover(
+        store.clone(),
+        settings,
+        caller,
+        &me,
+        file,
+        expected,
+        progress_of(&bar),
+    )
+    .await;
+    bar.finish_and_clear();
+    let done = done?;
+    drop(store);
+    // Open as any command would: the imported master key must open every compartment
+    // key, and the anchor now covers the imported chains.
+    let app = runtime::open_app(settings).await?;
+    app.anchor_heads(
+        done.heads
+            .iter()
+            .map(|(o, (seq, hash))| (o.as_str(), *seq, hash.as_str())),
+    )?;
+    println!(
+        "imported {} events in {} chain(s) and rebuilt {} table rows from {}",
+        done.events,
+        done.heads.len(),
+        done.rows,
+        file.display()
+    );
+    println!("  {}", done.package.one_line());
+    if expected.is_none() {
+        println!(
+            "  no --from given: the package is intact and signed by the key its header \
+             names, which nothing here ties to its sender"
+        );
+    }
+    Ok(())
 }
 
 /// Counts the bytes read for the progress bar.

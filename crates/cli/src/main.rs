@@ -109,6 +109,19 @@ enum Command {
     /// Instances paired with this one.
     #[command(subcommand)]
     Peer(handover::PeerCmd),
+    /// Write a backup: the whole ledger, its attachments and keys, as a signed handover
+    /// package addressed to this instance's own key.
+    Backup {
+        /// The backup file to write.
+        #[arg(long)]
+        out: std::path::PathBuf,
+    },
+    /// Load a backup of this instance into an empty database (this instance's key file must
+    /// be in place).
+    Restore {
+        /// The backup file.
+        file: std::path::PathBuf,
+    },
     /// Data-sharing agreements with paired instances.
     #[command(subcommand)]
     Agreement(agreements::AgreementCmd),
@@ -502,6 +515,8 @@ async fn main() -> anyhow::Result<()> {
         Command::Instance(cmd) => handover::instance(&settings, &cli_caller(), cmd).await,
         Command::Handover(cmd) => handover::run(&settings, &cli_caller(), cmd).await,
         Command::Peer(cmd) => handover::peer(&settings, &cli_caller(), cmd).await,
+        Command::Backup { out } => handover::backup(&settings, &cli_caller(), &out).await,
+        Command::Restore { file } => handover::restore(&settings, &cli_caller(), &file).await,
         Command::Agreement(cmd) => agreements::run(&settings, &cli_caller(), cmd).await,
         Command::Sync { peer } => {
             let app = runtime::open_app(&settings).await?;

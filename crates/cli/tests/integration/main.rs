@@ -3,6 +3,7 @@
 
 mod africastalking_voice;
 mod api;
+mod backup;
 mod browser;
 mod care;
 mod cli;
