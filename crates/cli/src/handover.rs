@@ -127,7 +127,14 @@ pub async fn instance(
 pub async fn run(settings: &Settings, caller: &Caller, cmd: HandoverCmd) -> anyhow::Result<()> {
     match cmd {
         HandoverCmd::Export { to, out, agreement } => {
-            export(settings, caller, &read_pub(&to)?, &out, agreement.as_deref()).await
+            export(
+                settings,
+                caller,
+                &read_pub(&to)?,
+                &out,
+                agreement.as_deref(),
+            )
+            .await
         }
         HandoverCmd::Verify { file, from } => verify(&file, from.as_deref()),
         HandoverCmd::Import { file, from } => {
@@ -172,9 +179,7 @@ async fn export(
 ) -> anyhow::Result<()> {
     let app = runtime::open_app(settings).await?;
     let me = app.identity(caller).await?;
-    let sharing = app
-        .agreement_for(caller, &recipient.key, agreement)
-        .await?;
+    let sharing = app.agreement_for(caller, &recipient.key, agreement).await?;
     let under = sharing.as_ref().map(|a| {
         format!(
             "  under agreement {} with {} ({}, {}): what it does not allow is withheld",

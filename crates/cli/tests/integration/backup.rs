@@ -4,6 +4,7 @@
 //! folder byte for byte, and a backup signed by another instance's key is refused.
 
 use crate::harness::{Backend, Server, fresh_postgres_db, run_cli};
+use crate::on_both_stores;
 use crate::voice::{StandIn, media_of, recorded_call, voice_server};
 
 fn said(out: &std::process::Output) -> String {
