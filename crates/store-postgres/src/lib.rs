@@ -140,6 +140,10 @@ impl PostgresStore {
         sql: &str,
         key: &str,
     ) -> StoreResult<Option<T>> {
+        // PostgreSQL text cannot hold NUL, so no stored key has one; asking would fail.
+        if key.contains('\0') {
+            return Ok(None);
+        }
         Ok(one_doc(&self.client().await?, sql, &[&key]).await?)
     }
 

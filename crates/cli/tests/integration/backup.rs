@@ -42,6 +42,14 @@ async fn backup_and_restore(backend: Backend) {
     };
     let new_media = tempfile::tempdir().expect("new media dir");
     let new_media_s = new_media.path().to_str().expect("utf-8");
+    // The instance key is what a restore needs from the lost machine: beside the old SQLite
+    // file (or in the data folder for PostgreSQL) unless `[instance] key_file` says otherwise.
+    let key_file = if s.database.starts_with("postgres") {
+        s.dir().join("kinga.instance-key")
+    } else {
+        std::path::PathBuf::from(format!("{}.instance-key", s.database))
+    };
+    assert!(key_file.exists(), "{}", key_file.display());
     let restore = |args: &[&str]| {
         std::process::Command::new(env!("CARGO_BIN_EXE_kinga"))
             .arg("--database")
@@ -50,6 +58,7 @@ async fn backup_and_restore(backend: Backend) {
             .env("KINGA_DATA_DIR", s.dir())
             .env("KINGA_LOG", "warn")
             .env("KINGA_ATTACHMENTS_DIR", new_media_s)
+            .env("KINGA_INSTANCE_KEY_FILE", &key_file)
             .output()
             .expect("kinga runs")
     };

@@ -62,7 +62,7 @@ async fn whatsapp_alert_closed(w: &World, text: &str, language: &str, phone: &st
 }
 
 #[tokio::test]
-async fn outside_the_window_a_template_or_sms_and_the_outbox_says_which() {
+async fn outside_the_window_a_template_and_the_outbox_says_so() {
     let mut settings = Settings::default();
     settings.whatsapp.from = "whatsapp:+14155238886".into();
     settings.whatsapp.templates = [("fr".to_string(), "HXfr0001".to_string())]
@@ -72,16 +72,9 @@ async fn outside_the_window_a_template_or_sms_and_the_outbox_says_which() {
     settings.whatsapp.window_margin_minutes = 24 * 60;
     let w = world_with(settings).await;
     whatsapp_alert_closed(&w, "Hommes armés à Kiwanja ce matin", "fr", "+243990005001").await;
-    whatsapp_alert_closed(
-        &w,
-        "HATARI watu wenye silaha Kiwanja leo",
-        "sw",
-        "+243990005002",
-    )
-    .await;
     let sender = Recorder::default();
     let run = w.app.deliver_due(&sender).await.expect("delivery");
-    assert!(run.sent >= 2, "{run:?}");
+    assert!(run.sent >= 1, "{run:?}");
     let sent = sender.0.lock().expect("recorder").clone();
     assert!(
         sent.iter().any(|(_, m)| *m
@@ -101,12 +94,8 @@ async fn outside_the_window_a_template_or_sms_and_the_outbox_says_which() {
         html.contains("data-channel=\"whatsapp_template\">WhatsApp (template)"),
         "{html}"
     );
-    // The Swahili one had no template: SMS, and the page says why.
-    assert!(html.contains("data-channel=\"sms\">SMS"), "{html}");
-    assert!(
-        html.contains("no template for &#x27;sw&#x27;") || html.contains("no template for 'sw'"),
-        "{html}"
-    );
+    // The SMS fallback (no template for the message's language) is shown by the
+    // integration story `whatsapp_outbound_outside_window`, on both stores.
 }
 
 #[tokio::test]
