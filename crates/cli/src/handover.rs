@@ -146,10 +146,7 @@ pub async fn run(settings: &Settings, caller: &Caller, cmd: HandoverCmd) -> anyh
 /// `kinga backup --out FILE`: the whole ledger, attachments and keys as a handover package
 /// addressed to this instance's own key, which only the holder of its key file can restore.
 pub async fn backup(settings: &Settings, caller: &Caller, out: &Path) -> anyhow::Result<()> {
-    let me = {
-        let store = runtime::open_store(settings).await?;
-        handover::identity(store.as_ref(), settings, caller).await?
-    };
+    let me = own_identity(settings, caller).await?;
     export(settings, caller, &me.public_line(), out, None).await?;
     println!(
         "  restore it with `kinga --database NEW restore {}`, with this instance's key file ({}) \
@@ -163,11 +160,14 @@ pub async fn backup(settings: &Settings, caller: &Caller, out: &Path) -> anyhow:
 /// `kinga restore FILE`: a backup of this instance (signed with its own key) loaded into an
 /// empty database.
 pub async fn restore(settings: &Settings, caller: &Caller, file: &Path) -> anyhow::Result<()> {
-    let me = {
-        let store = runtime::open_store(settings).await?;
-        handover::identity(store.as_ref(), settings, caller).await?
-    };
+    let me = own_identity(settings, caller).await?;
     import(settings, caller, file, Some(me.key.public())).await
+}
+
+/// This instance's identity, read from its store and key file.
+async fn own_identity(settings: &Settings, caller: &Caller) -> anyhow::Result<handover::Identity> {
+    let store = runtime::open_store(settings).await?;
+    Ok(handover::identity(store.as_ref(), settings, caller).await?)
 }
 
 async fn export(
