@@ -3,7 +3,7 @@
 //! nobody is interviewed twice without need. The application stores them (ledger events and
 //! the `service_providers`, `referrals` and `interviews` tables).
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, Duration, Utc};
 use serde::{Deserialize, Serialize};
 
 use super::{Incident, Taxonomy};
@@ -211,6 +211,42 @@ impl Referral {
         self.status = f.status;
         self.follow_ups.push(f);
         Ok(())
+    }
+}
+
+/// Days after a referral, or after its last follow-up, when the survivor's case is due to be
+/// followed up again (the GBV case-management guidelines' weekly check while a service is
+/// pending or under way).
+pub const FOLLOW_UP_EVERY_DAYS: i64 = 7;
+
+impl Referral {
+    /// Still open: waiting for the provider, or taken in and not completed.
+    pub fn is_open(&self) -> bool {
+        matches!(
+            self.status,
+            ReferralStatus::Pending | ReferralStatus::Accepted
+        )
+    }
+
+    /// When someone last checked on it: its last follow-up, else when it was made.
+    pub fn last_contact(&self) -> DateTime<Utc> {
+        self.follow_ups
+            .iter()
+            .map(|f| f.at)
+            .max()
+            .unwrap_or(self.referred_at)
+            .max(self.referred_at)
+    }
+
+    /// When the next follow-up is due, for an open referral.
+    pub fn follow_up_due_at(&self) -> Option<DateTime<Utc>> {
+        self.is_open()
+            .then(|| self.last_contact() + Duration::days(FOLLOW_UP_EVERY_DAYS))
+    }
+
+    /// Whether it is open and its follow-up due at `now`.
+    pub fn follow_up_due(&self, now: DateTime<Utc>) -> bool {
+        self.follow_up_due_at().is_some_and(|t| t <= now)
     }
 }
 

@@ -339,6 +339,43 @@ mod care {
     }
 
     #[test]
+    fn an_open_referral_is_due_a_week_after_its_last_contact() {
+        let i = record(draft(Compartment::Crsv, vec![Violation::Rape])).unwrap();
+        let at = Utc.with_ymd_and_hms(2026, 10, 2, 9, 0, 0).unwrap();
+        let mut r = Referral::make(
+            "R1".into(),
+            &i,
+            0,
+            &provider(),
+            ReferralService::Medical,
+            consent(true, false),
+            at,
+        )
+        .unwrap();
+        let week = chrono::Duration::days(FOLLOW_UP_EVERY_DAYS);
+        assert!(!r.follow_up_due(at + week - chrono::Duration::seconds(1)));
+        assert!(r.follow_up_due(at + week), "pending for a week");
+        let checked = at + chrono::Duration::days(5);
+        r.follow_up(FollowUp {
+            at: checked,
+            by: "wpa".into(),
+            status: ReferralStatus::Accepted,
+        })
+        .unwrap();
+        assert_eq!(r.last_contact(), checked);
+        assert!(!r.follow_up_due(at + week), "checked two days ago");
+        assert_eq!(r.follow_up_due_at(), Some(checked + week));
+        r.follow_up(FollowUp {
+            at: checked,
+            by: "wpa".into(),
+            status: ReferralStatus::Completed,
+        })
+        .unwrap();
+        assert!(!r.is_open() && r.follow_up_due_at().is_none());
+        assert!(!r.follow_up_due(at + week * 10), "closed, never due");
+    }
+
+    #[test]
     fn a_second_interview_needs_a_reason() {
         let at = |d| Utc.with_ymd_and_hms(2026, 10, d, 9, 0, 0).unwrap();
         let interview = |d, by: &str| Interview {
