@@ -12,6 +12,7 @@ pub mod caches;
 pub mod clock;
 pub mod context;
 pub mod crypto;
+pub mod dashboard;
 pub mod delivery;
 pub mod error;
 pub mod files;

@@ -93,6 +93,32 @@ pub(crate) async fn interviews_of(
     Ok(all)
 }
 
+/// The open referrals of incidents in the compartments, oldest first, at most `limit`.
+pub(crate) async fn open_referrals(
+    client: &impl GenericClient,
+    compartments: &[Compartment],
+    limit: usize,
+) -> Result<Vec<Referral>> {
+    if compartments.is_empty() || limit == 0 {
+        return Ok(vec![]);
+    }
+    let comps: Vec<String> = compartments
+        .iter()
+        .map(|c| c.as_str().to_string())
+        .collect();
+    let limit = i64::try_from(limit).unwrap_or(i64::MAX);
+    let mut all: Vec<Referral> = docs(
+        client,
+        "SELECT r.doc FROM referrals r JOIN incidents i ON i.id = r.incident_id
+         WHERE r.status IN ('pending', 'accepted') AND i.compartment = ANY($1)
+         ORDER BY r.id LIMIT $2",
+        &[&comps, &limit],
+    )
+    .await?;
+    all.sort_by_key(|r| r.referred_at);
+    Ok(all)
+}
+
 /// Sexual-violence incidents of the compartments that occurred in the days given, and how
 /// many of them have at least one referral: `(incidents, referred)`.
 pub(crate) async fn sv_referrals(

@@ -427,6 +427,14 @@ impl Store for PostgresStore {
         Ok(care::interviews_of(&self.client().await?, incident).await?)
     }
 
+    async fn open_referrals(
+        &self,
+        compartments: &[Compartment],
+        limit: usize,
+    ) -> StoreResult<Vec<Referral>> {
+        Ok(care::open_referrals(&self.client().await?, compartments, limit).await?)
+    }
+
     async fn referred_counts(
         &self,
         compartments: &[Compartment],

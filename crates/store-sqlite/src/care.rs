@@ -87,6 +87,31 @@ pub(crate) fn interviews_of(conn: &Connection, incident: &str) -> Result<Vec<Int
     Ok(all)
 }
 
+/// The open referrals of incidents in the compartments, oldest first, at most `limit`.
+pub(crate) fn open_referrals(
+    conn: &Connection,
+    compartments: &[Compartment],
+    limit: usize,
+) -> Result<Vec<Referral>> {
+    if compartments.is_empty() || limit == 0 {
+        return Ok(vec![]);
+    }
+    let sql = format!(
+        "SELECT r.doc FROM referrals r JOIN incidents i ON i.id = r.incident_id
+         WHERE r.status IN ('pending', 'accepted') AND i.compartment IN ({})
+         ORDER BY r.id LIMIT ?",
+        vec!["?"; compartments.len()].join(", ")
+    );
+    let mut args: Vec<Value> = compartments
+        .iter()
+        .map(|c| Value::Text(c.as_str().into()))
+        .collect();
+    args.push(Value::Integer(i64::try_from(limit).unwrap_or(i64::MAX)));
+    let mut all: Vec<Referral> = docs(conn, &sql, params_from_iter(args.iter()), "referral")?;
+    all.sort_by_key(|r| r.referred_at);
+    Ok(all)
+}
+
 /// Sexual-violence incidents of the compartments that occurred in the days given, and how
 /// many of them have at least one referral: `(incidents, referred)`.
 pub(crate) fn sv_referrals(

@@ -405,6 +405,16 @@ impl Store for SqliteStore {
         self.read(move |c| care::interviews_of(c, &incident)).await
     }
 
+    async fn open_referrals(
+        &self,
+        compartments: &[Compartment],
+        limit: usize,
+    ) -> StoreResult<Vec<Referral>> {
+        let compartments = compartments.to_vec();
+        self.read(move |c| care::open_referrals(c, &compartments, limit))
+            .await
+    }
+
     async fn referred_counts(
         &self,
         compartments: &[Compartment],

@@ -222,6 +222,14 @@ pub trait Store: Send + Sync + 'static {
     /// The logged interviews of an incident's survivors, newest first.
     async fn interviews_of(&self, incident: &str) -> StoreResult<Vec<Interview>>;
 
+    /// The open referrals (pending or accepted) of incidents in the compartments, oldest
+    /// first, at most `limit`; no compartment, no referral.
+    async fn open_referrals(
+        &self,
+        compartments: &[Compartment],
+        limit: usize,
+    ) -> StoreResult<Vec<Referral>>;
+
     /// Incidents of the compartments that occurred from `from` to `to` with one of
     /// `violations`, and how many of them have at least one referral: `(incidents, referred)`.
     async fn referred_counts(

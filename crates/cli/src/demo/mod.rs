@@ -95,6 +95,40 @@ fn settings_of(name: &str) -> Option<ProfileUpdate> {
     }
 }
 
+/// Alerts each liaison assistant has taken as their own: the open ones of their working
+/// area still being verified or answered, so that their queue and dashboard show "mine".
+const TAKEN_PER_CLA: usize = 3;
+
+/// Each liaison assistant takes the newest open alerts of their working area that are past
+/// the new stage.
+async fn take_open_alerts(app: &App) -> anyhow::Result<()> {
+    for (name, _, role, _, _) in USERS {
+        if role != Role::TriageOfficer {
+            continue;
+        }
+        let Some(areas) = settings_of(name).and_then(|s| s.areas) else {
+            continue;
+        };
+        let who = Caller::acting(name, role);
+        let q = kinga_app::AlertQuery {
+            states: vec![
+                kinga_domain::AlertState::Acknowledged,
+                kinga_domain::AlertState::Verified,
+                kinga_domain::AlertState::Assigned,
+            ],
+            open_only: true,
+            areas,
+            sort: kinga_app::AlertSort::Newest,
+            limit: TAKEN_PER_CLA,
+            ..Default::default()
+        };
+        for a in app.alerts(&who, q).await?.items {
+            app.take(&who, &a.id, true).await?;
+        }
+    }
+    Ok(())
+}
+
 /// The lines printed when the demo server starts.
 pub fn logins_banner() -> String {
     let mut s = String::from(
@@ -183,6 +217,7 @@ pub async fn load(app: &App) -> anyhow::Result<String> {
     app.reload_caches().await?;
     let now = app.now();
     let h = alerts::play(app, &mut rng, &villages, &phones, now, 420, 182).await?;
+    take_open_alerts(app).await?;
     let (n_incidents, n_verified) =
         incidents::play(app, &mut rng, &villages, now, 320, 182).await?;
     let (n_mechanisms, n_staff, n_benchmarks) = transition_more::load(app).await?;

@@ -10,6 +10,7 @@ mod cli;
 mod cluster;
 mod context;
 mod crash;
+mod dashboard;
 mod exports;
 mod focal_points;
 mod handover;

@@ -4,9 +4,10 @@
 
 use std::collections::BTreeMap;
 
+use chrono::NaiveDate;
 use kinga_domain::ThreatType;
 use kinga_domain::analysis::indicators::ResponseReport;
-use kinga_domain::analysis::trends::Week;
+use kinga_domain::analysis::trends::{Day, Week};
 
 use super::escape;
 use super::i18n::tr;
@@ -14,12 +15,56 @@ use super::i18n::tr;
 /// Threat types drawn as their own series; the others are summed as one.
 const TOP_SERIES: usize = 5;
 
+/// A chart's legend: `(colour, name, total)` of each series drawn.
+pub type Legend = Vec<(String, String, u32)>;
+
 /// The weekly chart of alerts by threat type (the five most frequent, then the rest) and its
 /// legend `(colour, name, total)`.
-pub fn weekly_threats(lang: &str, weeks: &[Week]) -> (String, Vec<(String, String, u32)>) {
+pub fn weekly_threats(lang: &str, weeks: &[Week]) -> (String, Legend) {
+    let periods: Vec<Period<'_>> = weeks
+        .iter()
+        .map(|w| Period {
+            label: w.monday.format("%d/%m/%Y").to_string(),
+            by_threat: &w.by_threat,
+            total: w.total,
+            href: None,
+        })
+        .collect();
+    threat_bars("chart-weekly", tr(lang, "ch_weekly"), lang, &periods)
+}
+
+/// The chart of alerts per day by threat type, each day's bar a link to `href(day)`.
+pub fn daily_threats(
+    lang: &str,
+    id: &str,
+    title: &str,
+    days: &[Day],
+    href: &dyn Fn(NaiveDate) -> String,
+) -> (String, Legend) {
+    let periods: Vec<Period<'_>> = days
+        .iter()
+        .map(|d| Period {
+            label: d.day.format("%d/%m").to_string(),
+            by_threat: &d.by_threat,
+            total: d.total,
+            href: Some(href(d.day)),
+        })
+        .collect();
+    threat_bars(id, title, lang, &periods)
+}
+
+/// One bar's worth of alerts by threat type.
+struct Period<'a> {
+    label: String,
+    by_threat: &'a BTreeMap<Option<ThreatType>, u32>,
+    total: u32,
+    href: Option<String>,
+}
+
+fn threat_bars(id: &str, title: &str, lang: &str, periods: &[Period<'_>]) -> (String, Legend) {
     let mut totals: BTreeMap<Option<ThreatType>, u32> = BTreeMap::new();
-    for w in weeks {
-        for (t, n) in &w.by_threat {
+    for p in periods {
+        for (t, n) in p.by_threat {
             *totals.entry(*t).or_default() += n;
         }
     }
@@ -33,21 +78,22 @@ pub fn weekly_threats(lang: &str, weeks: &[Week]) -> (String, Vec<(String, Strin
         .map(|t| t.map_or_else(String::new, |t| t.label(lang).to_string()))
         .collect();
     names.push(tr(lang, "ch_other").to_string());
-    let bars: Vec<Bar> = weeks
+    let bars: Vec<Bar> = periods
         .iter()
-        .map(|w| {
+        .map(|p| {
             let mut values: Vec<u32> = top
                 .iter()
-                .map(|t| w.by_threat.get(t).copied().unwrap_or(0))
+                .map(|t| p.by_threat.get(t).copied().unwrap_or(0))
                 .collect();
-            values.push(w.total - values.iter().sum::<u32>());
+            values.push(p.total - values.iter().sum::<u32>());
             Bar {
-                label: w.monday.format("%d/%m/%Y").to_string(),
+                label: p.label.clone(),
                 values,
+                href: p.href.clone(),
             }
         })
         .collect();
-    let svg = stacked_bars("chart-weekly", tr(lang, "ch_weekly"), &names, &bars);
+    let svg = stacked_bars(id, title, &names, &bars);
     let sums: Vec<u32> = (0..names.len())
         .map(|k| bars.iter().map(|b| b.values[k]).sum())
         .collect();
@@ -89,6 +135,8 @@ pub struct Bar {
     pub label: String,
     /// Value of each series, in the order of the legend.
     pub values: Vec<u32>,
+    /// Where the bar leads (the alerts it counts), when it is a link.
+    pub href: Option<String>,
 }
 
 fn open(id: &str, title: &str) -> String {
@@ -134,6 +182,9 @@ pub fn stacked_bars(id: &str, title: &str, names: &[String], bars: &[Bar]) -> St
         let mut y = H - BOTTOM;
         let total: u32 = b.values.iter().sum();
         let mut parts = vec![];
+        if let Some(h) = &b.href {
+            out.push_str(&format!(r#"<a href="{}">"#, escape(h)));
+        }
         for (k, v) in b.values.iter().enumerate().filter(|(_, v)| **v > 0) {
             let h = plot * f64::from(*v) / f64::from(max);
             y -= h;
@@ -147,6 +198,9 @@ pub fn stacked_bars(id: &str, title: &str, names: &[String], bars: &[Bar]) -> St
                 escape(name),
                 v
             ));
+        }
+        if b.href.is_some() {
+            out.push_str("</a>");
         }
         out.push_str(&format!(
             r#"<g class="bar" data-label="{}" data-total="{total}"></g>"#,
@@ -215,10 +269,12 @@ mod tests {
                 Bar {
                     label: "2026-03-02".into(),
                     values: vec![3, 1],
+                    href: None,
                 },
                 Bar {
                     label: "2026-03-09".into(),
                     values: vec![0, 2],
+                    href: Some("/alerts?from=2026-03-09&to=2026-03-09".into()),
                 },
             ],
         );
@@ -230,6 +286,9 @@ mod tests {
         assert!(svg.contains(r#"aria-label="Alerts &amp; weeks""#));
         // No bar drawn for a zero.
         assert_eq!(svg.matches("<rect").count(), 3);
+        // A bar with an address is a link to the alerts it counts.
+        assert!(svg.contains(r#"<a href="/alerts?from=2026-03-09&amp;to=2026-03-09">"#));
+        assert_eq!(svg.matches("<a ").count(), 1);
     }
 
     #[test]

@@ -19,8 +19,8 @@ use super::{Ctx, FormData, QueryData, UiError, UiResult, public_error};
 use crate::AppState;
 use crate::auth::SESSION_COOKIE;
 
-/// Where to go after signing in when `next` is missing or unsafe.
-const HOME: &str = "/alerts";
+/// Where to go after signing in when `next` is missing or unsafe: the dashboard.
+const HOME: &str = "/";
 
 /// The address failed logins are counted against: the peer address, or, behind a proxy on
 /// the same host, the address that proxy appended to `X-Forwarded-For`.
@@ -65,7 +65,7 @@ impl<S: Send + Sync> FromRequestParts<S> for ClientIp {
     }
 }
 
-/// `next` if it is a path on this site, else the queue: a login link must not send anyone
+/// `next` if it is a path on this site, else the dashboard: a login link must not send anyone
 /// elsewhere (`//evil`, `https://…`, `/\evil`), nor back to the login page.
 pub fn safe_next(next: &str) -> &str {
     let ok = next.starts_with('/')
@@ -76,7 +76,8 @@ pub fn safe_next(next: &str) -> &str {
     if ok { next } else { HOME }
 }
 
-/// A 303 to a local path; anything else (or a value a header cannot hold) goes to the queue.
+/// A 303 to a local path; anything else (or a value a header cannot hold) goes to the
+/// dashboard.
 pub fn see_other(location: &str) -> Response {
     let local = location.starts_with('/')
         && !location.starts_with("//")

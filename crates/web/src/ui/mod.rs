@@ -9,7 +9,9 @@ mod assets;
 mod briefing;
 mod charts;
 mod conflicts;
+mod dashboard;
 mod error;
+mod figures;
 #[cfg(test)]
 mod flows;
 pub mod i18n;
@@ -56,10 +58,7 @@ pub fn routes() -> Router<AppState> {
     let csp = HeaderValue::from_str(&templates::csp())
         .unwrap_or_else(|_| HeaderValue::from_static("default-src 'self'"));
     Router::new()
-        .route(
-            "/",
-            get(|| async { axum::response::Redirect::to("/alerts") }),
-        )
+        .route("/", get(dashboard::page))
         .route("/login", get(login::login_page).post(login::login))
         .route("/logout", post(login::logout).get(|| back("/login")))
         .route("/language", post(login::language).get(|| back("/alerts")))

@@ -6,9 +6,10 @@ use chrono::{DateTime, Datelike, Duration, NaiveDate, TimeZone, Utc};
 use minijinja::{Value, context};
 use serde::Deserialize;
 
-use kinga_domain::analysis::indicators::{Figures, StepFigures};
+use kinga_domain::analysis::indicators::Figures;
 use kinga_domain::people::Permission;
 
+use super::figures::{pct, step};
 use super::queue::{Filters, QueueParams, areas};
 use super::{Ctx, QueryData, UiResult};
 use crate::exports::{ExportFormat, respond};
@@ -29,35 +30,6 @@ fn parse_day(v: &Option<String>) -> Option<NaiveDate> {
     v.as_deref()
         .and_then(|d| NaiveDate::parse_from_str(d.trim(), "%Y-%m-%d").ok())
         .filter(|d| (1900..=2999).contains(&d.year()))
-}
-
-/// "75 %" (French puts a space before the sign too), or a dash when nothing was due.
-fn pct(share: Option<f64>) -> String {
-    share.map_or_else(|| "–".into(), |s| format!("{:.0} %", s * 100.0))
-}
-
-/// Minutes as people read them: "45 min", "2 h 05", "3 d 4 h".
-fn minutes(m: Option<f64>, lang: &str) -> String {
-    let Some(m) = m else {
-        return "–".into();
-    };
-    let m = m.round() as i64;
-    let day = if lang == "fr" { "j" } else { "d" };
-    match m {
-        m if m < 60 => format!("{m} min"),
-        m if m < 24 * 60 => format!("{} h {:02}", m / 60, m % 60),
-        m => format!("{} {day} {} h", m / (24 * 60), (m % (24 * 60)) / 60),
-    }
-}
-
-fn step(cx: &Ctx, key: &str, s: &StepFigures) -> Value {
-    context! {
-        label => cx.t(key),
-        share => pct(s.share_met),
-        met => s.met, missed => s.missed, pending => s.pending,
-        median => minutes(s.median_minutes, cx.lang),
-        p90 => minutes(s.p90_minutes, cx.lang),
-    }
 }
 
 fn group_row(label: String, f: &Figures) -> Value {

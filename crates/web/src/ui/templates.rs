@@ -29,6 +29,10 @@ pub(super) const TEMPLATES: &[(&str, &str)] = &[
     ("error.html", include_str!("../../templates/error.html")),
     ("alerts.html", include_str!("../../templates/alerts.html")),
     ("reports.html", include_str!("../../templates/reports.html")),
+    (
+        "dashboard.html",
+        include_str!("../../templates/dashboard.html"),
+    ),
     ("map.html", include_str!("../../templates/map.html")),
     (
         "conflicts.html",

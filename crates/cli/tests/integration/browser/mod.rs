@@ -4,6 +4,7 @@
 mod care;
 mod cla_day;
 mod coordinator;
+mod dashboard;
 mod map;
 mod map_context;
 mod monitor;
@@ -119,12 +120,23 @@ pub async fn type_into(c: &Client, css: &str, text: &str) {
         .unwrap_or_else(|e| panic!("type into {css}: {e}"));
 }
 
-/// Sign in from the login page at `base`, landing on the queue.
-pub async fn sign_in(c: &Client, base: &str, name: &str, password: &str) {
+/// Sign in from the login page at `base`, landing on the dashboard.
+pub async fn sign_in_home(c: &Client, base: &str, name: &str, password: &str) {
     c.goto(&format!("{base}/login")).await.expect("open login");
     type_into(c, "#name", name).await;
     type_into(c, "#password", password).await;
     click(c, "#login-submit").await;
+    c.wait()
+        .at_most(Duration::from_secs(10))
+        .for_element(Locator::Css("#dashboard"))
+        .await
+        .unwrap_or_else(|e| panic!("{name} did not reach the dashboard: {e}"));
+}
+
+/// Sign in from the login page at `base`, then open the queue.
+pub async fn sign_in(c: &Client, base: &str, name: &str, password: &str) {
+    sign_in_home(c, base, name, password).await;
+    c.goto(&format!("{base}/alerts")).await.expect("open queue");
     c.wait()
         .at_most(Duration::from_secs(10))
         .for_element(Locator::Css("tbody#queue-rows"))

@@ -19,7 +19,7 @@ async fn login_sets_a_strict_http_only_cookie_and_follows_only_local_next() {
     }
     assert!(!cookie.contains("Secure"), "Secure only when configured");
     let r = post_login(&w, "cla", PASSWORD, "//evil.example/x").await;
-    assert_eq!(location(&r), "/alerts");
+    assert_eq!(location(&r), "/", "to the dashboard");
 }
 
 #[tokio::test]

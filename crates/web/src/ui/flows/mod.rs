@@ -22,6 +22,7 @@ use crate::{AppState, router};
 mod access;
 mod alerts;
 mod analysis;
+mod dashboard;
 mod login;
 mod map;
 mod people;

@@ -15,6 +15,7 @@ use kinga_domain::{AlertState, Channel, Severity};
 mod analysis;
 mod conflicts;
 mod core;
+mod dashboard;
 mod map;
 mod monitoring;
 mod monitoring_more;
@@ -37,6 +38,7 @@ const CATALOGUES: &[&[(&str, &str, &str)]] = &[
     transition_routing::CATALOGUE,
     transition_more::CATALOGUE,
     conflicts::CATALOGUE,
+    dashboard::CATALOGUE,
     monitoring_more::CATALOGUE,
     transition_reasons::CATALOGUE,
 ];
@@ -251,6 +253,11 @@ mod tests {
         include_str!("../incidents/report.rs"),
         include_str!("../incidents/care.rs"),
         include_str!("../map.rs"),
+        include_str!("../dashboard/mod.rs"),
+        include_str!("../dashboard/work.rs"),
+        include_str!("../dashboard/oversight.rs"),
+        include_str!("../dashboard/monitoring.rs"),
+        include_str!("../dashboard/system.rs"),
     ];
 
     /// Literal keys after each `marker` in `src`, up to the closing quote, with `prefix`
