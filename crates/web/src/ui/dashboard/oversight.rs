@@ -77,14 +77,14 @@ pub async fn open_alerts(cx: &Ctx) -> UiResult<Block> {
             Tile::new(
                 "db-uncovered",
                 listed.uncovered,
-                cx.t("uncovered"),
+                cx.t("db_uncovered"),
                 "/alerts?uncovered=1&everywhere=1".into(),
             )
             .warn_if_any(),
             Tile::new(
                 "db-unplaced",
                 all.unplaced,
-                cx.t("unplaced"),
+                cx.t("db_unplaced"),
                 "/alerts?unplaced=1&everywhere=1".into(),
             ),
             Tile::new(
@@ -154,7 +154,7 @@ pub async fn indicators(cx: &Ctx) -> UiResult<Block> {
             Tile::new(
                 "db-received-uncovered",
                 u64::from(o.uncovered),
-                cx.t("uncovered"),
+                cx.t("db_uncovered"),
                 list("&uncovered=1"),
             )
             .warn_if_any(),

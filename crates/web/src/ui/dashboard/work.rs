@@ -88,14 +88,14 @@ pub async fn queue(cx: &Ctx) -> UiResult<Block> {
         Tile::new(
             "db-uncovered",
             listed.uncovered,
-            cx.t("uncovered"),
+            cx.t("db_uncovered"),
             "/alerts?uncovered=1".into(),
         )
         .warn_if_any(),
         Tile::new(
             "db-unplaced",
             all.unplaced,
-            cx.t("unplaced"),
+            cx.t("db_unplaced"),
             "/alerts?unplaced=1".into(),
         ),
     ];

@@ -10,6 +10,8 @@ pub(super) const CATALOGUE: &[(&str, &str, &str)] = &[
     ("db_queue", "Your queue", "Votre file"),
     ("db_new", "new, not acknowledged", "nouvelles, sans accusé de réception"),
     ("db_overdue", "past their deadline", "en retard sur l'échéance"),
+    ("db_uncovered", "uncovered: no responder covers them", "non couvertes : aucun intervenant"),
+    ("db_unplaced", "without a place yet", "sans lieu fixé"),
     ("db_mine", "taken by you", "prises par vous"),
     ("db_fb_queued", "messages to reporters waiting to go", "messages aux sources en attente d'envoi"),
     ("db_fb_failed", "messages to reporters that failed", "messages aux sources en échec"),
