@@ -10,6 +10,7 @@ mod briefing;
 mod charts;
 mod conflicts;
 mod error;
+mod files;
 #[cfg(test)]
 mod flows;
 pub mod i18n;
@@ -144,6 +145,7 @@ pub fn routes() -> Router<AppState> {
             get(incidents::new_form).post(incidents::create),
         )
         .route("/incidents/{id}", get(incidents::page))
+        .route("/incidents/{id}/files/{digest}", get(incidents::file))
         .route(
             "/incidents/{id}/verification",
             post(incidents::verification).get(back_to_incident),
