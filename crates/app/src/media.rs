@@ -102,6 +102,20 @@ impl App {
         Ok(bytes)
     }
 
+    /// A sealed file's content. Its digest was checked when it was read, so a file that does
+    /// not open was sealed by another instance's key: it came by sync, which carries files
+    /// but never keys.
+    pub(crate) fn open_media(&self, stored: &[u8]) -> AppResult<Vec<u8>> {
+        self.sealer.open_bytes(stored).map_err(|_| {
+            AppError::Invalid(
+                "this file is sealed with the key of the instance that received it and reached \
+                 this one by sync, which carries files but not keys: it opens on that \
+                 instance, or here once that instance's records are handed over"
+                    .into(),
+            )
+        })
+    }
+
     /// Record on an alert that a stored file belongs to it; a file already there is not
     /// recorded twice (a retried webhook).
     pub(crate) async fn attach_media(
@@ -147,7 +161,7 @@ impl App {
             .ok_or_else(|| AppError::NotFound(format!("attachment {digest}")))?;
         let stored = self.stored_media(&media.digest)?;
         let bytes = if media.sealed {
-            let bytes = self.sealer.open_bytes(&stored)?;
+            let bytes = self.open_media(&stored)?;
             self.audit(
                 caller,
                 "media_opened",

@@ -143,11 +143,13 @@ pub(crate) async fn sv_referrals(
     let args: [&(dyn ToSql + Sync); 4] = [&comps, &from, &to, &vios];
     let stmt = client
         .prepare_cached(
+            // Driven by the violation rows of the period (they carry their incident's day and
+            // compartment), so only the sexual-violence incidents of those days are read.
             "SELECT count(*), count(*) FILTER (WHERE EXISTS
-                 (SELECT 1 FROM referrals r WHERE r.incident_id = i.id))
-             FROM incidents i
-             WHERE i.compartment = ANY($1) AND i.occurred_on >= $2 AND i.occurred_on <= $3
-               AND i.id IN (SELECT incident_id FROM incident_violations WHERE violation = ANY($4))",
+                 (SELECT 1 FROM referrals r WHERE r.incident_id = s.id))
+             FROM (SELECT DISTINCT incident_id AS id FROM incident_violations
+                   WHERE compartment = ANY($1) AND occurred_on >= $2 AND occurred_on <= $3
+                     AND violation = ANY($4)) s",
         )
         .await?;
     let row = client.query_one(&stmt, &args).await?;

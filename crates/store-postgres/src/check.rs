@@ -9,7 +9,7 @@ use tokio_postgres::types::{Json, Type};
 use kinga_store::support::{
     canonical_time, column_differences, expected_columns, side_row_faults, sql_count,
 };
-use kinga_store::{AuditEntry, Projection, ProjectionRow};
+use kinga_store::{AuditEntry, Projection, ProjectionRow, tally};
 
 use crate::error::{Result, corrupt};
 
@@ -272,6 +272,16 @@ async fn side_faults(
         faults.push(format!(
             "incident_violations or incident_victims hold rows of incident {id}, which does not exist"
         ));
+    }
+    for (table, sql) in tally::checks() {
+        let n: i64 = client
+            .query_one(&sql, &[])
+            .await?
+            .try_get(0)
+            .map_err(corrupt)?;
+        if n > 0 {
+            faults.push(tally::fault(table, n));
+        }
     }
     Ok(())
 }

@@ -9,10 +9,10 @@ use kinga_domain::compartment::{Compartment, CompartmentKey, UserGrant, grant_ke
 use kinga_domain::incident::report::Tallies;
 use kinga_domain::incident::{Incident, VerificationState, Violation};
 use kinga_store::support::{
-    IncidentColumns, TALLY_SQL, TallyRows, build_tallies, describe, from_sql_int, like_pattern,
-    page_limit, perpetrator_categories, prefix_upper_bound, sql_count, to_sql_int,
+    IncidentColumns, TallyRows, build_tallies, describe, from_sql_int, like_pattern, page_limit,
+    perpetrator_categories, prefix_upper_bound, sql_count, to_sql_int,
 };
-use kinga_store::{IncidentPage, IncidentQuery, StoreError, Write};
+use kinga_store::{IncidentPage, IncidentQuery, StoreError, Write, tally};
 
 use crate::error::{Error, Result, corrupt, duplicate_of};
 use crate::queries::{Filter, doc, docs};
@@ -53,6 +53,8 @@ pub(crate) async fn write_incident(
             return Err(StoreError::Duplicate(describe(write)).into());
         }
     } else {
+        // The counts of the incident as stored leave the tallies before its rows change.
+        adjust_tallies(tx, &i.id, false).await?;
         let stmt = tx
             .prepare_cached(
                 "UPDATE incidents SET compartment = $2, state = $3, occurred_on = $4, place = $5,
@@ -79,10 +81,14 @@ pub(crate) async fn write_incident(
         tx.execute(&stmt, &[&i.id, &category]).await?;
     }
     let stmt = tx
-        .prepare_cached("INSERT INTO incident_violations (incident_id, violation) VALUES ($1, $2)")
+        .prepare_cached(
+            "INSERT INTO incident_violations (incident_id, violation, occurred_on, compartment)
+             VALUES ($1, $2, $3, $4)",
+        )
         .await?;
     for v in &i.violations {
-        tx.execute(&stmt, &[&i.id, &v.as_str()]).await?;
+        tx.execute(&stmt, &[&i.id, &v.as_str(), &c.occurred_on, &c.compartment])
+            .await?;
     }
     let stmt = tx
         .prepare_cached(
@@ -104,6 +110,15 @@ pub(crate) async fn write_incident(
             ],
         )
         .await?;
+    }
+    adjust_tallies(tx, &i.id, true).await
+}
+
+/// Take an incident's counts out of the day tallies, or put them in (`kinga_store::tally`).
+async fn adjust_tallies(tx: &Transaction<'_>, id: &str, add: bool) -> Result<()> {
+    for sql in tally::adjust(add, "$1") {
+        let stmt = tx.prepare_cached(&sql).await?;
+        tx.execute(&stmt, &[&id]).await?;
     }
     Ok(())
 }
@@ -306,12 +321,6 @@ pub(crate) async fn tallies(
     );
     let args: [&(dyn ToSql + Sync); 3] = [&comps, &from, &to];
     let where_ = "i.compartment = ANY($1) AND i.occurred_on >= $2 AND i.occurred_on <= $3";
-    // One row per incident and category in the side table (an incident without a
-    // perpetrator has `unidentified`), so no record's JSON is read.
-    let perpetrators = "SELECT i.compartment, i.state, v.violation, p.category, count(*)
-         FROM incidents i JOIN incident_violations v ON v.incident_id = i.id
-         JOIN incident_perpetrators p ON p.incident_id = i.id
-         WHERE {where} GROUP BY 1, 2, 3, 4";
     let tx = client
         .build_transaction()
         .isolation_level(tokio_postgres::IsolationLevel::RepeatableRead)
@@ -319,8 +328,7 @@ pub(crate) async fn tallies(
         .start()
         .await?;
     let mut out: [TallyRows; 4] = Default::default();
-    let texts = [TALLY_SQL[0], TALLY_SQL[1], TALLY_SQL[2], perpetrators];
-    for (slot, sql) in out.iter_mut().zip(texts) {
+    for (slot, sql) in out.iter_mut().zip(tally::TALLY_SQL) {
         let stmt = tx.prepare_cached(&sql.replace("{where}", where_)).await?;
         let width = stmt.columns().len() - 1;
         for r in tx.query(&stmt, &args).await? {

@@ -70,6 +70,11 @@ const MIGRATIONS: &[(i32, &str, &str)] = &[
         "record conflicts",
         include_str!("../migrations/0018_record_conflicts.sql"),
     ),
+    (
+        25,
+        "incident tallies per day",
+        include_str!("../migrations/0025_incident_tallies.sql"),
+    ),
 ];
 
 /// Advisory lock key held while migrating ("kingamig" in ASCII).

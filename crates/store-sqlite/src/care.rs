@@ -125,10 +125,12 @@ pub(crate) fn sv_referrals(
         return Ok((0, 0));
     }
     let sql = format!(
-        "SELECT count(*), coalesce(sum(EXISTS (SELECT 1 FROM referrals r WHERE r.incident_id = i.id)), 0)
-         FROM incidents i
-         WHERE i.compartment IN ({}) AND i.occurred_on >= ? AND i.occurred_on <= ?
-           AND i.id IN (SELECT incident_id FROM incident_violations WHERE violation IN ({}))",
+        // Driven by the violation rows of the period (they carry their incident's day and
+        // compartment), so only the sexual-violence incidents of those days are read.
+        "SELECT count(*), coalesce(sum(EXISTS (SELECT 1 FROM referrals r WHERE r.incident_id = s.id)), 0)
+         FROM (SELECT DISTINCT incident_id AS id FROM incident_violations
+               WHERE compartment IN ({}) AND occurred_on >= ? AND occurred_on <= ?
+                 AND violation IN ({})) s",
         vec!["?"; compartments.len()].join(", "),
         vec!["?"; violations.len()].join(", ")
     );

@@ -6,7 +6,7 @@ use rusqlite::{Connection, types::ValueRef};
 use kinga_store::support::{
     canonical_time, column_differences, decode, expected_columns, side_row_faults,
 };
-use kinga_store::{Projection, ProjectionRow};
+use kinga_store::{Projection, ProjectionRow, tally};
 
 use crate::error::Result;
 use crate::queries::audit_entry;
@@ -251,6 +251,12 @@ fn side_faults(conn: &Connection, faults: &mut Vec<String>, limit: usize) -> Res
         faults.push(format!(
             "incident_violations or incident_victims hold rows of incident {id}, which does not exist"
         ));
+    }
+    for (table, sql) in tally::checks() {
+        let n: i64 = conn.query_row(&sql, [], |r| r.get(0))?;
+        if n > 0 {
+            faults.push(tally::fault(table, n));
+        }
     }
     Ok(())
 }

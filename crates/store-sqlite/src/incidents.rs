@@ -9,10 +9,10 @@ use kinga_domain::compartment::{Compartment, CompartmentKey, UserGrant};
 use kinga_domain::incident::report::Tallies;
 use kinga_domain::incident::{Incident, VerificationState, Violation};
 use kinga_store::support::{
-    IncidentColumns, TALLY_SQL, TallyRows, build_tallies, decode, describe, encode, from_sql_int,
+    IncidentColumns, TallyRows, build_tallies, decode, describe, encode, from_sql_int,
     like_pattern, page_limit, perpetrator_categories, prefix_upper_bound, sql_count, to_sql_int,
 };
-use kinga_store::{IncidentPage, IncidentQuery, StoreError, Write};
+use kinga_store::{IncidentPage, IncidentQuery, StoreError, Write, tally};
 
 use crate::error::{Result, duplicate_of};
 use crate::rows::ts;
@@ -54,6 +54,8 @@ pub(crate) fn write_incident(
             return Err(StoreError::Duplicate(describe(write)).into());
         }
     } else {
+        // The counts of the incident as stored leave the tallies before its rows change.
+        adjust_tallies(conn, &i.id, false)?;
         let n = conn
             .prepare_cached(
                 "UPDATE incidents SET compartment = ?2, state = ?3, occurred_on = ?4, place = ?5,
@@ -78,10 +80,11 @@ pub(crate) fn write_incident(
         stmt.execute(params![i.id, category])?;
     }
     let mut stmt = conn.prepare_cached(
-        "INSERT INTO incident_violations (incident_id, violation) VALUES (?1, ?2)",
+        "INSERT INTO incident_violations (incident_id, violation, occurred_on, compartment)
+         VALUES (?1, ?2, ?3, ?4)",
     )?;
     for v in &i.violations {
-        stmt.execute(params![i.id, v.as_str()])?;
+        stmt.execute(params![i.id, v.as_str(), c.occurred_on, c.compartment])?;
     }
     let mut stmt = conn.prepare_cached(
         "INSERT INTO incident_victims (incident_id, n, sex, age_group, disability, displaced)
@@ -96,6 +99,14 @@ pub(crate) fn write_incident(
             v.disability,
             v.displaced
         ])?;
+    }
+    adjust_tallies(conn, &i.id, true)
+}
+
+/// Take an incident's counts out of the day tallies, or put them in (`kinga_store::tally`).
+fn adjust_tallies(conn: &Connection, id: &str, add: bool) -> Result<()> {
+    for sql in tally::adjust(add, "?1") {
+        conn.prepare_cached(&sql)?.execute([id])?;
     }
     Ok(())
 }
@@ -288,16 +299,9 @@ pub(crate) fn tallies(
         .collect();
     args.push(Value::Text(from.format("%Y-%m-%d").to_string()));
     args.push(Value::Text(to.format("%Y-%m-%d").to_string()));
-    // One row per incident and category in the side table (an incident without a
-    // perpetrator has `unidentified`), so no record's JSON is read.
-    let perpetrators = "SELECT i.compartment, i.state, v.violation, p.category, count(*)
-         FROM incidents i JOIN incident_violations v ON v.incident_id = i.id
-         JOIN incident_perpetrators p ON p.incident_id = i.id
-         WHERE {where} GROUP BY 1, 2, 3, 4";
     let tx = conn.unchecked_transaction()?;
     let mut out: [TallyRows; 4] = Default::default();
-    let texts = [TALLY_SQL[0], TALLY_SQL[1], TALLY_SQL[2], perpetrators];
-    for (slot, sql) in out.iter_mut().zip(texts) {
+    for (slot, sql) in out.iter_mut().zip(tally::TALLY_SQL) {
         let sql = sql.replace("{where}", &where_);
         let mut stmt = tx.prepare_cached(&sql)?;
         let width = stmt.column_count() - 1;

@@ -70,6 +70,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "record conflicts",
         include_str!("../migrations/0018_record_conflicts.sql"),
     ),
+    (
+        25,
+        "incident tallies per day",
+        include_str!("../migrations/0025_incident_tallies.sql"),
+    ),
 ];
 
 /// Bring the schema up to date and return the instance id, creating it on first run.

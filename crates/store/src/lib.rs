@@ -8,6 +8,7 @@
 #[cfg(feature = "conformance")]
 pub mod conformance;
 pub mod support;
+pub mod tally;
 mod types;
 
 pub use types::*;

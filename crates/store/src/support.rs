@@ -62,18 +62,6 @@ pub fn tally_value<T: DeserializeOwned>(text: &str, what: &str) -> StoreResult<T
         .map_err(|e| StoreError::Corrupt(format!("{what} '{text}': {e}")))
 }
 
-/// The SQL texts of the incident tallies of a report, over `incidents i` filtered by
-/// `{where}`: per state; per violation; per violation, sex and age group. The perpetrators'
-/// query differs per backend (it reads the record's JSON).
-pub const TALLY_SQL: [&str; 3] = [
-    "SELECT i.compartment, i.state, count(*) FROM incidents i WHERE {where} GROUP BY 1, 2",
-    "SELECT i.compartment, i.state, v.violation, count(*) FROM incidents i
-     JOIN incident_violations v ON v.incident_id = i.id WHERE {where} GROUP BY 1, 2, 3",
-    "SELECT i.compartment, i.state, v.violation, w.sex, w.age_group, count(*) FROM incidents i
-     JOIN incident_violations v ON v.incident_id = i.id
-     JOIN incident_victims w ON w.incident_id = i.id WHERE {where} GROUP BY 1, 2, 3, 4, 5",
-];
-
 /// The perpetrator categories of an incident as the `incident_perpetrators` side table holds
 /// them: each category once, sorted; `unidentified` when none is recorded (the MRM/MARA
 /// table counts such an incident so).
@@ -90,8 +78,9 @@ pub fn perpetrator_categories(i: &kinga_domain::incident::Incident) -> Vec<&'sta
 /// Rows of one tally query: its text columns and its count.
 pub type TallyRows = Vec<(Vec<String>, i64)>;
 
-/// The tallies of a report from the rows of its four queries (the three of [`TALLY_SQL`],
-/// then the perpetrators': compartment, state, violation, category, count).
+/// The tallies of a report from the rows of its four queries ([`crate::tally::TALLY_SQL`]:
+/// per state, per violation, per violation, sex and age group, per violation and
+/// perpetrator category), each row its text columns and its count.
 pub fn build_tallies(queries: [TallyRows; 4]) -> StoreResult<Tallies> {
     let [by_state, incidents, victims, perpetrators] = queries;
     let mut t = Tallies::default();

@@ -112,32 +112,14 @@ impl App {
                 for (e, shared) in page {
                     if shared {
                         // Only a shared event's media travel: a withheld one's stay home.
-                        if let Some(m) = media_of(&e) {
-                            media.push(m);
-                        }
+                        media.extend(files_of(&e));
                         w.event_owned(e).map_err(write_err)?;
                     } else {
                         w.withheld_owned(e).map_err(write_err)?;
                     }
                 }
             }
-            media.sort();
-            media.dedup_by(|a, b| a.0 == b.0);
-            for (digest, media_type) in &media {
-                let path = media_dir.join(&digest[..2]).join(digest);
-                let bytes = std::fs::read(&path).map_err(|e| {
-                    AppError::Invalid(format!(
-                        "attachment {digest} is named by the ledger but cannot be read at {}: {e}",
-                        path.display()
-                    ))
-                })?;
-                let written = w.attachment(media_type, &bytes).map_err(write_err)?;
-                if written != *digest {
-                    return Err(AppError::Crypto(format!(
-                        "attachment {digest} was altered on disk"
-                    )));
-                }
-            }
+            write_files(&mut w, &media_dir, media)?;
             let summary = w.finish(None).map_err(write_err)?;
             file.sync_all()
                 .map_err(|e| AppError::Invalid(format!("cannot sync the package: {e}")))?;
@@ -194,25 +176,60 @@ impl App {
 /// travels sealed (the recipient gets the field-sealing key), its real type in the event.
 pub const SEALED_MEDIA_TYPE: &str = "application/vnd.kinga.sealed";
 
-/// The file an event attaches, with the media type its record carries.
-fn media_of(e: &Event) -> Option<(String, String)> {
+/// Write the files named by the events written, once each, after them, each checked
+/// against its digest on the way.
+pub(crate) fn write_files<W: std::io::Write>(
+    w: &mut PackageWriter<'_, W>,
+    media_dir: &Path,
+    mut media: Vec<(String, String)>,
+) -> AppResult<()> {
+    media.sort();
+    media.dedup_by(|a, b| a.0 == b.0);
+    for (digest, media_type) in &media {
+        let path = media_dir.join(&digest[..2]).join(digest);
+        let bytes = std::fs::read(&path).map_err(|e| {
+            AppError::Invalid(format!(
+                "attachment {digest} is named by the ledger but cannot be read at {}: {e}",
+                path.display()
+            ))
+        })?;
+        let written = w.attachment(media_type, &bytes).map_err(write_err)?;
+        if written != *digest {
+            return Err(AppError::Crypto(format!(
+                "attachment {digest} was altered on disk"
+            )));
+        }
+    }
+    Ok(())
+}
+
+/// The files an event names (an alert's `media_attached`, an incident's attachments), each
+/// with the media type its record carries in a package. Sync batches carry them too.
+pub(crate) fn files_of(e: &Event) -> Vec<(String, String)> {
     // Decoding every payload would slow the export several times over: only the few that
     // can name a file are.
-    if !e.payload.contains("\"media_attached\"") {
-        return None;
+    if !e.payload.contains("\"media_attached\"") && !e.payload.contains("\"attachments\"") {
+        return Vec::new();
     }
-    match e.decode().ok()? {
-        kinga_ledger::Payload::Alert {
+    let carried = |m: kinga_domain::media::MediaRef| {
+        let kind = if m.sealed {
+            SEALED_MEDIA_TYPE.to_string()
+        } else {
+            m.media_type
+        };
+        (m.digest, kind)
+    };
+    match e.decode() {
+        Ok(kinga_ledger::Payload::Alert {
             event: kinga_domain::AlertEvent::MediaAttached { media },
             ..
-        } if kinga_domain::media::is_digest(&media.digest) => {
-            let carried = if media.sealed {
-                SEALED_MEDIA_TYPE.to_string()
-            } else {
-                media.media_type
-            };
-            Some((media.digest, carried))
-        }
-        _ => None,
+        }) if kinga_domain::media::is_digest(&media.digest) => vec![carried(media)],
+        Ok(kinga_ledger::Payload::IncidentSaved { incident }) => incident
+            .attachments
+            .into_iter()
+            .filter(|m| kinga_domain::media::is_digest(&m.digest))
+            .map(carried)
+            .collect(),
+        _ => Vec::new(),
     }
 }

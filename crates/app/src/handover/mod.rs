@@ -3,7 +3,7 @@
 //! package into an empty instance, which then rebuilds every table from the events.
 //! The package format is `kinga-handover` (docs/handover-format.md).
 
-mod export;
+pub(crate) mod export;
 mod identity;
 mod import;
 mod peers;

@@ -50,6 +50,12 @@ fn poisoned() -> AppError {
     AppError::Crypto("the keyring lock was poisoned".into())
 }
 
+/// What a read shows of a sealed field that no key held here opens: the record was sealed by
+/// another instance and came by sync (which carries no key). It opens there, or here once that
+/// instance's records are handed over with their keys.
+pub const SEALED_ELSEWHERE: &str =
+    "[sealed by the instance that recorded it: its key is not held here]";
+
 impl App {
     /// Load every compartment key from the store, unwrapping each with the master key; a
     /// wrong master key fails here, loudly.
@@ -201,8 +207,10 @@ impl App {
         Ok(())
     }
 
-    /// Open an incident's sealed fields (reloading the keys once if one is new to us).
-    pub(crate) async fn open_incident(&self, i: &mut Incident) -> AppResult<()> {
+    /// Open an incident's sealed fields (reloading the keys once if one is new to us). A
+    /// field no key held here opens — a record another instance sealed, received by sync,
+    /// which never carries keys — reads [`SEALED_ELSEWHERE`], and the answer is `false`.
+    pub(crate) async fn open_incident(&self, i: &mut Incident) -> AppResult<bool> {
         let c = i.compartment;
         let needs_reload = {
             let keys = self.keyring.keys.read().map_err(|_| poisoned())?;
@@ -214,10 +222,22 @@ impl App {
         if needs_reload {
             self.load_keys().await?;
         }
+        let mut all = true;
+        let id = i.id.clone();
         for field in i.identifying_mut() {
-            *field = self.open_with(c, field)?;
+            match self.open_with(c, field) {
+                Ok(plain) => *field = plain,
+                Err(AppError::Crypto(_)) => {
+                    *field = SEALED_ELSEWHERE.to_string();
+                    all = false;
+                }
+                Err(e) => return Err(e),
+            }
         }
-        Ok(())
+        if !all {
+            tracing::info!(incident = %id, "fields sealed by another instance stay sealed");
+        }
+        Ok(all)
     }
 
     /// Replace a compartment's key: a new random key becomes current, the old one is retired
@@ -273,8 +293,11 @@ impl App {
             }
             offset += page.items.len();
             for mut i in page.items {
-                self.open_incident(&mut i).await?;
-                opened.push(i);
+                // A record sealed by another instance stays sealed with that instance's key:
+                // it cannot be resealed here, and is left as it came.
+                if self.open_incident(&mut i).await? {
+                    opened.push(i);
+                }
             }
         }
         // The new key must seal before the commit that stores it.

@@ -5,6 +5,7 @@
 
 mod care;
 mod derive;
+mod files;
 mod gbvims;
 pub mod geo;
 mod grants;
@@ -14,7 +15,7 @@ mod openrosa;
 mod report;
 
 pub use care::{InterviewRequest, ReferralRequest};
-pub use keys::Keyring;
+pub use keys::{Keyring, SEALED_ELSEWHERE};
 pub use openrosa::{FormFile, FormIntake};
 
 use kinga_domain::compartment::Compartment;
@@ -30,6 +31,26 @@ use crate::{App, AppError, AppResult, Caller, limits};
 /// words either way, so the answer tells nothing.
 fn not_found() -> AppError {
     AppError::NotFound("incident".into())
+}
+
+/// The reason given to open a record of a sensitive compartment (`None` for a general
+/// one); refused when a sensitive record is opened without one.
+pub(crate) fn reason_to_open<'r>(
+    i: &Incident,
+    reason: Option<&'r str>,
+) -> AppResult<Option<&'r str>> {
+    if !i.compartment.is_sensitive() {
+        return Ok(None);
+    }
+    let Some(reason) = reason.map(str::trim).filter(|r| !r.is_empty()) else {
+        return Err(AppError::Invalid(format!(
+            "opening a record of the {} compartment needs a reason (the `reason` parameter); \
+             the read is audited",
+            i.compartment
+        )));
+    };
+    limits::check("reason", reason, limits::REASON)?;
+    Ok(Some(reason))
 }
 
 /// Blank the identifying fields of an incident shown in a list or after a move: they are
@@ -162,16 +183,7 @@ impl App {
     ) -> AppResult<Incident> {
         caller.require(Permission::ReadIncidents)?;
         let mut i = self.visible_incident(caller, id).await?;
-        if i.compartment.is_sensitive() {
-            let reason = reason.map(str::trim).filter(|r| !r.is_empty());
-            let Some(reason) = reason else {
-                return Err(AppError::Invalid(format!(
-                    "opening a record of the {} compartment needs a reason (the `reason` \
-                     parameter); the read is audited",
-                    i.compartment
-                )));
-            };
-            limits::check("reason", reason, limits::REASON)?;
+        if let Some(reason) = reason_to_open(&i, reason)? {
             self.open_incident(&mut i).await?;
             self.audit(caller, "read", &format!("incident:{}", i.id), reason)
                 .await?;
@@ -191,7 +203,7 @@ impl App {
     }
 
     /// The stored (sealed) incident when the caller may see it; otherwise not found.
-    async fn visible_incident(&self, caller: &Caller, id: &str) -> AppResult<Incident> {
+    pub(crate) async fn visible_incident(&self, caller: &Caller, id: &str) -> AppResult<Incident> {
         // An id no record can have (too long, a NUL) is simply not found.
         if limits::check("id", id, limits::ID).is_err() {
             return Err(not_found());

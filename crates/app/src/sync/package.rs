@@ -12,7 +12,12 @@ use kinga_ledger::{Event, Payload};
 use super::Cursors;
 use crate::agreements::SharingFilter;
 use crate::handover::Identity;
+use crate::handover::export::{files_of, write_files};
 use crate::{App, AppError, AppResult, Caller};
+
+/// Bytes of files one batch carries at most, beside its events (one event's files always go,
+/// whatever their size: a file is at most the attachment limit).
+const FILE_BUDGET: u64 = 32 << 20;
 
 /// A batch as written.
 #[derive(Debug, Clone)]
@@ -66,10 +71,37 @@ impl App {
         }
         let mut filter = SharingFilter::new(agreement);
         self.seed(&mut filter, &events).await?;
-        let shared: Vec<bool> = events
+        let mut shared: Vec<bool> = events
             .iter()
             .map(|e| !e.is_withheld() && filter.decide(e) == Crossing::Share)
             .collect();
+        // The files the shared events name travel after them. A batch stops before the event
+        // whose files would take it past the budget (the next batch starts there), so a
+        // batch stays well under the body size a receiver accepts.
+        let media_dir = self.media_dir();
+        let mut files = Vec::new();
+        let mut room = FILE_BUDGET;
+        let mut keep = events.len();
+        for (k, (e, share)) in events.iter().zip(&shared).enumerate() {
+            if !share {
+                continue;
+            }
+            let named = files_of(e);
+            let size: u64 = named
+                .iter()
+                .map(|(d, _)| {
+                    std::fs::metadata(media_dir.join(&d[..2]).join(d)).map_or(0, |m| m.len())
+                })
+                .sum();
+            if size > room && k > 0 {
+                keep = k;
+                break;
+            }
+            room = room.saturating_sub(size);
+            files.extend(named);
+        }
+        events.truncate(keep);
+        shared.truncate(keep);
         let fields = HeaderFields {
             sender_instance: me.instance.clone(),
             sender_name: me.name.clone(),
@@ -92,6 +124,7 @@ impl App {
             };
             r.map_err(|e| AppError::Invalid(format!("the batch cannot be written: {e}")))?;
         }
+        write_files(&mut w, &media_dir, files)?;
         w.finish(None)
             .map_err(|e| AppError::Invalid(format!("the batch cannot be written: {e}")))?;
         Ok(Batch {

@@ -4,7 +4,7 @@
 //! folded in canonical order (`Alert::merge`), so every instance that holds the same events
 //! shows the same alert whatever the order they arrived in.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
 
 use chrono::{DateTime, Utc};
 
@@ -18,6 +18,7 @@ use kinga_store::{StoreError, Write};
 
 use super::conflicts::{meet, version_of};
 use crate::handover::Identity;
+use crate::handover::export::files_of;
 use crate::{App, AppError, AppResult};
 
 /// Attempts when rows change under a batch being applied.
@@ -45,8 +46,12 @@ fn refuse(why: impl std::fmt::Display) -> AppError {
     AppError::Invalid(format!("sync batch refused, nothing taken in: {why}"))
 }
 
-/// The events of a package signed by `from` for `me`, in package order, stubs included.
-fn read(bytes: &[u8], from: PublicKey, me: PublicKey) -> AppResult<Vec<Event>> {
+/// What a batch holds: its events in package order, stubs included, and the files they name
+/// (digest and bytes, each checked against its digest by the reader).
+type Contents = (Vec<Event>, Vec<(String, Vec<u8>)>);
+
+/// The events and files of a package signed by `from` for `me`.
+fn read(bytes: &[u8], from: PublicKey, me: PublicKey) -> AppResult<Contents> {
     let opts = ReaderOptions {
         expected_sender: Some(from),
         recipient: Some(me),
@@ -54,6 +59,7 @@ fn read(bytes: &[u8], from: PublicKey, me: PublicKey) -> AppResult<Vec<Event>> {
     };
     let mut reader = PackageReader::new(bytes, opts);
     let mut events = Vec::new();
+    let mut files = Vec::new();
     loop {
         match reader.next_item().map_err(refuse)? {
             None => return Err(refuse("the batch ends before its signature")),
@@ -65,8 +71,20 @@ fn read(bytes: &[u8], from: PublicKey, me: PublicKey) -> AppResult<Vec<Event>> {
                 &w.prev_hash,
                 &w.hash,
             )),
-            Some(Item::End(_)) => return Ok(events),
-            Some(Item::Attachment(_)) => return Err(refuse("a sync batch carries no attachment")),
+            Some(Item::End(_)) => {
+                let named: HashSet<String> = events
+                    .iter()
+                    .filter(|e| !e.is_withheld())
+                    .flat_map(|e| files_of(e).into_iter().map(|(d, _)| d))
+                    .collect();
+                if let Some((d, _)) = files.iter().find(|(d, _)| !named.contains(d)) {
+                    return Err(refuse(format!(
+                        "the batch carries file {d}, which none of its events names"
+                    )));
+                }
+                return Ok((events, files));
+            }
+            Some(Item::Attachment(a)) => files.push((a.digest, a.data)),
             Some(Item::Header(_) | Item::Key(_) | Item::Manifest(_)) => {}
         }
     }
@@ -84,13 +102,18 @@ impl App {
             .key
             .parse()
             .map_err(|e| AppError::Invalid(format!("peer {}: {e}", peer.name)))?;
-        let events = {
+        let (events, files) = {
             let bytes = bytes.to_vec();
             let me = me.key.public();
             tokio::task::spawn_blocking(move || read(&bytes, from, me))
                 .await
                 .map_err(|e| refuse(format!("the reader stopped: {e}")))??
         };
+        // Files first: an event must never name a file this instance lacks, while a file kept
+        // by a batch that then fails is harmless (nothing names it; the batch comes again).
+        for (digest, data) in &files {
+            self.keep_stored(digest, data).map_err(refuse)?;
+        }
         let own = self.store.instance_id().await?;
         let mut last_err = None;
         for _ in 0..ATTEMPTS {

@@ -14,6 +14,7 @@ use serde_json::{Value, json};
 
 use crate::harness::{Backend, Server};
 use crate::on_both_stores;
+use crate::openrosa;
 
 fn other(b: Backend) -> Backend {
     match b {
@@ -212,6 +213,33 @@ async fn a_handover_moves_the_whole_record(backend: Backend) {
         "{before_incident}"
     );
 
+    // A field report with a photo, sent as ODK Collect sends it: the photo travels too.
+    sender.add_user("hro", "monitor", "hro-password-123");
+    ok(sender.cli(&["user", "grant", "hro", "crsv"], None), "grant");
+    let (st, body, _) = openrosa::submit(
+        &sender,
+        &openrosa::basic("hro", "hro-password-123"),
+        &openrosa::instance("uuid:5b0e2c1a-handover", "rape"),
+    )
+    .await;
+    assert_eq!(st, 201, "{body}");
+    let (_, listed) = sender.get("/api/v1/incidents?limit=200").await;
+    let report = listed["items"]
+        .as_array()
+        .and_then(|items| items.iter().find(|i| i["recorded_by"] == "hro"))
+        .and_then(|i| i["id"].as_str())
+        .expect("the field report")
+        .to_string();
+    let (_, opened) = sender
+        .get(&format!(
+            "/api/v1/incidents/{report}?reason=handover%20check"
+        ))
+        .await;
+    let photo = format!(
+        "/api/v1/incidents/{report}/attachments/{}?reason=handover%20check",
+        opened["attachments"][0]["digest"].as_str().expect("digest")
+    );
+
     let pkg = dir.path().join("demo.kinga-handover");
     let pkg_s = pkg.to_str().expect("utf-8");
     let (to_s, from_s) = (to.to_str().expect("utf-8"), from.to_str().expect("utf-8"));
@@ -335,6 +363,21 @@ async fn a_handover_moves_the_whole_record(backend: Backend) {
     let (_, a1) = sender.get(&detail).await;
     let (_, a2) = recipient.get(&detail).await;
     assert_eq!(a1["timeline"], a2["timeline"]);
+    let sent = recipient
+        .req(reqwest::Method::GET, &photo)
+        .send()
+        .await
+        .expect("photo");
+    assert_eq!(
+        sent.status().as_u16(),
+        200,
+        "the photo opens after the handover"
+    );
+    assert_eq!(
+        sent.bytes().await.expect("bytes").to_vec(),
+        openrosa::JPEG,
+        "the photo as the device sent it"
+    );
     let (st, after_incident) = recipient.get(&incident_path).await;
     assert_eq!(st, 200, "{after_incident}");
     assert_eq!(after_incident["victims"], before_incident["victims"]);

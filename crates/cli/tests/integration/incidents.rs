@@ -397,10 +397,14 @@ async fn sealed_at_rest_and_rotated(backend: Backend) {
         ids[1]
     );
     assert_eq!(s.sql(&sql, &sql).await, 1);
+    // A count of the MRM/MARA table's day tallies changed behind Kinga's back.
+    let sql = "UPDATE incident_tally_states SET n = n + 7";
+    assert!(s.sql(sql, sql).await >= 1);
     let (passed, said) = s.verify();
     assert!(!passed);
     assert!(said.contains("incidents row"), "{said}");
     assert!(said.contains("incident_violations of incident"), "{said}");
+    assert!(said.contains("incident_tally_states:"), "{said}");
 
     s.stop();
     if backend == Backend::Sqlite {

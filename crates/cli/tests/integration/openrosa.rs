@@ -17,7 +17,8 @@ const VICTIM: &str = "Furaha Neema Kahindo";
 const INSTANCE: &str = "uuid:3f1c9a52-8d2e-4b7a-9c61-0d5e2f7a9b14";
 const PHOTO: &str = "1764501234567.jpg";
 /// The first bytes of a JPEG file (SOI, APP0/JFIF), enough for a part Collect would send.
-const JPEG: &[u8] = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00\x01\x01\x00\x00\x01\x00\x01\x00\x00\xff\xd9";
+pub(crate) const JPEG: &[u8] =
+    b"\xff\xd8\xff\xe0\x00\x10JFIF\x00\x01\x01\x00\x00\x01\x00\x01\x00\x00\xff\xd9";
 
 /// The XForm and its MD5 as `pyxform` makes them from `forms/protection_monitoring/`, or
 /// `None` after kinga-testing's skip.
@@ -64,7 +65,7 @@ fn pyxform_form() -> Option<(String, String)> {
     Some((xml, String::from_utf8_lossy(&md5.stdout).trim().to_string()))
 }
 
-fn basic(name: &str, password: &str) -> String {
+pub(crate) fn basic(name: &str, password: &str) -> String {
     format!(
         "Basic {}",
         base64::engine::general_purpose::STANDARD.encode(format!("{name}:{password}"))
@@ -72,7 +73,7 @@ fn basic(name: &str, password: &str) -> String {
 }
 
 /// A filled instance of the form, as Collect writes it.
-fn instance(id: &str, violations: &str) -> String {
+pub(crate) fn instance(id: &str, violations: &str) -> String {
     format!(
         "<?xml version='1.0' ?><data id=\"protection_monitoring\" version=\"2026113001\" \
          xmlns:jr=\"http://openrosa.org/javarosa\" xmlns:orx=\"http://openrosa.org/xforms\" \
@@ -116,7 +117,11 @@ fn multipart(xml: &str) -> (String, Vec<u8>) {
     (format!("multipart/form-data; boundary={boundary}"), body)
 }
 
-async fn submit(s: &Server, auth: &str, xml: &str) -> (u16, String, reqwest::header::HeaderMap) {
+pub(crate) async fn submit(
+    s: &Server,
+    auth: &str,
+    xml: &str,
+) -> (u16, String, reqwest::header::HeaderMap) {
     let (content_type, body) = multipart(xml);
     let r = reqwest::Client::new()
         .post(format!("{}/submission", s.base))
@@ -269,6 +274,54 @@ async fn collect_round_trip(backend: Backend) {
     .await;
     assert_eq!(hidden.0, 404);
     assert_eq!(hidden, missing);
+
+    // The photo: opened for a reason by a reader of the compartment (audited), missing to
+    // anyone else exactly like a file that does not exist.
+    let digest = opened["attachments"][0]["digest"]
+        .as_str()
+        .expect("digest")
+        .to_string();
+    let file = format!("/api/v1/incidents/{id}/attachments/{digest}");
+    let fetch = |token: &str, path: String| {
+        let r = reqwest::Client::new()
+            .get(format!("{}{path}", s.base))
+            .bearer_auth(token)
+            .send();
+        async move {
+            let r = r.await.expect("request");
+            let status = r.status().as_u16();
+            let kind = r.headers().get("content-type").cloned();
+            (status, kind, r.bytes().await.unwrap_or_default().to_vec())
+        }
+    };
+    let (st, _, body) = fetch(&hro_token, file.clone()).await;
+    assert_eq!(st, 422, "{}", String::from_utf8_lossy(&body));
+    const AUDITED: [&str; 2] = [
+        "SELECT count(*) FROM events WHERE payload LIKE '%media_opened%'",
+        "SELECT count(*)::text FROM events WHERE payload::text LIKE '%media_opened%'",
+    ];
+    assert_eq!(
+        s.sql_column(AUDITED[0], AUDITED[1]).await,
+        vec!["0".to_string()]
+    );
+    let (st, kind, body) = fetch(&hro_token, format!("{file}?reason=case%20review")).await;
+    assert_eq!(st, 200);
+    assert_eq!(body, JPEG, "the photo as the device sent it");
+    assert_eq!(kind.expect("content type"), "image/jpeg");
+    assert_eq!(
+        s.sql_column(AUDITED[0], AUDITED[1]).await,
+        vec!["1".to_string()]
+    );
+    let hidden = fetch(&other_token, format!("{file}?reason=x")).await;
+    let missing = fetch(
+        &other_token,
+        format!("/api/v1/incidents/01J0000000000000000000000/attachments/{digest}?reason=x"),
+    )
+    .await;
+    assert_eq!(hidden.0, 404);
+    assert_eq!(hidden, missing);
+    let (st, _, _) = fetch(&hro_token, format!("{file}0?reason=x")).await;
+    assert_eq!(st, 404, "a digest the incident does not name");
 
     // Collect sends again when it missed the answer: 201 again, nothing new.
     let (st, body, _) = submit(&s, &hro, &xml).await;

@@ -12,6 +12,7 @@ use std::time::Duration;
 use serde_json::{Value, json};
 
 use crate::harness::{Backend, Server};
+use crate::openrosa;
 
 fn text(out: &Output) -> String {
     format!(
@@ -387,6 +388,104 @@ async fn a_record_saved_on_both_sides_keeps_both_versions() {
     assert_eq!(merged["version"], json!(3));
     assert_eq!(merged, plan(&hq, &id).await);
 
+    for s in [&mut hq, &mut field] {
+        s.stop();
+        let verified = ok(s.cli(&["verify"], None), "verify");
+        assert!(verified.contains("ledger verified"), "{verified}");
+    }
+}
+
+/// A field report's photo reaches HQ with the report by sync, so nothing is lost with the
+/// field laptop. It stays sealed with the field office's key (sync carries files, never
+/// keys): HQ holds it and says plainly why it cannot open it, the field office opens it.
+/// The report's sealed fields read as sealed on HQ, and a key rotation there leaves them be.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_field_reports_photo_travels_by_sync() {
+    let Some(mut hq) = instance(Backend::Sqlite, "K").await else {
+        return;
+    };
+    let mut field = match instance(Backend::Postgres, "KF").await {
+        Some(s) => s,
+        None => instance(Backend::Sqlite, "KF")
+            .await
+            .expect("a SQLite instance"),
+    };
+    pair(&hq, "field", &field);
+    pair(&field, "hq", &hq);
+    field.add_user("hro", "monitor", "hro-password-123");
+    ok(
+        field.cli(&["user", "grant", "hro", "human_rights"], None),
+        "grant",
+    );
+    ok(
+        field.cli(&["user", "grant", "admin", "human_rights"], None),
+        "grant",
+    );
+    ok(
+        hq.cli(&["user", "grant", "admin", "human_rights"], None),
+        "grant",
+    );
+    let (st, body, _) = openrosa::submit(
+        &field,
+        &openrosa::basic("hro", "hro-password-123"),
+        &openrosa::instance("uuid:9d1f3b7e-field-photo", "killing"),
+    )
+    .await;
+    assert_eq!(st, 201, "{body}");
+    let (_, listed) = field.get("/api/v1/incidents").await;
+    let id = listed["items"][0]["id"].as_str().expect("id").to_string();
+    let (_, opened) = field
+        .get(&format!("/api/v1/incidents/{id}?reason=sync%20check"))
+        .await;
+    let digest = opened["attachments"][0]["digest"]
+        .as_str()
+        .expect("digest")
+        .to_string();
+    let photo = format!("/api/v1/incidents/{id}/attachments/{digest}?reason=sync%20check");
+
+    sync(&field, "hq");
+    let (st, on_hq) = hq
+        .get(&format!("/api/v1/incidents/{id}?reason=sync%20check"))
+        .await;
+    assert_eq!(st, 200, "{on_hq}");
+    assert_eq!(on_hq["attachments"], opened["attachments"]);
+    assert_eq!(
+        on_hq["victims"][0]["name"],
+        json!(kinga_app::incidents::SEALED_ELSEWHERE),
+        "the name stays sealed with the field office's key"
+    );
+    assert_eq!(
+        on_hq["narrative"],
+        json!(kinga_app::incidents::SEALED_ELSEWHERE)
+    );
+    let (st, why) = hq.get(&photo).await;
+    assert_eq!(st, 422, "HQ holds the file but not the key: {why}");
+    assert!(
+        why.to_string()
+            .contains("sealed with the key of the instance"),
+        "{why}"
+    );
+    let r = field
+        .req(reqwest::Method::GET, &photo)
+        .send()
+        .await
+        .expect("photo");
+    assert_eq!(r.status().as_u16(), 200);
+    assert_eq!(r.bytes().await.expect("bytes").to_vec(), openrosa::JPEG);
+
+    let rotated = ok(
+        hq.cli(&["keys", "rotate-compartment", "human_rights"], None),
+        "rotation on HQ",
+    );
+    assert!(rotated.contains("0 incident"), "{rotated}");
+    let (_, still) = hq
+        .get(&format!("/api/v1/incidents/{id}?reason=sync%20check"))
+        .await;
+    assert_eq!(still["victims"], on_hq["victims"]);
+
+    // Syncing again brings nothing new; both ledgers verify.
+    let again = sync(&field, "hq");
+    assert!(!again.contains("error"), "{again}");
     for s in [&mut hq, &mut field] {
         s.stop();
         let verified = ok(s.cli(&["verify"], None), "verify");

@@ -408,4 +408,42 @@ pub async fn check_incident_tallies(store: &dyn Store) {
     );
     let none = store.incident_tallies(&[], day(1), day(31)).await.unwrap();
     assert_eq!(none, Default::default(), "no compartment, no counts");
+
+    // A change moves the incident's counts out of its old state and violations into the new
+    // ones (the tallies are kept per day beside the incidents, not recounted).
+    let mut moved = a.clone();
+    moved.state = VerificationState::Verified;
+    moved.violations = vec![Violation::Rape];
+    moved.version = a.version + 1;
+    commit_ok(store, saved(&moved, Some(a.version))).await;
+    let later = store
+        .incident_tallies(&Compartment::ALL, day(1), day(31))
+        .await
+        .unwrap();
+    let crsv = |t: &[IncidentTally], s: VerificationState, v: Violation| -> u64 {
+        t.iter()
+            .filter(|x| x.compartment == Compartment::Crsv && x.state == s && x.violation == v)
+            .map(|x| x.n)
+            .sum()
+    };
+    use VerificationState::{Reported, Verified};
+    for (s, v, more) in [
+        (Reported, Violation::Rape, 0),
+        (Reported, Violation::Torture, 0),
+        (Verified, Violation::Rape, 1),
+        (Verified, Violation::Torture, 0),
+    ] {
+        assert_eq!(
+            crsv(&later.incidents, s, v),
+            crsv(&before.incidents, s, v) + more,
+            "{s:?} {v:?}"
+        );
+    }
+    let reported = |t: &[(Compartment, VerificationState, u64)]| -> u64 {
+        t.iter()
+            .filter(|x| x.0 == Compartment::Crsv && x.1 == Reported)
+            .map(|x| x.2)
+            .sum()
+    };
+    assert_eq!(reported(&later.by_state), reported(&before.by_state));
 }

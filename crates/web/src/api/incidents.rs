@@ -5,7 +5,9 @@ use std::collections::BTreeMap;
 
 use axum::Json;
 use axum::extract::{Path, State};
+use axum::http::header::{CACHE_CONTROL, CONTENT_TYPE};
 use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -206,16 +208,57 @@ pub async fn get_one(
     headers: HeaderMap,
     ApiQuery(p): ApiQuery<ReadParams>,
 ) -> Result<Json<Incident>, WebError> {
-    let header = headers
-        .get("x-kinga-reason")
-        .and_then(|v| v.to_str().ok())
-        .map(String::from);
-    let reason = p.reason.or(header);
+    let reason = reason_of(p, &headers);
     let i = st
         .app
         .incident(&user.caller(), &id, reason.as_deref())
         .await?;
     Ok(Json(i))
+}
+
+/// The reason a read gives: the query's, else the `X-Kinga-Reason` header's.
+fn reason_of(p: ReadParams, headers: &HeaderMap) -> Option<String> {
+    p.reason.or_else(|| {
+        headers
+            .get("x-kinga-reason")
+            .and_then(|v| v.to_str().ok())
+            .map(String::from)
+    })
+}
+
+/// One file of an incident (the photo a field form carried), to a reader of its
+/// compartment; a sensitive incident's file needs a reason, as the record does, and every
+/// opening is audited.
+#[utoipa::path(get, path = "/api/v1/incidents/{id}/attachments/{digest}", tag = "incidents",
+    params(("id" = String, Path, description = "Incident id"),
+        ("digest" = String, Path, description = "The file's BLAKE3 digest, as the incident's `attachments` give it"),
+        ReadParams,
+        ("X-Kinga-Reason" = Option<String>, Header, description = "The reason, as a header instead of the query")),
+    responses((status = 200, description = "The file, with its media type", content_type = "application/octet-stream"),
+        (status = 401, body = crate::error::ErrorBody), (status = 403, body = crate::error::ErrorBody),
+        (status = 404, description = "No such file or incident, or one the caller may not see", body = crate::error::ErrorBody),
+        (status = 422, body = crate::error::ErrorBody)),
+    security(("bearer" = [])))]
+pub async fn attachment(
+    State(st): State<AppState>,
+    user: ApiUser,
+    Path((id, digest)): Path<(String, String)>,
+    headers: HeaderMap,
+    ApiQuery(p): ApiQuery<ReadParams>,
+) -> Result<Response, WebError> {
+    let reason = reason_of(p, &headers);
+    let file = st
+        .app
+        .incident_media(&user.caller(), &id, &digest, reason.as_deref())
+        .await?;
+    Ok((
+        [
+            (CONTENT_TYPE, file.media.media_type),
+            (CACHE_CONTROL, "private, no-store".to_string()),
+        ],
+        file.bytes,
+    )
+        .into_response())
 }
 
 /// A verification move.

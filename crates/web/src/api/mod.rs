@@ -48,7 +48,7 @@ use crate::{AppState, WebError};
         registry::save_focal_point,
         registry::save_place, registry::list_outbox, registry::list_digests,
         me::get_me, me::patch_me, me::get_settings, me::patch_settings, me::inbox,
-        incidents::create, incidents::list, incidents::get_one, incidents::verification,
+        incidents::create, incidents::list, incidents::get_one, incidents::attachment, incidents::verification,
         incidents::derive_alert, care::providers, care::save_provider, care::referrals,
         care::refer, care::follow_up, care::interviews, care::log_interview,
         exports::csv, exports::geojson, exports::xlsx, reports::response, reports::spikes,
@@ -158,6 +158,10 @@ pub fn routes() -> Router<AppState> {
             post(incidents::create).get(incidents::list),
         )
         .route("/api/v1/incidents/{id}", get(incidents::get_one))
+        .route(
+            "/api/v1/incidents/{id}/attachments/{digest}",
+            get(incidents::attachment),
+        )
         .route(
             "/api/v1/incidents/{id}/verification",
             post(incidents::verification),

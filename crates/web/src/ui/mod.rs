@@ -12,6 +12,7 @@ mod conflicts;
 mod dashboard;
 mod error;
 mod figures;
+mod files;
 #[cfg(test)]
 mod flows;
 pub mod i18n;
@@ -143,6 +144,7 @@ pub fn routes() -> Router<AppState> {
             get(incidents::new_form).post(incidents::create),
         )
         .route("/incidents/{id}", get(incidents::page))
+        .route("/incidents/{id}/files/{digest}", get(incidents::file))
         .route(
             "/incidents/{id}/verification",
             post(incidents::verification).get(back_to_incident),

@@ -46,6 +46,7 @@ pub(super) const TEMPLATES: &[(&str, &str)] = &[
         "_alert_rows.html",
         include_str!("../../templates/_alert_rows.html"),
     ),
+    ("_files.html", include_str!("../../templates/_files.html")),
     (
         "_queue_live.html",
         include_str!("../../templates/_queue_live.html"),

@@ -61,6 +61,11 @@ pub(super) const CATALOGUE: &[(&str, &str, &str)] = &[
     ("in_reason", "Reason", "Motif"),
     ("in_open", "Open the record", "Ouvrir le dossier"),
     ("in_opened_for", "Opened for", "Ouvert pour"),
+    (
+        "in_sealed_elsewhere",
+        "🔒 Sealed by the instance that recorded it (it came by sync, which carries no keys)",
+        "🔒 Scellé par l'instance qui l'a enregistré (arrivé par synchronisation, qui ne transmet pas les clés)",
+    ),
     ("in_verification", "Verification", "Vérification"),
     ("in_history", "Verification history", "Historique de la vérification"),
     ("in_move_to", "Move to", "Passer à"),

@@ -14,7 +14,7 @@ mod report;
 pub use care::{follow_up, log_interview, refer};
 pub use form::{create, new_form};
 pub use hrddp::{one as hrddp_one, page as hrddp_page, screen as hrddp_screen};
-pub use page::{derive_alert, page, verification};
+pub use page::{derive_alert, file, page, verification};
 pub use providers::{page as providers_page, save as save_provider};
 pub use report::{csv as mrm_csv, import_gbvims, page as mrm_page};
 

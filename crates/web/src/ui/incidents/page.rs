@@ -10,11 +10,13 @@ use minijinja::{Value, context};
 use serde::{Deserialize, Serialize};
 
 use kinga_app::AppError;
+use kinga_app::incidents::SEALED_ELSEWHERE;
 use kinga_domain::incident::{Incident, VerificationMethod, VerificationMove, VerificationState};
 use kinga_domain::people::Permission;
 
 use super::form::parse_id;
 use super::{label, options, place_label, shown_date};
+use crate::ui::files::{self, FileQuery};
 use crate::ui::login::see_other;
 use crate::ui::{Ctx, FormData, QueryData, UiResult, urlencode};
 
@@ -136,8 +138,14 @@ pub(super) async fn render(cx: &Ctx, status: StatusCode, i: &Incident, s: Shown<
     } else {
         Value::UNDEFINED
     };
+    let media = if s.opened {
+        files(i, s.reason)
+    } else {
+        Vec::new()
+    };
     let page = context! {
         care => care,
+        media => media,
         i => view(cx, i, s.opened),
         reason => s.reason,
         d => s.draft,
@@ -149,6 +157,44 @@ pub(super) async fn render(cx: &Ctx, status: StatusCode, i: &Incident, s: Shown<
     cx.render_status(status, "incident.html", "incidents", page)
 }
 
+/// The incident's files for its page, their links carrying the reason it was opened for
+/// (each opening of a file is a new, audited read).
+fn files(i: &Incident, reason: &str) -> Vec<Value> {
+    let query = if reason.is_empty() {
+        String::new()
+    } else {
+        format!("reason={}", urlencode(reason))
+    };
+    i.attachments
+        .iter()
+        .map(|m| {
+            let url = format!("/incidents/{}/files/{}", urlencode(&i.id), m.digest);
+            files::view(&url, &query, &i.id, m)
+        })
+        .collect()
+}
+
+/// `GET /incidents/{id}/files/{digest}` (`?reason=` for a sensitive record): one file of the
+/// incident, to a reader of its compartment; missing otherwise, like any unseen record.
+pub async fn file(
+    cx: Ctx,
+    Path((id, digest)): Path<(String, String)>,
+    QueryData(q): QueryData<FileQuery>,
+) -> Response {
+    let r = async {
+        let reason = Some(q.reason.as_str()).filter(|r| !r.trim().is_empty());
+        let file = cx
+            .st
+            .app
+            .incident_media(&cx.caller(), &id, &digest, reason)
+            .await?;
+        let name = files::file_name(&id, &file.media);
+        Ok(files::respond(file, &name, q.download()))
+    }
+    .await;
+    cx.finish(r)
+}
+
 /// Open the incident as the reader may: a general record at once, a sensitive one only with a
 /// reason (audited); without one, the summary and the reason form.
 pub(super) async fn load(cx: &Ctx, id: &str, reason: &str) -> UiResult<(Incident, bool)> {
@@ -158,11 +204,16 @@ pub(super) async fn load(cx: &Ctx, id: &str, reason: &str) -> UiResult<(Incident
     if summary.compartment.is_sensitive() && reason.is_empty() {
         return Ok((summary, false));
     }
-    let opened = cx
+    let mut opened = cx
         .st
         .app
         .incident(&caller, id, Some(reason).filter(|r| !r.is_empty()))
         .await?;
+    for field in opened.identifying_mut() {
+        if field == SEALED_ELSEWHERE {
+            *field = cx.t("in_sealed_elsewhere").to_string();
+        }
+    }
     Ok((opened, true))
 }
 
