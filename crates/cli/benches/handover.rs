@@ -12,7 +12,8 @@
 //! `cargo bench -p kinga --bench handover`
 //!
 //! Knobs: `KINGA_BENCH_SKIP` (comma-separated, any of `demo`, `postgres`, `sync`) and
-//! `KINGA_BENCH_PERF` (a folder: each generated import runs under `perf record -g`, into
+//! `KINGA_BENCH_PERF` (a folder: each generated import runs under `perf record` with DWARF call
+//! graphs, into
 //! `perf-import-<store>.data` there).
 
 #[path = "intake/machine.rs"]
@@ -82,8 +83,9 @@ impl Instance {
         };
         let cpu = children_cpu();
         let t = Instant::now();
+        // DWARF call graphs: the release build keeps no frame pointers.
         let out = Command::new("perf")
-            .args(["record", "-g", "-o"])
+            .args(["record", "-F", "250", "--call-graph", "dwarf,16384", "-o"])
             .arg(&data)
             .arg("--")
             .arg(env!("CARGO_BIN_EXE_kinga"))

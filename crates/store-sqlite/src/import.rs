@@ -14,18 +14,36 @@
 //!   primary keys stay in place while the rows go in, so every duplicate is refused exactly as
 //!   before.
 
+use std::sync::mpsc::{Receiver, SyncSender};
+
 use rusqlite::Connection;
 use tokio::sync::mpsc;
 
+use kinga_ledger::Event;
 use kinga_store::support::{ImportChains, to_sql_int};
-use kinga_store::{ImportBatch, ImportReport, StoreError};
+use kinga_store::{ImportBatch, ImportReport, StoreError, Write};
 
 use crate::error::Result;
-use crate::project::{self, AppendError};
+use crate::project::{self, AppendError, NewAlertRow};
 
 /// Page cache during an import, in KiB (the writer's usual 32 MiB holds the indexes of some
 /// hundred thousand events; this holds those of several million).
 const IMPORT_CACHE_KIB: i64 = 256 * 1024;
+
+/// What the preparing thread hands the writer, in the order the import sent it.
+enum Ready {
+    /// Events whose chains were checked.
+    Events(Vec<Event>),
+    /// Rows, new alerts already encoded.
+    Rows(Vec<Row>),
+    Meta(Vec<(String, String)>),
+    Commit,
+}
+
+enum Row {
+    NewAlert(NewAlertRow),
+    Other(Write),
+}
 
 /// Write every batch until `Commit`; an error (or batches that stop) undoes it all, since the
 /// writer runs this inside a savepoint of its transaction.
@@ -43,64 +61,30 @@ pub(crate) fn run(
     }
     let usual: i64 = conn.query_row("PRAGMA cache_size", [], |r| r.get(0))?;
     conn.pragma_update(None, "cache_size", -IMPORT_CACHE_KIB)?;
-    let result = take_in(conn, own, batches);
+    // The chain checks (a hash per event) and the encoding of rows run on a second thread,
+    // beside the writer's SQL: the import has two cores' work to do.
+    let (ready, taken) = std::sync::mpsc::sync_channel::<Ready>(4);
+    let (prepared, written) = std::thread::scope(|s| {
+        let preparing = s.spawn(move || prepare(own, batches, ready));
+        let written = write(conn, taken);
+        (preparing.join(), written)
+    });
     // The usual cache again, whatever happened (the writer goes on serving commits).
     let restored = conn.pragma_update(None, "cache_size", usual);
-    let report = result?;
-    restored?;
-    Ok(report)
-}
-
-fn take_in(
-    conn: &Connection,
-    own: &str,
-    mut batches: mpsc::Receiver<ImportBatch>,
-) -> Result<ImportReport> {
-    let mut chains = ImportChains::new(own);
-    let mut rows = 0u64;
-    // The plain indexes dropped once the rows start, to build again at the end.
-    let mut deferred: Option<Vec<String>> = None;
-    loop {
-        match batches.blocking_recv() {
-            Some(ImportBatch::Events(events)) => {
-                for e in &events {
-                    chains.check(e)?;
-                }
-                project::append(conn, &events).map_err(|e| match e {
-                    AppendError::StaleHead(e) | AppendError::Other(e) => e,
-                })?;
-            }
-            Some(ImportBatch::Rows(writes)) => {
-                if deferred.is_none() {
-                    deferred = Some(drop_plain_indexes(conn)?);
-                }
-                for w in &writes {
-                    chains.row(w);
-                    project::apply(conn, w)?;
-                    rows += 1;
-                }
-            }
-            Some(ImportBatch::Meta(values)) => {
-                for (name, value) in values {
-                    conn.prepare_cached(
-                        "INSERT INTO meta (name, value) VALUES (?1, ?2)
-                         ON CONFLICT (name) DO UPDATE SET value = excluded.value",
-                    )?
-                    .execute([name, value])?;
-                }
-            }
-            Some(ImportBatch::Commit) => break,
-            None => {
-                return Err(StoreError::Backend(
-                    "the import stopped before its end; nothing of it was written".into(),
-                )
-                .into());
-            }
+    let lost = || StoreError::Backend("the import's preparing thread stopped".into());
+    // The writer's own error first; when the preparer stopped it, the preparer's (a fault in
+    // the package, or batches that ended before `Commit`).
+    let rows = match written? {
+        Some(rows) => rows,
+        None => {
+            return Err(prepared
+                .map_err(|_| lost())?
+                .err()
+                .unwrap_or_else(|| lost().into()));
         }
-    }
-    for sql in deferred.unwrap_or_default() {
-        conn.execute_batch(&sql)?;
-    }
+    };
+    let chains = prepared.map_err(|_| lost())??;
+    restored?;
     // New alerts number after the imported ones.
     let floor = to_sql_int(chains.highest_reference() + 1, "reference counter")?;
     conn.prepare_cached(
@@ -110,6 +94,99 @@ fn take_in(
     Ok(chains.report(rows))
 }
 
+/// Check each event's chain and encode the rows, in the order sent, handing them to the
+/// writer; the chains once `Commit` has been handed on.
+fn prepare(
+    own: &str,
+    mut batches: mpsc::Receiver<ImportBatch>,
+    ready: SyncSender<Ready>,
+) -> Result<ImportChains> {
+    let mut chains = ImportChains::new(own);
+    let stopped = || StoreError::Backend("the import's writer stopped".into());
+    loop {
+        let next = match batches.blocking_recv() {
+            Some(ImportBatch::Events(events)) => {
+                for e in &events {
+                    chains.check(e)?;
+                }
+                Ready::Events(events)
+            }
+            Some(ImportBatch::Rows(writes)) => {
+                let mut rows = Vec::with_capacity(writes.len());
+                for w in writes {
+                    chains.row(&w);
+                    rows.push(match w {
+                        Write::Alert {
+                            alert,
+                            expected_version: None,
+                        } => Row::NewAlert(NewAlertRow::of(&alert)?),
+                        other => Row::Other(other),
+                    });
+                }
+                Ready::Rows(rows)
+            }
+            Some(ImportBatch::Meta(values)) => Ready::Meta(values),
+            Some(ImportBatch::Commit) => {
+                ready.send(Ready::Commit).map_err(|_| stopped())?;
+                return Ok(chains);
+            }
+            None => {
+                return Err(StoreError::Backend(
+                    "the import stopped before its end; nothing of it was written".into(),
+                )
+                .into());
+            }
+        };
+        ready.send(next).map_err(|_| stopped())?;
+    }
+}
+
+/// Write what the preparing thread hands on until `Commit`; the number of rows written, or
+/// `None` when the preparer stopped first.
+fn write(conn: &Connection, taken: Receiver<Ready>) -> Result<Option<u64>> {
+    let mut rows = 0u64;
+    // The plain indexes dropped once the rows start, to build again at the end.
+    let mut deferred: Option<Vec<String>> = None;
+    loop {
+        // A preparer that stops without `Commit` found a fault: it reports it.
+        let Ok(next) = taken.recv() else {
+            return Ok(None);
+        };
+        match next {
+            Ready::Events(events) => {
+                project::append(conn, &events).map_err(|e| match e {
+                    AppendError::StaleHead(e) | AppendError::Other(e) => e,
+                })?;
+            }
+            Ready::Rows(batch) => {
+                if deferred.is_none() {
+                    deferred = Some(drop_plain_indexes(conn)?);
+                }
+                for row in &batch {
+                    match row {
+                        Row::NewAlert(a) => a.insert(conn)?,
+                        Row::Other(w) => project::apply(conn, w)?,
+                    }
+                    rows += 1;
+                }
+            }
+            Ready::Meta(values) => {
+                for (name, value) in values {
+                    conn.prepare_cached(
+                        "INSERT INTO meta (name, value) VALUES (?1, ?2)
+                         ON CONFLICT (name) DO UPDATE SET value = excluded.value",
+                    )?
+                    .execute([name, value])?;
+                }
+            }
+            Ready::Commit => break,
+        }
+    }
+    for sql in deferred.unwrap_or_default() {
+        conn.execute_batch(&sql)?;
+    }
+    Ok(Some(rows))
+}
 /// Drop the projections' plain indexes (not unique, not the ledger's); their `CREATE INDEX`
 /// statements, to run again once the rows are in.
 fn drop_plain_indexes(conn: &Connection) -> Result<Vec<String>> {
