@@ -380,12 +380,52 @@ impl Row {
     fn rate(&self) -> f64 {
         self.events as f64 / self.took.wall
     }
+    /// One line of the table, printed as soon as the step is measured (a long run cut short
+    /// still shows what it measured).
+    fn print(&self) {
+        println!(
+            "{:<34} {:>9} {:>9.2} {:>11.0} {:>8.2} {:>11.0} {:>5.2} {:>12} {:>9.3} {:>6.1}x",
+            self.step,
+            self.events,
+            self.took.wall,
+            self.rate(),
+            self.took.cpu,
+            self.per_cpu(),
+            self.load,
+            self.baseline,
+            self.baseline_seconds,
+            self.ratio()
+        );
+    }
     fn per_cpu(&self) -> f64 {
         self.events as f64 / self.took.cpu
     }
     fn ratio(&self) -> f64 {
         self.took.wall / self.baseline_seconds
     }
+}
+
+/// Print a measured step and keep it for the summary.
+fn push(rows: &mut Vec<Row>, row: Row) {
+    row.print();
+    rows.push(row);
+}
+
+/// The table's header.
+fn header() {
+    println!(
+        "{:<34} {:>9} {:>9} {:>11} {:>8} {:>11} {:>5} {:>12} {:>9} {:>7}",
+        "step",
+        "events",
+        "seconds",
+        "events/s",
+        "CPU s",
+        "ev/CPU-s",
+        "load",
+        "baseline",
+        "base s",
+        "ratio"
+    );
 }
 
 #[tokio::main]
@@ -399,6 +439,7 @@ async fn main() {
     let root = tempfile::tempdir().expect("tmp");
     let root = root.path();
     let mut rows: Vec<Row> = Vec::new();
+    header();
     if !skipped("demo") {
         demo(root, &mut rows).await;
     }
@@ -414,13 +455,10 @@ async fn main() {
         &["handover", "import", gen_pkg.to_str().expect("utf-8")],
         perf_data("import-sqlite"),
     );
-    rows.push(Row::new(
-        "generated: import into SQLite",
-        n,
-        import,
-        "read file",
-        cat,
-    ));
+    push(
+        &mut rows,
+        Row::new("generated: import into SQLite", n, import, "read file", cat),
+    );
     let (_, read) = read_events(&big.database).await;
     let target = match postgres(root, "big-pg")
         .await
@@ -440,16 +478,16 @@ async fn main() {
         "--out",
         out_s,
     ]);
-    rows.push(Row::new(
-        "generated: export (SQLite)",
-        n,
-        export,
-        "read events",
-        read,
-    ));
+    push(
+        &mut rows,
+        Row::new("generated: export (SQLite)", n, export, "read events", read),
+    );
     let cat = read_file(&out);
     let verify = target.timed(&["handover", "verify", out_s]);
-    rows.push(Row::new("generated: verify", n, verify, "read file", cat));
+    push(
+        &mut rows,
+        Row::new("generated: verify", n, verify, "read file", cat),
+    );
     let kind = if target.database.starts_with("postgres") {
         "PostgreSQL"
     } else {
@@ -459,57 +497,52 @@ async fn main() {
         &["handover", "import", out_s],
         perf_data(&format!("import-{}", kind.to_lowercase())),
     );
-    rows.push(Row::new(
-        &format!("generated: import into {kind}"),
-        n,
-        import_pg,
-        "read file",
-        cat,
-    ));
+    push(
+        &mut rows,
+        Row::new(
+            &format!("generated: import into {kind}"),
+            n,
+            import_pg,
+            "read file",
+            cat,
+        ),
+    );
 
     if !skipped("sync") {
-        // A new instance pulls the whole generated ledger from the served one, beside its
-        // import from a package.
-        let field = Instance::sqlite(root, "big-field");
-        let (took, held) = sync_all(&big, &field).await;
-        println!("sync: {held} events pulled; the ledger served holds {n} and its own");
-        rows.push(Row::new(
-            "generated: sync pull into SQLite",
-            held,
-            took,
-            "import",
-            import.wall,
-        ));
+        // A new instance pulls a generated ledger (`KINGA_BENCH_SYNC_EVENTS`, default 30,000:
+        // sync moves batches of 5,000 events, each taken in as one transaction that reads the
+        // chain heads and alerts it touches) from a served one, beside its import from a
+        // package.
+        let m: u64 = std::env::var("KINGA_BENCH_SYNC_EVENTS")
+            .ok()
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(30_000)
+            / 3
+            * 3;
+        let source = Instance::sqlite(root, "sync-source");
+        let source_pub = source.key_file();
+        let pkg = root.join("sync.kinga-handover");
+        generate(&pkg, m, &source_pub);
+        let import = source.timed(&["handover", "import", pkg.to_str().expect("utf-8")]);
+        let field = Instance::sqlite(root, "sync-field");
+        let (took, held) = sync_all(&source, &field).await;
+        println!("sync: {held} events pulled; the ledger served holds {m} and its own");
+        push(
+            &mut rows,
+            Row::new(
+                "generated: sync pull into SQLite",
+                held,
+                took,
+                "import",
+                import.wall,
+            ),
+        );
     }
 
     println!("\n{}", machine::machine());
-    println!(
-        "{:<34} {:>9} {:>9} {:>11} {:>8} {:>11} {:>5} {:>12} {:>9} {:>7}",
-        "step",
-        "events",
-        "seconds",
-        "events/s",
-        "CPU s",
-        "ev/CPU-s",
-        "load",
-        "baseline",
-        "base s",
-        "ratio"
-    );
+    header();
     for r in &rows {
-        println!(
-            "{:<34} {:>9} {:>9.2} {:>11.0} {:>8.2} {:>11.0} {:>5.2} {:>12} {:>9.3} {:>6.1}x",
-            r.step,
-            r.events,
-            r.took.wall,
-            r.rate(),
-            r.took.cpu,
-            r.per_cpu(),
-            r.load,
-            r.baseline,
-            r.baseline_seconds,
-            r.ratio()
-        );
+        r.print();
     }
     let json = serde_json::json!({
         "machine": machine::machine(),
@@ -549,21 +582,18 @@ async fn demo(root: &Path, rows: &mut Vec<Row>) {
     let cat = read_file(&pkg);
     let verify = to.timed(&["handover", "verify", pkg_s]);
     let import = to.timed(&["handover", "import", pkg_s]);
-    rows.push(Row::new(
-        "demo: export (SQLite)",
-        events,
-        export,
-        "read events",
-        read,
-    ));
-    rows.push(Row::new("demo: verify", events, verify, "read file", cat));
-    rows.push(Row::new(
-        "demo: import into SQLite",
-        events,
-        import,
-        "read file",
-        cat,
-    ));
+    push(
+        rows,
+        Row::new("demo: export (SQLite)", events, export, "read events", read),
+    );
+    push(
+        rows,
+        Row::new("demo: verify", events, verify, "read file", cat),
+    );
+    push(
+        rows,
+        Row::new("demo: import into SQLite", events, import, "read file", cat),
+    );
     if let Some(pg) = postgres(root, "demo-pg")
         .await
         .filter(|_| !skipped("postgres"))
@@ -580,13 +610,16 @@ async fn demo(root: &Path, rows: &mut Vec<Row>) {
             pkg2.to_str().expect("utf-8"),
         ]);
         let import = pg.timed(&["handover", "import", pkg2.to_str().expect("utf-8")]);
-        rows.push(Row::new(
-            "demo: import into PostgreSQL",
-            events,
-            import,
-            "read file",
-            read_file(&pkg2),
-        ));
+        push(
+            rows,
+            Row::new(
+                "demo: import into PostgreSQL",
+                events,
+                import,
+                "read file",
+                read_file(&pkg2),
+            ),
+        );
     }
     if !skipped("sync") {
         // A new instance pulls the demo ledger (what the agreement lets cross) from a served
@@ -594,12 +627,15 @@ async fn demo(root: &Path, rows: &mut Vec<Row>) {
         let field = Instance::sqlite(root, "demo-field");
         let (took, held) = sync_all(&demo, &field).await;
         println!("sync: {held} events pulled of the {events} the demo holds");
-        rows.push(Row::new(
-            "demo: sync pull into SQLite",
-            held,
-            took,
-            "demo import",
-            import.wall,
-        ));
+        push(
+            rows,
+            Row::new(
+                "demo: sync pull into SQLite",
+                held,
+                took,
+                "demo import",
+                import.wall,
+            ),
+        );
     }
 }
