@@ -313,15 +313,21 @@ impl Rebuilt {
 
 impl Rebuilt {
     /// The rows of every table as writes that create them, for a database that has none.
+    ///
+    /// Table by table and, within a table, in key order: the same package gives the same
+    /// writes in the same order, and each table's rows reach its primary key in order (an
+    /// append at the end of the index instead of a random insertion per row).
     pub(crate) fn into_writes(mut self) -> Result<Vec<Write>, String> {
         let mut writes: Vec<Write> = Vec::new();
-        writes.extend(self.alerts.drain().map(|(_, a)| Write::Alert {
+        writes.extend(sorted(self.alerts.drain()).map(|(_, a)| Write::Alert {
             alert: Box::new(a),
             expected_version: None,
         }));
-        writes.extend(self.outbox.drain().map(|(_, m)| Write::Outbox(m)));
-        for (table, rows) in self.docs {
-            for (key, doc) in rows {
+        writes.extend(sorted(self.outbox.drain()).map(|(_, m)| Write::Outbox(m)));
+        let mut tables: Vec<_> = self.docs.into_iter().collect();
+        tables.sort_unstable_by_key(|(table, _)| table.table());
+        for (table, rows) in tables {
+            for (key, doc) in sorted(rows.into_iter()) {
                 writes.push(write_of(table, key, doc)?);
             }
         }
@@ -337,6 +343,13 @@ impl Rebuilt {
             .filter_map(|v| serde_json::from_value(v.clone()).ok())
             .collect()
     }
+}
+
+/// Keyed rows in key order.
+fn sorted<T>(rows: impl Iterator<Item = (String, T)>) -> impl Iterator<Item = (String, T)> {
+    let mut rows: Vec<(String, T)> = rows.collect();
+    rows.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+    rows.into_iter()
 }
 
 /// The write that creates one rebuilt row.

@@ -3,9 +3,18 @@
 //! acknowledged and verified), each beside a baseline measured in the same run — a plain read
 //! of the same events from the store (export), and a plain read of the package's bytes
 //! (verify, import). Imports go into SQLite and, when `KINGA_TEST_POSTGRES_URL` reaches a
-//! server, into PostgreSQL. Writes target/bench/handover-cli.json.
+//! server, into PostgreSQL; then a new instance pulls the generated ledger by `kinga sync` from
+//! a served one. Each step gives its wall time, the CPU time of the `kinga` process (user +
+//! system, from `getrusage` of the waited child; a PostgreSQL server's own work is not in it)
+//! and the load average when it ended, since the machine may be shared. Writes
+//! target/bench/handover-cli.json.
 //!
 //! `cargo bench -p kinga --bench handover`
+//!
+//! Knobs: `KINGA_BENCH_SKIP` (comma-separated, any of `demo`, `postgres`, `sync`) and
+//! `KINGA_BENCH_PERF` (a folder: each generated import runs under `perf record` with DWARF call
+//! graphs, into
+//! `perf-import-<store>.data` there).
 
 #[path = "intake/machine.rs"]
 #[allow(dead_code)]
@@ -56,11 +65,46 @@ impl Instance {
         String::from_utf8_lossy(&out.stdout).to_string()
     }
 
-    /// Time `kinga ARGS`.
-    fn timed(&self, args: &[&str]) -> f64 {
+    /// Time `kinga ARGS`: wall and CPU seconds.
+    fn timed(&self, args: &[&str]) -> Timed {
+        let cpu = children_cpu();
         let t = Instant::now();
         self.kinga(args);
-        t.elapsed().as_secs_f64()
+        Timed {
+            wall: t.elapsed().as_secs_f64(),
+            cpu: children_cpu() - cpu,
+        }
+    }
+
+    /// Time `kinga ARGS` under `perf record -g` into `data` when a perf folder is given.
+    fn timed_perf(&self, args: &[&str], data: Option<PathBuf>) -> Timed {
+        let Some(data) = data else {
+            return self.timed(args);
+        };
+        let cpu = children_cpu();
+        let t = Instant::now();
+        // DWARF call graphs: the release build keeps no frame pointers.
+        let out = Command::new("perf")
+            .args(["record", "-F", "250", "--call-graph", "dwarf,16384", "-o"])
+            .arg(&data)
+            .arg("--")
+            .arg(env!("CARGO_BIN_EXE_kinga"))
+            .arg("--database")
+            .arg(&self.database)
+            .args(args)
+            .env("KINGA_DATA_DIR", &self.dir)
+            .env("KINGA_LOG", "warn")
+            .output()
+            .expect("perf runs");
+        assert!(
+            out.status.success(),
+            "perf kinga {args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        Timed {
+            wall: t.elapsed().as_secs_f64(),
+            cpu: children_cpu() - cpu,
+        }
     }
 
     fn key_file(&self) -> PathBuf {
@@ -68,6 +112,47 @@ impl Instance {
         std::fs::write(&p, self.kinga(&["instance", "key"])).expect("write");
         p
     }
+}
+
+/// Wall and CPU seconds of one step.
+#[derive(Clone, Copy, Default)]
+struct Timed {
+    wall: f64,
+    cpu: f64,
+}
+
+/// User + system CPU seconds of every child waited for so far.
+fn children_cpu() -> f64 {
+    // SAFETY: getrusage only writes the struct it is given.
+    let mut u: libc::rusage = unsafe { std::mem::zeroed() };
+    if unsafe { libc::getrusage(libc::RUSAGE_CHILDREN, &mut u) } != 0 {
+        return 0.0;
+    }
+    let secs = |t: libc::timeval| t.tv_sec as f64 + t.tv_usec as f64 / 1e6;
+    secs(u.ru_utime) + secs(u.ru_stime)
+}
+
+/// The one-minute load average now.
+fn load() -> f64 {
+    std::fs::read_to_string("/proc/loadavg")
+        .ok()
+        .and_then(|l| l.split_whitespace().next()?.parse().ok())
+        .unwrap_or(0.0)
+}
+
+/// Whether `KINGA_BENCH_SKIP` names `step`.
+fn skipped(step: &str) -> bool {
+    std::env::var("KINGA_BENCH_SKIP")
+        .unwrap_or_default()
+        .split(',')
+        .any(|s| s.trim().eq_ignore_ascii_case(step))
+}
+
+/// Where `perf record` writes the profile of `name`, when `KINGA_BENCH_PERF` asks for one.
+fn perf_data(name: &str) -> Option<PathBuf> {
+    let dir = PathBuf::from(std::env::var_os("KINGA_BENCH_PERF")?);
+    std::fs::create_dir_all(&dir).ok()?;
+    Some(dir.join(format!("perf-{name}.data")))
 }
 
 /// Pair `a` with `b` under `name` (b's URL and key) with an agreement `a` keeps with it.
@@ -92,9 +177,9 @@ fn pair(a: &Instance, name: &str, url: &str, b: &Instance) {
     ]);
 }
 
-/// Seconds for `to` to pull every event of `from` with `kinga sync` over loopback HTTP, with
+/// The time `to` takes to pull every event of `from` with `kinga sync` over loopback HTTP, with
 /// `from` served by `kinga serve`; the events `to` holds afterwards.
-async fn sync_all(from: &Instance, to: &Instance) -> (f64, u64) {
+async fn sync_all(from: &Instance, to: &Instance) -> (Timed, u64) {
     let port = std::net::TcpListener::bind("127.0.0.1:0")
         .and_then(|l| l.local_addr())
         .map(|a| a.port())
@@ -124,11 +209,12 @@ async fn sync_all(from: &Instance, to: &Instance) -> (f64, u64) {
         }
         tokio::time::sleep(std::time::Duration::from_millis(50)).await;
     }
+    let (before, _) = read_events(&to.database).await;
     let took = to.timed(&["sync", "hq"]);
     let _ = server.kill();
     let _ = server.wait();
     let (held, _) = read_events(&to.database).await;
-    (took, held)
+    (took, held - before)
 }
 
 /// A fresh PostgreSQL database, or None when there is no server.
@@ -274,18 +360,72 @@ fn generate(path: &Path, n: u64, recipient: &Path) -> f64 {
 struct Row {
     step: String,
     events: u64,
-    seconds: f64,
+    took: Timed,
+    load: f64,
     baseline: &'static str,
     baseline_seconds: f64,
 }
 
 impl Row {
+    fn new(step: &str, events: u64, took: Timed, baseline: &'static str, base: f64) -> Row {
+        Row {
+            step: step.to_string(),
+            events,
+            took,
+            load: load(),
+            baseline,
+            baseline_seconds: base,
+        }
+    }
     fn rate(&self) -> f64 {
-        self.events as f64 / self.seconds
+        self.events as f64 / self.took.wall
+    }
+    /// One line of the table, printed as soon as the step is measured (a long run cut short
+    /// still shows what it measured).
+    fn print(&self) {
+        println!(
+            "{:<34} {:>9} {:>9.2} {:>11.0} {:>8.2} {:>11.0} {:>5.2} {:>12} {:>9.3} {:>6.1}x",
+            self.step,
+            self.events,
+            self.took.wall,
+            self.rate(),
+            self.took.cpu,
+            self.per_cpu(),
+            self.load,
+            self.baseline,
+            self.baseline_seconds,
+            self.ratio()
+        );
+    }
+    fn per_cpu(&self) -> f64 {
+        self.events as f64 / self.took.cpu
     }
     fn ratio(&self) -> f64 {
-        self.seconds / self.baseline_seconds
+        self.took.wall / self.baseline_seconds
     }
+}
+
+/// Print a measured step and keep it for the summary.
+fn push(rows: &mut Vec<Row>, row: Row) {
+    row.print();
+    rows.push(row);
+}
+
+/// The table's header.
+fn header() {
+    println!(
+        "{:<34} {:>9} {:>9} {:>11} {:>8} {:>11} {:>5} {:>12} {:>9} {:>7}",
+        "step",
+        "events",
+        "seconds",
+        "events/s",
+        "CPU s",
+        "ev/CPU-s",
+        "load",
+        "baseline",
+        "base s",
+        "ratio"
+    );
 }
 
 #[tokio::main]
@@ -299,8 +439,131 @@ async fn main() {
     let root = tempfile::tempdir().expect("tmp");
     let root = root.path();
     let mut rows: Vec<Row> = Vec::new();
+    header();
+    if !skipped("demo") {
+        demo(root, &mut rows).await;
+    }
 
-    // The demo database.
+    // A generated ledger of n events.
+    let big = Instance::sqlite(root, "big");
+    let big_pub = big.key_file();
+    let gen_pkg = root.join("generated.kinga-handover");
+    let made = generate(&gen_pkg, n, &big_pub);
+    println!("generated {n} events in {made:.1} s");
+    let cat = read_file(&gen_pkg);
+    let import = big.timed_perf(
+        &["handover", "import", gen_pkg.to_str().expect("utf-8")],
+        perf_data("import-sqlite"),
+    );
+    push(
+        &mut rows,
+        Row::new("generated: import into SQLite", n, import, "read file", cat),
+    );
+    let (_, read) = read_events(&big.database).await;
+    let target = match postgres(root, "big-pg")
+        .await
+        .filter(|_| !skipped("postgres"))
+    {
+        Some(pg) => pg,
+        None => Instance::sqlite(root, "big-recipient"),
+    };
+    let target_pub = target.key_file();
+    let out = root.join("big.kinga-handover");
+    let out_s = out.to_str().expect("utf-8");
+    let export = big.timed(&[
+        "handover",
+        "export",
+        "--to",
+        target_pub.to_str().expect("utf-8"),
+        "--out",
+        out_s,
+    ]);
+    push(
+        &mut rows,
+        Row::new("generated: export (SQLite)", n, export, "read events", read),
+    );
+    let cat = read_file(&out);
+    let verify = target.timed(&["handover", "verify", out_s]);
+    push(
+        &mut rows,
+        Row::new("generated: verify", n, verify, "read file", cat),
+    );
+    let kind = if target.database.starts_with("postgres") {
+        "PostgreSQL"
+    } else {
+        "SQLite"
+    };
+    let import_pg = target.timed_perf(
+        &["handover", "import", out_s],
+        perf_data(&format!("import-{}", kind.to_lowercase())),
+    );
+    push(
+        &mut rows,
+        Row::new(
+            &format!("generated: import into {kind}"),
+            n,
+            import_pg,
+            "read file",
+            cat,
+        ),
+    );
+
+    if !skipped("sync") {
+        // A new instance pulls a generated ledger (`KINGA_BENCH_SYNC_EVENTS`, default 30,000:
+        // sync moves batches of 5,000 events, each taken in as one transaction that reads the
+        // chain heads and alerts it touches) from a served one, beside its import from a
+        // package.
+        let m: u64 = std::env::var("KINGA_BENCH_SYNC_EVENTS")
+            .ok()
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(30_000)
+            / 3
+            * 3;
+        let source = Instance::sqlite(root, "sync-source");
+        let source_pub = source.key_file();
+        let pkg = root.join("sync.kinga-handover");
+        generate(&pkg, m, &source_pub);
+        let import = source.timed(&["handover", "import", pkg.to_str().expect("utf-8")]);
+        let field = Instance::sqlite(root, "sync-field");
+        let (took, held) = sync_all(&source, &field).await;
+        println!("sync: {held} events pulled; the ledger served holds {m} and its own");
+        push(
+            &mut rows,
+            Row::new(
+                "generated: sync pull into SQLite",
+                held,
+                took,
+                "import",
+                import.wall,
+            ),
+        );
+    }
+
+    println!("\n{}", machine::machine());
+    header();
+    for r in &rows {
+        r.print();
+    }
+    let json = serde_json::json!({
+        "machine": machine::machine(),
+        "rows": rows.iter().map(|r| serde_json::json!({
+            "step": r.step, "events": r.events, "seconds": r.took.wall,
+            "cpu_seconds": r.took.cpu, "events_per_second": r.rate(),
+            "events_per_cpu_second": r.per_cpu(), "load_average": r.load,
+            "baseline": r.baseline, "baseline_seconds": r.baseline_seconds, "ratio": r.ratio(),
+        })).collect::<Vec<_>>(),
+    });
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../target/bench");
+    let _ = std::fs::create_dir_all(&dir);
+    let _ = std::fs::write(
+        dir.join("handover-cli.json"),
+        serde_json::to_string_pretty(&json).unwrap_or_default(),
+    );
+    println!("\nwritten to target/bench/handover-cli.json");
+}
+
+/// Export, verify, import and sync of the demo database.
+async fn demo(root: &Path, rows: &mut Vec<Row>) {
     let demo = Instance::sqlite(root, "demo");
     demo.kinga(&["demo", "--no-serve"]);
     let (events, read) = read_events(&demo.database).await;
@@ -319,28 +582,22 @@ async fn main() {
     let cat = read_file(&pkg);
     let verify = to.timed(&["handover", "verify", pkg_s]);
     let import = to.timed(&["handover", "import", pkg_s]);
-    rows.push(Row {
-        step: "demo: export (SQLite)".into(),
-        events,
-        seconds: export,
-        baseline: "read events",
-        baseline_seconds: read,
-    });
-    rows.push(Row {
-        step: "demo: verify".into(),
-        events,
-        seconds: verify,
-        baseline: "read file",
-        baseline_seconds: cat,
-    });
-    rows.push(Row {
-        step: "demo: import into SQLite".into(),
-        events,
-        seconds: import,
-        baseline: "read file",
-        baseline_seconds: cat,
-    });
-    if let Some(pg) = postgres(root, "demo-pg").await {
+    push(
+        rows,
+        Row::new("demo: export (SQLite)", events, export, "read events", read),
+    );
+    push(
+        rows,
+        Row::new("demo: verify", events, verify, "read file", cat),
+    );
+    push(
+        rows,
+        Row::new("demo: import into SQLite", events, import, "read file", cat),
+    );
+    if let Some(pg) = postgres(root, "demo-pg")
+        .await
+        .filter(|_| !skipped("postgres"))
+    {
         // A package for the PostgreSQL instance's key.
         let pg_pub = pg.key_file();
         let pkg2 = root.join("demo-pg.kinga-handover");
@@ -353,118 +610,32 @@ async fn main() {
             pkg2.to_str().expect("utf-8"),
         ]);
         let import = pg.timed(&["handover", "import", pkg2.to_str().expect("utf-8")]);
-        rows.push(Row {
-            step: "demo: import into PostgreSQL".into(),
-            events,
-            seconds: import,
-            baseline: "read file",
-            baseline_seconds: read_file(&pkg2),
-        });
-    }
-
-    // Sync: a new instance pulls the whole demo ledger from a served one over loopback, beside
-    // the import of the same events from a package.
-    let field = Instance::sqlite(root, "demo-field");
-    let (took, held) = sync_all(&demo, &field).await;
-    println!("sync: {held} events held after pulling {events}");
-    rows.push(Row {
-        step: "demo: sync pull into SQLite".into(),
-        events,
-        seconds: took,
-        baseline: "demo import",
-        baseline_seconds: import,
-    });
-
-    // A generated ledger of n events.
-    let big = Instance::sqlite(root, "big");
-    let big_pub = big.key_file();
-    let gen_pkg = root.join("generated.kinga-handover");
-    let made = generate(&gen_pkg, n, &big_pub);
-    println!("generated {n} events in {made:.1} s");
-    let import = big.timed(&["handover", "import", gen_pkg.to_str().expect("utf-8")]);
-    let cat = read_file(&gen_pkg);
-    rows.push(Row {
-        step: "generated: import into SQLite".into(),
-        events: n,
-        seconds: import,
-        baseline: "read file",
-        baseline_seconds: cat,
-    });
-    let (_, read) = read_events(&big.database).await;
-    let target = match postgres(root, "big-pg").await {
-        Some(pg) => pg,
-        None => Instance::sqlite(root, "big-recipient"),
-    };
-    let target_pub = target.key_file();
-    let out = root.join("big.kinga-handover");
-    let out_s = out.to_str().expect("utf-8");
-    let export = big.timed(&[
-        "handover",
-        "export",
-        "--to",
-        target_pub.to_str().expect("utf-8"),
-        "--out",
-        out_s,
-    ]);
-    rows.push(Row {
-        step: "generated: export (SQLite)".into(),
-        events: n,
-        seconds: export,
-        baseline: "read events",
-        baseline_seconds: read,
-    });
-    let cat = read_file(&out);
-    let verify = target.timed(&["handover", "verify", out_s]);
-    rows.push(Row {
-        step: "generated: verify".into(),
-        events: n,
-        seconds: verify,
-        baseline: "read file",
-        baseline_seconds: cat,
-    });
-    let kind = if target.database.starts_with("postgres") {
-        "PostgreSQL"
-    } else {
-        "SQLite"
-    };
-    let import = target.timed(&["handover", "import", out_s]);
-    rows.push(Row {
-        step: format!("generated: import into {kind}"),
-        events: n,
-        seconds: import,
-        baseline: "read file",
-        baseline_seconds: cat,
-    });
-
-    println!("\n{}", machine::machine());
-    println!(
-        "{:<34} {:>9} {:>9} {:>11} {:>12} {:>9} {:>7}",
-        "step", "events", "seconds", "events/s", "baseline", "base s", "ratio"
-    );
-    for r in &rows {
-        println!(
-            "{:<34} {:>9} {:>9.2} {:>11.0} {:>12} {:>9.3} {:>6.1}x",
-            r.step,
-            r.events,
-            r.seconds,
-            r.rate(),
-            r.baseline,
-            r.baseline_seconds,
-            r.ratio()
+        push(
+            rows,
+            Row::new(
+                "demo: import into PostgreSQL",
+                events,
+                import,
+                "read file",
+                read_file(&pkg2),
+            ),
         );
     }
-    let json = serde_json::json!({
-        "machine": machine::machine(),
-        "rows": rows.iter().map(|r| serde_json::json!({
-            "step": r.step, "events": r.events, "seconds": r.seconds, "events_per_second": r.rate(),
-            "baseline": r.baseline, "baseline_seconds": r.baseline_seconds, "ratio": r.ratio(),
-        })).collect::<Vec<_>>(),
-    });
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../target/bench");
-    let _ = std::fs::create_dir_all(&dir);
-    let _ = std::fs::write(
-        dir.join("handover-cli.json"),
-        serde_json::to_string_pretty(&json).unwrap_or_default(),
-    );
-    println!("\nwritten to target/bench/handover-cli.json");
+    if !skipped("sync") {
+        // A new instance pulls the demo ledger (what the agreement lets cross) from a served
+        // one over loopback, beside the import of the same ledger from a package.
+        let field = Instance::sqlite(root, "demo-field");
+        let (took, held) = sync_all(&demo, &field).await;
+        println!("sync: {held} events pulled of the {events} the demo holds");
+        push(
+            rows,
+            Row::new(
+                "demo: sync pull into SQLite",
+                held,
+                took,
+                "demo import",
+                import.wall,
+            ),
+        );
+    }
 }

@@ -2,6 +2,7 @@
 //! commits queued commits in groups, and a schema that lets several Kinga servers share one
 //! database without forking the ledger.
 
+mod bulk;
 mod care;
 mod check;
 mod context;

@@ -104,6 +104,39 @@ async fn postgres_store_passes_the_conformance_suite() {
     .await;
 }
 
+/// The indexes of the database, with their definitions.
+async fn indexes(url: &str) -> Vec<(String, String)> {
+    let client = admin_client(url).await.unwrap();
+    client
+        .query(
+            "SELECT indexname, indexdef FROM pg_indexes WHERE schemaname = current_schema()
+             ORDER BY indexname",
+            &[],
+        )
+        .await
+        .unwrap()
+        .iter()
+        .map(|r| (r.get(0), r.get(1)))
+        .collect()
+}
+
+/// An import drops the plain indexes while the rows go in and builds them again: after refused
+/// imports and a complete one the database has the migrated indexes, one for one.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn an_import_leaves_the_indexes_as_migrated() {
+    with_database(|url| async move {
+        let store = PostgresStore::connect(&url).await.unwrap();
+        let before = indexes(&url).await;
+        assert!(
+            before.iter().any(|(name, _)| name == "alerts_queue"),
+            "the migrated schema has the alerts' plain indexes"
+        );
+        kinga_store::conformance::check_import(&store).await;
+        assert_eq!(indexes(&url).await, before);
+    })
+    .await;
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn servers_sharing_a_database_never_fork_the_chain() {
     with_database(|url| async move {

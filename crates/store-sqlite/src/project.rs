@@ -52,6 +52,74 @@ pub(crate) fn append(conn: &Connection, events: &[Event]) -> std::result::Result
     Ok(())
 }
 
+/// A new alert's row with its columns derived and its documents encoded, ready to insert:
+/// an import prepares these on another thread than the writer's.
+pub(crate) struct NewAlertRow {
+    id: String,
+    reference: String,
+    c: AlertColumns,
+    times: (String, String, Option<String>),
+    assigned: String,
+    doc: String,
+}
+
+impl NewAlertRow {
+    /// The row of `alert`, written as a new alert.
+    pub(crate) fn of(alert: &kinga_domain::Alert) -> Result<NewAlertRow> {
+        let c = AlertColumns::of(alert)?;
+        Ok(NewAlertRow {
+            id: alert.id.clone(),
+            reference: alert.reference.clone(),
+            times: (
+                ts(c.reported_at),
+                ts(c.received_at),
+                c.next_deadline.map(ts),
+            ),
+            c,
+            assigned: encode(&alert.assigned, "assigned responders")?,
+            doc: encode(alert, "alert")?,
+        })
+    }
+
+    /// Insert it; a taken id or reference is a duplicate, as for [`apply`].
+    pub(crate) fn insert(&self, conn: &Connection) -> Result<()> {
+        let (c, times) = (&self.c, &self.times);
+        let values: [&dyn ToSql; 16] = [
+            &self.id,
+            &self.reference,
+            &c.state,
+            &c.open,
+            &c.severity,
+            &c.threat_type,
+            &c.place,
+            &c.uncovered,
+            &times.0,
+            &times.1,
+            &times.2,
+            &c.reporter_digest,
+            &self.assigned,
+            &c.version,
+            &self.doc,
+            &c.taken_by,
+        ];
+        // DO NOTHING covers both the id and the reference: either taken is a duplicate.
+        let n = conn.prepare_cached(INSERT_ALERT)?.execute(&values[..])?;
+        if n == 0 {
+            return Err(
+                StoreError::Duplicate(format!("alert {} ({})", self.reference, self.id)).into(),
+            );
+        }
+        Ok(())
+    }
+}
+
+const INSERT_ALERT: &str =
+    "INSERT INTO alerts (id, reference, state, open, severity, threat_type, place,
+         uncovered, reported_at, received_at, next_deadline, reporter_digest,
+         assigned, version, doc, taken_by)
+     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)
+     ON CONFLICT DO NOTHING";
+
 /// Apply one projection row.
 pub(crate) fn apply(conn: &Connection, write: &Write) -> Result<()> {
     let dup = |e: rusqlite::Error| duplicate_of(e, || describe(write));
@@ -95,15 +163,7 @@ pub(crate) fn apply(conn: &Connection, write: &Write) -> Result<()> {
             ];
             if expected.is_none() {
                 // DO NOTHING covers both the id and the reference: either taken is a duplicate.
-                let n = conn
-                    .prepare_cached(
-                        "INSERT INTO alerts (id, reference, state, open, severity, threat_type, place,
-                             uncovered, reported_at, received_at, next_deadline, reporter_digest,
-                             assigned, version, doc, taken_by)
-                         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)
-                         ON CONFLICT DO NOTHING",
-                    )?
-                    .execute(&values[..16])?;
+                let n = conn.prepare_cached(INSERT_ALERT)?.execute(&values[..16])?;
                 if n == 0 {
                     return Err(StoreError::Duplicate(describe(write)).into());
                 }

@@ -9,7 +9,8 @@ use super::fixtures::{self, AlertSpec, at, draft, unique};
 use super::{commit_ok, verified_ledger};
 use crate::{Commit, ImportBatch, ImportReport, Store, StoreResult, Write};
 
-/// Events of another instance, sealed there: an alert received and two places saved.
+/// Events of another instance, sealed there: three alerts received (a run of new alerts,
+/// which a backend may write many per statement) and a place saved.
 fn foreign(origin: &str) -> (Vec<Event>, Vec<Write>) {
     let when = at(2031, 3, 1, 8, 0, 0);
     let ns = fixtures::namespace();
@@ -19,11 +20,18 @@ fn foreign(origin: &str) -> (Vec<Event>, Vec<Write>) {
         kinga_domain::place::PlaceLevel::Admin2,
         None,
     );
-    let alert = fixtures::alert(
-        &AlertSpec::new(&place.pcode, ThreatType::Clashes, 3, when),
-        7_301,
-    );
-    let mut drafts = fixtures::intake(&alert).events;
+    let alerts: Vec<_> = (0..3)
+        .map(|i| {
+            fixtures::alert(
+                &AlertSpec::new(&place.pcode, ThreatType::Clashes, 3, when),
+                7_301 + i,
+            )
+        })
+        .collect();
+    let mut drafts: Vec<_> = alerts
+        .iter()
+        .flat_map(|a| fixtures::intake(a).events)
+        .collect();
     drafts.push(draft(
         "admin",
         when,
@@ -41,13 +49,14 @@ fn foreign(origin: &str) -> (Vec<Event>, Vec<Write>) {
             e
         })
         .collect();
-    let writes = vec![
-        Write::Alert {
-            alert: Box::new(alert),
+    let mut writes: Vec<Write> = alerts
+        .into_iter()
+        .map(|a| Write::Alert {
+            alert: Box::new(a),
             expected_version: None,
-        },
-        Write::Place(place),
-    ];
+        })
+        .collect();
+    writes.push(Write::Place(place));
     (events, writes)
 }
 
@@ -83,7 +92,9 @@ pub async fn check_import(store: &dyn Store) {
         "an import that stops before Commit must fail"
     );
     let mut broken = events.clone();
-    broken[1].payload = broken[1].payload.replace("Kiwanja", "Kiwanya");
+    if let Some(place) = broken.last_mut() {
+        place.payload = place.payload.replace("Kiwanja", "Kiwanya");
+    }
     let mut skipped = events.clone();
     skipped.remove(0);
     let mut mine = events.clone();
@@ -104,16 +115,48 @@ pub async fn check_import(store: &dyn Store) {
         .await;
         assert!(r.is_err(), "{what} must be refused");
     }
+    // Two alerts with one reference, in the middle of a run of new alerts.
+    let mut twice = fixtures::alert(
+        &AlertSpec::new("CD61", ThreatType::Clashes, 3, at(2031, 3, 1, 9, 0, 0)),
+        7_302,
+    );
+    twice.id = unique("01AM");
+    let mut duplicated = writes.clone();
+    duplicated.insert(
+        1,
+        Write::Alert {
+            alert: Box::new(twice),
+            expected_version: None,
+        },
+    );
+    let r = import(
+        store,
+        vec![
+            ImportBatch::Events(events.clone()),
+            ImportBatch::Rows(duplicated),
+            ImportBatch::Commit,
+        ],
+    )
+    .await;
+    assert!(
+        matches!(r, Err(crate::StoreError::Duplicate(_))),
+        "two alerts with one reference must be refused as a duplicate: {r:?}"
+    );
     assert_eq!(
         store.event_count().await.unwrap(),
         0,
         "a refused import wrote events"
     );
-    let alert_id = match &writes[0] {
-        Write::Alert { alert, .. } => alert.id.clone(),
-        _ => unreachable!("the first write is the alert"),
-    };
-    assert!(store.alert(&alert_id).await.unwrap().is_none());
+    let alert_ids: Vec<String> = writes
+        .iter()
+        .filter_map(|w| match w {
+            Write::Alert { alert, .. } => Some(alert.id.clone()),
+            _ => None,
+        })
+        .collect();
+    for id in &alert_ids {
+        assert!(store.alert(id).await.unwrap().is_none());
+    }
 
     let report = import(
         store,
@@ -127,17 +170,29 @@ pub async fn check_import(store: &dyn Store) {
     )
     .await
     .unwrap();
-    assert_eq!(report.events, 2);
-    assert_eq!(report.rows, 2);
+    assert_eq!(report.events, events.len() as u64);
+    assert_eq!(report.rows, writes.len() as u64);
     let last = events.last().unwrap();
-    assert_eq!(report.heads.get(&origin), Some(&(2, last.hash.clone())));
+    assert_eq!(
+        report.heads.get(&origin),
+        Some(&(events.len() as u64, last.hash.clone()))
+    );
     let stored: Vec<Event> = verified_ledger(store)
         .await
         .into_iter()
         .map(|(_, e)| e)
         .collect();
     assert_eq!(stored, events, "imported events must be kept exactly");
-    assert!(store.alert(&alert_id).await.unwrap().is_some());
+    for (id, w) in alert_ids.iter().zip(&writes) {
+        let Write::Alert { alert, .. } = w else {
+            unreachable!("the alerts' writes come first")
+        };
+        assert_eq!(
+            store.alert(id).await.unwrap().as_ref(),
+            Some(alert.as_ref()),
+            "an imported alert must read back as written"
+        );
+    }
     assert_eq!(
         store.meta("handover_test").await.unwrap().as_deref(),
         Some("yes")
@@ -179,5 +234,5 @@ pub async fn check_import(store: &dyn Store) {
         r.is_err(),
         "an import into a ledger that holds events must be refused"
     );
-    assert_eq!(store.event_count().await.unwrap(), 3);
+    assert_eq!(store.event_count().await.unwrap(), events.len() as u64 + 1);
 }
