@@ -153,7 +153,11 @@ async fn load(server: &Server, corpus: &Arc<Corpus>, clients: usize, work: Work)
         p50_ms: pct(0.5),
         p99_ms: pct(0.99),
         errors,
-        per_cpu_s: if cpu > 0.0 { all.len() as f64 / cpu } else { 0.0 },
+        per_cpu_s: if cpu > 0.0 {
+            all.len() as f64 / cpu
+        } else {
+            0.0
+        },
     }
 }
 
