@@ -4,7 +4,7 @@ use chrono::{DateTime, Duration, Utc};
 use serde::{Deserialize, Serialize};
 
 use kinga_domain::alert::NewAlert;
-use kinga_domain::dedup::{AlertSketch, Prepared};
+use kinga_domain::dedup::{AlertSketch, Prepared, StemCode};
 use kinga_domain::outbox::{self, MessageKind, OutboxMessage};
 use kinga_domain::people::Permission;
 use kinga_domain::place::{self, Gazetteer, PlaceCandidate};
@@ -152,7 +152,7 @@ impl App {
                 return self.replay(caller, &fingerprint, ans);
             }
         }
-        let mut alert = self.new_alert(caller, &cmd, &extras).await?;
+        let (mut alert, stems) = self.new_alert(caller, &cmd, &extras).await?;
         let mut events = vec![self.alert_draft(&alert)];
         let mut writes = vec![];
         // A person typed a number that belongs to a focal point: the match is made (a CLA
@@ -207,7 +207,7 @@ impl App {
         }
         match self.commit(Commit { events, writes }).await {
             Ok(_) => {
-                self.caches.remember(&alert);
+                self.caches.remember_with_stems(&alert, stems);
                 Ok(Intake {
                     alert: self.shown_to(caller, alert),
                     replayed: false,
@@ -246,7 +246,7 @@ impl App {
         caller: &Caller,
         cmd: &IntakeCommand,
         extras: &IntakeExtras,
-    ) -> AppResult<Alert> {
+    ) -> AppResult<(Alert, Vec<StemCode>)> {
         let now = self.now();
         let text = cmd.text.trim();
         if text.is_empty() && !extras.allow_empty_text {
@@ -281,7 +281,10 @@ impl App {
             reported_at,
             text,
         };
-        let duplicates = self.caches.duplicates(&Prepared::new(sketch), 5);
+        let prepared = Prepared::new(sketch);
+        let duplicates = self.caches.duplicates(&prepared, 5);
+        // Kept for remembering the alert once stored: its text is read into stems once.
+        let stems = prepared.stems.into_owned();
         let language = cmd.language.clone().or(read.language).or_else(|| {
             reporter
                 .language
@@ -310,7 +313,7 @@ impl App {
             unparsed: extras.unparsed.clone().filter(|u| !u.is_empty()),
             severity_set: read.severity.is_some(),
         };
-        Ok(Alert::received(new, &caller.name))
+        Ok((Alert::received(new, &caller.name), stems))
     }
 
     /// One reading of an alert, whatever the channel: what the person or the channel set is

@@ -10,7 +10,8 @@ use chrono::{DateTime, Duration, Utc};
 use rustc_hash::FxHashMap;
 
 use kinga_domain::dedup::{
-    self, AlertSketch, Bucket, Buckets, DuplicateCandidate, Prepared, Search, StemCode, stem_codes,
+    self, AlertSketch, Atlas, Bucket, Buckets, DuplicateCandidate, Prepared, Search, StemCode,
+    stem_codes,
 };
 use kinga_domain::people::User;
 use kinga_domain::place::Gazetteer;
@@ -38,7 +39,9 @@ const NEWEST: usize = 1_000;
 pub struct RecentAlert {
     id: String,
     reference: String,
-    place: Option<String>,
+    /// One shared copy per P-code ([`Recent::push`]): duplicate scoring computes what it
+    /// needs of a place once per copy met.
+    place: Option<Arc<str>>,
     threat_type: Option<ThreatType>,
     reported_at: DateTime<Utc>,
     text: String,
@@ -64,26 +67,33 @@ impl RecentAlert {
     }
 }
 
-impl From<&Alert> for RecentAlert {
-    fn from(a: &Alert) -> Self {
+impl RecentAlert {
+    /// What is kept of `a`, whose text has the stems `stems` ([`stem_codes`]).
+    fn from_parts(a: &Alert, stems: Vec<StemCode>) -> Self {
         RecentAlert {
             id: a.id.clone(),
             reference: a.reference.clone(),
-            place: a.place.clone(),
+            place: a.place.as_deref().map(Arc::from),
             threat_type: a.threat_type,
             reported_at: a.reported_at,
             text: a.text.chars().take(400).collect(),
-            stems: stem_codes(&a.text),
+            stems,
         }
+    }
+}
+
+impl From<&Alert> for RecentAlert {
+    fn from(a: &Alert) -> Self {
+        RecentAlert::from_parts(a, stem_codes(&a.text))
     }
 }
 
 /// The caches, each swapped whole on reload so readers never wait for a writer.
 #[derive(Default)]
 pub struct Caches {
-    /// The gazetteer and its duplicate buckets, swapped together so that no reader sees one
-    /// without the other.
-    gazetteer: RwLock<(Arc<Gazetteer>, Arc<Buckets>)>,
+    /// The gazetteer with its duplicate buckets and what duplicate scoring needs of each place,
+    /// swapped together so that no reader sees one without the others.
+    gazetteer: RwLock<(Arc<Gazetteer>, Arc<Buckets>, Arc<Atlas>)>,
     responders: RwLock<Arc<Vec<Responder>>>,
     /// The plans of the routed capacities and the reversals: routing follows the plan.
     handovers: RwLock<Arc<HandoverRules>>,
@@ -113,10 +123,22 @@ struct Recent {
     by_bucket: FxHashMap<Bucket, VecDeque<Arc<RecentAlert>>>,
     /// The newest alerts of every bucket, oldest first.
     newest: VecDeque<Arc<RecentAlert>>,
+    /// The P-codes of the alerts kept, each once (bounded by the places alerts name).
+    places: HashSet<Arc<str>>,
 }
 
 impl Recent {
-    fn push(&mut self, home: Bucket, r: RecentAlert) {
+    fn push(&mut self, home: Bucket, mut r: RecentAlert) {
+        if let Some(p) = r.place.take() {
+            let shared = match self.places.get(&p) {
+                Some(known) => known.clone(),
+                None => {
+                    self.places.insert(p.clone());
+                    p
+                }
+            };
+            r.place = Some(shared);
+        }
         let r = Arc::new(r);
         push_bounded(
             self.by_bucket.entry(home).or_default(),
@@ -149,8 +171,8 @@ impl Caches {
             .unwrap_or_default()
     }
 
-    /// The gazetteer with its duplicate buckets.
-    fn places(&self) -> (Arc<Gazetteer>, Arc<Buckets>) {
+    /// The gazetteer with its duplicate buckets and atlas.
+    fn places(&self) -> (Arc<Gazetteer>, Arc<Buckets>, Arc<Atlas>) {
         self.gazetteer.read().map(|g| g.clone()).unwrap_or_default()
     }
 
@@ -208,7 +230,7 @@ impl Caches {
             .scan_recent(store, since, &HashSet::new(), MAX_SCAN)
             .await?;
         found.sort_by_key(|r| r.reported_at);
-        let (gaz, buckets) = self.places();
+        let (gaz, buckets, _) = self.places();
         let mut recent = Recent::default();
         for r in found {
             let home = buckets.home(r.place.as_deref(), &gaz);
@@ -243,7 +265,7 @@ impl Caches {
             .unwrap_or_default();
         let mut found = self.scan_recent(store, since, &known, REFRESH_SCAN).await?;
         found.sort_by_key(|r| r.reported_at);
-        let (gaz, buckets) = self.places();
+        let (gaz, buckets, _) = self.places();
         if let Ok(mut g) = self.recent.write() {
             for r in found {
                 let home = buckets.home(r.place.as_deref(), &gaz);
@@ -310,8 +332,9 @@ impl Caches {
         }
         let g = Arc::new(Gazetteer::new(places));
         let b = Arc::new(Buckets::new(&g));
+        let a = Arc::new(Atlas::new(&g));
         if let Ok(mut w) = self.gazetteer.write() {
-            *w = (g, b);
+            *w = (g, b, a);
         }
         Ok(())
     }
@@ -355,10 +378,17 @@ impl Caches {
 
     /// Remember a new alert for later duplicate checks.
     pub fn remember(&self, alert: &Alert) {
-        let (gaz, buckets) = self.places();
+        self.remember_with_stems(alert, stem_codes(&alert.text));
+    }
+
+    /// [`Caches::remember`] with the stems of the alert's text already computed
+    /// ([`stem_codes`]), as intake has them from scoring its duplicates.
+    pub fn remember_with_stems(&self, alert: &Alert, stems: Vec<StemCode>) {
+        let (gaz, buckets, _) = self.places();
         let home = buckets.home(alert.place.as_deref(), &gaz);
+        let r = RecentAlert::from_parts(alert, stems);
         if let Ok(mut g) = self.recent.write() {
-            g.push(home, RecentAlert::from(alert));
+            g.push(home, r);
         }
     }
 
@@ -372,7 +402,7 @@ impl Caches {
     /// alerts: cloning thousands of shared pointers per intake made two threads fight over
     /// their counters.
     pub fn duplicates(&self, new: &Prepared, limit: usize) -> Vec<DuplicateCandidate> {
-        let (gaz, buckets) = self.places();
+        let (gaz, buckets, atlas) = self.places();
         let window = Duration::hours(DUPLICATE_WINDOW_HOURS);
         let at = new.sketch.reported_at;
         let search = buckets.search(new.sketch.place, &gaz);
@@ -385,7 +415,7 @@ impl Caches {
         match search {
             Search::Everything => {
                 let recent = g.newest.iter().filter(in_window).map(|r| r.prepared());
-                dedup::candidates_prepared(new, recent, &gaz, limit)
+                dedup::candidates_prepared(new, recent, &gaz, &atlas, limit)
             }
             Search::Buckets(list) => {
                 let recent = list
@@ -394,7 +424,7 @@ impl Caches {
                     .flatten()
                     .filter(in_window)
                     .map(|r| r.prepared());
-                dedup::candidates_prepared(new, recent, &gaz, limit)
+                dedup::candidates_prepared(new, recent, &gaz, &atlas, limit)
             }
         }
     }

@@ -122,6 +122,11 @@ impl Gazetteer {
         &self.places
     }
 
+    /// The position in [`Gazetteer::places`] of the place with this P-code.
+    pub fn index(&self, pcode: &str) -> Option<usize> {
+        self.by_code.get(pcode).copied()
+    }
+
     /// The place with this P-code.
     pub fn get(&self, pcode: &str) -> Option<&Place> {
         self.by_code.get(pcode).map(|&i| &self.places[i])

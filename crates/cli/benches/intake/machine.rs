@@ -59,3 +59,31 @@ pub fn rss_kib(pid: u32, field: &str) -> u64 {
         })
         .unwrap_or(0)
 }
+
+/// CPU seconds (user + system) a process has used so far, from /proc/PID/stat; 0 when unknown.
+/// Beside a rate, it says what each request cost the server, also when other work shares
+/// the cores (then the rate alone says little).
+pub fn cpu_seconds(pid: u32) -> f64 {
+    // Clock ticks per second: 100 on every Linux the benchmark targets (USER_HZ).
+    const TICKS: f64 = 100.0;
+    std::fs::read_to_string(format!("/proc/{pid}/stat"))
+        .ok()
+        .and_then(|s| {
+            // Fields after the command name, which may hold spaces, closed by the last ')'.
+            let rest = &s[s.rfind(')')? + 2..];
+            let f: Vec<&str> = rest.split_whitespace().collect();
+            // utime and stime are fields 14 and 15 of the line, 12 and 13 after the name.
+            let utime: f64 = f.get(11)?.parse().ok()?;
+            let stime: f64 = f.get(12)?.parse().ok()?;
+            Some((utime + stime) / TICKS)
+        })
+        .unwrap_or(0.0)
+}
+
+/// The machine's load average over the last minute, from /proc/loadavg.
+pub fn load_average() -> f64 {
+    std::fs::read_to_string("/proc/loadavg")
+        .ok()
+        .and_then(|s| s.split_whitespace().next()?.parse().ok())
+        .unwrap_or(0.0)
+}

@@ -27,7 +27,7 @@ use serde_json::{Value, json};
 use corpus::Corpus;
 use harness::{Backend, Server};
 use kinga_channels::twilio::{SignatureAlgorithm, compute_signature};
-use machine::{fsync_rate, machine, rss_kib};
+use machine::{cpu_seconds, fsync_rate, load_average, machine, rss_kib};
 
 /// Seconds each load step runs.
 const STEP_SECS: f64 = 4.0;
@@ -76,6 +76,8 @@ struct Stats {
     p50_ms: f64,
     p99_ms: f64,
     errors: u64,
+    /// Requests answered per CPU second the server spent (user + system) during the step.
+    per_cpu_s: f64,
 }
 
 async fn load(server: &Server, corpus: &Arc<Corpus>, clients: usize, work: Work) -> Stats {
@@ -83,6 +85,8 @@ async fn load(server: &Server, corpus: &Arc<Corpus>, clients: usize, work: Work)
         .pool_max_idle_per_host(clients)
         .build()
         .expect("client");
+    let pid = server.pid().unwrap_or(0);
+    let cpu_before = cpu_seconds(pid);
     let deadline = Instant::now() + Duration::from_secs_f64(STEP_SECS);
     let started = Instant::now();
     let mut tasks = vec![];
@@ -136,6 +140,7 @@ async fn load(server: &Server, corpus: &Arc<Corpus>, clients: usize, work: Work)
         errors += e;
     }
     let secs = started.elapsed().as_secs_f64();
+    let cpu = cpu_seconds(pid) - cpu_before;
     all.sort_unstable();
     let pct = |p: f64| {
         all.get(((all.len() as f64 * p) as usize).min(all.len().saturating_sub(1)))
@@ -148,6 +153,11 @@ async fn load(server: &Server, corpus: &Arc<Corpus>, clients: usize, work: Work)
         p50_ms: pct(0.5),
         p99_ms: pct(0.99),
         errors,
+        per_cpu_s: if cpu > 0.0 {
+            all.len() as f64 / cpu
+        } else {
+            0.0
+        },
     }
 }
 
@@ -346,7 +356,7 @@ async fn main() {
             knobs::stop(perf);
             let twilio = load(&server, &corpus, clients, Work::Twilio).await;
             println!(
-                "{backend:?}  | {clients:>7} | {:>11.0} | {:>15.0} | {:>11.1}% | {:>6.2} | {:>6.2} | {:>6} | {:>12.0} | {:>11.1}% | {:>6.2} | {:>6.2} | {}",
+                "{backend:?}  | {clients:>7} | {:>11.0} | {:>15.0} | {:>11.1}% | {:>6.2} | {:>6.2} | {:>6} | {:>12.0} | {:>11.1}% | {:>6.2} | {:>6.2} | {} | {:>8.0} | {:>6.0} | {:>6.0} | {:.1}",
                 noop.rate,
                 intake.rate,
                 100.0 * intake.rate / noop.rate.max(1.0),
@@ -357,7 +367,11 @@ async fn main() {
                 100.0 * twilio.rate / noop.rate.max(1.0),
                 twilio.p50_ms,
                 twilio.p99_ms,
-                twilio.errors
+                twilio.errors,
+                noop.per_cpu_s,
+                intake.per_cpu_s,
+                twilio.per_cpu_s,
+                load_average()
             );
             rows.push(json!({
                 "clients": clients,
@@ -367,6 +381,8 @@ async fn main() {
                 "intake_vs_fsync": intake.rate / fsync.max(1.0),
                 "twilio_per_s": twilio.rate, "twilio_p50_ms": twilio.p50_ms, "twilio_p99_ms": twilio.p99_ms,
                 "twilio_errors": twilio.errors, "twilio_vs_noop": twilio.rate / noop.rate.max(1.0),
+                "noop_per_cpu_s": noop.per_cpu_s, "intake_per_cpu_s": intake.per_cpu_s,
+                "twilio_per_cpu_s": twilio.per_cpu_s, "load_average": load_average(),
             }));
         }
         let by_wrk = wrk

@@ -19,7 +19,7 @@ pub const MAX_DISTANCE_KM: f64 = 25.0;
 pub const DISTANCE_SCALE_KM: f64 = 25.0;
 /// Points of areas are centres, and a settlement's point may be its area's: a distance
 /// measured from one is trusted this much.
-const AREA_POINT_TRUST: f64 = 0.6;
+pub(super) const AREA_POINT_TRUST: f64 = 0.6;
 const EARTH_RADIUS_KM: f64 = 6371.0088;
 
 /// What the places of two alerts say about whether they can be one event.
@@ -195,7 +195,7 @@ pub fn space_closeness(a: Option<&str>, b: Option<&str>, gaz: &Gazetteer) -> f64
 }
 
 /// When one place lies inside another, of this level (a territory or smaller: both are placed).
-fn nested_closeness(outer: PlaceLevel) -> f64 {
+pub(super) fn nested_closeness(outer: PlaceLevel) -> f64 {
     match outer {
         PlaceLevel::Settlement => 0.9,
         PlaceLevel::Admin3 => 0.75,
@@ -205,7 +205,7 @@ fn nested_closeness(outer: PlaceLevel) -> f64 {
 }
 
 /// When two places share an area of this level and nothing smaller.
-fn shared_area_closeness(level: PlaceLevel) -> f64 {
+pub(super) fn shared_area_closeness(level: PlaceLevel) -> f64 {
     match level {
         PlaceLevel::Settlement => 0.7,
         PlaceLevel::Admin3 => 0.5,

@@ -33,12 +33,14 @@ use crate::ThreatType;
 use crate::place::Gazetteer;
 use crate::text;
 
+mod atlas;
 mod geography;
 #[cfg(test)]
 mod properties;
 #[cfg(test)]
 mod tests;
 
+pub use atlas::{Atlas, PlaceIndex};
 pub use geography::{
     Bucket, Buckets, DISTANCE_SCALE_KM, Geography, MAX_DISTANCE_KM, Search, geography,
     haversine_km, is_placed, names_place, place_name_stems, space_closeness,
@@ -185,8 +187,11 @@ fn threshold(geo: Geography, a: Option<ThreatType>, b: Option<ThreatType>) -> f6
 }
 
 fn within_window(a: DateTime<Utc>, b: DateTime<Utc>) -> bool {
-    (a - b).num_seconds().unsigned_abs() <= (WINDOW_HOURS * 3600) as u64
+    (a - b).num_seconds().unsigned_abs() <= WINDOW_SECONDS
 }
+
+/// [`WINDOW_HOURS`] in seconds.
+const WINDOW_SECONDS: u64 = (WINDOW_HOURS * 3600) as u64;
 
 /// Recent alerts that may report the same event as `new` ([`suggestion`]), best first (then
 /// nearest in time, then id), at most `limit`; never `new` itself.
@@ -198,7 +203,7 @@ pub fn candidates(
 ) -> Vec<DuplicateCandidate> {
     let new = Prepared::new(new.clone());
     let recent = recent.iter().map(|r| Prepared::new(r.clone()));
-    candidates_prepared(&new, recent, gaz, limit)
+    candidates_prepared(&new, recent, gaz, &Atlas::new(gaz), limit)
 }
 
 /// An alert with its text's stems computed once, for comparing it with many others.
@@ -245,38 +250,48 @@ pub fn candidates_prepared<'r>(
     new: &Prepared,
     recent: impl IntoIterator<Item = Prepared<'r>>,
     gaz: &Gazetteer,
+    atlas: &Atlas,
     limit: usize,
 ) -> Vec<DuplicateCandidate> {
     let n = &new.sketch;
-    let new_placed = is_placed(n.place, gaz);
+    let new_at = atlas.place(gaz, n.place);
+    let new_placed = atlas.is_placed(new_at);
     // Names by which an unplaced recent alert must name the new alert's place.
-    let new_names: Vec<Vec<StemCode>> = match n.place {
-        Some(p) if new_placed => place_name_stems(p, gaz)
-            .iter()
-            .map(|name| codes_of(name.iter().map(String::as_str)))
-            .collect(),
+    let new_names: Vec<&[StemCode]> = match new_at {
+        Some(p) if new_placed => atlas.name_codes(p).collect(),
         _ => vec![],
     };
-    let mut views: FxHashMap<Option<&'r str>, PlaceView> = FxHashMap::default();
+    // Keyed by where the place's text lies, not by the text: a hash and a comparison of two
+    // numbers per recent alert instead of a string's. Every borrowed text stays put while
+    // `recent` is walked, so one address is one text; a text met at two addresses only
+    // gets its view computed twice (intake's recent alerts share one copy of each P-code).
+    let mut views: FxHashMap<Option<(usize, usize)>, PlaceView> = FxHashMap::default();
     let mut best = Best::new(limit);
     for r in recent {
         let other = &r.sketch;
-        if other.id == n.id
-            || (!other.reference.is_empty() && other.reference == n.reference)
-            || !within_window(n.reported_at, other.reported_at)
+        if same(other.id, n.id)
+            || (!other.reference.is_empty() && same(other.reference, n.reference))
         {
             continue;
         }
-        let view = views.entry(other.place).or_insert_with(|| {
-            let placed = is_placed(other.place, gaz);
+        // One subtraction of times per pair (the window, the closeness and the order all
+        // read it): chrono's is not free, and a flood compares hundreds of pairs per intake.
+        let apart = (other.reported_at - n.reported_at).num_seconds();
+        if apart.unsigned_abs() > WINDOW_SECONDS {
+            continue;
+        }
+        let key = other.place.map(|p| (p.as_ptr() as usize, p.len()));
+        let view = views.entry(key).or_insert_with(|| {
+            let at = atlas.place(gaz, other.place);
+            let placed = atlas.is_placed(at);
             PlaceView {
-                geo: geography(n.place, other.place, gaz),
-                space: space_closeness(n.place, other.place, gaz),
+                geo: atlas.geography(new_at, at),
+                space: atlas.space_closeness(new_at, at),
                 placed,
-                named_by_new: match other.place {
-                    Some(p) if placed && !new_placed => place_name_stems(p, gaz)
-                        .iter()
-                        .any(|name| name.iter().all(|s| contains(&new.stems, stem_code(s)))),
+                named_by_new: match at {
+                    Some(p) if placed && !new_placed => atlas
+                        .name_codes(p)
+                        .any(|name| name.iter().all(|&c| contains(&new.stems, c))),
                     _ => true,
                 },
             }
@@ -295,19 +310,23 @@ pub fn candidates_prepared<'r>(
                 }
             }
         }
-        let time = time_closeness(n.reported_at, other.reported_at);
-        let threat = threat_agreement(n.threat_type, other.threat_type);
+        let time = closeness_apart(apart.unsigned_abs());
+        let contra = contradict(n.threat_type, other.threat_type);
+        let threat = agreement(n.threat_type, other.threat_type, contra);
         let partial = WEIGHT_PROXIMITY * view.space * time + WEIGHT_THREAT * threat;
-        let bar = threshold(view.geo, n.threat_type, other.threat_type);
+        let bar = if view.geo == Geography::Unknown || contra {
+            STRICT_THRESHOLD
+        } else {
+            DUPLICATE_THRESHOLD
+        };
         if partial + WEIGHT_TEXT < bar {
             continue;
         }
         let score = (partial + WEIGHT_TEXT * code_similarity(&new.stems, &r.stems)).clamp(0.0, 1.0);
         if score >= bar {
-            let apart = (other.reported_at - n.reported_at).num_seconds().abs();
             best.offer(Scored {
                 score,
-                apart,
+                apart: apart.abs(),
                 id: other.id,
                 reference: other.reference,
             });
@@ -321,6 +340,13 @@ pub fn candidates_prepared<'r>(
             score: s.score,
         })
         .collect()
+}
+
+/// `a == b`, deciding most unequal pairs by their last byte: ids (ULIDs) and references
+/// (`K-1042`) of one length differ there nearly always, and the full comparison of two ids
+/// of one millisecond, for every recent alert, was the most costly line of intake.
+fn same(a: &str, b: &str) -> bool {
+    a.len() == b.len() && a.as_bytes().last() == b.as_bytes().last() && a == b
 }
 
 /// A pair proposed by [`candidates_prepared`], with what orders it.
@@ -370,7 +396,12 @@ impl<'r> Best<'r> {
 
 /// Closeness in time, 0–1: Gaussian in the hours apart.
 pub fn time_closeness(a: DateTime<Utc>, b: DateTime<Utc>) -> f64 {
-    let hours = (a - b).num_seconds().unsigned_abs() as f64 / 3600.0 / TIME_SCALE_HOURS;
+    closeness_apart((a - b).num_seconds().unsigned_abs())
+}
+
+/// [`time_closeness`] of two times this many whole seconds apart.
+fn closeness_apart(seconds: u64) -> f64 {
+    let hours = seconds as f64 / 3600.0 / TIME_SCALE_HOURS;
     (-hours * hours).exp()
 }
 
@@ -378,9 +409,14 @@ pub fn time_closeness(a: DateTime<Utc>, b: DateTime<Utc>) -> f64 {
 /// (either is unknown or `other`, or they often describe one event: "clashes" and
 /// "displacement").
 pub fn threat_agreement(a: Option<ThreatType>, b: Option<ThreatType>) -> f64 {
+    agreement(a, b, contradict(a, b))
+}
+
+/// [`threat_agreement`] when whether they [`contradict`] is already known.
+fn agreement(a: Option<ThreatType>, b: Option<ThreatType>, contradict: bool) -> f64 {
     match (a, b) {
         (Some(x), Some(y)) if x == y => 1.0,
-        _ if contradict(a, b) => 0.0,
+        _ if contradict => 0.0,
         _ => UNKNOWN,
     }
 }
@@ -398,8 +434,13 @@ pub fn contradict(a: Option<ThreatType>, b: Option<ThreatType>) -> bool {
 
 /// Threat types two witnesses may give for one event.
 fn related(a: ThreatType, b: ThreatType) -> bool {
+    RELATED[a as usize][b as usize]
+}
+
+/// The pairs of [`related`] threat types, each once.
+const RELATED_PAIRS: [(ThreatType, ThreatType); 17] = {
     use ThreatType::*;
-    const PAIRS: [(ThreatType, ThreatType); 17] = [
+    [
         (ArmedPresence, Clashes),
         (ArmedPresence, AttackOnCivilians),
         (ArmedPresence, ThreatIntimidation),
@@ -417,11 +458,21 @@ fn related(a: ThreatType, b: ThreatType) -> bool {
         (ArrestDetention, ThreatIntimidation),
         (IntercommunalTension, Clashes),
         (IntercommunalTension, ThreatIntimidation),
-    ];
-    PAIRS
-        .iter()
-        .any(|&(x, y)| (x, y) == (a, b) || (y, x) == (a, b))
-}
+    ]
+};
+
+/// [`RELATED_PAIRS`] as a table, both ways round: read for every pair of alerts compared.
+const RELATED: [[bool; ThreatType::ALL.len()]; ThreatType::ALL.len()] = {
+    let mut table = [[false; ThreatType::ALL.len()]; ThreatType::ALL.len()];
+    let mut i = 0;
+    while i < RELATED_PAIRS.len() {
+        let (x, y) = RELATED_PAIRS[i];
+        table[x as usize][y as usize] = true;
+        table[y as usize][x as usize] = true;
+        i += 1;
+    }
+    table
+};
 
 /// Shared words, 0–1: Jaccard index of the folded words of three letters or more, cut to
 /// their first five letters so "attaque" meets "attaqué" and "attaques"; [`UNKNOWN`] when

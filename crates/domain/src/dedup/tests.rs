@@ -408,3 +408,27 @@ fn buckets_follow_the_reach_of_a_place() {
     assert!(territory.contains(&b.home(Some(&codes[9]), &g)));
     assert!(!territory.contains(&b.home(Some(&codes[29]), &g)));
 }
+
+#[test]
+fn related_threat_types_are_the_listed_pairs_both_ways() {
+    for a in ThreatType::ALL {
+        for b in ThreatType::ALL {
+            let listed = RELATED_PAIRS
+                .iter()
+                .any(|&(x, y)| (x, y) == (a, b) || (y, x) == (a, b));
+            assert_eq!(related(a, b), listed, "{a:?} {b:?}");
+        }
+    }
+}
+
+#[test]
+fn same_is_string_equality() {
+    let words = [
+        "", "a", "b", "ab", "ba", "K-1042", "K-1043", "K-1142", "01HZX", "01HZY",
+    ];
+    for a in words {
+        for b in words {
+            assert_eq!(same(a, b), a == b, "{a:?} {b:?}");
+        }
+    }
+}
