@@ -155,6 +155,12 @@ mod tests {
             );
         }
         assert_eq!(rebuild().len(), 8);
-        assert!(checks().iter().all(|(_, q)| q.contains("EXCEPT")));
+        let checks = checks();
+        assert_eq!(checks.len(), TABLES.len() + 1);
+        for (t, (name, q)) in TABLES.iter().zip(&checks) {
+            assert_eq!(t.name, *name);
+            assert!(q.contains("EXCEPT"), "{q}");
+        }
+        assert_eq!(checks[TABLES.len()].0, "incident_violations");
     }
 }

@@ -210,7 +210,13 @@ pub async fn text_of(c: &Client, css: &str) -> String {
             .unwrap_or_else(|e| panic!("{css}: {e}"));
         match found.text().await {
             Ok(t) => return t,
-            Err(e) if tries < 20 && e.to_string().contains("stale") => {
+            // Chromium says "stale" or, for a node of the page just left, that it "does not
+            // belong to the document".
+            Err(e)
+                if tries < 20
+                    && (e.to_string().contains("stale")
+                        || e.to_string().contains("does not belong to the document")) =>
+            {
                 tries += 1;
                 tokio::time::sleep(Duration::from_millis(250)).await;
             }
