@@ -52,8 +52,8 @@ pub(crate) fn append(conn: &Connection, events: &[Event]) -> std::result::Result
     Ok(())
 }
 
-/// A new alert's row with its columns derived and its documents encoded, ready to insert:
-/// an import prepares these on another thread than the writer's.
+/// An alert's row with its columns derived and its documents encoded, ready to insert or
+/// update: an import prepares these on another thread than the writer's.
 pub(crate) struct NewAlertRow {
     id: String,
     reference: String,
@@ -64,7 +64,7 @@ pub(crate) struct NewAlertRow {
 }
 
 impl NewAlertRow {
-    /// The row of `alert`, written as a new alert.
+    /// The row of `alert`.
     pub(crate) fn of(alert: &kinga_domain::Alert) -> Result<NewAlertRow> {
         let c = AlertColumns::of(alert)?;
         Ok(NewAlertRow {
@@ -82,9 +82,10 @@ impl NewAlertRow {
     }
 
     /// Insert it; a taken id or reference is a duplicate, as for [`apply`].
-    pub(crate) fn insert(&self, conn: &Connection) -> Result<()> {
+    /// Its sixteen column values, in the order of [`INSERT_ALERT`] (`?1`–`?16`).
+    fn values(&self) -> [&dyn ToSql; 16] {
         let (c, times) = (&self.c, &self.times);
-        let values: [&dyn ToSql; 16] = [
+        [
             &self.id,
             &self.reference,
             &c.state,
@@ -101,9 +102,14 @@ impl NewAlertRow {
             &c.version,
             &self.doc,
             &c.taken_by,
-        ];
+        ]
+    }
+
+    pub(crate) fn insert(&self, conn: &Connection) -> Result<()> {
         // DO NOTHING covers both the id and the reference: either taken is a duplicate.
-        let n = conn.prepare_cached(INSERT_ALERT)?.execute(&values[..])?;
+        let n = conn
+            .prepare_cached(INSERT_ALERT)?
+            .execute(&self.values()[..])?;
         if n == 0 {
             return Err(
                 StoreError::Duplicate(format!("alert {} ({})", self.reference, self.id)).into(),
@@ -128,46 +134,16 @@ pub(crate) fn apply(conn: &Connection, write: &Write) -> Result<()> {
             alert,
             expected_version,
         } => {
-            let c = AlertColumns::of(alert)?;
-            let times = (
-                ts(c.reported_at),
-                ts(c.received_at),
-                c.next_deadline.map(ts),
-            );
-            let (assigned, doc) = (
-                encode(&alert.assigned, "assigned responders")?,
-                encode(alert, "alert")?,
-            );
-            let expected = expected_version
-                .map(|v| to_sql_int(v, "alert version"))
-                .transpose()?;
-            // ?17, the expected version, is only bound by the update.
-            let values: [&dyn ToSql; 17] = [
-                &alert.id,
-                &alert.reference,
-                &c.state,
-                &c.open,
-                &c.severity,
-                &c.threat_type,
-                &c.place,
-                &c.uncovered,
-                &times.0,
-                &times.1,
-                &times.2,
-                &c.reporter_digest,
-                &assigned,
-                &c.version,
-                &doc,
-                &c.taken_by,
-                &expected,
-            ];
-            if expected.is_none() {
-                // DO NOTHING covers both the id and the reference: either taken is a duplicate.
-                let n = conn.prepare_cached(INSERT_ALERT)?.execute(&values[..16])?;
-                if n == 0 {
-                    return Err(StoreError::Duplicate(describe(write)).into());
-                }
+            let row = NewAlertRow::of(alert)?;
+            if expected_version.is_none() {
+                row.insert(conn)?;
             } else {
+                let expected = expected_version
+                    .map(|v| to_sql_int(v, "alert version"))
+                    .transpose()?;
+                // ?17, the expected version, is bound only by the update.
+                let mut values = row.values().to_vec();
+                values.push(&expected);
                 let n = conn
                     .prepare_cached(
                         "UPDATE alerts SET reference = ?2, state = ?3, open = ?4, severity = ?5,

@@ -301,15 +301,11 @@ async fn plan(s: &Server, id: &str) -> Value {
         .unwrap_or(Value::Null)
 }
 
-/// A capacity plan saved on both sides while cut off: after sync both instances show the same
-/// version in force, and both keep the other one as a conflict, field by field, for a person to
-/// merge — never a silent last write wins. The merged save then reaches both.
-#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-async fn a_record_saved_on_both_sides_keeps_both_versions() {
-    let Some(mut hq) = instance(Backend::Sqlite, "K").await else {
-        return;
-    };
-    let mut field = match instance(Backend::Postgres, "KF").await {
+/// HQ on SQLite and a field office on PostgreSQL (SQLite when no server answers), paired
+/// both ways with an agreement each.
+async fn hq_and_field() -> Option<(Server, Server)> {
+    let hq = instance(Backend::Sqlite, "K").await?;
+    let field = match instance(Backend::Postgres, "KF").await {
         Some(s) => s,
         None => instance(Backend::Sqlite, "KF")
             .await
@@ -317,6 +313,17 @@ async fn a_record_saved_on_both_sides_keeps_both_versions() {
     };
     pair(&hq, "field", &field);
     pair(&field, "hq", &hq);
+    Some((hq, field))
+}
+
+/// A capacity plan saved on both sides while cut off: after sync both instances show the same
+/// version in force, and both keep the other one as a conflict, field by field, for a person to
+/// merge — never a silent last write wins. The merged save then reaches both.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_record_saved_on_both_sides_keeps_both_versions() {
+    let Some((mut hq, mut field)) = hq_and_field().await else {
+        return;
+    };
     let first = put_plan(
         &hq,
         json!({"place": "CD61", "capacity": "early_warning", "providers": ["MONUSCO CLA"],
@@ -401,17 +408,9 @@ async fn a_record_saved_on_both_sides_keeps_both_versions() {
 /// The report's sealed fields read as sealed on HQ, and a key rotation there leaves them be.
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn a_field_reports_photo_travels_by_sync() {
-    let Some(mut hq) = instance(Backend::Sqlite, "K").await else {
+    let Some((mut hq, mut field)) = hq_and_field().await else {
         return;
     };
-    let mut field = match instance(Backend::Postgres, "KF").await {
-        Some(s) => s,
-        None => instance(Backend::Sqlite, "KF")
-            .await
-            .expect("a SQLite instance"),
-    };
-    pair(&hq, "field", &field);
-    pair(&field, "hq", &hq);
     field.add_user("hro", "monitor", "hro-password-123");
     ok(
         field.cli(&["user", "grant", "hro", "human_rights"], None),
