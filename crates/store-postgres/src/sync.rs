@@ -8,7 +8,7 @@ use std::collections::BTreeMap;
 use deadpool_postgres::GenericClient;
 
 use kinga_ledger::Event;
-use kinga_store::support::{ImportChains, from_sql_int, sql_count, to_sql_int};
+use kinga_store::support::{CHAIN_HEADS_SQL, ImportChains, from_sql_int, sql_count, to_sql_int};
 use kinga_store::{ImportReport, StoreError, Write};
 
 use crate::error::{Result, corrupt};
@@ -16,14 +16,7 @@ use crate::project;
 
 /// The last event of every origin's chain.
 pub(crate) async fn heads(client: &impl GenericClient) -> Result<BTreeMap<String, (u64, String)>> {
-    let rows = client
-        .query(
-            "SELECT e.origin, e.seq, e.hash FROM events e
-             JOIN (SELECT origin, max(seq) AS seq FROM events GROUP BY origin) m
-               ON e.origin = m.origin AND e.seq = m.seq",
-            &[],
-        )
-        .await?;
+    let rows = client.query(CHAIN_HEADS_SQL, &[]).await?;
     let mut out = BTreeMap::new();
     for r in rows {
         let seq = from_sql_int(r.try_get(1).map_err(corrupt)?, "event sequence number")?;

@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 use rusqlite::{Connection, params};
 
 use kinga_ledger::Event;
-use kinga_store::support::{ImportChains, from_sql_int, sql_count, to_sql_int};
+use kinga_store::support::{CHAIN_HEADS_SQL, ImportChains, from_sql_int, sql_count, to_sql_int};
 use kinga_store::{ImportReport, StoreError, Write};
 
 use crate::error::Result;
@@ -16,11 +16,7 @@ use crate::rows::{EVENT_COLUMNS, event};
 
 /// The last event of every origin's chain.
 pub(crate) fn heads(conn: &Connection) -> Result<BTreeMap<String, (u64, String)>> {
-    let mut stmt = conn.prepare_cached(
-        "SELECT e.origin, e.seq, e.hash FROM events e
-         JOIN (SELECT origin, max(seq) AS seq FROM events GROUP BY origin) m
-           ON e.origin = m.origin AND e.seq = m.seq",
-    )?;
+    let mut stmt = conn.prepare_cached(CHAIN_HEADS_SQL)?;
     let mut rows = stmt.query([])?;
     let mut out = BTreeMap::new();
     while let Some(r) = rows.next()? {
@@ -84,4 +80,65 @@ pub(crate) fn append(
     let mut report = chains.report(writes.len() as u64);
     report.events = events.len() as u64;
     Ok(report)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ledger(origins: &[(&str, u64)]) -> Connection {
+        let mut conn = Connection::open_in_memory().expect("memory");
+        crate::migrate::migrate(&mut conn).expect("migrate");
+        let mut n = 0;
+        for (origin, last) in origins {
+            for seq in 1..=*last {
+                n += 1;
+                conn.execute(
+                    "INSERT INTO events (id, origin, seq, actor, at, payload, prev_hash, hash)
+                     VALUES (?1, ?2, ?3, 'a', 't', '{}', 'p', ?4)",
+                    params![format!("e{n}"), origin, seq, format!("{origin}-{seq}")],
+                )
+                .expect("insert");
+            }
+        }
+        conn
+    }
+
+    #[test]
+    fn heads_are_each_origins_last_event() {
+        let conn = ledger(&[("b", 3), ("a", 5), ("c", 1)]);
+        let got = heads(&conn).expect("heads");
+        let want: BTreeMap<String, (u64, String)> = [("a", 5), ("b", 3), ("c", 1)]
+            .iter()
+            .map(|(o, s)| (o.to_string(), (*s, format!("{o}-{s}"))))
+            .collect();
+        assert_eq!(got, want);
+        assert!(heads(&ledger(&[])).expect("empty").is_empty());
+    }
+
+    #[test]
+    fn heads_never_read_the_whole_ledger() {
+        let conn = ledger(&[("a", 50), ("b", 50)]);
+        let plan: Vec<String> = conn
+            .prepare(&format!("EXPLAIN QUERY PLAN {CHAIN_HEADS_SQL}"))
+            .expect("plan")
+            .query_map([], |r| r.get::<_, String>(3))
+            .expect("rows")
+            .collect::<rusqlite::Result<_>>()
+            .expect("plan rows");
+        let on_events: Vec<&String> = plan
+            .iter()
+            .filter(|l| {
+                l.contains(" events ")
+                    || l.ends_with(" events")
+                    || l.contains(" e ")
+                    || l.ends_with(" e")
+            })
+            .collect();
+        assert!(!on_events.is_empty(), "{plan:?}");
+        assert!(
+            on_events.iter().all(|l| l.starts_with("SEARCH")),
+            "the chain heads query scans the events: {plan:?}"
+        );
+    }
 }
