@@ -111,6 +111,9 @@ pnc-kitshanga,PNC Kitshanga,state_police,CD6103,,,+243990000103,,sms,no,yes
 clp-djugu,CLP Drodro,local_protection_committee,CD5405,,,+243990000104,,sms,yes,yes
 ";
 
+/// Password of the administrator `admin` every fresh test server starts with.
+pub const ADMIN_PASSWORD: &str = "admin-password-1";
+
 /// Furaha Kambale's pseudonym, given in the file; Jeanne Masika's is left to Kinga.
 pub const FURAHA: &str = "FP-TW3KD";
 
@@ -212,7 +215,7 @@ impl Server {
                 String::from_utf8_lossy(&out.stderr)
             );
         }
-        s.add_user("admin", "administrator", "admin-password-1");
+        s.add_user("admin", "administrator", ADMIN_PASSWORD);
         s.token = s.token_for("admin");
         s.spawn().await;
         Some(s)

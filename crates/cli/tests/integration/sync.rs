@@ -96,6 +96,13 @@ async fn count(s: &Server, sql: &str) -> i64 {
     s.sql_column(sql, sql).await[0].parse().expect("a count")
 }
 
+/// The instance's id: the origin its own events carry.
+pub(crate) async fn instance_id(s: &Server) -> String {
+    s.sql_column("SELECT id FROM instance", "SELECT id FROM instance")
+        .await[0]
+        .clone()
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn three_instances_converge() {
     let Some(mut hq) = instance(Backend::Sqlite, "K").await else {
@@ -197,10 +204,7 @@ async fn three_instances_converge() {
         assert_eq!(dup, 0);
     }
     // The agreements withhold focal points' names: no focal point of another instance crossed.
-    let field_id = field
-        .sql_column("SELECT id FROM instance", "SELECT id FROM instance")
-        .await[0]
-        .clone();
+    let field_id = instance_id(&field).await;
     let crossed = count(
         &field,
         &format!(
@@ -248,10 +252,7 @@ async fn a_killed_sync_resumes() {
             .await;
         assert_eq!(st, 201, "{a}");
     }
-    let hq_id = hq
-        .sql_column("SELECT id FROM instance", "SELECT id FROM instance")
-        .await[0]
-        .clone();
+    let hq_id = instance_id(&hq).await;
     let held = format!("SELECT count(*) FROM events WHERE origin = '{hq_id}'");
     let total = count(&hq, &held).await;
     field.stop();
@@ -291,7 +292,8 @@ async fn put_plan(s: &Server, body: Value) -> Value {
     v
 }
 
-async fn plan(s: &Server, id: &str) -> Value {
+/// The capacity plan `id` as `s` lists it (null when it has none).
+pub(crate) async fn plan(s: &Server, id: &str) -> Value {
     let (st, plans) = s.get("/api/v1/transition/plans").await;
     assert_eq!(st, 200, "{plans}");
     plans
@@ -303,7 +305,7 @@ async fn plan(s: &Server, id: &str) -> Value {
 
 /// HQ on SQLite and a field office on PostgreSQL (SQLite when no server answers), paired
 /// both ways with an agreement each.
-async fn hq_and_field() -> Option<(Server, Server)> {
+pub(crate) async fn hq_and_field() -> Option<(Server, Server)> {
     let hq = instance(Backend::Sqlite, "K").await?;
     let field = match instance(Backend::Postgres, "KF").await {
         Some(s) => s,
@@ -316,6 +318,39 @@ async fn hq_and_field() -> Option<(Server, Server)> {
     Some((hq, field))
 }
 
+/// What HQ names as the capacity plan's successor while cut off from the field office.
+pub(crate) const HQ_SUCCESSOR: &str = "Protection civile";
+/// What the field office names instead, at the same time.
+pub(crate) const FIELD_SUCCESSOR: &str = "Réseau des femmes de Rutshuru";
+
+/// Nord-Kivu's early-warning plan, saved on HQ and synced, then saved again on each side while
+/// cut off, each naming a different successor, then synced both ways: a real conflict on
+/// both instances. Returns the plan's id.
+pub(crate) async fn plan_saved_on_both_sides(hq: &Server, field: &Server) -> String {
+    let first = put_plan(
+        hq,
+        json!({"place": "CD61", "capacity": "early_warning", "providers": ["MONUSCO CLA"],
+               "handover_on": "2027-06-01"}),
+    )
+    .await;
+    let id = first["id"].as_str().expect("plan id").to_string();
+    sync(field, "hq");
+    assert_eq!(plan(field, &id).await["version"], json!(1));
+
+    // Cut off: each side names a different successor.
+    for (s, successor) in [(hq, HQ_SUCCESSOR), (field, FIELD_SUCCESSOR)] {
+        put_plan(
+            s,
+            json!({"place": "CD61", "capacity": "early_warning", "providers": ["MONUSCO CLA"],
+                   "successors": [successor], "handover_on": "2027-06-01", "version": 1}),
+        )
+        .await;
+    }
+    sync(field, "hq");
+    sync(field, "hq");
+    id
+}
+
 /// A capacity plan saved on both sides while cut off: after sync both instances show the same
 /// version in force, and both keep the other one as a conflict, field by field, for a person to
 /// merge — never a silent last write wins. The merged save then reaches both.
@@ -324,32 +359,7 @@ async fn a_record_saved_on_both_sides_keeps_both_versions() {
     let Some((mut hq, mut field)) = hq_and_field().await else {
         return;
     };
-    let first = put_plan(
-        &hq,
-        json!({"place": "CD61", "capacity": "early_warning", "providers": ["MONUSCO CLA"],
-               "handover_on": "2027-06-01"}),
-    )
-    .await;
-    let id = first["id"].as_str().expect("plan id").to_string();
-    sync(&field, "hq");
-    assert_eq!(plan(&field, &id).await["version"], json!(1));
-
-    // Cut off: each side names a different successor.
-    put_plan(
-        &hq,
-        json!({"place": "CD61", "capacity": "early_warning", "providers": ["MONUSCO CLA"],
-               "successors": ["Protection civile"], "handover_on": "2027-06-01", "version": 1}),
-    )
-    .await;
-    put_plan(
-        &field,
-        json!({"place": "CD61", "capacity": "early_warning", "providers": ["MONUSCO CLA"],
-               "successors": ["Réseau des femmes de Rutshuru"], "handover_on": "2027-06-01",
-               "version": 1}),
-    )
-    .await;
-    sync(&field, "hq");
-    sync(&field, "hq");
+    let id = plan_saved_on_both_sides(&hq, &field).await;
 
     let (on_hq, on_field) = (plan(&hq, &id).await, plan(&field, &id).await);
     assert_eq!(on_hq, on_field, "the same version in force on both");
@@ -371,7 +381,7 @@ async fn a_record_saved_on_both_sides_keeps_both_versions() {
         ]
         .join(" ");
         assert!(
-            both.contains("Protection civile") && both.contains("Réseau des femmes"),
+            both.contains(HQ_SUCCESSOR) && both.contains(FIELD_SUCCESSOR),
             "both versions kept: {both}"
         );
         assert!(
@@ -386,7 +396,7 @@ async fn a_record_saved_on_both_sides_keeps_both_versions() {
     put_plan(
         &hq,
         json!({"place": "CD61", "capacity": "early_warning", "providers": ["MONUSCO CLA"],
-               "successors": ["Protection civile", "Réseau des femmes de Rutshuru"],
+               "successors": [HQ_SUCCESSOR, FIELD_SUCCESSOR],
                "handover_on": "2027-06-01", "version": 2}),
     )
     .await;

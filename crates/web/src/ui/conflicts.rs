@@ -51,13 +51,24 @@ fn kind_key(k: VersionedKind) -> &'static str {
     }
 }
 
-/// Where the record is edited, when it has a page of its own.
+/// Where the record is edited, when it has a page of its own: a capacity plan's form (from
+/// the place and capacity of the version in force; the overview when they are missing), the
+/// withdrawal plans' part of the overview.
 fn link(c: &RecordConflict) -> Option<String> {
     match c.kind {
         VersionedKind::Incident => Some(format!("/incidents/{}", super::urlencode(&c.record))),
-        VersionedKind::CapacityPlan | VersionedKind::WithdrawalPlan => {
-            Some("/transition".to_string())
+        VersionedKind::CapacityPlan => {
+            let part = |k: &str| c.in_force.doc.get(k).and_then(Value::as_str);
+            Some(match (part("place"), part("capacity")) {
+                (Some(place), Some(capacity)) => format!(
+                    "/transition/plan?place={}&capacity={}",
+                    super::urlencode(place),
+                    super::urlencode(capacity)
+                ),
+                _ => "/transition".to_string(),
+            })
         }
+        VersionedKind::WithdrawalPlan => Some("/transition#withdrawals".to_string()),
         VersionedKind::TransitionRecord => None,
     }
 }
@@ -123,6 +134,7 @@ fn masked(v: &Value) -> Value {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use kinga_domain::conflict::Version;
     use serde_json::json;
 
     #[test]
@@ -138,5 +150,34 @@ mod tests {
         assert_eq!(cell(Some(&json!({"a": 1}))), "{\"a\":1}");
         let long = "x".repeat(500);
         assert_eq!(cell(Some(&json!(long))).chars().count(), CELL + 1);
+    }
+
+    fn plan_conflict(doc: Value) -> RecordConflict {
+        let v = |n| Version {
+            version: n,
+            doc: doc.clone(),
+        };
+        RecordConflict {
+            id: "e1".into(),
+            kind: VersionedKind::CapacityPlan,
+            record: "CD61:early_warning".into(),
+            compartment: None,
+            found_at: chrono::Utc::now(),
+            origin: "o".into(),
+            in_force: v(2),
+            other: v(2),
+            fields: vec![],
+        }
+    }
+
+    #[test]
+    fn a_capacity_plan_links_to_its_own_form() {
+        let c = plan_conflict(json!({"place": "CD61", "capacity": "early_warning"}));
+        assert_eq!(
+            link(&c).as_deref(),
+            Some("/transition/plan?place=CD61&capacity=early_warning")
+        );
+        let c = plan_conflict(json!({"capacity": "early_warning"}));
+        assert_eq!(link(&c).as_deref(), Some("/transition"));
     }
 }

@@ -7,7 +7,7 @@
 
 use fantoccini::{Client, Locator};
 
-use super::{at_width, browser, click, fits, screenshot, sign_in_home, text_of};
+use super::{at_width, browser, click, fits, screenshot, sign_in_home, sign_out, text_of};
 use crate::harness::{Backend, Server};
 
 /// Password of the demo users (crates/cli/src/demo).
@@ -23,14 +23,6 @@ async fn blocks(c: &Client) -> Vec<String> {
         ids.push(s.attr("id").await.expect("id").unwrap_or_default());
     }
     ids
-}
-
-async fn sign_out(c: &Client) {
-    click(c, "#logout").await;
-    c.wait()
-        .for_element(Locator::Css("#login-submit"))
-        .await
-        .expect("signed out");
 }
 
 async fn people_land_on_the_dashboard_of_their_role(backend: Backend) {

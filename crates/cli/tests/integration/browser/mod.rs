@@ -3,6 +3,7 @@
 
 mod care;
 mod cla_day;
+mod conflicts;
 mod coordinator;
 mod dashboard;
 mod map;
@@ -131,6 +132,15 @@ pub async fn sign_in_home(c: &Client, base: &str, name: &str, password: &str) {
         .for_element(Locator::Css("#dashboard"))
         .await
         .unwrap_or_else(|e| panic!("{name} did not reach the dashboard: {e}"));
+}
+
+/// Sign out from the page's header, landing on the login page.
+pub async fn sign_out(c: &Client) {
+    click(c, "#logout").await;
+    c.wait()
+        .for_element(Locator::Css("#login-submit"))
+        .await
+        .expect("signed out");
 }
 
 /// Sign in from the login page at `base`, then open the queue.
