@@ -69,7 +69,8 @@ async fn insert_alerts(tx: &Transaction<'_>, writes: &[Write]) -> Result<()> {
     let versions: Vec<i64> = cols.iter().map(|c| c.version).collect();
     let docs: Vec<Json<&kinga_domain::Alert>> = alerts.iter().map(|a| Json(*a)).collect();
     let taken: Vec<Option<&str>> = cols.iter().map(|c| c.taken_by.as_deref()).collect();
-    let args: [&(dyn ToSql + Sync); 16] = [
+    let unheard: Vec<bool> = cols.iter().map(|c| c.unheard).collect();
+    let args: [&(dyn ToSql + Sync); 17] = [
         &ids,
         &references,
         &states,
@@ -86,16 +87,17 @@ async fn insert_alerts(tx: &Transaction<'_>, writes: &[Write]) -> Result<()> {
         &versions,
         &docs,
         &taken,
+        &unheard,
     ];
     let stmt = tx
         .prepare_cached(
             "INSERT INTO alerts (id, reference, state, open, severity, threat_type, place,
                  uncovered, reported_at, received_at, next_deadline, reporter_digest, assigned,
-                 version, doc, taken_by)
+                 version, doc, taken_by, unheard)
              SELECT * FROM UNNEST($1::text[], $2::text[], $3::text[], $4::boolean[],
                  $5::smallint[], $6::text[], $7::text[], $8::boolean[], $9::timestamptz[],
                  $10::timestamptz[], $11::timestamptz[], $12::text[], $13::jsonb[],
-                 $14::bigint[], $15::json[], $16::text[])
+                 $14::bigint[], $15::json[], $16::text[], $17::boolean[])
              ON CONFLICT DO NOTHING",
         )
         .await?;

@@ -75,6 +75,11 @@ const MIGRATIONS: &[(i32, &str, &str)] = &[
         "incident tallies per day",
         include_str!("../migrations/0025_incident_tallies.sql"),
     ),
+    (
+        26,
+        "unheard calls",
+        include_str!("../migrations/0026_unheard_calls.sql"),
+    ),
 ];
 
 /// Advisory lock key held while migrating ("kingamig" in ASCII).

@@ -103,8 +103,8 @@ pub(crate) async fn apply(tx: &Transaction<'_>, write: &Write) -> Result<()> {
                 .map(|v| to_sql_int(v, "alert version"))
                 .transpose()?;
             let (assigned, doc) = (Json(&alert.assigned), Json(alert.as_ref()));
-            // $17, the expected version, is only bound by the update.
-            let values: [&(dyn ToSql + Sync); 17] = [
+            // $18, the expected version, is only bound by the update.
+            let values: [&(dyn ToSql + Sync); 18] = [
                 &alert.id,
                 &alert.reference,
                 &c.state,
@@ -121,6 +121,7 @@ pub(crate) async fn apply(tx: &Transaction<'_>, write: &Write) -> Result<()> {
                 &c.version,
                 &doc,
                 &c.taken_by,
+                &c.unheard,
                 &expected,
             ];
             if expected.is_none() {
@@ -129,12 +130,13 @@ pub(crate) async fn apply(tx: &Transaction<'_>, write: &Write) -> Result<()> {
                     .prepare_cached(
                         "INSERT INTO alerts (id, reference, state, open, severity, threat_type, place,
                              uncovered, reported_at, received_at, next_deadline, reporter_digest,
-                             assigned, version, doc, taken_by)
-                         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)
+                             assigned, version, doc, taken_by, unheard)
+                         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16,
+                             $17)
                          ON CONFLICT DO NOTHING",
                     )
                     .await?;
-                if tx.execute(&stmt, &values[..16]).await? == 0 {
+                if tx.execute(&stmt, &values[..17]).await? == 0 {
                     return Err(StoreError::Duplicate(describe(write)).into());
                 }
             } else {
@@ -143,8 +145,9 @@ pub(crate) async fn apply(tx: &Transaction<'_>, write: &Write) -> Result<()> {
                         "UPDATE alerts SET reference = $2, state = $3, open = $4, severity = $5,
                              threat_type = $6, place = $7, uncovered = $8, reported_at = $9,
                              received_at = $10, next_deadline = $11, reporter_digest = $12,
-                             assigned = $13, version = $14, doc = $15, taken_by = $16
-                         WHERE id = $1 AND version = $17",
+                             assigned = $13, version = $14, doc = $15, taken_by = $16,
+                             unheard = $17
+                         WHERE id = $1 AND version = $18",
                     )
                     .await?;
                 if tx.execute(&stmt, &values).await.map_err(dup)? == 0 {

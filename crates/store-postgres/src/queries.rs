@@ -261,13 +261,8 @@ pub(crate) async fn alerts(
                 "severity DESC, next_deadline ASC NULLS LAST, received_at ASC, id ASC"
             }
             AlertSort::Newest => "received_at DESC, id DESC",
-            // Reads the document of every matching row: meant for the few alerts not yet
-            // acknowledged (the queue's new section), not for whole lists.
-            AlertSort::Arrivals => {
-                "CASE WHEN doc->>'channel' = 'voice'
-                     AND (doc->'parse_flags')::jsonb @> '[\"untranscribed\"]'::jsonb
-                 THEN 0 ELSE 1 END, received_at DESC, id DESC"
-            }
+            // Unheard calls first (a column, not the documents: in a flood every alert is new).
+            AlertSort::Arrivals => "unheard DESC, received_at DESC, id DESC",
         };
         let (l, o) = (f.arg(sql_count(limit)), f.arg(sql_count(q.offset)));
         let sql = format!("SELECT doc FROM alerts {filter} ORDER BY {order} LIMIT {l} OFFSET {o}");

@@ -42,6 +42,7 @@ fn columns_of(table: Projection) -> &'static [&'static str] {
             "assigned",
             "version",
             "taken_by",
+            "unheard",
         ],
         Projection::Places => &["pcode"],
         Projection::Actors | Projection::Responders => &["id"],

@@ -75,6 +75,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "incident tallies per day",
         include_str!("../migrations/0025_incident_tallies.sql"),
     ),
+    (
+        26,
+        "unheard calls",
+        include_str!("../migrations/0026_unheard_calls.sql"),
+    ),
 ];
 
 /// Bring the schema up to date and return the instance id, creating it on first run.

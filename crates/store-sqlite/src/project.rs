@@ -82,8 +82,8 @@ impl NewAlertRow {
     }
 
     /// Insert it; a taken id or reference is a duplicate, as for [`apply`].
-    /// Its sixteen column values, in the order of [`INSERT_ALERT`] (`?1`–`?16`).
-    fn values(&self) -> [&dyn ToSql; 16] {
+    /// Its seventeen column values, in the order of [`INSERT_ALERT`] (`?1`–`?17`).
+    fn values(&self) -> [&dyn ToSql; 17] {
         let (c, times) = (&self.c, &self.times);
         [
             &self.id,
@@ -102,6 +102,7 @@ impl NewAlertRow {
             &c.version,
             &self.doc,
             &c.taken_by,
+            &c.unheard,
         ]
     }
 
@@ -122,8 +123,8 @@ impl NewAlertRow {
 const INSERT_ALERT: &str =
     "INSERT INTO alerts (id, reference, state, open, severity, threat_type, place,
          uncovered, reported_at, received_at, next_deadline, reporter_digest,
-         assigned, version, doc, taken_by)
-     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)
+         assigned, version, doc, taken_by, unheard)
+     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)
      ON CONFLICT DO NOTHING";
 
 /// Apply one projection row.
@@ -141,7 +142,7 @@ pub(crate) fn apply(conn: &Connection, write: &Write) -> Result<()> {
                 let expected = expected_version
                     .map(|v| to_sql_int(v, "alert version"))
                     .transpose()?;
-                // ?17, the expected version, is bound only by the update.
+                // ?18, the expected version, is bound only by the update.
                 let mut values = row.values().to_vec();
                 values.push(&expected);
                 let n = conn
@@ -149,8 +150,9 @@ pub(crate) fn apply(conn: &Connection, write: &Write) -> Result<()> {
                         "UPDATE alerts SET reference = ?2, state = ?3, open = ?4, severity = ?5,
                              threat_type = ?6, place = ?7, uncovered = ?8, reported_at = ?9,
                              received_at = ?10, next_deadline = ?11, reporter_digest = ?12,
-                             assigned = ?13, version = ?14, doc = ?15, taken_by = ?16
-                         WHERE id = ?1 AND version = ?17",
+                             assigned = ?13, version = ?14, doc = ?15, taken_by = ?16,
+                             unheard = ?17
+                         WHERE id = ?1 AND version = ?18",
                     )?
                     .execute(&values[..])
                     .map_err(dup)?;

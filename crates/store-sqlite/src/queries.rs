@@ -191,13 +191,8 @@ pub(crate) fn alerts(conn: &Connection, q: &AlertQuery) -> Result<AlertPage> {
     let order = match q.sort {
         AlertSort::Queue => "severity DESC, next_deadline ASC NULLS LAST, received_at ASC, id ASC",
         AlertSort::Newest => "received_at DESC, id DESC",
-        // Reads the document of every matching row: meant for the few alerts not yet
-        // acknowledged (the queue's new section), not for whole lists.
-        AlertSort::Arrivals => {
-            "CASE WHEN json_extract(doc, '$.channel') = 'voice' AND EXISTS
-                 (SELECT 1 FROM json_each(doc, '$.parse_flags') WHERE value = 'untranscribed')
-             THEN 0 ELSE 1 END, received_at DESC, id DESC"
-        }
+        // Unheard calls first (a column, not the documents: in a flood every alert is new).
+        AlertSort::Arrivals => "unheard DESC, received_at DESC, id DESC",
     };
     // One snapshot, so the total and the page agree.
     let tx = conn.unchecked_transaction()?;

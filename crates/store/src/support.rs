@@ -178,6 +178,9 @@ pub struct AlertColumns {
     pub version: i64,
     /// User who took it.
     pub taken_by: Option<String>,
+    /// A voice call nobody has transcribed yet ([`kinga_domain::voice::unheard`]): it heads
+    /// the queue's new alerts.
+    pub unheard: bool,
 }
 
 impl AlertColumns {
@@ -196,6 +199,7 @@ impl AlertColumns {
             reporter_digest: alert.reporter.phone_digest.clone(),
             version: to_sql_int(alert.version, "alert version")?,
             taken_by: alert.taken_by.clone(),
+            unheard: kinga_domain::voice::unheard(alert),
         })
     }
 }
