@@ -151,6 +151,36 @@ pub fn names(name: &str, r: &Responder) -> bool {
     !n.is_empty() && (n == r.id || fold(n) == fold(&r.name))
 }
 
+/// A plan's name of a responder, trimmed and folded once when the rules are built, so
+/// routing an alert does not fold every plan's names against every responder's again.
+#[derive(Debug, Clone)]
+struct PlanName {
+    trimmed: String,
+    folded: String,
+}
+
+impl PlanName {
+    fn of(name: &str) -> PlanName {
+        let trimmed = name.trim().to_string();
+        PlanName {
+            folded: fold(&trimmed),
+            trimmed,
+        }
+    }
+
+    /// [`names`], with the responder's name already folded.
+    fn names(&self, r: &Responder, r_folded: &str) -> bool {
+        !self.trimmed.is_empty() && (self.trimmed == r.id || self.folded == r_folded)
+    }
+}
+
+/// The providers and successors of the plan of the same index.
+#[derive(Debug, Clone, Default)]
+struct PlanNames {
+    providers: Vec<PlanName>,
+    successors: Vec<PlanName>,
+}
+
 /// A closure's part in routing: from `closes_on`, the mission no longer provides
 /// `capacities` in the areas `places`.
 #[derive(Debug, Clone)]
@@ -164,7 +194,11 @@ struct Closing {
 #[derive(Debug, Clone, Default)]
 pub struct HandoverRules {
     plans: Vec<CapacityPlan>,
-    by_place: HashMap<(String, Capacity), usize>,
+    /// `plans`' names, index for index.
+    names: Vec<PlanNames>,
+    /// The plan of each place and capacity (the last given, when two share both), by place
+    /// so that a look-up borrows the P-code instead of copying it.
+    by_place: HashMap<String, Vec<(Capacity, usize)>>,
     closures: Vec<Closing>,
     reversals: HashMap<String, HandoverReversal>,
 }
@@ -182,10 +216,20 @@ impl HandoverRules {
             .into_iter()
             .filter(|p| ROUTED.contains(&p.capacity))
             .collect();
-        let by_place = plans
+        let mut by_place: HashMap<String, Vec<(Capacity, usize)>> = HashMap::new();
+        for (i, p) in plans.iter().enumerate() {
+            let here = by_place.entry(p.place.clone()).or_default();
+            match here.iter_mut().find(|(c, _)| *c == p.capacity) {
+                Some(slot) => slot.1 = i,
+                None => here.push((p.capacity, i)),
+            }
+        }
+        let names = plans
             .iter()
-            .enumerate()
-            .map(|(i, p)| ((p.place.clone(), p.capacity), i))
+            .map(|p| PlanNames {
+                providers: p.providers.iter().map(|n| PlanName::of(n)).collect(),
+                successors: p.successors.iter().map(|n| PlanName::of(n)).collect(),
+            })
             .collect();
         let mut closures: Vec<Closing> = withdrawals
             .iter()
@@ -201,6 +245,7 @@ impl HandoverRules {
         let reversals = reversals.into_iter().map(|r| (r.plan.clone(), r)).collect();
         HandoverRules {
             plans,
+            names,
             by_place,
             closures,
             reversals,
@@ -269,21 +314,28 @@ impl HandoverRules {
         let mut s = Switch::default();
         // Responders still providing a routed capacity here: never taken out.
         let mut staying: Vec<&str> = Vec::new();
+        // The responders' names folded once, and only where a plan is found.
+        let mut folded: Option<Vec<String>> = None;
         for c in ROUTED {
-            let Some(plan) = lineage
-                .iter()
-                .find_map(|p| self.by_place.get(&(p.to_string(), c)))
-                .map(|i| &self.plans[*i])
-            else {
+            let Some(i) = lineage.iter().find_map(|p| {
+                self.by_place
+                    .get(*p)?
+                    .iter()
+                    .find(|(k, _)| *k == c)
+                    .map(|(_, i)| *i)
+            }) else {
                 continue;
             };
+            let (plan, named) = (&self.plans[i], &self.names[i]);
             let handed_over = self.state(plan, on) == SwitchState::InForce;
             let closed = self.closed_on(&lineage, c).is_some_and(|d| d <= on);
             if handed_over || closed {
                 s.plans.push(plan.id.clone());
             }
-            for r in responders {
-                if plan.providers.iter().any(|n| names(n, r)) {
+            let folded =
+                folded.get_or_insert_with(|| responders.iter().map(|r| fold(&r.name)).collect());
+            for (r, r_folded) in responders.iter().zip(folded.iter()) {
+                if named.providers.iter().any(|n| n.names(r, r_folded)) {
                     if handed_over || closed {
                         if !s.out.contains(&r.id) {
                             s.out.push(r.id.clone());
@@ -293,7 +345,7 @@ impl HandoverRules {
                     }
                 }
                 if handed_over
-                    && plan.successors.iter().any(|n| names(n, r))
+                    && named.successors.iter().any(|n| n.names(r, r_folded))
                     && !s.into.iter().any(|(id, _)| id == &r.id)
                 {
                     s.into.push((r.id.clone(), plan.place.clone()));

@@ -367,3 +367,38 @@ fn a_base_closure_takes_the_providers_out_but_not_the_base_still_providing() {
     let rules = HandoverRules::new(vec![late], &w, vec![reversal(&id, "2026-09-01", true)]);
     assert!(routed(&rules, "CD6105", "2026-09-02").is_empty());
 }
+
+#[test]
+fn of_two_plans_for_one_place_and_capacity_the_last_given_routes() {
+    let first = province_plan();
+    let mut last = plan(
+        "CD61",
+        Capacity::EarlyWarning,
+        &["base"],
+        &["fardc"],
+        Some("2026-06-30"),
+    );
+    last.id = "second".into();
+    let rules = HandoverRules::new(vec![first, last], &[], vec![]);
+    let s = rules.switch(&gaz(), "CD6102-S1", d("2026-07-01"), &registry());
+    assert_eq!(s.plans, ["second"]);
+    assert_eq!(s.out, ["base"]);
+    assert_eq!(s.into, [("fardc".to_string(), "CD61".to_string())]);
+}
+
+proptest::proptest! {
+    /// A plan's names, folded once when the rules are built, name the same responders as
+    /// [`names`] folding both sides at every call.
+    #[test]
+    fn names_folded_once_match_as_names_does(
+        name in "[ \\-A-Za-zÉéèÀàç']{0,16}",
+        id in "[a-z]{1,4}",
+        r_name in "[ \\-A-Za-zÉéèÀàç']{0,16}",
+        same_id in proptest::bool::ANY,
+    ) {
+        let r = responder(&id, &r_name, &[]);
+        let name = if same_id { format!(" {id} ") } else { name };
+        let once = PlanName::of(&name).names(&r, &fold(&r.name));
+        proptest::prop_assert_eq!(once, names(&name, &r));
+    }
+}
