@@ -18,16 +18,16 @@ use kinga_domain::outbox::{
 use kinga_domain::registry::{ContactPreference, Responder};
 use kinga_domain::whatsapp;
 use kinga_ledger::Payload;
-use kinga_store::{Commit, Write};
+use kinga_store::{Commit, HeldReport, Write};
 
 use crate::{App, AppResult, Caller};
 
 /// Longest gateway error kept on a message; gateways sometimes answer with a whole page.
 const MAX_ERROR_CHARS: usize = 500;
 
-/// Pauses before each lookup of a reported message: at once, then twice more while the send
-/// that the report overtook is being committed.
-const REPORT_RETRY_PAUSES_MS: [u64; 3] = [0, 200, 1000];
+/// Days a delivery report that names no message is held for the send it may have overtaken;
+/// after that it was about another system's message.
+const HOLD_REPORTS_DAYS: i64 = 2;
 
 /// Provider name of messages that stay in Kinga (coordinators read them on the outbox page).
 pub const INBOX_PROVIDER: &str = "kinga";
@@ -174,6 +174,7 @@ impl App {
         run: &mut DeliveryRun,
     ) -> AppResult<()> {
         let now = self.now();
+        let mut sent_as = None;
         m.attempts = m.attempts.saturating_add(1);
         m.next_attempt_at = None;
         match outcome {
@@ -181,6 +182,10 @@ impl App {
                 m.status = MessageStatus::Sent;
                 m.last_error = note.map(|n| short(&n));
                 m.channel = Some(channel.to_string());
+                sent_as = receipt
+                    .provider_message_id
+                    .clone()
+                    .map(|id| (receipt.provider.clone(), id));
                 m.provider = Some(receipt.provider);
                 m.provider_message_id = receipt.provider_message_id;
                 run.sent += 1;
@@ -215,7 +220,12 @@ impl App {
             }
         }
         self.save_message(&Caller::system().name, m, sent_body)
-            .await
+            .await?;
+        match sent_as {
+            // Looked for only after the send is committed: see `record_delivery`.
+            Some((provider, id)) => self.apply_held_reports(&provider, &id).await,
+            None => Ok(()),
+        }
     }
 
     /// Commit a message's new delivery state with the event that records it (and the text
@@ -245,12 +255,9 @@ impl App {
     }
 
     /// Record a gateway's delivery report. Returns false when no message has that gateway
-    /// id (a report for another system, or a lost race, see below). Repeated and out-of-date
-    /// reports change nothing.
-    ///
-    /// A gateway may report before the worker has committed the send it answered (Kannel's
-    /// fake and real SMSCs report within milliseconds), so an unknown id is looked up again
-    /// after short pauses before the report is given up.
+    /// id yet: the report is then held, and applied if the worker records a send with that id
+    /// (Kannel's fake and real SMSCs report within milliseconds, before the worker has
+    /// committed the send they answer). Repeated and out-of-date reports change nothing.
     pub async fn record_delivery(
         &self,
         provider: &str,
@@ -262,35 +269,88 @@ impl App {
             // No message of ours has such an id.
             return Ok(false);
         }
-        let mut found = None;
-        for pause_ms in REPORT_RETRY_PAUSES_MS {
-            tokio::time::sleep(StdDuration::from_millis(pause_ms)).await;
-            found = self
-                .store
-                .outbox_by_provider_id(provider, provider_message_id)
+        let error = error.map(|e| short(&e));
+        if let Some(m) = self
+            .store
+            .outbox_by_provider_id(provider, provider_message_id)
+            .await?
+        {
+            self.apply_reports(provider, m, vec![(status, error)])
                 .await?;
-            if found.is_some() {
-                break;
-            }
-        }
-        let Some(mut m) = found else {
-            return Ok(false);
-        };
-        let Some(next) = m.status.after_report(status) else {
             return Ok(true);
+        }
+        let now = self.now();
+        let report = HeldReport {
+            provider: provider.to_string(),
+            provider_message_id: provider_message_id.to_string(),
+            status,
+            error,
+            received_at: now,
         };
-        m.status = next;
-        m.last_error = match next {
-            MessageStatus::Failed => {
-                Some(short(error.as_deref().unwrap_or(
-                    "the gateway reports the message was not delivered",
-                )))
-            }
-            _ => None,
-        };
-        self.save_message(&Caller::gateway(provider).name, m, None)
+        self.store
+            .hold_report(&report, now - Duration::days(HOLD_REPORTS_DAYS))
+            .await?;
+        // The worker looks for held reports after committing its send; this side looks for
+        // the send after committing the hold. Whatever the timing, one of the two sees the
+        // other, and applying a report twice changes nothing.
+        if self
+            .store
+            .outbox_by_provider_id(provider, provider_message_id)
+            .await?
+            .is_none()
+        {
+            return Ok(false);
+        }
+        self.apply_held_reports(provider, provider_message_id)
             .await?;
         Ok(true)
+    }
+
+    /// Apply the reports held for a gateway's message id, if any, to its message.
+    async fn apply_held_reports(&self, provider: &str, provider_message_id: &str) -> AppResult<()> {
+        let held = self
+            .store
+            .take_held_reports(provider, provider_message_id)
+            .await?;
+        if held.is_empty() {
+            return Ok(());
+        }
+        let Some(m) = self
+            .store
+            .outbox_by_provider_id(provider, provider_message_id)
+            .await?
+        else {
+            return Ok(());
+        };
+        let reports = held.into_iter().map(|r| (r.status, r.error)).collect();
+        self.apply_reports(provider, m, reports).await
+    }
+
+    /// Apply a gateway's reports, in the order given, and commit the message if they moved it.
+    async fn apply_reports(
+        &self,
+        provider: &str,
+        mut m: OutboxMessage,
+        reports: Vec<(MessageStatus, Option<String>)>,
+    ) -> AppResult<()> {
+        let before = m.status;
+        for (status, error) in reports {
+            let Some(next) = m.status.after_report(status) else {
+                continue;
+            };
+            m.status = next;
+            m.last_error = match next {
+                MessageStatus::Failed => Some(error.unwrap_or_else(|| {
+                    "the gateway reports the message was not delivered".to_string()
+                })),
+                _ => None,
+            };
+        }
+        if m.status == before {
+            return Ok(());
+        }
+        self.save_message(&Caller::gateway(provider).name, m, None)
+            .await
     }
 
     /// Where a message can go. Responders are read from the store once per run, so one

@@ -418,3 +418,73 @@ async fn responders_get_their_preferred_contact_and_coordinators_their_inbox() {
     assert_eq!(esc.channel.as_deref(), Some("inbox"));
     support::assert_verified(&app).await;
 }
+
+/// A gateway like Kannel's SMSCs: its delivery report reaches Kinga before the gateway has
+/// even answered the send, so before the worker has recorded the send.
+struct ReportsFirst {
+    app: App,
+    report: MessageStatus,
+}
+
+#[async_trait]
+impl MessageSender for ReportsFirst {
+    async fn send(&self, _to: &Address, message: &OutboxMessage) -> Result<SendReceipt, SendError> {
+        let id = format!("K-{}", message.id);
+        let known = self
+            .app
+            .record_delivery("kannel", &id, self.report, Some("gateway says no".into()))
+            .await
+            .map_err(|e| SendError::Permanent(e.to_string()))?;
+        assert!(!known, "no message has the id before the send is recorded");
+        Ok(SendReceipt {
+            provider: "kannel".into(),
+            provider_message_id: Some(id),
+        })
+    }
+}
+
+#[tokio::test]
+async fn a_report_that_overtakes_the_send_is_held_then_applied() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let (app, _clock) = app(&dir).await;
+    sms_alert(&app, "Hommes armés vus près de Walikale").await;
+    let gw = ReportsFirst {
+        app: app.clone(),
+        report: MessageStatus::Delivered,
+    };
+    let before = status_events(&app).await;
+    let run = app.deliver_due(&gw).await.expect("run");
+    assert_eq!(run.sent, 1, "{run:?}");
+    let ack = messages(&app).await.into_iter().next().expect("ack");
+    assert_eq!(ack.status, MessageStatus::Delivered, "{ack:?}");
+    assert_eq!(ack.attempts, 1);
+    assert_eq!(ack.provider_message_id, Some(format!("K-{}", ack.id)));
+    assert_eq!(
+        status_events(&app).await,
+        before + 2,
+        "sent, then delivered: each once"
+    );
+    // The held report is used up: repeating it changes nothing.
+    let id = ack.provider_message_id.clone().expect("id");
+    assert!(
+        app.record_delivery("kannel", &id, MessageStatus::Delivered, None)
+            .await
+            .expect("repeat")
+    );
+    assert_eq!(status_events(&app).await, before + 2);
+
+    // A failure report that overtakes the send keeps the gateway's reason.
+    sms_alert(&app, "Tirs à Walikale").await;
+    let gw = ReportsFirst {
+        app: app.clone(),
+        report: MessageStatus::Failed,
+    };
+    assert_eq!(app.deliver_due(&gw).await.expect("run").sent, 1);
+    let failed = messages(&app)
+        .await
+        .into_iter()
+        .find(|m| m.status == MessageStatus::Failed)
+        .expect("the second acknowledgement, failed");
+    assert_eq!(failed.last_error.as_deref(), Some("gateway says no"));
+    support::assert_verified(&app).await;
+}

@@ -7,6 +7,7 @@ mod care;
 mod check;
 mod context;
 mod error;
+mod held;
 mod import;
 mod incidents;
 mod migrate;
@@ -45,9 +46,9 @@ use kinga_ledger::Event;
 pub use kinga_store::support::WriterStats;
 use kinga_store::support::{from_sql_int, sql_count};
 use kinga_store::{
-    AlertPage, AlertQuery, AlertTallies, AuditEntry, Commit, IdempotentAnswer, ImportBatch,
-    ImportReport, IncidentPage, IncidentQuery, OutboxQuery, Projection, ProjectionRow, Session,
-    Store, StoreError, StoreResult, Write,
+    AlertPage, AlertQuery, AlertTallies, AuditEntry, Commit, HeldReport, IdempotentAnswer,
+    ImportBatch, ImportReport, IncidentPage, IncidentQuery, OutboxQuery, Projection, ProjectionRow,
+    Session, Store, StoreError, StoreResult, Write,
 };
 
 use error::{Error, Result};
@@ -330,6 +331,22 @@ impl Store for PostgresStore {
     ) -> StoreResult<Option<OutboxMessage>> {
         let client = self.client().await?;
         Ok(queries::outbox_by_provider_id(&client, provider, provider_message_id).await?)
+    }
+
+    async fn hold_report(
+        &self,
+        report: &HeldReport,
+        forget_before: DateTime<Utc>,
+    ) -> StoreResult<()> {
+        Ok(held::hold(&self.client().await?, report, forget_before).await?)
+    }
+
+    async fn take_held_reports(
+        &self,
+        provider: &str,
+        provider_message_id: &str,
+    ) -> StoreResult<Vec<HeldReport>> {
+        Ok(held::take(&self.client().await?, provider, provider_message_id).await?)
     }
 
     async fn digests(&self, limit: usize) -> StoreResult<Vec<serde_json::Value>> {

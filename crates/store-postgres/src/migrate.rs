@@ -80,6 +80,11 @@ const MIGRATIONS: &[(i32, &str, &str)] = &[
         "unheard calls",
         include_str!("../migrations/0026_unheard_calls.sql"),
     ),
+    (
+        27,
+        "early delivery reports held",
+        include_str!("../migrations/0027_held_reports.sql"),
+    ),
 ];
 
 /// Advisory lock key held while migrating ("kingamig" in ASCII).

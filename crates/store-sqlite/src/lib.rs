@@ -6,6 +6,7 @@ mod check;
 mod connect;
 mod context;
 mod error;
+mod held;
 mod import;
 mod incidents;
 mod migrate;
@@ -44,7 +45,7 @@ use kinga_domain::transition::{
 };
 use kinga_ledger::Event;
 use kinga_store::{
-    AlertPage, AlertQuery, AlertTallies, AuditEntry, Commit, IdempotentAnswer, ImportBatch,
+    AlertPage, AlertQuery, AlertTallies, AuditEntry, Commit, HeldReport, IdempotentAnswer, ImportBatch,
     ImportReport, IncidentPage, IncidentQuery, OutboxQuery, Projection, ProjectionRow, Session,
     Store, StoreError, StoreResult, Write,
 };
@@ -319,6 +320,30 @@ impl Store for SqliteStore {
         let (p, id) = (provider.to_string(), provider_message_id.to_string());
         self.read(move |c| queries::outbox_by_provider_id(c, &p, &id))
             .await
+    }
+
+    async fn hold_report(
+        &self,
+        report: &HeldReport,
+        forget_before: DateTime<Utc>,
+    ) -> StoreResult<()> {
+        self.writer.exec(held::hold(report, forget_before)?).await
+    }
+
+    async fn take_held_reports(
+        &self,
+        provider: &str,
+        provider_message_id: &str,
+    ) -> StoreResult<Vec<HeldReport>> {
+        // Read first: almost every send has nothing held, and a read costs no commit.
+        let (p, id) = (provider.to_string(), provider_message_id.to_string());
+        let found = self.read(move |c| held::held(c, &p, &id)).await?;
+        if found.is_empty() {
+            return Ok(vec![]);
+        }
+        let (ids, reports): (Vec<i64>, Vec<HeldReport>) = found.into_iter().unzip();
+        self.writer.exec(held::forget(ids)).await?;
+        Ok(reports)
     }
 
     async fn digests(&self, limit: usize) -> StoreResult<Vec<serde_json::Value>> {

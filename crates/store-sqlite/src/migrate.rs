@@ -80,6 +80,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "unheard calls",
         include_str!("../migrations/0026_unheard_calls.sql"),
     ),
+    (
+        27,
+        "early delivery reports held",
+        include_str!("../migrations/0027_held_reports.sql"),
+    ),
 ];
 
 /// Bring the schema up to date and return the instance id, creating it on first run.

@@ -39,7 +39,7 @@ pub use ledger::{
 pub use lookups::{check_alert_lookups, check_alert_page_cap};
 pub use monitoring_more::check_monitoring_more;
 pub use outbox::{
-    check_concurrent_claims, check_inbox, check_outbox, check_outbox_claims,
+    check_concurrent_claims, check_held_reports, check_inbox, check_outbox, check_outbox_claims,
     check_outbox_provider_ids,
 };
 pub use records::{
@@ -76,6 +76,7 @@ pub async fn run_all(store: Arc<dyn Store>) {
     check_inbox(s).await;
     check_outbox_claims(s).await;
     check_outbox_provider_ids(s).await;
+    check_held_reports(s).await;
     check_concurrent_claims(store.clone()).await;
     check_digests(s).await;
     check_registries(s).await;

@@ -174,6 +174,21 @@ pub trait Store: Send + Sync + 'static {
         provider_message_id: &str,
     ) -> StoreResult<Option<OutboxMessage>>;
 
+    /// Keep a delivery report that names no message yet, and forget the reports held since
+    /// before `forget_before` (reports for another system's messages).
+    async fn hold_report(
+        &self,
+        report: &HeldReport,
+        forget_before: DateTime<Utc>,
+    ) -> StoreResult<()>;
+
+    /// The reports held for a gateway's message id, oldest first, forgotten as they are taken.
+    async fn take_held_reports(
+        &self,
+        provider: &str,
+        provider_message_id: &str,
+    ) -> StoreResult<Vec<HeldReport>>;
+
     /// Digests issued, newest first.
     async fn digests(&self, limit: usize) -> StoreResult<Vec<serde_json::Value>>;
 

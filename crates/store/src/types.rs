@@ -313,6 +313,22 @@ pub struct IncidentPage {
     pub by_state: Vec<(VerificationState, u64)>,
 }
 
+/// A gateway's delivery report that came before the send it reports on was recorded: kept
+/// (operational state, not a ledger event) until the worker records the send, then applied.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct HeldReport {
+    /// Gateway name, as in [`OutboxMessage::provider`].
+    pub provider: String,
+    /// The gateway's id of the message.
+    pub provider_message_id: String,
+    /// The status reported.
+    pub status: MessageStatus,
+    /// The gateway's reason, for a failure.
+    pub error: Option<String>,
+    /// When the report came.
+    pub received_at: DateTime<Utc>,
+}
+
 /// A signed-in browser session; only the digest of the cookie secret is stored.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Session {

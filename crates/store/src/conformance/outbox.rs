@@ -1,6 +1,6 @@
 //! Checks of the outbox: listing and filtering messages, each user's inbox, claiming due
 //! messages under a lease, releasing them by writing them back, and finding sent messages by
-//! their gateway id.
+//! their gateway id, and holding delivery reports that came before the send.
 
 use std::collections::HashSet;
 use std::sync::Arc;
@@ -13,7 +13,7 @@ use kinga_ledger::Payload;
 
 use super::commit_ok;
 use super::fixtures::{self, at, draft, unique};
-use crate::{Commit, OutboxQuery, Store, Write};
+use crate::{Commit, HeldReport, OutboxQuery, Store, Write};
 
 async fn write(store: &dyn Store, messages: &[OutboxMessage]) {
     let writes = messages.iter().cloned().map(Write::Outbox).collect();
@@ -183,6 +183,69 @@ pub async fn check_outbox_provider_ids(store: &dyn Store) {
     assert_eq!(
         store.outbox_by_provider_id("twilio", &sid).await.unwrap(),
         Some(delivered)
+    );
+}
+
+/// Delivery reports held for a gateway's id come back oldest first, once; other gateways'
+/// and other ids' stay; reports held too long are forgotten when a new one is held.
+pub async fn check_held_reports(store: &dyn Store) {
+    let t0 = at(2040, 8, 1, 8, 0, 0);
+    let id = fixtures::unique("held-");
+    let report = |provider: &str, id: &str, status, minutes| HeldReport {
+        provider: provider.into(),
+        provider_message_id: id.into(),
+        status,
+        error: (status == MessageStatus::Failed).then(|| "30003: unreachable".into()),
+        received_at: t0 + Duration::minutes(minutes),
+    };
+    let old = report(
+        "kannel",
+        &fixtures::unique("old-"),
+        MessageStatus::Delivered,
+        -3000,
+    );
+    let forget_before = t0 - Duration::days(2);
+    store
+        .hold_report(&old, old.received_at - Duration::days(1))
+        .await
+        .unwrap();
+    let later = report("kannel", &id, MessageStatus::Delivered, 2);
+    let earlier = report("kannel", &id, MessageStatus::Failed, 1);
+    let elsewhere = report("twilio", &id, MessageStatus::Delivered, 1);
+    for r in [&later, &earlier, &elsewhere] {
+        store.hold_report(r, forget_before).await.unwrap();
+    }
+    assert_eq!(
+        store.take_held_reports("kannel", &id).await.unwrap(),
+        vec![earlier, later],
+        "oldest first"
+    );
+    assert!(
+        store
+            .take_held_reports("kannel", &id)
+            .await
+            .unwrap()
+            .is_empty(),
+        "taken once"
+    );
+    assert_eq!(
+        store.take_held_reports("twilio", &id).await.unwrap(),
+        vec![elsewhere]
+    );
+    assert!(
+        store
+            .take_held_reports("kannel", &old.provider_message_id)
+            .await
+            .unwrap()
+            .is_empty(),
+        "a report held for more than two days is forgotten"
+    );
+    assert!(
+        store
+            .take_held_reports("kannel", "held-none")
+            .await
+            .unwrap()
+            .is_empty()
     );
 }
 

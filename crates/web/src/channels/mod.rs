@@ -165,7 +165,7 @@ async fn record(st: &AppState, report: DeliveryReport) -> Result<StatusCode, Web
         tracing::debug!(
             provider = report.provider,
             id = %report.message_id,
-            "delivery report for an unknown message"
+            "delivery report held: no message has that id yet"
         );
     }
     Ok(StatusCode::OK)
