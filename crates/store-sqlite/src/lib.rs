@@ -19,13 +19,13 @@ mod sync;
 mod transition;
 mod transition_records;
 mod writer;
+mod writer_answers;
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use async_trait::async_trait;
 use chrono::{DateTime, NaiveDate, Utc};
-use rusqlite::{OptionalExtension, params};
 
 use kinga_domain::Alert;
 use kinga_domain::agreement::Agreement;
@@ -45,16 +45,15 @@ use kinga_domain::transition::{
 };
 use kinga_ledger::Event;
 use kinga_store::{
-    AlertPage, AlertQuery, AlertTallies, AuditEntry, Commit, HeldReport, IdempotentAnswer, ImportBatch,
-    ImportReport, IncidentPage, IncidentQuery, OutboxQuery, Projection, ProjectionRow, Session,
-    Store, StoreError, StoreResult, Write,
+    AlertPage, AlertQuery, AlertTallies, AuditEntry, Commit, HeldReport, IdempotentAnswer,
+    ImportBatch, ImportReport, IncidentPage, IncidentQuery, OutboxQuery, Projection, ProjectionRow,
+    Session, Store, StoreError, StoreResult, Write,
 };
 
 pub use kinga_store::support::WriterStats;
 
 use connect::{Role, open_connection};
 use ops::References;
-use queries::{docs, one_doc};
 use read::Readers;
 use writer::WriterHandle;
 
@@ -102,32 +101,6 @@ impl SqliteStore {
     /// How the writer has grouped writes so far.
     pub fn stats(&self) -> WriterStats {
         self.writer.stats()
-    }
-
-    async fn read<T, F>(&self, f: F) -> StoreResult<T>
-    where
-        T: Send + 'static,
-        F: FnOnce(&rusqlite::Connection) -> error::Result<T> + Send + 'static,
-    {
-        self.readers.run(f).await
-    }
-
-    async fn list<T: serde::de::DeserializeOwned + Send + 'static>(
-        &self,
-        sql: &'static str,
-        what: &'static str,
-    ) -> StoreResult<Vec<T>> {
-        self.read(move |c| docs(c, sql, [], what)).await
-    }
-
-    async fn find<T: serde::de::DeserializeOwned + Send + 'static>(
-        &self,
-        sql: &'static str,
-        key: &str,
-        what: &'static str,
-    ) -> StoreResult<Option<T>> {
-        let key = key.to_string();
-        self.read(move |c| one_doc(c, sql, [key], what)).await
     }
 }
 
@@ -268,15 +241,7 @@ impl Store for SqliteStore {
 
     async fn tokens_of(&self, user: &str) -> StoreResult<Vec<ApiToken>> {
         let user = user.to_string();
-        self.read(move |c| {
-            docs(
-                c,
-                "SELECT doc FROM api_tokens WHERE user_id = ?1 ORDER BY id",
-                [user],
-                "API token",
-            )
-        })
-        .await
+        self.read(move |c| queries::tokens_of(c, &user)).await
     }
 
     async fn idempotent(&self, key: &str) -> StoreResult<Option<IdempotentAnswer>> {
@@ -295,21 +260,7 @@ impl Store for SqliteStore {
         lease_until: DateTime<Utc>,
         limit: usize,
     ) -> StoreResult<Vec<OutboxMessage>> {
-        // The lease is a write, so it runs on the writer; the rows come back through a slot
-        // because writer work answers only success or failure.
-        let slot = Arc::new(std::sync::Mutex::new(Vec::new()));
-        let out = slot.clone();
-        self.writer
-            .exec(move |c| {
-                let claimed = queries::claim_outbox(c, now, lease_until, limit)?;
-                if let Ok(mut v) = out.lock() {
-                    *v = claimed;
-                }
-                Ok(())
-            })
-            .await?;
-        let claimed = slot.lock().map(|mut v| std::mem::take(&mut *v));
-        claimed.map_err(|_| StoreError::Backend("outbox claim lost its answer".into()))
+        writer_answers::claim_outbox(self, now, lease_until, limit).await
     }
 
     async fn outbox_by_provider_id(
@@ -335,28 +286,11 @@ impl Store for SqliteStore {
         provider: &str,
         provider_message_id: &str,
     ) -> StoreResult<Vec<HeldReport>> {
-        // Read first: almost every send has nothing held, and a read costs no commit.
-        let (p, id) = (provider.to_string(), provider_message_id.to_string());
-        let found = self.read(move |c| held::held(c, &p, &id)).await?;
-        if found.is_empty() {
-            return Ok(vec![]);
-        }
-        let (ids, reports): (Vec<i64>, Vec<HeldReport>) = found.into_iter().unzip();
-        self.writer.exec(held::forget(ids)).await?;
-        Ok(reports)
+        writer_answers::take_held_reports(self, provider, provider_message_id).await
     }
 
     async fn digests(&self, limit: usize) -> StoreResult<Vec<serde_json::Value>> {
-        let limit = kinga_store::support::sql_count(limit);
-        self.read(move |c| {
-            docs(
-                c,
-                "SELECT doc FROM digests ORDER BY day DESC LIMIT ?1",
-                params![limit],
-                "digest",
-            )
-        })
-        .await
+        self.read(move |c| queries::digests(c, limit)).await
     }
 
     async fn put_session(&self, session: &Session) -> StoreResult<()> {
@@ -388,12 +322,7 @@ impl Store for SqliteStore {
 
     async fn meta(&self, name: &str) -> StoreResult<Option<String>> {
         let name = name.to_string();
-        self.read(move |c| {
-            Ok(c.prepare_cached("SELECT value FROM meta WHERE name = ?1")?
-                .query_row([name], |r| r.get(0))
-                .optional()?)
-        })
-        .await
+        self.read(move |c| queries::meta(c, &name)).await
     }
 
     async fn set_meta(&self, name: &str, value: &str) -> StoreResult<()> {
@@ -497,30 +426,14 @@ impl Store for SqliteStore {
     }
 
     async fn broadcasts(&self) -> StoreResult<Vec<Broadcast>> {
-        let mut all: Vec<Broadcast> = self
-            .list("SELECT doc FROM broadcasts ORDER BY id", "broadcast")
-            .await?;
-        all.sort_by(|a, b| {
-            b.created_at
-                .cmp(&a.created_at)
-                .then_with(|| b.id.cmp(&a.id))
-        });
-        Ok(all)
+        self.read(queries::broadcasts).await
     }
 
     async fn outbox_messages(&self, ids: &[String]) -> StoreResult<Vec<OutboxMessage>> {
         // One query whatever the number of ids: they travel as one JSON array.
         let ids = serde_json::to_string(ids)
             .map_err(|e| StoreError::Backend(format!("outbox ids: {e}")))?;
-        self.read(move |c| {
-            queries::docs::<OutboxMessage>(
-                c,
-                "SELECT doc FROM outbox WHERE id IN (SELECT value FROM json_each(?1)) ORDER BY id",
-                [&ids],
-                "outbox message",
-            )
-        })
-        .await
+        self.read(move |c| queries::outbox_messages(c, &ids)).await
     }
 
     async fn capacity_plan(&self, id: &str) -> StoreResult<Option<CapacityPlan>> {
@@ -621,46 +534,13 @@ impl Store for SqliteStore {
         events: Vec<Event>,
         writes: Vec<Write>,
     ) -> StoreResult<ImportReport> {
-        let slot = Arc::new(std::sync::Mutex::new(None));
-        let out = slot.clone();
-        let own = self.instance.clone();
-        self.writer
-            .exec(move |c| {
-                let report = sync::append(c, &own, &events, &writes)?;
-                if let Ok(mut v) = out.lock() {
-                    *v = Some(report);
-                }
-                Ok(())
-            })
-            .await?;
-        let report = slot.lock().map(|mut v| v.take());
-        report
-            .ok()
-            .flatten()
-            .ok_or_else(|| StoreError::Backend("the append lost its answer".into()))
+        writer_answers::append_foreign(self, events, writes).await
     }
 
     async fn import_ledger(
         &self,
         batches: tokio::sync::mpsc::Receiver<ImportBatch>,
     ) -> StoreResult<ImportReport> {
-        // The whole import is one piece of writer work; its answer comes back through a slot.
-        let slot = Arc::new(std::sync::Mutex::new(None));
-        let out = slot.clone();
-        let own = self.instance.clone();
-        self.writer
-            .exec(move |c| {
-                let report = import::run(c, &own, batches)?;
-                if let Ok(mut v) = out.lock() {
-                    *v = Some(report);
-                }
-                Ok(())
-            })
-            .await?;
-        let report = slot.lock().map(|mut v| v.take());
-        report
-            .ok()
-            .flatten()
-            .ok_or_else(|| StoreError::Backend("the import lost its answer".into()))
+        writer_answers::import_ledger(self, batches).await
     }
 }

@@ -6,6 +6,8 @@ use rusqlite::{Connection, OptionalExtension, Params, params, params_from_iter};
 use serde::de::DeserializeOwned;
 
 use kinga_domain::outbox::OutboxMessage;
+use kinga_domain::people::ApiToken;
+use kinga_domain::transition::broadcast::Broadcast;
 use kinga_domain::{Alert, AlertState};
 use kinga_ledger::Event;
 use kinga_store::support::{
@@ -50,6 +52,62 @@ pub(crate) fn one_doc<T: DeserializeOwned>(
     text.map(|t| decode(&t, what))
         .transpose()
         .map_err(Into::into)
+}
+
+/// A user's API tokens.
+pub(crate) fn tokens_of(conn: &Connection, user: &str) -> Result<Vec<ApiToken>> {
+    docs(
+        conn,
+        "SELECT doc FROM api_tokens WHERE user_id = ?1 ORDER BY id",
+        [user],
+        "API token",
+    )
+}
+
+/// The newest `limit` digests.
+pub(crate) fn digests(conn: &Connection, limit: usize) -> Result<Vec<serde_json::Value>> {
+    let limit = sql_count(limit);
+    docs(
+        conn,
+        "SELECT doc FROM digests ORDER BY day DESC LIMIT ?1",
+        params![limit],
+        "digest",
+    )
+}
+
+/// A `meta` value.
+pub(crate) fn meta(conn: &Connection, name: &str) -> Result<Option<String>> {
+    Ok(conn
+        .prepare_cached("SELECT value FROM meta WHERE name = ?1")?
+        .query_row([name], |r| r.get(0))
+        .optional()?)
+}
+
+/// The outbox messages whose ids `ids` holds as one JSON array, so one query serves any
+/// number of them.
+pub(crate) fn outbox_messages(conn: &Connection, ids: &str) -> Result<Vec<OutboxMessage>> {
+    docs::<OutboxMessage>(
+        conn,
+        "SELECT doc FROM outbox WHERE id IN (SELECT value FROM json_each(?1)) ORDER BY id",
+        [ids],
+        "outbox message",
+    )
+}
+
+/// Every broadcast, newest first.
+pub(crate) fn broadcasts(conn: &Connection) -> Result<Vec<Broadcast>> {
+    let mut all: Vec<Broadcast> = docs(
+        conn,
+        "SELECT doc FROM broadcasts ORDER BY id",
+        [],
+        "broadcast",
+    )?;
+    all.sort_by(|a, b| {
+        b.created_at
+            .cmp(&a.created_at)
+            .then_with(|| b.id.cmp(&a.id))
+    });
+    Ok(all)
 }
 
 /// Events after `after`, in ledger order.

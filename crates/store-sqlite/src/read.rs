@@ -8,8 +8,10 @@ use tokio::sync::Semaphore;
 
 use kinga_store::{StoreError, StoreResult};
 
+use crate::SqliteStore;
 use crate::connect::{Role, open_connection};
 use crate::error::Result;
+use crate::queries::{docs, one_doc};
 
 /// A few read-only connections; WAL lets them read while the writer writes.
 pub(crate) struct Readers {
@@ -70,5 +72,34 @@ impl Readers {
             .lock()
             .unwrap_or_else(PoisonError::into_inner)
             .push(conn);
+    }
+}
+
+/// The store's reads, each on a read connection.
+impl SqliteStore {
+    pub(crate) async fn read<T, F>(&self, f: F) -> StoreResult<T>
+    where
+        T: Send + 'static,
+        F: FnOnce(&rusqlite::Connection) -> crate::error::Result<T> + Send + 'static,
+    {
+        self.readers.run(f).await
+    }
+
+    pub(crate) async fn list<T: serde::de::DeserializeOwned + Send + 'static>(
+        &self,
+        sql: &'static str,
+        what: &'static str,
+    ) -> StoreResult<Vec<T>> {
+        self.read(move |c| docs(c, sql, [], what)).await
+    }
+
+    pub(crate) async fn find<T: serde::de::DeserializeOwned + Send + 'static>(
+        &self,
+        sql: &'static str,
+        key: &str,
+        what: &'static str,
+    ) -> StoreResult<Option<T>> {
+        let key = key.to_string();
+        self.read(move |c| one_doc(c, sql, [key], what)).await
     }
 }

@@ -30,6 +30,7 @@ mod schema_fuzz;
 mod security;
 mod sharing;
 mod sms;
+mod sms_gateways;
 mod sync;
 mod transition;
 mod transition_after_closure;
