@@ -7,7 +7,6 @@
 
 use std::collections::{HashMap, HashSet};
 use std::process::{Child, Command, Stdio};
-use std::time::Duration;
 
 use futures::future::join_all;
 use reqwest::Method;
@@ -45,19 +44,12 @@ impl Sibling {
             child,
             base: format!("http://127.0.0.1:{port}"),
         };
-        let client = reqwest::Client::new();
-        for _ in 0..300 {
-            if let Ok(r) = client.get(format!("{}/healthz", sibling.base)).send().await {
-                if r.status().is_success() {
-                    return sibling;
-                }
-            }
-            tokio::time::sleep(Duration::from_millis(50)).await;
-        }
-        panic!(
+        assert!(
+            crate::harness::healthy(&sibling.base).await,
             "the second kinga serve did not become healthy on {}",
             sibling.base
         );
+        sibling
     }
 }
 

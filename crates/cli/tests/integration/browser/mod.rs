@@ -98,15 +98,34 @@ pub async fn state_is(c: &Client, state: &str) {
         .unwrap_or_else(|e| panic!("the alert did not reach '{state}': {e}"));
 }
 
+/// Click `css` once it is there. An element found on a page that a navigation is replacing
+/// (a form just sent, a language switched to the one already shown) is gone by the time it is
+/// clicked: it is looked up again on the new page rather than failing the story.
 pub async fn click(c: &Client, css: &str) {
-    c.wait()
-        .at_most(Duration::from_secs(10))
-        .for_element(Locator::Css(css))
-        .await
-        .unwrap_or_else(|e| panic!("{css}: {e}"))
-        .click()
-        .await
-        .unwrap_or_else(|e| panic!("click {css}: {e}"));
+    let deadline = std::time::Instant::now() + Duration::from_secs(10);
+    loop {
+        let clicked = c
+            .wait()
+            .at_most(Duration::from_secs(10))
+            .for_element(Locator::Css(css))
+            .await
+            .unwrap_or_else(|e| panic!("{css}: {e}"))
+            .click()
+            .await;
+        match clicked {
+            Ok(_) => return,
+            Err(e) if detached(&e) && std::time::Instant::now() < deadline => {
+                tokio::time::sleep(Duration::from_millis(100)).await;
+            }
+            Err(e) => panic!("click {css}: {e}"),
+        }
+    }
+}
+
+/// Whether a WebDriver error says the element left the document (a navigation replaced it).
+fn detached(e: &fantoccini::error::CmdError) -> bool {
+    let text = e.to_string();
+    text.contains("stale element") || text.contains("does not belong to the document")
 }
 
 /// Type `text` into the field `css` once it is there.
