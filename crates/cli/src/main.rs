@@ -21,6 +21,13 @@ use kinga_app::import::ImportKind;
 use kinga_app::profile::ProfileUpdate;
 use kinga_domain::people::{NotifyChannel, Role};
 
+/// mimalloc instead of glibc's malloc: intake allocates and frees many small values per alert
+/// on every worker thread, and glibc's arenas spent a fifth of the server's CPU on it (the
+/// README's intake profile). Built without transparent huge pages (`no_thp`): with them its
+/// arenas, committed up front, made the idle server 59 MiB resident instead of 36.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 /// Kinga: protection of civilians information system.
 #[derive(Parser)]
 #[command(name = "kinga", version, about)]
