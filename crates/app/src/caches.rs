@@ -15,7 +15,7 @@ use kinga_domain::dedup::{
 };
 use kinga_domain::people::User;
 use kinga_domain::place::Gazetteer;
-use kinga_domain::registry::Responder;
+use kinga_domain::registry::{FocalPoint, Responder};
 use kinga_domain::transition::HandoverRules;
 use kinga_domain::{Alert, ThreatType};
 use kinga_store::{AlertQuery, AlertSort, Store};
@@ -97,13 +97,39 @@ pub struct Caches {
     responders: RwLock<Arc<Vec<Responder>>>,
     /// The plans of the routed capacities and the reversals: routing follows the plan.
     handovers: RwLock<Arc<HandoverRules>>,
-    /// Each focal point's pseudonym now, by id: alerts keep the one their reporter had when
-    /// they came in, and are shown with this one.
-    pseudonyms: RwLock<Arc<HashMap<String, String>>>,
+    /// The focal points: each one's pseudonym now, by id (alerts keep the one their reporter
+    /// had when they came in, and are shown with this one), and each number's focal point.
+    focal_points: RwLock<Arc<FocalPoints>>,
     /// Recent alerts by duplicate bucket, and the newest of all.
     recent: RwLock<Recent>,
     tokens: Mutex<HashMap<String, (User, Instant)>>,
     last_scan: Mutex<Option<DateTime<Utc>>>,
+}
+
+/// The focal points as intake reads them, read from the store in one go.
+#[derive(Default)]
+struct FocalPoints {
+    /// Pseudonym by focal point id.
+    pseudonyms: HashMap<String, String>,
+    /// By phone digest, the focal point the store's lookup gives: of several with one number,
+    /// the first by id.
+    by_phone: HashMap<String, Arc<FocalPoint>>,
+}
+
+impl FocalPoints {
+    fn new(all: Vec<FocalPoint>) -> FocalPoints {
+        let mut f = FocalPoints::default();
+        for fp in all {
+            f.pseudonyms.insert(fp.id.clone(), fp.pseudonym.clone());
+            match f.by_phone.get(&fp.phone_digest) {
+                Some(kept) if kept.id <= fp.id => {}
+                _ => {
+                    f.by_phone.insert(fp.phone_digest.clone(), Arc::new(fp));
+                }
+            }
+        }
+        f
+    }
 }
 
 /// Alerts read per page when scanning recent ones.
@@ -191,7 +217,14 @@ impl Caches {
 
     /// The pseudonym focal point `id` has now.
     pub fn pseudonym(&self, id: &str) -> Option<String> {
-        self.pseudonyms.read().ok()?.get(id).cloned()
+        self.focal_points.read().ok()?.pseudonyms.get(id).cloned()
+    }
+
+    /// The focal point registered with the number of this digest, as of the last reload: one
+    /// registered since on another server sharing the database is not here yet (the caller
+    /// asks the store when this finds nothing).
+    pub fn focal_point_by_phone(&self, digest: &str) -> Option<Arc<FocalPoint>> {
+        self.focal_points.read().ok()?.by_phone.get(digest).cloned()
     }
 
     /// The user of a token accepted less than [`TOKEN_TRUST`] ago.
@@ -362,16 +395,11 @@ impl Caches {
         Ok(())
     }
 
-    /// Reload the focal points' pseudonyms.
+    /// Reload the focal points (their pseudonyms and numbers).
     pub async fn reload_pseudonyms(&self, store: &dyn Store) -> AppResult<()> {
-        let p: HashMap<String, String> = store
-            .focal_points()
-            .await?
-            .into_iter()
-            .map(|f| (f.id, f.pseudonym))
-            .collect();
-        if let Ok(mut w) = self.pseudonyms.write() {
-            *w = Arc::new(p);
+        let f = FocalPoints::new(store.focal_points().await?);
+        if let Ok(mut w) = self.focal_points.write() {
+            *w = Arc::new(f);
         }
         Ok(())
     }
