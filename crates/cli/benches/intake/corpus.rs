@@ -6,6 +6,8 @@ use serde_json::{Value, json};
 
 /// The blind corpus: text, language, threat type, severity, place, notes.
 const BLIND: &str = include_str!("../../../domain/tests/sms_blind_corpus.tsv");
+/// Focal points the demo registers.
+const DEMO_FOCAL_POINTS: usize = 52;
 /// Towns of the demo gazetteer.
 const TOWNS: &str = include_str!("../../data/geonames-places.csv");
 
@@ -80,6 +82,22 @@ impl Corpus {
                 "place_name": self.towns[(i / 3) % self.towns.len()],
                 "threat_type": m.threat_type.clone().unwrap_or_else(|| "other".into()),
             }),
+        }
+    }
+
+    /// The number the `i`-th message of client `c` comes from: nine in ten from the demo's
+    /// registered focal points (a flood comes from the alert network's own reporters), one in
+    /// ten from a number Kinga does not know.
+    pub fn phone(c: usize, i: u64) -> String {
+        let i = i as usize;
+        if i % 10 == 9 {
+            format!("+2439900{:05}", c * 100 + (i / 10) % 100)
+        } else {
+            // As the demo numbers them (`demo_phone`).
+            format!(
+                "+24399{:07}",
+                1_000_000 + ((c * 31 + i) % DEMO_FOCAL_POINTS) * 7919
+            )
         }
     }
 

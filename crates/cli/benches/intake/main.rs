@@ -52,7 +52,7 @@ enum Work {
 /// A signed Twilio webhook body: a new alert from one of 100 numbers per sender.
 fn twilio_request(corpus: &Corpus, base: &str, c: usize, i: u64) -> (String, String) {
     let sid = format!("SM{c:08x}{i:024x}");
-    let from = format!("+2439900{:05}", c * 100 + (i % 100) as usize);
+    let from = Corpus::phone(c, i);
     let params: Vec<(String, String)> = [
         ("MessageSid", sid.as_str()),
         ("AccountSid", "AC00000000000000000000000000000000"),
@@ -112,7 +112,7 @@ async fn load(server: &Server, corpus: &Arc<Corpus>, clients: usize, work: Work)
                         .send()
                         .await
                 } else {
-                    let phone = format!("+2439900{:05}", c * 100 + (i % 100) as usize);
+                    let phone = Corpus::phone(c, i);
                     let body = corpus.api_body(c * 7919 + i as usize, &phone);
                     client
                         .post(format!("{base}/api/v1/alerts"))
