@@ -71,6 +71,10 @@ pub struct IntakeExtras {
     /// What a retry must match, when the command itself is derived from changing data (a
     /// parse against the current gazetteer): the raw message's digest.
     pub fingerprint: Option<String>,
+    /// The channel looked the idempotency key up a moment ago and found nothing: intake does
+    /// not read it again (a retry that slips in between is refused by the commit, and
+    /// answered from its record as before).
+    pub idempotency_checked: bool,
 }
 
 /// What intake made of a command: the fields set, and those read from the text.
@@ -147,7 +151,7 @@ impl App {
                 .unwrap_or_else(|| cmd.fingerprint()),
             None => String::new(),
         };
-        if let Some(key) = &cmd.idempotency_key {
+        if let (Some(key), false) = (&cmd.idempotency_key, extras.idempotency_checked) {
             if let Some(ans) = self.store.idempotent(key).await? {
                 return self.replay(caller, &fingerprint, ans);
             }

@@ -32,7 +32,14 @@ pub mod flag {
     pub const TEXT_TRUNCATED: &str = "text_truncated";
     /// The place is the settlement a location pin fell in (the words named none).
     pub const PLACE_FROM_PIN: &str = "place_from_pin";
+    /// The message follows up an alert that kept changing while it was being attached: it
+    /// is kept as an alert of its own, for a person to merge.
+    pub const REPLY_UNATTACHED: &str = "reply_unattached";
 }
+
+/// Turns a message may take to attach to an alert other messages are changing at the same
+/// moment, before it is kept as an alert of its own.
+const ATTACH_TURNS: usize = 32;
 
 /// Keywords that announce a reply rather than a new alert.
 const REPLY_KEYWORDS: [&str; 3] = ["REPONSE", "REPLY", "JIBU"];
@@ -148,8 +155,12 @@ impl App {
         let now = self.now();
         let mut attempts = 0;
         loop {
-            if let Some(ans) = self.store.idempotent(&key).await? {
-                return self.replay_sms(&fingerprint, ans, sms.reply_inline);
+            // Looked up above for the first turn; a turn after a conflict looks again, since
+            // the retry that won may be this very message.
+            if attempts > 0 {
+                if let Some(ans) = self.store.idempotent(&key).await? {
+                    return self.replay_sms(&fingerprint, ans, sms.reply_inline);
+                }
             }
             let Some(target) = self
                 .reply_target(&parsed, &sender.reporter, now, &mut flags)
@@ -170,10 +181,20 @@ impl App {
                     });
                 }
                 // A retry won the race, or the alert moved on: decide again on fresh data.
+                // Each turn one of the messages racing for the alert wins, so a phone's burst
+                // (a long SMS split in parts, several messages sent at once) attaches in turn.
                 Err(AppError::Store(StoreError::Conflict(_) | StoreError::Duplicate(_)))
-                    if attempts < RETRIES =>
+                    if attempts < ATTACH_TURNS =>
                 {
                     attempts += 1;
+                    tokio::time::sleep(std::time::Duration::from_millis(attempts as u64)).await;
+                }
+                // Still changing under it: the message becomes an alert of its own, flagged,
+                // rather than an error the gateway may never send again (Twilio does not
+                // retry a 4xx answer: the community's message would be lost).
+                Err(AppError::Store(StoreError::Conflict(_))) => {
+                    flags.push(flag::REPLY_UNATTACHED.into());
+                    break;
                 }
                 Err(e) => return Err(e),
             }
@@ -434,6 +455,8 @@ fn sms_alert(
         acknowledged_by: sms.reply_inline.then(|| provider.to_string()),
         allow_empty_text: true,
         fingerprint: Some(fingerprint.to_string()),
+        // `intake_message` looked it up just before.
+        idempotency_checked: true,
     };
     (cmd, extras)
 }

@@ -116,6 +116,7 @@ impl App {
             acknowledged_by: None,
             allow_empty_text: false,
             fingerprint: Some(fingerprint(provider, &req)),
+            idempotency_checked: false,
         };
         let intake = self.intake_with(&caller, cmd, extras).await?;
         let end = ussd::submitted(lang, &intake.alert.reference);

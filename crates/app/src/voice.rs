@@ -72,6 +72,7 @@ impl App {
             acknowledged_by: None,
             allow_empty_text: true,
             fingerprint: Some(fingerprint(provider, call_id, &call.from)),
+            idempotency_checked: false,
         };
         let intake = self.intake_with(&caller, cmd, extras).await?;
         match media {

@@ -327,3 +327,63 @@ async fn an_unknown_number_is_linked_to_a_focal_point() {
     assert_eq!(again.version, stored.version);
     support::assert_verified(&app).await;
 }
+
+/// A phone's burst of follow-ups (a long SMS split in parts, several messages sent at once)
+/// all reach the alert they follow, whatever order the commits race in: none is answered
+/// with a conflict, which a gateway such as Twilio would not send again.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_burst_of_follow_ups_all_attach() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let (app, clock) = app(&dir).await;
+    let first = app
+        .intake_sms(
+            "twilio",
+            sms("b0", FP_PHONE, "ALERTE Kiwanja A2 hommes armés"),
+        )
+        .await
+        .expect("first")
+        .alert;
+    clock.set(app.now() + Duration::minutes(2));
+    const BURST: usize = 24;
+    let tasks: Vec<_> = (0..BURST)
+        .map(|i| {
+            let app = app.clone();
+            tokio::spawn(async move {
+                app.intake_sms(
+                    "twilio",
+                    sms(
+                        &format!("b{}", i + 1),
+                        FP_PHONE,
+                        &format!("partie {i} ils avancent"),
+                    ),
+                )
+                .await
+            })
+        })
+        .collect();
+    let mut attached = 0;
+    for t in tasks {
+        let r = t.await.expect("join").expect("every message is taken in");
+        if r.outcome == SmsOutcome::Attached {
+            assert_eq!(r.alert.id, first.id);
+            attached += 1;
+        } else {
+            assert!(
+                r.alert.parse_flags.iter().any(|f| f == "reply_unattached"),
+                "a follow-up kept apart says why: {:?}",
+                r.alert.parse_flags
+            );
+        }
+    }
+    let alert = app.alert(&cla(), &first.id).await.expect("alert");
+    let on_alert = app
+        .events(&Caller::system(), 0, 10_000)
+        .await
+        .expect("events")
+        .iter()
+        .filter(|(_, e)| e.payload.contains("\"message_attached\""))
+        .count();
+    assert_eq!(on_alert, attached, "each attached message once: {alert:?}");
+    assert!(attached >= BURST / 2, "most attach: {attached} of {BURST}");
+    support::assert_verified(&app).await;
+}
