@@ -75,6 +75,31 @@ impl WriterHandle {
         self.send(Work::Exec(Box::new(f))).await.map(|_| ())
     }
 
+    /// [`WriterHandle::exec`] for work that hands back a value: writer work answers only
+    /// success or failure, so the value comes back through a slot. `what` names the work in
+    /// the (never expected) error of a value that did not come back.
+    pub(crate) async fn answer<T: Send + 'static>(
+        &self,
+        what: &str,
+        f: impl FnOnce(&Connection) -> Result<T> + Send + 'static,
+    ) -> StoreResult<T> {
+        let slot = Arc::new(std::sync::Mutex::new(None));
+        let out = slot.clone();
+        self.exec(move |c| {
+            let value = f(c)?;
+            if let Ok(mut v) = out.lock() {
+                *v = Some(value);
+            }
+            Ok(())
+        })
+        .await?;
+        let value = slot.lock().map(|mut v| v.take());
+        value
+            .ok()
+            .flatten()
+            .ok_or_else(|| StoreError::Backend(format!("{what} lost its answer")))
+    }
+
     /// True once the writer thread has stopped.
     pub(crate) fn is_closed(&self) -> bool {
         self.tx.is_closed()

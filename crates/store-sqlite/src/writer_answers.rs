@@ -1,13 +1,11 @@
 //! Store calls whose work runs on the writer and hands back more than success or failure:
 //! the outbox claim, taking held reports, a sync's append and a ledger import.
 
-use std::sync::Arc;
-
 use chrono::{DateTime, Utc};
 
 use kinga_domain::outbox::OutboxMessage;
 use kinga_ledger::Event;
-use kinga_store::{HeldReport, ImportBatch, ImportReport, StoreError, StoreResult, Write};
+use kinga_store::{HeldReport, ImportBatch, ImportReport, StoreResult, Write};
 
 use crate::{SqliteStore, held, import, queries, sync};
 
@@ -18,22 +16,13 @@ pub(crate) async fn claim_outbox(
     lease_until: DateTime<Utc>,
     limit: usize,
 ) -> StoreResult<Vec<OutboxMessage>> {
-    // The lease is a write, so it runs on the writer; the rows come back through a slot
-    // because writer work answers only success or failure.
-    let slot = Arc::new(std::sync::Mutex::new(Vec::new()));
-    let out = slot.clone();
+    // The lease is a write, so it runs on the writer.
     store
         .writer
-        .exec(move |c| {
-            let claimed = queries::claim_outbox(c, now, lease_until, limit)?;
-            if let Ok(mut v) = out.lock() {
-                *v = claimed;
-            }
-            Ok(())
+        .answer("outbox claim", move |c| {
+            queries::claim_outbox(c, now, lease_until, limit)
         })
-        .await?;
-    let claimed = slot.lock().map(|mut v| std::mem::take(&mut *v));
-    claimed.map_err(|_| StoreError::Backend("outbox claim lost its answer".into()))
+        .await
 }
 
 /// [`kinga_store::Store::take_held_reports`].
@@ -59,24 +48,13 @@ pub(crate) async fn append_foreign(
     events: Vec<Event>,
     writes: Vec<Write>,
 ) -> StoreResult<ImportReport> {
-    let slot = Arc::new(std::sync::Mutex::new(None));
-    let out = slot.clone();
     let own = store.instance.clone();
     store
         .writer
-        .exec(move |c| {
-            let report = sync::append(c, &own, &events, &writes)?;
-            if let Ok(mut v) = out.lock() {
-                *v = Some(report);
-            }
-            Ok(())
+        .answer("the append", move |c| {
+            sync::append(c, &own, &events, &writes)
         })
-        .await?;
-    let report = slot.lock().map(|mut v| v.take());
-    report
-        .ok()
-        .flatten()
-        .ok_or_else(|| StoreError::Backend("the append lost its answer".into()))
+        .await
 }
 
 /// [`kinga_store::Store::import_ledger`].
@@ -84,23 +62,10 @@ pub(crate) async fn import_ledger(
     store: &SqliteStore,
     batches: tokio::sync::mpsc::Receiver<ImportBatch>,
 ) -> StoreResult<ImportReport> {
-    // The whole import is one piece of writer work; its answer comes back through a slot.
-    let slot = Arc::new(std::sync::Mutex::new(None));
-    let out = slot.clone();
+    // The whole import is one piece of writer work.
     let own = store.instance.clone();
     store
         .writer
-        .exec(move |c| {
-            let report = import::run(c, &own, batches)?;
-            if let Ok(mut v) = out.lock() {
-                *v = Some(report);
-            }
-            Ok(())
-        })
-        .await?;
-    let report = slot.lock().map(|mut v| v.take());
-    report
-        .ok()
-        .flatten()
-        .ok_or_else(|| StoreError::Backend("the import lost its answer".into()))
+        .answer("the import", move |c| import::run(c, &own, batches))
+        .await
 }
