@@ -94,8 +94,10 @@ async fn records_story(backend: Backend) {
     let mid = manual["id"].as_str().expect("id").to_string();
 
     // A computed value: the alerts received in North Kivu over the 90 days before tomorrow,
-    // kept with the figure it came from.
+    // kept with the figure it came from. Days are the deployment's local days (Goma, UTC+2):
+    // from 22:00 UTC, tomorrow in UTC is already today there, and today is not counted.
     let tomorrow = Utc::now()
+        .with_timezone(&chrono_tz::Africa::Lubumbashi)
         .date_naive()
         .checked_add_days(Days::new(1))
         .expect("date");
