@@ -85,7 +85,7 @@ fn line(a: &Agreement, today: NaiveDate) -> String {
 /// Run an agreement command.
 pub async fn run(settings: &Settings, caller: &Caller, cmd: AgreementCmd) -> anyhow::Result<()> {
     let app = runtime::open_app(settings).await?;
-    let today = app.now().date_naive();
+    let today = app.local_today();
     match cmd {
         AgreementCmd::Add {
             peer,

@@ -132,7 +132,8 @@ impl App {
         chosen: Option<&str>,
     ) -> AppResult<Option<Agreement>> {
         caller.require(Permission::Handover)?;
-        let today = self.now().date_naive();
+        // An agreement's dates are days where it was signed: the deployment's local days.
+        let today = self.local_today();
         let key = recipient.to_string();
         let peers: Vec<String> = self
             .store

@@ -356,7 +356,8 @@ pub async fn digest(cx: Ctx, QueryData(q): QueryData<NoticeQuery>) -> Response {
                 }
             })
             .collect();
-        let yesterday = (cx.st.app.now() - Duration::days(1)).date_naive().to_string();
+        // The day `issue_digest` below issues: the deployment's yesterday, not UTC's.
+        let yesterday = (cx.st.app.local_today() - Duration::days(1)).to_string();
         cx.render("digest.html", "digest", context! { items => items, yesterday => yesterday, notice => notice(cx.lang, q.notice.as_deref()) })
     }
     .await;
