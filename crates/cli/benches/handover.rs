@@ -11,10 +11,10 @@
 //!
 //! `cargo bench -p kinga --bench handover`
 //!
-//! Knobs: `KINGA_BENCH_SKIP` (comma-separated, any of `demo`, `postgres`, `sync`) and
+//! Knobs: `KINGA_BENCH_SKIP` (comma-separated, any of `demo`, `postgres`, `sync`),
 //! `KINGA_BENCH_PERF` (a folder: each generated import runs under `perf record` with DWARF call
-//! graphs, into
-//! `perf-import-<store>.data` there).
+//! graphs, into `perf-import-<store>.data` there) and `KINGA_BENCH_KEEP` (keep the instances
+//! and packages, and say where).
 
 #[path = "intake/machine.rs"]
 #[allow(dead_code)]
@@ -436,8 +436,16 @@ async fn main() {
         .unwrap_or(1_000_000)
         / 3
         * 3;
-    let root = tempfile::tempdir().expect("tmp");
-    let root = root.path();
+    let tmp = tempfile::tempdir().expect("tmp");
+    // `KINGA_BENCH_KEEP=1` keeps the instances and packages for a look afterwards.
+    let root = if std::env::var_os("KINGA_BENCH_KEEP").is_some() {
+        let kept = tmp.keep();
+        println!("kept in {}", kept.display());
+        kept
+    } else {
+        tmp.path().to_path_buf()
+    };
+    let root = root.as_path();
     let mut rows: Vec<Row> = Vec::new();
     header();
     if !skipped("demo") {

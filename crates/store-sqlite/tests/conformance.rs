@@ -48,8 +48,7 @@ fn schema(path: &std::path::Path) -> Vec<(String, String, Option<String>)> {
         .unwrap()
 }
 
-/// An import drops the plain indexes while the rows go in and builds them again: after refused
-/// imports and a complete one the schema is the migrated one, index for index.
+/// After refused imports and a complete one the schema is the migrated one, index for index.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_import_leaves_the_schema_as_migrated() {
     let dir = tempfile::tempdir().unwrap();
