@@ -319,8 +319,11 @@ impl Rebuilt {
     /// append at the end of the index instead of a random insertion per row).
     pub(crate) fn into_writes(mut self) -> Result<Vec<Write>, String> {
         let mut writes: Vec<Write> = Vec::new();
-        writes.extend(sorted(self.alerts.drain()).map(|(_, a)| Write::Alert {
-            alert: Box::new(a),
+        // Boxed before sorting: the sort then moves a key and a pointer per alert, not the
+        // alert itself (half a second of memory copies at a million events).
+        let alerts = self.alerts.drain().map(|(k, a)| (k, Box::new(a)));
+        writes.extend(sorted(alerts).map(|(_, alert)| Write::Alert {
+            alert,
             expected_version: None,
         }));
         writes.extend(sorted(self.outbox.drain()).map(|(_, m)| Write::Outbox(m)));

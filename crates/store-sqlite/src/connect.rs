@@ -10,7 +10,7 @@ use kinga_store::StoreError;
 use crate::error::Result;
 
 /// How long a connection waits for a lock before giving up.
-const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
+pub(crate) const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// What a connection is for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

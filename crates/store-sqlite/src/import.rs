@@ -6,6 +6,17 @@
 //! page cache for its duration (`IMPORT_CACHE_KIB`): the indexes of a million events stay in
 //! memory instead of being written to the WAL and read back page by page.
 //!
+//! On a file no other connection has open (the usual case: `kinga handover import` into a new
+//! instance) the import runs in rollback-journal mode instead of WAL. In WAL mode every page
+//! of the transaction is written twice, once to the WAL and once more when the checkpoint
+//! copies it into the database; in rollback-journal mode SQLite journals only the pages that
+//! existed before the transaction, so the new pages of an import into an empty database are
+//! written once. Atomicity is the same: a crash leaves a hot journal, and the next opening
+//! rolls the file back to the empty database it was. `synchronous=EXTRA` makes the
+//! journal's deletion (the commit point in this mode) as durable as a WAL commit under
+//! `FULL`. WAL mode comes back right after the commit. When another connection holds the
+//! file (a server on the same database), the import goes through the WAL like any write.
+//!
 //! Every index stays in place while the rows go in. Dropping the plain ones and building them
 //! again at the end was tried and measured (2026-11-30): each `CREATE INDEX` scans the whole
 //! alerts table, a million events' 1.3 GB of documents read back through the WAL eight
@@ -14,13 +25,16 @@
 
 use std::sync::mpsc::{Receiver, SyncSender};
 
-use rusqlite::Connection;
+use std::time::Duration;
+
+use rusqlite::{Connection, TransactionBehavior};
 use tokio::sync::mpsc;
 
 use kinga_ledger::Event;
 use kinga_store::support::{ImportChains, to_sql_int};
 use kinga_store::{ImportBatch, ImportReport, StoreError, Write};
 
+use crate::connect::BUSY_TIMEOUT;
 use crate::error::Result;
 use crate::project::{self, AppendError, NewAlertRow};
 
@@ -43,13 +57,74 @@ enum Row {
     Other(Write),
 }
 
-/// Write every batch until `Commit`; an error (or batches that stop) undoes it all, since the
-/// writer runs this inside a savepoint of its transaction.
-pub(crate) fn run(
-    conn: &Connection,
+/// The whole import in one transaction of its own, in rollback-journal mode when the file is
+/// this connection's alone.
+pub(crate) fn run_alone(
+    conn: &mut Connection,
     own: &str,
     batches: mpsc::Receiver<ImportBatch>,
 ) -> Result<ImportReport> {
+    let rollback = into_rollback_journal(conn);
+    let imported = (|| {
+        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let report = run(&tx, own, batches)?;
+        tx.commit()?;
+        Ok(report)
+    })();
+    if rollback {
+        back_to_wal(conn);
+    }
+    imported
+}
+
+/// Switch to rollback-journal mode with the commit made durable by a synced directory;
+/// false, still in WAL mode, when another connection has the file open.
+fn into_rollback_journal(conn: &Connection) -> bool {
+    // At once: when another process holds the file, waiting for it gains nothing.
+    if conn.busy_timeout(Duration::ZERO).is_err() {
+        return false;
+    }
+    let mode = conn.query_row("PRAGMA journal_mode = DELETE", [], |r| {
+        r.get::<_, String>(0)
+    });
+    if let Err(e) = conn.busy_timeout(BUSY_TIMEOUT) {
+        tracing::warn!(error = %e, "cannot restore the busy timeout");
+    }
+    match mode {
+        Ok(m) if m.eq_ignore_ascii_case("delete") => {
+            if conn.pragma_update(None, "synchronous", "EXTRA").is_ok() {
+                return true;
+            }
+            back_to_wal(conn);
+            false
+        }
+        Ok(_) => false,
+        Err(e) => {
+            tracing::info!(error = %e, "another connection holds the database: the import goes through the WAL");
+            false
+        }
+    }
+}
+
+/// WAL mode and `synchronous=FULL` again, as every write expects. Failing that (never seen),
+/// the file stays in rollback-journal mode, as safe, until the next opening sets WAL again.
+fn back_to_wal(conn: &Connection) {
+    let mode = conn.query_row("PRAGMA journal_mode = WAL", [], |r| r.get::<_, String>(0));
+    match mode {
+        Ok(m) if m.eq_ignore_ascii_case("wal") => {}
+        Ok(m) => tracing::warn!(mode = %m, "the database stayed out of WAL mode after the import"),
+        Err(e) => {
+            tracing::warn!(error = %e, "the database stayed out of WAL mode after the import")
+        }
+    }
+    if let Err(e) = conn.pragma_update(None, "synchronous", "FULL") {
+        tracing::warn!(error = %e, "cannot set synchronous=FULL again");
+    }
+}
+
+/// Write every batch until `Commit`; an error (or batches that stop) undoes it all, since it
+/// runs inside [`run_alone`]'s transaction.
+fn run(conn: &Connection, own: &str, batches: mpsc::Receiver<ImportBatch>) -> Result<ImportReport> {
     let held: i64 = conn.query_row("SELECT count(*) FROM events", [], |r| r.get(0))?;
     if held > 0 {
         return Err(StoreError::Backend(format!(

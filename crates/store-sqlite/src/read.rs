@@ -18,6 +18,7 @@ pub(crate) struct Readers {
     path: PathBuf,
     idle: Mutex<Vec<Connection>>,
     permits: Arc<Semaphore>,
+    size: usize,
 }
 
 impl Readers {
@@ -27,6 +28,7 @@ impl Readers {
             path,
             idle: Mutex::new(Vec::with_capacity(size)),
             permits: Arc::new(Semaphore::new(size)),
+            size,
         }
     }
 
@@ -52,6 +54,22 @@ impl Readers {
         });
         task.await
             .map_err(|e| StoreError::Backend(format!("read task failed: {e}")))?
+    }
+
+    /// Close every read connection and keep new ones from opening until the answer is
+    /// dropped: work that needs the file to itself (an import in rollback-journal mode).
+    pub(crate) async fn pause(&self) -> StoreResult<tokio::sync::SemaphorePermit<'_>> {
+        let all = u32::try_from(self.size).unwrap_or(u32::MAX);
+        let paused = self
+            .permits
+            .acquire_many(all)
+            .await
+            .map_err(|_| StoreError::Closed)?;
+        self.idle
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clear();
+        Ok(paused)
     }
 
     fn take(&self) -> StoreResult<Connection> {

@@ -25,10 +25,18 @@ const OPTIMIZE_EVERY: u64 = 50_000;
 /// Work other than a commit, run on the write connection inside a savepoint.
 pub(crate) type Exec = Box<dyn FnOnce(&Connection) -> Result<()> + Send>;
 
+/// Work run on the write connection on its own, outside any transaction: it opens (and
+/// ends) its own.
+pub(crate) type Alone = Box<dyn FnOnce(&mut Connection) -> Result<()> + Send>;
+
 enum Work {
     Commit(Commit),
     Exec(Exec),
+    Alone(Alone),
 }
+
+/// Where writer work leaves the value it hands back.
+type Slot<T> = Arc<std::sync::Mutex<Option<T>>>;
 
 struct Job {
     work: Work,
@@ -83,16 +91,44 @@ impl WriterHandle {
         what: &str,
         f: impl FnOnce(&Connection) -> Result<T> + Send + 'static,
     ) -> StoreResult<T> {
-        let slot = Arc::new(std::sync::Mutex::new(None));
-        let out = slot.clone();
-        self.exec(move |c| {
-            let value = f(c)?;
-            if let Ok(mut v) = out.lock() {
-                *v = Some(value);
-            }
-            Ok(())
+        self.answered(what, |out| {
+            Work::Exec(Box::new(move |c| {
+                let value = f(c)?;
+                if let Ok(mut v) = out.lock() {
+                    *v = Some(value);
+                }
+                Ok(())
+            }))
         })
-        .await?;
+        .await
+    }
+
+    /// [`WriterHandle::answer`] for work that runs alone, in a transaction of its own making.
+    pub(crate) async fn answer_alone<T: Send + 'static>(
+        &self,
+        what: &str,
+        f: impl FnOnce(&mut Connection) -> Result<T> + Send + 'static,
+    ) -> StoreResult<T> {
+        self.answered(what, |out| {
+            Work::Alone(Box::new(move |c| {
+                let value = f(c)?;
+                if let Ok(mut v) = out.lock() {
+                    *v = Some(value);
+                }
+                Ok(())
+            }))
+        })
+        .await
+    }
+
+    /// Send the work `make` builds around a slot, and take its value from the slot.
+    async fn answered<T: Send + 'static>(
+        &self,
+        what: &str,
+        make: impl FnOnce(Slot<T>) -> Work,
+    ) -> StoreResult<T> {
+        let slot: Slot<T> = Arc::new(std::sync::Mutex::new(None));
+        self.send(make(slot.clone())).await?;
         let value = slot.lock().map(|mut v| v.take());
         value
             .ok()
@@ -140,7 +176,37 @@ impl Writer {
         tracing::debug!("SQLite writer stopped");
     }
 
+    /// Serve a batch in order: runs of ordinary work in groups, work that must run alone
+    /// between them.
     fn serve(&mut self, jobs: Vec<Job>) {
+        let mut group = Vec::with_capacity(jobs.len());
+        for job in jobs {
+            match job.work {
+                Work::Alone(f) => {
+                    self.serve_group(std::mem::take(&mut group));
+                    let result = f(&mut self.conn).map(|()| Vec::new()).map_err(Into::into);
+                    // It may have written anything: the head is read again.
+                    match load_head(&self.conn, &self.origin) {
+                        Ok(head) => self.head = head,
+                        Err(e) => {
+                            tracing::error!(error = %StoreError::from(e), "cannot reload the chain head")
+                        }
+                    }
+                    let _ = job.reply.send(result);
+                }
+                work => group.push(Job {
+                    work,
+                    reply: job.reply,
+                }),
+            }
+        }
+        self.serve_group(group);
+    }
+
+    fn serve_group(&mut self, jobs: Vec<Job>) {
+        if jobs.is_empty() {
+            return;
+        }
         let n = jobs.len() as u64;
         let (works, replies): (Vec<Work>, Vec<_>) =
             jobs.into_iter().map(|j| (j.work, j.reply)).unzip();
@@ -204,7 +270,7 @@ fn apply_group(
     if plain(&works) {
         let commits = works.iter().filter_map(|w| match w {
             Work::Commit(c) => Some(c),
-            Work::Exec(_) => None,
+            Work::Exec(_) | Work::Alone(_) => None,
         });
         if let Some(results) = apply_plain(conn, origin, head, stale, commits)? {
             return Ok(results);
@@ -229,7 +295,7 @@ fn plain(works: &[Work]) -> bool {
                     | Write::Audit(_)
             )
         }),
-        Work::Exec(_) => false,
+        Work::Exec(_) | Work::Alone(_) => false,
     })
 }
 
@@ -282,6 +348,8 @@ fn apply_careful(
         let outcome = match work {
             Work::Commit(commit) => apply_commit(&tx, origin, head, &commit, stale),
             Work::Exec(f) => f(&tx).map(|()| Vec::new()),
+            // `serve` runs it between groups, never in one.
+            Work::Alone(_) => Err(StoreError::Backend("work meant to run alone".into()).into()),
         };
         match outcome {
             Ok(events) => {

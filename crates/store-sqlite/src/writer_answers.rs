@@ -62,10 +62,12 @@ pub(crate) async fn import_ledger(
     store: &SqliteStore,
     batches: tokio::sync::mpsc::Receiver<ImportBatch>,
 ) -> StoreResult<ImportReport> {
-    // The whole import is one piece of writer work.
+    // The whole import is one piece of writer work, with the file to itself: no read
+    // connection of this process may hold it open while it changes journal modes.
     let own = store.instance.clone();
+    let _paused = store.readers.pause().await?;
     store
         .writer
-        .answer("the import", move |c| import::run(c, &own, batches))
+        .answer_alone("the import", move |c| import::run_alone(c, &own, batches))
         .await
 }
