@@ -467,6 +467,19 @@ async fn main() {
         &mut rows,
         Row::new("generated: import into SQLite", n, import, "read file", cat),
     );
+    // Every imported row checked against a rebuild from the ledger (the import writes some
+    // alert rows early, before its fold ends): `kinga` exits non-zero on any difference.
+    let checked = big.timed(&["verify"]);
+    push(
+        &mut rows,
+        Row::new(
+            "generated: kinga verify (SQLite)",
+            n,
+            checked,
+            "read file",
+            cat,
+        ),
+    );
     let (_, read) = read_events(&big.database).await;
     let target = match postgres(root, "big-pg")
         .await
