@@ -38,6 +38,13 @@ enum Work {
 /// Where writer work leaves the value it hands back.
 type Slot<T> = Arc<std::sync::Mutex<Option<T>>>;
 
+fn put<T>(slot: &Slot<T>, value: T) -> Result<()> {
+    if let Ok(mut v) = slot.lock() {
+        *v = Some(value);
+    }
+    Ok(())
+}
+
 struct Job {
     work: Work,
     reply: oneshot::Sender<StoreResult<Vec<Event>>>,
@@ -91,16 +98,8 @@ impl WriterHandle {
         what: &str,
         f: impl FnOnce(&Connection) -> Result<T> + Send + 'static,
     ) -> StoreResult<T> {
-        self.answered(what, |out| {
-            Work::Exec(Box::new(move |c| {
-                let value = f(c)?;
-                if let Ok(mut v) = out.lock() {
-                    *v = Some(value);
-                }
-                Ok(())
-            }))
-        })
-        .await
+        self.answered(what, |out| Work::Exec(Box::new(move |c| put(&out, f(c)?))))
+            .await
     }
 
     /// [`WriterHandle::answer`] for work that runs alone, in a transaction of its own making.
@@ -109,16 +108,8 @@ impl WriterHandle {
         what: &str,
         f: impl FnOnce(&mut Connection) -> Result<T> + Send + 'static,
     ) -> StoreResult<T> {
-        self.answered(what, |out| {
-            Work::Alone(Box::new(move |c| {
-                let value = f(c)?;
-                if let Ok(mut v) = out.lock() {
-                    *v = Some(value);
-                }
-                Ok(())
-            }))
-        })
-        .await
+        self.answered(what, |out| Work::Alone(Box::new(move |c| put(&out, f(c)?))))
+            .await
     }
 
     /// Send the work `make` builds around a slot, and take its value from the slot.

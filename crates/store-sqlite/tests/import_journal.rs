@@ -7,9 +7,9 @@ use std::path::Path;
 use kinga_domain::ThreatType;
 use kinga_ledger::{Event, GENESIS, seal};
 use kinga_store::conformance::fixtures::{self, AlertSpec, at, unique};
-use kinga_store::{ImportBatch, ImportReport, Store, StoreResult, Write};
+use kinga_store::conformance::import;
+use kinga_store::{ImportBatch, Store, Write};
 use kinga_store_sqlite::SqliteStore;
-use tokio::sync::mpsc;
 
 /// Alerts received on another instance: their events, sealed there, and their rows.
 fn ledger(alerts: u64) -> (Vec<Event>, Vec<Write>) {
@@ -40,19 +40,6 @@ fn ledger(alerts: u64) -> (Vec<Event>, Vec<Write>) {
         })
         .collect();
     (events, writes)
-}
-
-async fn import(store: &SqliteStore, batches: Vec<ImportBatch>) -> StoreResult<ImportReport> {
-    let (tx, rx) = mpsc::channel(4);
-    let send = async move {
-        for b in batches {
-            if tx.send(b).await.is_err() {
-                break;
-            }
-        }
-    };
-    let (report, ()) = tokio::join!(store.import_ledger(rx), send);
-    report
 }
 
 fn wal_bytes(db: &Path) -> u64 {

@@ -30,7 +30,7 @@ use crate::{Commit, Store, StoreError};
 
 pub use alerts::check_alert_queries;
 pub use context::{check_alert_keyset, check_context_events};
-pub use import::check_import;
+pub use import::{check_import, import};
 pub use incidents::{check_grants_and_keys, check_incident_tallies, check_incidents};
 pub use ledger::{
     check_atomicity, check_basics, check_concurrent_commits, check_concurrent_updates,

@@ -61,7 +61,7 @@ fn foreign(origin: &str) -> (Vec<Event>, Vec<Write>) {
 }
 
 /// Send `batches` to an import, closing the channel after them.
-async fn import(store: &dyn Store, batches: Vec<ImportBatch>) -> StoreResult<ImportReport> {
+pub async fn import(store: &dyn Store, batches: Vec<ImportBatch>) -> StoreResult<ImportReport> {
     let (tx, rx) = mpsc::channel(4);
     let send = async move {
         for b in batches {
