@@ -24,7 +24,6 @@
 //! (1,000,000 events: 21.9 and 20.6 s with the drop, 19.0 and 17.6 s without).
 
 use std::sync::mpsc::{Receiver, SyncSender};
-
 use std::time::Duration;
 
 use rusqlite::{Connection, TransactionBehavior};

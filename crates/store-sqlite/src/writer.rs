@@ -177,12 +177,7 @@ impl Writer {
                     self.serve_group(std::mem::take(&mut group));
                     let result = f(&mut self.conn).map(|()| Vec::new()).map_err(Into::into);
                     // It may have written anything: the head is read again.
-                    match load_head(&self.conn, &self.origin) {
-                        Ok(head) => self.head = head,
-                        Err(e) => {
-                            tracing::error!(error = %StoreError::from(e), "cannot reload the chain head")
-                        }
-                    }
+                    self.reload_head();
                     let _ = job.reply.send(result);
                 }
                 work => group.push(Job {
@@ -233,11 +228,16 @@ impl Writer {
             }
         }
         if stale {
-            match load_head(&self.conn, &self.origin) {
-                Ok(head) => self.head = head,
-                Err(e) => {
-                    tracing::error!(error = %StoreError::from(e), "cannot reload the chain head")
-                }
+            self.reload_head();
+        }
+    }
+
+    /// Read this instance's chain head again from the database.
+    fn reload_head(&mut self) {
+        match load_head(&self.conn, &self.origin) {
+            Ok(head) => self.head = head,
+            Err(e) => {
+                tracing::error!(error = %StoreError::from(e), "cannot reload the chain head")
             }
         }
     }
