@@ -2,92 +2,31 @@
 //! duplicate suggestions. Reloaded after registry changes and periodically, so several servers
 //! sharing one PostgreSQL database converge within one refresh interval.
 
-use std::collections::{HashMap, HashSet, VecDeque};
+use std::collections::{HashMap, HashSet};
 use std::sync::{Arc, Mutex, RwLock};
 use std::time::{Duration as StdDuration, Instant};
 
 use chrono::{DateTime, Duration, Utc};
-use rustc_hash::FxHashMap;
 
+use kinga_domain::Alert;
 use kinga_domain::dedup::{
-    self, AlertSketch, Atlas, Bucket, Buckets, DuplicateCandidate, Prepared, Search, StemCode,
-    stem_codes,
+    self, Atlas, Buckets, DuplicateCandidate, Prepared, Search, StemCode, stem_codes,
 };
 use kinga_domain::people::User;
 use kinga_domain::place::Gazetteer;
 use kinga_domain::registry::{FocalPoint, Responder};
 use kinga_domain::transition::HandoverRules;
-use kinga_domain::{Alert, ThreatType};
 use kinga_store::{AlertQuery, AlertSort, Store};
 
 use crate::AppResult;
 
+mod recent;
+use recent::Recent;
+pub use recent::RecentAlert;
+
 /// How far back duplicates are looked for: the domain's window, so that nothing it could
 /// propose has already been forgotten.
 pub const DUPLICATE_WINDOW_HOURS: i64 = dedup::WINDOW_HOURS;
-/// How many recent alerts per bucket are compared with a new one. When a town is attacked
-/// and every phone in it reports at once, the newest reports of each neighbourhood are
-/// enough to offer the duplicates a CLA merges (five are shown), and each intake stays a
-/// bounded amount of work: at most 27 cells, a territory and the vague ones, of this many.
-const PER_BUCKET: usize = 64;
-/// How many of the newest alerts, wherever they are, an alert with no usable place (none, or
-/// only a province) is compared with.
-const NEWEST: usize = 1_000;
-
-/// What duplicate scoring keeps of a recent alert.
-#[derive(Debug, Clone)]
-pub struct RecentAlert {
-    id: String,
-    reference: String,
-    /// One shared copy per P-code ([`Recent::push`]): duplicate scoring computes what it
-    /// needs of a place once per copy met.
-    place: Option<Arc<str>>,
-    threat_type: Option<ThreatType>,
-    reported_at: DateTime<Utc>,
-    text: String,
-    /// Computed once: every later intake in the area compares against them.
-    stems: Vec<StemCode>,
-}
-
-impl RecentAlert {
-    /// The view duplicate scoring works on, with its stems.
-    pub fn prepared(&self) -> Prepared<'_> {
-        Prepared::with_stems(self.sketch(), &self.stems)
-    }
-
-    fn sketch(&self) -> AlertSketch<'_> {
-        AlertSketch {
-            id: &self.id,
-            reference: &self.reference,
-            place: self.place.as_deref(),
-            threat_type: self.threat_type,
-            reported_at: self.reported_at,
-            text: &self.text,
-        }
-    }
-}
-
-impl RecentAlert {
-    /// What is kept of `a`, whose text has the stems `stems` ([`stem_codes`]).
-    fn from_parts(a: &Alert, stems: Vec<StemCode>) -> Self {
-        RecentAlert {
-            id: a.id.clone(),
-            reference: a.reference.clone(),
-            place: a.place.as_deref().map(Arc::from),
-            threat_type: a.threat_type,
-            reported_at: a.reported_at,
-            text: a.text.chars().take(400).collect(),
-            stems,
-        }
-    }
-}
-
-impl From<&Alert> for RecentAlert {
-    fn from(a: &Alert) -> Self {
-        RecentAlert::from_parts(a, stem_codes(&a.text))
-    }
-}
-
 /// The caches, each swapped whole on reload so readers never wait for a writer.
 #[derive(Default)]
 pub struct Caches {
@@ -141,46 +80,6 @@ const MAX_SCAN: usize = 20_000;
 /// every refresh would otherwise decode [`MAX_SCAN`] alerts, nearly all this server's own;
 /// older ones would be past every bucket's newest [`PER_BUCKET`] anyway.
 const REFRESH_SCAN: usize = 2_000;
-
-/// Recent alerts kept for duplicate scoring.
-#[derive(Default)]
-struct Recent {
-    /// By duplicate bucket ([`Buckets::home`]), each alert in one bucket, oldest first.
-    by_bucket: FxHashMap<Bucket, VecDeque<Arc<RecentAlert>>>,
-    /// The newest alerts of every bucket, oldest first.
-    newest: VecDeque<Arc<RecentAlert>>,
-    /// The P-codes of the alerts kept, each once (bounded by the places alerts name).
-    places: HashSet<Arc<str>>,
-}
-
-impl Recent {
-    fn push(&mut self, home: Bucket, mut r: RecentAlert) {
-        if let Some(p) = r.place.take() {
-            let shared = match self.places.get(&p) {
-                Some(known) => known.clone(),
-                None => {
-                    self.places.insert(p.clone());
-                    p
-                }
-            };
-            r.place = Some(shared);
-        }
-        let r = Arc::new(r);
-        push_bounded(
-            self.by_bucket.entry(home).or_default(),
-            r.clone(),
-            PER_BUCKET,
-        );
-        push_bounded(&mut self.newest, r, NEWEST);
-    }
-}
-
-fn push_bounded(q: &mut VecDeque<Arc<RecentAlert>>, r: Arc<RecentAlert>, cap: usize) {
-    q.push_back(r);
-    if q.len() > cap {
-        q.pop_front();
-    }
-}
 
 /// How long an accepted API token is trusted without asking the store again. Two store reads
 /// per API call otherwise cost more than the rest of an intake.
@@ -291,7 +190,7 @@ impl Caches {
             .map(|g| {
                 g.by_bucket
                     .values()
-                    .flatten()
+                    .flat_map(|shelf| shelf.alerts())
                     .map(|r| r.id.clone())
                     .collect()
             })
@@ -426,33 +325,27 @@ impl Caches {
     /// no usable place), or the newest alerts of all when its own place is vague. Whatever
     /// [`dedup::suggestion`] accepts is in these buckets (a property test of the domain), so
     /// the cutoff alone decides and no border hides a duplicate; only the newest
-    /// [`PER_BUCKET`] of each bucket are compared. Scored under the read lock, on borrowed
+    /// [`recent::PER_BUCKET`] of each bucket are compared. Scored under the read lock, on borrowed
     /// alerts: cloning thousands of shared pointers per intake made two threads fight over
     /// their counters.
     pub fn duplicates(&self, new: &Prepared, limit: usize) -> Vec<DuplicateCandidate> {
         let (gaz, buckets, atlas) = self.places();
-        let window = Duration::hours(DUPLICATE_WINDOW_HOURS);
-        let at = new.sketch.reported_at;
         let search = buckets.search(new.sketch.place, &gaz);
         let Ok(g) = self.recent.read() else {
             return vec![];
         };
-        let in_window = |r: &&Arc<RecentAlert>| (r.reported_at - at).abs() <= window;
         // Walked in place, never gathered: a list of thousands per intake cost an allocation
-        // and a copy of each.
+        // and a copy of each. The domain's window decides which are too old.
         match search {
             Search::Everything => {
-                let recent = g.newest.iter().filter(in_window).map(|r| r.prepared());
-                dedup::candidates_prepared(new, recent, &gaz, &atlas, limit)
+                dedup::candidates_prepared(new, g.newest.groups(), &gaz, &atlas, limit)
             }
             Search::Buckets(list) => {
-                let recent = list
+                let groups = list
                     .iter()
                     .filter_map(|b| g.by_bucket.get(b))
-                    .flatten()
-                    .filter(in_window)
-                    .map(|r| r.prepared());
-                dedup::candidates_prepared(new, recent, &gaz, &atlas, limit)
+                    .flat_map(|shelf| shelf.groups());
+                dedup::candidates_prepared(new, groups, &gaz, &atlas, limit)
             }
         }
     }

@@ -27,8 +27,6 @@ use serde::{Deserialize, Serialize};
 use std::borrow::Cow;
 use std::collections::BTreeSet;
 
-use rustc_hash::FxHashMap;
-
 use crate::ThreatType;
 use crate::place::Gazetteer;
 use crate::text;
@@ -39,12 +37,16 @@ mod geography;
 mod properties;
 #[cfg(test)]
 mod tests;
+mod walk;
 
 pub use atlas::{Atlas, PlaceIndex};
 pub use geography::{
     Bucket, Buckets, DISTANCE_SCALE_KM, Geography, MAX_DISTANCE_KM, Search, geography,
     haversine_km, is_placed, names_place, place_name_stems, space_closeness,
 };
+#[cfg(test)]
+use walk::same;
+pub use walk::{PlaceGroup, candidates_prepared, group_by_place};
 
 /// An alert that may report the same event.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -202,8 +204,8 @@ pub fn candidates(
     limit: usize,
 ) -> Vec<DuplicateCandidate> {
     let new = Prepared::new(new.clone());
-    let recent = recent.iter().map(|r| Prepared::new(r.clone()));
-    candidates_prepared(&new, recent, gaz, &Atlas::new(gaz), limit)
+    let groups = group_by_place(recent.iter().map(|r| Prepared::new(r.clone())));
+    candidates_prepared(&new, groups, gaz, &Atlas::new(gaz), limit)
 }
 
 /// An alert with its text's stems computed once, for comparing it with many others.
@@ -228,171 +230,6 @@ impl<'a> Prepared<'a> {
             sketch,
             stems: Cow::Borrowed(stems),
         }
-    }
-}
-
-/// What the fast path knows of another alert's place, computed once per distinct place.
-struct PlaceView {
-    geo: Geography,
-    space: f64,
-    placed: bool,
-    /// Whether the new alert's text names this place (asked only when the new alert has no
-    /// usable place and this one has).
-    named_by_new: bool,
-}
-
-/// [`candidates`] over prepared alerts: the same suggestions, with each text tokenised once,
-/// each distinct place's geography computed once, the text skipped where it cannot lift
-/// a pair to its threshold, and only the best `limit` kept as they come (no sort of every
-/// pair proposed) — intake compares every new alert with hundreds of recent ones, and in a
-/// flood most of them are proposed. `recent` is walked once and never gathered.
-pub fn candidates_prepared<'r>(
-    new: &Prepared,
-    recent: impl IntoIterator<Item = Prepared<'r>>,
-    gaz: &Gazetteer,
-    atlas: &Atlas,
-    limit: usize,
-) -> Vec<DuplicateCandidate> {
-    let n = &new.sketch;
-    let new_at = atlas.place(gaz, n.place);
-    let new_placed = atlas.is_placed(new_at);
-    // Names by which an unplaced recent alert must name the new alert's place.
-    let new_names: Vec<&[StemCode]> = match new_at {
-        Some(p) if new_placed => atlas.name_codes(p).collect(),
-        _ => vec![],
-    };
-    // Keyed by where the place's text lies, not by the text: a hash and a comparison of two
-    // numbers per recent alert instead of a string's. Every borrowed text stays put while
-    // `recent` is walked, so one address is one text; a text met at two addresses only
-    // gets its view computed twice (intake's recent alerts share one copy of each P-code).
-    let mut views: FxHashMap<Option<(usize, usize)>, PlaceView> = FxHashMap::default();
-    let mut best = Best::new(limit);
-    for r in recent {
-        let other = &r.sketch;
-        // One subtraction of times per pair (the window, the closeness and the order all
-        // read it): chrono's is not free, and a flood compares hundreds of pairs per intake.
-        let apart = (other.reported_at - n.reported_at).num_seconds();
-        if apart.unsigned_abs() > WINDOW_SECONDS {
-            continue;
-        }
-        let key = other.place.map(|p| (p.as_ptr() as usize, p.len()));
-        let view = views.entry(key).or_insert_with(|| {
-            let at = atlas.place(gaz, other.place);
-            let placed = atlas.is_placed(at);
-            PlaceView {
-                geo: atlas.geography(new_at, at),
-                space: atlas.space_closeness(new_at, at),
-                placed,
-                named_by_new: match at {
-                    Some(p) if placed && !new_placed => atlas
-                        .name_codes(p)
-                        .any(|name| name.iter().all(|&c| contains(&new.stems, c))),
-                    _ => true,
-                },
-            }
-        });
-        match view.geo {
-            Geography::Far => continue,
-            Geography::Near => {}
-            Geography::Unknown => {
-                let named_by_other = || {
-                    new_names
-                        .iter()
-                        .any(|name| name.iter().all(|&s| contains(&r.stems, s)))
-                };
-                if !view.named_by_new || (new_placed && !view.placed && !named_by_other()) {
-                    continue;
-                }
-            }
-        }
-        let time = closeness_apart(apart.unsigned_abs());
-        let contra = contradict(n.threat_type, other.threat_type);
-        let threat = agreement(n.threat_type, other.threat_type, contra);
-        let partial = WEIGHT_PROXIMITY * view.space * time + WEIGHT_THREAT * threat;
-        let bar = if view.geo == Geography::Unknown || contra {
-            STRICT_THRESHOLD
-        } else {
-            DUPLICATE_THRESHOLD
-        };
-        if partial + WEIGHT_TEXT < bar {
-            continue;
-        }
-        let score = (partial + WEIGHT_TEXT * code_similarity(&new.stems, &r.stems)).clamp(0.0, 1.0);
-        // The new alert itself is skipped only among the pairs that would be kept: its id
-        // and reference live in their own allocations, and reading them for every recent
-        // alert of a flood was one cache miss each (6 % of the server's samples).
-        let itself = || {
-            same(other.id, n.id)
-                || (!other.reference.is_empty() && same(other.reference, n.reference))
-        };
-        if score >= bar && !itself() {
-            best.offer(Scored {
-                score,
-                apart: apart.abs(),
-                id: other.id,
-                reference: other.reference,
-            });
-        }
-    }
-    best.kept
-        .into_iter()
-        .map(|s| DuplicateCandidate {
-            alert: s.id.to_string(),
-            reference: s.reference.to_string(),
-            score: s.score,
-        })
-        .collect()
-}
-
-/// `a == b`, deciding most unequal pairs by their last byte: ids (ULIDs) and references
-/// (`K-1042`) of one length differ there nearly always, and the full comparison of two ids
-/// of one millisecond, for every recent alert, was the most costly line of intake.
-fn same(a: &str, b: &str) -> bool {
-    a.len() == b.len() && a.as_bytes().last() == b.as_bytes().last() && a == b
-}
-
-/// A pair proposed by [`candidates_prepared`], with what orders it.
-struct Scored<'r> {
-    score: f64,
-    apart: i64,
-    id: &'r str,
-    reference: &'r str,
-}
-
-impl Scored<'_> {
-    /// Best first: highest score, then nearest in time, then id (ids are unique, so this is
-    /// the order a full sort of every pair would give).
-    fn before(&self, other: &Scored) -> bool {
-        other
-            .score
-            .total_cmp(&self.score)
-            .then(self.apart.cmp(&other.apart))
-            .then_with(|| self.id.cmp(other.id))
-            .is_lt()
-    }
-}
-
-/// The best `limit` pairs offered so far, best first.
-struct Best<'r> {
-    limit: usize,
-    kept: Vec<Scored<'r>>,
-}
-
-impl<'r> Best<'r> {
-    fn new(limit: usize) -> Self {
-        Best {
-            limit,
-            kept: Vec::with_capacity(limit.min(64) + 1),
-        }
-    }
-
-    fn offer(&mut self, s: Scored<'r>) {
-        if self.kept.len() == self.limit && self.kept.last().is_none_or(|last| !s.before(last)) {
-            return;
-        }
-        let at = self.kept.partition_point(|k| k.before(&s));
-        self.kept.insert(at, s);
-        self.kept.truncate(self.limit);
     }
 }
 

@@ -244,7 +244,7 @@ proptest! {
 
 /// Every kind of place of [`map`]: settlements with and without points, territories,
 /// provinces, a code it lacks, none.
-fn map_places(codes: &[String]) -> Vec<Option<String>> {
+pub(super) fn map_places(codes: &[String]) -> Vec<Option<String>> {
     let mut out: Vec<Option<String>> = codes.iter().cloned().map(Some).collect();
     for c in [
         "ZZ101-N", "ZZ102-N", "ZZ201-N", "ZZ101", "ZZ102", "ZZ201", "ZZ1", "ZZ2", "XX",
