@@ -73,15 +73,20 @@ impl PlaceView {
     }
 
     /// Whether no alert at this place can be proposed, whatever its time, threat and words:
-    /// then the group is passed over without reading one of its alerts. The bound is the
-    /// score with time, threat and text at their best (1), computed in the order the pair's
-    /// own score is, so that floating-point rounding cannot make it lower than a pair's.
+    /// then the group is passed over without reading one of its alerts.
     fn rules_out_all(&self) -> bool {
         match self.geo {
             Geography::Far => true,
             Geography::Unknown if !self.named_by_new => true,
-            _ => WEIGHT_PROXIMITY * self.space + WEIGHT_THREAT + WEIGHT_TEXT < DUPLICATE_THRESHOLD,
+            _ => self.best_score() < DUPLICATE_THRESHOLD,
         }
+    }
+
+    /// The highest score any alert at this place can reach: time, threat and text at their
+    /// best (1), computed in the order a pair's own score is, so that floating-point rounding
+    /// cannot make it lower than a pair's.
+    fn best_score(&self) -> f64 {
+        WEIGHT_PROXIMITY * self.space + WEIGHT_THREAT + WEIGHT_TEXT
     }
 }
 
@@ -109,10 +114,21 @@ where
         Some(p) if new_placed => atlas.name_codes(p).collect(),
         _ => vec![],
     };
+    // The closest places first: their pairs score highest, so the best few fill early and
+    // the rest of the walk can pass over what cannot displace them. The order changes
+    // nothing else (the best few are the same in any order).
+    let mut near: Vec<(PlaceView, PlaceGroup<'r, A>)> = groups
+        .into_iter()
+        .map(|g| {
+            let view = PlaceView::of(atlas, gaz, (new_at, new_placed), &new.stems, g.place);
+            (view, g)
+        })
+        .filter(|(view, _)| !view.rules_out_all())
+        .collect();
+    near.sort_by(|a, b| b.0.space.total_cmp(&a.0.space));
     let mut best = Best::new(limit);
-    for group in groups {
-        let view = PlaceView::of(atlas, gaz, (new_at, new_placed), &new.stems, group.place);
-        if view.rules_out_all() {
+    for (view, group) in near {
+        if best.beyond_reach(view.best_score()) {
             continue;
         }
         for r in group.alerts {
@@ -146,7 +162,9 @@ where
             } else {
                 DUPLICATE_THRESHOLD
             };
-            if partial + WEIGHT_TEXT < bar {
+            // Words lift a pair by at most their weight: not to its bar, or not past the
+            // worst of the best few kept, and the text is not read.
+            if partial + WEIGHT_TEXT < bar || best.beyond_reach(partial + WEIGHT_TEXT) {
                 continue;
             }
             let score =
@@ -218,6 +236,17 @@ impl<'r> Best<'r> {
             limit,
             kept: Vec::with_capacity(limit.min(64) + 1),
         }
+    }
+
+    /// Whether a pair scoring at most `most` can no longer be kept: the best few are all
+    /// there and the worst of them scores higher (a tie may still enter, by time or id).
+    /// Scores are clamped to 1, and so is `most`.
+    fn beyond_reach(&self, most: f64) -> bool {
+        self.kept.len() >= self.limit
+            && self
+                .kept
+                .last()
+                .is_none_or(|worst| most.min(1.0) < worst.score)
     }
 
     fn offer(&mut self, s: Scored<'r>) {
