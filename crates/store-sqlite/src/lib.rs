@@ -3,6 +3,7 @@
 
 mod care;
 mod check;
+mod checkpoint;
 mod connect;
 mod context;
 mod error;
@@ -81,8 +82,8 @@ impl SqliteStore {
         conn.execute_batch("PRAGMA analysis_limit = 400; PRAGMA optimize = 0x10002;")
             .map_err(error::Error::from)?;
         let references = References::load(&conn)?;
-        let writer = WriterHandle::start(conn, instance.clone())?;
         let readers = Arc::new(Readers::new(path.clone(), READERS));
+        let writer = WriterHandle::start(conn, instance.clone(), readers.clone())?;
         tracing::info!(path = %path.display(), instance = %instance, "opened SQLite store");
         Ok(SqliteStore {
             path,

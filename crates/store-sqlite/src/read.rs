@@ -2,9 +2,10 @@
 
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex, PoisonError};
+use std::time::{Duration, Instant};
 
 use rusqlite::Connection;
-use tokio::sync::Semaphore;
+use tokio::sync::{Semaphore, TryAcquireError};
 
 use kinga_store::{StoreError, StoreResult};
 
@@ -54,6 +55,32 @@ impl Readers {
         });
         task.await
             .map_err(|e| StoreError::Backend(format!("read task failed: {e}")))?
+    }
+
+    /// Run `f` on a read connection on this thread, if one is free within `wait` (never while
+    /// the readers are paused); `None` if none was.
+    pub(crate) fn run_now<T>(
+        &self,
+        wait: Duration,
+        f: impl FnOnce(&Connection) -> Result<T>,
+    ) -> Option<StoreResult<T>> {
+        let until = Instant::now() + wait;
+        let _permit = loop {
+            match self.permits.try_acquire() {
+                Ok(permit) => break permit,
+                Err(TryAcquireError::NoPermits) if Instant::now() < until => {
+                    std::thread::sleep(Duration::from_millis(1));
+                }
+                Err(_) => return None,
+            }
+        };
+        let conn = match self.take() {
+            Ok(conn) => conn,
+            Err(e) => return Some(Err(e)),
+        };
+        let out = f(&conn);
+        self.give(conn);
+        Some(out.map_err(StoreError::from))
     }
 
     /// Close every read connection and keep new ones from opening until the answer is

@@ -13,8 +13,10 @@ use kinga_store::support::{
 };
 use kinga_store::{Commit, StoreError, StoreResult, Write};
 
+use crate::checkpoint::Checkpoints;
 use crate::error::Result;
 use crate::project::{self, AppendError};
+use crate::read::Readers;
 
 /// Writes queued beyond this make callers wait (back-pressure instead of unbounded memory).
 const QUEUE: usize = 4096;
@@ -58,9 +60,16 @@ pub(crate) struct WriterHandle {
 }
 
 impl WriterHandle {
-    /// Start the writer thread on `conn`, which must already be migrated.
-    pub(crate) fn start(conn: Connection, origin: String) -> Result<WriterHandle> {
+    /// Start the writer thread on `conn`, which must already be migrated, and its checkpoint
+    /// thread, which reads through `readers`.
+    pub(crate) fn start(
+        conn: Connection,
+        origin: String,
+        readers: Arc<Readers>,
+    ) -> Result<WriterHandle> {
         let head = load_head(&conn, &origin)?;
+        let checkpoints = Checkpoints::start(&conn, readers)
+            .map_err(|e| StoreError::Backend(format!("cannot start the checkpoint thread: {e}")))?;
         let counters = Arc::new(WriterCounters::default());
         let (tx, rx) = mpsc::channel(QUEUE);
         let writer = Writer {
@@ -69,6 +78,7 @@ impl WriterHandle {
             head,
             counters: counters.clone(),
             since_optimize: 0,
+            checkpoints,
         };
         std::thread::Builder::new()
             .name("kinga-sqlite-writer".into())
@@ -155,6 +165,7 @@ struct Writer {
     counters: Arc<WriterCounters>,
     /// Writes since the planner statistics were last refreshed.
     since_optimize: u64,
+    checkpoints: Checkpoints,
 }
 
 impl Writer {
@@ -206,6 +217,8 @@ impl Writer {
                     // A caller that gave up waiting still had its write made; nothing to undo.
                     let _ = reply.send(result);
                 }
+                // After the answers: a checkpoint here (rare) delays nobody's.
+                self.checkpoints.after_commit(&self.conn);
             }
             Err(e) => {
                 let e = StoreError::from(e);

@@ -1,0 +1,221 @@
+//! Checkpoints off the writer's thread.
+//!
+//! SQLite's automatic checkpoint runs inside the commit that takes the WAL past 1,000 pages:
+//! the writer copies every page the WAL holds into the database file and syncs it while the
+//! callers of the next group wait. Under a flood that was 7 % of the server's samples, paid
+//! on the one thread every write goes through, and the slowest commits. Here the writer only
+//! counts the WAL's pages after each commit ([`Connection::wal_hook`], which also turns the
+//! automatic checkpoint off) and wakes a thread of its own, which checkpoints on a read
+//! connection while the writer goes on (a passive checkpoint never blocks the writer). If
+//! that thread falls behind (reads hold every connection, or old readers pin the WAL) and
+//! the WAL reaches [`INLINE_PAGES`], the writer checkpoints itself, as SQLite would have, so
+//! the WAL stays bounded.
+
+use std::cell::Cell;
+use std::ffi::c_int;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::mpsc::{self, Receiver, SyncSender, TrySendError};
+use std::time::Duration;
+
+use rusqlite::Connection;
+use rusqlite::hooks::Wal;
+
+use crate::read::Readers;
+
+/// WAL pages after a commit from which the checkpoint thread is woken: SQLite's own
+/// automatic threshold.
+pub(crate) const BACKGROUND_PAGES: c_int = 1_000;
+/// WAL pages from which the writer checkpoints itself (64 MiB of 4 KiB pages).
+pub(crate) const INLINE_PAGES: c_int = 16_384;
+/// How long the checkpoint thread waits for a read connection before giving the round up
+/// (the next commit wakes it again).
+const CONNECTION_WAIT: Duration = Duration::from_millis(50);
+
+thread_local! {
+    /// Pages in the WAL after the last commit on this thread's connection. The writer owns
+    /// its connection on a thread of its own, so the count is that connection's.
+    static WAL_PAGES: Cell<c_int> = const { Cell::new(0) };
+}
+
+/// The WAL hook: remember the count; never fails the commit.
+fn count_pages(_: &Wal, pages: c_int) -> rusqlite::Result<()> {
+    WAL_PAGES.with(|p| p.set(pages));
+    Ok(())
+}
+
+/// The writer's side: counts WAL pages and asks for checkpoints.
+pub(crate) struct Checkpoints {
+    wake: SyncSender<()>,
+    /// Checkpoints the thread has finished.
+    done: Arc<AtomicU64>,
+}
+
+impl Checkpoints {
+    /// Count `conn`'s WAL pages (which turns SQLite's automatic checkpoint off) and start the
+    /// checkpoint thread, reading through `readers`. Call on the thread that will commit.
+    pub(crate) fn start(conn: &Connection, readers: Arc<Readers>) -> std::io::Result<Self> {
+        let (wake, woken) = mpsc::sync_channel(1);
+        let done = Arc::new(AtomicU64::new(0));
+        let counter = done.clone();
+        std::thread::Builder::new()
+            .name("kinga-sqlite-checkpoint".into())
+            .spawn(move || run(&readers, &woken, &counter))?;
+        conn.wal_hook(Some(count_pages));
+        Ok(Checkpoints { wake, done })
+    }
+
+    /// After a commit on `conn`: wake the checkpoint thread past [`BACKGROUND_PAGES`], and
+    /// checkpoint here past [`INLINE_PAGES`].
+    pub(crate) fn after_commit(&self, conn: &Connection) {
+        let pages = WAL_PAGES.with(Cell::get);
+        if pages >= INLINE_PAGES {
+            let by_thread = self.done.load(Ordering::Acquire);
+            tracing::info!(
+                pages,
+                by_thread,
+                "the WAL reached its bound: the writer checkpoints"
+            );
+            if let Err(e) = passive(conn) {
+                tracing::warn!(error = %e, pages, "checkpoint by the writer failed");
+            }
+        } else if pages >= BACKGROUND_PAGES {
+            match self.wake.try_send(()) {
+                // Already woken: one round covers every commit before it starts.
+                Ok(()) | Err(TrySendError::Full(())) => {}
+                Err(TrySendError::Disconnected(())) => {
+                    tracing::warn!("the checkpoint thread stopped");
+                }
+            }
+        }
+    }
+}
+
+impl Checkpoints {
+    /// How many checkpoints the thread has finished.
+    #[cfg(test)]
+    fn done(&self) -> u64 {
+        self.done.load(Ordering::Acquire)
+    }
+}
+
+/// Pages in the WAL after the last commit of this thread's connection.
+#[cfg(test)]
+fn wal_pages() -> c_int {
+    WAL_PAGES.with(Cell::get)
+}
+
+/// Copy what the WAL holds into the database, as far as readers allow, without waiting for
+/// the writer.
+fn passive(conn: &Connection) -> rusqlite::Result<(i64, i64)> {
+    conn.query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |r| {
+        Ok((r.get(1)?, r.get(2)?))
+    })
+}
+
+/// The checkpoint thread: one passive checkpoint per wake-up, until the writer is gone.
+fn run(readers: &Readers, woken: &Receiver<()>, done: &AtomicU64) {
+    while woken.recv().is_ok() {
+        let outcome = readers.run_now(CONNECTION_WAIT, |conn| Ok(passive(conn)?));
+        match outcome {
+            Some(Ok((log, copied))) => {
+                done.fetch_add(1, Ordering::Release);
+                tracing::trace!(log, copied, "checkpoint");
+            }
+            Some(Err(e)) => tracing::warn!(error = %e, "checkpoint failed"),
+            // Reads held every connection, or an import has the file: the next commit past
+            // the threshold wakes this thread again.
+            None => {}
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::connect::{Role, open_connection};
+
+    /// A writer connection with a table, its checkpoints started, and its readers.
+    fn setup(dir: &tempfile::TempDir) -> (Connection, Checkpoints, Arc<Readers>) {
+        let path = dir.path().join("k.db");
+        let conn = open_connection(&path, Role::Writer).expect("open");
+        conn.execute_batch("CREATE TABLE t (x BLOB)")
+            .expect("table");
+        let readers = Arc::new(Readers::new(path, 2));
+        let checkpoints = Checkpoints::start(&conn, readers.clone()).expect("start");
+        (conn, checkpoints, readers)
+    }
+
+    /// Commit about `pages` pages of new rows, then tell the checkpoints.
+    fn commit_pages(conn: &Connection, checkpoints: &Checkpoints, pages: usize) {
+        conn.execute_batch("BEGIN").expect("begin");
+        for _ in 0..pages {
+            conn.execute("INSERT INTO t VALUES (randomblob(4000))", [])
+                .expect("insert");
+        }
+        conn.execute_batch("COMMIT").expect("commit");
+        checkpoints.after_commit(conn);
+    }
+
+    fn file_len(dir: &tempfile::TempDir, name: &str) -> u64 {
+        std::fs::metadata(dir.path().join(name)).map_or(0, |m| m.len())
+    }
+
+    /// Past the threshold the checkpoint thread copies the WAL into the database while the
+    /// writer waits for nothing, and the writer's next commit starts the WAL again.
+    #[test]
+    fn the_checkpoint_thread_empties_the_wal() {
+        let dir = tempfile::tempdir().expect("dir");
+        let (conn, checkpoints, _readers) = setup(&dir);
+        commit_pages(&conn, &checkpoints, 400);
+        assert!(wal_pages() >= 400, "{}", wal_pages());
+        // Below the threshold nothing is copied: the database file holds no rows yet.
+        std::thread::sleep(Duration::from_millis(100));
+        assert!(
+            file_len(&dir, "k.db") < 100_000,
+            "{}",
+            file_len(&dir, "k.db")
+        );
+        commit_pages(&conn, &checkpoints, 700);
+        assert!(wal_pages() >= BACKGROUND_PAGES, "{}", wal_pages());
+        let finished = (0..500).any(|_| {
+            std::thread::sleep(Duration::from_millis(10));
+            checkpoints.done() > 0
+        });
+        assert!(finished, "the checkpoint thread did not run");
+        assert!(
+            file_len(&dir, "k.db") > 1_100 * 4_000,
+            "the WAL was not copied"
+        );
+        commit_pages(&conn, &checkpoints, 10);
+        assert!(
+            wal_pages() < 100,
+            "the WAL did not start again: {}",
+            wal_pages()
+        );
+    }
+
+    /// When the checkpoint thread cannot read (an import holds the readers), the writer
+    /// checkpoints itself past the bound, so the WAL never grows without end.
+    #[test]
+    fn the_writer_checkpoints_when_the_thread_cannot() {
+        let dir = tempfile::tempdir().expect("dir");
+        let (conn, checkpoints, readers) = setup(&dir);
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .build()
+            .expect("runtime");
+        let paused = rt.block_on(readers.pause()).expect("pause");
+        let mut most = 0;
+        for _ in 0..(INLINE_PAGES as usize / 1_000 + 4) {
+            commit_pages(&conn, &checkpoints, 1_000);
+            most = most.max(wal_pages());
+        }
+        drop(paused);
+        assert!(most >= INLINE_PAGES, "{most}");
+        assert!(
+            most < INLINE_PAGES + 1_100,
+            "the WAL grew past the bound: {most} pages"
+        );
+        assert!(file_len(&dir, "k.db") > INLINE_PAGES as u64 * 4_000);
+    }
+}
