@@ -49,6 +49,10 @@ pub(crate) struct Checkpoints {
     wake: SyncSender<()>,
     /// Checkpoints the thread has finished.
     done: Arc<AtomicU64>,
+    /// WAL pages after the last commit.
+    last_pages: c_int,
+    /// WAL pages from which the thread is woken next.
+    next_wake: c_int,
 }
 
 impl Checkpoints {
@@ -62,13 +66,25 @@ impl Checkpoints {
             .name("kinga-sqlite-checkpoint".into())
             .spawn(move || run(&readers, &woken, &counter))?;
         conn.wal_hook(Some(count_pages));
-        Ok(Checkpoints { wake, done })
+        Ok(Checkpoints {
+            wake,
+            done,
+            last_pages: 0,
+            next_wake: BACKGROUND_PAGES,
+        })
     }
 
-    /// After a commit on `conn`: wake the checkpoint thread past [`BACKGROUND_PAGES`], and
-    /// checkpoint here past [`INLINE_PAGES`].
-    pub(crate) fn after_commit(&self, conn: &Connection) {
+    /// After a commit on `conn`: wake the checkpoint thread each time the WAL has grown by
+    /// [`BACKGROUND_PAGES`] since it started or since the last wake-up, and checkpoint here
+    /// past [`INLINE_PAGES`]. Waking it after every commit once past the threshold (while a
+    /// flood keeps the WAL from starting again) cost a sync of the database per commit.
+    pub(crate) fn after_commit(&mut self, conn: &Connection) {
         let pages = WAL_PAGES.with(Cell::get);
+        if pages < self.last_pages {
+            // The WAL started again from its beginning.
+            self.next_wake = BACKGROUND_PAGES;
+        }
+        self.last_pages = pages;
         if pages >= INLINE_PAGES {
             let by_thread = self.done.load(Ordering::Acquire);
             tracing::info!(
@@ -79,7 +95,8 @@ impl Checkpoints {
             if let Err(e) = passive(conn) {
                 tracing::warn!(error = %e, pages, "checkpoint by the writer failed");
             }
-        } else if pages >= BACKGROUND_PAGES {
+        } else if pages >= self.next_wake {
+            self.next_wake = pages.saturating_add(BACKGROUND_PAGES);
             match self.wake.try_send(()) {
                 // Already woken: one round covers every commit before it starts.
                 Ok(()) | Err(TrySendError::Full(())) => {}
@@ -147,7 +164,7 @@ mod tests {
     }
 
     /// Commit about `pages` pages of new rows, then tell the checkpoints.
-    fn commit_pages(conn: &Connection, checkpoints: &Checkpoints, pages: usize) {
+    fn commit_pages(conn: &Connection, checkpoints: &mut Checkpoints, pages: usize) {
         conn.execute_batch("BEGIN").expect("begin");
         for _ in 0..pages {
             conn.execute("INSERT INTO t VALUES (randomblob(4000))", [])
@@ -166,8 +183,8 @@ mod tests {
     #[test]
     fn the_checkpoint_thread_empties_the_wal() {
         let dir = tempfile::tempdir().expect("dir");
-        let (conn, checkpoints, _readers) = setup(&dir);
-        commit_pages(&conn, &checkpoints, 400);
+        let (conn, mut checkpoints, _readers) = setup(&dir);
+        commit_pages(&conn, &mut checkpoints, 400);
         assert!(wal_pages() >= 400, "{}", wal_pages());
         // Below the threshold nothing is copied: the database file holds no rows yet.
         std::thread::sleep(Duration::from_millis(100));
@@ -176,7 +193,7 @@ mod tests {
             "{}",
             file_len(&dir, "k.db")
         );
-        commit_pages(&conn, &checkpoints, 700);
+        commit_pages(&conn, &mut checkpoints, 700);
         assert!(wal_pages() >= BACKGROUND_PAGES, "{}", wal_pages());
         let finished = (0..500).any(|_| {
             std::thread::sleep(Duration::from_millis(10));
@@ -187,7 +204,7 @@ mod tests {
             file_len(&dir, "k.db") > 1_100 * 4_000,
             "the WAL was not copied"
         );
-        commit_pages(&conn, &checkpoints, 10);
+        commit_pages(&conn, &mut checkpoints, 10);
         assert!(
             wal_pages() < 100,
             "the WAL did not start again: {}",
@@ -200,14 +217,14 @@ mod tests {
     #[test]
     fn the_writer_checkpoints_when_the_thread_cannot() {
         let dir = tempfile::tempdir().expect("dir");
-        let (conn, checkpoints, readers) = setup(&dir);
+        let (conn, mut checkpoints, readers) = setup(&dir);
         let rt = tokio::runtime::Builder::new_current_thread()
             .build()
             .expect("runtime");
         let paused = rt.block_on(readers.pause()).expect("pause");
         let mut most = 0;
         for _ in 0..(INLINE_PAGES as usize / 1_000 + 4) {
-            commit_pages(&conn, &checkpoints, 1_000);
+            commit_pages(&conn, &mut checkpoints, 1_000);
             most = most.max(wal_pages());
         }
         drop(paused);
@@ -217,5 +234,39 @@ mod tests {
             "the WAL grew past the bound: {most} pages"
         );
         assert!(file_len(&dir, "k.db") > INLINE_PAGES as u64 * 4_000);
+    }
+
+    /// While the WAL cannot start again (a reader holds an old snapshot), the thread is
+    /// woken once per [`BACKGROUND_PAGES`] written, not after every commit.
+    #[test]
+    fn the_thread_is_woken_once_per_threshold_of_new_pages() {
+        let dir = tempfile::tempdir().expect("dir");
+        let (conn, mut checkpoints, _readers) = setup(&dir);
+        let old = open_connection(&dir.path().join("k.db"), Role::Reader).expect("reader");
+        old.execute_batch("BEGIN").expect("begin");
+        let n: i64 = old
+            .query_row("SELECT count(*) FROM t", [], |r| r.get(0))
+            .expect("read");
+        assert_eq!(n, 0);
+        let settle = |want: u64, c: &Checkpoints| {
+            (0..300).any(|_| {
+                std::thread::sleep(Duration::from_millis(5));
+                c.done() == want
+            })
+        };
+        commit_pages(&conn, &mut checkpoints, 1_000);
+        assert!(settle(1, &checkpoints), "{}", checkpoints.done());
+        for _ in 0..60 {
+            commit_pages(&conn, &mut checkpoints, 10);
+        }
+        std::thread::sleep(Duration::from_millis(100));
+        assert_eq!(
+            checkpoints.done(),
+            1,
+            "woken by commits under the threshold"
+        );
+        commit_pages(&conn, &mut checkpoints, 500);
+        assert!(settle(2, &checkpoints), "{}", checkpoints.done());
+        old.execute_batch("COMMIT").expect("end");
     }
 }
