@@ -6,8 +6,9 @@
 //! on the one thread every write goes through, and the slowest commits. Here the writer only
 //! counts the WAL's pages after each commit ([`Connection::wal_hook`], which also turns the
 //! automatic checkpoint off) and wakes a thread of its own, which checkpoints on a read
-//! connection while the writer goes on (a passive checkpoint never blocks the writer). If
-//! that thread falls behind (reads hold every connection, or old readers pin the WAL) and
+//! connection while the writer goes on (a passive checkpoint never blocks the writer); once
+//! the thread is done, the writer copies the WAL's tail itself, so that the WAL starts again.
+//! If that thread falls behind (reads hold every connection, or old readers pin the WAL) and
 //! the WAL reaches [`INLINE_PAGES`], the writer checkpoints itself, as SQLite would have, so
 //! the WAL stays bounded.
 
@@ -53,6 +54,8 @@ pub(crate) struct Checkpoints {
     last_pages: c_int,
     /// WAL pages from which the thread is woken next.
     next_wake: c_int,
+    /// The thread's finished checkpoints as of the last commit.
+    seen_done: u64,
 }
 
 impl Checkpoints {
@@ -71,6 +74,7 @@ impl Checkpoints {
             done,
             last_pages: 0,
             next_wake: BACKGROUND_PAGES,
+            seen_done: 0,
         })
     }
 
@@ -85,7 +89,18 @@ impl Checkpoints {
             self.next_wake = BACKGROUND_PAGES;
         }
         self.last_pages = pages;
-        if pages >= INLINE_PAGES {
+        let finished = self.done.load(Ordering::Acquire);
+        if finished != self.seen_done {
+            // The thread copied what the WAL held when it began; what came since (a group or
+            // two) is copied here, so that the WAL is all copied when the next group begins
+            // and starts again from its beginning. Under a flood the thread alone never
+            // catches up with the writer: the WAL grew to its bound, and every commit then
+            // extended the file (a sync of its size too).
+            self.seen_done = finished;
+            if let Err(e) = passive(conn) {
+                tracing::warn!(error = %e, pages, "checkpoint of the WAL's tail failed");
+            }
+        } else if pages >= INLINE_PAGES {
             let by_thread = self.done.load(Ordering::Acquire);
             tracing::info!(
                 pages,
