@@ -48,10 +48,7 @@ impl Readers {
         let me = self.clone();
         let task = tokio::task::spawn_blocking(move || {
             let _permit = permit;
-            let conn = me.take()?;
-            let out = f(&conn);
-            me.give(conn);
-            out.map_err(StoreError::from)
+            me.on_connection(f)
         });
         task.await
             .map_err(|e| StoreError::Backend(format!("read task failed: {e}")))?
@@ -74,13 +71,16 @@ impl Readers {
                 Err(_) => return None,
             }
         };
-        let conn = match self.take() {
-            Ok(conn) => conn,
-            Err(e) => return Some(Err(e)),
-        };
+        Some(self.on_connection(f))
+    }
+
+    /// Run `f` on an idle connection (or a new one), then put it back; the caller holds a
+    /// permit.
+    fn on_connection<T>(&self, f: impl FnOnce(&Connection) -> Result<T>) -> StoreResult<T> {
+        let conn = self.take()?;
         let out = f(&conn);
         self.give(conn);
-        Some(out.map_err(StoreError::from))
+        out.map_err(StoreError::from)
     }
 
     /// Close every read connection and keep new ones from opening until the answer is
