@@ -20,6 +20,8 @@ mod benchmarks;
 pub mod broadcast;
 mod check;
 mod cliff;
+#[cfg(test)]
+mod cliff_tests;
 mod community;
 mod indicators;
 mod input;
