@@ -33,6 +33,7 @@ pub mod settings;
 pub mod sms_intake;
 pub mod sync;
 pub mod transition;
+mod turns;
 pub mod ussd;
 pub mod verify;
 pub mod voice;
@@ -145,6 +146,7 @@ pub struct App {
     anchor: Arc<anchor::Anchor>,
     limiter: Arc<login::LoginLimiter>,
     keyring: Arc<incidents::Keyring>,
+    turns: Arc<turns::Turns>,
 }
 
 impl App {
@@ -171,6 +173,7 @@ impl App {
             anchor,
             limiter,
             keyring: Arc::new(incidents::Keyring::default()),
+            turns: Arc::new(turns::Turns::default()),
         };
         // Every compartment key opens with the master key, or Kinga does not start.
         app.load_keys().await?;

@@ -150,6 +150,12 @@ impl App {
         }
         let mut flags = Vec::new();
         let sender = self.sender(&sms.from, &mut flags).await?;
+        // This number's messages one at a time (see `turns`), up to the answer: a follow-up
+        // waits for the alert its predecessor is creating or changing instead of racing it.
+        let _turn = match sender.reporter.phone_digest.as_deref() {
+            Some(digest) => Some(self.turns.take(digest).await),
+            None => None,
+        };
         let text = cut(&sms.text, &mut flags);
         let parsed = self.parse_with(&text, sender.focal_point.as_ref());
         let now = self.now();

@@ -3,6 +3,7 @@
 //! months of community alerts in every lifecycle state, in French, English and Swahili.
 
 mod alerts;
+mod calendar;
 mod incidents;
 mod places;
 mod registry;

@@ -1,9 +1,8 @@
-//! The demo's transition: the mission withdrawing base by base over 2026–2027 from South Kivu
+//! The demo's transition: the mission withdrawing base by base over 2026–2027 (as written;
+//! `calendar` moves it with the date the demo is loaded) from South Kivu
 //! (Bukavu already closed), North Kivu and Ituri; successors named for some capacities, late
 //! milestones for others, and none at all for the rest, so that the cliff of a date after the
 //! last closure shows real gaps.
-
-use chrono::NaiveDate;
 
 use kinga_app::{App, Caller};
 use kinga_domain::transition::{
@@ -11,13 +10,10 @@ use kinga_domain::transition::{
     WithdrawalInput,
 };
 
+use super::calendar::Calendar;
 use Capacity::*;
 use MilestoneKind::*;
 use MilestoneStatus::*;
-
-fn day(s: &str) -> anyhow::Result<NaiveDate> {
-    Ok(NaiveDate::parse_from_str(s, "%Y-%m-%d")?)
-}
 
 /// A base closure: (base, where it stands, first day without it, areas served, capacities).
 type Closure = (
@@ -282,6 +278,7 @@ const PLANS: &[Plan] = &[
 /// Load the withdrawal plan and the capacity plans; returns (closures, plans).
 pub async fn load(app: &App) -> anyhow::Result<(usize, usize)> {
     let system = Caller::acting("coord", kinga_domain::people::Role::Coordinator);
+    let cal = Calendar::of(app.local_today());
     let w = app
         .save_withdrawal(
             &system,
@@ -303,7 +300,7 @@ pub async fn load(app: &App) -> anyhow::Result<(usize, usize)> {
                 id: None,
                 base: (*base).into(),
                 place: Some((*place).into()),
-                closes_on: day(on)?,
+                closes_on: cal.day(on)?,
                 places: areas.iter().map(|s| s.to_string()).collect(),
                 capacities: caps.to_vec(),
             },
@@ -319,7 +316,7 @@ pub async fn load(app: &App) -> anyhow::Result<(usize, usize)> {
                     kind: *kind,
                     label: (*label).into(),
                     owner: (*owner).into(),
-                    due_on: day(due)?,
+                    due_on: cal.day(due)?,
                     status: *status,
                 })
             })
@@ -331,7 +328,7 @@ pub async fn load(app: &App) -> anyhow::Result<(usize, usize)> {
                 capacity: *capacity,
                 providers: providers.iter().map(|s| s.to_string()).collect(),
                 successors: successors.iter().map(|s| s.to_string()).collect(),
-                handover_on: handover.map(day).transpose()?,
+                handover_on: handover.map(|h| cal.day(h)).transpose()?,
                 milestones: Some(milestones),
                 note: String::new(),
                 version: None,

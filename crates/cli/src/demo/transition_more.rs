@@ -8,6 +8,8 @@
 use chrono::{Datelike, Days, NaiveDate};
 
 use kinga_app::{App, AppError, Caller};
+
+use super::calendar::Calendar;
 use kinga_domain::people::Role;
 use kinga_domain::place::PlaceLevel;
 use kinga_domain::transition::{
@@ -15,10 +17,6 @@ use kinga_domain::transition::{
     IndicatorInput, IndicatorSource, MechanismInput, MechanismKind, MemberCount, NoteInput,
     NoteKind, Outcome, Score, Sex, StaffInput, StaffRole, TargetInput, ValueInput,
 };
-
-fn day(s: &str) -> anyhow::Result<NaiveDate> {
-    Ok(NaiveDate::parse_from_str(s, "%Y-%m-%d")?)
-}
 
 /// The territories the withdrawal touches: each closure's areas, a province standing for its
 /// territories.
@@ -158,8 +156,9 @@ pub async fn load(app: &App) -> anyhow::Result<(usize, usize, usize)> {
         )
         .await?;
     }
-    let staff = load_roster(app, &coord, &places).await?;
-    let benchmarks = load_benchmarks(app, &coord, today).await?;
+    let cal = Calendar::of(today);
+    let staff = load_roster(app, &coord, &places, cal).await?;
+    let benchmarks = load_benchmarks(app, &coord, today, cal).await?;
     load_notes(app, &coord).await?;
     Ok((places.len(), staff, benchmarks))
 }
@@ -168,6 +167,7 @@ async fn load_roster(
     app: &App,
     coord: &Caller,
     places: &[(String, String)],
+    cal: Calendar,
 ) -> anyhow::Result<usize> {
     const LANGS: &[&[&str]] = &[
         &["fr", "sw"],
@@ -176,7 +176,8 @@ async fn load_roster(
         &["fr", "kinande", "sw"],
         &["fr", "swahili", "kilendu"],
     ];
-    // Contracts end at the end of 2026 for a third of them: before most handovers.
+    // A third of the contracts end with the quarter the plan was written in: before most
+    // handovers.
     const ENDS: &[&str] = &["2026-12-31", "2027-06-30", "2027-12-31"];
     let mut n = 0;
     for (i, (pcode, name)) in places.iter().enumerate() {
@@ -197,7 +198,7 @@ async fn load_roster(
                     .map(|s| s.to_string())
                     .collect(),
                 places: vec![pcode.clone()],
-                contract_ends_on: Some(day(ENDS[i % ENDS.len()])?),
+                contract_ends_on: Some(cal.day(ENDS[i % ENDS.len()])?),
                 note: String::new(),
                 version: None,
             },
@@ -208,7 +209,12 @@ async fn load_roster(
     Ok(n)
 }
 
-async fn load_benchmarks(app: &App, coord: &Caller, today: NaiveDate) -> anyhow::Result<usize> {
+async fn load_benchmarks(
+    app: &App,
+    coord: &Caller,
+    today: NaiveDate,
+    cal: Calendar,
+) -> anyhow::Result<usize> {
     let response = app
         .save_indicator(
             coord,
@@ -250,7 +256,7 @@ async fn load_benchmarks(app: &App, coord: &Caller, today: NaiveDate) -> anyhow:
             place: "CD61".into(),
             owner: "Gouvernorat du Nord-Kivu et PNC".into(),
             starts_on: NaiveDate::from_ymd_opt(year, 1, 1),
-            due_on: day("2027-03-31")?,
+            due_on: cal.day("2027-03-31")?,
             targets: Some(vec![TargetInput {
                 id: None,
                 indicator: response.id.clone(),
@@ -293,8 +299,8 @@ async fn load_benchmarks(app: &App, coord: &Caller, today: NaiveDate) -> anyhow:
             title: "Les groupes armés de l'Ituri libèrent les enfants de leurs rangs".into(),
             place: "CD54".into(),
             owner: "Section protection de l'enfant et UNICEF".into(),
-            starts_on: day("2026-01-01").ok(),
-            due_on: day("2027-09-30")?,
+            starts_on: cal.day("2026-01-01").ok(),
+            due_on: cal.day("2027-09-30")?,
             targets: Some(vec![TargetInput {
                 id: None,
                 indicator: children.id.clone(),
@@ -307,12 +313,13 @@ async fn load_benchmarks(app: &App, coord: &Caller, today: NaiveDate) -> anyhow:
         },
     )
     .await?;
-    for (on, value, source) in [
-        ("2026-03-31", 85.0, "Rapport trimestriel MRM, T1 2026"),
-        ("2026-06-30", 160.0, "Rapport trimestriel MRM, T2 2026"),
-        ("2026-09-30", 210.0, "Rapport trimestriel MRM, T3 2026"),
+    for (on, value) in [
+        ("2026-03-31", 85.0),
+        ("2026-06-30", 160.0),
+        ("2026-09-30", 210.0),
     ] {
-        let on = day(on)?;
+        let on = cal.day(on)?;
+        let source = format!("Rapport trimestriel MRM, {}", Calendar::quarter_name(on));
         if on > today {
             continue;
         }
@@ -324,7 +331,7 @@ async fn load_benchmarks(app: &App, coord: &Caller, today: NaiveDate) -> anyhow:
                 on: Some(on),
                 value: Some(value),
                 from: None,
-                source_note: source.into(),
+                source_note: source,
             },
         )
         .await?;
@@ -353,7 +360,7 @@ async fn load_notes(app: &App, coord: &Caller) -> anyhow::Result<()> {
             title: "Patrouilles de nuit à Eringeti".into(),
             places: vec!["CD6109".into()],
             actors: vec!["adf".into()],
-            happened_on: day("2025-11-15").ok(),
+            happened_on: NaiveDate::from_ymd_opt(2025, 11, 15),
             body: String::new(),
             tried: "Patrouilles conjointes FARDC–MONUSCO de nuit, alertes relayées par le réseau communautaire.".into(),
             outcome: Some(Outcome::Partly),
@@ -366,7 +373,7 @@ async fn load_notes(app: &App, coord: &Caller) -> anyhow::Result<()> {
             title: "Médiation entre communautés à Djugu".into(),
             places: vec!["CD5402".into()],
             actors: vec!["codeco".into()],
-            happened_on: day("2025-06-01").ok(),
+            happened_on: NaiveDate::from_ymd_opt(2025, 6, 1),
             body: String::new(),
             tried: "Dialogue intercommunautaire facilité par la section des affaires civiles, avec les chefs coutumiers hema et lendu.".into(),
             outcome: Some(Outcome::Worked),

@@ -2,7 +2,7 @@
 
 use serde_json::json;
 
-use crate::harness::{Backend, Server};
+use crate::harness::{Backend, Server, as_written};
 use crate::on_both_stores;
 
 async fn verify_finds_the_first_broken_link(backend: Backend) {
@@ -261,7 +261,10 @@ async fn the_demo_routes_south_kivu_to_the_successor(backend: Backend) {
 
     // The demo's own alerts of South Kivu since the closure went to the successor too.
     let (st, list) = s
-        .get("/api/v1/alerts?area=CD62&from=2026-07-01&limit=500")
+        .get(&format!(
+            "/api/v1/alerts?area=CD62&from={}&limit=500",
+            as_written("2026-07-01")
+        ))
         .await;
     assert_eq!(st, 200, "{list}");
     let routed = list["items"]

@@ -8,6 +8,22 @@ use std::time::Duration;
 use reqwest::Method;
 use serde_json::Value;
 
+/// A date written in the last quarter of 2026 (the demo's withdrawal plan, the transition
+/// tests' plans), moved by the quarters since, as the demo moves its own
+/// (`crates/cli/src/demo/calendar.rs`): what was to come then stays to come today. Today is
+/// the default zone's (Goma), as the demo's is.
+pub fn as_written(written: &str) -> String {
+    use kinga_domain::transition::{quarters_between, shift_quarters};
+    let day = |s: &str| chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d").expect("a date");
+    let today = chrono::Utc::now()
+        .with_timezone(&chrono_tz::Africa::Lubumbashi)
+        .date_naive();
+    let quarters = quarters_between(day("2026-12-01"), today);
+    shift_quarters(day(written), quarters)
+        .expect("a date in the calendar")
+        .to_string()
+}
+
 /// Which store a test server uses.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Backend {

@@ -9,8 +9,15 @@ use chrono::{Duration, Utc};
 use reqwest::Method;
 use serde_json::{Value, json};
 
-use crate::harness::{Backend, Server, call};
+use crate::harness::{Backend, Server, as_written, call};
 use crate::on_both_stores;
+
+/// The day before `day` (`YYYY-MM-DD`): moved dates keep month ends, so the day before a
+/// moved closure is found from the closure.
+fn day_before(day: &str) -> String {
+    let d = chrono::NaiveDate::parse_from_str(day, "%Y-%m-%d").expect("a date");
+    d.pred_opt().expect("a day before").to_string()
+}
 
 /// `(pcode, [capacity ids], alerts_12m)` of a cliff answer.
 fn places(cliff: &Value) -> Vec<(String, Vec<String>, u64)> {
@@ -103,7 +110,7 @@ async fn transition_story(backend: Backend) {
     .await;
     assert_eq!(st, 200, "{w}");
     let wid = w["id"].as_str().expect("id").to_string();
-    let closure = json!({"base": "Rutshuru", "place": "CD6111", "closes_on": "2027-03-31",
+    let closure = json!({"base": "Rutshuru", "place": "CD6111", "closes_on": as_written("2027-03-31"),
         "places": ["CD6111", "CD6103"], "capacities": ["physical_protection", "early_warning"]});
     let (st, w) = call(
         &s,
@@ -115,7 +122,7 @@ async fn transition_story(backend: Backend) {
     .await;
     assert_eq!(st, 200, "{w}");
     assert_eq!(w["closures"][0]["base"], "Rutshuru");
-    let bad = json!({"base": "Nowhere", "closes_on": "2027-01-01", "places": ["XX99"], "capacities": ["ddr"]});
+    let bad = json!({"base": "Nowhere", "closes_on": as_written("2027-01-01"), "places": ["XX99"], "capacities": ["ddr"]});
     let (st, _) = call(
         &s,
         &coord,
@@ -129,8 +136,8 @@ async fn transition_story(backend: Backend) {
     // North Kivu's early warning goes to civil protection only two months after the closure;
     // Rutshuru's physical protection is handed over the day the base closes.
     let ew = json!({"place": "CD61", "capacity": "early_warning", "providers": ["MONUSCO CLA"],
-        "successors": ["Protection civile"], "handover_on": "2027-06-01",
-        "milestones": [{"kind": "staff_hired", "owner": "Protection civile", "due_on": "2027-01-15"}]});
+        "successors": ["Protection civile"], "handover_on": as_written("2027-06-01"),
+        "milestones": [{"kind": "staff_hired", "owner": "Protection civile", "due_on": as_written("2027-01-15")}]});
     let (st, ew) = call(
         &s,
         &coord,
@@ -143,7 +150,7 @@ async fn transition_story(backend: Backend) {
     assert_eq!(ew["id"], "CD61:early_warning");
     assert_eq!(ew["version"], 1);
     let pp = json!({"place": "CD6111", "capacity": "physical_protection", "providers": ["MONUSCO"],
-        "successors": ["FARDC"], "handover_on": "2027-03-31"});
+        "successors": ["FARDC"], "handover_on": as_written("2027-03-31")});
     let (st, _) = call(
         &s,
         &coord,
@@ -180,7 +187,10 @@ async fn transition_story(backend: Backend) {
         &s,
         &viewer,
         Method::GET,
-        "/api/v1/transition/state?place=CD6111&date=2027-04-15",
+        &format!(
+            "/api/v1/transition/state?place=CD6111&date={}",
+            as_written("2027-04-15")
+        ),
         None,
     )
     .await;
@@ -199,7 +209,12 @@ async fn transition_story(backend: Backend) {
     assert_eq!(ew_state["reason"]["code"], "successor_late");
     assert_eq!(
         ew_state["reason_text"],
-        "nobody from 2027-03-31 to 2027-05-31: Protection civile takes over only on 2027-06-01"
+        format!(
+            "nobody from {} to {}: Protection civile takes over only on {}",
+            as_written("2027-03-31"),
+            as_written("2027-05-31"),
+            as_written("2027-06-01")
+        )
     );
 
     // The cliff of 2027-04-15: Masisi loses both, Rutshuru early warning; the province is at
@@ -208,12 +223,12 @@ async fn transition_story(backend: Backend) {
         &s,
         &viewer,
         Method::GET,
-        "/api/v1/transition/cliff?date=2027-04-15",
+        &format!("/api/v1/transition/cliff?date={}", as_written("2027-04-15")),
         None,
     )
     .await;
     assert_eq!(st, 200, "{cliff}");
-    assert_eq!(cliff["date"], "2027-04-15");
+    assert_eq!(cliff["date"], as_written("2027-04-15"));
     assert_eq!(cliff["places"][0]["name"], "Masisi");
     assert_eq!(
         places(&cliff),
@@ -231,7 +246,7 @@ async fn transition_story(backend: Backend) {
         &s,
         &viewer,
         Method::GET,
-        "/api/v1/transition/cliff?date=2027-07-01",
+        &format!("/api/v1/transition/cliff?date={}", as_written("2027-07-01")),
         None,
     )
     .await;
@@ -244,7 +259,10 @@ async fn transition_story(backend: Backend) {
         &s,
         &viewer,
         Method::GET,
-        "/api/v1/transition/cliff?date=2027-03-30",
+        &format!(
+            "/api/v1/transition/cliff?date={}",
+            day_before(&as_written("2027-03-31"))
+        ),
         None,
     )
     .await;
@@ -260,7 +278,7 @@ async fn transition_story(backend: Backend) {
     assert_eq!(st, 422);
 
     // A new closure in Ituri changes the cliff, with its alert.
-    let ituri = json!({"base": "Bunia", "closes_on": "2027-05-01", "places": ["CD54"],
+    let ituri = json!({"base": "Bunia", "closes_on": as_written("2027-05-01"), "places": ["CD54"],
         "capacities": ["ddr"]});
     let (st, _) = call(
         &s,
@@ -275,7 +293,7 @@ async fn transition_story(backend: Backend) {
         &s,
         &viewer,
         Method::GET,
-        "/api/v1/transition/cliff?date=2027-07-01",
+        &format!("/api/v1/transition/cliff?date={}", as_written("2027-07-01")),
         None,
     )
     .await;
@@ -290,7 +308,7 @@ async fn transition_story(backend: Backend) {
     // Marking the milestone done (its id kept) clears the province's risk after the handover.
     let m = &ew["milestones"][0];
     let done = json!({"id": m["id"], "kind": "staff_hired", "owner": "Protection civile",
-        "due_on": "2027-01-15", "status": "done"});
+        "due_on": as_written("2027-01-15"), "status": "done"});
     let (st, ew2) = call(
         &s,
         &coord,
@@ -306,7 +324,10 @@ async fn transition_story(backend: Backend) {
         &s,
         &viewer,
         Method::GET,
-        "/api/v1/transition/state?place=CD61&date=2027-06-01",
+        &format!(
+            "/api/v1/transition/state?place=CD61&date={}",
+            as_written("2027-06-01")
+        ),
         None,
     )
     .await;
@@ -314,7 +335,10 @@ async fn transition_story(backend: Backend) {
     assert_eq!(ew_state["state"], "covered", "{state}");
     assert_eq!(
         ew_state["reason_text"],
-        "handed over to Protection civile on 2027-06-01"
+        format!(
+            "handed over to Protection civile on {}",
+            as_written("2027-06-01")
+        )
     );
     // Removing Rutshuru's own plan makes its physical protection a gap from the closure.
     let (st, _) = call(
@@ -330,7 +354,7 @@ async fn transition_story(backend: Backend) {
         &s,
         &viewer,
         Method::GET,
-        "/api/v1/transition/cliff?date=2027-07-01",
+        &format!("/api/v1/transition/cliff?date={}", as_written("2027-07-01")),
         None,
     )
     .await;

@@ -26,6 +26,7 @@ mod community;
 mod indicators;
 mod input;
 mod knowledge;
+mod quarters;
 mod record_input;
 mod records;
 mod roster;
@@ -52,6 +53,7 @@ pub use indicators::{
     series,
 };
 pub use knowledge::{KnowledgeNote, NoteKind, NoteQuery, Outcome, check_note};
+pub use quarters::{quarters_between, shift_quarters};
 pub use record_input::{
     AssessmentInput, BenchmarkInput, IndicatorInput, MechanismInput, NoteInput, StaffInput,
     TargetInput, ValueInput,

@@ -6,7 +6,7 @@
 use fantoccini::{Client, Locator};
 
 use super::{at_width, browser, click, fits, screenshot, sign_in, text_of, type_into};
-use crate::harness::{Backend, Server};
+use crate::harness::{Backend, Server, as_written};
 
 /// Password of the demo users (crates/cli/src/demo).
 const DEMO_PASSWORD: &str = "kinga-demo-2026";
@@ -22,6 +22,11 @@ async fn a_coordinator_records_a_closure_and_sees_the_cliff_move(backend: Backen
     let Some(s) = Server::start_demo(backend, &[]).await else {
         return;
     };
+    // The demo's dates as it loaded them (`as_written`).
+    let bukavu_closed =
+        chrono::NaiveDate::parse_from_str(&as_written("2026-06-30"), "%Y-%m-%d").expect("a date");
+    let bukavu_last_day = bukavu_closed.pred_opt().expect("a day");
+    let mid_february = as_written("2027-02-15");
     let profile = tempfile::tempdir().expect("profile");
     let Some((_driver, c)) = browser(profile.path()).await else {
         return;
@@ -29,7 +34,7 @@ async fn a_coordinator_records_a_closure_and_sees_the_cliff_move(backend: Backen
     at_width(&c, 1366).await;
     sign_in(&c, &s.base, "coord", DEMO_PASSWORD).await;
     click(&c, "#nav-transition").await;
-    // The Bukavu base closed in June 2026 and nobody took physical protection over.
+    // The Bukavu base closed (June 2026, as written) and nobody took physical protection over.
     let row = "#place-CD62 tr[data-capacity='physical_protection']";
     assert_eq!(
         c.find(Locator::Css(row))
@@ -44,7 +49,7 @@ async fn a_coordinator_records_a_closure_and_sees_the_cliff_move(backend: Backen
     assert!(
         text_of(&c, row)
             .await
-            .contains("aucun successeur après le 2026-06-29")
+            .contains(&format!("aucun successeur après le {bukavu_last_day}"))
     );
     // Uvira has a plan of its own: the army and police took over.
     assert!(
@@ -58,7 +63,7 @@ async fn a_coordinator_records_a_closure_and_sees_the_cliff_move(backend: Backen
     screenshot(&c, "transition-1366").await;
 
     // The cliff of mid-February 2027: Kalehe is not in it on its own.
-    c.goto(&format!("{}/transition/cliff?date=2027-02-15", s.base))
+    c.goto(&format!("{}/transition/cliff?date={mid_february}", s.base))
         .await
         .expect("cliff");
     assert!(present(&c, "#cliff-CD62").await);
@@ -71,7 +76,10 @@ async fn a_coordinator_records_a_closure_and_sees_the_cliff_move(backend: Backen
     click(&c, "section.wp details summary").await;
     type_into(&c, "#cl-base-1", "Kalehe (BCNUDH)").await;
     c.execute(
-        "document.querySelector('#cl-date-1').value = '2027-02-01';",
+        &format!(
+            "document.querySelector('#cl-date-1').value = '{}';",
+            as_written("2027-02-01")
+        ),
         vec![],
     )
     .await
@@ -80,7 +88,7 @@ async fn a_coordinator_records_a_closure_and_sees_the_cliff_move(backend: Backen
     click(&c, "#closure-form-1 input[value='human_rights']").await;
     click(&c, "#cl-save-1").await;
     assert!(!text_of(&c, "#notice").await.is_empty());
-    c.goto(&format!("{}/transition/cliff?date=2027-02-15", s.base))
+    c.goto(&format!("{}/transition/cliff?date={mid_february}", s.base))
         .await
         .expect("cliff");
     assert!(present(&c, "#cliff-CD6205 [data-capacity='human_rights']").await);
@@ -89,7 +97,9 @@ async fn a_coordinator_records_a_closure_and_sees_the_cliff_move(backend: Backen
         .trim()
         .parse()
         .expect("a count");
-    let (_, api) = s.get("/api/v1/transition/cliff?date=2027-02-15").await;
+    let (_, api) = s
+        .get(&format!("/api/v1/transition/cliff?date={mid_february}"))
+        .await;
     let kalehe = api["places"]
         .as_array()
         .expect("places")
@@ -134,9 +144,10 @@ async fn a_coordinator_records_a_closure_and_sees_the_cliff_move(backend: Backen
         assert!(!text_of(&c, "#notice").await.is_empty());
     }
     assert!(present(&c, "#plan-state .st-covered").await);
+    let cliff = format!("/transition/cliff?date={}", as_written("2027-10-15"));
     for (path, what) in [
         ("/transition", "the overview"),
-        ("/transition/cliff?date=2027-10-15", "the cliff"),
+        (cliff.as_str(), "the cliff"),
         ("/transition/dossier?place=CD62", "the dossier"),
     ] {
         c.goto(&format!("{}{path}", s.base)).await.expect("page");

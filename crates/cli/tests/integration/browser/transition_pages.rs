@@ -7,7 +7,7 @@
 use fantoccini::{Client, Locator};
 
 use super::{at_width, browser, click, fits, screenshot, sign_in, text_of};
-use crate::harness::{Backend, Server};
+use crate::harness::{Backend, Server, as_written};
 
 /// Password of the demo users (crates/cli/src/demo).
 const DEMO_PASSWORD: &str = "kinga-demo-2026";
@@ -220,9 +220,13 @@ async fn a_coordinator_tells_the_communities_and_reads_after_the_closures(backen
         .expect("closures");
     assert_eq!(text_of(&c, "h1").await, "After the closures: what changed");
     fits(&c, "the closures in English").await;
-    c.goto(&format!("{}/transition/cliff?date=2027-12-31", s.base))
-        .await
-        .expect("cliff");
+    c.goto(&format!(
+        "{}/transition/cliff?date={}",
+        s.base,
+        as_written("2027-12-31")
+    ))
+    .await
+    .expect("cliff");
     assert_eq!(text_of(&c, "h1").await, "The cliff");
     assert!(
         text_of(&c, "section.cliff dl")
