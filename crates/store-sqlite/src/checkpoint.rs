@@ -101,10 +101,9 @@ impl Checkpoints {
                 tracing::warn!(error = %e, pages, "checkpoint of the WAL's tail failed");
             }
         } else if pages >= INLINE_PAGES {
-            let by_thread = self.done.load(Ordering::Acquire);
             tracing::info!(
                 pages,
-                by_thread,
+                by_thread = finished,
                 "the WAL reached its bound: the writer checkpoints"
             );
             if let Err(e) = passive(conn) {

@@ -10,7 +10,7 @@ use kinga_domain::transition::{quarters_between, shift_quarters};
 
 /// The day the demo's plan was written; `crates/cli/tests/integration/harness.rs` moves the
 /// tests' expectations from the same day.
-pub const WRITTEN_ON: (i32, u32, u32) = (2026, 12, 1);
+const WRITTEN_ON: NaiveDate = NaiveDate::from_ymd_opt(2026, 12, 1).expect("a calendar day");
 
 /// The plan's dates as of one day.
 #[derive(Debug, Clone, Copy)]
@@ -21,10 +21,8 @@ pub struct Calendar {
 impl Calendar {
     /// The calendar of the demo loaded on `today`.
     pub fn of(today: NaiveDate) -> Calendar {
-        let (y, m, d) = WRITTEN_ON;
-        let written = NaiveDate::from_ymd_opt(y, m, d).unwrap_or(today);
         Calendar {
-            quarters: quarters_between(written, today),
+            quarters: quarters_between(WRITTEN_ON, today),
         }
     }
 

@@ -24,6 +24,13 @@ pub fn as_written(written: &str) -> String {
         .to_string()
 }
 
+/// The day before `day` (`YYYY-MM-DD`), by the transition rules' own `day_before`: moved
+/// dates keep month ends, so the day before a moved closure is found from the closure.
+pub fn the_day_before(day: &str) -> String {
+    let d = chrono::NaiveDate::parse_from_str(day, "%Y-%m-%d").expect("a date");
+    kinga_domain::transition::day_before(d).to_string()
+}
+
 /// Which store a test server uses.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Backend {

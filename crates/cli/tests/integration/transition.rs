@@ -9,15 +9,8 @@ use chrono::{Duration, Utc};
 use reqwest::Method;
 use serde_json::{Value, json};
 
-use crate::harness::{Backend, Server, as_written, call};
+use crate::harness::{Backend, Server, as_written, call, the_day_before};
 use crate::on_both_stores;
-
-/// The day before `day` (`YYYY-MM-DD`): moved dates keep month ends, so the day before a
-/// moved closure is found from the closure.
-fn day_before(day: &str) -> String {
-    let d = chrono::NaiveDate::parse_from_str(day, "%Y-%m-%d").expect("a date");
-    d.pred_opt().expect("a day before").to_string()
-}
 
 /// `(pcode, [capacity ids], alerts_12m)` of a cliff answer.
 fn places(cliff: &Value) -> Vec<(String, Vec<String>, u64)> {
@@ -261,7 +254,7 @@ async fn transition_story(backend: Backend) {
         Method::GET,
         &format!(
             "/api/v1/transition/cliff?date={}",
-            day_before(&as_written("2027-03-31"))
+            the_day_before(&as_written("2027-03-31"))
         ),
         None,
     )

@@ -6,7 +6,7 @@
 use fantoccini::{Client, Locator};
 
 use super::{at_width, browser, click, fits, screenshot, sign_in, text_of, type_into};
-use crate::harness::{Backend, Server, as_written};
+use crate::harness::{Backend, Server, as_written, the_day_before};
 
 /// Password of the demo users (crates/cli/src/demo).
 const DEMO_PASSWORD: &str = "kinga-demo-2026";
@@ -23,9 +23,7 @@ async fn a_coordinator_records_a_closure_and_sees_the_cliff_move(backend: Backen
         return;
     };
     // The demo's dates as it loaded them (`as_written`).
-    let bukavu_closed =
-        chrono::NaiveDate::parse_from_str(&as_written("2026-06-30"), "%Y-%m-%d").expect("a date");
-    let bukavu_last_day = bukavu_closed.pred_opt().expect("a day");
+    let bukavu_last_day = the_day_before(&as_written("2026-06-30"));
     let mid_february = as_written("2027-02-15");
     let profile = tempfile::tempdir().expect("profile");
     let Some((_driver, c)) = browser(profile.path()).await else {
