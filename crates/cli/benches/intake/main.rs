@@ -20,6 +20,7 @@ mod machine;
 mod wrk;
 
 use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
 use serde_json::{Value, json};
@@ -49,9 +50,14 @@ enum Work {
     Twilio,
 }
 
-/// A signed Twilio webhook body: a new alert from one of 100 numbers per sender.
-fn twilio_request(corpus: &Corpus, base: &str, c: usize, i: u64) -> (String, String) {
-    let sid = format!("SM{c:08x}{i:024x}");
+/// Load steps run so far in this process: each step's Twilio message ids carry its number.
+static STEPS: AtomicU64 = AtomicU64::new(0);
+
+/// A signed Twilio webhook body: a new message from one of 100 numbers per sender. The id
+/// names the step, the sender and the message, so no step resends an earlier step's ids
+/// (the server would answer those as retries without taking them in again).
+fn twilio_request(corpus: &Corpus, base: &str, step: u64, c: usize, i: u64) -> (String, String) {
+    let sid = format!("SM{step:04x}{c:08x}{i:020x}");
     let from = Corpus::phone(c, i);
     let params: Vec<(String, String)> = [
         ("MessageSid", sid.as_str()),
@@ -89,6 +95,7 @@ async fn load(server: &Server, corpus: &Arc<Corpus>, clients: usize, work: Work)
     let cpu_before = cpu_seconds(pid);
     let deadline = Instant::now() + Duration::from_secs_f64(STEP_SECS);
     let started = Instant::now();
+    let step = STEPS.fetch_add(1, Ordering::Relaxed);
     let mut tasks = vec![];
     for c in 0..clients {
         let (client, base, token) = (client.clone(), server.base.clone(), server.token.clone());
@@ -103,7 +110,7 @@ async fn load(server: &Server, corpus: &Arc<Corpus>, clients: usize, work: Work)
                 let r = if work == Work::Noop {
                     client.get(format!("{base}/internal/noop")).send().await
                 } else if work == Work::Twilio {
-                    let (body, signature) = twilio_request(&corpus, &base, c, i);
+                    let (body, signature) = twilio_request(&corpus, &base, step, c, i);
                     client
                         .post(format!("{base}/channels/twilio/sms"))
                         .header("content-type", "application/x-www-form-urlencoded")
