@@ -10,7 +10,7 @@ use chrono::Duration;
 
 use kinga_app::OutboxQuery;
 use kinga_app::registry::{FocalPointInput, RegistryRecord};
-use kinga_app::sms_intake::{InboundSmsCommand, SmsOutcome};
+use kinga_app::sms_intake::{InboundSmsCommand, MAX_FOLLOW_UPS, SmsOutcome};
 use kinga_app::{App, AppError, Caller, FixedClock};
 use kinga_domain::outbox::MessageStatus;
 use kinga_domain::place::PlaceLevel;
@@ -255,6 +255,79 @@ async fn replies_attach_by_reference_and_within_the_window() {
             .parse_flags
             .contains(&"reference_unmatched".into())
     );
+    support::assert_verified(&app).await;
+}
+
+/// A phone stuck resending (or a number used to flood) fills one alert up to the limit, then
+/// opens a new one that takes the next messages; a retry is answered from a stored answer
+/// that does not grow with the alert.
+#[tokio::test]
+async fn follow_ups_stop_at_the_limit_and_go_on_in_a_new_alert() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let (app, clock) = app(&dir).await;
+    let first = app
+        .intake_sms(
+            "kannel",
+            sms("f0", FP_PHONE, "ALERTE Kiwanja A2 hommes armés"),
+        )
+        .await
+        .expect("first")
+        .alert;
+    for i in 1..=MAX_FOLLOW_UPS {
+        let r = app
+            .intake_sms(
+                "kannel",
+                sms(&format!("f{i}"), FP_PHONE, "ils tirent encore"),
+            )
+            .await
+            .expect("follow-up");
+        assert_eq!(
+            (r.outcome, r.alert.id.as_str()),
+            (SmsOutcome::Attached, first.id.as_str())
+        );
+    }
+    let last = format!("f{MAX_FOLLOW_UPS}");
+    let retry = app
+        .intake_sms("kannel", sms(&last, FP_PHONE, "ils tirent encore"))
+        .await
+        .expect("retry");
+    assert!(retry.replayed && retry.outcome == SmsOutcome::Attached);
+    assert_eq!(retry.alert.reference, first.reference);
+    assert!(
+        matches!(
+            retry.alert.timeline.as_slice(),
+            [entry] if matches!(entry.event, AlertEvent::MessageAttached { .. })
+        ),
+        "the stored answer keeps only the entry the message added"
+    );
+    let full = app.alert(&cla(), &first.id).await.expect("alert");
+    let attached = |a: &kinga_domain::Alert| {
+        a.timeline
+            .iter()
+            .filter(|t| matches!(t.event, AlertEvent::MessageAttached { .. }))
+            .count()
+    };
+    assert_eq!(attached(&full), MAX_FOLLOW_UPS);
+    // A minute on: with one fixed time for all, which of two alerts is the number's latest
+    // would be left to their random ids.
+    clock.set(app.now() + Duration::minutes(1));
+    let over = app
+        .intake_sms("kannel", sms("over", FP_PHONE, "ils tirent encore"))
+        .await
+        .expect("one more");
+    assert_eq!(over.outcome, SmsOutcome::Created);
+    assert!(over.alert.parse_flags.contains(&"follow_ups_full".into()));
+    assert_eq!(over.alert.text, "ils tirent encore");
+    let next = app
+        .intake_sms("kannel", sms("next", FP_PHONE, "ils sont partis"))
+        .await
+        .expect("next");
+    assert_eq!(
+        (next.outcome, next.alert.id.as_str()),
+        (SmsOutcome::Attached, over.alert.id.as_str())
+    );
+    let full = app.alert(&cla(), &first.id).await.expect("alert");
+    assert_eq!(attached(&full), MAX_FOLLOW_UPS);
     support::assert_verified(&app).await;
 }
 

@@ -2,7 +2,7 @@
 //! alert it follows up. Community messages are never refused for their form: whatever the
 //! grammar does not read stays on the alert, flagged, for the triage officer.
 
-use chrono::{DateTime, Duration, NaiveDateTime, Utc};
+use chrono::{DateTime, NaiveDateTime, Utc};
 
 use kinga_domain::outbox;
 use kinga_domain::people::Permission;
@@ -10,11 +10,16 @@ use kinga_domain::phone::normalize_msisdn;
 use kinga_domain::registry::FocalPoint;
 use kinga_domain::sms::{self, ParseContext, ParsedSms};
 use kinga_domain::{Alert, AlertEvent, AlertState, Channel, Reporter};
-use kinga_store::{Commit, IdempotentAnswer, StoreError, Write};
+use kinga_store::{IdempotentAnswer, StoreError};
 
 use crate::alerts::{IntakeCommand, IntakeExtras, MAX_TEXT, RETRIES};
 use crate::moves::gave_up;
 use crate::{App, AppError, AppResult, Caller};
+
+mod follow_up;
+
+pub use follow_up::MAX_FOLLOW_UPS;
+use follow_up::{ATTACH_TURNS, follow_ups};
 
 /// Flags the intake adds to the parser's (see [`kinga_domain::sms::parse::flag`]), whatever
 /// the channel.
@@ -35,14 +40,10 @@ pub mod flag {
     /// The message follows up an alert that kept changing while it was being attached: it
     /// is kept as an alert of its own, for a person to merge.
     pub const REPLY_UNATTACHED: &str = "reply_unattached";
+    /// The message follows up an alert that already holds [`super::MAX_FOLLOW_UPS`]
+    /// messages: it opens an alert of its own, which takes the number's next messages.
+    pub const FOLLOW_UPS_FULL: &str = "follow_ups_full";
 }
-
-/// Turns a message may take to attach to an alert other messages are changing at the same
-/// moment, before it is kept as an alert of its own.
-const ATTACH_TURNS: usize = 32;
-
-/// Keywords that announce a reply rather than a new alert.
-const REPLY_KEYWORDS: [&str; 3] = ["REPONSE", "REPLY", "JIBU"];
 
 /// One inbound SMS as a gateway delivered it (the web layer fills this from its adapter).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -174,6 +175,10 @@ impl App {
             else {
                 break;
             };
+            if follow_ups(&target) >= MAX_FOLLOW_UPS {
+                flags.push(flag::FOLLOW_UPS_FULL.into());
+                break;
+            }
             match self
                 .attach(&caller, &key, &fingerprint, target, &text, channel)
                 .await
@@ -251,83 +256,6 @@ impl App {
                 })
             }
         }
-    }
-
-    /// The open alert this message follows up: the one it cites, when that alert is this
-    /// number's; else, when the message has no alert keyword of its own, this number's latest
-    /// open alert within the reply window.
-    async fn reply_target(
-        &self,
-        parsed: &ParsedSms,
-        reporter: &Reporter,
-        now: DateTime<Utc>,
-        flags: &mut Vec<String>,
-    ) -> AppResult<Option<Alert>> {
-        let Some(digest) = reporter.phone_digest.as_deref() else {
-            return Ok(None);
-        };
-        if let Some(reference) = &parsed.reference {
-            let mut cited = self.store.alert_by_reference(reference).await?;
-            cited = cited.filter(|a| a.reporter.phone_digest.as_deref() == Some(digest));
-            // A reply about a merged duplicate belongs with the alert it was merged into.
-            if let Some(into) = cited.as_ref().and_then(|a| a.merged_into.clone()) {
-                cited = self.store.alert(&into).await?;
-            }
-            match cited.filter(|a| a.state.is_open()) {
-                Some(a) => return Ok(Some(a)),
-                None if !flags.iter().any(|f| f == flag::REFERENCE_UNMATCHED) => {
-                    flags.push(flag::REFERENCE_UNMATCHED.into());
-                }
-                None => {}
-            }
-        }
-        let alert_keyword = parsed
-            .keyword
-            .as_deref()
-            .is_some_and(|k| !REPLY_KEYWORDS.contains(&k));
-        if alert_keyword {
-            return Ok(None);
-        }
-        let window = Duration::minutes(i64::from(self.settings.sms.reply_window_minutes));
-        Ok(self.store.latest_alert_from(digest, now - window).await?)
-    }
-
-    /// Attach a message to an alert, recording the key so a retry attaches nothing twice.
-    async fn attach(
-        &self,
-        caller: &Caller,
-        key: &str,
-        fingerprint: &str,
-        mut alert: Alert,
-        text: &str,
-        channel: Channel,
-    ) -> AppResult<Alert> {
-        let event = AlertEvent::MessageAttached {
-            text: text.to_string(),
-            channel,
-        };
-        let version = alert.version;
-        alert.apply(event, &caller.name, self.now());
-        let answer = IdempotentAnswer {
-            key: key.to_string(),
-            fingerprint: fingerprint.to_string(),
-            // 200, not 201: nothing was created, which is how a replay tells the two apart.
-            status: 200,
-            body: serde_json::to_value(&alert).map_err(|e| AppError::Invalid(e.to_string()))?,
-            created_at: self.now(),
-        };
-        let commit = Commit {
-            events: vec![self.alert_draft(&alert)],
-            writes: vec![
-                Write::Alert {
-                    alert: Box::new(alert.clone()),
-                    expected_version: Some(version),
-                },
-                Write::Idempotency(answer),
-            ],
-        };
-        self.commit(commit).await?;
-        Ok(alert)
     }
 
     fn replay_sms(

@@ -385,3 +385,103 @@ async fn unconfigured_gateways_refuse(backend: Backend) {
     assert_eq!(total(&s).await, 0);
 }
 on_both_stores!(unconfigured_gateways, super::unconfigured_gateways_refuse);
+
+/// A number that keeps sending (a phone stuck resending, or a flood) fills its alert up to
+/// the limit of follow-ups; the next message opens a new alert, flagged on the API and
+/// explained on the alert's page, and the number's further messages follow that one.
+async fn twilio_follow_ups_stop_at_the_limit(backend: Backend) {
+    let Some(s) = gateway_server(backend).await else {
+        return;
+    };
+    let url = format!("{}/channels/twilio/sms", s.base);
+    let send = |i: usize, body: &str| {
+        let params = twilio_params(&format!("SM{i:032x}"), FP_KIWANJA, body);
+        let sig = rust_signature(&url, &params);
+        (params, sig)
+    };
+    let (params, sig) = send(0, "ALERTE Kiwanja A2 hommes armés au marché");
+    assert_eq!(twilio_post(&s, &params, &sig).await.0, 200);
+    let first = newest(&s).await;
+    for i in 1..=kinga_app::sms_intake::MAX_FOLLOW_UPS + 2 {
+        let (params, sig) = send(i, "ils tirent encore");
+        let (st, _, body) = twilio_post(&s, &params, &sig).await;
+        assert_eq!(st, 200, "{body}");
+    }
+    assert_eq!(total(&s).await, 2, "one alert full, one that goes on");
+    let attached = |a: &Value| {
+        a["timeline"].as_array().map_or(0, |t| {
+            t.iter().filter(|e| e["kind"] == "message_attached").count()
+        })
+    };
+    let (_, first) = s
+        .get(&format!(
+            "/api/v1/alerts/{}",
+            first["id"].as_str().expect("id")
+        ))
+        .await;
+    assert_eq!(attached(&first), kinga_app::sms_intake::MAX_FOLLOW_UPS);
+    let next = newest(&s).await;
+    assert!(
+        next["parse_flags"]
+            .as_array()
+            .is_some_and(|f| f.iter().any(|f| f == "follow_ups_full")),
+        "{next}"
+    );
+    assert_eq!(
+        attached(&next),
+        1,
+        "the message after it followed the new alert"
+    );
+
+    s.add_user("amani", "cla", "amani-password-1");
+    let login = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .expect("client")
+        .post(format!("{}/login", s.base))
+        .header("origin", &s.base)
+        .form(&[
+            ("name", "amani"),
+            ("password", "amani-password-1"),
+            ("next", ""),
+        ])
+        .send()
+        .await
+        .expect("login");
+    let cookie = login
+        .headers()
+        .get_all("set-cookie")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find(|v| v.starts_with("kinga_session="))
+        .and_then(|v| v.split(';').next())
+        .expect("a session")
+        .to_string();
+    let reference = next["reference"].as_str().expect("reference");
+    let page = reqwest::Client::new()
+        .get(format!("{}/alerts/{reference}", s.base))
+        .header("cookie", &cookie)
+        .send()
+        .await
+        .expect("page")
+        .text()
+        .await
+        .expect("body");
+    assert!(page.contains("id=\"follow-up-flag\""), "{page}");
+    // In the user's language, whichever it is.
+    assert!(
+        [
+            "as many messages as one alert takes",
+            "autant de messages qu"
+        ]
+        .iter()
+        .any(|w| page.contains(w)),
+        "{page}"
+    );
+    let (ok, out) = s.verify();
+    assert!(ok, "{out}");
+}
+on_both_stores!(
+    twilio_follow_ups_limit,
+    super::twilio_follow_ups_stop_at_the_limit
+);

@@ -10,6 +10,7 @@ use minijinja::context;
 use serde::{Deserialize, Serialize};
 
 use kinga_app::AppError;
+use kinga_app::sms_intake::flag as sms_flag;
 use kinga_domain::alert::{OutcomeCategory, VerificationMethod};
 use kinga_domain::people::Permission;
 use kinga_domain::{Alert, AlertState, DomainError, Severity, ThreatType};
@@ -298,10 +299,20 @@ async fn view(
         .any(|f| f == kinga_domain::voice::UNTRANSCRIBED);
     let can_transcribe =
         can_triage && (a.channel == kinga_domain::Channel::Voice || !media.is_empty());
+    let flagged = |flag: &str| a.parse_flags.iter().any(|f| f == flag);
+    // A message that would have followed up the number's open alert but opened this one.
+    let follow_up_note = if flagged(sms_flag::FOLLOW_UPS_FULL) {
+        Some(tr(lang, "follow_ups_full_note"))
+    } else if flagged(sms_flag::REPLY_UNATTACHED) {
+        Some(tr(lang, "reply_unattached_note"))
+    } else {
+        None
+    };
 
     Ok(context! {
         media => media,
         untranscribed => untranscribed,
+        follow_up_note => follow_up_note,
         can_transcribe => can_transcribe,
         a => context! {
             id => &a.id,

@@ -174,6 +174,8 @@ pub(super) const CATALOGUE: &[(&str, &str, &str)] = &[
     ("media_download", "Download", "Télécharger"),
     ("ev_transcribed", "Recording transcribed", "Enregistrement transcrit"),
     ("untranscribed", "Not yet transcribed: listen to the recording and type what was said.", "Pas encore transcrit : écoutez l'enregistrement et tapez ce qui a été dit."),
+    ("follow_ups_full_note", "This message followed up an open alert from the same number that already held as many messages as one alert takes, so it opened this alert; the number's next messages come here. Merge the two if they are one event.", "Ce message suivait une alerte ouverte du même numéro qui comptait déjà autant de messages qu'une alerte en prend : il a donc ouvert cette alerte, où arrivent les messages suivants de ce numéro. Fusionnez les deux s'il s'agit d'un seul événement."),
+    ("reply_unattached_note", "This message followed up an open alert from the same number that kept changing while it arrived, so it was kept as an alert of its own. Merge the two if they are one event.", "Ce message suivait une alerte ouverte du même numéro qui changeait pendant son arrivée : il a été gardé comme alerte à part. Fusionnez les deux s'il s'agit d'un seul événement."),
     ("transcript", "Transcript", "Transcription"),
     ("act_transcribe", "Save the transcript", "Enregistrer la transcription"),
     ("notice_transcribed", "Transcript saved.", "Transcription enregistrée."),
