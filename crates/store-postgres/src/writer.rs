@@ -127,16 +127,15 @@ async fn apply_any(
     Ok(results)
 }
 
-/// Whether the group's writes may all be sent at once, in any order: only new alerts,
-/// outbox messages, idempotency records and audit entries, no two of them for one alert or
-/// message (what intake commits). Anything else takes the careful path.
+/// Whether the group's writes may all be sent at once, in any order: only alerts (new, or
+/// changed on the version they were decided on: a follow-up), outbox messages, idempotency
+/// records and audit entries, no two of them for one alert or message (what intake and
+/// follow-ups commit). A change on a stale version fails the pipelined pass, and the
+/// careful path answers it alone. Anything else takes the careful path at once.
 fn pipelinable(commits: &[Commit]) -> bool {
     let (mut alerts, mut messages) = (HashSet::new(), HashSet::new());
     commits.iter().flat_map(|c| &c.writes).all(|w| match w {
-        Write::Alert {
-            alert,
-            expected_version: None,
-        } => alerts.insert(alert.id.as_str()),
+        Write::Alert { alert, .. } => alerts.insert(alert.id.as_str()),
         Write::Outbox(m) => messages.insert(m.id.as_str()),
         Write::Idempotency(_) | Write::Audit(_) => true,
         _ => false,

@@ -259,7 +259,7 @@ impl Writer {
 /// One transaction for the whole group. Returns each job's answer, or an error when the
 /// transaction itself failed (then nothing of the group was written).
 ///
-/// A group of commits that only add rows (what intake commits: [`plain`]) is first written
+/// A group of commits that only add rows or change alerts (what intake commits: [`plain`]) is first written
 /// with no savepoint: each savepoint and its release cost two statements and an emptying of
 /// the in-memory journal per write, a sixth of the writer's time under a flood. If anything
 /// in it fails the transaction is rolled back whole and the group written again the careful
@@ -284,19 +284,16 @@ fn apply_group(
 }
 
 /// Whether a group may be tried without savepoints: commits only (a closure cannot be run
-/// twice), whose writes all add rows (new alerts, outbox messages, idempotency records, audit
-/// entries), so that a failure, and the second pass it costs, is rare.
+/// twice), whose writes are all alerts (new, or changed on the version they were decided
+/// on: a follow-up), outbox messages, idempotency records or audit entries, so that a
+/// failure, and the second pass it costs, is rare. A change on a stale version fails the
+/// pass like a duplicate, and the careful pass answers it alone.
 fn plain(works: &[Work]) -> bool {
     works.iter().all(|w| match w {
         Work::Commit(c) => c.writes.iter().all(|w| {
             matches!(
                 w,
-                Write::Alert {
-                    expected_version: None,
-                    ..
-                } | Write::Outbox(_)
-                    | Write::Idempotency(_)
-                    | Write::Audit(_)
+                Write::Alert { .. } | Write::Outbox(_) | Write::Idempotency(_) | Write::Audit(_)
             )
         }),
         Work::Exec(_) | Work::Alone(_) => false,

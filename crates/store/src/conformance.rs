@@ -33,8 +33,8 @@ pub use context::{check_alert_keyset, check_context_events};
 pub use import::{check_import, import};
 pub use incidents::{check_grants_and_keys, check_incident_tallies, check_incidents};
 pub use ledger::{
-    check_atomicity, check_basics, check_concurrent_commits, check_concurrent_updates,
-    check_conflict, check_next_reference, check_sealing,
+    check_atomicity, check_basics, check_concurrent_commits, check_concurrent_follow_ups,
+    check_concurrent_updates, check_conflict, check_next_reference, check_sealing,
 };
 pub use lookups::{check_alert_lookups, check_alert_page_cap};
 pub use monitoring_more::check_monitoring_more;
@@ -64,6 +64,7 @@ pub async fn run_all(store: Arc<dyn Store>) {
     check_next_reference(store.clone()).await;
     check_concurrent_commits(store.clone()).await;
     check_concurrent_updates(store.clone()).await;
+    check_concurrent_follow_ups(store.clone()).await;
     check_alert_queries(s).await;
     check_alert_lookups(s).await;
     check_alert_page_cap(s).await;

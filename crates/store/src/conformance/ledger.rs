@@ -487,6 +487,80 @@ pub async fn check_concurrent_updates(store: Arc<dyn Store>) {
     );
 }
 
+/// Many alerts changed at once, each on its own version, among new alerts and a few changes
+/// decided on a stale version (what a flood of follow-ups commits while people triage):
+/// every change on the right version lands, every stale one fails alone with a conflict.
+pub async fn check_concurrent_follow_ups(store: Arc<dyn Store>) {
+    let when = at(2030, 1, 7, 10, 0, 0);
+    let ns = fixtures::namespace();
+    let mut alerts = Vec::new();
+    for i in 0..36 {
+        let spec = AlertSpec::new(
+            &format!("{ns}{i:02}"),
+            kinga_domain::ThreatType::ArmedPresence,
+            2,
+            when,
+        );
+        let alert = fixtures::alert(&spec, store.next_reference().await.unwrap());
+        commit_ok(store.as_ref(), fixtures::intake(&alert)).await;
+        alerts.push(alert);
+    }
+    let count = store.event_count().await.unwrap();
+    let mut tasks = Vec::new();
+    for (i, alert) in alerts.iter().enumerate() {
+        let (store, mut mine) = (store.clone(), alert.clone());
+        // One in six is changed on a version someone else already moved past.
+        let stale = i % 6 == 5;
+        if stale {
+            mine.version += 1;
+        }
+        tasks.push(tokio::spawn(async move {
+            let req = kinga_domain::TransitionRequest {
+                reason: Some(format!("follow-up {i}")),
+                ..fixtures::to(AlertState::Acknowledged)
+            };
+            let commit = fixtures::transition(&mut mine, req, when + Duration::minutes(1));
+            (stale, store.commit(commit).await.map(|_| mine))
+        }));
+    }
+    for i in 0..12 {
+        let (store, ns) = (store.clone(), ns.clone());
+        tasks.push(tokio::spawn(async move {
+            let spec = AlertSpec::new(
+                &format!("{ns}n{i:02}"),
+                kinga_domain::ThreatType::LootingExtortion,
+                3,
+                when,
+            );
+            let alert = fixtures::alert(&spec, store.next_reference().await.unwrap());
+            (
+                false,
+                store.commit(fixtures::intake(&alert)).await.map(|_| alert),
+            )
+        }));
+    }
+    let (mut landed, mut refused) = (0u64, 0);
+    for t in tasks {
+        match t.await.unwrap() {
+            (false, Ok(a)) => {
+                assert_eq!(store.alert(&a.id).await.unwrap().as_ref(), Some(&a));
+                landed += 1;
+            }
+            (true, Err(StoreError::Conflict(_))) => refused += 1,
+            (stale, other) => panic!("stale {stale}: unexpected {:?}", other.map(|a| a.id)),
+        }
+    }
+    assert_eq!((landed, refused), (42, 6));
+    for a in alerts.iter().skip(5).step_by(6) {
+        assert_eq!(
+            store.alert(&a.id).await.unwrap().as_ref(),
+            Some(a),
+            "a refused change leaves the alert as it was"
+        );
+    }
+    assert_eq!(store.event_count().await.unwrap(), count + landed);
+}
+
 fn status_payload() -> Payload {
     Payload::MessageStatus {
         message: unique("msg"),
