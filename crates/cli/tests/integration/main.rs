@@ -25,6 +25,7 @@ mod mrm;
 mod national;
 mod openrosa;
 mod outbound;
+mod pages;
 mod sanitised;
 mod schema_fuzz;
 mod security;

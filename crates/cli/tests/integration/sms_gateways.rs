@@ -10,6 +10,7 @@ use kinga_channels::twilio::{SignatureAlgorithm, compute_signature};
 
 use crate::harness::{Backend, Server};
 use crate::on_both_stores;
+use crate::pages::page_as;
 use crate::sms::{
     AT_SECRET, FP_KIWANJA, KANNEL_SECRET, RP_SECRET, TOKEN, gateway_server, kannel, kannel_query,
     newest, post_form, python_signature, total,
@@ -434,39 +435,15 @@ async fn twilio_follow_ups_stop_at_the_limit(backend: Backend) {
     );
 
     s.add_user("amani", "cla", "amani-password-1");
-    let login = reqwest::Client::builder()
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-        .expect("client")
-        .post(format!("{}/login", s.base))
-        .header("origin", &s.base)
-        .form(&[
-            ("name", "amani"),
-            ("password", "amani-password-1"),
-            ("next", ""),
-        ])
-        .send()
-        .await
-        .expect("login");
-    let cookie = login
-        .headers()
-        .get_all("set-cookie")
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .find(|v| v.starts_with("kinga_session="))
-        .and_then(|v| v.split(';').next())
-        .expect("a session")
-        .to_string();
     let reference = next["reference"].as_str().expect("reference");
-    let page = reqwest::Client::new()
-        .get(format!("{}/alerts/{reference}", s.base))
-        .header("cookie", &cookie)
-        .send()
-        .await
-        .expect("page")
-        .text()
-        .await
-        .expect("body");
+    let (st, page) = page_as(
+        &s,
+        "amani",
+        "amani-password-1",
+        &format!("/alerts/{reference}"),
+    )
+    .await;
+    assert_eq!(st, 200, "{page}");
     assert!(page.contains("id=\"follow-up-flag\""), "{page}");
     // In the user's language, whichever it is.
     assert!(

@@ -10,6 +10,7 @@ use serde_json::{Value, json};
 
 use crate::harness::{Backend, Server, call};
 use crate::on_both_stores;
+use crate::pages::page_as;
 
 fn incident(on: NaiveDate, place: &str, compartment: &str, violation: &str) -> Value {
     let victim = if compartment == "crsv" {
@@ -36,38 +37,6 @@ fn granted(s: &Server, user: &str, compartment: &str) {
         "grant: {}",
         String::from_utf8_lossy(&out.stderr)
     );
-}
-
-/// A page of the web UI as `name`, signed in through the login form.
-async fn page_as(s: &Server, name: &str, password: &str, path: &str) -> (u16, String) {
-    let client = reqwest::Client::builder()
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-        .expect("client");
-    let r = client
-        .post(format!("{}/login", s.base))
-        .header("Content-Type", "application/x-www-form-urlencoded")
-        .body(format!("name={name}&password={password}&next=/"))
-        .send()
-        .await
-        .expect("login");
-    let cookie = r
-        .headers()
-        .get_all("set-cookie")
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .filter_map(|v| v.split(';').next())
-        .collect::<Vec<_>>()
-        .join("; ");
-    assert!(!cookie.is_empty(), "signed in as {name}: {}", r.status());
-    let r = client
-        .get(format!("{}{path}", s.base))
-        .header("Cookie", cookie)
-        .send()
-        .await
-        .expect("page");
-    let status = r.status().as_u16();
-    (status, r.text().await.unwrap_or_default())
 }
 
 /// The place of a cliff answer with this P-code.
