@@ -1,4 +1,5 @@
-//! What every test crate of Kinga shares: one way to skip a test.
+//! What every test crate of Kinga shares: one way to skip a test, and a PostgreSQL database
+//! of its own for each test ([`postgres`]).
 //!
 //! A test whose outside dependency is missing (a PostgreSQL server, Chromium, Kannel, a
 //! Python with the reference libraries) calls [`skip`]. Under `CI=true` that fails the test:
@@ -7,6 +8,8 @@
 //! test is never counted silently as a pass.
 
 use std::io::Write;
+
+pub mod postgres;
 
 /// True when running under CI (`CI=true`), where nothing may be skipped.
 pub fn ci() -> bool {

@@ -12,6 +12,8 @@ pub struct Instance {
     dir: PathBuf,
     /// Its SQLite path or PostgreSQL URL.
     pub database: String,
+    /// The PostgreSQL database, dropped with the instance.
+    _db: Option<kinga_testing::postgres::TestDatabase>,
 }
 
 impl Instance {
@@ -20,7 +22,11 @@ impl Instance {
         let dir = root.join(name);
         std::fs::create_dir_all(&dir).expect("dir");
         let database = dir.join("kinga.db").display().to_string();
-        Instance { dir, database }
+        Instance {
+            dir,
+            database,
+            _db: None,
+        }
     }
 
     /// Run `kinga ARGS` against this instance; its standard output.
@@ -177,20 +183,14 @@ pub async fn sync_all(from: &Instance, to: &Instance) -> (Timed, u64) {
 /// A fresh PostgreSQL database, or None when there is no server.
 pub async fn postgres(root: &Path, name: &str) -> Option<Instance> {
     let base = std::env::var("KINGA_TEST_POSTGRES_URL").ok()?;
-    let (client, conn) = tokio_postgres::connect(&base, tokio_postgres::NoTls)
+    let db = kinga_testing::postgres::fresh_database(&base, "kinga_bench")
         .await
         .ok()?;
-    tokio::spawn(conn);
-    let db = format!("kinga_bench_{}", rand::random::<u32>());
-    client
-        .batch_execute(&format!("CREATE DATABASE {db}"))
-        .await
-        .ok()?;
-    let (prefix, _) = base.rsplit_once('/')?;
     let dir = root.join(name);
     std::fs::create_dir_all(&dir).ok()?;
     Some(Instance {
         dir,
-        database: format!("{prefix}/{db}"),
+        database: db.url.clone(),
+        _db: Some(db),
     })
 }

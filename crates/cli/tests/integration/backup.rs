@@ -36,9 +36,13 @@ async fn backup_and_restore(backend: Backend) {
     s.stop();
 
     // The database is lost; a new one is restored on the same store kind.
-    let restored = match backend {
-        Backend::Sqlite => dir.path().join("restored.db").display().to_string(),
-        Backend::Postgres => fresh_postgres_db().await.expect("a database"),
+    let restored_db = match backend {
+        Backend::Sqlite => None,
+        Backend::Postgres => Some(fresh_postgres_db().await.expect("a database")),
+    };
+    let restored = match &restored_db {
+        None => dir.path().join("restored.db").display().to_string(),
+        Some(db) => db.url.clone(),
     };
     let new_media = tempfile::tempdir().expect("new media dir");
     let new_media_s = new_media.path().to_str().expect("utf-8");

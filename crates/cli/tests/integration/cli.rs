@@ -143,12 +143,16 @@ on_both_stores!(bad_import_row, super::a_bad_import_row_changes_nothing);
 /// The quick start's data set loads, verifies, covers every lifecycle state, and is loaded once.
 async fn the_demo_loads_every_state_and_only_once(backend: Backend) {
     let dir = tempfile::tempdir().expect("tmp");
-    let db = match backend {
-        Backend::Sqlite => dir.path().join("demo.db").display().to_string(),
+    let pg = match backend {
+        Backend::Sqlite => None,
         Backend::Postgres => match crate::harness::fresh_postgres_db().await {
-            Some(url) => url,
+            Some(pg) => Some(pg),
             None => return,
         },
+    };
+    let db = match &pg {
+        None => dir.path().join("demo.db").display().to_string(),
+        Some(pg) => pg.url.clone(),
     };
     let first = crate::harness::run_cli(&db, dir.path(), &["demo", "--no-serve"], None);
     let summary = String::from_utf8_lossy(&first.stdout).to_string();

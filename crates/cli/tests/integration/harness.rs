@@ -8,6 +8,8 @@ use std::time::Duration;
 use reqwest::Method;
 use serde_json::Value;
 
+pub use kinga_testing::postgres::TestDatabase;
+
 /// A date written in the last quarter of 2026 (the demo's withdrawal plan, the transition
 /// tests' plans), moved by the quarters since, as the demo moves its own
 /// (`crates/cli/src/demo/calendar.rs`): what was to come then stays to come today. Today is
@@ -54,11 +56,12 @@ pub fn postgres_url() -> Option<String> {
     }
 }
 
-/// Create an empty database on the test server and return its URL.
-pub async fn fresh_postgres_db() -> Option<String> {
+/// An empty database on the test server, dropped with the value returned; None (with a
+/// notice) when there is no server outside CI.
+pub async fn fresh_postgres_db() -> Option<TestDatabase> {
     let base = postgres_url()?;
-    let (client, conn) = match tokio_postgres::connect(&base, tokio_postgres::NoTls).await {
-        Ok(c) => c,
+    match kinga_testing::postgres::fresh_database(&base, "kinga_it").await {
+        Ok(db) => Some(db),
         Err(e) => {
             kinga_testing::skip(
                 "PostgreSQL stories",
@@ -66,17 +69,9 @@ pub async fn fresh_postgres_db() -> Option<String> {
                     "PostgreSQL at {base} is unreachable ({e}); run scripts/test to start one"
                 ),
             );
-            return None;
+            None
         }
-    };
-    tokio::spawn(conn);
-    let name = format!("kinga_it_{}", rand::random::<u64>());
-    client
-        .batch_execute(&format!("CREATE DATABASE {name}"))
-        .await
-        .expect("create test database");
-    let (prefix, _) = base.rsplit_once('/').expect("database URL has a path");
-    Some(format!("{prefix}/{name}"))
+    }
 }
 
 /// A running Kinga server.
@@ -91,6 +86,8 @@ pub struct Server {
     dir: tempfile::TempDir,
     port: u16,
     env: Vec<(String, String)>,
+    /// The PostgreSQL database, dropped after the server is killed.
+    _db: Option<TestDatabase>,
 }
 
 fn bin() -> &'static str {
@@ -190,9 +187,12 @@ impl Server {
         demo: bool,
     ) -> Option<Server> {
         let dir = tempfile::tempdir().expect("tempdir");
-        let database = match backend {
-            Backend::Sqlite => dir.path().join("kinga.db").display().to_string(),
-            Backend::Postgres => fresh_postgres_db().await?,
+        let (database, db) = match backend {
+            Backend::Sqlite => (dir.path().join("kinga.db").display().to_string(), None),
+            Backend::Postgres => {
+                let db = fresh_postgres_db().await?;
+                (db.url.clone(), Some(db))
+            }
         };
         let port = free_port();
         let env = env.map_or_else(Vec::new, |mut env| {
@@ -212,6 +212,7 @@ impl Server {
             dir,
             port,
             env,
+            _db: db,
         };
         if demo {
             let out = s.cli(&["demo", "--no-serve"], None);
@@ -516,9 +517,12 @@ impl Server {
     #[allow(dead_code)]
     pub async fn empty(backend: Backend) -> Option<Server> {
         let dir = tempfile::tempdir().expect("tempdir");
-        let database = match backend {
-            Backend::Sqlite => dir.path().join("kinga.db").display().to_string(),
-            Backend::Postgres => fresh_postgres_db().await?,
+        let (database, db) = match backend {
+            Backend::Sqlite => (dir.path().join("kinga.db").display().to_string(), None),
+            Backend::Postgres => {
+                let db = fresh_postgres_db().await?;
+                (db.url.clone(), Some(db))
+            }
         };
         let port = free_port();
         Some(Server {
@@ -529,6 +533,7 @@ impl Server {
             dir,
             port,
             env: Vec::new(),
+            _db: db,
         })
     }
 
