@@ -259,9 +259,10 @@ impl Writer {
 /// One transaction for the whole group. Returns each job's answer, or an error when the
 /// transaction itself failed (then nothing of the group was written).
 ///
-/// A group of commits that only add rows or change alerts (what intake commits: [`plain`]) is first written
-/// with no savepoint: each savepoint and its release cost two statements and an emptying of
-/// the in-memory journal per write, a sixth of the writer's time under a flood. If anything
+/// A group of commits that only add rows or change alerts (what intake and follow-ups
+/// commit: [`plain`]) is first written with no savepoint: each savepoint and its release cost
+/// two statements and an emptying of the in-memory journal per write, a sixth of the
+/// writer's time under a flood. If anything
 /// in it fails the transaction is rolled back whole and the group written again the careful
 /// way, each job in its own savepoint, so that every job still gets its own answer.
 fn apply_group(
