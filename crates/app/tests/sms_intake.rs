@@ -273,6 +273,23 @@ async fn follow_ups_stop_at_the_limit_and_go_on_in_a_new_alert() {
         .await
         .expect("first")
         .alert;
+    // A retry of the message that opened it is answered from its id, reference and reporter.
+    let again = app
+        .intake_sms(
+            "kannel",
+            sms("f0", FP_PHONE, "ALERTE Kiwanja A2 hommes armés"),
+        )
+        .await
+        .expect("retry of the first");
+    assert!(again.replayed && again.outcome == SmsOutcome::Created);
+    assert_eq!(
+        (again.alert.id.as_str(), again.alert.reference.as_str()),
+        (first.id.as_str(), first.reference.as_str())
+    );
+    assert!(
+        again.alert.timeline.is_empty(),
+        "the stored answer holds no timeline"
+    );
     for i in 1..=MAX_FOLLOW_UPS {
         let r = app
             .intake_sms(

@@ -203,7 +203,13 @@ impl App {
                 key: key.clone(),
                 fingerprint: fingerprint.clone(),
                 status: 201,
-                body: serde_json::to_value(&alert).map_err(|e| AppError::Invalid(e.to_string()))?,
+                // A gateway's retry is answered from the id, reference and reporter (its reply
+                // and the message's alert), an API client's with the alert as it was answered.
+                body: if caller.gateway {
+                    answer_keeping(&mut alert, usize::MAX)?
+                } else {
+                    serde_json::to_value(&alert).map_err(|e| AppError::Invalid(e.to_string()))?
+                },
                 created_at: self.now(),
             }));
         }
@@ -343,4 +349,14 @@ fn mark_last_message_sent(
     {
         mark(message);
     }
+}
+
+/// What a retry is answered from when it needs less than the whole alert: the alert with only
+/// its timeline's entries from `from` on (none when `from` is past the end).
+pub(crate) fn answer_keeping(alert: &mut Alert, from: usize) -> AppResult<serde_json::Value> {
+    let timeline = std::mem::take(&mut alert.timeline);
+    alert.timeline = timeline.get(from..).map(<[_]>::to_vec).unwrap_or_default();
+    let body = serde_json::to_value(&*alert).map_err(|e| AppError::Invalid(e.to_string()));
+    alert.timeline = timeline;
+    body
 }

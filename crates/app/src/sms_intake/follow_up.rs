@@ -8,7 +8,7 @@ use kinga_domain::{Alert, AlertEvent, Channel, Reporter};
 use kinga_store::{Commit, IdempotentAnswer, Write};
 
 use super::flag;
-use crate::{App, AppError, AppResult, Caller};
+use crate::{App, AppResult, Caller};
 
 /// Messages one alert takes as follow-ups; a further one opens a new alert. Every follow-up
 /// rewrites the alert's record with all the messages before it, so a phone stuck resending
@@ -27,18 +27,6 @@ pub(super) fn follow_ups(alert: &Alert) -> usize {
         .iter()
         .filter(|e| matches!(e.event, AlertEvent::MessageAttached { .. }))
         .count()
-}
-
-/// What a retry of an attached message is answered from: the alert as it stood, with only
-/// the entry this message added on its timeline. The whole timeline would make every
-/// follow-up's stored answer longer than the last (a replay reads the reference and id).
-fn attached_answer(alert: &mut Alert) -> AppResult<serde_json::Value> {
-    let earlier = alert.timeline.len().saturating_sub(1);
-    let timeline = std::mem::take(&mut alert.timeline);
-    alert.timeline = timeline[earlier..].to_vec();
-    let body = serde_json::to_value(&*alert).map_err(|e| AppError::Invalid(e.to_string()));
-    alert.timeline = timeline;
-    body
 }
 
 /// Keywords that announce a reply rather than a new alert.
@@ -100,12 +88,15 @@ impl App {
         };
         let version = alert.version;
         alert.apply(event, &caller.name, self.now());
+        let last = alert.timeline.len().saturating_sub(1);
         let answer = IdempotentAnswer {
             key: key.to_string(),
             fingerprint: fingerprint.to_string(),
             // 200, not 201: nothing was created, which is how a replay tells the two apart.
             status: 200,
-            body: attached_answer(&mut alert)?,
+            // The alert as it stood, with only the entry this message added: the whole timeline
+            // would make every follow-up's stored answer longer than the last.
+            body: crate::alerts::answer_keeping(&mut alert, last)?,
             created_at: self.now(),
         };
         let commit = Commit {
