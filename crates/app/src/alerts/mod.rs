@@ -206,7 +206,8 @@ impl App {
                 // A gateway's retry is answered from the id, reference and reporter (its reply
                 // and the message's alert), an API client's with the alert as it was answered.
                 body: if caller.gateway {
-                    answer_keeping(&mut alert, usize::MAX)?
+                    let none = alert.timeline.len();
+                    answer_keeping(&mut alert, none)?
                 } else {
                     serde_json::to_value(&alert).map_err(|e| AppError::Invalid(e.to_string()))?
                 },
@@ -238,11 +239,7 @@ impl App {
         fingerprint: &str,
         ans: IdempotentAnswer,
     ) -> AppResult<Intake> {
-        if ans.fingerprint != fingerprint {
-            return Err(AppError::KeyReused(ans.key));
-        }
-        let alert: Alert = serde_json::from_value(ans.body)
-            .map_err(|e| AppError::Store(StoreError::Corrupt(format!("idempotent answer: {e}"))))?;
+        let (alert, _) = answered_alert(fingerprint, ans)?;
         Ok(Intake {
             alert: self.shown_to(caller, alert),
             replayed: true,
@@ -349,6 +346,17 @@ fn mark_last_message_sent(
     {
         mark(message);
     }
+}
+
+/// The alert a stored answer holds and the answer's status, when the retry repeats the
+/// request that was answered (the same key with another request is refused).
+pub(crate) fn answered_alert(fingerprint: &str, ans: IdempotentAnswer) -> AppResult<(Alert, u16)> {
+    if ans.fingerprint != fingerprint {
+        return Err(AppError::KeyReused(ans.key));
+    }
+    let alert = serde_json::from_value(ans.body)
+        .map_err(|e| AppError::Store(StoreError::Corrupt(format!("idempotent answer: {e}"))))?;
+    Ok((alert, ans.status))
 }
 
 /// What a retry is answered from when it needs less than the whole alert: the alert with only

@@ -264,12 +264,8 @@ impl App {
         ans: IdempotentAnswer,
         reply_inline: bool,
     ) -> AppResult<SmsIntake> {
-        if ans.fingerprint != fingerprint {
-            return Err(AppError::KeyReused(ans.key));
-        }
-        let alert: Alert = serde_json::from_value(ans.body)
-            .map_err(|e| AppError::Store(StoreError::Corrupt(format!("idempotent answer: {e}"))))?;
-        let (outcome, reply) = if ans.status == 201 {
+        let (alert, status) = crate::alerts::answered_alert(fingerprint, ans)?;
+        let (outcome, reply) = if status == 201 {
             let reply = inline_reply(&alert, reply_inline);
             (SmsOutcome::Created, reply)
         } else {
