@@ -9,6 +9,7 @@ pub mod exports;
 pub mod listen;
 pub mod openrosa;
 pub mod ui;
+pub mod unread_body;
 
 use std::sync::Arc;
 
@@ -48,6 +49,7 @@ pub fn router(state: AppState) -> Router {
         .merge(channels::routes())
         .merge(openrosa::routes())
         .layer(CompressionLayer::new())
+        .layer(axum::middleware::from_fn(unread_body::close_when_unread))
         .with_state(state)
 }
 

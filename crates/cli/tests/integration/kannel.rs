@@ -79,13 +79,37 @@ impl Kannel {
         std::fs::read_to_string(self.dir.join(format!("{name}.log"))).unwrap_or_default()
     }
 
+    /// Whether fakesmsc sent its message: false when it exited first (no fake SMSC to talk to).
+    async fn phone_sent(&mut self) -> bool {
+        let deadline = Instant::now() + Duration::from_secs(20);
+        loop {
+            if self.log("fakesmsc").contains("sent message 1") {
+                return true;
+            }
+            let exited = self
+                .children
+                .iter_mut()
+                .filter(|(name, _)| *name == "fakesmsc")
+                .any(|(_, child)| matches!(child.try_wait(), Ok(Some(_))));
+            if exited {
+                return false;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "fakesmsc neither sent nor exited\n{}",
+                self.logs()
+            );
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+
     /// Every log, for a failure message.
     fn logs(&self) -> String {
         self.children
             .iter()
             .map(|(name, _)| {
                 let text = self.log(name);
-                let tail: Vec<&str> = text.lines().rev().take(15).collect();
+                let tail: Vec<&str> = text.lines().rev().take(40).collect();
                 let tail: Vec<&str> = tail.into_iter().rev().collect();
                 format!("--- {name}\n{}", tail.join("\n"))
             })
@@ -238,24 +262,34 @@ async fn sms_round_trip_through_kannel(backend: Backend) {
     kannel.spawn("smsbox", &programs.smsbox, &["-v", "1", &conf]);
     listening(ports.sendsms, &kannel, "smsbox").await;
 
+    // fakesmsc gives up for good when the fake SMSC's port is not open yet (it was, once, on a
+    // busy CI machine), so wait for the port and start it again should it still exit unsent.
+    listening(ports.smsc, &kannel, "bearerbox's fake SMSC").await;
+
     // The phone sends one alert.
     let smsc_port = ports.smsc.to_string();
     let sms = format!("{PHONE} {SHORT_CODE} text ALERTE Kiwanja hommes armes ce matin");
-    kannel.spawn(
-        "fakesmsc",
-        &programs.fakesmsc,
-        &[
-            "-H",
-            "127.0.0.1",
-            "-r",
-            &smsc_port,
-            "-i",
-            "0.1",
-            "-m",
-            "1",
-            &sms,
-        ],
-    );
+    let phone_args = [
+        "-H",
+        "127.0.0.1",
+        "-r",
+        &smsc_port,
+        "-i",
+        "0.1",
+        "-m",
+        "1",
+        &sms,
+    ];
+    for attempt in 1..=5 {
+        kannel.spawn("fakesmsc", &programs.fakesmsc, &phone_args);
+        if kannel.phone_sent().await {
+            break;
+        }
+        assert!(attempt < 5, "fakesmsc never sent\n{}", kannel.logs());
+        println!("fakesmsc exited unsent (attempt {attempt}), starting it again");
+        kannel.children.retain(|(name, _)| *name != "fakesmsc");
+        tokio::time::sleep(Duration::from_millis(500)).await;
+    }
     let alert = eventually("the alert in Kinga", &kannel, async || {
         let (_, list) = s.get("/api/v1/alerts?sort=newest&limit=5").await;
         list["items"].as_array()?.first().cloned()

@@ -240,6 +240,59 @@ async fn stalled_and_idle_connections_are_closed() {
     assert_eq!(s.get("/healthz").await.0, 200);
 }
 
+/// The head of the answer read on `c`, lower-cased: status line and headers.
+fn answer_head(c: &mut std::net::TcpStream) -> String {
+    c.set_read_timeout(Some(Duration::from_secs(15))).ok();
+    let mut head = Vec::new();
+    let mut buf = [0u8; 1024];
+    while !head.windows(4).any(|w| w == b"\r\n\r\n") {
+        let n = c.read(&mut buf).expect("read the answer");
+        assert!(n > 0, "connection closed before an answer: {head:?}");
+        head.extend_from_slice(&buf[..n]);
+    }
+    String::from_utf8_lossy(&head).to_lowercase()
+}
+
+/// An answer given before the body was read says `Connection: close`, so that a client
+/// pooling connections does not send its next request on one the server is closing (the
+/// cause of a "Remote end closed connection without response" under schemathesis). An
+/// answer after the whole body keeps the connection open.
+#[tokio::test]
+async fn an_answer_before_the_body_closes_the_connection() {
+    let Some(s) = Server::start(Backend::Sqlite).await else {
+        return;
+    };
+    let addr = s.base.trim_start_matches("http://").to_string();
+    let token = s.token.clone();
+    tokio::task::spawn_blocking(move || {
+        // No token, and only the first bytes of the body sent: refused before the body.
+        let mut c = std::net::TcpStream::connect(&addr).expect("connect");
+        c.write_all(
+            b"POST /api/v1/alerts HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n\
+              Content-Length: 4000\r\n\r\n{\"text\": \"",
+        )
+        .expect("write");
+        let head = answer_head(&mut c);
+        assert!(head.starts_with("http/1.1 401"), "{head}");
+        assert!(head.contains("\r\nconnection: close\r\n"), "{head}");
+
+        // A whole request, read whole: the connection stays open for the next one.
+        let body = r#"{"text": "Hommes armes vus a Kiwanja ce matin"}"#;
+        let mut c = std::net::TcpStream::connect(&addr).expect("connect");
+        let request = format!(
+            "POST /api/v1/alerts HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer {token}\r\n\
+             Content-Type: application/json\r\nContent-Length: {}\r\n\r\n{body}",
+            body.len()
+        );
+        c.write_all(request.as_bytes()).expect("write");
+        let head = answer_head(&mut c);
+        assert!(head.starts_with("http/1.1 201"), "{head}");
+        assert!(!head.contains("connection: close"), "{head}");
+    })
+    .await
+    .expect("join");
+}
+
 async fn a_role_that_may_not_see_reporters_learns_nothing(backend: Backend) {
     let Some(s) = Server::start(backend).await else {
         return;
