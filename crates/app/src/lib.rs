@@ -59,8 +59,8 @@ use kinga_store::Store;
 /// Query and record shapes the pages and the API pass through the application, re-exported
 /// so that the web layer depends on the application alone, never on the store.
 pub use kinga_store::{
-    AlertPage, AlertQuery, AlertSort, AuditEntry, IncidentPage, IncidentQuery, OutboxQuery,
-    Session, StoreError,
+    AlertPage, AlertQuery, AlertSort, AlertTallies, AuditEntry, IncidentPage, IncidentQuery,
+    OutboxQuery, Session, StoreError,
 };
 
 /// Who is asking: a signed-in user, a gateway, or the system itself.

@@ -9,12 +9,13 @@ use support::{cla, place};
 use chrono::Duration;
 
 use kinga_app::OutboxQuery;
+use kinga_app::alerts::IntakeCommand;
 use kinga_app::registry::{FocalPointInput, RegistryRecord};
 use kinga_app::sms_intake::{InboundSmsCommand, MAX_FOLLOW_UPS, SmsOutcome};
 use kinga_app::{App, AppError, Caller, FixedClock};
 use kinga_domain::outbox::MessageStatus;
 use kinga_domain::place::PlaceLevel;
-use kinga_domain::{AlertEvent, ThreatType};
+use kinga_domain::{AlertEvent, AlertState, ThreatType, TransitionRequest};
 
 const FP_PHONE: &str = "+243990001001";
 
@@ -475,5 +476,72 @@ async fn a_burst_of_follow_ups_all_attach() {
         .count();
     assert_eq!(on_alert, attached, "each attached message once: {alert:?}");
     assert!(attached >= BURST / 2, "most attach: {attached} of {BURST}");
+    support::assert_verified(&app).await;
+}
+
+#[tokio::test]
+async fn a_retry_after_the_window_is_answered_from_the_alert_as_it_is_now() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let (app, clock) = app(&dir).await;
+    let mut m = sms("SM9", FP_PHONE, "ALERTE Kiwanja A7 pillage au marché");
+    m.reply_inline = true;
+    let first = app.intake_sms("twilio", m.clone()).await.expect("first");
+    let api_key = Some("client-retry-1".to_string());
+    let api = IntakeCommand {
+        text: "Tirs entendus à Kitshanga".into(),
+        idempotency_key: api_key.clone(),
+        ..Default::default()
+    };
+    let api_first = app.intake(&cla(), api.clone()).await.expect("api");
+    app.transition(
+        &cla(),
+        &first.alert.id,
+        TransitionRequest {
+            to: Some(AlertState::Acknowledged),
+            ..Default::default()
+        },
+    )
+    .await
+    .expect("ack");
+
+    // Within the window nothing is thinned, and a retry gets the first answer word for word.
+    clock.set(app.now() + Duration::days(29));
+    assert_eq!(app.thin_retry_answers().await.expect("thin"), 0);
+    let early = app.intake_sms("twilio", m.clone()).await.expect("retry");
+    assert_eq!(early.alert.state, AlertState::Received);
+
+    clock.set(app.now() + Duration::days(2));
+    assert_eq!(app.thin_retry_answers().await.expect("thin"), 2);
+    assert_eq!(app.thin_retry_answers().await.expect("again"), 0);
+    let late = app
+        .intake_sms("twilio", m.clone())
+        .await
+        .expect("late retry");
+    assert!(late.replayed, "recognised, not a second alert");
+    assert_eq!(late.alert.id, first.alert.id);
+    assert_eq!(late.alert.state, AlertState::Acknowledged, "as it is now");
+    assert_eq!(late.reply, first.reply, "the same acknowledgement");
+    let api_late = app.intake(&cla(), api.clone()).await.expect("api retry");
+    assert!(api_late.replayed);
+    assert_eq!(api_late.alert.id, api_first.alert.id);
+    // The fingerprint outlives the copy: another request under the key is still refused.
+    m.text.push('!');
+    assert!(matches!(
+        app.intake_sms("twilio", m).await,
+        Err(AppError::KeyReused(_))
+    ));
+    let other = IntakeCommand {
+        text: "autre chose".into(),
+        ..api
+    };
+    assert!(matches!(
+        app.intake(&cla(), other).await,
+        Err(AppError::KeyReused(_))
+    ));
+    let all = app
+        .alerts(&cla(), kinga_app::AlertQuery::default())
+        .await
+        .expect("alerts");
+    assert_eq!(all.total, 2, "no retry made an alert");
     support::assert_verified(&app).await;
 }

@@ -10,7 +10,8 @@ use kinga_app::delivery::MessageSender;
 use kinga_web::AppState;
 use kinga_web::listen::{PeerAddr, TimeoutListener};
 
-/// Run the escalation, digest and cache-refresh jobs until the process ends.
+/// Run the escalation, digest, spike, retry-answer and cache-refresh jobs until the process
+/// ends.
 pub fn spawn_jobs(app: App) {
     let every = Duration::from_secs(app.settings.deadlines.check_seconds.max(5));
     let a = app.clone();
@@ -48,6 +49,21 @@ pub fn spawn_jobs(app: App) {
             }
         });
     }
+    let a = app.clone();
+    tokio::spawn(async move {
+        // Remembered answers age by days: hourly is often enough, and the first tick at start
+        // thins what a long stop let age.
+        let mut tick = tokio::time::interval(Duration::from_secs(3600));
+        tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            tick.tick().await;
+            match a.thin_retry_answers().await {
+                Ok(0) => {}
+                Ok(n) => tracing::info!(thinned = n, "old answers to retries thinned"),
+                Err(e) => tracing::warn!(error = %e, "thinning old answers to retries failed"),
+            }
+        }
+    });
     let a = app.clone();
     tokio::spawn(async move {
         // Other servers sharing a PostgreSQL database change registries too.

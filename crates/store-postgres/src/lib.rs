@@ -311,6 +311,30 @@ impl Store for PostgresStore {
         Ok(queries::idempotent(&self.client().await?, key).await?)
     }
 
+    async fn idempotent_to_thin(
+        &self,
+        before: DateTime<Utc>,
+        limit: usize,
+    ) -> StoreResult<Vec<IdempotentAnswer>> {
+        Ok(queries::idempotent_to_thin(&self.client().await?, before, limit).await?)
+    }
+
+    async fn thin_idempotent(&self, bodies: Vec<(String, serde_json::Value)>) -> StoreResult<()> {
+        let mut client = self.client().await?;
+        let tx = client.transaction().await.map_err(Error::from)?;
+        let stmt = tx
+            .prepare_cached("UPDATE idempotency SET body = $2, thinned = true WHERE key = $1")
+            .await
+            .map_err(Error::from)?;
+        for (key, body) in &bodies {
+            tx.execute(&stmt, &[key, &Json(body)])
+                .await
+                .map_err(Error::from)?;
+        }
+        tx.commit().await.map_err(Error::from)?;
+        Ok(())
+    }
+
     async fn outbox(&self, query: &OutboxQuery) -> StoreResult<Vec<OutboxMessage>> {
         Ok(queries::outbox(&self.client().await?, query).await?)
     }

@@ -85,6 +85,16 @@ const MIGRATIONS: &[(i32, &str, &str)] = &[
         "early delivery reports held",
         include_str!("../migrations/0027_held_reports.sql"),
     ),
+    (
+        28,
+        "idempotency answers thinned after their window",
+        include_str!("../migrations/0028_idempotency_thinned.sql"),
+    ),
+    (
+        29,
+        "index of the open alerts past acknowledgement",
+        include_str!("../migrations/0029_alerts_listed.sql"),
+    ),
 ];
 
 /// Advisory lock key held while migrating ("kingamig" in ASCII).

@@ -6,8 +6,8 @@ use serde::de::DeserializeOwned;
 use tokio_postgres::Row;
 use tokio_postgres::types::{Json, ToSql};
 
-use kinga_domain::Alert;
 use kinga_domain::outbox::OutboxMessage;
+use kinga_domain::{Alert, AlertState};
 use kinga_ledger::Event;
 use kinga_store::support::{
     from_sql_int, like_pattern, page_limit, prefix_upper_bound, sql_count, to_sql_int, variant_name,
@@ -134,6 +134,12 @@ fn alert_filter(q: &AlertQuery) -> Filter {
             let states: Vec<String> = many.iter().map(|s| s.as_str().to_string()).collect();
             let p = f.arg(states);
             f.clauses.push(format!("state = ANY({p})"));
+            // Spelled out, for the planner: the queue's list below the new alerts then walks
+            // the index of the open alerts past acknowledgement, instead of stepping over
+            // every unacknowledged alert of a flood (20 ms over 87,000; 0.5 ms with it).
+            if !many.contains(&AlertState::Received) {
+                f.clauses.push("state <> 'received'".into());
+            }
         }
     }
     if q.open_only {
@@ -222,7 +228,8 @@ pub(crate) async fn alert_tallies(
         .prepare_cached(&format!(
             "SELECT count(*), count(*) FILTER (WHERE uncovered),
                  count(*) FILTER (WHERE place IS NULL),
-                 count(*) FILTER (WHERE next_deadline <= {at})
+                 count(*) FILTER (WHERE next_deadline <= {at}),
+                 count(*) FILTER (WHERE state = 'received')
              FROM alerts {filter}"
         ))
         .await?;
@@ -236,6 +243,7 @@ pub(crate) async fn alert_tallies(
         uncovered: n(1)?,
         unplaced: n(2)?,
         overdue: n(3)?,
+        received: n(4)?,
     })
 }
 
@@ -330,22 +338,42 @@ pub(crate) async fn idempotent(
 ) -> Result<Option<IdempotentAnswer>> {
     let stmt = client
         .prepare_cached(
-            "SELECT fingerprint, status, body, created_at FROM idempotency WHERE key = $1",
+            "SELECT key, fingerprint, status, body, created_at FROM idempotency WHERE key = $1",
         )
         .await?;
-    let Some(r) = client.query_opt(&stmt, &[&key]).await? else {
-        return Ok(None);
-    };
-    let status: i32 = r.try_get(1).map_err(corrupt)?;
+    let row = client.query_opt(&stmt, &[&key]).await?;
+    row.as_ref().map(answer_of).transpose()
+}
+
+/// Answers given before `before` whose bodies were never thinned, oldest first.
+pub(crate) async fn idempotent_to_thin(
+    client: &impl GenericClient,
+    before: DateTime<Utc>,
+    limit: usize,
+) -> Result<Vec<IdempotentAnswer>> {
+    let limit = i64::try_from(limit).unwrap_or(i64::MAX);
+    let stmt = client
+        .prepare_cached(
+            "SELECT key, fingerprint, status, body, created_at FROM idempotency
+             WHERE NOT thinned AND created_at < $1 ORDER BY created_at LIMIT $2",
+        )
+        .await?;
+    let rows = client.query(&stmt, &[&before, &limit]).await?;
+    rows.iter().map(answer_of).collect()
+}
+
+fn answer_of(r: &Row) -> Result<IdempotentAnswer> {
+    let key: String = r.try_get(0).map_err(corrupt)?;
+    let status: i32 = r.try_get(2).map_err(corrupt)?;
     let status = u16::try_from(status)
         .map_err(|_| StoreError::Corrupt(format!("HTTP status {status} for key {key}")))?;
-    Ok(Some(IdempotentAnswer {
-        key: key.to_string(),
-        fingerprint: r.try_get(0).map_err(corrupt)?,
+    Ok(IdempotentAnswer {
+        key,
+        fingerprint: r.try_get(1).map_err(corrupt)?,
         status,
-        body: doc(&r, 2)?,
-        created_at: r.try_get(3).map_err(corrupt)?,
-    }))
+        body: doc(r, 3)?,
+        created_at: r.try_get(4).map_err(corrupt)?,
+    })
 }
 
 /// Outbox messages, newest first.

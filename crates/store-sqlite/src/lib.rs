@@ -250,6 +250,19 @@ impl Store for SqliteStore {
         self.read(move |c| queries::idempotent(c, &key)).await
     }
 
+    async fn idempotent_to_thin(
+        &self,
+        before: DateTime<Utc>,
+        limit: usize,
+    ) -> StoreResult<Vec<IdempotentAnswer>> {
+        self.read(move |c| queries::idempotent_to_thin(c, before, limit))
+            .await
+    }
+
+    async fn thin_idempotent(&self, bodies: Vec<(String, serde_json::Value)>) -> StoreResult<()> {
+        self.writer.exec(ops::thin_idempotent(bodies)).await
+    }
+
     async fn outbox(&self, query: &OutboxQuery) -> StoreResult<Vec<OutboxMessage>> {
         let query = query.clone();
         self.read(move |c| queries::outbox(c, &query)).await

@@ -85,6 +85,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "early delivery reports held",
         include_str!("../migrations/0027_held_reports.sql"),
     ),
+    (
+        28,
+        "idempotency answers thinned after their window",
+        include_str!("../migrations/0028_idempotency_thinned.sql"),
+    ),
 ];
 
 /// Bring the schema up to date and return the instance id, creating it on first run.

@@ -140,6 +140,20 @@ pub(crate) fn set_meta(
     }
 }
 
+/// Replace the bodies of these idempotency answers by thinner ones, marking them thinned.
+pub(crate) fn thin_idempotent(
+    bodies: Vec<(String, serde_json::Value)>,
+) -> impl FnOnce(&Connection) -> Result<()> + Send + 'static {
+    move |c: &Connection| {
+        let mut stmt =
+            c.prepare_cached("UPDATE idempotency SET body = ?2, thinned = 1 WHERE key = ?1")?;
+        for (key, body) in bodies {
+            stmt.execute(params![key, encode(&body, "idempotent answer")?])?;
+        }
+        Ok(())
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::trailing_number;

@@ -295,13 +295,13 @@ pub(crate) fn alert_tallies(
     args.extend(filter_args);
     let sql = format!(
         "SELECT count(*), coalesce(sum(uncovered = 1), 0), coalesce(sum(place IS NULL), 0),
-             coalesce(sum(next_deadline <= ?), 0)
+             coalesce(sum(next_deadline <= ?), 0), coalesce(sum(state = 'received'), 0)
          FROM alerts {filter}"
     );
-    let counts: [i64; 4] = conn
+    let counts: [i64; 5] = conn
         .prepare_cached(&sql)?
         .query_row(params_from_iter(args.iter()), |r| {
-            Ok([r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?])
+            Ok([r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?])
         })?;
     let n = |v: i64| from_sql_int(v, "alert count");
     Ok(AlertTallies {
@@ -309,6 +309,7 @@ pub(crate) fn alert_tallies(
         uncovered: n(counts[1])?,
         unplaced: n(counts[2])?,
         overdue: n(counts[3])?,
+        received: n(counts[4])?,
     })
 }
 
@@ -354,24 +355,46 @@ pub(crate) fn latest_alert_from(
 
 /// The stored answer for an idempotency key.
 pub(crate) fn idempotent(conn: &Connection, key: &str) -> Result<Option<IdempotentAnswer>> {
-    let row: Option<(String, i64, String, String)> = conn
+    let row = conn
         .prepare_cached(
-            "SELECT fingerprint, status, body, created_at FROM idempotency WHERE key = ?1",
+            "SELECT key, fingerprint, status, body, created_at FROM idempotency WHERE key = ?1",
         )?
-        .query_row([key], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))
+        .query_row([key], answer_row)
         .optional()?;
-    let Some((fingerprint, status, body, created_at)) = row else {
-        return Ok(None);
-    };
+    row.map(answer_of).transpose()
+}
+
+/// Answers given before `before` whose bodies were never thinned, oldest first.
+pub(crate) fn idempotent_to_thin(
+    conn: &Connection,
+    before: DateTime<Utc>,
+    limit: usize,
+) -> Result<Vec<IdempotentAnswer>> {
+    let limit = i64::try_from(limit).unwrap_or(i64::MAX);
+    let mut stmt = conn.prepare_cached(
+        "SELECT key, fingerprint, status, body, created_at FROM idempotency
+         WHERE thinned = 0 AND created_at < ?1 ORDER BY created_at LIMIT ?2",
+    )?;
+    let rows = stmt.query_map(params![ts(before), limit], answer_row)?;
+    rows.map(|r| answer_of(r?)).collect()
+}
+
+type AnswerRow = (String, String, i64, String, String);
+
+fn answer_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<AnswerRow> {
+    Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?))
+}
+
+fn answer_of((key, fingerprint, status, body, created_at): AnswerRow) -> Result<IdempotentAnswer> {
     let status = u16::try_from(status)
         .map_err(|_| StoreError::Corrupt(format!("HTTP status {status} for key {key}")))?;
-    Ok(Some(IdempotentAnswer {
-        key: key.to_string(),
+    Ok(IdempotentAnswer {
+        key,
         fingerprint,
         status,
         body: decode(&body, "idempotent answer")?,
         created_at: parse_ts(&created_at)?,
-    }))
+    })
 }
 
 /// Outbox messages, newest first.

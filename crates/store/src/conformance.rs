@@ -43,8 +43,9 @@ pub use outbox::{
     check_outbox_provider_ids,
 };
 pub use records::{
-    check_audit, check_digests, check_idempotency, check_meta, check_peers, check_projection_rows,
-    check_registries, check_sessions, check_sessions_of_user, check_users_and_tokens,
+    check_audit, check_digests, check_idempotency, check_idempotency_thinning, check_meta,
+    check_peers, check_projection_rows, check_registries, check_sessions, check_sessions_of_user,
+    check_users_and_tokens,
 };
 pub use search::check_alert_search;
 pub use sharing::{check_agreements, check_record_conflicts};
@@ -70,6 +71,7 @@ pub async fn run_all(store: Arc<dyn Store>) {
     check_alert_page_cap(s).await;
     check_alert_search(s).await;
     check_idempotency(s).await;
+    check_idempotency_thinning(s).await;
     check_sessions(s).await;
     check_audit(s).await;
     check_users_and_tokens(s).await;

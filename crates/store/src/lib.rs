@@ -153,6 +153,18 @@ pub trait Store: Send + Sync + 'static {
     /// The stored answer for an idempotency key.
     async fn idempotent(&self, key: &str) -> StoreResult<Option<IdempotentAnswer>>;
 
+    /// Up to `limit` answers given before `before` whose bodies were never thinned, oldest
+    /// first.
+    async fn idempotent_to_thin(
+        &self,
+        before: DateTime<Utc>,
+        limit: usize,
+    ) -> StoreResult<Vec<IdempotentAnswer>>;
+
+    /// Replace the remembered bodies of these keys by shorter ones, marking them thinned.
+    /// The key, fingerprint and status stay for good: a late retry is still recognised.
+    async fn thin_idempotent(&self, bodies: Vec<(String, serde_json::Value)>) -> StoreResult<()>;
+
     /// Outbox messages, newest first.
     async fn outbox(&self, query: &OutboxQuery) -> StoreResult<Vec<OutboxMessage>>;
 

@@ -255,6 +255,8 @@ pub struct AlertTallies {
     pub unplaced: u64,
     /// Of those, with a deadline at or before the time asked.
     pub overdue: u64,
+    /// Of those, not acknowledged yet (state `received`).
+    pub received: u64,
 }
 
 /// Which outbox messages to list.

@@ -16,6 +16,7 @@ use crate::{App, AppError, AppResult, Caller, limits};
 
 mod queries;
 mod reading;
+mod retries;
 
 /// Longest alert text accepted (an SMS thread or a long call log fits easily).
 pub const MAX_TEXT: usize = limits::TEXT;
@@ -151,7 +152,7 @@ impl App {
         };
         if let (Some(key), false) = (&cmd.idempotency_key, extras.idempotency_checked) {
             if let Some(ans) = self.store.idempotent(key).await? {
-                return self.replay(caller, &fingerprint, ans);
+                return self.replay(caller, &fingerprint, ans).await;
             }
         }
         let (mut alert, stems) = self.new_alert(caller, &cmd, &extras).await?;
@@ -225,7 +226,7 @@ impl App {
             Err(StoreError::Duplicate(_)) if cmd.idempotency_key.is_some() => {
                 let key = cmd.idempotency_key.as_deref().unwrap_or_default();
                 match self.store.idempotent(key).await? {
-                    Some(ans) => self.replay(caller, &fingerprint, ans),
+                    Some(ans) => self.replay(caller, &fingerprint, ans).await,
                     None => Err(AppError::Store(StoreError::Duplicate(key.to_string()))),
                 }
             }
@@ -233,13 +234,13 @@ impl App {
         }
     }
 
-    fn replay(
+    async fn replay(
         &self,
         caller: &Caller,
         fingerprint: &str,
         ans: IdempotentAnswer,
     ) -> AppResult<Intake> {
-        let (alert, _) = answered_alert(fingerprint, ans)?;
+        let (alert, _) = self.answered_alert(fingerprint, ans).await?;
         Ok(Intake {
             alert: self.shown_to(caller, alert),
             replayed: true,
@@ -346,17 +347,6 @@ fn mark_last_message_sent(
     {
         mark(message);
     }
-}
-
-/// The alert a stored answer holds and the answer's status, when the retry repeats the
-/// request that was answered (the same key with another request is refused).
-pub(crate) fn answered_alert(fingerprint: &str, ans: IdempotentAnswer) -> AppResult<(Alert, u16)> {
-    if ans.fingerprint != fingerprint {
-        return Err(AppError::KeyReused(ans.key));
-    }
-    let alert = serde_json::from_value(ans.body)
-        .map_err(|e| AppError::Store(StoreError::Corrupt(format!("idempotent answer: {e}"))))?;
-    Ok((alert, ans.status))
 }
 
 /// What a retry is answered from when it needs less than the whole alert: the alert with only

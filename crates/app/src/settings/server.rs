@@ -42,11 +42,19 @@ pub struct Http {
     /// A connection that sends nothing (half-sent headers, a stalled body, an idle
     /// keep-alive) or reads nothing of our answer for this long is closed.
     pub idle_seconds: u64,
+    /// Days a retried request (the same `Idempotency-Key`, a gateway's message sent again) is
+    /// answered word for word from the first answer; after them the stored copy is thinned to
+    /// the record's id and a retry is answered from the record as it is now. The key itself is
+    /// kept for good, so a late retry never makes a second record. 0 keeps every copy.
+    pub retry_answer_days: u32,
 }
 
 impl Default for Http {
     fn default() -> Self {
-        Http { idle_seconds: 30 }
+        Http {
+            idle_seconds: 30,
+            retry_answer_days: 30,
+        }
     }
 }
 

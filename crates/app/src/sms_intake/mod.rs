@@ -147,7 +147,7 @@ impl App {
         let key = format!("{provider}:{}", sms.message_id.trim());
         let fingerprint = fingerprint(provider, &sms);
         if let Some(ans) = self.store.idempotent(&key).await? {
-            return self.replay_sms(&fingerprint, ans, sms.reply_inline);
+            return self.replay_sms(&fingerprint, ans, sms.reply_inline).await;
         }
         let mut flags = Vec::new();
         let sender = self.sender(&sms.from, &mut flags).await?;
@@ -166,7 +166,7 @@ impl App {
             // the retry that won may be this very message.
             if attempts > 0 {
                 if let Some(ans) = self.store.idempotent(&key).await? {
-                    return self.replay_sms(&fingerprint, ans, sms.reply_inline);
+                    return self.replay_sms(&fingerprint, ans, sms.reply_inline).await;
                 }
             }
             let Some(target) = self
@@ -226,7 +226,7 @@ impl App {
         if intake.replayed {
             // The first answer may have been an attachment: answer exactly as it did.
             if let Some(ans) = self.store.idempotent(&key).await? {
-                return self.replay_sms(&fingerprint, ans, sms.reply_inline);
+                return self.replay_sms(&fingerprint, ans, sms.reply_inline).await;
             }
         }
         let reply = inline_reply(&intake.alert, sms.reply_inline);
@@ -258,13 +258,13 @@ impl App {
         }
     }
 
-    fn replay_sms(
+    async fn replay_sms(
         &self,
         fingerprint: &str,
         ans: IdempotentAnswer,
         reply_inline: bool,
     ) -> AppResult<SmsIntake> {
-        let (alert, status) = crate::alerts::answered_alert(fingerprint, ans)?;
+        let (alert, status) = self.answered_alert(fingerprint, ans).await?;
         let (outcome, reply) = if status == 201 {
             let reply = inline_reply(&alert, reply_inline);
             (SmsOutcome::Created, reply)

@@ -390,6 +390,11 @@ async fn check_tallies(store: &dyn Store, s: &Scene) {
             ..AlertQuery::default()
         },
         AlertQuery {
+            states: vec![AlertState::Acknowledged, AlertState::Verified],
+            open_only: true,
+            ..AlertQuery::default()
+        },
+        AlertQuery {
             states: vec![AlertState::Received],
             uncovered_only: true,
             ..AlertQuery::default()
@@ -433,6 +438,15 @@ async fn check_tallies(store: &dyn Store, s: &Scene) {
                     ..q.clone()
                 })
                 .await,
+                received: if q.states.is_empty() || q.states.contains(&AlertState::Received) {
+                    total(AlertQuery {
+                        states: vec![AlertState::Received],
+                        ..q.clone()
+                    })
+                    .await
+                } else {
+                    0
+                },
             };
             assert_eq!(got, want, "tallies of {q:?} at {overdue_at}");
             if q.areas.is_empty() {

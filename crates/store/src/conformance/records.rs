@@ -49,6 +49,89 @@ pub async fn check_idempotency(store: &dyn Store) {
     assert_eq!(store.idempotent(&key).await.unwrap(), Some(answer));
 }
 
+/// Answers older than a moment are listed oldest first, thinned, and then no longer listed;
+/// a thinned answer keeps its key, fingerprint and status, and a second use of its key is
+/// still a Duplicate.
+pub async fn check_idempotency_thinning(store: &dyn Store) {
+    // Years before every other check's records, so only these are old enough.
+    let answer = |key: &str, month| IdempotentAnswer {
+        key: key.to_string(),
+        fingerprint: format!("sha256:{key}"),
+        status: 201,
+        body: serde_json::json!({"id": key, "reference": "K-9", "timeline": [{"at": "long"}]}),
+        created_at: at(2001, month, 1, 12, 0, 0),
+    };
+    let (first, second, recent) = (unique("at:a"), unique("at:b"), unique("at:c"));
+    let rows = [answer(&second, 3), answer(&first, 1), answer(&recent, 9)];
+    commit_ok(
+        store,
+        Commit {
+            events: vec![],
+            writes: rows.iter().cloned().map(Write::Idempotency).collect(),
+        },
+    )
+    .await;
+    let before = at(2001, 6, 1, 0, 0, 0);
+    let old = store.idempotent_to_thin(before, 10).await.unwrap();
+    let keys: Vec<&str> = old.iter().map(|a| a.key.as_str()).collect();
+    assert_eq!(keys, [first.as_str(), second.as_str()], "oldest first");
+    assert_eq!(old[0], rows[1], "listed whole");
+    let one = store.idempotent_to_thin(before, 1).await.unwrap();
+    assert_eq!(one.len(), 1, "the limit holds");
+
+    let thin = |key: &str| serde_json::json!({"id": key});
+    store
+        .thin_idempotent(vec![
+            (first.clone(), thin(&first)),
+            (second.clone(), thin(&second)),
+        ])
+        .await
+        .unwrap();
+    assert!(
+        store
+            .idempotent_to_thin(before, 10)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    let kept = store
+        .idempotent(&first)
+        .await
+        .unwrap()
+        .expect("the key stays");
+    assert_eq!(
+        kept,
+        IdempotentAnswer {
+            body: thin(&first),
+            ..rows[1].clone()
+        }
+    );
+    assert_eq!(
+        store.idempotent(&recent).await.unwrap().as_ref(),
+        Some(&rows[2]),
+        "a recent answer is untouched"
+    );
+    let err = commit_err(
+        store,
+        Commit {
+            events: vec![],
+            writes: vec![Write::Idempotency(rows[1].clone())],
+        },
+    )
+    .await;
+    assert!(matches!(err, StoreError::Duplicate(_)), "got {err:?}");
+    // Thinning an already thinned or unknown key changes nothing else.
+    store
+        .thin_idempotent(vec![(unique("at:none"), thin("x"))])
+        .await
+        .unwrap();
+    let all = store
+        .idempotent_to_thin(at(2001, 12, 1, 0, 0, 0), 10)
+        .await
+        .unwrap();
+    assert_eq!(all, [rows[2].clone()]);
+}
+
 /// Sessions are saved, replaced, read and ended.
 pub async fn check_sessions(store: &dyn Store) {
     let mut session = Session {

@@ -239,7 +239,8 @@ mod tests {
     const SOURCES: &[&str] = &[
         include_str!("../mod.rs"),
         include_str!("../login.rs"),
-        include_str!("../queue.rs"),
+        include_str!("../queue/mod.rs"),
+        include_str!("../queue/filters.rs"),
         include_str!("../new_alert.rs"),
         include_str!("../alert/mod.rs"),
         include_str!("../alert/actions.rs"),

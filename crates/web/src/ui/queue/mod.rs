@@ -5,20 +5,23 @@
 
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{Html, IntoResponse, Response};
-use chrono::{DateTime, Duration, NaiveDate, TimeZone, Utc};
+use chrono::{DateTime, Duration, Utc};
 use minijinja::context;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
 use kinga_app::moves::STALE_AFTER_DAYS;
-use kinga_app::{AlertQuery, AlertSort};
+use kinga_app::{AlertQuery, AlertSort, AlertTallies};
 use kinga_domain::people::Permission;
 use kinga_domain::{Alert, AlertState, ThreatType};
 
 use super::i18n::{self, tr};
 use super::login::see_other;
 use super::time::Local;
-use super::{Ctx, FormData, QueryData, UiError, UiResult, iso_time, relative, urlencode};
+use super::{Ctx, FormData, QueryData, UiError, UiResult, iso_time, relative};
+
+mod filters;
+pub use filters::{Filters, QueueParams};
 
 /// Rows per queue page.
 pub const PAGE_SIZE: usize = 50;
@@ -26,198 +29,6 @@ pub const PAGE_SIZE: usize = 50;
 const NEW_ON_TOP: usize = 20;
 /// Characters of an alert's text shown in the queue.
 const EXCERPT: usize = 90;
-
-/// Queue filters as they come in the query string (all optional, all text, so an odd
-/// bookmark never breaks the page).
-#[derive(Debug, Default, Deserialize)]
-#[serde(default)]
-pub struct QueueParams {
-    place: Option<String>,
-    area: Option<String>,
-    threat: Option<String>,
-    state: Option<String>,
-    uncovered: Option<String>,
-    unplaced: Option<String>,
-    overdue: Option<String>,
-    mine: Option<String>,
-    everywhere: Option<String>,
-    q: Option<String>,
-    from: Option<String>,
-    to: Option<String>,
-    view: Option<String>,
-    page: Option<String>,
-    done: Option<String>,
-}
-
-/// The queue filters, cleaned.
-#[derive(Debug, Default, Serialize)]
-pub struct Filters {
-    place: String,
-    area: String,
-    threat: String,
-    pub(super) state: String,
-    uncovered: bool,
-    unplaced: bool,
-    overdue: bool,
-    mine: bool,
-    everywhere: bool,
-    q: String,
-    from: String,
-    to: String,
-    pub(super) stale: bool,
-    page: usize,
-}
-
-fn on(v: &Option<String>) -> bool {
-    matches!(v.as_deref(), Some("1" | "on" | "true" | "yes"))
-}
-
-impl From<QueueParams> for Filters {
-    fn from(q: QueueParams) -> Self {
-        let clean = |v: Option<String>| {
-            v.map(|s| s.trim().chars().take(100).collect::<String>())
-                .unwrap_or_default()
-        };
-        let threat = clean(q.threat);
-        let state = clean(q.state);
-        Filters {
-            place: clean(q.place),
-            area: clean(q.area),
-            threat: if threat.parse::<ThreatType>().is_ok() {
-                threat
-            } else {
-                String::new()
-            },
-            state: if state == "all" || state.parse::<AlertState>().is_ok() {
-                state
-            } else {
-                String::new()
-            },
-            uncovered: on(&q.uncovered),
-            unplaced: on(&q.unplaced),
-            overdue: on(&q.overdue),
-            mine: on(&q.mine),
-            everywhere: on(&q.everywhere),
-            q: clean(q.q),
-            from: clean(q.from),
-            to: clean(q.to),
-            stale: q.view.as_deref() == Some("stale"),
-            page: q
-                .page
-                .and_then(|p| p.trim().parse::<usize>().ok())
-                .unwrap_or(1)
-                .clamp(1, 100_000),
-        }
-    }
-}
-
-impl Filters {
-    /// True when only the default view is asked (open alerts, no filter): then new alerts
-    /// get their own section on top.
-    fn sections(&self) -> bool {
-        self.state.is_empty() && !self.stale && !self.uncovered && !self.overdue
-    }
-
-    /// The store query; `areas` are the places the filters name (working area, place name).
-    pub(super) fn query(
-        &self,
-        now: DateTime<Utc>,
-        local: &Local,
-        areas: Vec<String>,
-        me: &str,
-    ) -> AlertQuery {
-        let (states, open_only) = match self.state.as_str() {
-            "" if self.stale => (vec![], true),
-            // The default view lists new alerts in their own section above.
-            "" => (
-                AlertState::ALL
-                    .into_iter()
-                    .filter(|s| s.is_open() && *s != AlertState::Received)
-                    .collect(),
-                true,
-            ),
-            "all" => (vec![], false),
-            s => (
-                s.parse::<AlertState>().map(|s| vec![s]).unwrap_or_default(),
-                false,
-            ),
-        };
-        let day = |d: &str, end: bool| -> Option<DateTime<Utc>> {
-            let d = NaiveDate::parse_from_str(d, "%Y-%m-%d").ok()?;
-            let d = if end { d.succ_opt()? } else { d };
-            local
-                .tz()
-                .from_local_datetime(&d.and_hms_opt(0, 0, 0)?)
-                .earliest()
-                .map(|t| t.with_timezone(&Utc))
-        };
-        let overdue_at = if self.stale {
-            Some(now - Duration::days(STALE_AFTER_DAYS))
-        } else {
-            self.overdue.then_some(now)
-        };
-        AlertQuery {
-            states,
-            open_only,
-            place_prefix: None,
-            threat_type: self.threat.parse().ok(),
-            uncovered_only: self.uncovered,
-            overdue_at,
-            assigned_to: None,
-            areas,
-            unplaced_only: self.unplaced,
-            text: (!self.q.is_empty()).then(|| self.q.clone()),
-            received_from: day(&self.from, false),
-            received_to: day(&self.to, true),
-            taken_by: self.mine.then(|| me.to_string()),
-            sort: AlertSort::Queue,
-            limit: PAGE_SIZE,
-            offset: (self.page - 1) * PAGE_SIZE,
-            before: None,
-            no_total: false,
-        }
-    }
-
-    /// Query string of these filters on another page.
-    pub fn href(&self, page: usize) -> String {
-        let mut parts = vec![];
-        for (k, v) in [
-            ("place", &self.place),
-            ("area", &self.area),
-            ("threat", &self.threat),
-            ("state", &self.state),
-            ("q", &self.q),
-            ("from", &self.from),
-            ("to", &self.to),
-        ] {
-            if !v.is_empty() {
-                parts.push(format!("{k}={}", urlencode(v)));
-            }
-        }
-        for (k, v) in [
-            ("uncovered", self.uncovered),
-            ("unplaced", self.unplaced),
-            ("overdue", self.overdue),
-            ("mine", self.mine),
-            ("everywhere", self.everywhere),
-        ] {
-            if v {
-                parts.push(format!("{k}=1"));
-            }
-        }
-        if self.stale {
-            parts.push("view=stale".into());
-        }
-        if page > 1 {
-            parts.push(format!("page={page}"));
-        }
-        if parts.is_empty() {
-            "/alerts".into()
-        } else {
-            format!("/alerts?{}", parts.join("&"))
-        }
-    }
-}
 
 /// One queue row.
 #[derive(Debug, Serialize)]
@@ -324,24 +135,17 @@ pub(super) fn areas(cx: &Ctx, f: &Filters) -> UiResult<(Vec<String>, bool)> {
     Ok((vec![], false))
 }
 
-async fn live(cx: &Ctx, f: &Filters, areas: Vec<String>) -> UiResult<Live> {
+/// Build the live part; without `count`, its two totals are left at 0 for the caller to set.
+async fn live(cx: &Ctx, f: &Filters, areas: Vec<String>, count: bool) -> UiResult<Live> {
     let now = cx.st.app.now();
     let local = cx.local();
     let gaz = cx.st.app.gazetteer();
     let caller = cx.caller();
-    let q = f.query(now, &local, areas, &cx.pu.user.name);
+    let mut q = f.query(now, &local, areas, &cx.pu.user.name);
+    q.no_total = !count;
     let row = |a: &Alert| Row::new(a, &gaz, cx.lang, &local, now);
     let (new_rows, new_total) = if f.sections() {
-        let nq = AlertQuery {
-            states: vec![AlertState::Received],
-            open_only: true,
-            // Unheard calls first, then the newest.
-            sort: AlertSort::Arrivals,
-            limit: NEW_ON_TOP,
-            offset: 0,
-            ..q.clone()
-        };
-        let page = cx.st.app.alerts(&caller, nq).await?;
+        let page = cx.st.app.alerts(&caller, new_query(&q)).await?;
         (page.items.iter().map(row).collect(), page.total)
     } else {
         (vec![], 0)
@@ -353,6 +157,44 @@ async fn live(cx: &Ctx, f: &Filters, areas: Vec<String>) -> UiResult<Live> {
         rows: page.items.iter().map(row).collect(),
         total: page.total,
     })
+}
+
+/// The new alerts' section: unacknowledged alerts matching the page's other filters.
+fn new_query(q: &AlertQuery) -> AlertQuery {
+    AlertQuery {
+        states: vec![AlertState::Received],
+        open_only: true,
+        // Unheard calls first, then the newest.
+        sort: AlertSort::Arrivals,
+        limit: NEW_ON_TOP,
+        offset: 0,
+        ..q.clone()
+    }
+}
+
+/// Whether the live part's counts can be read off the open alerts' tallies: in the default
+/// view, whose two sections split exactly the alerts the tallies count (the unacknowledged
+/// ones and the others). In a flood each count is a pass over every open alert.
+fn counted_by_tallies(q: &AlertQuery, open: &AlertQuery) -> bool {
+    let rows_of = |q: &AlertQuery| AlertQuery {
+        states: vec![],
+        sort: AlertSort::default(),
+        limit: 0,
+        offset: 0,
+        no_total: false,
+        ..q.clone()
+    };
+    let listed: Vec<AlertState> = AlertState::ALL
+        .into_iter()
+        .filter(|s| s.is_open() && *s != AlertState::Received)
+        .collect();
+    rows_of(q) == rows_of(open) && q.states == listed
+}
+
+/// The live part's counts from the open alerts' tallies (see [`counted_by_tallies`]).
+fn totals_from(l: &mut Live, tallies: &AlertTallies) {
+    l.new_total = tallies.received;
+    l.total = tallies.total.saturating_sub(tallies.received);
 }
 
 fn live_view(cx: &Ctx, f: &Filters, l: &Live) -> minijinja::Value {
@@ -385,7 +227,6 @@ pub async fn queue(cx: Ctx, QueryData(q): QueryData<QueueParams>) -> Response {
 
 async fn queue_page(cx: &Ctx, f: Filters, done: Option<String>) -> UiResult {
     let (areas, working) = areas(cx, &f)?;
-    let l = live(cx, &f, areas.clone()).await?;
     let caller = cx.caller();
     // The protection cliff and the places still to settle, counted on every view, in one
     // pass over the open alerts.
@@ -395,11 +236,19 @@ async fn queue_page(cx: &Ctx, f: Filters, done: Option<String>) -> UiResult {
         areas: areas.clone(),
         ..Default::default()
     };
-    let tallies = cx
-        .st
-        .app
-        .alert_tallies(&caller, open, now - Duration::days(STALE_AFTER_DAYS))
-        .await?;
+    let q = f.query(now, &cx.local(), areas.clone(), &cx.pu.user.name);
+    let from_tallies = f.sections() && counted_by_tallies(&q, &open);
+    // The tallies and the rows at once: each is a read of its own (pooled connections).
+    let (tallies, mut l) = tokio::try_join!(
+        async {
+            let stale = now - Duration::days(STALE_AFTER_DAYS);
+            Ok::<_, UiError>(cx.st.app.alert_tallies(&caller, open, stale).await?)
+        },
+        live(cx, &f, areas.clone(), !from_tallies),
+    )?;
+    if from_tallies {
+        totals_from(&mut l, &tallies);
+    }
     let (uncovered_total, unplaced_total, stale_total) =
         (tallies.uncovered, tallies.unplaced, tallies.overdue);
     let gaz = cx.st.app.gazetteer();
@@ -452,7 +301,7 @@ pub async fn rows(cx: Ctx, headers: HeaderMap, QueryData(q): QueryData<QueuePara
     let r = async {
         let f: Filters = q.into();
         let (areas, _) = areas(&cx, &f)?;
-        let l = live(&cx, &f, areas).await?;
+        let l = live(&cx, &f, areas, true).await?;
         let html = cx.st.ui.render("_queue_live.html", {
             let v = live_view(&cx, &f, &l);
             context! { csrf => &cx.pu.session.csrf, ..v }
@@ -520,6 +369,7 @@ pub async fn close_stale(cx: Ctx, FormData(f): FormData<StaleForm>) -> Response 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use chrono::TimeZone;
 
     fn goma() -> Local {
         Local::new(chrono_tz::Africa::Lubumbashi, "en")
@@ -563,6 +413,75 @@ mod tests {
         assert!(!q.open_only && q.states.is_empty() && !all.sections());
         assert_eq!(q.areas, ["CD61"]);
         assert_eq!(q.taken_by.as_deref(), Some("esther"));
+    }
+
+    #[test]
+    fn the_default_view_reads_its_counts_off_the_open_tallies_and_no_other_view_does() {
+        let now = Utc::now();
+        let areas = vec!["CD6111".to_string()];
+        let open = AlertQuery {
+            open_only: true,
+            areas: areas.clone(),
+            ..Default::default()
+        };
+        let query = |p: QueueParams, areas: &[String]| {
+            Filters::from(p).query(now, &goma(), areas.to_vec(), "esther")
+        };
+        assert!(counted_by_tallies(
+            &query(QueueParams::default(), &areas),
+            &open
+        ));
+        let second = QueueParams {
+            page: Some("2".into()),
+            ..Default::default()
+        };
+        assert!(
+            counted_by_tallies(&query(second, &areas), &open),
+            "any page"
+        );
+        for narrower in [
+            QueueParams {
+                q: Some("pillage".into()),
+                ..Default::default()
+            },
+            QueueParams {
+                threat: Some("killing".into()),
+                ..Default::default()
+            },
+            QueueParams {
+                mine: Some("1".into()),
+                ..Default::default()
+            },
+            QueueParams {
+                state: Some("verified".into()),
+                ..Default::default()
+            },
+            QueueParams {
+                from: Some("2026-11-01".into()),
+                ..Default::default()
+            },
+        ] {
+            let q = query(narrower, &areas);
+            assert!(!counted_by_tallies(&q, &open), "{q:?}");
+        }
+        // Counts over other areas than the page's are not its counts.
+        assert!(!counted_by_tallies(
+            &query(QueueParams::default(), &[]),
+            &open
+        ));
+        let mut l = Live {
+            new_rows: vec![],
+            new_total: 0,
+            rows: vec![],
+            total: 0,
+        };
+        let tallies = AlertTallies {
+            total: 90,
+            received: 70,
+            ..Default::default()
+        };
+        totals_from(&mut l, &tallies);
+        assert_eq!((l.new_total, l.total), (70, 20));
     }
 
     #[test]
