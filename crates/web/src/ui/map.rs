@@ -22,8 +22,7 @@ use kinga_domain::analysis::risk::{RiskReport, RiskSort};
 use kinga_domain::people::Permission;
 use kinga_domain::{AlertState, ThreatType};
 
-use super::i18n::{self, tr};
-use super::{Ctx, QueryData, UiError, UiResult, assets, templates};
+use super::{Ctx, QueryData, UiError, UiResult, assets, state_options, templates, threat_options};
 use crate::api::map::{DEFAULT_EPS_KM, DEFAULT_MIN_SAMPLES};
 
 /// Grid units per degree of the SVG (0.02° ≈ 2 km a unit, finer than the simplification).
@@ -298,14 +297,8 @@ async fn map_page(cx: &Ctx, f: MapFilters) -> UiResult {
             }
         })
         .collect();
-    let threats: Vec<_> = ThreatType::ALL
-        .iter()
-        .map(|t| context! { id => t.as_str(), label => t.label(cx.lang) })
-        .collect();
-    let states: Vec<_> = AlertState::ALL
-        .iter()
-        .map(|st| context! { id => st.as_str(), label => tr(cx.lang, i18n::state_key(*st)) })
-        .collect();
+    let threats = threat_options(cx.lang);
+    let states = state_options(cx.lang);
     let offset = now.with_timezone(&tz).format("%:z").to_string();
     let view = context! {
         svg => Value::from_safe_string(super::map_context::with_marks(svg(cx, &s, &classes)?, extras.as_ref().map_or("", |e| e.marks.as_str()))),

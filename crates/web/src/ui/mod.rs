@@ -51,7 +51,10 @@ use error::{error_response, error_view};
 use i18n::tr;
 
 pub use error::{UiError, UiResult, not_found, public_error};
-pub use shared::{FormData, QueryData, escape, iso_time, relative, slug, split_list, urlencode};
+pub use shared::{
+    FormData, QueryData, escape, iso_time, past_reception, relative, slug, split_list,
+    state_options, threat_options, urlencode,
+};
 pub use templates::{AreaOption, Templates};
 
 /// Routes of the pages.

@@ -13,7 +13,7 @@ use kinga_domain::{Channel, Severity, ThreatType};
 
 use super::i18n::{self, tr};
 use super::login::see_other;
-use super::{Ctx, FormData, QueryData, UiResult};
+use super::{Ctx, FormData, QueryData, UiResult, threat_options};
 
 /// Query of the new-alert form.
 #[derive(Debug, Default, Deserialize)]
@@ -39,10 +39,7 @@ pub struct NewAlertForm {
 }
 
 fn render_new(cx: &Ctx, status: StatusCode, v: &NewAlertForm, error: Option<String>) -> UiResult {
-    let threats: Vec<_> = ThreatType::ALL
-        .iter()
-        .map(|t| context! { id => t.as_str(), label => t.label(cx.lang) })
-        .collect();
+    let threats = threat_options(cx.lang);
     let severities: Vec<_> = (1..=4u8)
         .filter_map(|s| Severity::new(s).ok())
         .map(|s| context! { id => s.level().to_string(), label => format!("{} — {}", s.level(), tr(cx.lang, i18n::severity_key(s))) })

@@ -6,9 +6,12 @@ use axum::http::StatusCode;
 use axum::http::request::Parts;
 use axum::response::{Html, IntoResponse, Response};
 use chrono::{DateTime, Utc};
+use minijinja::{Value, context};
 use serde::de::DeserializeOwned;
 
-use super::i18n::tr;
+use kinga_domain::{AlertState, ThreatType};
+
+use super::i18n::{self, tr};
 
 /// A form body (`application/x-www-form-urlencoded`, repeated names collected into lists);
 /// a malformed body is a plain 400, never a JSON blob.
@@ -127,6 +130,31 @@ pub fn slug(s: &str) -> String {
         .replace(' ', "-")
         .chars()
         .take(48)
+        .collect()
+}
+
+/// The open states the queue lists below its new alerts (received alerts have a section of
+/// their own), in the order of [`AlertState::ALL`].
+pub fn past_reception() -> Vec<AlertState> {
+    AlertState::ALL
+        .into_iter()
+        .filter(|s| s.is_open() && *s != AlertState::Received)
+        .collect()
+}
+
+/// Every threat type as a filter's option (`id`, `label` in `lang`).
+pub fn threat_options(lang: &str) -> Vec<Value> {
+    ThreatType::ALL
+        .iter()
+        .map(|t| context! { id => t.as_str(), label => t.label(lang) })
+        .collect()
+}
+
+/// Every alert state as a filter's option (`id`, `label` in `lang`).
+pub fn state_options(lang: &str) -> Vec<Value> {
+    AlertState::ALL
+        .iter()
+        .map(|s| context! { id => s.as_str(), label => tr(lang, i18n::state_key(*s)) })
         .collect()
 }
 

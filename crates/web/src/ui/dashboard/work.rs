@@ -9,7 +9,7 @@ use kinga_domain::analysis::trends::{monday_of, weeks_of};
 use kinga_domain::outbox::{MessageKind, MessageStatus};
 use kinga_domain::people::Permission;
 
-use super::super::{Ctx, UiResult, charts};
+use super::super::{Ctx, UiResult, charts, past_reception};
 use super::{Block, Link, Tile, ymd};
 
 /// Days of the small chart: this week as people count it, today and the six before.
@@ -23,10 +23,7 @@ const OUTBOX_READ: usize = 500;
 /// their own): what `/alerts?overdue=1` and `/alerts?uncovered=1` show.
 pub(super) fn listed(areas: Vec<String>) -> AlertQuery {
     AlertQuery {
-        states: AlertState::ALL
-            .into_iter()
-            .filter(|s| s.is_open() && *s != AlertState::Received)
-            .collect(),
+        states: past_reception(),
         open_only: true,
         areas,
         ..Default::default()

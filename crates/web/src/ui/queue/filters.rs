@@ -9,7 +9,7 @@ use kinga_app::{AlertQuery, AlertSort};
 use kinga_domain::{AlertState, ThreatType};
 
 use super::super::time::Local;
-use super::super::urlencode;
+use super::super::{past_reception, urlencode};
 use super::PAGE_SIZE;
 
 /// Queue filters as they come in the query string (all optional, all text, so an odd
@@ -114,13 +114,7 @@ impl Filters {
         let (states, open_only) = match self.state.as_str() {
             "" if self.stale => (vec![], true),
             // The default view lists new alerts in their own section above.
-            "" => (
-                AlertState::ALL
-                    .into_iter()
-                    .filter(|s| s.is_open() && *s != AlertState::Received)
-                    .collect(),
-                true,
-            ),
+            "" => (past_reception(), true),
             "all" => (vec![], false),
             s => (
                 s.parse::<AlertState>().map(|s| vec![s]).unwrap_or_default(),

@@ -13,12 +13,15 @@ use sha2::{Digest, Sha256};
 use kinga_app::moves::STALE_AFTER_DAYS;
 use kinga_app::{AlertQuery, AlertSort, AlertTallies};
 use kinga_domain::people::Permission;
-use kinga_domain::{Alert, AlertState, ThreatType};
+use kinga_domain::{Alert, AlertState};
 
 use super::i18n::{self, tr};
 use super::login::see_other;
 use super::time::Local;
-use super::{Ctx, FormData, QueryData, UiError, UiResult, iso_time, relative};
+use super::{
+    Ctx, FormData, QueryData, UiError, UiResult, iso_time, past_reception, relative, state_options,
+    threat_options,
+};
 
 mod filters;
 pub use filters::{Filters, QueueParams};
@@ -184,11 +187,7 @@ fn counted_by_tallies(q: &AlertQuery, open: &AlertQuery) -> bool {
         no_total: false,
         ..q.clone()
     };
-    let listed: Vec<AlertState> = AlertState::ALL
-        .into_iter()
-        .filter(|s| s.is_open() && *s != AlertState::Received)
-        .collect();
-    rows_of(q) == rows_of(open) && q.states == listed
+    rows_of(q) == rows_of(open) && q.states == past_reception()
 }
 
 /// The live part's counts from the open alerts' tallies (see [`counted_by_tallies`]).
@@ -253,14 +252,8 @@ async fn queue_page(cx: &Ctx, f: Filters, done: Option<String>) -> UiResult {
         (tallies.uncovered, tallies.unplaced, tallies.overdue);
     let gaz = cx.st.app.gazetteer();
     let pages = (l.total as usize).div_ceil(PAGE_SIZE).max(1);
-    let threats: Vec<_> = ThreatType::ALL
-        .iter()
-        .map(|t| context! { id => t.as_str(), label => t.label(cx.lang) })
-        .collect();
-    let states: Vec<_> = AlertState::ALL
-        .iter()
-        .map(|s| context! { id => s.as_str(), label => tr(cx.lang, i18n::state_key(*s)) })
-        .collect();
+    let threats = threat_options(cx.lang);
+    let states = state_options(cx.lang);
     let working_labels: Vec<String> = if working {
         areas.iter().map(|a| gaz.label(a)).collect()
     } else {
@@ -370,6 +363,7 @@ pub async fn close_stale(cx: Ctx, FormData(f): FormData<StaleForm>) -> Response 
 mod tests {
     use super::*;
     use chrono::TimeZone;
+    use kinga_domain::ThreatType;
 
     fn goma() -> Local {
         Local::new(chrono_tz::Africa::Lubumbashi, "en")
