@@ -33,37 +33,31 @@ pub fn spawn_jobs(app: App) {
     });
     let minutes = app.settings.analysis.spike_check_minutes;
     if minutes > 0 {
+        // Spike detection reads four weeks of alerts: every few minutes is soon enough for a
+        // day-long count, and cheap.
         let a = app.clone();
-        tokio::spawn(async move {
-            // Spike detection reads four weeks of alerts: every few minutes is soon enough
-            // for a day-long count, and cheap.
-            let mut tick = tokio::time::interval(Duration::from_secs(minutes.saturating_mul(60)));
-            tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-            loop {
-                tick.tick().await;
-                match a.raise_spikes().await {
-                    Ok(0) => {}
-                    Ok(n) => tracing::info!(spikes = n, "spikes raised to coordinators"),
-                    Err(e) => tracing::warn!(error = %e, "spike detection run failed"),
-                }
-            }
-        });
+        spawn_every(
+            Duration::from_secs(minutes.saturating_mul(60)),
+            move || {
+                let a = a.clone();
+                async move { a.raise_spikes().await }
+            },
+            "spikes raised to coordinators",
+            "spike detection run failed",
+        );
     }
+    // Remembered answers age by days: hourly is often enough, and the first tick at start
+    // thins what a long stop let age.
     let a = app.clone();
-    tokio::spawn(async move {
-        // Remembered answers age by days: hourly is often enough, and the first tick at start
-        // thins what a long stop let age.
-        let mut tick = tokio::time::interval(Duration::from_secs(3600));
-        tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-        loop {
-            tick.tick().await;
-            match a.thin_retry_answers().await {
-                Ok(0) => {}
-                Ok(n) => tracing::info!(thinned = n, "old answers to retries thinned"),
-                Err(e) => tracing::warn!(error = %e, "thinning old answers to retries failed"),
-            }
-        }
-    });
+    spawn_every(
+        Duration::from_secs(3600),
+        move || {
+            let a = a.clone();
+            async move { a.thin_retry_answers().await }
+        },
+        "old answers to retries thinned",
+        "thinning old answers to retries failed",
+    );
     let a = app.clone();
     tokio::spawn(async move {
         // Other servers sharing a PostgreSQL database change registries too.
@@ -83,6 +77,27 @@ pub fn spawn_jobs(app: App) {
             tick.tick().await;
             if let Err(e) = app.persist_anchor() {
                 tracing::warn!(error = %e, "the ledger anchor could not be written");
+            }
+        }
+    });
+}
+
+/// Every `period`, the first at once, run a job that returns how many things it did, and
+/// log what it did (`done`) or why it failed (`failed`); a late tick is not made up for.
+fn spawn_every<F, Fut>(period: Duration, job: F, done: &'static str, failed: &'static str)
+where
+    F: Fn() -> Fut + Send + 'static,
+    Fut: Future<Output = kinga_app::AppResult<usize>> + Send,
+{
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(period);
+        tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            tick.tick().await;
+            match job().await {
+                Ok(0) => {}
+                Ok(n) => tracing::info!(count = n, "{done}"),
+                Err(e) => tracing::warn!(error = %e, "{failed}"),
             }
         }
     });

@@ -320,18 +320,22 @@ impl Store for PostgresStore {
     }
 
     async fn thin_idempotent(&self, bodies: Vec<(String, serde_json::Value)>) -> StoreResult<()> {
-        let mut client = self.client().await?;
-        let tx = client.transaction().await.map_err(Error::from)?;
-        let stmt = tx
-            .prepare_cached("UPDATE idempotency SET body = $2, thinned = true WHERE key = $1")
+        let client = self.client().await?;
+        let (keys, docs): (Vec<&str>, Vec<Json<&serde_json::Value>>) =
+            bodies.iter().map(|(k, b)| (k.as_str(), Json(b))).unzip();
+        // One statement for the whole batch: atomic, and one round trip.
+        let stmt = client
+            .prepare_cached(
+                "UPDATE idempotency SET body = u.body, thinned = true
+                 FROM unnest($1::text[], $2::json[]) AS u(key, body)
+                 WHERE idempotency.key = u.key",
+            )
             .await
             .map_err(Error::from)?;
-        for (key, body) in &bodies {
-            tx.execute(&stmt, &[key, &Json(body)])
-                .await
-                .map_err(Error::from)?;
-        }
-        tx.commit().await.map_err(Error::from)?;
+        client
+            .execute(&stmt, &[&keys, &docs])
+            .await
+            .map_err(Error::from)?;
         Ok(())
     }
 

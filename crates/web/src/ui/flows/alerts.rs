@@ -30,6 +30,46 @@ async fn the_queue_flags_uncovered_alerts() {
 }
 
 #[tokio::test]
+async fn the_page_and_its_refresh_count_the_new_alerts_alike() {
+    let w = world().await;
+    for text in [
+        "Tirs entendus à Kiwanja",
+        "Pillage au marché",
+        "Hommes armés vus",
+    ] {
+        new_alert(&w, text, Some("Kiwanja"), None).await;
+    }
+    let sys = Caller::system();
+    let cmd = IntakeCommand {
+        text: "Enlèvement signalé".into(),
+        place_name: Some("Kiwanja".into()),
+        ..Default::default()
+    };
+    let heard = w.app.intake(&sys, cmd).await.expect("intake").alert;
+    let ack = kinga_domain::TransitionRequest {
+        to: Some(kinga_domain::AlertState::Acknowledged),
+        ..Default::default()
+    };
+    w.app.transition(&sys, &heard.id, ack).await.expect("ack");
+    let b = sign_in(&w, "cla").await;
+    let heard_row = format!("id=\"row-{}\"", heard.reference);
+    // The default view (counts off the open alerts' tallies) and a narrower one (counted
+    // with its lists) agree between the page and the refresh.
+    for (paths, new) in [
+        (["/alerts", "/alerts/rows"], 3),
+        (["/alerts?q=Tirs", "/alerts/rows?q=Tirs"], 1),
+    ] {
+        for path in paths {
+            let (status, html) = get(&w, &b, path).await;
+            assert_eq!(status, StatusCode::OK);
+            let count = format!("<small id=\"new-total\">({new})</small>");
+            assert!(html.contains(&count), "{path}: {html}");
+            assert_eq!(html.contains(&heard_row), new == 3, "{path}");
+        }
+    }
+}
+
+#[tokio::test]
 async fn live_rows_answer_not_modified_when_nothing_changed() {
     let w = world().await;
     new_alert(&w, "Tirs entendus", Some("Minova"), None).await;

@@ -138,15 +138,62 @@ pub(super) fn areas(cx: &Ctx, f: &Filters) -> UiResult<(Vec<String>, bool)> {
     Ok((vec![], false))
 }
 
-/// Build the live part; without `count`, its two totals are left at 0 for the caller to set.
-async fn live(cx: &Ctx, f: &Filters, areas: Vec<String>, count: bool) -> UiResult<Live> {
+/// Which alerts' tallies [`live`] reads.
+enum Tallies {
+    /// The open alerts of the page's areas, whatever the view: the page shows them.
+    Always,
+    /// Only when they give the live part's counts.
+    ForCounts,
+}
+
+/// The live part, and the open alerts' tallies when read. In the default view the live
+/// part's two counts are read off those tallies (one pass over the open alerts instead of
+/// two); the tallies and the lists are read at once, each on a connection of its own.
+async fn live(
+    cx: &Ctx,
+    f: &Filters,
+    areas: Vec<String>,
+    want: Tallies,
+) -> UiResult<(Live, Option<AlertTallies>)> {
     let now = cx.st.app.now();
     let local = cx.local();
+    let caller = cx.caller();
+    let mut q = f.query(now, &local, areas.clone(), &cx.pu.user.name);
+    let open = AlertQuery {
+        open_only: true,
+        areas,
+        ..Default::default()
+    };
+    let from_tallies = f.sections() && counted_by_tallies(&q, &open);
+    q.no_total = from_tallies;
+    let read_tallies = from_tallies || matches!(want, Tallies::Always);
+    let (tallies, mut l) = tokio::try_join!(
+        async {
+            if !read_tallies {
+                return Ok(None);
+            }
+            let stale = now - Duration::days(STALE_AFTER_DAYS);
+            Ok::<_, UiError>(Some(cx.st.app.alert_tallies(&caller, open, stale).await?))
+        },
+        lists(cx, f, q, &local, now),
+    )?;
+    if let (true, Some(t)) = (from_tallies, &tallies) {
+        totals_from(&mut l, t);
+    }
+    Ok((l, tallies))
+}
+
+/// The live part's rows for the page's query `q` (and its counts unless `q.no_total`).
+async fn lists(
+    cx: &Ctx,
+    f: &Filters,
+    q: AlertQuery,
+    local: &Local,
+    now: DateTime<Utc>,
+) -> UiResult<Live> {
     let gaz = cx.st.app.gazetteer();
     let caller = cx.caller();
-    let mut q = f.query(now, &local, areas, &cx.pu.user.name);
-    q.no_total = !count;
-    let row = |a: &Alert| Row::new(a, &gaz, cx.lang, &local, now);
+    let row = |a: &Alert| Row::new(a, &gaz, cx.lang, local, now);
     let (new_rows, new_total) = if f.sections() {
         let page = cx.st.app.alerts(&caller, new_query(&q)).await?;
         (page.items.iter().map(row).collect(), page.total)
@@ -226,28 +273,11 @@ pub async fn queue(cx: Ctx, QueryData(q): QueryData<QueueParams>) -> Response {
 
 async fn queue_page(cx: &Ctx, f: Filters, done: Option<String>) -> UiResult {
     let (areas, working) = areas(cx, &f)?;
-    let caller = cx.caller();
+    let now = cx.st.app.now();
     // The protection cliff and the places still to settle, counted on every view, in one
     // pass over the open alerts.
-    let now = cx.st.app.now();
-    let open = AlertQuery {
-        open_only: true,
-        areas: areas.clone(),
-        ..Default::default()
-    };
-    let q = f.query(now, &cx.local(), areas.clone(), &cx.pu.user.name);
-    let from_tallies = f.sections() && counted_by_tallies(&q, &open);
-    // The tallies and the rows at once: each is a read of its own (pooled connections).
-    let (tallies, mut l) = tokio::try_join!(
-        async {
-            let stale = now - Duration::days(STALE_AFTER_DAYS);
-            Ok::<_, UiError>(cx.st.app.alert_tallies(&caller, open, stale).await?)
-        },
-        live(cx, &f, areas.clone(), !from_tallies),
-    )?;
-    if from_tallies {
-        totals_from(&mut l, &tallies);
-    }
+    let (l, tallies) = live(cx, &f, areas.clone(), Tallies::Always).await?;
+    let tallies = tallies.unwrap_or_default();
     let (uncovered_total, unplaced_total, stale_total) =
         (tallies.uncovered, tallies.unplaced, tallies.overdue);
     let gaz = cx.st.app.gazetteer();
@@ -294,7 +324,7 @@ pub async fn rows(cx: Ctx, headers: HeaderMap, QueryData(q): QueryData<QueuePara
     let r = async {
         let f: Filters = q.into();
         let (areas, _) = areas(&cx, &f)?;
-        let l = live(&cx, &f, areas, true).await?;
+        let (l, _) = live(&cx, &f, areas, Tallies::ForCounts).await?;
         let html = cx.st.ui.render("_queue_live.html", {
             let v = live_view(&cx, &f, &l);
             context! { csrf => &cx.pu.session.csrf, ..v }
