@@ -95,6 +95,11 @@ const MIGRATIONS: &[(i32, &str, &str)] = &[
         "index of the open alerts past acknowledgement",
         include_str!("../migrations/0029_alerts_listed.sql"),
     ),
+    (
+        30,
+        "a number's open alerts in reply order",
+        include_str!("../migrations/0030_alerts_reporter_open.sql"),
+    ),
 ];
 
 /// Advisory lock key held while migrating ("kingamig" in ASCII).

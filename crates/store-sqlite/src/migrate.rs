@@ -90,6 +90,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "idempotency answers thinned after their window",
         include_str!("../migrations/0028_idempotency_thinned.sql"),
     ),
+    (
+        29,
+        "a number's open alerts in reply order",
+        include_str!("../migrations/0029_alerts_reporter_open.sql"),
+    ),
 ];
 
 /// Bring the schema up to date and return the instance id, creating it on first run.

@@ -346,12 +346,17 @@ pub(crate) fn latest_alert_from(
 ) -> Result<Option<Alert>> {
     one_doc(
         conn,
-        "SELECT doc FROM alerts WHERE reporter_digest = ?1 AND open = 1 AND received_at >= ?2
-         ORDER BY received_at DESC, id DESC LIMIT 1",
+        LATEST_ALERT_FROM_SQL,
         params![digest, ts(since)],
         "alert",
     )
 }
+
+/// A number's newest open alert since a time: one entry of the partial index
+/// `alerts_reporter`, which holds the open alerts in this order (migration 29).
+const LATEST_ALERT_FROM_SQL: &str =
+    "SELECT doc FROM alerts WHERE reporter_digest = ?1 AND open = 1 AND received_at >= ?2
+     ORDER BY received_at DESC, id DESC LIMIT 1";
 
 /// The stored answer for an idempotency key.
 pub(crate) fn idempotent(conn: &Connection, key: &str) -> Result<Option<IdempotentAnswer>> {
@@ -501,4 +506,30 @@ pub(crate) fn audit_entry(r: &rusqlite::Row<'_>) -> Result<AuditEntry> {
         record: r.get(4)?,
         context: r.get(5)?,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Reply detection reads the partial index in its order: no row of another alert of the
+    /// number, and no sort (which read every alert of the window, documents included).
+    #[test]
+    fn reply_detection_walks_the_open_alerts_index_without_sorting() {
+        let mut conn = Connection::open_in_memory().expect("memory");
+        crate::migrate::migrate(&mut conn).expect("migrate");
+        let plan: Vec<String> = conn
+            .prepare(&format!("EXPLAIN QUERY PLAN {LATEST_ALERT_FROM_SQL}"))
+            .expect("plan")
+            .query_map(params!["digest", "2026-01-01"], |r| r.get::<_, String>(3))
+            .expect("rows")
+            .collect::<rusqlite::Result<_>>()
+            .expect("plan rows");
+        assert!(
+            plan.iter()
+                .any(|l| l.starts_with("SEARCH alerts USING INDEX alerts_reporter")),
+            "{plan:?}"
+        );
+        assert!(!plan.iter().any(|l| l.contains("TEMP B-TREE")), "{plan:?}");
+    }
 }

@@ -24,18 +24,20 @@ pub struct Message {
     pub place: Option<String>,
 }
 
-/// The messages and town names the load is drawn from.
+/// The messages, town names and numbers the load is drawn from.
 #[derive(Debug, Clone)]
 pub struct Corpus {
     /// Corpus messages.
     pub messages: Vec<Message>,
     /// Town names (Congolese GeoNames rows).
     pub towns: Vec<String>,
+    /// Focal points the benchmark registers beside the demo's (`KINGA_BENCH_NETWORK`).
+    pub network: usize,
 }
 
 impl Corpus {
-    /// The corpus shipped with the repository.
-    pub fn load() -> Corpus {
+    /// The corpus shipped with the repository, with a network of `network` more focal points.
+    pub fn load(network: usize) -> Corpus {
         let messages = BLIND
             .lines()
             .skip(1)
@@ -61,7 +63,11 @@ impl Corpus {
             .filter(|l| l.contains(",CD,"))
             .filter_map(|l| l.split(',').next().map(str::to_string))
             .collect();
-        Corpus { messages, towns }
+        Corpus {
+            messages,
+            towns,
+            network,
+        }
     }
 
     /// The `i`-th API body: a third carries only the text (the grammar reads everything), a
@@ -85,20 +91,46 @@ impl Corpus {
         }
     }
 
-    /// The number the `i`-th message of client `c` comes from: nine in ten from the demo's
-    /// registered focal points (a flood comes from the alert network's own reporters), one in
-    /// ten from a number Kinga does not know.
-    pub fn phone(c: usize, i: u64) -> String {
+    /// The number the `i`-th message of client `c` comes from: nine in ten from the alert
+    /// network's registered focal points (the demo's and the benchmark's own, a flood comes
+    /// from the network's reporters), one in ten from a number Kinga does not know. Each
+    /// client walks the numbers from its own offset, so the same phone writes again only
+    /// after the rest of the network has: with a few thousand numbers a phone sends a few
+    /// messages a step, some of them follow-ups, as a village's phones do when it is attacked.
+    pub fn phone(&self, c: usize, i: u64) -> String {
         let i = i as usize;
         if i % 10 == 9 {
-            format!("+2439900{:05}", c * 100 + (i / 10) % 100)
-        } else {
-            // As the demo numbers them (`demo_phone`).
-            format!(
-                "+24399{:07}",
-                1_000_000 + ((c * 31 + i) % DEMO_FOCAL_POINTS) * 7919
-            )
+            return format!("+2439900{:05}", c * 100 + (i / 10) % 100);
         }
+        let k = (c * 31 + i) % (DEMO_FOCAL_POINTS + self.network);
+        match k.checked_sub(DEMO_FOCAL_POINTS) {
+            Some(n) => Self::network_phone(n),
+            // As the demo numbers them (`demo_phone`).
+            None => format!("+24399{:07}", 1_000_000 + k * 7919),
+        }
+    }
+
+    /// The number of the benchmark's `n`-th own focal point (never a demo number nor one of
+    /// the unknown numbers above).
+    pub fn network_phone(n: usize) -> String {
+        format!("+2439960{n:05}")
+    }
+
+    /// The registration of the benchmark's `n`-th own focal point, as `POST
+    /// /api/v1/focal-points` takes it: a home place and a language spread over the corpus's.
+    pub fn network_focal_point(&self, n: usize) -> Value {
+        let places: Vec<&String> = self
+            .messages
+            .iter()
+            .filter_map(|m| m.place.as_ref())
+            .collect();
+        let language = ["fr", "sw", "en"][n % 3];
+        json!({
+            "name": format!("Point focal {n}"),
+            "phone": Self::network_phone(n),
+            "place": places.get(n % places.len().max(1)),
+            "language": language,
+        })
     }
 
     /// The `i`-th SMS text.
@@ -115,11 +147,12 @@ impl Corpus {
             v.len()
         };
         format!(
-            "{} texts, {} P-codes + {} town names, {} threat types",
+            "{} texts, {} P-codes + {} town names, {} threat types, {} focal points' numbers",
             self.messages.len(),
             count(&|m| m.place.clone()),
             self.towns.len(),
             count(&|m| m.threat_type.clone()),
+            DEMO_FOCAL_POINTS + self.network,
         )
     }
 }

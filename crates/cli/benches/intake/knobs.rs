@@ -1,8 +1,11 @@
 //! What a short benchmark run or a profile leaves out, from the environment:
 //! `KINGA_BENCH_STORES` (`sqlite`, `postgres`, or both comma-separated; default both),
 //! `KINGA_BENCH_CLIENTS` (comma-separated; default `1,16,64`), `KINGA_BENCH_SKIP` (any of
-//! `wrk`, `queue`, `memory`), and `KINGA_BENCH_PERF` (a folder: `perf record` samples the
-//! server during API intake at the most clients, into `perf-<store>.data` there).
+//! `wrk`, `queue`, `memory`), `KINGA_BENCH_PERF` (a folder: `perf record` samples the
+//! server during API intake at the most clients, into `perf-<store>.data` there; during the
+//! Twilio step instead with `KINGA_BENCH_PERF_STEP=twilio`), and
+//! `KINGA_BENCH_NETWORK` (focal points registered beside the demo's 52; default 2,000, and 0
+//! gives the load of the runs before 2026-12-02, where 52 numbers sent nine messages in ten).
 
 use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
@@ -16,6 +19,8 @@ pub struct Knobs {
     pub clients: Vec<usize>,
     skip: Vec<String>,
     perf: Option<PathBuf>,
+    /// Focal points the benchmark registers beside the demo's.
+    pub network: usize,
 }
 
 fn list(name: &str, default: &str) -> Vec<String> {
@@ -43,6 +48,10 @@ impl Knobs {
             clients,
             skip: list("KINGA_BENCH_SKIP", ""),
             perf: std::env::var_os("KINGA_BENCH_PERF").map(PathBuf::from),
+            network: std::env::var("KINGA_BENCH_NETWORK")
+                .ok()
+                .and_then(|n| n.trim().parse().ok())
+                .unwrap_or(2_000),
         }
     }
 
@@ -58,6 +67,11 @@ impl Knobs {
     /// Whether a part of the run is left out.
     pub fn skips(&self, part: &str) -> bool {
         self.skip.iter().any(|s| s == part)
+    }
+
+    /// Whether the profile covers the Twilio step rather than API intake.
+    pub fn profiles_twilio(&self) -> bool {
+        std::env::var("KINGA_BENCH_PERF_STEP").is_ok_and(|s| s.trim() == "twilio")
     }
 
     /// Start `perf record` on the server, when asked for and possible.

@@ -58,7 +58,7 @@ static STEPS: AtomicU64 = AtomicU64::new(0);
 /// (the server would answer those as retries without taking them in again).
 fn twilio_request(corpus: &Corpus, base: &str, step: u64, c: usize, i: u64) -> (String, String) {
     let sid = format!("SM{step:04x}{c:08x}{i:020x}");
-    let from = Corpus::phone(c, i);
+    let from = corpus.phone(c, i);
     let params: Vec<(String, String)> = [
         ("MessageSid", sid.as_str()),
         ("AccountSid", "AC00000000000000000000000000000000"),
@@ -79,6 +79,8 @@ fn twilio_request(corpus: &Corpus, base: &str, step: u64, c: usize, i: u64) -> (
 #[derive(Debug, Clone, Copy)]
 struct Stats {
     rate: f64,
+    /// Requests answered with success.
+    count: usize,
     p50_ms: f64,
     p99_ms: f64,
     errors: u64,
@@ -119,7 +121,7 @@ async fn load(server: &Server, corpus: &Arc<Corpus>, clients: usize, work: Work)
                         .send()
                         .await
                 } else {
-                    let phone = Corpus::phone(c, i);
+                    let phone = corpus.phone(c, i);
                     let body = corpus.api_body(c * 7919 + i as usize, &phone);
                     client
                         .post(format!("{base}/api/v1/alerts"))
@@ -157,6 +159,7 @@ async fn load(server: &Server, corpus: &Arc<Corpus>, clients: usize, work: Work)
     };
     Stats {
         rate: all.len() as f64 / secs,
+        count: all.len(),
         p50_ms: pct(0.5),
         p99_ms: pct(0.99),
         errors,
@@ -166,6 +169,40 @@ async fn load(server: &Server, corpus: &Arc<Corpus>, clients: usize, work: Work)
             0.0
         },
     }
+}
+
+/// Register the benchmark's own focal points (the demo has 52; a network that floods has a
+/// few thousand), 16 at a time through the API.
+async fn register_network(server: &Arc<Server>, corpus: &Arc<Corpus>) {
+    let started = Instant::now();
+    let mut tasks = vec![];
+    for t in 0..16 {
+        let (server, corpus) = (server.clone(), corpus.clone());
+        tasks.push(tokio::spawn(async move {
+            let mut failed = 0;
+            for n in (t..corpus.network).step_by(16) {
+                let (status, body) = server
+                    .post("/api/v1/focal-points", corpus.network_focal_point(n))
+                    .await;
+                if status != 200 {
+                    failed += 1;
+                    if failed == 1 {
+                        eprintln!("focal point {n} not registered: {status} {body}");
+                    }
+                }
+            }
+            failed
+        }));
+    }
+    let mut failed = 0;
+    for t in tasks {
+        failed += t.await.unwrap_or(0);
+    }
+    println!(
+        "registered {} focal points beside the demo's in {:.1} s ({failed} failed)",
+        corpus.network - failed,
+        started.elapsed().as_secs_f64()
+    );
 }
 
 async fn login_cookie(server: &Server) -> Option<String> {
@@ -330,14 +367,14 @@ async fn main() {
     println!("Kinga intake benchmark on {machine}");
     let fsync = fsync_rate();
     println!("fsync rate (512-byte append + fdatasync): {fsync:.0}/s");
-    let corpus = Arc::new(Corpus::load());
+    let knobs = knobs::Knobs::from_env();
+    let corpus = Arc::new(Corpus::load(knobs.network));
     println!("load spread over {}", corpus.spread());
     let wrk = wrk::ensure();
     let mut report = json!({
         "machine": machine, "fsync_per_s": fsync, "step_seconds": STEP_SECS,
         "spread": corpus.spread(), "backends": {},
     });
-    let knobs = knobs::Knobs::from_env();
     for backend in knobs.backends() {
         let Some(server) =
             Server::start_demo(backend, &[("KINGA_TWILIO_AUTH_TOKEN", TWILIO_TOKEN)]).await
@@ -347,7 +384,11 @@ async fn main() {
         };
         let server = Arc::new(server);
         let pid = server.pid().unwrap_or(0);
+        // Idle as the demo leaves it: registering focal points one request at a time leaves
+        // freed memory the allocator keeps (about 40 MiB after 2,000; a restarted server
+        // with them all holds about what it held before).
         let idle = rss_kib(pid, "VmRSS:");
+        register_network(&server, &corpus).await;
         println!(
             "\n{backend:?}  | clients | no-op req/s | intake alerts/s | intake/no-op | p50 ms | p99 ms | errors | twilio SMS/s | twilio/no-op | p50 ms | p99 ms | errors"
         );
@@ -355,13 +396,23 @@ async fn main() {
         let most = knobs.clients.iter().copied().max().unwrap_or(0);
         for &clients in &knobs.clients {
             let noop = load(&server, &corpus, clients, Work::Noop).await;
-            // The profile, when asked for, covers API intake at the most clients.
-            let perf = (clients == most)
-                .then(|| knobs.perf(pid, backend))
-                .flatten();
+            // The profile, when asked for, covers API intake (or the Twilio path) at the most
+            // clients.
+            let profiled = |twilio: bool| {
+                (clients == most && knobs.profiles_twilio() == twilio)
+                    .then(|| knobs.perf(pid, backend))
+                    .flatten()
+            };
+            let perf = profiled(false);
             let intake = load(&server, &corpus, clients, Work::Api).await;
             knobs::stop(perf);
+            let perf = profiled(true);
+            let open_before = open_alerts(&server).await;
             let twilio = load(&server, &corpus, clients, Work::Twilio).await;
+            knobs::stop(perf);
+            // Messages with no alert keyword from a number with an open alert are follow-ups:
+            // attached to that alert, not opened as alerts of their own.
+            let opened = open_alerts(&server).await.saturating_sub(open_before);
             println!(
                 "{backend:?}  | {clients:>7} | {:>11.0} | {:>15.0} | {:>11.1}% | {:>6.2} | {:>6.2} | {:>6} | {:>12.0} | {:>11.1}% | {:>6.2} | {:>6.2} | {} | {:>8.0} | {:>6.0} | {:>6.0} | {:.1}",
                 noop.rate,
@@ -380,6 +431,10 @@ async fn main() {
                 twilio.per_cpu_s,
                 load_average()
             );
+            println!(
+                "{backend:?}  | {clients:>7} | Twilio step: {} messages, {opened} opened alerts, the rest attached to open alerts as follow-ups",
+                twilio.count
+            );
             rows.push(json!({
                 "clients": clients,
                 "noop_per_s": noop.rate, "noop_p50_ms": noop.p50_ms, "noop_p99_ms": noop.p99_ms,
@@ -390,6 +445,7 @@ async fn main() {
                 "twilio_errors": twilio.errors, "twilio_vs_noop": twilio.rate / noop.rate.max(1.0),
                 "noop_per_cpu_s": noop.per_cpu_s, "intake_per_cpu_s": intake.per_cpu_s,
                 "twilio_per_cpu_s": twilio.per_cpu_s, "load_average": load_average(),
+                "twilio_messages": twilio.count, "twilio_opened_alerts": opened,
             }));
         }
         let by_wrk = wrk

@@ -68,7 +68,7 @@ pub fn script(corpus: &Corpus, token: &str, dir: &Path) -> std::io::Result<PathB
     let mut lua = String::from("local bodies = {\n");
     let n = corpus.messages.len() * 3;
     for i in 0..n {
-        let phone = Corpus::phone(i % 64, i as u64);
+        let phone = corpus.phone(i % 64, i as u64);
         let body = corpus.api_body(i, &phone).to_string();
         lua.push_str(&format!("  {},\n", lua_string(&body)));
     }
