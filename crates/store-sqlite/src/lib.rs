@@ -17,6 +17,8 @@ mod queries;
 mod read;
 mod rows;
 mod sync;
+#[cfg(test)]
+mod test_support;
 mod transition;
 mod transition_records;
 mod writer;

@@ -359,12 +359,7 @@ mod tests {
     use kinga_store::conformance::fixtures::{self, AlertSpec, at};
 
     use super::*;
-
-    fn migrated() -> Connection {
-        let mut conn = Connection::open_in_memory().expect("memory");
-        crate::migrate::migrate(&mut conn).expect("migrate");
-        conn
-    }
+    use crate::test_support::migrated;
 
     fn write(alert: &kinga_domain::Alert, expected: Option<u64>) -> Write {
         Write::Alert {

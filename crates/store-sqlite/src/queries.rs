@@ -511,20 +511,14 @@ pub(crate) fn audit_entry(r: &rusqlite::Row<'_>) -> Result<AuditEntry> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::test_support::{migrated, query_plan};
 
     /// Reply detection reads the partial index in its order: no row of another alert of the
     /// number, and no sort (which read every alert of the window, documents included).
     #[test]
     fn reply_detection_walks_the_open_alerts_index_without_sorting() {
-        let mut conn = Connection::open_in_memory().expect("memory");
-        crate::migrate::migrate(&mut conn).expect("migrate");
-        let plan: Vec<String> = conn
-            .prepare(&format!("EXPLAIN QUERY PLAN {LATEST_ALERT_FROM_SQL}"))
-            .expect("plan")
-            .query_map(params!["digest", "2026-01-01"], |r| r.get::<_, String>(3))
-            .expect("rows")
-            .collect::<rusqlite::Result<_>>()
-            .expect("plan rows");
+        let conn = migrated();
+        let plan = query_plan(&conn, LATEST_ALERT_FROM_SQL);
         assert!(
             plan.iter()
                 .any(|l| l.starts_with("SEARCH alerts USING INDEX alerts_reporter")),

@@ -87,8 +87,7 @@ mod tests {
     use super::*;
 
     fn ledger(origins: &[(&str, u64)]) -> Connection {
-        let mut conn = Connection::open_in_memory().expect("memory");
-        crate::migrate::migrate(&mut conn).expect("migrate");
+        let conn = crate::test_support::migrated();
         let mut n = 0;
         for (origin, last) in origins {
             for seq in 1..=*last {
@@ -119,13 +118,7 @@ mod tests {
     #[test]
     fn heads_never_read_the_whole_ledger() {
         let conn = ledger(&[("a", 50), ("b", 50)]);
-        let plan: Vec<String> = conn
-            .prepare(&format!("EXPLAIN QUERY PLAN {CHAIN_HEADS_SQL}"))
-            .expect("plan")
-            .query_map([], |r| r.get::<_, String>(3))
-            .expect("rows")
-            .collect::<rusqlite::Result<_>>()
-            .expect("plan rows");
+        let plan = crate::test_support::query_plan(&conn, CHAIN_HEADS_SQL);
         let on_events: Vec<&String> = plan
             .iter()
             .filter(|l| {

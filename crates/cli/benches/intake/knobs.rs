@@ -19,6 +19,8 @@ pub struct Knobs {
     pub clients: Vec<usize>,
     skip: Vec<String>,
     perf: Option<PathBuf>,
+    /// The profile covers the Twilio step rather than API intake.
+    pub perf_twilio: bool,
     /// Focal points the benchmark registers beside the demo's.
     pub network: usize,
 }
@@ -48,6 +50,7 @@ impl Knobs {
             clients,
             skip: list("KINGA_BENCH_SKIP", ""),
             perf: std::env::var_os("KINGA_BENCH_PERF").map(PathBuf::from),
+            perf_twilio: std::env::var("KINGA_BENCH_PERF_STEP").is_ok_and(|s| s.trim() == "twilio"),
             network: std::env::var("KINGA_BENCH_NETWORK")
                 .ok()
                 .and_then(|n| n.trim().parse().ok())
@@ -67,11 +70,6 @@ impl Knobs {
     /// Whether a part of the run is left out.
     pub fn skips(&self, part: &str) -> bool {
         self.skip.iter().any(|s| s == part)
-    }
-
-    /// Whether the profile covers the Twilio step rather than API intake.
-    pub fn profiles_twilio(&self) -> bool {
-        std::env::var("KINGA_BENCH_PERF_STEP").is_ok_and(|s| s.trim() == "twilio")
     }
 
     /// Start `perf record` on the server, when asked for and possible.

@@ -399,7 +399,7 @@ async fn main() {
             // The profile, when asked for, covers API intake (or the Twilio path) at the most
             // clients.
             let profiled = |twilio: bool| {
-                (clients == most && knobs.profiles_twilio() == twilio)
+                (clients == most && knobs.perf_twilio == twilio)
                     .then(|| knobs.perf(pid, backend))
                     .flatten()
             };
