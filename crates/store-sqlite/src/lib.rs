@@ -189,7 +189,7 @@ impl Store for SqliteStore {
         since: DateTime<Utc>,
     ) -> StoreResult<Option<Alert>> {
         let digest = phone_digest.to_string();
-        self.read(move |c| queries::latest_alert_from(c, &digest, since))
+        self.read_point(move |c| queries::latest_alert_from(c, &digest, since))
             .await
     }
 
@@ -249,7 +249,7 @@ impl Store for SqliteStore {
 
     async fn idempotent(&self, key: &str) -> StoreResult<Option<IdempotentAnswer>> {
         let key = key.to_string();
-        self.read(move |c| queries::idempotent(c, &key)).await
+        self.read_point(move |c| queries::idempotent(c, &key)).await
     }
 
     async fn idempotent_to_thin(

@@ -54,6 +54,20 @@ impl Readers {
             .map_err(|e| StoreError::Backend(format!("read task failed: {e}")))?
     }
 
+    /// Run `f` on this thread when a connection is free at once, else as [`Readers::run`]:
+    /// for lookups by key, which take SQLite a few microseconds, less than the hand-off to a
+    /// blocking thread and back (two context switches per read under a flood of SMS).
+    pub(crate) async fn run_point<T, F>(self: &Arc<Self>, f: F) -> StoreResult<T>
+    where
+        T: Send + 'static,
+        F: FnOnce(&Connection) -> Result<T> + Send + 'static,
+    {
+        match self.permits.try_acquire() {
+            Ok(_permit) => self.on_connection(f),
+            Err(_) => self.run(f).await,
+        }
+    }
+
     /// Run `f` on a read connection on this thread, if one is free within `wait` (never while
     /// the readers are paused); `None` if none was.
     pub(crate) fn run_now<T>(
@@ -145,6 +159,64 @@ impl SqliteStore {
         what: &'static str,
     ) -> StoreResult<Option<T>> {
         let key = key.to_string();
-        self.read(move |c| one_doc(c, sql, [key], what)).await
+        self.read_point(move |c| one_doc(c, sql, [key], what)).await
+    }
+
+    /// A read by key, on this thread when a connection is free (see [`Readers::run_point`]).
+    pub(crate) async fn read_point<T, F>(&self, f: F) -> StoreResult<T>
+    where
+        T: Send + 'static,
+        F: FnOnce(&rusqlite::Connection) -> crate::error::Result<T> + Send + 'static,
+    {
+        self.readers.run_point(f).await
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::connect::open_connection;
+
+    fn readers(dir: &tempfile::TempDir) -> Arc<Readers> {
+        let path = dir.path().join("k.db");
+        let conn = open_connection(&path, Role::Writer).expect("open");
+        conn.execute_batch("CREATE TABLE t (x INTEGER); INSERT INTO t VALUES (7)")
+            .expect("table");
+        Arc::new(Readers::new(path, 2))
+    }
+
+    fn seven(c: &Connection) -> Result<i64> {
+        Ok(c.query_row("SELECT x FROM t", [], |r| r.get(0))?)
+    }
+
+    /// A lookup by key runs on the caller's thread when a connection is free.
+    #[tokio::test]
+    async fn a_point_read_runs_on_the_callers_thread() {
+        let dir = tempfile::tempdir().expect("dir");
+        let readers = readers(&dir);
+        let caller = std::thread::current().id();
+        let (x, thread) = readers
+            .run_point(|c| Ok((seven(c)?, std::thread::current().id())))
+            .await
+            .expect("read");
+        assert_eq!((x, thread), (7, caller));
+    }
+
+    /// While the readers are paused (an import has the file to itself), a point read waits
+    /// for them instead of opening a connection of its own.
+    #[tokio::test]
+    async fn a_point_read_waits_while_the_readers_are_paused() {
+        let dir = tempfile::tempdir().expect("dir");
+        let readers = readers(&dir);
+        let paused = readers.pause().await.expect("pause");
+        let waiting = tokio::spawn({
+            let readers = readers.clone();
+            async move { readers.run_point(seven).await }
+        });
+        tokio::time::sleep(Duration::from_millis(50)).await;
+        assert!(!waiting.is_finished(), "read while paused");
+        drop(paused);
+        let x = waiting.await.expect("join").expect("read");
+        assert_eq!(x, 7);
     }
 }
