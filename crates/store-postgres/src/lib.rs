@@ -47,8 +47,8 @@ pub use kinga_store::support::WriterStats;
 use kinga_store::support::{from_sql_int, sql_count};
 use kinga_store::{
     AlertPage, AlertQuery, AlertTallies, AuditEntry, Commit, HeldReport, IdempotentAnswer,
-    ImportBatch, ImportReport, IncidentPage, IncidentQuery, OutboxQuery, Projection, ProjectionRow,
-    Session, Store, StoreError, StoreResult, Write,
+    ImportBatch, ImportReport, IncidentPage, IncidentQuery, MessageLookup, OutboxQuery, Projection,
+    ProjectionRow, Session, Store, StoreError, StoreResult, Write,
 };
 
 use error::{Error, Result};
@@ -309,6 +309,14 @@ impl Store for PostgresStore {
 
     async fn idempotent(&self, key: &str) -> StoreResult<Option<IdempotentAnswer>> {
         Ok(queries::idempotent(&self.client().await?, key).await?)
+    }
+
+    async fn message_lookup(
+        &self,
+        key: &str,
+        sender: Option<(&str, DateTime<Utc>)>,
+    ) -> StoreResult<MessageLookup> {
+        Ok(queries::message_lookup(&self.client().await?, key, sender).await?)
     }
 
     async fn idempotent_to_thin(

@@ -13,8 +13,8 @@ use kinga_store::support::{
     from_sql_int, like_pattern, page_limit, prefix_upper_bound, sql_count, to_sql_int, variant_name,
 };
 use kinga_store::{
-    AlertPage, AlertQuery, AlertSort, AlertTallies, AuditEntry, IdempotentAnswer, OutboxQuery,
-    StoreError,
+    AlertPage, AlertQuery, AlertSort, AlertTallies, AuditEntry, IdempotentAnswer, MessageLookup,
+    OutboxQuery, StoreError,
 };
 
 use crate::error::{Result, corrupt};
@@ -343,6 +343,41 @@ pub(crate) async fn idempotent(
         .await?;
     let row = client.query_opt(&stmt, &[&key]).await?;
     row.as_ref().map(answer_of).transpose()
+}
+
+/// The stored answer for `key` and, when there is none and `sender` is given, that phone
+/// digest's latest open alert received at or after the instant given: one round trip where
+/// an SMS would otherwise take two before it is taken in.
+pub(crate) async fn message_lookup(
+    client: &impl GenericClient,
+    key: &str,
+    sender: Option<(&str, DateTime<Utc>)>,
+) -> Result<MessageLookup> {
+    let Some((digest, since)) = sender else {
+        let answer = idempotent(client, key).await?;
+        return Ok(MessageLookup {
+            answer,
+            latest: None,
+        });
+    };
+    // The alert is looked for only when the key is unknown (a retry needs nothing else).
+    let stmt = client
+        .prepare_cached(
+            "SELECT i.key, i.fingerprint, i.status, i.body, i.created_at,
+                    (SELECT doc FROM alerts
+                     WHERE i.key IS NULL AND reporter_digest = $2 AND open AND received_at >= $3
+                     ORDER BY received_at DESC, id DESC LIMIT 1)
+             FROM (SELECT 1) AS one LEFT JOIN idempotency i ON i.key = $1",
+        )
+        .await?;
+    let row = client.query_one(&stmt, &[&key, &digest, &since]).await?;
+    let known: Option<String> = row.try_get(0).map_err(corrupt)?;
+    let answer = known.map(|_| answer_of(&row)).transpose()?;
+    let latest = row
+        .try_get::<_, Option<Json<Alert>>>(5)
+        .map_err(corrupt)?
+        .map(|j| j.0);
+    Ok(MessageLookup { answer, latest })
 }
 
 /// Answers given before `before` whose bodies were never thinned, oldest first.

@@ -153,6 +153,22 @@ pub trait Store: Send + Sync + 'static {
     /// The stored answer for an idempotency key.
     async fn idempotent(&self, key: &str) -> StoreResult<Option<IdempotentAnswer>>;
 
+    /// For an incoming message: the answer stored for `key` and, unless there is one, the
+    /// latest open alert of `sender` (phone digest, received after the instant given). A store
+    /// that can answers both in one round trip.
+    async fn message_lookup(
+        &self,
+        key: &str,
+        sender: Option<(&str, DateTime<Utc>)>,
+    ) -> StoreResult<MessageLookup> {
+        let answer = self.idempotent(key).await?;
+        let latest = match (&answer, sender) {
+            (None, Some((digest, since))) => self.latest_alert_from(digest, since).await?,
+            _ => None,
+        };
+        Ok(MessageLookup { answer, latest })
+    }
+
     /// Up to `limit` answers given before `before` whose bodies were never thinned, oldest
     /// first.
     async fn idempotent_to_thin(

@@ -163,6 +163,16 @@ pub struct IdempotentAnswer {
     pub created_at: DateTime<Utc>,
 }
 
+/// What an incoming message needs to know before it is taken in (see
+/// [`crate::Store::message_lookup`]).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct MessageLookup {
+    /// The answer already given for the message's idempotency key: it is a retry.
+    pub answer: Option<IdempotentAnswer>,
+    /// The sender's latest open alert in the reply window, when asked for and not a retry.
+    pub latest: Option<Alert>,
+}
+
 /// Sort order of an alert page.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]

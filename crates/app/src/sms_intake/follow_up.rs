@@ -35,13 +35,14 @@ const REPLY_KEYWORDS: [&str; 3] = ["REPONSE", "REPLY", "JIBU"];
 impl App {
     /// The open alert this message follows up: the one it cites, when that alert is this
     /// number's; else, when the message has no alert keyword of its own, this number's latest
-    /// open alert within the reply window.
+    /// open alert within the reply window (`looked_up`, when already read).
     pub(super) async fn reply_target(
         &self,
         parsed: &ParsedSms,
         reporter: &Reporter,
         now: DateTime<Utc>,
         flags: &mut Vec<String>,
+        looked_up: Option<Option<Alert>>,
     ) -> AppResult<Option<Alert>> {
         let Some(digest) = reporter.phone_digest.as_deref() else {
             return Ok(None);
@@ -61,15 +62,30 @@ impl App {
                 None => {}
             }
         }
+        let Some((digest, since)) = self.follows_up_latest(parsed, reporter, now) else {
+            return Ok(None);
+        };
+        match looked_up {
+            Some(latest) => Ok(latest),
+            None => Ok(self.store.latest_alert_from(digest, since).await?),
+        }
+    }
+
+    /// The number and the start of the reply window whose latest open alert this message
+    /// would follow up, unless it carries an alert keyword of its own (or no number).
+    pub(super) fn follows_up_latest<'a>(
+        &self,
+        parsed: &ParsedSms,
+        reporter: &'a Reporter,
+        now: DateTime<Utc>,
+    ) -> Option<(&'a str, DateTime<Utc>)> {
+        let digest = reporter.phone_digest.as_deref()?;
         let alert_keyword = parsed
             .keyword
             .as_deref()
             .is_some_and(|k| !REPLY_KEYWORDS.contains(&k));
-        if alert_keyword {
-            return Ok(None);
-        }
         let window = Duration::minutes(i64::from(self.settings.sms.reply_window_minutes));
-        Ok(self.store.latest_alert_from(digest, now - window).await?)
+        (!alert_keyword).then_some((digest, now - window))
     }
 
     /// Attach a message to an alert, recording the key so a retry attaches nothing twice.

@@ -146,13 +146,11 @@ impl App {
         crate::limits::check("message id", &sms.message_id, crate::limits::ID)?;
         let key = format!("{provider}:{}", sms.message_id.trim());
         let fingerprint = fingerprint(provider, &sms);
-        if let Some(ans) = self.store.idempotent(&key).await? {
-            return self.replay_sms(&fingerprint, ans, sms.reply_inline).await;
-        }
         let mut flags = Vec::new();
         let sender = self.sender(&sms.from, &mut flags).await?;
         // This number's messages one at a time (see `turns`), up to the answer: a follow-up
-        // waits for the alert its predecessor is creating or changing instead of racing it.
+        // waits for the alert its predecessor is creating or changing instead of racing it,
+        // and a gateway's retry for the answer to its first try.
         let _turn = match sender.reporter.phone_digest.as_deref() {
             Some(digest) => Some(self.turns.take(digest).await),
             None => None,
@@ -160,6 +158,16 @@ impl App {
         let text = cut(&sms.text, &mut flags);
         let parsed = self.parse_with(&text, sender.focal_point.as_ref());
         let now = self.now();
+        // A retry is answered as the first try was; otherwise the alert this message may
+        // follow up comes in the same read (one round trip, not two, on PostgreSQL).
+        let lookup = self
+            .store
+            .message_lookup(&key, self.follows_up_latest(&parsed, &sender.reporter, now))
+            .await?;
+        if let Some(ans) = lookup.answer {
+            return self.replay_sms(&fingerprint, ans, sms.reply_inline).await;
+        }
+        let mut looked_up = Some(lookup.latest);
         let mut attempts = 0;
         loop {
             // Looked up above for the first turn; a turn after a conflict looks again, since
@@ -170,7 +178,7 @@ impl App {
                 }
             }
             let Some(target) = self
-                .reply_target(&parsed, &sender.reporter, now, &mut flags)
+                .reply_target(&parsed, &sender.reporter, now, &mut flags, looked_up.take())
                 .await?
             else {
                 break;

@@ -11,7 +11,7 @@ use kinga_domain::{Alert, AlertEvent, AlertState, Channel, ThreatType, Transitio
 use super::commit_ok;
 use super::fixtures::{self, AlertSpec, at, unique};
 use crate::support::MAX_PAGE;
-use crate::{AlertQuery, AlertSort, Store};
+use crate::{AlertQuery, AlertSort, Commit, IdempotentAnswer, MessageLookup, Store, Write};
 
 /// A set of alerts in every state, stored through the lifecycle as the application would.
 struct Scene {
@@ -567,4 +567,41 @@ async fn check_due_and_replies(store: &dyn Store, s: &Scene) {
             .unwrap(),
         None
     );
+
+    // An incoming message's lookup: the same alert when its key is new, nothing but the
+    // stored answer when the key is known (a retry).
+    let key = unique("twilio:SM");
+    let lookup = |sender| store.message_lookup(&key, sender);
+    let found = lookup(Some((s.digest.as_str(), s.base))).await.unwrap();
+    assert_eq!(found.answer, None);
+    assert_eq!(found.latest.map(|x| x.id), Some(a[1].id.clone()));
+    let none = MessageLookup::default();
+    assert_eq!(
+        lookup(Some((s.digest.as_str(), since))).await.unwrap(),
+        none
+    );
+    assert_eq!(lookup(None).await.unwrap(), none);
+    let answer = IdempotentAnswer {
+        key: key.clone(),
+        fingerprint: "sha256:lookup".into(),
+        status: 200,
+        body: serde_json::json!({"id": a[1].id}),
+        created_at: s.base,
+    };
+    let writes = vec![Write::Idempotency(answer.clone())];
+    commit_ok(
+        store,
+        Commit {
+            events: vec![],
+            writes,
+        },
+    )
+    .await;
+    let retry = MessageLookup {
+        answer: Some(answer),
+        latest: None,
+    };
+    for sender in [Some((s.digest.as_str(), s.base)), None] {
+        assert_eq!(lookup(sender).await.unwrap(), retry);
+    }
 }
