@@ -26,7 +26,7 @@ use std::sync::Arc;
 
 use kinga_ledger::{ChainVerifier, Event};
 
-use crate::{Commit, Store, StoreError};
+use crate::{Commit, Store, StoreError, Write};
 
 pub use alerts::check_alert_queries;
 pub use context::{check_alert_keyset, check_context_events};
@@ -109,6 +109,18 @@ pub(crate) async fn commit_ok(store: &dyn Store, commit: Commit) -> Vec<Event> {
         Ok(events) => events,
         Err(e) => panic!("commit failed: {e}"),
     }
+}
+
+/// Commit projection writes without events, which must succeed.
+pub(crate) async fn commit_writes(store: &dyn Store, writes: Vec<Write>) {
+    commit_ok(
+        store,
+        Commit {
+            events: vec![],
+            writes,
+        },
+    )
+    .await;
 }
 
 /// Commit that must fail; returns the error.

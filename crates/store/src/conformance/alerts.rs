@@ -8,10 +8,10 @@ use chrono::{DateTime, Duration, Utc};
 use kinga_domain::voice::UNTRANSCRIBED;
 use kinga_domain::{Alert, AlertEvent, AlertState, Channel, ThreatType, TransitionRequest};
 
-use super::commit_ok;
 use super::fixtures::{self, AlertSpec, at, unique};
+use super::{commit_ok, commit_writes};
 use crate::support::MAX_PAGE;
-use crate::{AlertQuery, AlertSort, Commit, IdempotentAnswer, MessageLookup, Store, Write};
+use crate::{AlertQuery, AlertSort, IdempotentAnswer, MessageLookup, Store, Write};
 
 /// A set of alerts in every state, stored through the lifecycle as the application would.
 struct Scene {
@@ -589,14 +589,7 @@ async fn check_due_and_replies(store: &dyn Store, s: &Scene) {
         created_at: s.base,
     };
     let writes = vec![Write::Idempotency(answer.clone())];
-    commit_ok(
-        store,
-        Commit {
-            events: vec![],
-            writes,
-        },
-    )
-    .await;
+    commit_writes(store, writes).await;
     let retry = MessageLookup {
         answer: Some(answer),
         latest: None,

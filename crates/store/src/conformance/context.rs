@@ -6,8 +6,8 @@ use chrono::NaiveDate;
 use kinga_domain::analysis::context::{ContextDataset, ContextEvent};
 use kinga_ledger::Payload;
 
-use super::commit_ok;
 use super::fixtures::{at, draft, unique};
+use super::{commit_ok, commit_writes};
 use crate::{Commit, ContextQuery, Projection, Store, Write};
 
 fn event(dataset: ContextDataset, source_id: &str, date: NaiveDate) -> ContextEvent {
@@ -163,14 +163,7 @@ pub async fn check_alert_keyset(store: &dyn Store) {
             expected_version: None,
         });
     }
-    commit_ok(
-        store,
-        Commit {
-            events: vec![],
-            writes,
-        },
-    )
-    .await;
+    commit_writes(store, writes).await;
     let all = AlertQuery {
         place_prefix: Some(ns.clone()),
         sort: AlertSort::Newest,

@@ -5,10 +5,10 @@ use chrono::Duration;
 
 use kinga_domain::{AlertState, ThreatType};
 
-use super::commit_ok;
 use super::fixtures::{self, AlertSpec, at, unique};
+use super::{commit_ok, commit_writes};
 use crate::support::MAX_PAGE;
-use crate::{AlertQuery, Commit, Store, Write};
+use crate::{AlertQuery, Store, Write};
 
 /// One alert by id or reference, exactly as stored, through every change.
 pub async fn check_alert_lookups(store: &dyn Store) {
@@ -72,14 +72,7 @@ pub async fn check_alert_page_cap(store: &dyn Store) {
             expected_version: None,
         });
     }
-    commit_ok(
-        store,
-        Commit {
-            events: vec![],
-            writes,
-        },
-    )
-    .await;
+    commit_writes(store, writes).await;
     let q = AlertQuery {
         place_prefix: Some(ns.clone()),
         limit: 5000,

@@ -11,20 +11,13 @@ use kinga_domain::outbox::{MessageStatus, OutboxMessage};
 
 use kinga_ledger::Payload;
 
-use super::commit_ok;
 use super::fixtures::{self, at, draft, unique};
+use super::{commit_ok, commit_writes};
 use crate::{Commit, HeldReport, OutboxQuery, Store, Write};
 
 async fn write(store: &dyn Store, messages: &[OutboxMessage]) {
     let writes = messages.iter().cloned().map(Write::Outbox).collect();
-    commit_ok(
-        store,
-        Commit {
-            events: vec![],
-            writes,
-        },
-    )
-    .await;
+    commit_writes(store, writes).await;
 }
 
 async fn claim(

@@ -7,7 +7,7 @@ use kinga_domain::place::PlaceLevel;
 use kinga_ledger::Payload;
 
 use super::fixtures::{self, at, draft, unique};
-use super::{commit_err, commit_ok};
+use super::{commit_err, commit_ok, commit_writes};
 use crate::{AuditEntry, Commit, IdempotentAnswer, Projection, Session, Store, StoreError, Write};
 
 /// The first answer for a key is kept; a second use of the key is a Duplicate naming it.
@@ -367,14 +367,7 @@ pub async fn check_digests(store: &dyn Store) {
             digest: digest(d, i as u32),
         })
         .collect();
-    commit_ok(
-        store,
-        Commit {
-            events: vec![],
-            writes,
-        },
-    )
-    .await;
+    commit_writes(store, writes).await;
     assert_eq!(
         store.digests(2).await.unwrap(),
         vec![digest(days[1], 1), digest(days[2], 2)]
