@@ -33,12 +33,14 @@ pub struct Corpus {
     pub towns: Vec<String>,
     /// Focal points the benchmark registers beside the demo's (`KINGA_BENCH_NETWORK`).
     pub network: usize,
+    /// The messages' P-codes, in corpus order: the homes given to those focal points.
+    homes: Vec<String>,
 }
 
 impl Corpus {
     /// The corpus shipped with the repository, with a network of `network` more focal points.
     pub fn load(network: usize) -> Corpus {
-        let messages = BLIND
+        let messages: Vec<Message> = BLIND
             .lines()
             .skip(1)
             .filter_map(|line| {
@@ -63,10 +65,12 @@ impl Corpus {
             .filter(|l| l.contains(",CD,"))
             .filter_map(|l| l.split(',').next().map(str::to_string))
             .collect();
+        let homes = messages.iter().filter_map(|m| m.place.clone()).collect();
         Corpus {
             messages,
             towns,
             network,
+            homes,
         }
     }
 
@@ -119,16 +123,11 @@ impl Corpus {
     /// The registration of the benchmark's `n`-th own focal point, as `POST
     /// /api/v1/focal-points` takes it: a home place and a language spread over the corpus's.
     pub fn network_focal_point(&self, n: usize) -> Value {
-        let places: Vec<&String> = self
-            .messages
-            .iter()
-            .filter_map(|m| m.place.as_ref())
-            .collect();
         let language = ["fr", "sw", "en"][n % 3];
         json!({
             "name": format!("Point focal {n}"),
             "phone": Self::network_phone(n),
-            "place": places.get(n % places.len().max(1)),
+            "place": self.homes.get(n % self.homes.len().max(1)),
             "language": language,
         })
     }
