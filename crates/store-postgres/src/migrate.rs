@@ -100,6 +100,11 @@ const MIGRATIONS: &[(i32, &str, &str)] = &[
         "a number's open alerts in reply order",
         include_str!("../migrations/0030_alerts_reporter_open.sql"),
     ),
+    (
+        31,
+        "documents compressed with lz4",
+        include_str!("../migrations/0031_lz4_documents.sql"),
+    ),
 ];
 
 /// Advisory lock key held while migrating ("kingamig" in ASCII).
