@@ -9,7 +9,7 @@
 //! connection while the writer goes on (a passive checkpoint never blocks the writer); once
 //! the thread is done, the writer copies the WAL's tail itself, so that the WAL starts again.
 //! If that thread falls behind (reads hold every connection, or old readers pin the WAL) and
-//! the WAL reaches [`INLINE_PAGES`], the writer checkpoints itself, as SQLite would have, so
+//! the WAL reaches [`INLINE_BYTES`], the writer checkpoints itself, as SQLite would have, so
 //! the WAL stays bounded.
 
 use std::cell::Cell;
@@ -24,11 +24,12 @@ use rusqlite::hooks::Wal;
 
 use crate::read::Readers;
 
-/// WAL pages after a commit from which the checkpoint thread is woken: SQLite's own
-/// automatic threshold.
-pub(crate) const BACKGROUND_PAGES: c_int = 1_000;
-/// WAL pages from which the writer checkpoints itself (64 MiB of 4 KiB pages).
-pub(crate) const INLINE_PAGES: c_int = 16_384;
+/// WAL bytes after a commit from which the checkpoint thread is woken: SQLite's own
+/// automatic threshold (1,000 pages) at its default page size, 4 KiB. Counted in bytes, so
+/// that a file with larger pages checkpoints after as much writing, not after more.
+const BACKGROUND_BYTES: i64 = 1_000 * 4_096;
+/// WAL bytes from which the writer checkpoints itself.
+const INLINE_BYTES: i64 = 64 * 1024 * 1024;
 /// How long the checkpoint thread waits for a read connection before giving the round up
 /// (the next commit wakes it again).
 const CONNECTION_WAIT: Duration = Duration::from_millis(50);
@@ -50,6 +51,10 @@ pub(crate) struct Checkpoints {
     wake: SyncSender<()>,
     /// Checkpoints the thread has finished.
     done: Arc<AtomicU64>,
+    /// [`BACKGROUND_BYTES`] in this file's pages.
+    background: c_int,
+    /// [`INLINE_BYTES`] in this file's pages.
+    inline: c_int,
     /// WAL pages after the last commit.
     last_pages: c_int,
     /// WAL pages from which the thread is woken next.
@@ -60,8 +65,14 @@ pub(crate) struct Checkpoints {
 
 impl Checkpoints {
     /// Count `conn`'s WAL pages (which turns SQLite's automatic checkpoint off) and start the
-    /// checkpoint thread, reading through `readers`. Call on the thread that will commit.
-    pub(crate) fn start(conn: &Connection, readers: Arc<Readers>) -> std::io::Result<Self> {
+    /// checkpoint thread, reading through `readers`. `page_size`: the file's, in bytes. Call
+    /// on the thread that will commit.
+    pub(crate) fn start(
+        conn: &Connection,
+        readers: Arc<Readers>,
+        page_size: i64,
+    ) -> std::io::Result<Self> {
+        let pages = |bytes: i64| c_int::try_from(bytes / page_size.max(512)).unwrap_or(c_int::MAX);
         let (wake, woken) = mpsc::sync_channel(1);
         let done = Arc::new(AtomicU64::new(0));
         let counter = done.clone();
@@ -72,21 +83,23 @@ impl Checkpoints {
         Ok(Checkpoints {
             wake,
             done,
+            background: pages(BACKGROUND_BYTES),
+            inline: pages(INLINE_BYTES),
             last_pages: 0,
-            next_wake: BACKGROUND_PAGES,
+            next_wake: pages(BACKGROUND_BYTES),
             seen_done: 0,
         })
     }
 
     /// After a commit on `conn`: wake the checkpoint thread each time the WAL has grown by
-    /// [`BACKGROUND_PAGES`] since it started or since the last wake-up, and checkpoint here
-    /// past [`INLINE_PAGES`]. Waking it after every commit once past the threshold (while a
+    /// [`BACKGROUND_BYTES`] since it started or since the last wake-up, and checkpoint here
+    /// past [`INLINE_BYTES`]. Waking it after every commit once past the threshold (while a
     /// flood keeps the WAL from starting again) cost a sync of the database per commit.
     pub(crate) fn after_commit(&mut self, conn: &Connection) {
         let pages = WAL_PAGES.with(Cell::get);
         if pages < self.last_pages {
             // The WAL started again from its beginning.
-            self.next_wake = BACKGROUND_PAGES;
+            self.next_wake = self.background;
         }
         self.last_pages = pages;
         let finished = self.done.load(Ordering::Acquire);
@@ -100,7 +113,7 @@ impl Checkpoints {
             if let Err(e) = passive(conn) {
                 tracing::warn!(error = %e, pages, "checkpoint of the WAL's tail failed");
             }
-        } else if pages >= INLINE_PAGES {
+        } else if pages >= self.inline {
             tracing::info!(
                 pages,
                 by_thread = finished,
@@ -110,7 +123,7 @@ impl Checkpoints {
                 tracing::warn!(error = %e, pages, "checkpoint by the writer failed");
             }
         } else if pages >= self.next_wake {
-            self.next_wake = pages.saturating_add(BACKGROUND_PAGES);
+            self.next_wake = pages.saturating_add(self.background);
             match self.wake.try_send(()) {
                 // Already woken: one round covers every commit before it starts.
                 Ok(()) | Err(TrySendError::Full(())) => {}
@@ -164,7 +177,10 @@ fn run(readers: &Readers, woken: &Receiver<()>, done: &AtomicU64) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::connect::{Role, open_connection};
+    use crate::connect::{PAGE_SIZE, Role, open_connection};
+
+    /// A row that takes a page of its own.
+    const ROW: i64 = PAGE_SIZE - 200;
 
     /// A writer connection with a table, its checkpoints started, and its readers.
     fn setup(dir: &tempfile::TempDir) -> (Connection, Checkpoints, Arc<Readers>) {
@@ -173,15 +189,15 @@ mod tests {
         conn.execute_batch("CREATE TABLE t (x BLOB)")
             .expect("table");
         let readers = Arc::new(Readers::new(path, 2));
-        let checkpoints = Checkpoints::start(&conn, readers.clone()).expect("start");
+        let checkpoints = Checkpoints::start(&conn, readers.clone(), PAGE_SIZE).expect("start");
         (conn, checkpoints, readers)
     }
 
     /// Commit about `pages` pages of new rows, then tell the checkpoints.
-    fn commit_pages(conn: &Connection, checkpoints: &mut Checkpoints, pages: usize) {
+    fn commit_pages(conn: &Connection, checkpoints: &mut Checkpoints, pages: c_int) {
         conn.execute_batch("BEGIN").expect("begin");
         for _ in 0..pages {
-            conn.execute("INSERT INTO t VALUES (randomblob(4000))", [])
+            conn.execute("INSERT INTO t VALUES (randomblob(?1))", [ROW])
                 .expect("insert");
         }
         conn.execute_batch("COMMIT").expect("commit");
@@ -192,35 +208,61 @@ mod tests {
         std::fs::metadata(dir.path().join(name)).map_or(0, |m| m.len())
     }
 
+    /// Bytes of `pages` rows.
+    fn rows_len(pages: c_int) -> u64 {
+        pages as u64 * ROW as u64
+    }
+
+    #[test]
+    fn the_thresholds_are_the_same_bytes_whatever_the_page_size() {
+        let dir = tempfile::tempdir().expect("dir");
+        let (_, checkpoints, _) = setup(&dir);
+        assert_eq!(
+            i64::from(checkpoints.background) * PAGE_SIZE,
+            BACKGROUND_BYTES
+        );
+        assert_eq!(i64::from(checkpoints.inline) * PAGE_SIZE, INLINE_BYTES);
+        let conn = Connection::open_in_memory().expect("memory");
+        let old = Checkpoints::start(
+            &conn,
+            Arc::new(Readers::new(dir.path().join("o.db"), 1)),
+            4_096,
+        )
+        .expect("start");
+        assert_eq!((old.background, old.inline), (1_000, 16_384));
+    }
+
     /// Past the threshold the checkpoint thread copies the WAL into the database while the
     /// writer waits for nothing, and the writer's next commit starts the WAL again.
     #[test]
     fn the_checkpoint_thread_empties_the_wal() {
         let dir = tempfile::tempdir().expect("dir");
         let (conn, mut checkpoints, _readers) = setup(&dir);
-        commit_pages(&conn, &mut checkpoints, 400);
-        assert!(wal_pages() >= 400, "{}", wal_pages());
+        let background = checkpoints.background;
+        let below = background * 2 / 5;
+        commit_pages(&conn, &mut checkpoints, below);
+        assert!(wal_pages() >= below, "{}", wal_pages());
         // Below the threshold nothing is copied: the database file holds no rows yet.
         std::thread::sleep(Duration::from_millis(100));
         assert!(
-            file_len(&dir, "k.db") < 100_000,
+            file_len(&dir, "k.db") < rows_len(below) / 4,
             "{}",
             file_len(&dir, "k.db")
         );
-        commit_pages(&conn, &mut checkpoints, 700);
-        assert!(wal_pages() >= BACKGROUND_PAGES, "{}", wal_pages());
+        commit_pages(&conn, &mut checkpoints, background * 7 / 10);
+        assert!(wal_pages() >= background, "{}", wal_pages());
         let finished = (0..500).any(|_| {
             std::thread::sleep(Duration::from_millis(10));
             checkpoints.done() > 0
         });
         assert!(finished, "the checkpoint thread did not run");
         assert!(
-            file_len(&dir, "k.db") > 1_100 * 4_000,
+            file_len(&dir, "k.db") > rows_len(background * 11 / 10),
             "the WAL was not copied"
         );
         commit_pages(&conn, &mut checkpoints, 10);
         assert!(
-            wal_pages() < 100,
+            wal_pages() < background / 10,
             "the WAL did not start again: {}",
             wal_pages()
         );
@@ -232,30 +274,32 @@ mod tests {
     fn the_writer_checkpoints_when_the_thread_cannot() {
         let dir = tempfile::tempdir().expect("dir");
         let (conn, mut checkpoints, readers) = setup(&dir);
+        let (background, inline) = (checkpoints.background, checkpoints.inline);
         let rt = tokio::runtime::Builder::new_current_thread()
             .build()
             .expect("runtime");
         let paused = rt.block_on(readers.pause()).expect("pause");
         let mut most = 0;
-        for _ in 0..(INLINE_PAGES as usize / 1_000 + 4) {
-            commit_pages(&conn, &mut checkpoints, 1_000);
+        for _ in 0..(inline / background + 4) {
+            commit_pages(&conn, &mut checkpoints, background);
             most = most.max(wal_pages());
         }
         drop(paused);
-        assert!(most >= INLINE_PAGES, "{most}");
+        assert!(most >= inline, "{most}");
         assert!(
-            most < INLINE_PAGES + 1_100,
+            most < inline + background * 11 / 10,
             "the WAL grew past the bound: {most} pages"
         );
-        assert!(file_len(&dir, "k.db") > INLINE_PAGES as u64 * 4_000);
+        assert!(file_len(&dir, "k.db") > rows_len(inline));
     }
 
     /// While the WAL cannot start again (a reader holds an old snapshot), the thread is
-    /// woken once per [`BACKGROUND_PAGES`] written, not after every commit.
+    /// woken once per [`BACKGROUND_BYTES`] written, not after every commit.
     #[test]
     fn the_thread_is_woken_once_per_threshold_of_new_pages() {
         let dir = tempfile::tempdir().expect("dir");
         let (conn, mut checkpoints, _readers) = setup(&dir);
+        let background = checkpoints.background;
         let old = open_connection(&dir.path().join("k.db"), Role::Reader).expect("reader");
         old.execute_batch("BEGIN").expect("begin");
         let n: i64 = old
@@ -268,10 +312,11 @@ mod tests {
                 c.done() == want
             })
         };
-        commit_pages(&conn, &mut checkpoints, 1_000);
+        commit_pages(&conn, &mut checkpoints, background);
         assert!(settle(1, &checkpoints), "{}", checkpoints.done());
+        // Sixty commits that add up to less than the threshold.
         for _ in 0..60 {
-            commit_pages(&conn, &mut checkpoints, 10);
+            commit_pages(&conn, &mut checkpoints, background / 100);
         }
         std::thread::sleep(Duration::from_millis(100));
         assert_eq!(
@@ -279,7 +324,7 @@ mod tests {
             1,
             "woken by commits under the threshold"
         );
-        commit_pages(&conn, &mut checkpoints, 500);
+        commit_pages(&conn, &mut checkpoints, background / 2);
         assert!(settle(2, &checkpoints), "{}", checkpoints.done());
         old.execute_batch("COMMIT").expect("end");
     }
