@@ -22,6 +22,9 @@ use std::time::Duration;
 use rusqlite::Connection;
 use rusqlite::hooks::Wal;
 
+use kinga_store::StoreError;
+
+use crate::error::Result;
 use crate::read::Readers;
 
 /// WAL bytes after a commit from which the checkpoint thread is woken: SQLite's own
@@ -65,28 +68,27 @@ pub(crate) struct Checkpoints {
 
 impl Checkpoints {
     /// Count `conn`'s WAL pages (which turns SQLite's automatic checkpoint off) and start the
-    /// checkpoint thread, reading through `readers`. `page_size`: the file's, in bytes. Call
-    /// on the thread that will commit.
-    pub(crate) fn start(
-        conn: &Connection,
-        readers: Arc<Readers>,
-        page_size: i64,
-    ) -> std::io::Result<Self> {
+    /// checkpoint thread, reading through `readers`. Call on the thread that will commit.
+    pub(crate) fn start(conn: &Connection, readers: Arc<Readers>) -> Result<Self> {
+        // The thresholds are bytes; the WAL hook counts pages of this file's size.
+        let page_size: i64 = conn.query_row("PRAGMA page_size", [], |r| r.get(0))?;
         let pages = |bytes: i64| c_int::try_from(bytes / page_size.max(512)).unwrap_or(c_int::MAX);
+        let background = pages(BACKGROUND_BYTES);
         let (wake, woken) = mpsc::sync_channel(1);
         let done = Arc::new(AtomicU64::new(0));
         let counter = done.clone();
         std::thread::Builder::new()
             .name("kinga-sqlite-checkpoint".into())
-            .spawn(move || run(&readers, &woken, &counter))?;
+            .spawn(move || run(&readers, &woken, &counter))
+            .map_err(|e| StoreError::Backend(format!("cannot start the checkpoint thread: {e}")))?;
         conn.wal_hook(Some(count_pages));
         Ok(Checkpoints {
             wake,
             done,
-            background: pages(BACKGROUND_BYTES),
+            background,
             inline: pages(INLINE_BYTES),
             last_pages: 0,
-            next_wake: pages(BACKGROUND_BYTES),
+            next_wake: background,
             seen_done: 0,
         })
     }
@@ -189,7 +191,7 @@ mod tests {
         conn.execute_batch("CREATE TABLE t (x BLOB)")
             .expect("table");
         let readers = Arc::new(Readers::new(path, 2));
-        let checkpoints = Checkpoints::start(&conn, readers.clone(), PAGE_SIZE).expect("start");
+        let checkpoints = Checkpoints::start(&conn, readers.clone()).expect("start");
         (conn, checkpoints, readers)
     }
 
@@ -223,12 +225,10 @@ mod tests {
         );
         assert_eq!(i64::from(checkpoints.inline) * PAGE_SIZE, INLINE_BYTES);
         let conn = Connection::open_in_memory().expect("memory");
-        let old = Checkpoints::start(
-            &conn,
-            Arc::new(Readers::new(dir.path().join("o.db"), 1)),
-            4_096,
-        )
-        .expect("start");
+        conn.pragma_update(None, "page_size", 4_096)
+            .expect("page size");
+        let old = Checkpoints::start(&conn, Arc::new(Readers::new(dir.path().join("o.db"), 1)))
+            .expect("start");
         assert_eq!((old.background, old.inline), (1_000, 16_384));
     }
 

@@ -68,9 +68,7 @@ impl WriterHandle {
         readers: Arc<Readers>,
     ) -> Result<WriterHandle> {
         let head = load_head(&conn, &origin)?;
-        let page_size: i64 = conn.query_row("PRAGMA page_size", [], |r| r.get(0))?;
-        let checkpoints = Checkpoints::start(&conn, readers, page_size)
-            .map_err(|e| StoreError::Backend(format!("cannot start the checkpoint thread: {e}")))?;
+        let checkpoints = Checkpoints::start(&conn, readers)?;
         let counters = Arc::new(WriterCounters::default());
         let (tx, rx) = mpsc::channel(QUEUE);
         let writer = Writer {
