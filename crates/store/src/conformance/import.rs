@@ -60,6 +60,20 @@ fn foreign(origin: &str) -> (Vec<Event>, Vec<Write>) {
     (events, writes)
 }
 
+/// `events` with the second's id made the first's, and the chain sealed again over them: only
+/// the ledger's unique id can refuse it.
+fn one_id_twice(events: &[Event]) -> Vec<Event> {
+    let mut twice = events.to_vec();
+    twice[1].id = twice[0].id.clone();
+    let mut prev = GENESIS.to_string();
+    for e in &mut twice {
+        e.prev_hash.clone_from(&prev);
+        e.hash = e.computed_hash();
+        prev.clone_from(&e.hash);
+    }
+    twice
+}
+
 /// Send `batches` to an import, closing the channel after them.
 pub async fn import(store: &dyn Store, batches: Vec<ImportBatch>) -> StoreResult<ImportReport> {
     let (tx, rx) = mpsc::channel(4);
@@ -115,6 +129,21 @@ pub async fn check_import(store: &dyn Store) {
         .await;
         assert!(r.is_err(), "{what} must be refused");
     }
+    // Two events with one id pass every check of the chain: only the ledger's unique id
+    // refuses them (a backend may check it as each event goes in or once they all have).
+    let r = import(
+        store,
+        vec![
+            ImportBatch::Events(one_id_twice(&events)),
+            ImportBatch::Rows(writes.clone()),
+            ImportBatch::Commit,
+        ],
+    )
+    .await;
+    assert!(
+        matches!(r, Err(crate::StoreError::Duplicate(_))),
+        "two events with one id must be refused as a duplicate: {r:?}"
+    );
     // Two alerts with one reference, in the middle of a run of new alerts.
     let mut twice = fixtures::alert(
         &AlertSpec::new("CD61", ThreatType::Clashes, 3, at(2031, 3, 1, 9, 0, 0)),
