@@ -3,10 +3,15 @@
 //! any other row is written as every commit writes it. A run that meets a duplicate is undone
 //! and written row by row, which refuses the duplicate with the very error a single write
 //! gives.
+//!
+//! A new alert's columns and JSON document are encoded beforehand ([`Prepared::of`], on the
+//! import's preparing thread) so that the server inserts one batch while the next is encoded:
+//! encoded at the insertion, the documents left the server idle a quarter of the time.
 
+use bytes::{BufMut, BytesMut};
 use chrono::{DateTime, Utc};
 use deadpool_postgres::Transaction;
-use tokio_postgres::types::{Json, ToSql};
+use tokio_postgres::types::{IsNull, ToSql, Type, accepts, to_sql_checked};
 
 use kinga_store::Write;
 use kinga_store::support::AlertColumns;
@@ -14,34 +19,100 @@ use kinga_store::support::AlertColumns;
 use crate::error::Result;
 use crate::project;
 
-/// Write `writes` in order.
-pub(crate) async fn apply_rows(tx: &Transaction<'_>, writes: &[Write]) -> Result<()> {
+/// A JSON text already encoded, sent as a `json` or `jsonb` value.
+#[derive(Debug)]
+pub(crate) struct RawJson(String);
+
+impl RawJson {
+    fn of<T: serde::Serialize>(value: &T) -> Result<RawJson> {
+        serde_json::to_string(value).map(RawJson).map_err(|e| {
+            kinga_store::StoreError::Backend(format!("cannot encode a row: {e}")).into()
+        })
+    }
+}
+
+impl ToSql for RawJson {
+    fn to_sql(
+        &self,
+        ty: &Type,
+        out: &mut BytesMut,
+    ) -> std::result::Result<IsNull, Box<dyn std::error::Error + Sync + Send>> {
+        // jsonb's binary form is a version byte before the text; json's is the text.
+        if *ty == Type::JSONB {
+            out.put_u8(1);
+        }
+        out.put_slice(self.0.as_bytes());
+        Ok(IsNull::No)
+    }
+
+    accepts!(JSON, JSONB);
+    to_sql_checked!();
+}
+
+/// A new alert's columns and document, encoded.
+#[derive(Debug)]
+struct Encoded {
+    columns: AlertColumns,
+    assigned: RawJson,
+    doc: RawJson,
+}
+
+/// Rows of an import, each new alert encoded.
+pub(crate) struct Prepared {
+    writes: Vec<Write>,
+    /// One per write: `Some` for a new alert.
+    encoded: Vec<Option<Encoded>>,
+}
+
+impl Prepared {
+    /// Encode the new alerts among `writes`.
+    pub(crate) fn of(writes: Vec<Write>) -> Result<Prepared> {
+        let encoded = writes
+            .iter()
+            .map(|w| match w {
+                Write::Alert {
+                    alert,
+                    expected_version: None,
+                } => Ok(Some(Encoded {
+                    columns: AlertColumns::of(alert)?,
+                    assigned: RawJson::of(&alert.assigned)?,
+                    doc: RawJson::of(alert.as_ref())?,
+                })),
+                _ => Ok(None),
+            })
+            .collect::<Result<Vec<_>>>()?;
+        Ok(Prepared { writes, encoded })
+    }
+
+    /// How many rows.
+    pub(crate) fn len(&self) -> usize {
+        self.writes.len()
+    }
+}
+
+/// Write `rows` in order.
+pub(crate) async fn apply_rows(tx: &Transaction<'_>, rows: &Prepared) -> Result<()> {
     let mut i = 0;
-    while i < writes.len() {
-        let run = writes[i..].iter().take_while(|w| is_new_alert(w)).count();
+    while i < rows.writes.len() {
+        let run = rows.encoded[i..].iter().take_while(|e| e.is_some()).count();
         if run > 1 {
-            insert_alerts(tx, &writes[i..i + run]).await?;
-            i += run;
+            let run = i..i + run;
+            insert_alerts(tx, &rows.writes[run.clone()], &rows.encoded[run.clone()]).await?;
+            i = run.end;
         } else {
-            project::apply(tx, &writes[i]).await?;
+            project::apply(tx, &rows.writes[i]).await?;
             i += 1;
         }
     }
     Ok(())
 }
 
-fn is_new_alert(w: &Write) -> bool {
-    matches!(
-        w,
-        Write::Alert {
-            expected_version: None,
-            ..
-        }
-    )
-}
-
-/// Insert new alerts (every write given is one) with one statement.
-async fn insert_alerts(tx: &Transaction<'_>, writes: &[Write]) -> Result<()> {
+/// Insert new alerts (every write given is one, `encoded` beside it) with one statement.
+async fn insert_alerts(
+    tx: &Transaction<'_>,
+    writes: &[Write],
+    encoded: &[Option<Encoded>],
+) -> Result<()> {
     let alerts: Vec<&kinga_domain::Alert> = writes
         .iter()
         .filter_map(|w| match w {
@@ -49,10 +120,8 @@ async fn insert_alerts(tx: &Transaction<'_>, writes: &[Write]) -> Result<()> {
             _ => None,
         })
         .collect();
-    let cols = alerts
-        .iter()
-        .map(|a| AlertColumns::of(a))
-        .collect::<std::result::Result<Vec<_>, _>>()?;
+    let encoded: Vec<&Encoded> = encoded.iter().flatten().collect();
+    let cols: Vec<&AlertColumns> = encoded.iter().map(|e| &e.columns).collect();
     let ids: Vec<&str> = alerts.iter().map(|a| a.id.as_str()).collect();
     let references: Vec<&str> = alerts.iter().map(|a| a.reference.as_str()).collect();
     let states: Vec<&str> = cols.iter().map(|c| c.state).collect();
@@ -65,9 +134,9 @@ async fn insert_alerts(tx: &Transaction<'_>, writes: &[Write]) -> Result<()> {
     let received: Vec<DateTime<Utc>> = cols.iter().map(|c| c.received_at).collect();
     let deadlines: Vec<Option<DateTime<Utc>>> = cols.iter().map(|c| c.next_deadline).collect();
     let digests: Vec<Option<&str>> = cols.iter().map(|c| c.reporter_digest.as_deref()).collect();
-    let assigned: Vec<Json<&Vec<String>>> = alerts.iter().map(|a| Json(&a.assigned)).collect();
+    let assigned: Vec<&RawJson> = encoded.iter().map(|e| &e.assigned).collect();
     let versions: Vec<i64> = cols.iter().map(|c| c.version).collect();
-    let docs: Vec<Json<&kinga_domain::Alert>> = alerts.iter().map(|a| Json(*a)).collect();
+    let docs: Vec<&RawJson> = encoded.iter().map(|e| &e.doc).collect();
     let taken: Vec<Option<&str>> = cols.iter().map(|c| c.taken_by.as_deref()).collect();
     let unheard: Vec<bool> = cols.iter().map(|c| c.unheard).collect();
     let args: [&(dyn ToSql + Sync); 17] = [

@@ -34,7 +34,7 @@ use crate::error::Result;
 pub(crate) async fn run(
     pool: &deadpool_postgres::Pool,
     own: &str,
-    mut batches: mpsc::Receiver<ImportBatch>,
+    batches: mpsc::Receiver<ImportBatch>,
 ) -> Result<ImportReport> {
     let mut client = pool.get().await?;
     let tx = client.transaction().await?;
@@ -56,57 +56,32 @@ pub(crate) async fn run(
     }
     tx.batch_execute("SET LOCAL maintenance_work_mem = '256MB'")
         .await?;
-    let mut chains = ImportChains::new(own);
-    let mut rows = 0u64;
-    // The plain indexes dropped once the rows start, to build again at the end.
-    let mut deferred: Option<Vec<String>> = None;
-    // The ledger's unique constraints, dropped once the events start, to add again at the end.
-    let mut ledger_constraints: Option<Vec<String>> = None;
-    loop {
-        match batches.recv().await {
-            Some(ImportBatch::Events(events)) => {
-                for e in &events {
-                    chains.check(e)?;
-                }
-                if ledger_constraints.is_none() {
-                    ledger_constraints = Some(drop_ledger_constraints(&tx).await?);
-                }
-                append(&tx, &events).await?;
-            }
-            Some(ImportBatch::Rows(writes)) => {
-                if deferred.is_none() {
-                    deferred = Some(drop_plain_indexes(&tx).await?);
-                }
-                for w in &writes {
-                    chains.row(w);
-                }
-                bulk::apply_rows(&tx, &writes).await?;
-                rows += writes.len() as u64;
-            }
-            Some(ImportBatch::Meta(values)) => {
-                for (name, value) in values {
-                    tx.execute(
-                        "INSERT INTO meta (name, value) VALUES ($1, $2)
-                         ON CONFLICT (name) DO UPDATE SET value = EXCLUDED.value",
-                        &[&name, &value],
-                    )
-                    .await?;
-                }
-            }
-            Some(ImportBatch::Commit) => break,
-            None => {
-                return Err(StoreError::Backend(
-                    "the import stopped before its end; nothing of it was written".into(),
-                )
-                .into());
-            }
+    // The chain checks (a hash per event) and the encoding of the rows run on a thread of
+    // their own, a batch ahead of the statements: done between them, they left the server
+    // idle a third of the time.
+    let (ready, mut taken) = mpsc::channel::<Ready>(4);
+    let preparing = {
+        let own = own.to_string();
+        tokio::task::spawn_blocking(move || prepare(&own, batches, ready))
+    };
+    let written = write(&tx, &mut taken).await;
+    drop(taken);
+    let lost = || StoreError::Backend("the import's preparing thread stopped".into());
+    let prepared = preparing.await.map_err(|_| lost());
+    // The statements' own error first; when the preparer stopped them, the preparer's (a
+    // fault in the ledger, or batches that ended before `Commit`).
+    let (rows, constraints) = match written? {
+        Some(done) => done,
+        None => {
+            return Err(prepared?.err().unwrap_or_else(|| lost().into()));
         }
-    }
-    for definition in ledger_constraints
-        .unwrap_or_default()
-        .into_iter()
-        .chain(deferred.unwrap_or_default())
-    {
+    };
+    let chains = prepared??;
+    let Written {
+        ledger_constraints,
+        deferred,
+    } = constraints;
+    for definition in ledger_constraints.into_iter().chain(deferred) {
         tx.batch_execute(&definition).await?;
     }
     let highest = to_sql_int(chains.highest_reference(), "reference counter")?;
@@ -131,6 +106,115 @@ pub(crate) async fn run(
     }
     tx.commit().await?;
     Ok(report)
+}
+
+/// What the preparing thread hands the statements, in the order the import sent it.
+enum Ready {
+    /// Events whose chains were checked.
+    Events(Vec<Event>),
+    /// Rows, new alerts encoded.
+    Rows(bulk::Prepared),
+    Meta(Vec<(String, String)>),
+    Commit,
+}
+
+/// The constraints and indexes dropped while the rows went in, to make again.
+#[derive(Default)]
+struct Written {
+    ledger_constraints: Vec<String>,
+    deferred: Vec<String>,
+}
+
+/// Check each event's chain and encode the rows, in the order sent, handing them on; the
+/// chains once `Commit` has been handed on.
+fn prepare(
+    own: &str,
+    mut batches: mpsc::Receiver<ImportBatch>,
+    ready: mpsc::Sender<Ready>,
+) -> Result<ImportChains> {
+    let mut chains = ImportChains::new(own);
+    let stopped = || StoreError::Backend("the import's statements stopped".into());
+    loop {
+        let next = match batches.blocking_recv() {
+            Some(ImportBatch::Events(events)) => {
+                for e in &events {
+                    chains.check(e)?;
+                }
+                Ready::Events(events)
+            }
+            Some(ImportBatch::Rows(writes)) => {
+                for w in &writes {
+                    chains.row(w);
+                }
+                Ready::Rows(bulk::Prepared::of(writes)?)
+            }
+            Some(ImportBatch::Meta(values)) => Ready::Meta(values),
+            Some(ImportBatch::Commit) => {
+                ready.blocking_send(Ready::Commit).map_err(|_| stopped())?;
+                return Ok(chains);
+            }
+            None => {
+                return Err(StoreError::Backend(
+                    "the import stopped before its end; nothing of it was written".into(),
+                )
+                .into());
+            }
+        };
+        ready.blocking_send(next).map_err(|_| stopped())?;
+    }
+}
+
+/// Run what the preparing thread hands on until `Commit`: the rows written and what was
+/// dropped meanwhile, or `None` when the preparer stopped first.
+async fn write(
+    tx: &deadpool_postgres::Transaction<'_>,
+    taken: &mut mpsc::Receiver<Ready>,
+) -> Result<Option<(u64, Written)>> {
+    let mut rows = 0u64;
+    // Dropped once the events (the ledger's constraints) and the rows (the projections' plain
+    // indexes) start.
+    let mut ledger_constraints: Option<Vec<String>> = None;
+    let mut deferred: Option<Vec<String>> = None;
+    loop {
+        // A preparer that stops without `Commit` found a fault: it reports it.
+        let Some(next) = taken.recv().await else {
+            return Ok(None);
+        };
+        match next {
+            Ready::Events(events) => {
+                if ledger_constraints.is_none() {
+                    ledger_constraints = Some(drop_ledger_constraints(tx).await?);
+                }
+                append(tx, &events).await?;
+            }
+            Ready::Rows(prepared) => {
+                if deferred.is_none() {
+                    deferred = Some(drop_plain_indexes(tx).await?);
+                }
+                bulk::apply_rows(tx, &prepared).await?;
+                rows += prepared.len() as u64;
+            }
+            Ready::Meta(values) => {
+                for (name, value) in values {
+                    tx.execute(
+                        "INSERT INTO meta (name, value) VALUES ($1, $2)
+                         ON CONFLICT (name) DO UPDATE SET value = EXCLUDED.value",
+                        &[&name, &value],
+                    )
+                    .await?;
+                }
+            }
+            Ready::Commit => {
+                return Ok(Some((
+                    rows,
+                    Written {
+                        ledger_constraints: ledger_constraints.unwrap_or_default(),
+                        deferred: deferred.unwrap_or_default(),
+                    },
+                )));
+            }
+        }
+    }
 }
 
 /// Drop the projections' plain indexes (not unique, behind no constraint, not the ledger's);
