@@ -24,7 +24,7 @@ use tokio::sync::mpsc;
 use tokio_postgres::types::ToSql;
 
 use kinga_ledger::Event;
-use kinga_store::support::{ImportChains, to_sql_int};
+use kinga_store::support::{ImportChains, Prepared, prepare_import, to_sql_int};
 use kinga_store::{ImportBatch, ImportReport, StoreError};
 
 use crate::bulk;
@@ -108,15 +108,8 @@ pub(crate) async fn run(
     Ok(report)
 }
 
-/// What the preparing thread hands the statements, in the order the import sent it.
-enum Ready {
-    /// Events whose chains were checked.
-    Events(Vec<Event>),
-    /// Rows, new alerts encoded.
-    Rows(bulk::Prepared),
-    Meta(Vec<(String, String)>),
-    Commit,
-}
+/// What the preparing thread hands the statements: rows with their new alerts encoded.
+type Ready = Prepared<bulk::Prepared>;
 
 /// The constraints and indexes dropped while the rows went in, to make again.
 #[derive(Default)]
@@ -129,39 +122,12 @@ struct Written {
 /// chains once `Commit` has been handed on.
 fn prepare(
     own: &str,
-    mut batches: mpsc::Receiver<ImportBatch>,
+    batches: mpsc::Receiver<ImportBatch>,
     ready: mpsc::Sender<Ready>,
 ) -> Result<ImportChains> {
-    let mut chains = ImportChains::new(own);
-    let stopped = || StoreError::Backend("the import's statements stopped".into());
-    loop {
-        let next = match batches.blocking_recv() {
-            Some(ImportBatch::Events(events)) => {
-                for e in &events {
-                    chains.check(e)?;
-                }
-                Ready::Events(events)
-            }
-            Some(ImportBatch::Rows(writes)) => {
-                for w in &writes {
-                    chains.row(w);
-                }
-                Ready::Rows(bulk::Prepared::of(writes)?)
-            }
-            Some(ImportBatch::Meta(values)) => Ready::Meta(values),
-            Some(ImportBatch::Commit) => {
-                ready.blocking_send(Ready::Commit).map_err(|_| stopped())?;
-                return Ok(chains);
-            }
-            None => {
-                return Err(StoreError::Backend(
-                    "the import stopped before its end; nothing of it was written".into(),
-                )
-                .into());
-            }
-        };
-        ready.blocking_send(next).map_err(|_| stopped())?;
-    }
+    prepare_import(own, batches, bulk::Prepared::of, |next| {
+        ready.blocking_send(next).is_ok()
+    })
 }
 
 /// Run what the preparing thread hands on until `Commit`: the rows written and what was
@@ -181,20 +147,20 @@ async fn write(
             return Ok(None);
         };
         match next {
-            Ready::Events(events) => {
+            Prepared::Events(events) => {
                 if ledger_constraints.is_none() {
                     ledger_constraints = Some(drop_ledger_constraints(tx).await?);
                 }
                 append(tx, &events).await?;
             }
-            Ready::Rows(prepared) => {
+            Prepared::Rows(prepared) => {
                 if deferred.is_none() {
                     deferred = Some(drop_plain_indexes(tx).await?);
                 }
                 bulk::apply_rows(tx, &prepared).await?;
                 rows += prepared.len() as u64;
             }
-            Ready::Meta(values) => {
+            Prepared::Meta(values) => {
                 for (name, value) in values {
                     tx.execute(
                         "INSERT INTO meta (name, value) VALUES ($1, $2)
@@ -204,7 +170,7 @@ async fn write(
                     .await?;
                 }
             }
-            Ready::Commit => {
+            Prepared::Commit => {
                 return Ok(Some((
                     rows,
                     Written {

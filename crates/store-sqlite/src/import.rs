@@ -29,8 +29,7 @@ use std::time::Duration;
 use rusqlite::{Connection, TransactionBehavior};
 use tokio::sync::mpsc;
 
-use kinga_ledger::Event;
-use kinga_store::support::{ImportChains, to_sql_int};
+use kinga_store::support::{ImportChains, Prepared, prepare_import, to_sql_int};
 use kinga_store::{ImportBatch, ImportReport, StoreError, Write};
 
 use crate::connect::BUSY_TIMEOUT;
@@ -41,15 +40,8 @@ use crate::project::{self, AppendError, NewAlertRow};
 /// hundred thousand events; this holds those of several million).
 const IMPORT_CACHE_KIB: i64 = 256 * 1024;
 
-/// What the preparing thread hands the writer, in the order the import sent it.
-enum Ready {
-    /// Events whose chains were checked.
-    Events(Vec<Event>),
-    /// Rows, new alerts already encoded.
-    Rows(Vec<Row>),
-    Meta(Vec<(String, String)>),
-    Commit,
-}
+/// What the preparing thread hands the writer: rows with their new alerts already encoded.
+type Ready = Prepared<Vec<Row>>;
 
 enum Row {
     NewAlert(NewAlertRow),
@@ -170,47 +162,26 @@ fn run(conn: &Connection, own: &str, batches: mpsc::Receiver<ImportBatch>) -> Re
 /// writer; the chains once `Commit` has been handed on.
 fn prepare(
     own: &str,
-    mut batches: mpsc::Receiver<ImportBatch>,
+    batches: mpsc::Receiver<ImportBatch>,
     ready: SyncSender<Ready>,
 ) -> Result<ImportChains> {
-    let mut chains = ImportChains::new(own);
-    let stopped = || StoreError::Backend("the import's writer stopped".into());
-    loop {
-        let next = match batches.blocking_recv() {
-            Some(ImportBatch::Events(events)) => {
-                for e in &events {
-                    chains.check(e)?;
-                }
-                Ready::Events(events)
-            }
-            Some(ImportBatch::Rows(writes)) => {
-                let mut rows = Vec::with_capacity(writes.len());
-                for w in writes {
-                    chains.row(&w);
-                    rows.push(match w {
-                        Write::Alert {
-                            alert,
-                            expected_version: None,
-                        } => Row::NewAlert(NewAlertRow::of(&alert)?),
-                        other => Row::Other(other),
-                    });
-                }
-                Ready::Rows(rows)
-            }
-            Some(ImportBatch::Meta(values)) => Ready::Meta(values),
-            Some(ImportBatch::Commit) => {
-                ready.send(Ready::Commit).map_err(|_| stopped())?;
-                return Ok(chains);
-            }
-            None => {
-                return Err(StoreError::Backend(
-                    "the import stopped before its end; nothing of it was written".into(),
-                )
-                .into());
-            }
-        };
-        ready.send(next).map_err(|_| stopped())?;
-    }
+    prepare_import(own, batches, encode, |next| ready.send(next).is_ok())
+}
+
+/// A batch of rows as the writer inserts them: each new alert's columns and document encoded.
+fn encode(writes: Vec<Write>) -> Result<Vec<Row>> {
+    writes
+        .into_iter()
+        .map(|w| {
+            Ok(match w {
+                Write::Alert {
+                    alert,
+                    expected_version: None,
+                } => Row::NewAlert(NewAlertRow::of(&alert)?),
+                other => Row::Other(other),
+            })
+        })
+        .collect()
 }
 
 /// Write what the preparing thread hands on until `Commit`; the number of rows written, or
@@ -223,12 +194,12 @@ fn write(conn: &Connection, taken: Receiver<Ready>) -> Result<Option<u64>> {
             return Ok(None);
         };
         match next {
-            Ready::Events(events) => {
+            Prepared::Events(events) => {
                 project::append(conn, &events).map_err(|e| match e {
                     AppendError::StaleHead(e) | AppendError::Other(e) => e,
                 })?;
             }
-            Ready::Rows(batch) => {
+            Prepared::Rows(batch) => {
                 for row in &batch {
                     match row {
                         Row::NewAlert(a) => a.insert(conn)?,
@@ -237,7 +208,7 @@ fn write(conn: &Connection, taken: Receiver<Ready>) -> Result<Option<u64>> {
                     rows += 1;
                 }
             }
-            Ready::Meta(values) => {
+            Prepared::Meta(values) => {
                 for (name, value) in values {
                     conn.prepare_cached(
                         "INSERT INTO meta (name, value) VALUES (?1, ?2)
@@ -246,7 +217,7 @@ fn write(conn: &Connection, taken: Receiver<Ready>) -> Result<Option<u64>> {
                     .execute([name, value])?;
                 }
             }
-            Ready::Commit => break,
+            Prepared::Commit => break,
         }
     }
     Ok(Some(rows))

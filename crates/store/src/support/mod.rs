@@ -5,6 +5,7 @@ mod chain;
 mod check;
 mod codec;
 mod columns;
+mod prepare;
 mod sql;
 mod tally_rows;
 mod writer;
@@ -15,6 +16,7 @@ pub use check::{
 };
 pub use codec::{decode, encode, variant_name};
 pub use columns::{AlertColumns, IncidentColumns};
+pub use prepare::{Prepared, prepare_import};
 pub use sql::{
     MAX_PAGE, from_sql_int, like_pattern, page_limit, prefix_upper_bound, sql_count, to_sql_int,
 };
