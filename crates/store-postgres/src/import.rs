@@ -112,7 +112,6 @@ pub(crate) async fn run(
 type Ready = Prepared<bulk::Prepared>;
 
 /// The constraints and indexes dropped while the rows went in, to make again.
-#[derive(Default)]
 struct Written {
     ledger_constraints: Vec<String>,
     deferred: Vec<String>,
