@@ -3,52 +3,28 @@
 mod support;
 
 use std::sync::Arc;
-use support::{cla, place};
+use support::cla;
 
 use chrono::{Duration, TimeZone, Utc};
 
 use kinga_app::OutboxQuery;
-use kinga_app::alerts::IntakeCommand;
-use kinga_app::registry::RegistryRecord;
 use kinga_app::{App, Caller, FixedClock};
 use kinga_domain::deadline::DeadlineKind;
 use kinga_domain::outbox::MessageKind;
-use kinga_domain::place::PlaceLevel;
-use kinga_domain::{AlertState, Channel, ThreatType, TransitionRequest};
+use kinga_domain::{AlertState, TransitionRequest};
 
 async fn app(dir: &tempfile::TempDir) -> (App, Arc<FixedClock>) {
     let (app, clock) = support::open_app(dir).await;
-    let places = vec![
-        place("COD", "RDC", PlaceLevel::Country, None),
-        place("CD61", "Nord-Kivu", PlaceLevel::Admin1, Some("COD")),
-        place("CD6104", "Walikale", PlaceLevel::Admin2, Some("CD61")),
-    ];
-    app.save_records(
-        &Caller::system(),
-        places.into_iter().map(RegistryRecord::Place).collect(),
-    )
-    .await
-    .expect("places");
+    support::add_walikale(&app).await;
     support::add_coordinator(&app).await;
     (app, clock)
-}
-
-async fn new_alert(app: &App, text: &str) -> String {
-    let cmd = IntakeCommand {
-        channel: Some(Channel::Call),
-        text: text.into(),
-        threat_type: Some(ThreatType::Killing),
-        place: Some("CD6104".into()),
-        ..Default::default()
-    };
-    app.intake(&cla(), cmd).await.expect("intake").alert.id
 }
 
 #[tokio::test]
 async fn missed_deadlines_escalate_once_to_coordinators() {
     let dir = tempfile::tempdir().expect("tmp");
     let (app, clock) = app(&dir).await;
-    let id = new_alert(&app, "Trois civils tués à Walikale").await;
+    let id = support::killing_at_walikale(&app, "Trois civils tués à Walikale").await;
     assert_eq!(
         app.escalate_due().await.expect("run"),
         0,
@@ -111,8 +87,8 @@ async fn missed_deadlines_escalate_once_to_coordinators() {
 async fn the_daily_digest_is_issued_once_after_its_hour() {
     let dir = tempfile::tempdir().expect("tmp");
     let (app, clock) = app(&dir).await;
-    let a = new_alert(&app, "Attaque à Walikale").await;
-    new_alert(&app, "Tirs entendus à Walikale").await;
+    let a = support::killing_at_walikale(&app, "Attaque à Walikale").await;
+    support::killing_at_walikale(&app, "Tirs entendus à Walikale").await;
     app.transition(
         &cla(),
         &a,
@@ -169,11 +145,11 @@ async fn the_daily_digest_is_issued_once_after_its_hour() {
 async fn stale_alerts_are_not_escalated_again_and_again() {
     let dir = tempfile::tempdir().expect("tmp");
     let (app, clock) = app(&dir).await;
-    new_alert(&app, "Trois civils tués à Walikale").await;
+    support::killing_at_walikale(&app, "Trois civils tués à Walikale").await;
     // The server was down for three weeks: the alert is stale, not news.
     clock.set(app.now() + Duration::days(21));
     assert_eq!(app.escalate_due().await.expect("run"), 0);
-    let fresh = new_alert(&app, "Attaque à Walikale").await;
+    let fresh = support::killing_at_walikale(&app, "Attaque à Walikale").await;
     clock.set(app.now() + Duration::minutes(16));
     assert_eq!(
         app.escalate_due().await.expect("run"),

@@ -4,30 +4,18 @@
 mod support;
 
 use chrono::Duration;
-use support::{cla, place};
+use support::cla;
 
 use kinga_app::alerts::IntakeCommand;
 use kinga_app::profile::ProfileUpdate;
-use kinga_app::registry::RegistryRecord;
 use kinga_app::{App, AppError, Caller};
 use kinga_domain::outbox::MessageKind;
 use kinga_domain::people::{NotifyChannel, Role, User};
-use kinga_domain::place::PlaceLevel;
 use kinga_domain::{Channel, ThreatType};
 
 async fn setup(dir: &tempfile::TempDir) -> (App, std::sync::Arc<kinga_app::FixedClock>) {
     let (app, clock) = support::open_app(dir).await;
-    let places = vec![
-        place("COD", "RDC", PlaceLevel::Country, None),
-        place("CD61", "Nord-Kivu", PlaceLevel::Admin1, Some("COD")),
-        place("CD6104", "Walikale", PlaceLevel::Admin2, Some("CD61")),
-    ];
-    app.save_records(
-        &Caller::system(),
-        places.into_iter().map(RegistryRecord::Place).collect(),
-    )
-    .await
-    .expect("places");
+    support::add_walikale(&app).await;
     support::add_coordinator(&app).await;
     app.add_user(
         &Caller::system(),

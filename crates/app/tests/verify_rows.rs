@@ -4,44 +4,17 @@
 
 mod support;
 
-use support::{cla, place};
-
-use kinga_app::alerts::IntakeCommand;
-use kinga_app::registry::RegistryRecord;
-use kinga_app::{App, Caller};
+use kinga_app::Caller;
 use kinga_domain::people::Role;
-use kinga_domain::place::PlaceLevel;
-use kinga_domain::{Channel, ThreatType};
-
-async fn new_alert(app: &App, text: &str) -> String {
-    let cmd = IntakeCommand {
-        channel: Some(Channel::Call),
-        text: text.into(),
-        threat_type: Some(ThreatType::Killing),
-        place: Some("CD6104".into()),
-        ..Default::default()
-    };
-    app.intake(&cla(), cmd).await.expect("intake").alert.id
-}
 
 #[tokio::test]
 async fn edited_deleted_and_added_alert_rows_are_each_named() {
     let dir = tempfile::tempdir().expect("tmp");
     let (app, _clock) = support::open_app(&dir).await;
-    let places = vec![
-        place("COD", "RDC", PlaceLevel::Country, None),
-        place("CD61", "Nord-Kivu", PlaceLevel::Admin1, Some("COD")),
-        place("CD6104", "Walikale", PlaceLevel::Admin2, Some("CD61")),
-    ];
-    app.save_records(
-        &Caller::system(),
-        places.into_iter().map(RegistryRecord::Place).collect(),
-    )
-    .await
-    .expect("places");
-    let edited = new_alert(&app, "Trois civils tués à Walikale").await;
-    let deleted = new_alert(&app, "Deux maisons brûlées à Walikale").await;
-    let _kept = new_alert(&app, "Hommes armés vus au marché de Walikale").await;
+    support::add_walikale(&app).await;
+    let edited = support::killing_at_walikale(&app, "Trois civils tués à Walikale").await;
+    let deleted = support::killing_at_walikale(&app, "Deux maisons brûlées à Walikale").await;
+    let _kept = support::killing_at_walikale(&app, "Hommes armés vus au marché de Walikale").await;
     let admin = Caller::acting("admin", Role::Administrator);
     let quiet = |_: u64, _: u64| {};
 

@@ -7,9 +7,12 @@ use std::sync::Arc;
 
 use chrono::{TimeZone, Utc};
 
+use kinga_app::alerts::IntakeCommand;
+use kinga_app::registry::RegistryRecord;
 use kinga_app::{App, Caller, FixedClock, Sealer, Settings};
 use kinga_domain::people::Role;
 use kinga_domain::place::{Place, PlaceLevel};
+use kinga_domain::{Channel, ThreatType};
 use kinga_store_sqlite::SqliteStore;
 
 /// An application over a fresh SQLite file in `dir`, its clock stopped at 2026-03-02 08:00 UTC.
@@ -81,4 +84,31 @@ pub async fn assert_verified(app: &App) {
         .expect("verify runs");
     assert!(r.intact(), "verification found: {:#?}", r.faults);
     assert!(r.events > 0 && r.rows > 0);
+}
+
+/// Save the places of Walikale territory (and its province and country).
+pub async fn add_walikale(app: &App) {
+    let places = vec![
+        place("COD", "RDC", PlaceLevel::Country, None),
+        place("CD61", "Nord-Kivu", PlaceLevel::Admin1, Some("COD")),
+        place("CD6104", "Walikale", PlaceLevel::Admin2, Some("CD61")),
+    ];
+    app.save_records(
+        &Caller::system(),
+        places.into_iter().map(RegistryRecord::Place).collect(),
+    )
+    .await
+    .expect("places");
+}
+
+/// A killing at Walikale phoned in to a CLA: the new alert's id.
+pub async fn killing_at_walikale(app: &App, text: &str) -> String {
+    let cmd = IntakeCommand {
+        channel: Some(Channel::Call),
+        text: text.into(),
+        threat_type: Some(ThreatType::Killing),
+        place: Some("CD6104".into()),
+        ..Default::default()
+    };
+    app.intake(&cla(), cmd).await.expect("intake").alert.id
 }
