@@ -101,15 +101,22 @@ fn settings(dir: &Path) -> Settings {
     }
 }
 
-/// A new, empty instance in `dir`, and the import of `file` into it: the refusal's text,
-/// and the events the database holds afterwards.
-async fn import(dir: &Path, file: &Path) -> (Result<u64, String>, u64) {
+/// The successor instance in `dir` (created empty at first): its store, the administrator
+/// acting on it and its identity.
+async fn successor(dir: &Path) -> (Settings, Arc<dyn Store>, Caller, handover::Identity) {
     let settings = settings(dir);
     let store: Arc<dyn Store> = Arc::new(SqliteStore::open(&settings.database).expect("open"));
     let caller = Caller::acting("admin", Role::Administrator);
     let me = handover::identity(store.as_ref(), &settings, &caller)
         .await
         .expect("identity");
+    (settings, store, caller, me)
+}
+
+/// The import of `file` into the successor in `dir`: the refusal's text, and the events the
+/// database holds afterwards.
+async fn import(dir: &Path, file: &Path) -> (Result<u64, String>, u64) {
+    let (settings, store, caller, me) = successor(dir).await;
     let done = handover::import_handover(
         store.clone(),
         &settings,
@@ -126,16 +133,9 @@ async fn import(dir: &Path, file: &Path) -> (Result<u64, String>, u64) {
     (done, held)
 }
 
-/// The recipient's key, as `import` will create it in `dir`.
+/// The successor's key, to address a package to it.
 async fn recipient(dir: &Path) -> PublicKey {
-    let settings = settings(dir);
-    let store = SqliteStore::open(&settings.database).expect("open");
-    let caller = Caller::acting("admin", Role::Administrator);
-    handover::identity(&store, &settings, &caller)
-        .await
-        .expect("identity")
-        .key
-        .public()
+    successor(dir).await.3.key.public()
 }
 
 #[tokio::test]
